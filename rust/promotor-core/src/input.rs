@@ -1,0 +1,108 @@
+//! Evaluation inputs, already validated and normalised (see docs/architecture.md, "Canonical
+//! input"). The Python side validates raw user data into this shape; the binding converts it
+//! field by field, and golden files deserialize it from JSON.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Microseconds since the Unix epoch, UTC.
+pub type Timestamp = i64;
+/// Microseconds.
+pub type Duration = i64;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub cart: Cart,
+    #[serde(default)]
+    pub customer: Option<Customer>,
+    #[serde(default)]
+    pub context: Context,
+    /// Codes as the shopper typed them; matching trims and lower-cases.
+    #[serde(default)]
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cart {
+    /// `None`: the engine's currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub shipping: Decimal,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub metadata: Map,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    #[serde(default)]
+    pub sku: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Unit price, >= 0, at most 12 decimal places.
+    pub price: Decimal,
+    /// 1..=1_000_000
+    pub quantity: u32,
+    #[serde(default)]
+    pub metadata: Map,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub segments: Vec<String>,
+    #[serde(default)]
+    pub orders_count: Option<Decimal>,
+    #[serde(default)]
+    pub total_spent: Option<Decimal>,
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    #[serde(default)]
+    pub birthday: Option<Timestamp>,
+    #[serde(default)]
+    pub metadata: Map,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// Evaluation time.
+    #[serde(default)]
+    pub now: Timestamp,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub metadata: Map,
+}
+
+pub type Map = BTreeMap<String, MetaValue>;
+
+/// A metadata value: JSON, with exact decimal numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MetaValue {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    Str(String),
+    List(Vec<MetaValue>),
+    Map(Map),
+}

@@ -1,0 +1,117 @@
+//! What evaluation returns: structured data only. Messages and explanations are rendered on the
+//! Python side from these fields, so the text lives in one place.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::input::{Duration, MetaValue, Timestamp};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub currency: String,
+    pub subtotal: Decimal,
+    pub shipping: Decimal,
+    pub discount: Decimal,
+    pub shipping_discount: Decimal,
+    pub total: Decimal,
+    pub lines: Vec<LineOutcome>,
+    pub applied: Vec<Applied>,
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineOutcome {
+    pub index: usize,
+    pub sku: Option<String>,
+    pub quantity: u32,
+    pub unit_price: Decimal,
+    pub subtotal: Decimal,
+    pub discount: Decimal,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Applied {
+    pub campaign_id: String,
+    /// The code as the campaign defines it, when it was applied by code.
+    pub code: Option<String>,
+    /// Index of the tier that applied, for tiered campaigns.
+    pub tier: Option<usize>,
+    /// Whole discount: `sum(allocations) + shipping_amount`.
+    pub amount: Decimal,
+    pub shipping_amount: Decimal,
+    /// Line index to the discount on that line; only lines with a non-zero share.
+    pub allocations: BTreeMap<usize, Decimal>,
+    pub gifts: Vec<Gift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gift {
+    pub sku: String,
+    pub quantity: u32,
+    pub price: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    NotActive,
+    RulesNotMet,
+    UnknownCode,
+    NoEffect,
+    ExclusiveConflict,
+    GroupConflict,
+    Stopped,
+    MaxApplied,
+    CurrencyMismatch,
+}
+
+impl Reason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotActive => "not_active",
+            Self::RulesNotMet => "rules_not_met",
+            Self::UnknownCode => "unknown_code",
+            Self::NoEffect => "no_effect",
+            Self::ExclusiveConflict => "exclusive_conflict",
+            Self::GroupConflict => "group_conflict",
+            Self::Stopped => "stopped",
+            Self::MaxApplied => "max_applied",
+            Self::CurrencyMismatch => "currency_mismatch",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejected {
+    /// `None` only for `unknown_code`.
+    pub campaign_id: Option<String>,
+    /// The code as the shopper gave it (for `unknown_code`) or as the campaign defines it.
+    pub code: Option<String>,
+    pub reason: Reason,
+    /// For `rules_not_met`: the failing leaf, printed as rule text.
+    pub condition: Option<String>,
+    pub actual: Option<Value>,
+    pub expected: Option<Value>,
+    /// A machine-readable refinement, e.g. for `not_active`: `inactive`, `not_started`, `ended`,
+    /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`.
+    pub detail: Option<String>,
+    /// The campaign that caused a conflict, `stopped` or `max_applied`.
+    pub by: Option<String>,
+}
+
+/// A runtime value, as reported in `Rejected.actual` / `expected`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    Str(String),
+    Timestamp(Timestamp),
+    Duration(Duration),
+    List(Vec<Value>),
+    Item { index: usize, sku: Option<String> },
+    Meta(MetaValue),
+}
