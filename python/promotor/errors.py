@@ -1,0 +1,60 @@
+"""The exceptions promotor raises.
+
+Every error carries structured details: ``errors()`` returns a list of dicts, each with a
+``loc`` (a tuple path into what you passed, such as ``("campaigns", 3, "rules")``) and a
+``msg``; errors in rule text add ``line`` and ``column``.
+
+>>> from promotor.errors import RuleError
+>>> err = RuleError([{"loc": ("campaigns", 0, "rules"), "msg": "unknown field"}])
+>>> str(err)
+'campaigns.0.rules: unknown field'
+>>> isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["InputError", "PromotorError", "RuleError"]
+
+
+def _render_loc(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+class PromotorError(Exception):
+    """Base class of every error promotor raises on purpose."""
+
+    def __init__(self, errors: Iterable[Mapping[str, Any]] | str) -> None:
+        if isinstance(errors, str):
+            errors = [{"loc": (), "msg": errors}]
+        self._errors: list[dict[str, Any]] = []
+        for error in errors:
+            detail = dict(error)
+            detail["loc"] = tuple(detail.get("loc", ()))
+            self._errors.append(detail)
+        super().__init__(self._render())
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Each problem as ``{"loc": (...), "msg": ..., ...}``, in the order found."""
+        return [dict(error) for error in self._errors]
+
+    def _render(self) -> str:
+        lines = []
+        for error in self._errors:
+            where = _render_loc(error["loc"])
+            if "line" in error:
+                position = f"line {error['line']}, column {error['column']}"
+                where = f"{where} ({position})" if where else position
+            lines.append(f"{where}: {error['msg']}" if where else str(error["msg"]))
+        return "\n".join(lines)
+
+
+class RuleError(PromotorError, ValueError):
+    """A campaign, rule, effect or engine definition is invalid."""
+
+
+class InputError(PromotorError, ValueError):
+    """A cart, customer, context, code list or time given for evaluation is invalid."""
