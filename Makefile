@@ -1,0 +1,74 @@
+# Every target sets itself up: a fresh machine needs only Rust, Python 3.11, pip.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+RUST_SRC := $(shell find rust -name '*.rs' -o -name Cargo.toml) Cargo.toml pyproject.toml
+HYPOTHESIS_PROFILE ?= fast
+export HYPOTHESIS_PROFILE
+
+.PHONY: help
+help: ## show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.deps: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "maturin>=1.5,<2" "pydantic>=2.6,<3" "tzdata>=2024.1" \
+		"pytest>=8" "hypothesis>=6.100" "pytest-benchmark>=4" "ruff>=0.6" "mypy>=1.10"
+	touch $@
+
+# One stamp per profile, so `make test` (debug) and `make demo` (release) each rebuild only
+# when Rust sources change; cargo keeps both profiles cached in target/.
+$(VENV)/.built-dev: $(VENV)/.deps $(RUST_SRC)
+	maturin develop -q
+	rm -f $(VENV)/.built-release
+	touch $@
+
+$(VENV)/.built-release: $(VENV)/.deps $(RUST_SRC)
+	maturin develop -q --release
+	rm -f $(VENV)/.built-dev
+	touch $@
+
+.PHONY: build
+build: $(VENV)/.built-dev ## build the native module (debug) into .venv
+
+.PHONY: demo
+demo: $(VENV)/.built-release ## build (release) and show the engine pricing and explaining carts
+	$(PY) examples/demo.py
+
+.PHONY: test
+test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fast hypothesis profile)
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -q -- -D warnings
+	cargo test -q -p promotor-core
+	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff format --check python tests benches examples
+	$(VENV)/bin/mypy python/promotor
+	$(PY) -m pytest -q
+
+.PHONY: test-slow
+test-slow: $(VENV)/.built-release ## property tests at >= 100,000 cases each (slow profile)
+	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests -k "property"
+
+.PHONY: lint
+lint: $(VENV)/.deps ## linters only
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -q -- -D warnings
+	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/mypy python/promotor
+
+.PHONY: fmt
+fmt: $(VENV)/.deps ## format Rust and Python
+	cargo fmt --all
+	$(VENV)/bin/ruff format python tests benches examples
+	$(VENV)/bin/ruff check --fix python tests benches examples
+
+.PHONY: clean
+clean: ## remove build products and the virtual environment
+	rm -rf $(VENV) target

@@ -1,0 +1,175 @@
+"""The engine: campaigns compiled once into a native program, evaluated many times."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from . import _native
+from .campaign import Campaign, Limits, Stacking
+from .errors import RuleError
+from .inputs import canonical_input
+from .result import Result
+
+__all__ = ["Engine"]
+
+IR_VERSION = 1
+Rounding = Literal["half_even", "half_up", "down"]
+
+
+class Engine:
+    """Campaigns compiled into a Rust evaluator.
+
+    Compile once (at start-up, or when the campaigns change), then call :meth:`evaluate` on
+    every cart change. An engine is immutable and thread-safe, and it pickles (by its IR), so it
+    travels to worker processes.
+
+    >>> import promotor as pm
+    >>> engine = pm.Engine([pm.Campaign(id="ten", rules="cart.subtotal >= 50",
+    ...                                 effect=pm.percent_off(10))])
+    >>> result = engine.evaluate({"items": [{"sku": "A", "price": "30.00", "quantity": 2}]})
+    >>> result.discount, result.total
+    (Decimal('6.00'), Decimal('54.00'))
+    """
+
+    __slots__ = ("_campaigns", "_currency", "_ir", "_limits", "_program", "_rounding", "_stacking")
+
+    def __init__(
+        self,
+        campaigns: Iterable[Campaign | Mapping[str, Any]],
+        currency: str = "USD",
+        rounding: Rounding = "half_even",
+        stacking: Stacking | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
+        self._currency = currency.strip().upper()
+        if rounding not in ("half_even", "half_up", "down"):
+            raise RuleError(
+                [{"loc": ("rounding",), "msg": f"unknown rounding mode {rounding!r}; "
+                  "expected 'half_even', 'half_up' or 'down'"}]
+            )
+        self._rounding: Rounding = rounding
+        self._stacking = stacking if stacking is not None else Stacking()
+        self._limits = limits if limits is not None else Limits()
+        self._ir: dict[str, Any] = {
+            "version": IR_VERSION,
+            "currency": self._currency,
+            "rounding": self._rounding,
+            "stacking": self._stacking.model_dump(mode="json"),
+            "limits": self._limits.model_dump(mode="json"),
+            "campaigns": [c.to_ir() for c in self._campaigns],
+        }
+        self._program = _native.Program(json.dumps(self._ir))
+
+    @property
+    def campaigns(self) -> tuple[Campaign, ...]:
+        return self._campaigns
+
+    @property
+    def currency(self) -> str:
+        return self._currency
+
+    @property
+    def rounding(self) -> Rounding:
+        return self._rounding
+
+    @property
+    def stacking(self) -> Stacking:
+        return self._stacking
+
+    def evaluate(
+        self,
+        cart: Any,
+        customer: Any = None,
+        codes: Sequence[str] = (),
+        now: datetime | None = None,
+        context: Any = None,
+    ) -> Result:
+        """Price a cart: apply the campaigns that qualify and explain the others.
+
+        ``cart``, ``customer`` and ``context`` may be models or plain dicts; ``now`` must be
+        timezone-aware (default: the current time in UTC). Raises :class:`InputError` naming
+        the offending field for bad input; nothing is applied then.
+        """
+        canonical = canonical_input(
+            cart, customer=customer, codes=codes, now=now, context=context,
+            currency=self._currency,
+        )
+        return Result.from_outcome(self._program.evaluate(canonical))
+
+    def to_ir(self) -> dict[str, Any]:
+        """The engine's IR as plain data (a deep copy)."""
+        return json.loads(json.dumps(self._ir))  # type: ignore[no-any-return]
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The engine's IR as JSON: the storable, versioned form. See :meth:`from_json`."""
+        return json.dumps(self._ir, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Engine:
+        """Rebuild an engine from :meth:`to_json` output."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise RuleError(
+                [{"loc": (), "msg": f"invalid JSON: {err.msg}", "line": err.lineno,
+                  "column": err.colno}]
+            ) from None
+        return cls.from_ir(data)
+
+    @classmethod
+    def from_ir(cls, data: Mapping[str, Any]) -> Engine:
+        """Rebuild an engine from :meth:`to_ir` data."""
+        if not isinstance(data, Mapping):
+            raise RuleError([{"loc": (), "msg": "an engine definition must be a JSON object"}])
+        version = data.get("version")
+        if version != IR_VERSION:
+            raise RuleError(
+                [{"loc": ("version",),
+                  "msg": f"unsupported IR version {version!r}; this build reads {IR_VERSION}"}]
+            )
+        unknown = set(data) - {"version", "currency", "rounding", "stacking", "limits",
+                               "campaigns"}
+        if unknown:
+            raise RuleError([{"loc": (k,), "msg": "unknown field"} for k in sorted(unknown)])
+        try:
+            stacking = Stacking.model_validate(data.get("stacking", {}))
+            limits = Limits.model_validate(data.get("limits", {}))
+        except ValidationError as err:
+            raise RuleError(
+                [{"loc": (e["loc"]), "msg": e["msg"]} for e in err.errors()]
+            ) from None
+        return cls(
+            data.get("campaigns", []),
+            currency=data.get("currency", "USD"),
+            rounding=data.get("rounding", "half_even"),
+            stacking=stacking,
+            limits=limits,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Engine.from_json, (self.to_json(),))
+
+    def __repr__(self) -> str:
+        return f"<Engine {len(self._campaigns)} campaigns, {self._currency}>"
+
+
+def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:
+    if isinstance(value, Campaign):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return Campaign.model_validate(value)
+        except RuleError as err:
+            raise RuleError(
+                [{**e, "loc": ("campaigns", index, *e["loc"])} for e in err.errors()]
+            ) from None
+    raise RuleError(
+        [{"loc": ("campaigns", index),
+          "msg": f"expected a Campaign or a dict, got {type(value).__name__}"}]
+    )

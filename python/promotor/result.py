@@ -1,0 +1,239 @@
+"""What evaluation returns: a priced cart, what applied, what did not and why.
+
+All money is :class:`~decimal.Decimal`, quantized to the currency's minor unit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Applied", "Gift", "LineResult", "Rejected", "Result"]
+
+# Stable reason strings (Rejected.reason). New ones may be added; none is ever renamed.
+REASONS = (
+    "not_active",
+    "rules_not_met",
+    "unknown_code",
+    "no_effect",
+    "exclusive_conflict",
+    "group_conflict",
+    "stopped",
+    "max_applied",
+    "currency_mismatch",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    """One cart line after discounts."""
+
+    index: int
+    sku: str | None
+    quantity: int
+    unit_price: Decimal
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Gift:
+    """Free units a campaign adds; reported, not part of the totals."""
+
+    sku: str
+    quantity: int
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A campaign that applied. ``amount`` is its whole discount:
+    ``sum(allocations.values()) + shipping_amount``."""
+
+    campaign_id: str
+    code: str | None
+    tier: int | None
+    amount: Decimal
+    shipping_amount: Decimal
+    allocations: dict[int, Decimal]
+    gifts: list[Gift] = field(default_factory=list)
+
+
+def render_value(value: Any) -> str:
+    """A value as a merchant reads it: ``12.50``, ``"coffee"``, ``missing``."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, _dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, _dt.timedelta):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if isinstance(value, dict) and set(value) == {"index", "sku"}:
+        return f"line {value['index']} ({value['sku']})"
+    return str(value)
+
+
+_NOT_ACTIVE = {
+    "inactive": "the campaign is switched off",
+    "not_started": "the campaign has not started yet",
+    "ended": "the campaign has ended",
+    "outside_schedule": "outside the campaign's schedule",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A candidate campaign (or a code) that did not apply, and why.
+
+    ``reason`` is one of the stable strings in :data:`REASONS`. For ``rules_not_met``,
+    ``condition`` is the first failing condition as rule text, with its ``actual`` and
+    ``expected`` values.
+    """
+
+    campaign_id: str | None
+    code: str | None
+    reason: str
+    condition: str | None = None
+    actual: Any = None
+    expected: Any = None
+    detail: str | None = None
+    by: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One sentence saying why, for a shopper or a support agent."""
+        reason = self.reason
+        if reason == "unknown_code":
+            return f"code {self.code!r} is not valid"
+        if reason == "not_active":
+            return _NOT_ACTIVE.get(self.detail or "", "the campaign is not active")
+        if reason == "rules_not_met":
+            where = f" ({self.detail})" if self.detail else ""
+            if self.expected is True:
+                return f"condition not met{where}: {self.condition}"
+            return (
+                f"condition not met{where}: {self.condition} "
+                f"(actual {render_value(self.actual)}, expected {render_value(self.expected)})"
+            )
+        if reason == "no_effect":
+            return "the campaign qualified but discounts nothing on this cart"
+        if reason == "currency_mismatch":
+            return "the cart's currency differs from the engine's"
+        if reason == "exclusive_conflict":
+            return f"exclusive campaign {self.by!r} applies alone"
+        if reason == "group_conflict":
+            return f"campaign {self.by!r} of the same group applies"
+        if reason == "stopped":
+            return f"campaign {self.by!r} stops further campaigns"
+        if reason == "max_applied":
+            return "the maximum number of campaigns already applies"
+        return reason
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A priced cart.
+
+    ``total == subtotal + shipping - discount`` (never below zero), and ``discount`` is the sum
+    of the lines' discounts plus ``shipping_discount``.
+    """
+
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    discount: Decimal
+    shipping_discount: Decimal
+    total: Decimal
+    lines: list[LineResult]
+    applied: list[Applied]
+    rejected: list[Rejected]
+
+    @classmethod
+    def from_outcome(cls, outcome: dict[str, Any]) -> Result:
+        """Build a Result from the canonical outcome dict both evaluators return."""
+        return cls(
+            currency=outcome["currency"],
+            subtotal=outcome["subtotal"],
+            shipping=outcome["shipping"],
+            discount=outcome["discount"],
+            shipping_discount=outcome["shipping_discount"],
+            total=outcome["total"],
+            lines=[LineResult(**line) for line in outcome["lines"]],
+            applied=[
+                Applied(**{**a, "gifts": [Gift(**g) for g in a["gifts"]]})
+                for a in outcome["applied"]
+            ],
+            rejected=[Rejected(**r) for r in outcome["rejected"]],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain data (Decimals stay Decimals); rejections carry ``message``."""
+        data = asdict(self)
+        for plain, rejected in zip(data["rejected"], self.rejected, strict=True):
+            plain["message"] = rejected.message
+        return data
+
+    def explain(self) -> str:
+        """A readable account of the pricing: totals, what applied and how it was split over the
+        lines, and why every other candidate did not apply."""
+        cur = self.currency
+        out = [
+            f"Subtotal {self.subtotal} {cur}, shipping {self.shipping} {cur}, "
+            f"discount {self.discount} {cur}, total {self.total} {cur}",
+        ]
+        if self.applied:
+            out.append("Applied:")
+        for a in self.applied:
+            label = a.campaign_id + (f" (code {a.code})" if a.code else "")
+            label += f" [tier {a.tier}]" if a.tier is not None else ""
+            out.append(f"  + {label}: -{a.amount} {cur}")
+            for index, share in a.allocations.items():
+                line = self.lines[index]
+                out.append(f"      line {index} {line.sku or ''} x{line.quantity}: -{share}")
+            if a.shipping_amount:
+                out.append(f"      shipping: -{a.shipping_amount}")
+            for g in a.gifts:
+                out.append(f"      gift: {g.quantity} x {g.sku} (worth {g.price} each)")
+        if self.rejected:
+            out.append("Not applied:")
+        for r in self.rejected:
+            label = r.campaign_id or f"code {r.code!r}"
+            if r.campaign_id and r.code:
+                label += f" (code {r.code})"
+            out.append(f"  - {label}: {r.reason}: {r.message}")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{ln.index}</td><td>{esc(ln.sku or '')}</td><td>{ln.quantity}</td>"
+            f"<td>{ln.unit_price}</td><td>{ln.subtotal}</td><td>{ln.discount}</td>"
+            f"<td>{ln.total}</td></tr>"
+            for ln in self.lines
+        )
+        applied = "".join(
+            f"<li><b>{esc(a.campaign_id)}</b>: -{a.amount} {esc(self.currency)}</li>"
+            for a in self.applied
+        )
+        rejected = "".join(
+            f"<li>{esc(r.campaign_id or repr(r.code))}: <code>{esc(r.reason)}</code> "
+            f"{esc(r.message)}</li>"
+            for r in self.rejected
+        )
+        return (
+            "<div><table><thead><tr><th>#</th><th>sku</th><th>qty</th><th>unit</th>"
+            "<th>subtotal</th><th>discount</th><th>total</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            f"<p>Total <b>{self.total} {esc(self.currency)}</b> "
+            f"(discount {self.discount})</p>"
+            f"<p>Applied</p><ul>{applied}</ul><p>Not applied</p><ul>{rejected}</ul></div>"
+        )

@@ -1,0 +1,116 @@
+//! Core errors -> `promotor.errors` exceptions, with structured `loc`s.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use promotor_core::compile::{CompileErrors, Loc};
+use promotor_core::syntax::SyntaxError;
+
+fn raise(py: Python<'_>, class: &str, details: Bound<'_, PyList>) -> PyErr {
+    match py.import("promotor.errors").and_then(|m| m.getattr(class)) {
+        Ok(cls) => match cls.call1((details,)) {
+            Ok(instance) => PyErr::from_value(instance),
+            Err(err) => err,
+        },
+        Err(err) => err,
+    }
+}
+
+fn detail<'py>(
+    py: Python<'py>,
+    loc: Bound<'py, PyTuple>,
+    msg: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("loc", loc)?;
+    d.set_item("msg", msg)?;
+    Ok(d)
+}
+
+/// A `RuleError` whose locations are empty tuples.
+pub fn rule_error(py: Python<'_>, messages: Vec<((), String)>) -> PyErr {
+    let build = || -> PyResult<Bound<'_, PyList>> {
+        let list = PyList::empty(py);
+        for ((), msg) in messages {
+            list.append(detail(py, PyTuple::empty(py), &msg)?)?;
+        }
+        Ok(list)
+    };
+    match build() {
+        Ok(list) => raise(py, "RuleError", list),
+        Err(err) => err,
+    }
+}
+
+pub fn syntax_error(py: Python<'_>, err: &SyntaxError) -> PyErr {
+    let build = || -> PyResult<Bound<'_, PyList>> {
+        let d = detail(py, PyTuple::empty(py), &err.message)?;
+        d.set_item("line", err.line)?;
+        d.set_item("column", err.column)?;
+        d.set_item("offset", err.offset)?;
+        d.set_item("type", "syntax_error")?;
+        PyList::new(py, [d])
+    };
+    match build() {
+        Ok(list) => raise(py, "RuleError", list),
+        Err(e) => e,
+    }
+}
+
+pub fn compile_errors(py: Python<'_>, errs: &CompileErrors) -> PyErr {
+    let build = || -> PyResult<Bound<'_, PyList>> {
+        let list = PyList::empty(py);
+        for err in &errs.0 {
+            let parts: Vec<Bound<'_, PyAny>> = err
+                .loc
+                .iter()
+                .map(|part| match part {
+                    Loc::Key(key) => key.as_str().into_pyobject(py).map(Bound::into_any),
+                    Loc::Index(index) => index.into_pyobject(py).map(Bound::into_any),
+                })
+                .collect::<PyResult<_>>()?;
+            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
+        }
+        Ok(list)
+    };
+    match build() {
+        Ok(list) => raise(py, "RuleError", list),
+        Err(e) => e,
+    }
+}
+
+/// Deserialize IR JSON; a bad document becomes a `RuleError` whose `loc` is the JSON path.
+pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> PyResult<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let build = || -> PyResult<Bound<'_, PyList>> {
+            let parts: Vec<Bound<'_, PyAny>> = err
+                .path()
+                .iter()
+                .filter_map(|segment| match segment {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        Some(index.into_pyobject(py).map(Bound::into_any))
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        Some(key.as_str().into_pyobject(py).map(Bound::into_any))
+                    }
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        Some(variant.as_str().into_pyobject(py).map(Bound::into_any))
+                    }
+                    serde_path_to_error::Segment::Unknown => None,
+                })
+                .collect::<PyResult<_>>()?;
+            let msg = if path == "." {
+                err.inner().to_string()
+            } else {
+                format!("{} (at {path})", err.inner())
+            };
+            PyList::new(py, [detail(py, PyTuple::new(py, parts)?, &msg)?])
+        };
+        match build() {
+            Ok(list) => raise(py, "RuleError", list),
+            Err(e) => e,
+        }
+    })
+}

@@ -1,0 +1,340 @@
+"""Hypothesis strategies: well-typed rule trees (as IR dicts), campaigns, engines and canonical
+inputs, for comparing the Rust evaluator with the pure-Python reference."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+Node = dict[str, Any]
+
+CATEGORIES = ["coffee", "tea", "mugs", "beans", "Coffee"]
+SEGMENTS = ["vip", "gold", "new", "staff"]
+TAGS = ["sale", "organic", "bundle"]
+CHANNELS = ["web", "app", "pos"]
+TIMEZONES = ["UTC", "Europe/Warsaw", "America/New_York", "Asia/Tokyo", "Australia/Adelaide"]
+REGEXES = ["^c", "ee$", "o+", "[a-c]", "^(tea|mugs)$", "\\d"]
+TEXT = st.text(alphabet="abceotCA É-_ 1", max_size=6)
+T0 = datetime(2026, 11, 20, tzinfo=UTC)
+
+# --- leaves ---------------------------------------------------------------------------------
+
+
+def num_lit(value: Decimal | int | str) -> Node:
+    return {"type": "num", "value": str(value)}
+
+
+def field(*path: str) -> Node:
+    return {"type": "field", "path": list(path)}
+
+
+def binary(op: str, left: Node, right: Node) -> Node:
+    return {"type": "binary", "op": op, "left": left, "right": right}
+
+
+def call(fn: str, *args: Node) -> Node:
+    return {"type": "call", "fn": fn, "args": list(args)}
+
+
+def macro(op: str, lst: Node, var: str | None = None, body: Node | None = None) -> Node:
+    return {"type": "macro", "op": op, "list": lst, "var": var, "body": body}
+
+
+decimals = st.one_of(
+    st.integers(-5, 300).map(Decimal),
+    st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False),
+    st.decimals(min_value=0, max_value=2, places=6, allow_nan=False),
+    st.sampled_from([Decimal("0.5"), Decimal("0.005"), Decimal("99999999999999"),
+                     Decimal("1E-12"), Decimal("3")]),
+)
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d, "f")
+    return text
+
+
+num_literals = decimals.map(lambda d: num_lit(_plain(d)))
+str_literals = TEXT.map(lambda s: {"type": "str", "value": s})
+ts_literals = st.integers(0, 20 * 24 * 3600).map(
+    lambda s: call("timestamp", {"type": "str", "value": (T0 + timedelta(seconds=s))
+                                 .isoformat().replace("+00:00", "Z")})
+)
+dur_literals = st.sampled_from(["1h", "30m", "1d", "90s", "-2h", "1.5h", "100ms"]).map(
+    lambda s: call("duration", {"type": "str", "value": s})
+)
+
+
+def num_fields(scope: bool) -> list[Node]:
+    fields = [
+        field("cart", "subtotal"), field("cart", "quantity"), field("cart", "shipping"),
+        field("customer", "orders_count"), field("customer", "total_spent"),
+        field("cart", "metadata", "n"), field("customer", "metadata", "score"),
+    ]
+    if scope:
+        fields += [field("item", "price"), field("item", "quantity"), field("item", "subtotal"),
+                   field("item", "metadata", "weight")]
+    return fields
+
+
+def str_fields(scope: bool) -> list[Node]:
+    fields = [field("customer", "id"), field("customer", "email"), field("context", "channel"),
+              field("context", "country"), field("cart", "currency"),
+              field("customer", "metadata", "tier")]
+    if scope:
+        fields += [field("item", "category"), field("item", "sku"), field("item", "product")]
+    return fields
+
+
+# --- typed trees ----------------------------------------------------------------------------
+
+
+def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
+    leaves = st.one_of(num_literals, st.sampled_from(num_fields(scope)))
+    if depth <= 0:
+        return leaves
+    sub = nums(depth - 1, scope)
+    item_num = nums(depth - 1, True)
+    return st.one_of(
+        leaves,
+        leaves,
+        st.builds(binary, st.sampled_from(["add", "sub", "mul", "div", "mod"]), sub, sub),
+        sub.map(lambda a: {"type": "unary", "op": "neg", "arg": a}),
+        st.builds(lambda c, a, b: {"type": "cond", "if": c, "then": a, "else": b},
+                  bools(depth - 1, scope), sub, sub),
+        st.builds(lambda fn, args: call(fn, *args), st.sampled_from(["min", "max"]),
+                  st.lists(sub, min_size=2, max_size=3)),
+        sub.map(lambda a: call("abs", a)),
+        st.builds(lambda fn, a, p: call(fn, a, num_lit(p)) if p is not None else call(fn, a),
+                  st.sampled_from(["round", "floor", "ceil"]), sub,
+                  st.one_of(st.none(), st.integers(0, 3))),
+        st.sampled_from([call("size", field("cart", "items")),
+                         call("size", field("customer", "segments"))]),
+        st.builds(lambda op, body: macro(op, field("cart", "items"), "item", body),
+                  st.sampled_from(["sum", "min", "max"]), item_num),
+        st.builds(lambda body: macro("count", field("cart", "items"), "item", body),
+                  bools(depth - 1, True)),
+        st.just(macro("count", field("customer", "segments"))),
+        st.builds(lambda fn, tz: call(fn, field("context", "now"), {"type": "str", "value": tz}),
+                  st.sampled_from(["weekday", "hour", "day", "month", "year"]),
+                  st.sampled_from(TIMEZONES)),
+    )
+
+
+def strs(depth: int, scope: bool) -> st.SearchStrategy[Node]:
+    leaves = st.one_of(str_literals, st.sampled_from(str_fields(scope)))
+    if depth <= 0:
+        return leaves
+    sub = strs(depth - 1, scope)
+    return st.one_of(
+        leaves,
+        leaves,
+        st.builds(lambda fn, a: call(fn, a), st.sampled_from(["lower", "upper"]), sub),
+        st.builds(lambda a, b: binary("add", a, b), sub, sub),
+    )
+
+
+def timestamps(scope: bool) -> st.SearchStrategy[Node]:
+    base = st.one_of(ts_literals, st.sampled_from([field("context", "now"),
+                                                   field("customer", "created_at"),
+                                                   field("customer", "birthday")]))
+    return st.one_of(base, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
+
+
+def durations() -> st.SearchStrategy[Node]:
+    return st.one_of(
+        dur_literals,
+        st.builds(lambda a, b: binary("sub", a, b), timestamps(False), timestamps(False)),
+    )
+
+
+def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
+    cmp_ops = st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"])
+    leaves = st.one_of(
+        st.builds(binary, cmp_ops, nums(0, scope), nums(0, scope)),
+        st.builds(binary, cmp_ops, strs(0, scope), strs(0, scope)),
+        st.builds(binary, cmp_ops, timestamps(scope), timestamps(scope)),
+        st.builds(binary, cmp_ops, durations(), dur_literals),
+        st.builds(lambda s: binary("in", {"type": "str", "value": s},
+                                   field("customer", "segments")), st.sampled_from(SEGMENTS)),
+        st.builds(lambda a, b: call("contains", a, b), strs(0, scope), strs(0, scope)),
+        st.builds(lambda fn, a, b: call(fn, a, b), st.sampled_from(["startsWith", "endsWith"]),
+                  strs(0, scope), str_literals),
+        st.builds(lambda a, r: call("matches", a, {"type": "str", "value": r}),
+                  strs(0, scope), st.sampled_from(REGEXES)),
+        st.builds(lambda f: call("has", f), st.sampled_from(num_fields(scope) + str_fields(scope))),
+        st.sampled_from([{"type": "bool", "value": True}, {"type": "bool", "value": False},
+                         binary("eq", field("customer", "metadata", "flag"),
+                                {"type": "bool", "value": True}),
+                         binary("eq", field("customer", "metadata", "tier"), {"type": "null"})]),
+        st.builds(lambda s: call("contains", field("customer", "segments"),
+                                 {"type": "str", "value": s}), st.sampled_from(SEGMENTS)),
+        st.builds(lambda a, items: binary("in", a, {"type": "list", "items": items}),
+                  strs(0, scope), st.lists(str_literals, max_size=3)),
+        st.builds(lambda a, items: binary("in", a, {"type": "list", "items": items}),
+                  nums(0, scope), st.lists(num_literals, max_size=3)),
+    )
+    if scope:
+        leaves = st.one_of(
+            leaves,
+            st.builds(lambda c: binary("eq", field("item", "category"), {"type": "str",
+                                                                          "value": c}),
+                      st.sampled_from(CATEGORIES)),
+            st.builds(lambda t: call("contains", field("item", "tags"), {"type": "str",
+                                                                         "value": t}),
+                      st.sampled_from(TAGS)),
+        )
+    if depth <= 0:
+        return leaves
+    sub = bools(depth - 1, scope)
+    item_bool = bools(depth - 1, True)
+    return st.one_of(
+        leaves,
+        leaves,
+        st.builds(binary, st.sampled_from(["and", "or"]), sub, sub),
+        sub.map(lambda a: {"type": "unary", "op": "not", "arg": a}),
+        st.builds(binary, cmp_ops, nums(depth - 1, scope), nums(depth - 1, scope)),
+        st.builds(lambda op, body: macro(op, field("cart", "items"), "item", body),
+                  st.sampled_from(["all", "exists", "exists_one"]), item_bool),
+        st.builds(lambda body, n: binary("ge", macro("count", macro("filter",
+                  field("cart", "items"), "item", body)), num_lit(n)), item_bool,
+                  st.integers(0, 3)),
+        st.builds(lambda s, body: macro("exists", field("customer", "segments"), "s",
+                                        binary("eq", field("s"), {"type": "str", "value": s})),
+                  st.sampled_from(SEGMENTS), st.none()),
+        st.builds(lambda c, a, b: {"type": "cond", "if": c, "then": a, "else": b}, sub, sub, sub),
+    )
+
+
+# --- campaigns and engines ------------------------------------------------------------------
+
+
+def effects(depth: int) -> st.SearchStrategy[Node]:
+    amount = st.one_of(num_literals, nums(depth, False))
+    percent = st.one_of(st.integers(0, 100).map(num_lit), num_literals, nums(depth, False))
+    return st.one_of(
+        st.builds(lambda p, cap: {"type": "percent_off", "percent": p, "on": {"type": "order"},
+                                  "cap": cap}, percent, st.one_of(st.none(), num_literals)),
+        st.builds(lambda a: {"type": "amount_off", "amount": a, "on": {"type": "order"},
+                             "allocation": "across"}, amount),
+        st.builds(lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
+                  st.one_of(num_literals, st.just(num_lit(100))), st.booleans()),
+    )
+
+
+def _rfc(dt: datetime) -> str:
+    return dt.isoformat().replace("+00:00", "Z")
+
+
+@st.composite
+def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
+    c: Node = {"id": f"c{index}", "priority": draw(st.integers(-1, 2))}
+    if draw(st.booleans()):
+        c["rules"] = draw(bools(depth, False))
+    if draw(st.integers(0, 4)) == 0:
+        c["tiers"] = [
+            {"rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
+             "effect": draw(effects(depth - 1))}
+            for _ in range(draw(st.integers(1, 3)))
+        ]
+    else:
+        c["effect"] = draw(effects(depth - 1))
+    code_kind = draw(st.integers(0, 3))
+    if code_kind == 1:
+        c["code"] = f"Code{index}"
+    elif code_kind == 2:
+        c["codes"] = [f"Code{index}", f"alt{index}"]
+    if draw(st.integers(0, 3)) == 0:
+        start = T0 + timedelta(hours=draw(st.integers(0, 400)))
+        c["starts_at"] = _rfc(start)
+        if draw(st.booleans()):
+            c["ends_at"] = _rfc(start + timedelta(hours=draw(st.integers(1, 200))))
+    if draw(st.integers(0, 4)) == 0:
+        lo = draw(st.integers(0, 23))
+        c["schedule"] = {
+            "weekdays": draw(st.one_of(st.none(), st.lists(st.integers(1, 7), min_size=1,
+                                                            max_size=4, unique=True))),
+            "hours": draw(st.one_of(st.none(), st.integers(lo + 1, 24).map(lambda hi: [lo, hi]))),
+            "timezone": draw(st.sampled_from(TIMEZONES)),
+        }
+    if draw(st.integers(0, 6)) == 0:
+        c["active"] = False
+    return c
+
+
+@st.composite
+def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
+    n = draw(st.integers(1, max_campaigns))
+    return {
+        "version": 1,
+        "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
+        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+        "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
+    }
+
+
+# --- canonical inputs -----------------------------------------------------------------------
+
+meta_values = st.one_of(st.none(), st.booleans(), decimals, TEXT)
+
+
+@st.composite
+def metadata(draw: st.DrawFn, keys: list[str]) -> dict[str, Any]:
+    return {k: draw(meta_values) for k in keys if draw(st.booleans())}
+
+
+prices = st.one_of(
+    st.decimals(min_value=0, max_value=500, places=2, allow_nan=False),
+    st.decimals(min_value=0, max_value=50, places=3, allow_nan=False),
+    st.sampled_from([Decimal("0"), Decimal("0.01"), Decimal("10.00"), Decimal("3.333333")]),
+)
+
+
+@st.composite
+def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    return {
+        "sku": f"S{index}",
+        "product": draw(st.one_of(st.none(), st.sampled_from(["p1", "p2"]))),
+        "category": draw(st.one_of(st.none(), st.sampled_from(CATEGORIES))),
+        "tags": draw(st.lists(st.sampled_from(TAGS), max_size=2, unique=True)),
+        "price": draw(prices),
+        "quantity": draw(st.integers(1, 5)),
+        "metadata": draw(metadata(["weight"])),
+    }
+
+
+@st.composite
+def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
+    n_items = draw(st.integers(0, 6))
+    customer = None
+    if draw(st.integers(0, 4)) > 0:
+        customer = {
+            "id": draw(st.one_of(st.none(), TEXT)),
+            "email": draw(st.one_of(st.none(), st.just("a@example.com"))),
+            "segments": draw(st.lists(st.sampled_from(SEGMENTS), max_size=3, unique=True)),
+            "orders_count": draw(st.one_of(st.none(), st.integers(0, 20).map(Decimal))),
+            "total_spent": draw(st.one_of(st.none(), decimals)),
+            "created_at": draw(st.one_of(st.none(), st.integers(-10**8, 10**6).map(
+                lambda s: T0 + timedelta(seconds=s)))),
+            "birthday": None,
+            "metadata": draw(metadata(["score", "tier", "flag"])),
+        }
+    now = T0 + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
+    codes = draw(st.lists(st.sampled_from(
+        [f"code{i}" for i in range(n_campaigns)] + [f" ALT{i} " for i in range(n_campaigns)]
+        + ["nope", "", "CODE0"]), max_size=3))
+    return {
+        "cart": {
+            "currency": draw(st.sampled_from([None, None, None, "USD", "EUR"])),
+            "shipping": draw(st.one_of(st.just(Decimal(0)), prices)),
+            "items": [draw(items(i)) for i in range(n_items)],
+            "metadata": draw(metadata(["n"])),
+        },
+        "customer": customer,
+        "context": {"now": now, "channel": draw(st.one_of(st.none(), st.sampled_from(CHANNELS))),
+                    "country": None, "metadata": {}},
+        "codes": codes,
+    }
