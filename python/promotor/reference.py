@@ -8,6 +8,35 @@ Rule text printing, regular expressions and the currency table are not evaluatio
 they are borrowed from the native module (lazily, so this module imports without it), or
 passed in by tests.
 
+Where docs/semantics.md leaves room, this evaluator reads it as follows (the Rust evaluator
+must agree):
+
+- Only num, str, timestamp, duration and bool are comparable: lists, maps and items are never
+  ``==`` (so ``[1] == [1]`` is false). ``x in y`` is false when ``y`` is not a list, and is
+  ``==`` per element, so ``null in [null]`` is true. ``!`` always gives a bool.
+- ``contains(list, x)`` is ``x in list`` (a bool even for ``x`` null); the string tests on a
+  null or non-string receiver/argument give null. ``size`` counts a map's entries.
+- ``sum`` adds exactly and checks 10^14 on the final sum only. ``min``/``max`` (macro and
+  function) need all non-null values of one *ordered* type (num, str, timestamp, duration);
+  bools or mixed types give null. ``round(n, places)`` takes places 0..12 like floor/ceil;
+  anything else is null. ``duration + timestamp`` is a timestamp, like ``timestamp + duration``.
+- Macro variables shadow the roots (a variable named ``cart`` hides the cart).
+- No customer reads like an empty one: fields null, ``segments`` empty, ``metadata`` ``{}``.
+- An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
+  cap, like a negative amount, leaves a discount of 0 (``no_effect``).
+- A campaign is automatic when it has neither ``code`` nor any ``codes`` (``codes: []`` with no
+  ``code`` is automatic). Its matched code is the first of its own codes (``code``, then
+  ``codes`` in order) that a given code matches. Codes are trimmed of Unicode ``White_Space``
+  (Rust's ``str::trim``), then lower-cased. Unknown codes are reported with their first
+  spelling as given, untrimmed.
+- Schedules test the local weekday and the local hour independently (Saturday 01:00 is not in
+  a Friday 22-02 window); hours ``(h, h)`` are empty.
+- A tier whose effect gives nothing is ``no_effect`` (no fallback to a lower tier), detail
+  ``None``. ``rules_not_met`` from the campaign's own rules has detail ``None``.
+- With ``currency_mismatch`` the outcome's money uses the cart's currency and exponent.
+- ``lines[].unit_price`` is the price as given, not quantized (it may have more places than
+  the currency); every other money value is quantized to the currency's exponent.
+
 >>> from datetime import UTC
 >>> outcome = evaluate(
 ...     {"version": 1, "currency": "USD", "campaigns": [{"id": "ten", "effect": {
