@@ -101,7 +101,13 @@ pub(super) struct Token<'a> {
 }
 
 pub(super) fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
-    Lexer { text, bytes: text.as_bytes(), pos: 0, out: Vec::new() }.run()
+    Lexer {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        out: Vec::new(),
+    }
+    .run()
 }
 
 struct Lexer<'a> {
@@ -138,7 +144,9 @@ impl<'a> Lexer<'a> {
                 b'.' if self.peek_byte(1).is_some_and(|c| c.is_ascii_digit())
                     && Tok::expects_operand(self.out.last().map(|t| &t.tok)) =>
                 {
-                    return Err(self.err(start, "a number must start with a digit: write 0.5, not .5"));
+                    return Err(
+                        self.err(start, "a number must start with a digit: write 0.5, not .5")
+                    );
                 }
                 b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(),
                 b'"' | b'\'' => self.string()?,
@@ -177,12 +185,22 @@ impl<'a> Lexer<'a> {
             (b'>', _) => (Tok::Gt, 1),
             (b'&', Some(b'&')) => (Tok::AndAnd, 2),
             (b'|', Some(b'|')) => (Tok::OrOr, 2),
-            (b'=', _) => return Err(self.err(start, "'=' is not an operator; write '==' to compare")),
-            (b'&', _) => return Err(self.err(start, "'&' is not an operator; write '&&' for \"and\"")),
-            (b'|', _) => return Err(self.err(start, "'|' is not an operator; write '||' for \"or\"")),
+            (b'=', _) => {
+                return Err(self.err(start, "'=' is not an operator; write '==' to compare"))
+            }
+            (b'&', _) => {
+                return Err(self.err(start, "'&' is not an operator; write '&&' for \"and\""))
+            }
+            (b'|', _) => {
+                return Err(self.err(start, "'|' is not an operator; write '||' for \"or\""))
+            }
             _ => {
                 let c = self.text[start..].chars().next().unwrap_or('\u{fffd}');
-                let shown = if c.is_control() { format!("U+{:04X}", u32::from(c)) } else { format!("'{c}'") };
+                let shown = if c.is_control() {
+                    format!("U+{:04X}", u32::from(c))
+                } else {
+                    format!("'{c}'")
+                };
                 return Err(self.err(start, format!("unexpected character {shown}")));
             }
         };
@@ -200,10 +218,13 @@ impl<'a> Lexer<'a> {
     fn number(&mut self) -> Result<(), SyntaxError> {
         let start = self.pos;
         self.digits();
-        if self.peek_byte(0) == Some(b'.') && self.peek_byte(1).is_some_and(|c| c.is_ascii_digit()) {
+        if self.peek_byte(0) == Some(b'.') && self.peek_byte(1).is_some_and(|c| c.is_ascii_digit())
+        {
             self.pos += 1;
             self.digits();
-            if self.peek_byte(0) == Some(b'.') && self.peek_byte(1).is_some_and(|c| c.is_ascii_digit()) {
+            if self.peek_byte(0) == Some(b'.')
+                && self.peek_byte(1).is_some_and(|c| c.is_ascii_digit())
+            {
                 return Err(self.err(self.pos, "a number can have only one decimal point"));
             }
         }
@@ -217,12 +238,19 @@ impl<'a> Lexer<'a> {
                 return Err(self.err(start, "number has an exponent; write it out in full"));
             }
             Some(b'x' | b'X') if &self.text[start..end] == "0" => {
-                return Err(self.err(start, "hexadecimal numbers are not supported; write it in decimal"));
+                return Err(self.err(
+                    start,
+                    "hexadecimal numbers are not supported; write it in decimal",
+                ));
             }
             Some(c) if c.is_ascii_alphanumeric() || c == b'_' => {
                 return Err(self.err(
                     end,
-                    format!("unexpected '{}' right after the number {}", char::from(c), &self.text[start..end]),
+                    format!(
+                        "unexpected '{}' right after the number {}",
+                        char::from(c),
+                        &self.text[start..end]
+                    ),
                 ));
             }
             _ => {}
@@ -233,7 +261,10 @@ impl<'a> Lexer<'a> {
 
     fn word(&mut self) {
         let start = self.pos;
-        while self.peek_byte(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
+        while self
+            .peek_byte(0)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+        {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
@@ -255,7 +286,10 @@ impl<'a> Lexer<'a> {
         loop {
             // Copy the run of plain characters in one go.
             let run_start = self.pos;
-            while self.peek_byte(0).is_some_and(|c| c != quote && c != b'\\' && c != b'\n' && c != b'\r') {
+            while self
+                .peek_byte(0)
+                .is_some_and(|c| c != quote && c != b'\\' && c != b'\n' && c != b'\r')
+            {
                 self.pos += 1;
             }
             value.push_str(&self.text[run_start..self.pos]);
@@ -301,7 +335,11 @@ impl<'a> Lexer<'a> {
             'u' => 4,
             'U' => 8,
             _ => {
-                let shown = if c.is_control() { format!("U+{:04X}", u32::from(c)) } else { c.to_string() };
+                let shown = if c.is_control() {
+                    format!("U+{:04X}", u32::from(c))
+                } else {
+                    c.to_string()
+                };
                 return Err(self.err(
                     start,
                     format!(
@@ -310,13 +348,22 @@ impl<'a> Lexer<'a> {
                 ));
             }
         };
-        let hex = self.text.get(self.pos..self.pos + width).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let hex = self
+            .text
+            .get(self.pos..self.pos + width)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
         let Some(hex) = hex else {
-            return Err(self.err(start, format!("'\\{c}' must be followed by exactly {width} hexadecimal digits")));
+            return Err(self.err(
+                start,
+                format!("'\\{c}' must be followed by exactly {width} hexadecimal digits"),
+            ));
         };
         let code = u32::from_str_radix(hex, 16).unwrap_or(u32::MAX);
         let Some(ch) = char::from_u32(code) else {
-            return Err(self.err(start, format!("'\\{c}{hex}' is not a valid Unicode character")));
+            return Err(self.err(
+                start,
+                format!("'\\{c}{hex}' is not a valid Unicode character"),
+            ));
         };
         self.pos += width;
         value.push(ch);

@@ -11,8 +11,9 @@ mod printer;
 mod tests;
 
 /// The deepest nesting the parser accepts whatever `Limits::max_depth` says, so that parsing (which
-/// recurses) and dropping the result stay well inside a 2 MB thread stack, even in debug builds.
-pub const MAX_SUPPORTED_DEPTH: u32 = 500;
+/// recurses, about 8 KB of stack per level of parentheses in a debug build, far less in release)
+/// stays inside a 2 MB thread stack.
+pub const MAX_SUPPORTED_DEPTH: u32 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} at line {line}, column {column}")]
@@ -34,7 +35,12 @@ impl SyntaxError {
             offset -= 1;
         }
         let (line, column) = line_column(text, offset);
-        Self { message: message.into(), line, column, offset }
+        Self {
+            message: message.into(),
+            line,
+            column,
+            offset,
+        }
     }
 }
 
@@ -44,13 +50,35 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let column = before[line_start..].chars().count() + 1;
-    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
 }
 
 /// Words that cannot be identifiers or dotted path segments (write `x["in"]` instead).
 pub const RESERVED_WORDS: &[&str] = &[
-    "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if",
-    "import", "let", "loop", "package", "namespace", "return", "var", "void", "while",
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
 ];
 
 /// Whether `s` is a reserved word (see [`RESERVED_WORDS`]).
@@ -62,7 +90,9 @@ pub fn is_reserved(s: &str) -> bool {
 /// reserved word. Field roots, dotted path segments, function names and macro variables must be.
 pub fn is_identifier(s: &str) -> bool {
     let mut bytes = s.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !is_reserved(s)
 }
@@ -78,7 +108,10 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Expr, SyntaxError> {
         return Err(SyntaxError::at(
             text,
             limits.max_text_len as usize,
-            format!("the rule is longer than the limit of {} bytes", limits.max_text_len),
+            format!(
+                "the rule is longer than the limit of {} bytes",
+                limits.max_text_len
+            ),
         ));
     }
     let tokens = lexer::tokenize(text)?;

@@ -8,7 +8,14 @@ use super::is_identifier;
 use crate::ir::{BinaryOp, Expr, UnaryOp};
 
 /// Functions printed as methods, `args[0].f(args[1..])`.
-const METHODS: &[&str] = &["contains", "startsWith", "endsWith", "matches", "lower", "upper"];
+const METHODS: &[&str] = &[
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "lower",
+    "upper",
+];
 
 /// Binding power of an expression as printed: 0 ternary, 1..=5 binary operators, 6 prefix
 /// (including a negative number literal), 7 postfix and primary.
@@ -54,7 +61,8 @@ impl<'e> Pieces<'e> {
 
     fn expr(&mut self, expr: &'e Expr, parens: bool) -> &mut Self {
         if parens {
-            self.0.extend([Piece::Text("("), Piece::Expr(expr), Piece::Text(")")]);
+            self.0
+                .extend([Piece::Text("("), Piece::Expr(expr), Piece::Text(")")]);
         } else {
             self.0.push(Piece::Expr(expr));
         }
@@ -99,8 +107,10 @@ pub(super) fn print(root: &Expr) -> String {
                 p.text("[").comma_list(items).text("]");
             }
             Expr::Unary { op, arg } => {
-                let parens = power(arg) < 6 || (*op == UnaryOp::Neg && matches!(**arg, Expr::Num { .. }));
-                p.text(if *op == UnaryOp::Not { "!" } else { "-" }).expr(arg, parens);
+                let parens =
+                    power(arg) < 6 || (*op == UnaryOp::Neg && matches!(**arg, Expr::Num { .. }));
+                p.text(if *op == UnaryOp::Not { "!" } else { "-" })
+                    .expr(arg, parens);
             }
             Expr::Binary { op, left, right } => {
                 let power = binary_power(*op);
@@ -123,19 +133,35 @@ pub(super) fn print(root: &Expr) -> String {
                 });
                 p.expr(right, self::power(right) <= power);
             }
-            Expr::Cond { cond, then, otherwise } => {
+            Expr::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
                 p.expr(cond, power(cond) == 0).text(" ? ");
-                p.expr(then, power(then) == 0).text(" : ").expr(otherwise, false);
+                p.expr(then, power(then) == 0)
+                    .text(" : ")
+                    .expr(otherwise, false);
             }
             Expr::Call { func, args } => match args.split_first() {
                 Some((recv, rest)) if METHODS.contains(&func.as_str()) => {
-                    p.receiver(recv).text(".").text(func).text("(").comma_list(rest).text(")");
+                    p.receiver(recv)
+                        .text(".")
+                        .text(func)
+                        .text("(")
+                        .comma_list(rest)
+                        .text(")");
                 }
                 _ => {
                     p.text(func).text("(").comma_list(args).text(")");
                 }
             },
-            Expr::Macro { op, list, var, body } => {
+            Expr::Macro {
+                op,
+                list,
+                var,
+                body,
+            } => {
                 p.receiver(list).text(".").text(op.name()).text("(");
                 if let Some(var) = var {
                     p.text(var);
