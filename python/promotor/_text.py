@@ -4,6 +4,7 @@
 '0.3'
 >>> decimal_text(Decimal("12.50"))
 '12.50'
+>>> from datetime import timezone
 >>> rfc3339(datetime(2026, 11, 27, 1, tzinfo=timezone(timedelta(hours=1))))
 '2026-11-27T00:00:00Z'
 >>> duration_text(timedelta(hours=36)), duration_text(timedelta(milliseconds=1500))
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 __all__ = [
@@ -95,7 +96,7 @@ def rfc3339(value: datetime) -> str:
     """An aware datetime as RFC 3339 in UTC with ``Z``; naive datetimes are refused."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a naive datetime is ambiguous: give it a timezone, e.g. tzinfo=UTC")
-    text = value.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
 
 

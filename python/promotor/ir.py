@@ -114,6 +114,9 @@ class IRModel(BaseModel):
         except ValidationError as exc:
             raise rule_error(exc, type(self)) from None
 
+    # Validation of nested models must not go through this wrapper: mark it as pydantic's own.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def model_validate(cls, *args: Any, **kwargs: Any) -> Self:
         try:
@@ -170,7 +173,7 @@ class List(IRModel):
     items: tuple[ExprNode, ...]
 
 
-class Field_(IRModel):  # noqa: N801 - ``Field`` is pydantic's
+class Field_(IRModel):
     """A field path: a root or bound variable, then field names, then metadata keys."""
 
     type: Literal["field"] = "field"
@@ -355,7 +358,7 @@ class Limits(IRModel):
 
 
 class EngineDef(IRModel):
-    version: Literal[1] = IR_VERSION
+    version: Literal[1] = 1
     currency: str = "USD"
     rounding: Literal["half_even", "half_up", "down"] = "half_even"
     stacking: Stacking = Stacking()
@@ -397,26 +400,34 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return names
 
 
-def _models_at(root: Any, loc: tuple[Any, ...]) -> list[type[BaseModel]]:
-    """The models that the container at ``loc`` (a pydantic error loc) may be."""
+def _walk(root: Any, loc: tuple[Any, ...]) -> tuple[list[type[BaseModel]], tuple[Any, ...]]:
+    """The models the container at a pydantic error ``loc`` may be, and the loc as the user
+    sees it: without the union tags pydantic inserts (``("effect", "percent")``, not
+    ``("effect", "percent_off", "percent")``)."""
     current = _unwrap(root)
+    clean: list[Any] = []
     for part in loc:
         nxt: list[Any] = []
+        as_field = False
         for tp in current:
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 for name, info in tp.model_fields.items():
                     if part in (name, info.alias):
                         nxt.extend(_unwrap(info.annotation))
-                # A tagged-union tag in the loc selects a variant of the same container.
+                        as_field = True
                 type_field = tp.model_fields.get("type")
                 if type_field is not None and type_field.default == part:
                     nxt.append(tp)
             elif isinstance(part, int) and typing.get_origin(tp) in (tuple, list):
+                as_field = True
                 for arg in typing.get_args(tp):
                     if arg is not Ellipsis:
                         nxt.extend(_unwrap(arg))
-        current = nxt
-    return [tp for tp in current if isinstance(tp, type) and issubclass(tp, BaseModel)]
+        if as_field or not nxt:
+            clean.append(part)
+        current = nxt or current
+    models = [tp for tp in current if isinstance(tp, type) and issubclass(tp, BaseModel)]
+    return models, tuple(clean)
 
 
 def convert_errors(
@@ -425,7 +436,8 @@ def convert_errors(
     """pydantic's errors as promotor error dicts, with did-you-mean for unknown fields."""
     out: list[dict[str, Any]] = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        models, loc = _walk(root, tuple(error["loc"])[:-1])
+        loc = (*loc, *tuple(error["loc"])[-1:])
         ctx = error.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, PromotorError):
@@ -435,7 +447,7 @@ def convert_errors(
         msg = str(error["msg"])
         if error["type"] == "extra_forbidden" and loc:
             names: list[str] = []
-            for model in _models_at(root, loc[:-1]):
+            for model in models:
                 names.extend(_field_names(model))
             msg = f"unknown field '{loc[-1]}'" + did_you_mean(str(loc[-1]), names)
         elif error["type"] == "value_error" and msg.startswith("Value error, "):
