@@ -526,6 +526,12 @@ def _coerce_field(value: Any) -> Any:
             raise PydanticCustomError("rule_syntax", str(first["msg"]), ctx) from None
     if isinstance(value, bool):
         return ir.Bool(value=value)
+    if not isinstance(value, dict | ir.IRModel):
+        raise PydanticCustomError(
+            "expr_type",
+            "expected an Expr, rule text or an IR dict, got {kind}",
+            {"kind": type(value).__name__},
+        )
     return value
 
 
