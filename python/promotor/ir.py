@@ -18,7 +18,7 @@ from __future__ import annotations
 import types
 import typing
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -100,6 +100,9 @@ class IRModel(BaseModel):
     did-you-mean hints for misspelt fields) instead of pydantic's ``ValidationError``.
     """
 
+    #: What validation problems are raised as.
+    __error_class__: ClassVar[type[PromotorError]] = RuleError
+
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
@@ -112,7 +115,7 @@ class IRModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise rule_error(exc, type(self)) from None
+            raise type(self).__error_class__(convert_errors(exc, type(self))) from None
 
     # Validation of nested models must not go through this wrapper: mark it as pydantic's own.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
@@ -122,14 +125,14 @@ class IRModel(BaseModel):
         try:
             return super().model_validate(*args, **kwargs)
         except ValidationError as exc:
-            raise rule_error(exc, cls) from None
+            raise cls.__error_class__(convert_errors(exc, cls)) from None
 
     @classmethod
     def model_validate_json(cls, *args: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate_json(*args, **kwargs)
         except ValidationError as exc:
-            raise rule_error(exc, cls) from None
+            raise cls.__error_class__(convert_errors(exc, cls)) from None
 
 
 def dump(model: BaseModel) -> dict[str, Any]:
