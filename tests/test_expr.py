@@ -168,11 +168,11 @@ def test_other_lists_only_take_argument_free_ops() -> None:
     assert customer.segments.count().to_ir() == {"type": "macro", "op": "count", "list": segments}
     for op in ("sum", "min", "max"):
         assert getattr(item.tags, op)().to_ir()["op"] == op
-    with pytest.raises(TypeError, match="cart.items"):
+    with pytest.raises(TypeError, match=r"cart\.items"):
         customer.segments.filter(item.sku == "x")
-    with pytest.raises(TypeError, match="cart.items"):
+    with pytest.raises(TypeError, match=r"cart\.items"):
         customer.segments.any(item.sku == "x")
-    with pytest.raises(TypeError, match="cart.items"):
+    with pytest.raises(TypeError, match=r"cart\.items"):
         customer.segments.count(item.sku == "x")
 
 
@@ -235,9 +235,9 @@ def test_when_least_greatest() -> None:
 
 
 def test_no_truth_value_and_no_hash() -> None:
-    with pytest.raises(TypeError, match="& | ~"):
+    with pytest.raises(TypeError, match="combine conditions with"):
         bool(cart.subtotal > 1)
-    with pytest.raises(TypeError, match="& | ~"):
+    with pytest.raises(TypeError, match="combine conditions with"):
         _ = (cart.subtotal > 1) and (cart.quantity > 1)
     with pytest.raises(TypeError):
         hash(cart.subtotal)
@@ -276,7 +276,7 @@ def test_repr_falls_back_to_ir_without_native(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setitem(sys.modules, "promotor._native", None)
     assert repr(cart.subtotal) == '<Expr {"type":"field","path":["cart","subtotal"]}>'
-    with pytest.raises(ModuleNotFoundError, match="promotor._native"):
+    with pytest.raises(ModuleNotFoundError, match=r"promotor\._native"):
         str(cart.subtotal)
 
 
