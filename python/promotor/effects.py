@@ -1,0 +1,175 @@
+"""Effects (what a campaign gives) and targets (what it gives it on).
+
+Each function returns the IR model of the effect; any number may be an ``Expr`` (a dynamic
+formula, evaluated against the original cart).
+
+>>> from promotor.effects import percent_off, items, amount_off
+>>> from promotor.expr import item, cart, least
+>>> percent_off(15, on=items(item.category == "coffee"), cap=50).cap
+Num(type='num', value='50')
+>>> amount_off(least(cart.subtotal * 0.15, 50)).amount.func
+'min'
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from promotor import ir
+from promotor.errors import RuleError
+from promotor.expr import Expr, lit
+
+__all__ = [
+    "ORDER",
+    "SHIPPING",
+    "Number",
+    "amount_off",
+    "buy_x_get_y",
+    "fixed_price",
+    "free_shipping",
+    "gift",
+    "items",
+    "percent_off",
+    "shipping_off",
+]
+
+#: Where a number is expected: a literal or an expression.
+Number = int | float | Decimal | str | Expr
+
+#: The whole order (all lines).
+ORDER = ir.OrderTarget()
+#: The shipping amount.
+SHIPPING = ir.ShippingTarget()
+
+
+def _num(value: Number, name: str) -> ir.ExprNode:
+    if isinstance(value, bool):
+        raise RuleError([{"loc": (name,), "msg": "expected a number, got a bool"}])
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except ArithmeticError:
+            raise RuleError(
+                [{"loc": (name,), "msg": f"expected a number, got {value!r}"}]
+            ) from None
+    try:
+        return lit(value).node
+    except RuleError as exc:
+        raise RuleError([{**e, "loc": (name, *e["loc"])} for e in exc.errors()]) from None
+
+
+def _pred(value: Expr | None) -> ir.ExprNode | None:
+    return None if value is None else lit(value).node
+
+
+def _count(value: int | None, name: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise RuleError([{"loc": (name,), "msg": "expected a whole number >= 0"}])
+    return value
+
+
+def items(
+    pred: Expr | None = None,
+    cheapest: int | None = None,
+    most_expensive: int | None = None,
+    max_quantity: int | None = None,
+) -> ir.ItemsTarget:
+    """The lines for which ``pred`` (about ``item``) holds; all lines without one.
+
+    ``cheapest=n`` / ``most_expensive=n`` keep the n cheapest / dearest units;
+    ``max_quantity=k`` at most k units of each line.
+
+    >>> items(cheapest=1).cheapest
+    1
+    """
+    return ir.ItemsTarget(
+        pred=_pred(pred),
+        cheapest=_count(cheapest, "cheapest"),
+        most_expensive=_count(most_expensive, "most_expensive"),
+        max_quantity=_count(max_quantity, "max_quantity"),
+    )
+
+
+Target = ir.OrderTarget | ir.ShippingTarget | ir.ItemsTarget
+
+
+def percent_off(percent: Number, on: Target = ORDER, cap: Number | None = None) -> ir.PercentOff:
+    """``percent`` % off the targeted amounts, at most ``cap``.
+
+    >>> percent_off(10).percent.value
+    '10'
+    """
+    return ir.PercentOff(
+        percent=_num(percent, "percent"),
+        on=on,
+        cap=None if cap is None else _num(cap, "cap"),
+    )
+
+
+def amount_off(
+    amount: Number, on: Target = ORDER, allocation: Literal["across", "each"] = "across"
+) -> ir.AmountOff:
+    """``amount`` off the targeted lines (``"each"``: off each targeted unit).
+
+    >>> amount_off("10.00", allocation="each").allocation
+    'each'
+    """
+    if allocation not in ("across", "each"):
+        raise RuleError([{"loc": ("allocation",), "msg": "expected 'across' or 'each'"}])
+    return ir.AmountOff(amount=_num(amount, "amount"), on=on, allocation=allocation)
+
+
+def fixed_price(price: Number, on: Target = ORDER) -> ir.FixedPrice:
+    """Each targeted unit costs ``price`` (on ``ORDER``: the order's line total)."""
+    return ir.FixedPrice(price=_num(price, "price"), on=on)
+
+
+def shipping_off(amount: Number, percent: bool = False) -> ir.ShippingOff:
+    """``amount`` off shipping; with ``percent=True``, ``amount`` % of it.
+
+    >>> shipping_off(5).percent
+    False
+    """
+    return ir.ShippingOff(amount=_num(amount, "amount"), percent=percent)
+
+
+def free_shipping() -> ir.ShippingOff:
+    """Shipping costs nothing: ``shipping_off(100, percent=True)``."""
+    return shipping_off(100, percent=True)
+
+
+def buy_x_get_y(
+    buy: Expr | None,
+    buy_quantity: Number,
+    get: Expr | None = None,
+    get_quantity: Number = 1,
+    percent: Number = 100,
+    max_applications: Number | None = None,
+) -> ir.BuyXGetY:
+    """Buy ``buy_quantity`` units matching ``buy``, get ``get_quantity`` units matching ``get``
+    (default: the same set) ``percent`` % off; the cheapest units are the ones discounted.
+
+    >>> from promotor.expr import item
+    >>> buy_x_get_y(item.category == "mug", 2).get_quantity.value
+    '1'
+    """
+    return ir.BuyXGetY(
+        buy=_pred(buy),
+        buy_quantity=_num(buy_quantity, "buy_quantity"),
+        get=_pred(get),
+        get_quantity=_num(get_quantity, "get_quantity"),
+        percent=_num(percent, "percent"),
+        max_applications=None
+        if max_applications is None
+        else _num(max_applications, "max_applications"),
+    )
+
+
+def gift(sku: str, quantity: int = 1, price: Number = 0) -> ir.Gift:
+    """Adds ``quantity`` free units of ``sku``, reported with nominal unit ``price``.
+
+    >>> gift("MUG-1", price="9.90").price.value
+    '9.90'
+    """
+    return ir.Gift(sku=sku, quantity=quantity, price=_num(price, "price"))

@@ -1,0 +1,664 @@
+"""The expression builder: Python operators that build IR nodes (nothing is evaluated here).
+
+>>> from promotor.expr import cart, item, customer, lit
+>>> rule = (cart.subtotal >= 100) & customer.segments.contains("vip")
+>>> rule.node.op
+'and'
+>>> cart.items.filter(item.category == "coffee").sum(item.quantity).to_ir()["op"]
+'sum'
+>>> customer["tier"].node.path
+('customer', 'metadata', 'tier')
+>>> lit(0.1 + 0.2).to_ir()
+{'type': 'num', 'value': '0.3'}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar, NoReturn
+
+from pydantic import GetCoreSchemaHandler, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError, core_schema
+
+from promotor import ir
+from promotor._text import decimal_text, did_you_mean, duration_text, rfc3339
+from promotor.errors import RuleError
+
+__all__ = [
+    "Expr",
+    "When",
+    "cart",
+    "context",
+    "customer",
+    "greatest",
+    "item",
+    "least",
+    "lit",
+    "parse",
+    "when",
+]
+
+#: What a Python value may be where an expression is expected.
+IntoExpr = Any
+
+# Kinds steer what the builder offers; they are not the type checker (the compiler is).
+_ROOT = "root"
+_ITEMS = "items"  # a list of cart lines: macros bind ``item``
+_LIST = "list"
+_MAP = "map"  # metadata: any key may follow
+_VALUE = "value"
+
+#: Fields of each root (docs/semantics.md, "Fields") and the kind of each.
+FIELDS: dict[str, dict[str, str]] = {
+    "cart": {
+        "subtotal": _VALUE,
+        "quantity": _VALUE,
+        "shipping": _VALUE,
+        "items": _ITEMS,
+        "currency": _VALUE,
+        "metadata": _MAP,
+    },
+    "item": {
+        "sku": _VALUE,
+        "product": _VALUE,
+        "category": _VALUE,
+        "tags": _LIST,
+        "price": _VALUE,
+        "quantity": _VALUE,
+        "subtotal": _VALUE,
+        "metadata": _MAP,
+    },
+    "customer": {
+        "id": _VALUE,
+        "email": _VALUE,
+        "segments": _LIST,
+        "orders_count": _VALUE,
+        "total_spent": _VALUE,
+        "created_at": _VALUE,
+        "birthday": _VALUE,
+        "metadata": _MAP,
+    },
+    "context": {
+        "now": _VALUE,
+        "channel": _VALUE,
+        "country": _VALUE,
+        "metadata": _MAP,
+    },
+}
+
+#: The variable the builder binds in macros over ``cart.items``.
+ITEM_VAR = "item"
+
+_NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
+
+
+def _native() -> Any:
+    try:
+        from promotor import _native
+    except ImportError as exc:  # pragma: no cover - depends on the build
+        raise ModuleNotFoundError(
+            "rule text needs the compiled extension promotor._native; build it with "
+            "`maturin develop` (or `make dev`)"
+        ) from exc
+    return _native
+
+
+class Expr:
+    """An immutable expression: a thin wrapper around an IR node (:attr:`node`).
+
+    Build expressions from the roots :data:`cart`, :data:`item`, :data:`customer` and
+    :data:`context` with Python operators; combine conditions with ``&``, ``|`` and ``~``
+    (``and``, ``or`` and ``not`` cannot be overloaded).
+
+    >>> (cart.subtotal * 0.15).to_ir()["right"]
+    {'type': 'num', 'value': '0.15'}
+    >>> bool(cart.subtotal > 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: an Expr has no truth value: combine conditions with & | ~ instead of and/or/not, \
+and write a < x & (x < b) instead of a < x < b
+    """
+
+    __slots__ = ("_kind", "_node", "_root")
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
+    #: Errors inside an ``Expr`` field are located by walking this model.
+    __promotor_model__: ClassVar[Any] = ir.ExprNode
+
+    _node: ir.ExprNode
+    _kind: str
+    _root: str | None
+
+    def __init__(self, node: ir.ExprNode, *, kind: str = _VALUE, root: str | None = None):
+        object.__setattr__(self, "_node", node)
+        object.__setattr__(self, "_kind", kind)
+        object.__setattr__(self, "_root", root)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("Expr is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self.to_json(), self._kind, self._root))
+
+    @property
+    def node(self) -> ir.ExprNode:
+        """The IR node this expression stands for."""
+        return self._node
+
+    # -- conversion ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_ir(cls, value: ir.ExprNode | dict[str, Any] | str) -> Expr:
+        """An expression from its IR: a node, a dict, or JSON text.
+
+        >>> Expr.from_ir({"type": "field", "path": ["cart", "subtotal"]}).equals(cart.subtotal)
+        True
+        """
+        try:
+            if isinstance(value, str):
+                return cls(_NODE_ADAPTER.validate_json(value))
+            return cls(_NODE_ADAPTER.validate_python(value))
+        except ValidationError as exc:
+            raise ir.rule_error(exc, ir.ExprNode) from None
+
+    def to_ir(self) -> dict[str, Any]:
+        """The IR of this expression as a JSON-ready dict."""
+        return ir.dump(self._node)
+
+    def to_json(self) -> str:
+        """The IR of this expression as compact JSON text."""
+        return json.dumps(self.to_ir(), separators=(",", ":"))
+
+    def to_text(self) -> str:
+        """The rule text of this expression (needs the native module)."""
+        text: str = _native().print_expr(self.to_json())
+        return text
+
+    def equals(self, other: Expr) -> bool:
+        """Whether two expressions have the same IR.
+
+        >>> (cart.subtotal >= 100).equals(cart.subtotal >= 100)
+        True
+        >>> (cart.subtotal >= 100).equals(cart.subtotal >= 100.5)
+        False
+        """
+        return isinstance(other, Expr) and self._node == other._node
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        try:
+            return f"<Expr {self.to_text()}>"
+        except Exception:
+            return f"<Expr {self.to_json()}>"
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError(
+            "an Expr has no truth value: combine conditions with & | ~ instead of "
+            "and/or/not, and write a < x & (x < b) instead of a < x < b"
+        )
+
+    def __iter__(self) -> NoReturn:
+        raise TypeError("an Expr is not iterable; use list operations such as .filter()")
+
+    def __contains__(self, value: object) -> NoReturn:
+        raise TypeError("use expr.contains(value) or value.is_in(expr), not `in`")
+
+    # -- fields -------------------------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Expr:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        kind = object.__getattribute__(self, "_kind")
+        root = object.__getattribute__(self, "_root")
+        node = object.__getattribute__(self, "_node")
+        if kind == _ROOT and root is not None:
+            fields = FIELDS[root]
+            if name not in fields:
+                raise AttributeError(
+                    f"{root} has no field '{name}'{did_you_mean(name, fields)}; "
+                    f"its fields are: {', '.join(fields)}"
+                )
+            assert isinstance(node, ir.Field_)
+            return Expr(ir.Field_(path=(*node.path, name)), kind=fields[name])
+        if kind == _MAP:
+            assert isinstance(node, ir.Field_)
+            return Expr(ir.Field_(path=(*node.path, name)), kind=_MAP)
+        raise AttributeError(
+            f"'{name}' is not a field here: only cart, item, customer, context and metadata "
+            "have fields"
+        )
+
+    def __getitem__(self, key: str) -> Expr:
+        """``x["key"]``: a metadata key (on a root, the key of its ``metadata``).
+
+        >>> item["origin"].node.path
+        ('item', 'metadata', 'origin')
+        """
+        if not isinstance(key, str):
+            raise TypeError(f"metadata keys are strings, not {type(key).__name__}")
+        node = self._node
+        if self._kind == _ROOT and isinstance(node, ir.Field_):
+            return Expr(ir.Field_(path=(*node.path, "metadata", key)), kind=_MAP)
+        if self._kind == _MAP and isinstance(node, ir.Field_):
+            return Expr(ir.Field_(path=(*node.path, key)), kind=_MAP)
+        raise TypeError("only cart, item, customer, context and metadata take [\"key\"]")
+
+    # -- operators ----------------------------------------------------------------------------
+
+    def _binary(self, op: ir.BinaryOp, other: IntoExpr, *, reflected: bool = False) -> Expr:
+        left, right = self._node, lit(other)._node
+        if reflected:
+            left, right = right, left
+        return Expr(ir.Binary(op=op, left=left, right=right))
+
+    def __eq__(self, other: IntoExpr) -> Expr:  # type: ignore[override]
+        return self._binary("eq", other)
+
+    def __ne__(self, other: IntoExpr) -> Expr:  # type: ignore[override]
+        return self._binary("ne", other)
+
+    def __lt__(self, other: IntoExpr) -> Expr:
+        return self._binary("lt", other)
+
+    def __le__(self, other: IntoExpr) -> Expr:
+        return self._binary("le", other)
+
+    def __gt__(self, other: IntoExpr) -> Expr:
+        return self._binary("gt", other)
+
+    def __ge__(self, other: IntoExpr) -> Expr:
+        return self._binary("ge", other)
+
+    def __and__(self, other: IntoExpr) -> Expr:
+        return self._binary("and", other)
+
+    def __rand__(self, other: IntoExpr) -> Expr:
+        return self._binary("and", other, reflected=True)
+
+    def __or__(self, other: IntoExpr) -> Expr:
+        return self._binary("or", other)
+
+    def __ror__(self, other: IntoExpr) -> Expr:
+        return self._binary("or", other, reflected=True)
+
+    def __invert__(self) -> Expr:
+        return Expr(ir.Unary(op="not", arg=self._node))
+
+    def __neg__(self) -> Expr:
+        return Expr(ir.Unary(op="neg", arg=self._node))
+
+    def __add__(self, other: IntoExpr) -> Expr:
+        return self._binary("add", other)
+
+    def __radd__(self, other: IntoExpr) -> Expr:
+        return self._binary("add", other, reflected=True)
+
+    def __sub__(self, other: IntoExpr) -> Expr:
+        return self._binary("sub", other)
+
+    def __rsub__(self, other: IntoExpr) -> Expr:
+        return self._binary("sub", other, reflected=True)
+
+    def __mul__(self, other: IntoExpr) -> Expr:
+        return self._binary("mul", other)
+
+    def __rmul__(self, other: IntoExpr) -> Expr:
+        return self._binary("mul", other, reflected=True)
+
+    def __truediv__(self, other: IntoExpr) -> Expr:
+        return self._binary("div", other)
+
+    def __rtruediv__(self, other: IntoExpr) -> Expr:
+        return self._binary("div", other, reflected=True)
+
+    def __mod__(self, other: IntoExpr) -> Expr:
+        return self._binary("mod", other)
+
+    def __rmod__(self, other: IntoExpr) -> Expr:
+        return self._binary("mod", other, reflected=True)
+
+    def __abs__(self) -> Expr:
+        return self.abs()
+
+    def __round__(self, places: int | None = None) -> Expr:
+        return self.round(places)
+
+    def __floor__(self) -> Expr:
+        return self.floor()
+
+    def __ceil__(self) -> Expr:
+        return self.ceil()
+
+    # -- functions ----------------------------------------------------------------------------
+
+    def _call(self, func: str, *args: IntoExpr) -> Expr:
+        nodes = (self._node, *(lit(arg)._node for arg in args))
+        return Expr(ir.Call(func=func, args=nodes))
+
+    def is_in(self, values: IntoExpr) -> Expr:
+        """``self in values``: membership in a list (a Python list or a list expression).
+
+        >>> customer["tier"].is_in(["gold", "vip"]).node.op
+        'in'
+        """
+        if isinstance(values, set | frozenset):
+            values = sorted(values)
+        return self._binary("in", values)
+
+    def contains(self, value: IntoExpr) -> Expr:
+        """List membership, or substring for strings: ``call contains [self, value]``."""
+        return self._call("contains", value)
+
+    def startswith(self, prefix: IntoExpr) -> Expr:
+        """``self.startsWith(prefix)``."""
+        return self._call("startsWith", prefix)
+
+    def endswith(self, suffix: IntoExpr) -> Expr:
+        """``self.endsWith(suffix)``."""
+        return self._call("endsWith", suffix)
+
+    def matches(self, pattern: IntoExpr) -> Expr:
+        """Whether the regular expression (Rust ``regex`` syntax) matches anywhere."""
+        return self._call("matches", pattern)
+
+    def lower(self) -> Expr:
+        """Unicode lower case."""
+        return self._call("lower")
+
+    def upper(self) -> Expr:
+        """Unicode upper case."""
+        return self._call("upper")
+
+    def is_null(self) -> Expr:
+        """True when the value is missing: ``!has(self)``.
+
+        >>> customer.email.is_null().node.op
+        'not'
+        """
+        return ~self._call("has")
+
+    def is_not_null(self) -> Expr:
+        """True when the value is present: ``has(self)``."""
+        return self._call("has")
+
+    def size(self) -> Expr:
+        """The number of elements of a list, or of code points of a string."""
+        return self._call("size")
+
+    def abs(self) -> Expr:
+        """The absolute value; also ``abs(expr)``."""
+        return self._call("abs")
+
+    def round(self, places: int | None = None) -> Expr:
+        """Rounded with the engine's rounding mode; also ``round(expr, places)``.
+
+        >>> round(cart.subtotal * 0.15, 2).to_ir()["fn"]
+        'round'
+        """
+        return self._call("round") if places is None else self._call("round", places)
+
+    def floor(self, places: int | None = None) -> Expr:
+        """Rounded down; also ``math.floor(expr)``."""
+        return self._call("floor") if places is None else self._call("floor", places)
+
+    def ceil(self, places: int | None = None) -> Expr:
+        """Rounded up; also ``math.ceil(expr)``."""
+        return self._call("ceil") if places is None else self._call("ceil", places)
+
+    def _time(self, func: str, tz: str | None) -> Expr:
+        return self._call(func) if tz is None else self._call(func, tz)
+
+    def weekday(self, tz: str | None = None) -> Expr:
+        """ISO weekday (1 = Monday .. 7 = Sunday) of a timestamp in IANA timezone ``tz``."""
+        return self._time("weekday", tz)
+
+    def hour(self, tz: str | None = None) -> Expr:
+        """Hour 0..23 of a timestamp in ``tz``."""
+        return self._time("hour", tz)
+
+    def day(self, tz: str | None = None) -> Expr:
+        """Day of the month of a timestamp in ``tz``."""
+        return self._time("day", tz)
+
+    def month(self, tz: str | None = None) -> Expr:
+        """Month 1..12 of a timestamp in ``tz``."""
+        return self._time("month", tz)
+
+    def year(self, tz: str | None = None) -> Expr:
+        """Year of a timestamp in ``tz``."""
+        return self._time("year", tz)
+
+    # -- lists --------------------------------------------------------------------------------
+
+    def _require_items(self, what: str) -> None:
+        if self._kind != _ITEMS:
+            raise TypeError(
+                f".{what}(...) with an argument works on cart.items (it binds `item`); for other "
+                "lists write rule text, e.g. pm.parse('customer.segments.exists(s, "
+                "s.startsWith(\"v\"))')"
+            )
+
+    def _macro(self, op: ir.MacroOp, body: IntoExpr | None, kind: str = _VALUE) -> Expr:
+        if body is None:
+            return Expr(ir.Macro(op=op, list=self._node), kind=kind)
+        self._require_items(op)
+        return Expr(ir.Macro(op=op, list=self._node, var=ITEM_VAR, body=lit(body)._node), kind=kind)
+
+    def filter(self, pred: IntoExpr) -> Expr:
+        """The lines of ``cart.items`` for which ``pred`` (about ``item``) holds."""
+        self._require_items("filter")
+        return self._macro("filter", pred, kind=_ITEMS)
+
+    def map(self, expr: IntoExpr) -> Expr:
+        """The list of ``expr`` (about ``item``) for each line of ``cart.items``."""
+        self._require_items("map")
+        return self._macro("map", expr, kind=_LIST)
+
+    def any(self, pred: IntoExpr) -> Expr:
+        """True when ``pred`` holds for some line (``exists``)."""
+        self._require_items("any")
+        return self._macro("exists", pred)
+
+    def all(self, pred: IntoExpr) -> Expr:
+        """True when ``pred`` holds for every line (true for no lines)."""
+        self._require_items("all")
+        return self._macro("all", pred)
+
+    def exactly_one(self, pred: IntoExpr) -> Expr:
+        """True when ``pred`` holds for exactly one line (``exists_one``)."""
+        self._require_items("exactly_one")
+        return self._macro("exists_one", pred)
+
+    def count(self, pred: IntoExpr | None = None) -> Expr:
+        """The number of elements, or of lines for which ``pred`` holds."""
+        return self._macro("count", pred)
+
+    def sum(self, expr: IntoExpr | None = None) -> Expr:
+        """The sum of the elements, or of ``expr`` over the lines (``null`` skipped)."""
+        return self._macro("sum", expr)
+
+    def min(self, expr: IntoExpr | None = None) -> Expr:
+        """The least element, or least ``expr`` over the lines; ``null`` for none."""
+        return self._macro("min", expr)
+
+    def max(self, expr: IntoExpr | None = None) -> Expr:
+        """The greatest element, or greatest ``expr`` over the lines; ``null`` for none."""
+        return self._macro("max", expr)
+
+    # -- pydantic -----------------------------------------------------------------------------
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        node_schema = handler.generate_schema(ir.ExprNode)
+        return core_schema.no_info_before_validator_function(
+            _coerce_field,
+            core_schema.no_info_after_validator_function(cls, node_schema),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _node_of, return_schema=node_schema
+            ),
+        )
+
+
+def _node_of(expr: Expr) -> ir.ExprNode:
+    return expr.node
+
+
+def _restore(text: str, kind: str, root: str | None) -> Expr:
+    return Expr(_NODE_ADAPTER.validate_json(text), kind=kind, root=root)
+
+
+def _coerce_field(value: Any) -> Any:
+    """Before validation of an ``Expr`` field: an ``Expr`` or rule text becomes its node."""
+    if isinstance(value, Expr):
+        return value.node
+    if isinstance(value, str):
+        try:
+            return parse(value).node
+        except RuleError as exc:
+            first = exc.errors()[0] if exc.errors() else {"msg": str(exc)}
+            ctx = {key: first[key] for key in ("line", "column") if key in first}
+            raise PydanticCustomError("rule_syntax", str(first["msg"]), ctx) from None
+    if isinstance(value, bool):
+        return ir.Bool(value=value)
+    if not isinstance(value, dict | ir.IRModel):
+        raise PydanticCustomError(
+            "expr_type",
+            "expected an Expr, rule text or an IR dict, got {kind}",
+            {"kind": type(value).__name__},
+        )
+    return value
+
+
+def _root(name: str) -> Expr:
+    return Expr(ir.Field_(path=(name,)), kind=_ROOT, root=name)
+
+
+#: The cart: ``subtotal``, ``quantity``, ``shipping``, ``items``, ``currency``, ``metadata``.
+cart = _root("cart")
+#: A cart line, inside list operations on ``cart.items`` and item targets.
+item = _root("item")
+#: The customer: ``id``, ``email``, ``segments``, ``orders_count``, ``total_spent``,
+#: ``created_at``, ``birthday``, ``metadata``.
+customer = _root("customer")
+#: The evaluation context: ``now``, ``channel``, ``country``, ``metadata``.
+context = _root("context")
+
+
+def lit(value: IntoExpr) -> Expr:
+    """A Python value as an expression.
+
+    ``bool``, ``int``, ``Decimal``, ``float`` (rounded half-even to 6 places), ``str``,
+    ``None``, lists and tuples, aware ``datetime`` (a ``timestamp(...)`` call, in UTC),
+    ``date`` (midnight UTC) and ``timedelta`` (a ``duration(...)`` call).
+
+    >>> lit(19.99).to_ir(), lit(None).to_ir()
+    ({'type': 'num', 'value': '19.99'}, {'type': 'null'})
+    >>> lit(timedelta(hours=1)).to_ir()["args"]
+    [{'type': 'str', 'value': '3600s'}]
+    >>> lit(datetime(2026, 11, 27, tzinfo=UTC)).to_ir()["args"][0]["value"]
+    '2026-11-27T00:00:00Z'
+    """
+    if isinstance(value, Expr):
+        return value
+    if value is None:
+        return Expr(ir.Null())
+    if isinstance(value, bool):
+        return Expr(ir.Bool(value=value))
+    if isinstance(value, int | float | Decimal):
+        try:
+            return Expr(ir.Num(value=decimal_text(value)))
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
+    if isinstance(value, str):
+        return Expr(ir.Str(value=value))
+    if isinstance(value, list | tuple):
+        return Expr(ir.List(items=tuple(lit(v)._node for v in value)), kind=_LIST)
+    if isinstance(value, datetime):
+        try:
+            text = rfc3339(value)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
+        return Expr(ir.Call(func="timestamp", args=(ir.Str(value=text),)))
+    if isinstance(value, date):
+        return lit(datetime.combine(value, time(), tzinfo=UTC))
+    if isinstance(value, timedelta):
+        return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)))
+    if isinstance(value, ir.Null | ir.Bool | ir.Num | ir.Str | ir.List | ir.Field_ | ir.Unary
+                  | ir.Binary | ir.Cond | ir.Call | ir.Macro):
+        return Expr(value)
+    raise TypeError(f"cannot use a {type(value).__name__} in an expression")
+
+
+def parse(text: str) -> Expr:
+    """Rule text as an expression (needs the native module); raises :class:`RuleError`.
+
+    >>> parse("cart.subtotal >= 100").equals(cart.subtotal >= 100)  # doctest: +SKIP
+    True
+    """
+    return Expr(_NODE_ADAPTER.validate_json(_native().parse_expr(text)))
+
+
+class When:
+    """``pm.when(c).then(a)``: finish with ``.otherwise(b)``, or chain ``.when(c2).then(b)``."""
+
+    __slots__ = ("_branches", "_pending")
+
+    def __init__(self, branches: tuple[tuple[ir.ExprNode, ir.ExprNode], ...], pending: Any):
+        self._branches = branches
+        self._pending = pending
+
+    def then(self, value: IntoExpr) -> When:
+        if self._pending is None:
+            raise TypeError("call .when(condition) before .then(value)")
+        return When((*self._branches, (self._pending, lit(value).node)), None)
+
+    def when(self, condition: IntoExpr) -> When:
+        if self._pending is not None:
+            raise TypeError("call .then(value) after .when(condition)")
+        return When(self._branches, lit(condition).node)
+
+    def otherwise(self, value: IntoExpr) -> Expr:
+        if self._pending is not None or not self._branches:
+            raise TypeError("call .then(value) before .otherwise(value)")
+        node: ir.ExprNode = lit(value).node
+        for cond, then in reversed(self._branches):
+            node = ir.Cond(cond=cond, then=then, otherwise=node)
+        return Expr(node)
+
+
+def when(condition: IntoExpr) -> When:
+    """A conditional: ``when(c).then(a).otherwise(b)`` is ``c ? a : b``.
+
+    >>> e = when(customer.orders_count == 0).then(10).otherwise(5)
+    >>> e.to_ir()["type"], e.to_ir()["then"]
+    ('cond', {'type': 'num', 'value': '10'})
+    """
+    return When((), lit(condition).node)
+
+
+def _variadic(func: str, values: Iterable[IntoExpr]) -> Expr:
+    nodes = tuple(lit(v).node for v in values)
+    if len(nodes) < 2:
+        raise TypeError(f"{func}() needs at least two values")
+    return Expr(ir.Call(func=func, args=nodes))
+
+
+def least(*values: IntoExpr) -> Expr:
+    """The least of two or more values (``min(a, b, ...)``); ``null`` ones are skipped.
+
+    >>> least(cart.subtotal * 0.15, 50).to_ir()["fn"]
+    'min'
+    """
+    return _variadic("min", values)
+
+
+def greatest(*values: IntoExpr) -> Expr:
+    """The greatest of two or more values (``max(a, b, ...)``)."""
+    return _variadic("max", values)
+
