@@ -1,0 +1,79 @@
+"""promotor: an embeddable promotions engine with a Rust core.
+
+Define campaigns in Python (rules, effects, tiers, codes), compile them once into an
+:class:`Engine`, and price carts in microseconds, exactly to the cent, with an explanation of
+every decision.
+
+>>> import promotor as pm
+>>> from promotor import cart
+>>> engine = pm.Engine([pm.Campaign(id="spend50", rules=cart.subtotal >= 50,
+...                                 effect=pm.percent_off(10))])
+>>> engine.evaluate({"items": [{"sku": "A1", "price": "30.00", "quantity": 2}]}).total
+Decimal('54.00')
+"""
+
+from . import errors, ir
+from .campaign import Campaign, Limits, Schedule, Stacking, Tier
+from .effects import (
+    ORDER,
+    SHIPPING,
+    amount_off,
+    buy_x_get_y,
+    fixed_price,
+    free_shipping,
+    gift,
+    items,
+    percent_off,
+    shipping_off,
+)
+from .engine import Engine
+from .errors import InputError, PromotorError, RuleError
+from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
+from .inputs import Cart, Context, Customer, Item
+from .result import Applied, Gift, LineResult, Rejected, Result
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ORDER",
+    "SHIPPING",
+    "Applied",
+    "Campaign",
+    "Cart",
+    "Context",
+    "Customer",
+    "Engine",
+    "Expr",
+    "Gift",
+    "InputError",
+    "Item",
+    "LineResult",
+    "Limits",
+    "PromotorError",
+    "Rejected",
+    "Result",
+    "RuleError",
+    "Schedule",
+    "Stacking",
+    "Tier",
+    "When",
+    "amount_off",
+    "buy_x_get_y",
+    "cart",
+    "context",
+    "customer",
+    "errors",
+    "fixed_price",
+    "free_shipping",
+    "gift",
+    "greatest",
+    "ir",
+    "item",
+    "items",
+    "least",
+    "lit",
+    "parse",
+    "percent_off",
+    "shipping_off",
+    "when",
+]
