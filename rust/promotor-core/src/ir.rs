@@ -96,7 +96,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 64, max_nodes: 10_000, max_cost: 50_000_000, max_text_len: 100_000 }
+        Self {
+            max_depth: 64,
+            max_nodes: 10_000,
+            max_cost: 50_000_000,
+            max_text_len: 100_000,
+        }
     }
 }
 
@@ -387,11 +392,15 @@ impl BinaryOp {
 
 impl Expr {
     pub fn num(value: impl Into<String>) -> Self {
-        Self::Num { value: value.into() }
+        Self::Num {
+            value: value.into(),
+        }
     }
 
     pub fn str(value: impl Into<String>) -> Self {
-        Self::Str { value: value.into() }
+        Self::Str {
+            value: value.into(),
+        }
     }
 
     pub fn field<I, S>(path: I) -> Self
@@ -399,14 +408,23 @@ impl Expr {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self::Field { path: path.into_iter().map(Into::into).collect() }
+        Self::Field {
+            path: path.into_iter().map(Into::into).collect(),
+        }
     }
 
     pub fn binary(op: BinaryOp, left: Expr, right: Expr) -> Self {
-        Self::Binary { op, left: Box::new(left), right: Box::new(right) }
+        Self::Binary {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        }
     }
 
     pub fn call(func: impl Into<String>, args: Vec<Expr>) -> Self {
-        Self::Call { func: func.into(), args }
+        Self::Call {
+            func: func.into(),
+            args,
+        }
     }
 }

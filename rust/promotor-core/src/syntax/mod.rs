@@ -15,7 +15,12 @@ pub struct SyntaxError {
 }
 
 pub fn parse(_text: &str, _limits: &Limits) -> Result<Expr, SyntaxError> {
-    Err(SyntaxError { message: "rule text is not supported yet".into(), line: 1, column: 1, offset: 0 })
+    Err(SyntaxError {
+        message: "rule text is not supported yet".into(),
+        line: 1,
+        column: 1,
+        offset: 0,
+    })
 }
 
 pub fn print(expr: &Expr) -> String {
