@@ -69,8 +69,10 @@ mod tests {
     #[test]
     fn proportional_and_remainders() {
         assert_eq!(largest_remainder(100, &[100, 300]), vec![25, 75]);
-        // 7 * 1/6 = 1.166, 7 * 2/6 = 2.333, 7 * 3/6 = 3.5
-        assert_eq!(largest_remainder(7, &[1, 2, 3]), vec![1, 2, 4]);
+        // 5/6 = 0.83, 10/6 = 1.67, 15/6 = 2.5: remainders 5, 4, 3
+        assert_eq!(largest_remainder(5, &[1, 2, 3]), vec![1, 2, 2]);
+        // clamped to the sum
+        assert_eq!(largest_remainder(7, &[1, 2, 3]), vec![1, 2, 3]);
         assert_eq!(largest_remainder(0, &[1, 2]), vec![0, 0]);
         assert_eq!(largest_remainder(5, &[]), Vec::<i128>::new());
         assert_eq!(largest_remainder(5, &[0, 0]), vec![0, 0]);

@@ -52,7 +52,7 @@ pub struct Item {
     pub tags: Vec<String>,
     /// Unit price, >= 0, at most 12 decimal places.
     pub price: Decimal,
-    /// 1..=1_000_000
+    /// `1..=1_000_000`
     pub quantity: u32,
     #[serde(default)]
     pub metadata: Map,

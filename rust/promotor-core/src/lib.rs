@@ -1,5 +1,7 @@
 //! promotor's core: the rule language, the compiler and the evaluator. No Python here; the
 //! binding in `rust/promotor-py` only converts values and errors.
+// Arithmetic and parsers read best with short names (a, b, l, r, n, d).
+#![allow(clippy::many_single_char_names)]
 pub mod alloc;
 pub mod compile;
 pub mod eval;

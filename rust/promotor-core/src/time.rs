@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(parse_timestamp("1970-01-01T00:00:00.1234567890Z"), None);
         assert_eq!(parse_timestamp("1970-01-01T00:00:60Z"), None);
         assert_eq!(parse_timestamp("2025-02-29T00:00:00Z"), None);
-        assert_eq!(parse_timestamp("2024-02-29T00:00:00Z").is_some(), true);
+        assert!(parse_timestamp("2024-02-29T00:00:00Z").is_some());
         assert_eq!(parse_timestamp("1970-01-01T00:00:00"), None);
         assert_eq!(parse_timestamp("1970-01-01T00:00:00+24:00"), None);
         assert_eq!(parse_timestamp("0001-01-01T00:00:00+01:00"), None);

@@ -304,6 +304,7 @@ fn bad() -> Out {
     (Node::Const(Val::Null), Ty::Dyn)
 }
 
+#[allow(clippy::unnecessary_box_returns)]
 fn bx(n: Node) -> Box<Node> {
     Box::new(n)
 }
@@ -349,13 +350,14 @@ impl Env {
             | Node::Key(..)
             | Node::ListOf(_)
             | Node::Macro { .. } => false,
-            Node::Not(x) | Node::Neg(x) => kids_const(&[x]),
             Node::And(x, y)
             | Node::Or(x, y)
             | Node::Cmp(_, x, y)
             | Node::In(x, y)
             | Node::Arith(_, x, y) => kids_const(&[x, y]),
-            Node::InStrSet(x, _, _) | Node::MatchesLit(x, _, _) => kids_const(&[x]),
+            Node::Not(x) | Node::Neg(x) | Node::InStrSet(x, _, _) | Node::MatchesLit(x, _, _) => {
+                kids_const(&[x])
+            }
             Node::Cond(c, t, e) => kids_const(&[c, t, e]),
             Node::Call(_, args) => args.iter().all(|a| matches!(a, Node::Const(_))),
         };
@@ -946,31 +948,28 @@ impl Env {
 
     /// Compiles a rule: the `&&`/`||` structure stays as written; each leaf keeps its text.
     pub fn rule(&mut self, e: &Expr) -> Rule {
-        match e {
-            Expr::Binary {
-                op: op @ (BinaryOp::And | BinaryOp::Or),
-                left,
-                right,
-            } => {
-                let l = self.rule(left);
-                let r = self.rule(right);
-                if *op == BinaryOp::And {
-                    Rule::And(Box::new(l), Box::new(r))
-                } else {
-                    Rule::Or(Box::new(l), Box::new(r))
-                }
-            }
-            _ => {
-                let (node, t) = self.expr(e, !is_explained(e));
-                if !t.boolish() {
-                    self.err(e, format!("a rule must be a bool, got {t}"));
-                }
-                Rule::Leaf(Box::new(Leaf {
-                    text: syntax::print(e),
-                    node,
-                }))
-            }
+        if let Expr::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            left,
+            right,
+        } = e
+        {
+            let l = self.rule(left);
+            let r = self.rule(right);
+            return if *op == BinaryOp::And {
+                Rule::And(Box::new(l), Box::new(r))
+            } else {
+                Rule::Or(Box::new(l), Box::new(r))
+            };
         }
+        let (node, t) = self.expr(e, !is_explained(e));
+        if !t.boolish() {
+            self.err(e, format!("a rule must be a bool, got {t}"));
+        }
+        Rule::Leaf(Box::new(Leaf {
+            text: syntax::print(e),
+            node,
+        }))
     }
 }
 

@@ -103,7 +103,7 @@ impl Program {
         let result =
             stacking::sequential(p, &mut ctx, &matched, &lines, shipping, mismatch, exponent);
         let mut rejected = result.rejected;
-        rejected.extend(unknown.into_iter().map(|c| rejected_unknown(c)));
+        rejected.extend(unknown.into_iter().map(rejected_unknown));
 
         let mut line_disc = vec![0i128; lines.len()];
         for a in &result.allocations {

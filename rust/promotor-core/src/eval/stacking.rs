@@ -119,20 +119,19 @@ pub(crate) fn sequential<'a>(
                         chosen = Some((eff, ti));
                     }
                 }
-                match chosen {
-                    Some((e, ti)) => (e, Some(ti)),
-                    None => {
-                        let mut r = rejected(id, code, Reason::RulesNotMet);
-                        if let Some((Some(rule), _)) = tiers.first() {
-                            let (cond, actual, expected) = explain(ctx, rule);
-                            r.condition = Some(cond);
-                            r.actual = Some(actual);
-                            r.expected = Some(expected);
-                        }
-                        r.detail = Some("tier 0".to_owned());
-                        out.rejected.push(r);
-                        continue;
+                if let Some((e, ti)) = chosen {
+                    (e, Some(ti))
+                } else {
+                    let mut r = rejected(id, code, Reason::RulesNotMet);
+                    if let Some((Some(rule), _)) = tiers.first() {
+                        let (cond, actual, expected) = explain(ctx, rule);
+                        r.condition = Some(cond);
+                        r.actual = Some(actual);
+                        r.expected = Some(expected);
                     }
+                    r.detail = Some("tier 0".to_owned());
+                    out.rejected.push(r);
+                    continue;
                 }
             }
         };
