@@ -14,5 +14,8 @@ pub mod syntax;
 pub mod time;
 pub mod value;
 
+#[cfg(test)]
+mod tests;
+
 pub use compile::{check_expr, compile, CompileError, CompileErrors, Loc, Program, Scope};
 pub use money::{currencies, currency_exponent};

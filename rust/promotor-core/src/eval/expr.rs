@@ -154,7 +154,7 @@ fn places(v: Option<&Val>) -> Option<u32> {
         None => Some(0),
         Some(Val::Num(d)) => {
             if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(12) {
-                u32::try_from(d.trunc().mantissa() / 10i128.pow(d.scale())).ok()
+                u32::try_from(d.normalize().mantissa()).ok()
             } else {
                 None
             }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::compile::{normalize_code, Program};
 use crate::input::Input;
 use crate::money::{self, from_minor};
-use crate::num;
+use crate::num::{self, RoundMode};
 use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
 use expr::{Ctx, Facts};
 
@@ -48,31 +48,8 @@ impl Program {
         let mode = p.mode;
 
         let items = &input.cart.items;
-        let lines: Vec<i128> = items
-            .iter()
-            .map(|it| {
-                money::line_minor(it.price, it.quantity, exponent, mode)
-                    .unwrap_or(0)
-                    .max(0)
-            })
-            .collect();
-        let shipping = money::to_minor(input.cart.shipping, exponent, mode)
-            .unwrap_or(0)
-            .max(0);
+        let (facts, lines, shipping) = derive(input, currency.clone(), exponent, mode);
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
-        let facts = Facts {
-            subtotal: num::from_input(from_minor(subtotal, exponent)),
-            quantity: num::from_input(Decimal::from(
-                items.iter().map(|i| u64::from(i.quantity)).sum::<u64>(),
-            )),
-            shipping: num::from_input(from_minor(shipping, exponent)),
-            item_subtotals: lines
-                .iter()
-                .map(|m| num::from_input(from_minor(*m, exponent)))
-                .collect(),
-            all: (0..items.len()).collect(),
-            currency: currency.clone(),
-        };
         let mut ctx = Ctx {
             input,
             facts: &facts,
@@ -142,6 +119,24 @@ impl Program {
             rejected,
         }
     }
+}
+
+/// What rules see of a cart, and its line and shipping amounts in minor units.
+pub(crate) fn derive(input: &Input, currency: String, exponent: u32, mode: RoundMode) -> (Facts, Vec<i128>, i128) {
+    let items = &input.cart.items;
+    let lines: Vec<i128> =
+        items.iter().map(|it| money::line_minor(it.price, it.quantity, exponent, mode).unwrap_or(0).max(0)).collect();
+    let shipping = money::to_minor(input.cart.shipping, exponent, mode).unwrap_or(0).max(0);
+    let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
+    let facts = Facts {
+        subtotal: num::from_input(from_minor(subtotal, exponent)),
+        quantity: num::from_input(Decimal::from(items.iter().map(|i| u64::from(i.quantity)).sum::<u64>())),
+        shipping: num::from_input(from_minor(shipping, exponent)),
+        item_subtotals: lines.iter().map(|m| num::from_input(from_minor(*m, exponent))).collect(),
+        all: (0..items.len()).collect(),
+        currency,
+    };
+    (facts, lines, shipping)
 }
 
 fn rejected_unknown(code: &str) -> Rejected {
