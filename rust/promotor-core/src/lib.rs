@@ -1,6 +1,21 @@
 //! promotor's core: the rule language, the compiler and the evaluator. No Python here; the
 //! binding in `rust/promotor-py` only converts values and errors.
+// Arithmetic and parsers read best with short names (a, b, l, r, n, d).
+#![allow(clippy::many_single_char_names)]
+pub mod alloc;
+pub mod compile;
+pub mod eval;
 pub mod input;
 pub mod ir;
+pub mod money;
+pub mod num;
 pub mod outcome;
 pub mod syntax;
+pub mod time;
+pub mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use compile::{check_expr, compile, CompileError, CompileErrors, Loc, Program, Scope};
+pub use money::{currencies, currency_exponent};

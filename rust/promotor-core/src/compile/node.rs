@@ -1,0 +1,134 @@
+//! The compiled form of expressions: a node tree with resolved slots, evaluated by `eval::expr`.
+
+use std::collections::HashSet;
+
+use regex::Regex;
+
+use crate::ir::MacroOp;
+use crate::value::Val;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    CartSubtotal,
+    CartQuantity,
+    CartShipping,
+    CartItems,
+    CartCurrency,
+    CartMetadata,
+    CustomerId,
+    CustomerEmail,
+    CustomerSegments,
+    CustomerOrdersCount,
+    CustomerTotalSpent,
+    CustomerCreatedAt,
+    CustomerBirthday,
+    CustomerMetadata,
+    ContextNow,
+    ContextChannel,
+    ContextCountry,
+    ContextMetadata,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemField {
+    Sku,
+    Product,
+    Category,
+    Tags,
+    Price,
+    Quantity,
+    Subtotal,
+    Metadata,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Size,
+    Min,
+    Max,
+    Abs,
+    Round,
+    Floor,
+    Ceil,
+    Has,
+    Lower,
+    Upper,
+    StartsWith,
+    EndsWith,
+    Contains,
+    Matches,
+    Timestamp,
+    Duration,
+    Weekday,
+    Hour,
+    Day,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Const(Val<'static>),
+    /// A list literal with non-constant elements.
+    ListOf(Vec<Node>),
+    Field(Field),
+    /// A variable bound by a macro or an item predicate, by stack slot.
+    Var(usize),
+    /// A field of the item the inner node evaluates to.
+    ItemField(Box<Node>, ItemField),
+    /// A metadata key of the map the inner node evaluates to.
+    Key(Box<Node>, Box<str>),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Cmp(Cmp, Box<Node>, Box<Node>),
+    In(Box<Node>, Box<Node>),
+    /// `x in [string literals]`, with the literal list kept for reporting.
+    InStrSet(Box<Node>, HashSet<Box<str>>, Box<Node>),
+    Arith(Arith, Box<Node>, Box<Node>),
+    Cond(Box<Node>, Box<Node>, Box<Node>),
+    Call(Func, Vec<Node>),
+    /// `s.matches("literal")`, precompiled; the pattern node is kept for reporting.
+    MatchesLit(Box<Node>, Regex, Box<Node>),
+    Macro {
+        op: MacroOp,
+        list: Box<Node>,
+        slot: usize,
+        body: Option<Box<Node>>,
+    },
+}
+
+/// A campaign or tier condition: the `&&`/`||` structure kept as written, over leaves.
+#[derive(Debug, Clone)]
+pub enum Rule {
+    And(Box<Rule>, Box<Rule>),
+    Or(Box<Rule>, Box<Rule>),
+    Leaf(Box<Leaf>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    /// The original IR leaf, printed as rule text.
+    pub text: String,
+    pub node: Node,
+}

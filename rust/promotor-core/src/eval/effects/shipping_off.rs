@@ -1,0 +1,27 @@
+use rust_decimal::Decimal;
+
+use super::{number, percent_of, Discount, Money, State};
+use crate::compile::node::Node;
+use crate::eval::expr::Ctx;
+use crate::money::to_minor;
+
+/// `D = min(round(a), S)`, or with `percent`, `D = round(S x p / 100)`.
+pub fn apply<'a>(
+    ctx: &mut Ctx<'a>,
+    amount: &'a Node,
+    percent: bool,
+    state: &State,
+    money: &Money,
+) -> Option<Discount> {
+    let a = number(ctx, amount)?;
+    let s = state.shipping.max(0);
+    let d = if percent {
+        percent_of(s, a, money.mode)?
+    } else {
+        to_minor(a.max(Decimal::ZERO), money.exponent, money.mode)?
+    };
+    Some(Discount {
+        lines: vec![0; state.lines.len()],
+        shipping: d.min(s).max(0),
+    })
+}

@@ -1,0 +1,496 @@
+//! Tree-walking evaluation of compiled expressions (docs/semantics.md). Never panics, never
+//! errors: every failure is `null`.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use crate::compile::node::{Arith, Cmp, Field, Func, ItemField, Node};
+use crate::input::{Input, Item};
+use crate::ir::MacroOp;
+use crate::num::{self, RoundMode};
+use crate::time;
+use crate::value::{List, Val};
+
+/// Amounts derived once per cart: what rules see as `cart.subtotal` etc.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub subtotal: Option<Decimal>,
+    pub quantity: Option<Decimal>,
+    pub shipping: Option<Decimal>,
+    /// Each line's subtotal rounded to the minor unit.
+    pub item_subtotals: Vec<Option<Decimal>>,
+    /// `0..n`, so `cart.items` borrows instead of allocating.
+    pub all: Vec<usize>,
+    pub currency: String,
+}
+
+pub struct Ctx<'a> {
+    pub input: &'a Input,
+    pub facts: &'a Facts,
+    pub vars: Vec<Val<'a>>,
+    pub mode: RoundMode,
+}
+
+fn b(v: bool) -> Val<'static> {
+    Val::Bool(v)
+}
+
+fn num_or_null(d: Option<Decimal>) -> Val<'static> {
+    d.map_or(Val::Null, Val::Num)
+}
+
+/// `a == b`: both null, or both non-null, comparable and equal.
+pub fn equal(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        _ => order(a, b) == Some(Ordering::Equal),
+    }
+}
+
+/// Ordering of two values of an ordered type (`num`, `str`, `timestamp`, `duration`).
+pub fn order(a: &Val, b: &Val) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Num(x), Val::Num(y)) => Some(x.cmp(y)),
+        (Val::Str(x), Val::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (Val::Ts(x), Val::Ts(y)) | (Val::Dur(x), Val::Dur(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+pub fn compare(op: Cmp, a: &Val, b: &Val) -> bool {
+    match op {
+        Cmp::Eq => equal(a, b),
+        Cmp::Ne => match (a, b) {
+            (Val::Bool(x), Val::Bool(y)) => x != y,
+            _ => order(a, b).is_some_and(Ordering::is_ne),
+        },
+        Cmp::Lt => order(a, b).is_some_and(Ordering::is_lt),
+        Cmp::Le => order(a, b).is_some_and(Ordering::is_le),
+        Cmp::Gt => order(a, b).is_some_and(Ordering::is_gt),
+        Cmp::Ge => order(a, b).is_some_and(Ordering::is_ge),
+    }
+}
+
+pub fn arith<'a>(op: Arith, a: Val<'a>, b: Val<'a>) -> Val<'a> {
+    match (op, a, b) {
+        (Arith::Add, Val::Num(x), Val::Num(y)) => num_or_null(num::add(x, y)),
+        (Arith::Sub, Val::Num(x), Val::Num(y)) => num_or_null(num::sub(x, y)),
+        (Arith::Mul, Val::Num(x), Val::Num(y)) => num_or_null(num::mul(x, y)),
+        (Arith::Div, Val::Num(x), Val::Num(y)) => num_or_null(num::div(x, y)),
+        (Arith::Mod, Val::Num(x), Val::Num(y)) => num_or_null(num::rem(x, y)),
+        (Arith::Add, Val::Str(x), Val::Str(y)) => {
+            let mut s = x.into_owned();
+            s.push_str(&y);
+            Val::Str(Cow::Owned(s))
+        }
+        (Arith::Add, Val::Ts(t), Val::Dur(d)) => t
+            .checked_add(d)
+            .and_then(time::check_ts)
+            .map_or(Val::Null, Val::Ts),
+        (Arith::Sub, Val::Ts(t), Val::Dur(d)) => t
+            .checked_sub(d)
+            .and_then(time::check_ts)
+            .map_or(Val::Null, Val::Ts),
+        (Arith::Sub, Val::Ts(t), Val::Ts(u)) => t
+            .checked_sub(u)
+            .and_then(time::check_dur)
+            .map_or(Val::Null, Val::Dur),
+        (Arith::Add, Val::Dur(x), Val::Dur(y)) => x
+            .checked_add(y)
+            .and_then(time::check_dur)
+            .map_or(Val::Null, Val::Dur),
+        (Arith::Sub, Val::Dur(x), Val::Dur(y)) => x
+            .checked_sub(y)
+            .and_then(time::check_dur)
+            .map_or(Val::Null, Val::Dur),
+        _ => Val::Null,
+    }
+}
+
+/// Least (`max == false`) or greatest of values: nulls skipped, mixed or unordered types null.
+fn extreme<'a, I: Iterator<Item = Val<'a>>>(vals: I, max: bool) -> Val<'a> {
+    let mut best: Option<Val<'a>> = None;
+    for v in vals {
+        if v.is_null() {
+            continue;
+        }
+        match &best {
+            None => {
+                if !matches!(v, Val::Num(_) | Val::Str(_) | Val::Ts(_) | Val::Dur(_)) {
+                    return Val::Null;
+                }
+                best = Some(v);
+            }
+            Some(cur) => match order(&v, cur) {
+                None => return Val::Null,
+                Some(o) => {
+                    if (max && o.is_gt()) || (!max && o.is_lt()) {
+                        best = Some(v);
+                    }
+                }
+            },
+        }
+    }
+    best.unwrap_or(Val::Null)
+}
+
+fn sum<'a, I: Iterator<Item = Val<'a>>>(vals: I) -> Val<'a> {
+    let mut nums = Vec::new();
+    for v in vals {
+        match v {
+            Val::Null => {}
+            Val::Num(d) => nums.push(d),
+            _ => return Val::Null,
+        }
+    }
+    num_or_null(num::sum(nums))
+}
+
+fn places(v: Option<&Val>) -> Option<u32> {
+    match v {
+        None => Some(0),
+        Some(Val::Num(d)) => {
+            if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(12) {
+                u32::try_from(d.normalize().mantissa()).ok()
+            } else {
+                None
+            }
+        }
+        Some(_) => None,
+    }
+}
+
+fn membership(list: &Val, x: &Val) -> Val<'static> {
+    match list {
+        Val::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
+        _ => Val::Null,
+    }
+}
+
+fn regex_matches(s: &Val, re: &Val) -> Val<'static> {
+    match (s, re) {
+        (Val::Str(s), Val::Str(p)) => match crate::compile::build_regex(p) {
+            Ok(r) => b(r.is_match(s)),
+            Err(_) => Val::Null,
+        },
+        _ => Val::Null,
+    }
+}
+
+fn time_part(args: &[Val], f: fn(&time::Local) -> i64) -> Val<'static> {
+    let Some(Val::Ts(t)) = args.first() else {
+        return Val::Null;
+    };
+    let tz = match args.get(1) {
+        None => chrono_tz::UTC,
+        Some(Val::Str(name)) => match time::parse_tz(name) {
+            Some(tz) => tz,
+            None => return Val::Null,
+        },
+        Some(_) => return Val::Null,
+    };
+    time::local(*t, tz).map_or(Val::Null, |l| Val::Num(Decimal::from(f(&l))))
+}
+
+impl<'a> Ctx<'a> {
+    fn item(&self, i: usize) -> Option<&'a Item> {
+        self.input.cart.items.get(i)
+    }
+
+    fn field(&self, f: Field) -> Val<'a> {
+        let input = self.input;
+        let cust = input.customer.as_ref();
+        match f {
+            Field::CartSubtotal => num_or_null(self.facts.subtotal),
+            Field::CartQuantity => num_or_null(self.facts.quantity),
+            Field::CartShipping => num_or_null(self.facts.shipping),
+            Field::CartItems => Val::List(List::Items(Cow::Borrowed(&self.facts.all))),
+            Field::CartCurrency => Val::Str(Cow::Borrowed(&self.facts.currency)),
+            Field::CartMetadata => Val::Map(&input.cart.metadata),
+            Field::CustomerId => Val::opt_str(cust.and_then(|c| c.id.as_ref())),
+            Field::CustomerEmail => Val::opt_str(cust.and_then(|c| c.email.as_ref())),
+            Field::CustomerSegments => Val::List(List::Strs(cust.map_or(&[], |c| &c.segments))),
+            Field::CustomerOrdersCount => Val::opt_num(cust.and_then(|c| c.orders_count)),
+            Field::CustomerTotalSpent => Val::opt_num(cust.and_then(|c| c.total_spent)),
+            Field::CustomerCreatedAt => cust
+                .and_then(|c| c.created_at)
+                .and_then(time::check_ts)
+                .map_or(Val::Null, Val::Ts),
+            Field::CustomerBirthday => cust
+                .and_then(|c| c.birthday)
+                .and_then(time::check_ts)
+                .map_or(Val::Null, Val::Ts),
+            Field::CustomerMetadata => cust.map_or(Val::Null, |c| Val::Map(&c.metadata)),
+            Field::ContextNow => time::check_ts(input.context.now).map_or(Val::Null, Val::Ts),
+            Field::ContextChannel => Val::opt_str(input.context.channel.as_ref()),
+            Field::ContextCountry => Val::opt_str(input.context.country.as_ref()),
+            Field::ContextMetadata => Val::Map(&input.context.metadata),
+        }
+    }
+
+    fn item_field(&self, v: &Val<'a>, f: ItemField) -> Val<'a> {
+        let Val::Item(i) = v else { return Val::Null };
+        let Some(it) = self.item(*i) else {
+            return Val::Null;
+        };
+        match f {
+            ItemField::Sku => Val::opt_str(it.sku.as_ref()),
+            ItemField::Product => Val::opt_str(it.product.as_ref()),
+            ItemField::Category => Val::opt_str(it.category.as_ref()),
+            ItemField::Tags => Val::List(List::Strs(&it.tags)),
+            ItemField::Price => Val::opt_num(Some(it.price)),
+            ItemField::Quantity => Val::Num(Decimal::from(it.quantity)),
+            ItemField::Subtotal => {
+                num_or_null(self.facts.item_subtotals.get(*i).copied().flatten())
+            }
+            ItemField::Metadata => Val::Map(&it.metadata),
+        }
+    }
+
+    /// Evaluates a node in a boolean position: only `true` is true.
+    pub fn test(&mut self, n: &'a Node) -> bool {
+        self.eval(n).truthy()
+    }
+
+    pub fn eval(&mut self, n: &'a Node) -> Val<'a> {
+        match n {
+            Node::Const(v) => Val::borrowed(v),
+            Node::ListOf(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(self.eval(it));
+                }
+                Val::List(List::Owned(out))
+            }
+            Node::Field(f) => self.field(*f),
+            Node::Var(slot) => self.vars.get(*slot).cloned().unwrap_or(Val::Null),
+            Node::ItemField(inner, f) => {
+                let v = self.eval(inner);
+                self.item_field(&v, *f)
+            }
+            Node::Key(inner, key) => match self.eval(inner) {
+                Val::Map(m) => m.get(key.as_ref()).map_or(Val::Null, Val::from_meta),
+                _ => Val::Null,
+            },
+            Node::Not(x) => b(!self.test(x)),
+            Node::Neg(x) => match self.eval(x) {
+                Val::Num(d) => num_or_null(num::neg(d)),
+                Val::Dur(d) => d
+                    .checked_neg()
+                    .and_then(time::check_dur)
+                    .map_or(Val::Null, Val::Dur),
+                _ => Val::Null,
+            },
+            Node::And(x, y) => b(self.test(x) && self.test(y)),
+            Node::Or(x, y) => b(self.test(x) || self.test(y)),
+            Node::Cmp(op, x, y) => {
+                let l = self.eval(x);
+                let r = self.eval(y);
+                b(compare(*op, &l, &r))
+            }
+            Node::In(x, l) => {
+                let x = self.eval(x);
+                let l = self.eval(l);
+                membership(&l, &x)
+            }
+            Node::InStrSet(x, set, _) => match self.eval(x) {
+                Val::Str(s) => b(set.contains(s.as_ref())),
+                _ => b(false),
+            },
+            Node::Arith(op, x, y) => {
+                let l = self.eval(x);
+                let r = self.eval(y);
+                arith(*op, l, r)
+            }
+            Node::Cond(c, t, e) => {
+                if self.test(c) {
+                    self.eval(t)
+                } else {
+                    self.eval(e)
+                }
+            }
+            Node::MatchesLit(s, re, _) => match self.eval(s) {
+                Val::Str(s) => b(re.is_match(&s)),
+                _ => Val::Null,
+            },
+            Node::Call(f, args) => self.call(*f, args),
+            Node::Macro {
+                op,
+                list,
+                slot,
+                body,
+            } => self.macro_(*op, list, *slot, body.as_deref()),
+        }
+    }
+
+    fn call(&mut self, f: Func, args: &'a [Node]) -> Val<'a> {
+        if matches!(f, Func::Min | Func::Max) {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(self.eval(a));
+            }
+            return extreme(vals.into_iter(), f == Func::Max);
+        }
+        let a0 = args.first().map_or(Val::Null, |a| self.eval(a));
+        let a1 = args.get(1).map(|a| self.eval(a));
+        match f {
+            Func::Min | Func::Max => Val::Null,
+            Func::Size => match &a0 {
+                Val::Str(s) => Val::Num(Decimal::from(s.chars().count())),
+                Val::List(l) => Val::Num(Decimal::from(l.len())),
+                _ => Val::Null,
+            },
+            Func::Abs => match a0 {
+                Val::Num(d) => Val::Num(d.abs()),
+                _ => Val::Null,
+            },
+            Func::Round | Func::Floor | Func::Ceil => {
+                let (Val::Num(d), Some(p)) = (&a0, places(a1.as_ref())) else {
+                    return Val::Null;
+                };
+                let mode = match f {
+                    Func::Floor => RoundMode::Floor,
+                    Func::Ceil => RoundMode::Ceil,
+                    _ => self.mode,
+                };
+                num_or_null(num::round_to(*d, p, mode))
+            }
+            Func::Has => b(!a0.is_null()),
+            Func::Lower => match a0 {
+                Val::Str(s) => Val::Str(Cow::Owned(s.to_lowercase())),
+                _ => Val::Null,
+            },
+            Func::Upper => match a0 {
+                Val::Str(s) => Val::Str(Cow::Owned(s.to_uppercase())),
+                _ => Val::Null,
+            },
+            Func::StartsWith | Func::EndsWith => match (&a0, &a1) {
+                (Val::Str(s), Some(Val::Str(t))) => b(if f == Func::StartsWith {
+                    s.starts_with(t.as_ref())
+                } else {
+                    s.ends_with(t.as_ref())
+                }),
+                _ => Val::Null,
+            },
+            Func::Contains => match (&a0, &a1) {
+                (Val::Str(s), Some(Val::Str(t))) => b(s.contains(t.as_ref())),
+                (Val::List(_), Some(x)) => membership(&a0, x),
+                _ => Val::Null,
+            },
+            Func::Matches => a1.map_or(Val::Null, |p| regex_matches(&a0, &p)),
+            Func::Timestamp => match &a0 {
+                Val::Str(s) => time::parse_timestamp(s).map_or(Val::Null, Val::Ts),
+                _ => Val::Null,
+            },
+            Func::Duration => match &a0 {
+                Val::Str(s) => time::parse_duration(s).map_or(Val::Null, Val::Dur),
+                _ => Val::Null,
+            },
+            Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
+                let mut all = vec![a0];
+                all.extend(a1);
+                let part: fn(&time::Local) -> i64 = match f {
+                    Func::Weekday => |l| i64::from(l.weekday),
+                    Func::Hour => |l| i64::from(l.hour),
+                    Func::Day => |l| i64::from(l.day),
+                    Func::Month => |l| i64::from(l.month),
+                    _ => |l| i64::from(l.year),
+                };
+                time_part(&all, part)
+            }
+        }
+    }
+
+    fn macro_(
+        &mut self,
+        op: MacroOp,
+        list: &'a Node,
+        slot: usize,
+        body: Option<&'a Node>,
+    ) -> Val<'a> {
+        let Val::List(l) = self.eval(list) else {
+            return Val::Null;
+        };
+        let n = l.len();
+        let Some(body) = body else {
+            return match op {
+                MacroOp::Count => Val::Num(Decimal::from(n)),
+                MacroOp::Sum => sum((0..n).map(|i| l.get(i))),
+                MacroOp::Min | MacroOp::Max => {
+                    extreme((0..n).map(|i| l.get(i)), op == MacroOp::Max)
+                }
+                _ => Val::Null,
+            };
+        };
+        self.vars.truncate(slot);
+        let out = match op {
+            MacroOp::All | MacroOp::Exists | MacroOp::ExistsOne | MacroOp::Count => {
+                let mut hits = 0usize;
+                let mut result = None;
+                for i in 0..n {
+                    self.vars.push(l.get(i));
+                    let t = self.test(body);
+                    self.vars.pop();
+                    match op {
+                        MacroOp::All if !t => {
+                            result = Some(false);
+                            break;
+                        }
+                        MacroOp::Exists if t => {
+                            result = Some(true);
+                            break;
+                        }
+                        _ => hits += usize::from(t),
+                    }
+                }
+                match op {
+                    MacroOp::All => b(result.unwrap_or(true)),
+                    MacroOp::Exists => b(result.unwrap_or(false)),
+                    MacroOp::ExistsOne => b(hits == 1),
+                    _ => Val::Num(Decimal::from(hits)),
+                }
+            }
+            MacroOp::Filter => {
+                if let List::Items(idx) = &l {
+                    let mut kept = Vec::new();
+                    for &i in idx.iter() {
+                        self.vars.push(Val::Item(i));
+                        if self.test(body) {
+                            kept.push(i);
+                        }
+                        self.vars.pop();
+                    }
+                    Val::List(List::Items(Cow::Owned(kept)))
+                } else {
+                    let mut kept = Vec::new();
+                    for i in 0..n {
+                        let e = l.get(i);
+                        self.vars.push(e.clone());
+                        if self.test(body) {
+                            kept.push(e);
+                        }
+                        self.vars.pop();
+                    }
+                    Val::List(List::Owned(kept))
+                }
+            }
+            MacroOp::Map | MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
+                let mut vals = Vec::with_capacity(n);
+                for i in 0..n {
+                    self.vars.push(l.get(i));
+                    vals.push(self.eval(body));
+                    self.vars.pop();
+                }
+                match op {
+                    MacroOp::Map => Val::List(List::Owned(vals)),
+                    MacroOp::Sum => sum(vals.into_iter()),
+                    _ => extreme(vals.into_iter(), op == MacroOp::Max),
+                }
+            }
+        };
+        out
+    }
+}

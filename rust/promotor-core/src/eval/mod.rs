@@ -1,0 +1,154 @@
+//! Program x input -> Outcome (docs/semantics.md, "Campaigns", "Stacking", "Results").
+
+pub mod effects;
+pub mod explain;
+pub mod expr;
+pub mod stacking;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::compile::{normalize_code, Program};
+use crate::input::Input;
+use crate::money::{self, from_minor};
+use crate::num::{self, RoundMode};
+use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
+use expr::{Ctx, Facts};
+
+pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> Rejected {
+    Rejected {
+        campaign_id: id.map(str::to_owned),
+        code: code.map(str::to_owned),
+        reason,
+        condition: None,
+        actual: None,
+        expected: None,
+        detail: None,
+        by: None,
+    }
+}
+
+impl Program {
+    /// Prices a cart. A pure function of the program and the input; never panics.
+    pub fn evaluate(&self, input: &Input) -> Outcome {
+        let p = &*self.0;
+        let engine_currency = p.def.currency.as_str();
+        let currency = input
+            .cart
+            .currency
+            .clone()
+            .unwrap_or_else(|| engine_currency.to_owned());
+        let mismatch = currency != engine_currency;
+        let exponent = if mismatch {
+            money::currency_exponent(&currency).unwrap_or(p.exponent)
+        } else {
+            p.exponent
+        };
+        let mode = p.mode;
+
+        let items = &input.cart.items;
+        let (facts, lines, shipping) = derive(input, currency.clone(), exponent, mode);
+        let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
+        let mut ctx = Ctx {
+            input,
+            facts: &facts,
+            vars: Vec::new(),
+            mode,
+        };
+
+        // Codes: trimmed, lower-cased, empty ignored, repeats once.
+        let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];
+        let mut unknown: Vec<&str> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for raw in &input.codes {
+            let norm = normalize_code(raw);
+            if norm.is_empty() || seen.contains(&norm) {
+                continue;
+            }
+            match p.codes.get(&norm) {
+                Some((ci, spelling)) => {
+                    if matched[*ci].is_none() {
+                        matched[*ci] = Some(spelling.as_str());
+                    }
+                }
+                None => unknown.push(raw),
+            }
+            seen.push(norm);
+        }
+
+        let result =
+            stacking::sequential(p, &mut ctx, &matched, &lines, shipping, mismatch, exponent);
+        let mut rejected = result.rejected;
+        rejected.extend(unknown.into_iter().map(rejected_unknown));
+
+        let mut line_disc = vec![0i128; lines.len()];
+        for a in &result.allocations {
+            for (i, d) in a {
+                if let Some(x) = line_disc.get_mut(*i) {
+                    *x += *d;
+                }
+            }
+        }
+        let shipping_discount: i128 = result.shipping_total;
+        let lines_discount: i128 = line_disc.iter().sum();
+        let discount = lines_discount + shipping_discount;
+        let total = (subtotal.saturating_add(shipping) - discount).max(0);
+        let line_out = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| LineOutcome {
+                index: i,
+                sku: it.sku.clone(),
+                quantity: it.quantity,
+                unit_price: it.price,
+                subtotal: from_minor(lines[i], exponent),
+                discount: from_minor(line_disc[i], exponent),
+                total: from_minor(lines[i] - line_disc[i], exponent),
+            })
+            .collect();
+        Outcome {
+            currency,
+            subtotal: from_minor(subtotal, exponent),
+            shipping: from_minor(shipping, exponent),
+            discount: from_minor(discount, exponent),
+            shipping_discount: from_minor(shipping_discount, exponent),
+            total: from_minor(total, exponent),
+            lines: line_out,
+            applied: result.applied,
+            rejected,
+        }
+    }
+}
+
+/// What rules see of a cart, and its line and shipping amounts in minor units.
+pub(crate) fn derive(input: &Input, currency: String, exponent: u32, mode: RoundMode) -> (Facts, Vec<i128>, i128) {
+    let items = &input.cart.items;
+    let lines: Vec<i128> =
+        items.iter().map(|it| money::line_minor(it.price, it.quantity, exponent, mode).unwrap_or(0).max(0)).collect();
+    let shipping = money::to_minor(input.cart.shipping, exponent, mode).unwrap_or(0).max(0);
+    let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
+    let facts = Facts {
+        subtotal: num::from_input(from_minor(subtotal, exponent)),
+        quantity: num::from_input(Decimal::from(items.iter().map(|i| u64::from(i.quantity)).sum::<u64>())),
+        shipping: num::from_input(from_minor(shipping, exponent)),
+        item_subtotals: lines.iter().map(|m| num::from_input(from_minor(*m, exponent))).collect(),
+        all: (0..items.len()).collect(),
+        currency,
+    };
+    (facts, lines, shipping)
+}
+
+fn rejected_unknown(code: &str) -> Rejected {
+    rejected(None, Some(code), Reason::UnknownCode)
+}
+
+/// Line index -> share, non-zero shares only.
+pub(crate) fn allocations(shares: &[i128]) -> BTreeMap<usize, i128> {
+    shares
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d != 0)
+        .map(|(i, d)| (i, *d))
+        .collect()
+}
