@@ -19,3 +19,9 @@ mod tests;
 
 pub use compile::{check_expr, compile, CompileError, CompileErrors, Loc, Program, Scope};
 pub use money::{currencies, currency_exponent};
+
+/// Whether `pattern` matches anywhere in `text`, with the rule language's regex dialect and
+/// size limits; `None` when the pattern is invalid.
+pub fn regex_search(pattern: &str, text: &str) -> Option<bool> {
+    compile::build_regex(pattern).ok().map(|re| re.is_match(text))
+}

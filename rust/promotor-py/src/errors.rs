@@ -1,7 +1,7 @@
 //! Core errors -> `promotor.errors` exceptions, with structured `loc`s.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use promotor_core::compile::{CompileErrors, Loc};
 use promotor_core::syntax::SyntaxError;
@@ -61,14 +61,13 @@ pub fn compile_errors(py: Python<'_>, errs: &CompileErrors) -> PyErr {
     let build = || -> PyResult<Bound<'_, PyList>> {
         let list = PyList::empty(py);
         for err in &errs.0 {
-            let parts: Vec<Bound<'_, PyAny>> = err
-                .loc
-                .iter()
-                .map(|part| match part {
-                    Loc::Key(key) => key.as_str().into_pyobject(py).map(Bound::into_any),
-                    Loc::Index(index) => index.into_pyobject(py).map(Bound::into_any),
-                })
-                .collect::<PyResult<_>>()?;
+            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
+            for part in &err.loc {
+                parts.push(match part {
+                    Loc::Key(key) => PyString::new(py, key).into_any(),
+                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
+                });
+            }
             list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
         }
         Ok(list)
@@ -85,22 +84,21 @@ pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> 
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
         let build = || -> PyResult<Bound<'_, PyList>> {
-            let parts: Vec<Bound<'_, PyAny>> = err
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
+            let mut parts: Vec<Bound<'_, PyAny>> = Vec::new();
+            for segment in err.path().iter() {
+                match segment {
                     serde_path_to_error::Segment::Seq { index } => {
-                        Some(index.into_pyobject(py).map(Bound::into_any))
+                        parts.push(index.into_pyobject(py)?.into_any());
                     }
                     serde_path_to_error::Segment::Map { key } => {
-                        Some(key.as_str().into_pyobject(py).map(Bound::into_any))
+                        parts.push(PyString::new(py, key).into_any());
                     }
                     serde_path_to_error::Segment::Enum { variant } => {
-                        Some(variant.as_str().into_pyobject(py).map(Bound::into_any))
+                        parts.push(PyString::new(py, variant).into_any());
                     }
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect::<PyResult<_>>()?;
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
             let msg = if path == "." {
                 err.inner().to_string()
             } else {
