@@ -231,3 +231,38 @@ fn engine_level_errors() {
     assert_eq!(errs.0[1].loc, vec![k("currency")]);
     assert!(errs.0[1].msg.contains("unknown currency 'USX'"));
 }
+
+#[test]
+fn standalone_scopes_and_text_limit() {
+    let lim = Limits::default();
+    assert!(check_expr(
+        &bin(B::Mul, f("cart.subtotal"), n("0.1")),
+        Scope::Number,
+        &lim
+    )
+    .is_ok());
+    assert!(check_expr(&f("cart.metadata.pct"), Scope::Number, &lim).is_ok());
+    let e = check_expr(&s("x"), Scope::Number, &lim).unwrap_err();
+    assert!(e.0[0].msg.contains("must be a num"), "{e}");
+    assert!(e.0[0].loc.is_empty());
+    let e = check_expr(&f("item.price"), Scope::Number, &lim).unwrap_err();
+    assert!(e.0[0].msg.contains("`item` can only be used"), "{e}");
+    let short = Limits {
+        max_text_len: 10,
+        ..Limits::default()
+    };
+    let e = check_expr(
+        &bin(B::Eq, f("cart.currency"), s("USD")),
+        Scope::Rules,
+        &short,
+    )
+    .unwrap_err();
+    assert!(e.0[0].msg.contains("rule text is"), "{e}");
+    // several errors in one expression are all reported
+    let two = bin(
+        B::And,
+        bin(B::Eq, f("cart.nope"), n("1")),
+        bin(B::Eq, f("cart.subtotal"), s("x")),
+    );
+    assert_eq!(check_expr(&two, Scope::Rules, &lim).unwrap_err().0.len(), 2);
+}

@@ -403,3 +403,57 @@ fn program_is_send_sync_and_cheap_to_clone() {
     assert_eq!(o.total.to_string(), "0.00");
     assert!(o.lines.is_empty());
 }
+
+#[test]
+fn extreme_inputs_never_panic() {
+    let rules = bin(
+        B::And,
+        bin(
+            B::Gt,
+            bin(B::Mul, f("cart.subtotal"), f("cart.metadata.big")),
+            n("1"),
+        ),
+        bin(
+            B::Gt,
+            bin(
+                B::Add,
+                f("context.now"),
+                call("duration", vec![f("cart.metadata.d")]),
+            ),
+            f("context.now"),
+        ),
+    );
+    let pct_expr = bin(B::Div, f("cart.metadata.big"), f("cart.metadata.tiny"));
+    let p = engine(
+        json!({"currency": "KWD"}),
+        json!([
+            {"id": "a", "rules": x(&rules), "effect": pct("10")},
+            {"id": "b", "effect": {"type": "percent_off", "percent": x(&pct_expr)}},
+            {"id": "c", "effect": amt("99999999999999")},
+        ]),
+    );
+    let i: Input = serde_json::from_value(json!({
+        "cart": {
+            "items": [
+                {"sku": "A", "price": "79228162514264.337593543950", "quantity": 1_000_000},
+                {"sku": "B", "price": "0.0000000000000000000000000001", "quantity": 1},
+                {"price": "0", "quantity": 1}
+            ],
+            "shipping": "79228162514264337593543950335",
+            "metadata": {"big": "79228162514264337593543950335", "tiny": "0.0000000000000000000000000001",
+                         "d": "99999999999999999999999999999999999d"}
+        },
+        "context": {"now": i64::MAX}
+    }))
+    .unwrap();
+    let o = p.evaluate(&i);
+    assert!(o.total >= Decimal::ZERO);
+    let i2: Input = serde_json::from_value(
+        json!({"cart": {"items": [{"price": "1.005", "quantity": 3}]},
+                                                  "context": {"now": i64::MIN}}),
+    )
+    .unwrap();
+    let o = p.evaluate(&i2);
+    check_invariants(&o);
+    assert_eq!(o.subtotal.to_string(), "3.015");
+}
