@@ -342,3 +342,62 @@ fn time_functions() {
     );
     assert_eq!(run(&bin(B::Lt, dur("1h"), dur("61m"))), t());
 }
+
+fn compiled(e: &Expr) -> crate::compile::node::Node {
+    let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
+    let (node, _) = env.expr(e, true);
+    assert!(env.errors.is_empty(), "{:?}", env.errors);
+    node
+}
+
+#[test]
+fn folding_and_precomputation() {
+    use crate::compile::node::Node;
+    use crate::value::Val;
+    let e = bin(
+        B::Ge,
+        f("context.now"),
+        bin(B::Add, ts("2026-11-27T00:00:00Z"), dur("1h")),
+    );
+    let Node::Cmp(_, _, r) = compiled(&e) else {
+        panic!("not a comparison")
+    };
+    assert!(matches!(*r, Node::Const(Val::Ts(_))), "{r:?}");
+    let e = bin(B::Mul, n("2"), bin(B::Add, n("1"), n("0.5")));
+    assert!(matches!(compiled(&e), Node::Const(Val::Num(_))));
+    let e = bin(B::In, f("context.channel"), list(vec![s("web"), s("app")]));
+    assert!(matches!(compiled(&e), Node::InStrSet(..)));
+    let e = call("matches", vec![f("context.channel"), s("^w")]);
+    assert!(matches!(compiled(&e), Node::MatchesLit(..)));
+    assert_eq!(run(&e), t());
+    // a literal list with a field inside is built at run time
+    let e = list(vec![n("1"), f("cart.quantity")]);
+    assert_eq!(run(&e), Value::List(vec![num("1"), num("6")]));
+}
+
+#[test]
+fn reported_values() {
+    assert_eq!(
+        run(&f("cart.metadata.nested")),
+        Value::Meta(crate::input::MetaValue::Map(
+            [("k".to_owned(), crate::input::MetaValue::Str("v".into()))]
+                .into_iter()
+                .collect()
+        ))
+    );
+    assert_eq!(
+        run(&f("cart.metadata.list")),
+        Value::List(vec![num("1"), num("2"), Value::Null])
+    );
+    assert_eq!(
+        run(&f("customer.segments")),
+        Value::List(vec![Value::Str("vip".into()), Value::Str("gold".into())])
+    );
+    let one = mac(
+        M::ExistsOne,
+        f("cart.items"),
+        "i",
+        bin(B::Eq, f("i.sku"), s("B")),
+    );
+    assert_eq!(run(&one), t());
+}
