@@ -20,31 +20,42 @@ pub fn largest_remainder(total: i128, amounts: &[i128]) -> Vec<i128> {
     let mut given: i128 = 0;
     for (i, a) in amounts.iter().enumerate() {
         let a = (*a).max(0);
-        // total * a fits: both are bounded by validated money amounts; fall back to saturating.
-        let p = total.saturating_mul(a);
-        let share = (p / sum).min(a);
+        // total * a fits for any validated cart; on absurd amounts fall back to an approximation
+        // (the fill below still makes the shares sum exactly to `total`).
+        let (share, rem) = match total.checked_mul(a) {
+            Some(p) => (p / sum, p % sum),
+            None => (
+                (a / sum)
+                    .saturating_mul(total)
+                    .saturating_add(a % sum / (sum / total).max(1)),
+                0,
+            ),
+        };
+        let share = share.min(a);
         shares[i] = share;
         given += share;
-        rems.push((p % sum, i));
+        rems.push((rem, i));
     }
     // Largest remainder first, ties to the lower index.
     rems.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     let mut left = total - given;
-    while left > 0 {
-        let mut progressed = false;
-        for &(_, i) in &rems {
-            if left == 0 {
-                break;
-            }
-            if shares[i] < amounts[i].max(0) {
-                shares[i] += 1;
-                left -= 1;
-                progressed = true;
-            }
-        }
-        if !progressed {
+    for &(_, i) in &rems {
+        if left <= 0 {
             break;
         }
+        if shares[i] < amounts[i].max(0) {
+            shares[i] += 1;
+            left -= 1;
+        }
+    }
+    // Only when a line was full: what it could not take goes to the others, in the same order.
+    for &(_, i) in &rems {
+        if left <= 0 {
+            break;
+        }
+        let take = (amounts[i].max(0) - shares[i]).min(left);
+        shares[i] += take;
+        left -= take;
     }
     shares
 }

@@ -101,9 +101,10 @@ fn add_frac(acc: &mut Vec<u8>, frac: &[u8], c: u64) -> u64 {
     if acc.len() < frac.len() {
         acc.resize(frac.len(), 0);
     }
+    // Digits right of the fraction are unchanged (nothing is added there), so start at its end.
     let mut carry: u64 = 0;
-    for k in (0..acc.len()).rev() {
-        let f = frac.get(k).map_or(0, |d| u64::from(*d - b'0'));
+    for k in (0..frac.len()).rev() {
+        let f = u64::from(frac[k] - b'0');
         let v = u64::from(acc[k]) + f * c + carry;
         acc[k] = (v % 10) as u8;
         carry = v / 10;

@@ -289,6 +289,13 @@ pub fn check_limits(e: &Expr, limits: &Limits) -> Result<(), String> {
             st.1, limits.max_cost
         ));
     }
+    let len = syntax::print(e).len();
+    if len > limits.max_text_len as usize {
+        return Err(format!(
+            "rule text is {len} bytes long, more than the limit of {}",
+            limits.max_text_len
+        ));
+    }
     Ok(())
 }
 

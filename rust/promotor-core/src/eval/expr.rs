@@ -110,43 +110,77 @@ pub fn arith<'a>(op: Arith, a: Val<'a>, b: Val<'a>) -> Val<'a> {
     }
 }
 
-/// Least (`max == false`) or greatest of values: nulls skipped, mixed or unordered types null.
-fn extreme<'a, I: Iterator<Item = Val<'a>>>(vals: I, max: bool) -> Val<'a> {
-    let mut best: Option<Val<'a>> = None;
-    for v in vals {
-        if v.is_null() {
-            continue;
-        }
-        match &best {
-            None => {
-                if !matches!(v, Val::Num(_) | Val::Str(_) | Val::Ts(_) | Val::Dur(_)) {
-                    return Val::Null;
-                }
-                best = Some(v);
-            }
-            Some(cur) => match order(&v, cur) {
-                None => return Val::Null,
-                Some(o) => {
-                    if (max && o.is_gt()) || (!max && o.is_lt()) {
-                        best = Some(v);
-                    }
-                }
-            },
-        }
-    }
-    best.unwrap_or(Val::Null)
+/// A streaming `sum`, `min` or `max`: nulls skipped; a value of the wrong type makes it null.
+enum Fold<'a> {
+    Sum(i128, u32),
+    Extreme(Option<Val<'a>>, bool),
+    Null,
 }
 
-fn sum<'a, I: Iterator<Item = Val<'a>>>(vals: I) -> Val<'a> {
-    let mut nums = Vec::new();
-    for v in vals {
-        match v {
-            Val::Null => {}
-            Val::Num(d) => nums.push(d),
-            _ => return Val::Null,
+impl<'a> Fold<'a> {
+    fn new(op: MacroOp) -> Self {
+        match op {
+            MacroOp::Sum => Self::Sum(0, 0),
+            _ => Self::Extreme(None, op == MacroOp::Max),
         }
     }
-    num_or_null(num::sum(nums))
+
+    const fn failed(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    fn push(&mut self, v: Val<'a>) {
+        if v.is_null() {
+            return;
+        }
+        let next = match (std::mem::replace(self, Self::Null), v) {
+            (Self::Sum(acc, scale), Val::Num(d)) => {
+                let s = scale.max(d.scale());
+                let acc = num::pow10(s - scale).and_then(|p| acc.checked_mul(p));
+                let m = num::pow10(s - d.scale()).and_then(|p| d.mantissa().checked_mul(p));
+                match (acc, m) {
+                    (Some(acc), Some(m)) => {
+                        acc.checked_add(m).map_or(Self::Null, |x| Self::Sum(x, s))
+                    }
+                    _ => Self::Null,
+                }
+            }
+            (Self::Extreme(None, max), v) => {
+                if matches!(v, Val::Num(_) | Val::Str(_) | Val::Ts(_) | Val::Dur(_)) {
+                    Self::Extreme(Some(v), max)
+                } else {
+                    Self::Null
+                }
+            }
+            (Self::Extreme(Some(cur), max), v) => match order(&v, &cur) {
+                None => Self::Null,
+                Some(o) if (max && o.is_gt()) || (!max && o.is_lt()) => Self::Extreme(Some(v), max),
+                Some(_) => Self::Extreme(Some(cur), max),
+            },
+            _ => Self::Null,
+        };
+        *self = next;
+    }
+
+    fn finish(self) -> Val<'a> {
+        match self {
+            Self::Sum(acc, scale) => num_or_null(num::make(acc, scale)),
+            Self::Extreme(best, _) => best.unwrap_or(Val::Null),
+            Self::Null => Val::Null,
+        }
+    }
+}
+
+/// Least (`max == false`) or greatest of values: nulls skipped, mixed or unordered types null.
+fn extreme<'a, I: Iterator<Item = Val<'a>>>(vals: I, max: bool) -> Val<'a> {
+    let mut f = Fold::new(if max { MacroOp::Max } else { MacroOp::Min });
+    for v in vals {
+        f.push(v);
+        if f.failed() {
+            break;
+        }
+    }
+    f.finish()
 }
 
 fn places(v: Option<&Val>) -> Option<u32> {
@@ -418,9 +452,15 @@ impl<'a> Ctx<'a> {
         let Some(body) = body else {
             return match op {
                 MacroOp::Count => Val::Num(Decimal::from(n)),
-                MacroOp::Sum => sum((0..n).map(|i| l.get(i))),
-                MacroOp::Min | MacroOp::Max => {
-                    extreme((0..n).map(|i| l.get(i)), op == MacroOp::Max)
+                MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
+                    let mut f = Fold::new(op);
+                    for i in 0..n {
+                        f.push(l.get(i));
+                        if f.failed() {
+                            break;
+                        }
+                    }
+                    f.finish()
                 }
                 _ => Val::Null,
             };
@@ -477,18 +517,27 @@ impl<'a> Ctx<'a> {
                     Val::List(List::Owned(kept))
                 }
             }
-            MacroOp::Map | MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
+            MacroOp::Map => {
                 let mut vals = Vec::with_capacity(n);
                 for i in 0..n {
                     self.vars.push(l.get(i));
                     vals.push(self.eval(body));
                     self.vars.pop();
                 }
-                match op {
-                    MacroOp::Map => Val::List(List::Owned(vals)),
-                    MacroOp::Sum => sum(vals.into_iter()),
-                    _ => extreme(vals.into_iter(), op == MacroOp::Max),
+                Val::List(List::Owned(vals))
+            }
+            MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
+                let mut f = Fold::new(op);
+                for i in 0..n {
+                    self.vars.push(l.get(i));
+                    let v = self.eval(body);
+                    self.vars.pop();
+                    f.push(v);
+                    if f.failed() {
+                        break;
+                    }
                 }
+                f.finish()
             }
         };
         out

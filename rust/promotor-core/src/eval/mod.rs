@@ -122,17 +122,35 @@ impl Program {
 }
 
 /// What rules see of a cart, and its line and shipping amounts in minor units.
-pub(crate) fn derive(input: &Input, currency: String, exponent: u32, mode: RoundMode) -> (Facts, Vec<i128>, i128) {
+pub(crate) fn derive(
+    input: &Input,
+    currency: String,
+    exponent: u32,
+    mode: RoundMode,
+) -> (Facts, Vec<i128>, i128) {
     let items = &input.cart.items;
-    let lines: Vec<i128> =
-        items.iter().map(|it| money::line_minor(it.price, it.quantity, exponent, mode).unwrap_or(0).max(0)).collect();
-    let shipping = money::to_minor(input.cart.shipping, exponent, mode).unwrap_or(0).max(0);
+    let lines: Vec<i128> = items
+        .iter()
+        .map(|it| {
+            money::line_minor(it.price, it.quantity, exponent, mode)
+                .unwrap_or(0)
+                .max(0)
+        })
+        .collect();
+    let shipping = money::to_minor(input.cart.shipping, exponent, mode)
+        .unwrap_or(0)
+        .max(0);
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let facts = Facts {
         subtotal: num::from_input(from_minor(subtotal, exponent)),
-        quantity: num::from_input(Decimal::from(items.iter().map(|i| u64::from(i.quantity)).sum::<u64>())),
+        quantity: num::from_input(Decimal::from(
+            items.iter().map(|i| u64::from(i.quantity)).sum::<u64>(),
+        )),
         shipping: num::from_input(from_minor(shipping, exponent)),
-        item_subtotals: lines.iter().map(|m| num::from_input(from_minor(*m, exponent))).collect(),
+        item_subtotals: lines
+            .iter()
+            .map(|m| num::from_input(from_minor(*m, exponent)))
+            .collect(),
         all: (0..items.len()).collect(),
         currency,
     };

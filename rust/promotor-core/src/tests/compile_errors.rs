@@ -27,52 +27,118 @@ fn k(s: &str) -> Loc {
 fn rules_err(e: &Expr) -> String {
     let errs = errors(json!([{"id": "a", "rules": x(e), "effect": pct("10")}]));
     assert_eq!(errs.0.len(), 1, "{errs}");
-    assert_eq!(errs.0[0].loc, vec![k("campaigns"), Loc::Index(0), k("rules")]);
+    assert_eq!(
+        errs.0[0].loc,
+        vec![k("campaigns"), Loc::Index(0), k("rules")]
+    );
     errs.0[0].msg.clone()
 }
 
 #[test]
 fn unknown_field_with_suggestion() {
     let m = rules_err(&bin(B::Ge, f("cart.subtotl"), n("5")));
-    assert!(m.contains("unknown field 'cart.subtotl'; did you mean 'cart.subtotal'?"), "{m}");
+    assert!(
+        m.contains("unknown field 'cart.subtotl'; did you mean 'cart.subtotal'?"),
+        "{m}"
+    );
     assert!(m.starts_with("in `"), "{m}");
     let m = rules_err(&bin(B::Eq, f("custmer.id"), s("x")));
     assert!(m.contains("did you mean 'customer'?"), "{m}");
     let m = rules_err(&bin(B::Eq, f("item.sku"), s("x")));
     assert!(m.contains("`item` can only be used inside"), "{m}");
-    let m = rules_err(&mac(M::Exists, f("cart.items"), "i", bin(B::Eq, f("i.skux"), s("x"))));
-    assert!(m.contains("unknown field 'i.skux'; did you mean 'i.sku'?"), "{m}");
+    let m = rules_err(&mac(
+        M::Exists,
+        f("cart.items"),
+        "i",
+        bin(B::Eq, f("i.skux"), s("x")),
+    ));
+    assert!(
+        m.contains("unknown field 'i.skux'; did you mean 'i.sku'?"),
+        "{m}"
+    );
     // metadata keys are free
-    assert!(check_expr(&bin(B::Eq, f("customer.metadata.any.thing"), s("x")), Scope::Rules, &Limits::default()).is_ok());
+    assert!(check_expr(
+        &bin(B::Eq, f("customer.metadata.any.thing"), s("x")),
+        Scope::Rules,
+        &Limits::default()
+    )
+    .is_ok());
     // `item` is bound in item predicates
-    assert!(check_expr(&bin(B::Eq, f("item.category"), s("x")), Scope::Item, &Limits::default()).is_ok());
+    assert!(check_expr(
+        &bin(B::Eq, f("item.category"), s("x")),
+        Scope::Item,
+        &Limits::default()
+    )
+    .is_ok());
 }
 
 #[test]
 fn type_errors() {
-    assert!(rules_err(&bin(B::Eq, f("cart.subtotal"), s("5"))).contains("cannot compare num with str"));
-    assert!(rules_err(&bin(B::Lt, Expr::Bool { value: true }, Expr::Bool { value: false })).contains("cannot compare"));
-    assert!(rules_err(&bin(B::Gt, bin(B::Add, f("cart.currency"), n("1")), n("1"))).contains("cannot apply `+`"));
-    assert!(rules_err(&mac(M::Exists, f("cart.subtotal"), "i", Expr::Bool { value: true })).contains("needs a list"));
+    assert!(
+        rules_err(&bin(B::Eq, f("cart.subtotal"), s("5"))).contains("cannot compare num with str")
+    );
+    assert!(rules_err(&bin(
+        B::Lt,
+        Expr::Bool { value: true },
+        Expr::Bool { value: false }
+    ))
+    .contains("cannot compare"));
+    assert!(
+        rules_err(&bin(B::Gt, bin(B::Add, f("cart.currency"), n("1")), n("1")))
+            .contains("cannot apply `+`")
+    );
+    assert!(rules_err(&mac(
+        M::Exists,
+        f("cart.subtotal"),
+        "i",
+        Expr::Bool { value: true }
+    ))
+    .contains("needs a list"));
     assert!(rules_err(&bin(B::In, s("x"), s("xy"))).contains("`in` needs a list"));
     assert!(rules_err(&f("cart.subtotal")).contains("must be a bool"));
     let m = rules_err(&call("sizee", vec![s("x")]));
-    assert!(m.contains("unknown function 'sizee'; did you mean 'size'?"), "{m}");
+    assert!(
+        m.contains("unknown function 'sizee'; did you mean 'size'?"),
+        "{m}"
+    );
     assert!(rules_err(&call("startsWith", vec![s("x")])).contains("takes 2 argument(s), got 1"));
     // comparing with metadata (dyn) is fine
-    assert!(check_expr(&bin(B::Eq, f("cart.metadata.x"), n("5")), Scope::Rules, &Limits::default()).is_ok());
+    assert!(check_expr(
+        &bin(B::Eq, f("cart.metadata.x"), n("5")),
+        Scope::Rules,
+        &Limits::default()
+    )
+    .is_ok());
 }
 
 #[test]
 fn literal_errors() {
-    assert!(rules_err(&bin(B::Gt, f("cart.subtotal"), n("1.0000000000001"))).contains("more than 12 decimal places"));
-    assert!(rules_err(&bin(B::Gt, f("cart.subtotal"), n("100000000000000"))).contains("below 10^14"));
+    assert!(
+        rules_err(&bin(B::Gt, f("cart.subtotal"), n("1.0000000000001")))
+            .contains("more than 12 decimal places")
+    );
+    assert!(
+        rules_err(&bin(B::Gt, f("cart.subtotal"), n("100000000000000"))).contains("below 10^14")
+    );
     assert!(rules_err(&bin(B::Gt, f("cart.subtotal"), n("1e5"))).contains("invalid number literal"));
-    assert!(rules_err(&call("matches", vec![f("context.channel"), s("(")])).contains("invalid regular expression"));
-    assert!(rules_err(&bin(B::Gt, f("context.now"), ts("2026-13-01T00:00:00Z"))).contains("invalid timestamp literal"));
+    assert!(
+        rules_err(&call("matches", vec![f("context.channel"), s("(")]))
+            .contains("invalid regular expression")
+    );
+    assert!(
+        rules_err(&bin(B::Gt, f("context.now"), ts("2026-13-01T00:00:00Z")))
+            .contains("invalid timestamp literal")
+    );
     assert!(rules_err(&bin(B::Gt, dur("1y"), dur("1h"))).contains("invalid duration literal"));
-    let m = rules_err(&bin(B::Eq, call("hour", vec![f("context.now"), s("Europe/Warsw")]), n("1")));
-    assert!(m.contains("unknown timezone 'Europe/Warsw'; did you mean 'Europe/Warsaw'?"), "{m}");
+    let m = rules_err(&bin(
+        B::Eq,
+        call("hour", vec![f("context.now"), s("Europe/Warsw")]),
+        n("1"),
+    ));
+    assert!(
+        m.contains("unknown timezone 'Europe/Warsw'; did you mean 'Europe/Warsaw'?"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -83,7 +149,10 @@ fn limits() {
     }
     assert!(rules_err(&deep).contains("nested more than 64 levels"));
     let wide = list((0..20).map(|i| n(&i.to_string())).collect());
-    let lim = Limits { max_nodes: 10, ..Limits::default() };
+    let lim = Limits {
+        max_nodes: 10,
+        ..Limits::default()
+    };
     let e = check_expr(&bin(B::In, n("1"), wide), Scope::Rules, &lim).unwrap_err();
     assert!(e.0[0].msg.contains("23 nodes"), "{e}");
     // three nested macros: body nodes cost 10^9 each
@@ -110,9 +179,16 @@ fn campaign_errors_all_reported() {
         {"id": "i", "exclusive": true, "effect": pct("1")},
     ]);
     let errs = errors(bad);
-    let locs: Vec<(Vec<Loc>, &str)> = errs.0.iter().map(|e| (e.loc.clone(), e.msg.as_str())).collect();
+    let locs: Vec<(Vec<Loc>, &str)> = errs
+        .0
+        .iter()
+        .map(|e| (e.loc.clone(), e.msg.as_str()))
+        .collect();
     let has = |loc: Vec<Loc>, needle: &str| {
-        assert!(locs.iter().any(|(l, m)| *l == loc && m.contains(needle)), "missing {loc:?} {needle}: {errs}");
+        assert!(
+            locs.iter().any(|(l, m)| *l == loc && m.contains(needle)),
+            "missing {loc:?} {needle}: {errs}"
+        );
     };
     let c = |i: usize| vec![k("campaigns"), Loc::Index(i)];
     let at = |i: usize, more: &[Loc]| {
@@ -128,13 +204,21 @@ fn campaign_errors_all_reported() {
     has(at(4, &[k("tiers")]), "must not be empty");
     has(at(5, &[k("ends_at")]), "after starts_at");
     has(at(6, &[k("starts_at")]), "invalid timestamp");
-    has(at(7, &[k("schedule"), k("weekdays"), Loc::Index(0)]), "not in 1..7");
+    has(
+        at(7, &[k("schedule"), k("weekdays"), Loc::Index(0)]),
+        "not in 1..7",
+    );
     has(at(7, &[k("schedule"), k("hours")]), "empty");
-    has(at(7, &[k("schedule"), k("timezone")]), "did you mean 'Europe/Warsaw'?");
+    has(
+        at(7, &[k("schedule"), k("timezone")]),
+        "did you mean 'Europe/Warsaw'?",
+    );
     has(at(8, &[k("effect")]), "fixed_price is not supported yet");
     has(at(9, &[k("effect"), k("percent")]), "must be a num");
     has(at(10, &[k("exclusive")]), "not supported yet");
-    assert!(errs.to_string().contains("campaigns.0.id: campaign id must not be empty"));
+    assert!(errs
+        .to_string()
+        .contains("campaigns.0.id: campaign id must not be empty"));
 }
 
 #[test]
@@ -146,4 +230,39 @@ fn engine_level_errors() {
     assert_eq!(errs.0[0].loc, vec![k("version")]);
     assert_eq!(errs.0[1].loc, vec![k("currency")]);
     assert!(errs.0[1].msg.contains("unknown currency 'USX'"));
+}
+
+#[test]
+fn standalone_scopes_and_text_limit() {
+    let lim = Limits::default();
+    assert!(check_expr(
+        &bin(B::Mul, f("cart.subtotal"), n("0.1")),
+        Scope::Number,
+        &lim
+    )
+    .is_ok());
+    assert!(check_expr(&f("cart.metadata.pct"), Scope::Number, &lim).is_ok());
+    let e = check_expr(&s("x"), Scope::Number, &lim).unwrap_err();
+    assert!(e.0[0].msg.contains("must be a num"), "{e}");
+    assert!(e.0[0].loc.is_empty());
+    let e = check_expr(&f("item.price"), Scope::Number, &lim).unwrap_err();
+    assert!(e.0[0].msg.contains("`item` can only be used"), "{e}");
+    let short = Limits {
+        max_text_len: 10,
+        ..Limits::default()
+    };
+    let e = check_expr(
+        &bin(B::Eq, f("cart.currency"), s("USD")),
+        Scope::Rules,
+        &short,
+    )
+    .unwrap_err();
+    assert!(e.0[0].msg.contains("rule text is"), "{e}");
+    // several errors in one expression are all reported
+    let two = bin(
+        B::And,
+        bin(B::Eq, f("cart.nope"), n("1")),
+        bin(B::Eq, f("cart.subtotal"), s("x")),
+    );
+    assert_eq!(check_expr(&two, Scope::Rules, &lim).unwrap_err().0.len(), 2);
 }

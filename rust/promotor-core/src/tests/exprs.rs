@@ -36,7 +36,12 @@ fn run_with(e: &Expr, inp: &Input, mode: RoundMode) -> Value {
     let (node, _) = env.expr(e, true);
     assert!(env.errors.is_empty(), "{:?}", env.errors);
     let (facts, _, _) = crate::eval::derive(inp, "USD".into(), 2, mode);
-    let mut ctx = Ctx { input: inp, facts: &facts, vars: Vec::new(), mode };
+    let mut ctx = Ctx {
+        input: inp,
+        facts: &facts,
+        vars: Vec::new(),
+        mode,
+    };
     let v = ctx.eval(&node);
     report(&ctx, &v)
 }
@@ -66,15 +71,24 @@ fn fields_and_money() {
     assert_eq!(run(&f("customer.email")), Value::Null);
     assert_eq!(run(&f("customer.orders_count")), num("3"));
     assert_eq!(run(&f("context.country")), Value::Null);
-    assert_eq!(run(&f("customer.created_at")), Value::Timestamp(1_700_000_000_000_000));
+    assert_eq!(
+        run(&f("customer.created_at")),
+        Value::Timestamp(1_700_000_000_000_000)
+    );
     assert_eq!(run(&size_of(f("cart.items"))), num("3"));
     assert_eq!(run(&f("cart.metadata.nested.k")), Value::Str("v".into()));
     assert_eq!(run(&f("cart.metadata.missing.k")), Value::Null);
     let empty: Input = serde_json::from_str(r#"{"cart": {}}"#).unwrap();
     let e = size_of(f("customer.segments"));
     assert_eq!(run_with(&e, &empty, RoundMode::HalfEven), num("0"));
-    assert_eq!(run_with(&f("customer.metadata"), &empty, RoundMode::HalfEven), Value::Null);
-    assert_eq!(run_with(&f("cart.subtotal"), &empty, RoundMode::HalfEven), num("0.00"));
+    assert_eq!(
+        run_with(&f("customer.metadata"), &empty, RoundMode::HalfEven),
+        Value::Null
+    );
+    assert_eq!(
+        run_with(&f("cart.subtotal"), &empty, RoundMode::HalfEven),
+        num("0.00")
+    );
 }
 
 fn size_of(e: Expr) -> Expr {
@@ -90,7 +104,10 @@ fn arithmetic_and_nulls() {
     assert_eq!(run(&bin(B::Mul, n("10000000"), n("10000000"))), Value::Null);
     assert_eq!(run(&bin(B::Add, f("customer.email"), s("x"))), Value::Null);
     assert_eq!(run(&bin(B::Mul, f("cart.metadata.n"), n("2"))), num("5.0"));
-    assert_eq!(run(&bin(B::Mul, f("cart.metadata.nested"), n("2"))), Value::Null);
+    assert_eq!(
+        run(&bin(B::Mul, f("cart.metadata.nested"), n("2"))),
+        Value::Null
+    );
     assert_eq!(run(&bin(B::Add, s("a"), s("b"))), Value::Str("ab".into()));
 }
 
@@ -100,22 +117,45 @@ fn comparisons_with_nulls() {
     assert_eq!(run(&bin(B::Eq, f("customer.email"), Expr::Null)), t());
     assert_eq!(run(&bin(B::Ne, f("customer.email"), s("x"))), fl());
     assert_eq!(run(&bin(B::Lt, f("customer.email"), s("x"))), fl());
-    assert_eq!(run(&bin(B::Eq, f("cart.metadata.flag"), Expr::Bool { value: true })), t());
+    assert_eq!(
+        run(&bin(
+            B::Eq,
+            f("cart.metadata.flag"),
+            Expr::Bool { value: true }
+        )),
+        t()
+    );
     assert_eq!(run(&bin(B::Eq, f("cart.metadata.n"), s("2.5"))), fl());
     assert_eq!(run(&bin(B::Ne, f("cart.metadata.n"), s("2.5"))), fl());
     assert_eq!(run(&bin(B::Lt, s("B"), s("a"))), t());
     assert_eq!(run(&not(f("cart.metadata.nope"))), t());
     assert_eq!(run(&not(f("cart.metadata.n"))), t());
-    assert_eq!(run(&bin(B::And, f("cart.metadata.flag"), f("cart.metadata.n"))), fl());
-    assert_eq!(run(&bin(B::Or, f("cart.metadata.n"), f("cart.metadata.flag"))), t());
+    assert_eq!(
+        run(&bin(B::And, f("cart.metadata.flag"), f("cart.metadata.n"))),
+        fl()
+    );
+    assert_eq!(
+        run(&bin(B::Or, f("cart.metadata.n"), f("cart.metadata.flag"))),
+        t()
+    );
     assert_eq!(run(&bin(B::In, s("vip"), f("customer.segments"))), t());
     assert_eq!(run(&bin(B::In, s("x"), list(vec![s("a"), s("x")]))), t());
-    assert_eq!(run(&bin(B::In, f("customer.email"), list(vec![s("a")]))), fl());
-    assert_eq!(run(&bin(B::In, f("customer.email"), list(vec![Expr::Null]))), t());
+    assert_eq!(
+        run(&bin(B::In, f("customer.email"), list(vec![s("a")]))),
+        fl()
+    );
+    assert_eq!(
+        run(&bin(B::In, f("customer.email"), list(vec![Expr::Null]))),
+        t()
+    );
     assert_eq!(run(&bin(B::In, n("2"), f("cart.metadata.list"))), t());
     assert_eq!(run(&bin(B::In, n("2"), f("cart.metadata.n"))), Value::Null);
     assert_eq!(
-        run(&bin(B::In, f("context.channel"), list(vec![s("app"), f("context.channel")]))),
+        run(&bin(
+            B::In,
+            f("context.channel"),
+            list(vec![s("app"), f("context.channel")])
+        )),
         t()
     );
 }
@@ -130,24 +170,42 @@ fn strings_and_regex() {
     assert_eq!(c("matches", s("abc-123"), s("[0-9]+$")), t());
     assert_eq!(c("matches", s("abc"), f("cart.metadata.re")), Value::Null);
     assert_eq!(run(&call("lower", vec![s("ÀB")])), Value::Str("àb".into()));
-    assert_eq!(run(&call("upper", vec![s("straße")])), Value::Str("STRASSE".into()));
+    assert_eq!(
+        run(&call("upper", vec![s("straße")])),
+        Value::Str("STRASSE".into())
+    );
     assert_eq!(run(&size_of(s("żółw"))), num("4"));
 }
 
 #[test]
 fn functions() {
-    assert_eq!(run(&call("min", vec![n("3"), Expr::Null, n("2.5")])), num("2.5"));
-    assert_eq!(run(&call("max", vec![n("3"), f("cart.metadata.nested.k")])), Value::Null);
+    assert_eq!(
+        run(&call("min", vec![n("3"), Expr::Null, n("2.5")])),
+        num("2.5")
+    );
+    assert_eq!(
+        run(&call("max", vec![n("3"), f("cart.metadata.nested.k")])),
+        Value::Null
+    );
     assert_eq!(run(&call("abs", vec![n("-3.5")])), num("3.5"));
     assert_eq!(run(&call("round", vec![n("2.5")])), num("2"));
-    assert_eq!(run_with(&call("round", vec![n("2.5")]), &input(), RoundMode::HalfUp), num("3"));
+    assert_eq!(
+        run_with(&call("round", vec![n("2.5")]), &input(), RoundMode::HalfUp),
+        num("3")
+    );
     assert_eq!(run(&call("round", vec![n("2.345"), n("2")])), num("2.34"));
     assert_eq!(run(&call("floor", vec![n("-2.1")])), num("-3"));
     assert_eq!(run(&call("ceil", vec![n("2.001"), n("2")])), num("2.01"));
-    assert_eq!(run(&call("round", vec![n("2.5"), f("cart.metadata.n")])), Value::Null);
+    assert_eq!(
+        run(&call("round", vec![n("2.5"), f("cart.metadata.n")])),
+        Value::Null
+    );
     assert_eq!(run(&call("has", vec![f("customer.email")])), fl());
     assert_eq!(run(&call("has", vec![f("customer.id")])), t());
-    assert_eq!(run(&cond(f("cart.metadata.flag"), n("1"), s("x"))), num("1"));
+    assert_eq!(
+        run(&cond(f("cart.metadata.flag"), n("1"), s("x"))),
+        num("1")
+    );
     assert_eq!(run(&cond(f("cart.metadata.n"), n("1"), n("2"))), num("2"));
 }
 
@@ -167,14 +225,28 @@ fn macros() {
     assert_eq!(
         run(&filtered),
         Value::List(vec![
-            Value::Item { index: 0, sku: Some("A".into()) },
-            Value::Item { index: 2, sku: Some("C".into()) }
+            Value::Item {
+                index: 0,
+                sku: Some("A".into())
+            },
+            Value::Item {
+                index: 2,
+                sku: Some("C".into())
+            }
         ])
     );
     assert_eq!(run(&mac(M::Min, items(), "i", f("i.price"))), num("1"));
-    assert_eq!(run(&mac(M::Max, items(), "i", f("i.subtotal"))), num("25.00"));
     assert_eq!(
-        run(&mac(M::Map, f("customer.segments"), "s", call("upper", vec![f("s")]))),
+        run(&mac(M::Max, items(), "i", f("i.subtotal"))),
+        num("25.00")
+    );
+    assert_eq!(
+        run(&mac(
+            M::Map,
+            f("customer.segments"),
+            "s",
+            call("upper", vec![f("s")])
+        )),
         Value::List(vec![Value::Str("VIP".into()), Value::Str("GOLD".into())])
     );
     assert_eq!(run(&mac0(M::Sum, f("cart.metadata.list"))), num("3"));
@@ -184,9 +256,17 @@ fn macros() {
     assert_eq!(run(&mac0(M::Min, list(vec![]))), Value::Null);
     assert_eq!(run(&mac0(M::Sum, list(vec![]))), num("0"));
     assert_eq!(run(&mac0(M::Count, f("cart.metadata.n"))), Value::Null);
-    assert_eq!(run(&mac(M::All, list(vec![]), "x", bin(B::Eq, f("x"), n("1")))), t());
     assert_eq!(
-        run(&mac(M::Exists, f("cart.items"), "i", bin(B::Eq, f("i.metadata.origin"), s("ET")))),
+        run(&mac(M::All, list(vec![]), "x", bin(B::Eq, f("x"), n("1")))),
+        t()
+    );
+    assert_eq!(
+        run(&mac(
+            M::Exists,
+            f("cart.items"),
+            "i",
+            bin(B::Eq, f("i.metadata.origin"), s("ET"))
+        )),
         t()
     );
     // nested macros see the outer variable
@@ -197,23 +277,53 @@ fn macros() {
         mac(M::Exists, f("i.tags"), "t", bin(B::Eq, f("t"), f("i.sku"))),
     );
     assert_eq!(run(&nested), fl());
-    let inner = mac(M::Exists, f("customer.segments"), "seg", bin(B::Eq, f("seg"), s("gold")));
+    let inner = mac(
+        M::Exists,
+        f("customer.segments"),
+        "seg",
+        bin(B::Eq, f("seg"), s("gold")),
+    );
     assert_eq!(run(&mac(M::All, items(), "i", inner)), t());
 }
 
 #[test]
 fn time_functions() {
     // context.now = 2026-11-27T00:00:00Z, a Friday; 01:00 in Warsaw.
-    assert_eq!(run(&f("context.now")), Value::Timestamp(1_795_737_600_000_000));
-    assert_eq!(run(&bin(B::Ge, f("context.now"), ts("2026-11-27T00:00:00Z"))), t());
-    assert_eq!(run(&bin(B::Gt, f("context.now"), ts("2026-11-27T01:00:00+01:00"))), fl());
+    assert_eq!(
+        run(&f("context.now")),
+        Value::Timestamp(1_795_737_600_000_000)
+    );
+    assert_eq!(
+        run(&bin(B::Ge, f("context.now"), ts("2026-11-27T00:00:00Z"))),
+        t()
+    );
+    assert_eq!(
+        run(&bin(
+            B::Gt,
+            f("context.now"),
+            ts("2026-11-27T01:00:00+01:00")
+        )),
+        fl()
+    );
     assert_eq!(run(&call("weekday", vec![f("context.now")])), num("5"));
-    assert_eq!(run(&call("hour", vec![f("context.now"), s("Europe/Warsaw")])), num("1"));
-    assert_eq!(run(&call("hour", vec![f("context.now"), s("America/New_York")])), num("19"));
-    assert_eq!(run(&call("day", vec![f("context.now"), s("America/New_York")])), num("26"));
+    assert_eq!(
+        run(&call("hour", vec![f("context.now"), s("Europe/Warsaw")])),
+        num("1")
+    );
+    assert_eq!(
+        run(&call("hour", vec![f("context.now"), s("America/New_York")])),
+        num("19")
+    );
+    assert_eq!(
+        run(&call("day", vec![f("context.now"), s("America/New_York")])),
+        num("26")
+    );
     assert_eq!(run(&call("month", vec![f("context.now")])), num("11"));
     assert_eq!(run(&call("year", vec![f("context.now")])), num("2026"));
-    assert_eq!(run(&call("hour", vec![f("context.now"), f("context.channel")])), Value::Null);
+    assert_eq!(
+        run(&call("hour", vec![f("context.now"), f("context.channel")])),
+        Value::Null
+    );
     assert_eq!(
         run(&bin(B::Sub, f("context.now"), f("customer.created_at"))),
         Value::Duration(95_737_600_000_000)
@@ -221,8 +331,73 @@ fn time_functions() {
     assert_eq!(run(&bin(B::Add, ts("2026-01-01T00:00:00Z"), dur("36h"))), {
         Value::Timestamp(1_767_225_600_000_000 + 36 * 3_600_000_000)
     });
-    assert_eq!(run(&bin(B::Add, ts("9999-12-31T00:00:00Z"), dur("2d"))), Value::Null);
+    assert_eq!(
+        run(&bin(B::Add, ts("9999-12-31T00:00:00Z"), dur("2d"))),
+        Value::Null
+    );
     assert_eq!(run(&neg(dur("90s"))), Value::Duration(-90_000_000));
-    assert_eq!(run(&call("timestamp", vec![f("context.channel")])), Value::Null);
+    assert_eq!(
+        run(&call("timestamp", vec![f("context.channel")])),
+        Value::Null
+    );
     assert_eq!(run(&bin(B::Lt, dur("1h"), dur("61m"))), t());
+}
+
+fn compiled(e: &Expr) -> crate::compile::node::Node {
+    let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
+    let (node, _) = env.expr(e, true);
+    assert!(env.errors.is_empty(), "{:?}", env.errors);
+    node
+}
+
+#[test]
+fn folding_and_precomputation() {
+    use crate::compile::node::Node;
+    use crate::value::Val;
+    let e = bin(
+        B::Ge,
+        f("context.now"),
+        bin(B::Add, ts("2026-11-27T00:00:00Z"), dur("1h")),
+    );
+    let Node::Cmp(_, _, r) = compiled(&e) else {
+        panic!("not a comparison")
+    };
+    assert!(matches!(*r, Node::Const(Val::Ts(_))), "{r:?}");
+    let e = bin(B::Mul, n("2"), bin(B::Add, n("1"), n("0.5")));
+    assert!(matches!(compiled(&e), Node::Const(Val::Num(_))));
+    let e = bin(B::In, f("context.channel"), list(vec![s("web"), s("app")]));
+    assert!(matches!(compiled(&e), Node::InStrSet(..)));
+    let e = call("matches", vec![f("context.channel"), s("^w")]);
+    assert!(matches!(compiled(&e), Node::MatchesLit(..)));
+    assert_eq!(run(&e), t());
+    // a literal list with a field inside is built at run time
+    let e = list(vec![n("1"), f("cart.quantity")]);
+    assert_eq!(run(&e), Value::List(vec![num("1"), num("6")]));
+}
+
+#[test]
+fn reported_values() {
+    assert_eq!(
+        run(&f("cart.metadata.nested")),
+        Value::Meta(crate::input::MetaValue::Map(
+            [("k".to_owned(), crate::input::MetaValue::Str("v".into()))]
+                .into_iter()
+                .collect()
+        ))
+    );
+    assert_eq!(
+        run(&f("cart.metadata.list")),
+        Value::List(vec![num("1"), num("2"), Value::Null])
+    );
+    assert_eq!(
+        run(&f("customer.segments")),
+        Value::List(vec![Value::Str("vip".into()), Value::Str("gold".into())])
+    );
+    let one = mac(
+        M::ExistsOne,
+        f("cart.items"),
+        "i",
+        bin(B::Eq, f("i.sku"), s("B")),
+    );
+    assert_eq!(run(&one), t());
 }

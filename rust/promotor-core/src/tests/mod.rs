@@ -1,4 +1,5 @@
 //! Unit tests across modules: expressions, compile errors, end-to-end evaluation.
+#![allow(clippy::needless_pass_by_value)]
 
 mod compile_errors;
 mod engine;
@@ -22,22 +23,42 @@ pub fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::call(name, args)
 }
 pub fn not(e: Expr) -> Expr {
-    Expr::Unary { op: UnaryOp::Not, arg: Box::new(e) }
+    Expr::Unary {
+        op: UnaryOp::Not,
+        arg: Box::new(e),
+    }
 }
 pub fn neg(e: Expr) -> Expr {
-    Expr::Unary { op: UnaryOp::Neg, arg: Box::new(e) }
+    Expr::Unary {
+        op: UnaryOp::Neg,
+        arg: Box::new(e),
+    }
 }
 pub fn mac(op: MacroOp, list: Expr, var: &str, body: Expr) -> Expr {
-    Expr::Macro { op, list: Box::new(list), var: Some(var.into()), body: Some(Box::new(body)) }
+    Expr::Macro {
+        op,
+        list: Box::new(list),
+        var: Some(var.into()),
+        body: Some(Box::new(body)),
+    }
 }
 pub fn mac0(op: MacroOp, list: Expr) -> Expr {
-    Expr::Macro { op, list: Box::new(list), var: None, body: None }
+    Expr::Macro {
+        op,
+        list: Box::new(list),
+        var: None,
+        body: None,
+    }
 }
 pub fn list(items: Vec<Expr>) -> Expr {
     Expr::List { items }
 }
 pub fn cond(c: Expr, a: Expr, b: Expr) -> Expr {
-    Expr::Cond { cond: Box::new(c), then: Box::new(a), otherwise: Box::new(b) }
+    Expr::Cond {
+        cond: Box::new(c),
+        then: Box::new(a),
+        otherwise: Box::new(b),
+    }
 }
 pub fn ts(v: &str) -> Expr {
     call("timestamp", vec![s(v)])
