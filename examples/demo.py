@@ -59,9 +59,9 @@ campaigns = [
     pm.Campaign(
         id="night-owls",
         name="Weekend nights in Warsaw: 5% off",
-        rules="weekday(context.now, 'Europe/Warsaw') >= 6 && hour(context.now, 'Europe/Warsaw') >= 22",
+        rules="cart.subtotal >= 30",
         effect=pm.percent_off(5),
-        schedule=pm.Schedule(weekdays=[5, 6, 7], timezone="Europe/Warsaw"),
+        schedule=pm.Schedule(weekdays=[6, 7], hours=(22, 24), timezone="Europe/Warsaw"),
     ),
 ]
 
@@ -95,8 +95,12 @@ carts = [
         "Big basket on Saturday night in Warsaw, with a wrong code",
         {
             "items": [
-                {"sku": "ESPRESSO-MACHINE", "price": "349.00", "quantity": 1,
-                 "category": "machines"},
+                {
+                    "sku": "ESPRESSO-MACHINE",
+                    "price": "349.00",
+                    "quantity": 1,
+                    "category": "machines",
+                },
                 {"sku": "ARABICA-250G", "price": "8.90", "quantity": 4, "category": "coffee"},
             ],
             "shipping": "0",
@@ -108,8 +112,12 @@ carts = [
     ),
     (
         "A week too early for the code",
-        {"items": [{"sku": "BEANS-DECAF", "price": "19.99", "quantity": 3,
-                    "category": "coffee"}], "shipping": "4.99"},
+        {
+            "items": [
+                {"sku": "BEANS-DECAF", "price": "19.99", "quantity": 3, "category": "coffee"}
+            ],
+            "shipping": "4.99",
+        },
         {"id": "c-4004", "orders_count": 1},
         ["BLCKFRDY"],
         datetime(2026, 11, 20, 9, tzinfo=UTC),
@@ -124,8 +132,9 @@ def main() -> None:
     compiled = time.perf_counter() - started
     print(f"Compiled {len(campaigns)} campaigns in {compiled * 1000:.2f} ms\n")
     for title, cart_data, customer_data, codes, now, ctx in carts:
-        result = engine.evaluate(cart_data, customer=customer_data, codes=codes, now=now,
-                                 context=ctx)
+        result = engine.evaluate(
+            cart_data, customer=customer_data, codes=codes, now=now, context=ctx
+        )
         print("=" * 78)
         print(f"{title}  ({now:%a %Y-%m-%d %H:%M} UTC)")
         print("-" * 78)
@@ -142,8 +151,9 @@ def main() -> None:
     for _ in range(n):
         engine.evaluate(cart_data, customer=customer_data, codes=codes, now=now, context=ctx)
     per_call = (time.perf_counter() - started) / n
-    print(f"evaluate() from plain dicts: {per_call * 1e6:.1f} µs per cart "
-          f"({n:,} calls, one thread)")
+    print(
+        f"evaluate() from plain dicts: {per_call * 1e6:.1f} µs per cart ({n:,} calls, one thread)"
+    )
 
 
 if __name__ == "__main__":

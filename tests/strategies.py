@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -47,8 +48,15 @@ decimals = st.one_of(
     st.integers(-5, 300).map(Decimal),
     st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False),
     st.decimals(min_value=0, max_value=2, places=6, allow_nan=False),
-    st.sampled_from([Decimal("0.5"), Decimal("0.005"), Decimal("99999999999999"),
-                     Decimal("1E-12"), Decimal("3")]),
+    st.sampled_from(
+        [
+            Decimal("0.5"),
+            Decimal("0.005"),
+            Decimal("99999999999999"),
+            Decimal("1E-12"),
+            Decimal("3"),
+        ]
+    ),
 )
 
 
@@ -60,8 +68,10 @@ def _plain(d: Decimal) -> str:
 num_literals = decimals.map(lambda d: num_lit(_plain(d)))
 str_literals = TEXT.map(lambda s: {"type": "str", "value": s})
 ts_literals = st.integers(0, 20 * 24 * 3600).map(
-    lambda s: call("timestamp", {"type": "str", "value": (T0 + timedelta(seconds=s))
-                                 .isoformat().replace("+00:00", "Z")})
+    lambda s: call(
+        "timestamp",
+        {"type": "str", "value": (T0 + timedelta(seconds=s)).isoformat().replace("+00:00", "Z")},
+    )
 )
 dur_literals = st.sampled_from(["1h", "30m", "1d", "90s", "-2h", "1.5h", "100ms"]).map(
     lambda s: call("duration", {"type": "str", "value": s})
@@ -70,20 +80,33 @@ dur_literals = st.sampled_from(["1h", "30m", "1d", "90s", "-2h", "1.5h", "100ms"
 
 def num_fields(scope: bool) -> list[Node]:
     fields = [
-        field("cart", "subtotal"), field("cart", "quantity"), field("cart", "shipping"),
-        field("customer", "orders_count"), field("customer", "total_spent"),
-        field("cart", "metadata", "n"), field("customer", "metadata", "score"),
+        field("cart", "subtotal"),
+        field("cart", "quantity"),
+        field("cart", "shipping"),
+        field("customer", "orders_count"),
+        field("customer", "total_spent"),
+        field("cart", "metadata", "n"),
+        field("customer", "metadata", "score"),
     ]
     if scope:
-        fields += [field("item", "price"), field("item", "quantity"), field("item", "subtotal"),
-                   field("item", "metadata", "weight")]
+        fields += [
+            field("item", "price"),
+            field("item", "quantity"),
+            field("item", "subtotal"),
+            field("item", "metadata", "weight"),
+        ]
     return fields
 
 
 def str_fields(scope: bool) -> list[Node]:
-    fields = [field("customer", "id"), field("customer", "email"), field("context", "channel"),
-              field("context", "country"), field("cart", "currency"),
-              field("customer", "metadata", "tier")]
+    fields = [
+        field("customer", "id"),
+        field("customer", "email"),
+        field("context", "channel"),
+        field("context", "country"),
+        field("cart", "currency"),
+        field("customer", "metadata", "tier"),
+    ]
     if scope:
         fields += [field("item", "category"), field("item", "sku"), field("item", "product")]
     return fields
@@ -92,6 +115,7 @@ def str_fields(scope: bool) -> list[Node]:
 # --- typed trees ----------------------------------------------------------------------------
 
 
+@cache
 def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
     leaves = st.one_of(num_literals, st.sampled_from(num_fields(scope)))
     if depth <= 0:
@@ -103,27 +127,46 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         leaves,
         st.builds(binary, st.sampled_from(["add", "sub", "mul", "div", "mod"]), sub, sub),
         sub.map(lambda a: {"type": "unary", "op": "neg", "arg": a}),
-        st.builds(lambda c, a, b: {"type": "cond", "if": c, "then": a, "else": b},
-                  bools(depth - 1, scope), sub, sub),
-        st.builds(lambda fn, args: call(fn, *args), st.sampled_from(["min", "max"]),
-                  st.lists(sub, min_size=2, max_size=3)),
+        st.builds(
+            lambda c, a, b: {"type": "cond", "if": c, "then": a, "else": b},
+            bools(depth - 1, scope),
+            sub,
+            sub,
+        ),
+        st.builds(
+            lambda fn, args: call(fn, *args),
+            st.sampled_from(["min", "max"]),
+            st.lists(sub, min_size=2, max_size=3),
+        ),
         sub.map(lambda a: call("abs", a)),
-        st.builds(lambda fn, a, p: call(fn, a, num_lit(p)) if p is not None else call(fn, a),
-                  st.sampled_from(["round", "floor", "ceil"]), sub,
-                  st.one_of(st.none(), st.integers(0, 3))),
-        st.sampled_from([call("size", field("cart", "items")),
-                         call("size", field("customer", "segments"))]),
-        st.builds(lambda op, body: macro(op, field("cart", "items"), "item", body),
-                  st.sampled_from(["sum", "min", "max"]), item_num),
-        st.builds(lambda body: macro("count", field("cart", "items"), "item", body),
-                  bools(depth - 1, True)),
+        st.builds(
+            lambda fn, a, p: call(fn, a, num_lit(p)) if p is not None else call(fn, a),
+            st.sampled_from(["round", "floor", "ceil"]),
+            sub,
+            st.one_of(st.none(), st.integers(0, 3)),
+        ),
+        st.sampled_from(
+            [call("size", field("cart", "items")), call("size", field("customer", "segments"))]
+        ),
+        st.builds(
+            lambda op, body: macro(op, field("cart", "items"), "item", body),
+            st.sampled_from(["sum", "min", "max"]),
+            item_num,
+        ),
+        st.builds(
+            lambda body: macro("count", field("cart", "items"), "item", body),
+            bools(depth - 1, True),
+        ),
         st.just(macro("count", field("customer", "segments"))),
-        st.builds(lambda fn, tz: call(fn, field("context", "now"), {"type": "str", "value": tz}),
-                  st.sampled_from(["weekday", "hour", "day", "month", "year"]),
-                  st.sampled_from(TIMEZONES)),
+        st.builds(
+            lambda fn, tz: call(fn, field("context", "now"), {"type": "str", "value": tz}),
+            st.sampled_from(["weekday", "hour", "day", "month", "year"]),
+            st.sampled_from(TIMEZONES),
+        ),
     )
 
 
+@cache
 def strs(depth: int, scope: bool) -> st.SearchStrategy[Node]:
     leaves = st.one_of(str_literals, st.sampled_from(str_fields(scope)))
     if depth <= 0:
@@ -137,13 +180,22 @@ def strs(depth: int, scope: bool) -> st.SearchStrategy[Node]:
     )
 
 
+@cache
 def timestamps(scope: bool) -> st.SearchStrategy[Node]:
-    base = st.one_of(ts_literals, st.sampled_from([field("context", "now"),
-                                                   field("customer", "created_at"),
-                                                   field("customer", "birthday")]))
+    base = st.one_of(
+        ts_literals,
+        st.sampled_from(
+            [
+                field("context", "now"),
+                field("customer", "created_at"),
+                field("customer", "birthday"),
+            ]
+        ),
+    )
     return st.one_of(base, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
 
 
+@cache
 def durations() -> st.SearchStrategy[Node]:
     return st.one_of(
         dur_literals,
@@ -151,6 +203,7 @@ def durations() -> st.SearchStrategy[Node]:
     )
 
 
+@cache
 def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
     cmp_ops = st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"])
     leaves = st.one_of(
@@ -158,34 +211,59 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         st.builds(binary, cmp_ops, strs(0, scope), strs(0, scope)),
         st.builds(binary, cmp_ops, timestamps(scope), timestamps(scope)),
         st.builds(binary, cmp_ops, durations(), dur_literals),
-        st.builds(lambda s: binary("in", {"type": "str", "value": s},
-                                   field("customer", "segments")), st.sampled_from(SEGMENTS)),
+        st.builds(
+            lambda s: binary("in", {"type": "str", "value": s}, field("customer", "segments")),
+            st.sampled_from(SEGMENTS),
+        ),
         st.builds(lambda a, b: call("contains", a, b), strs(0, scope), strs(0, scope)),
-        st.builds(lambda fn, a, b: call(fn, a, b), st.sampled_from(["startsWith", "endsWith"]),
-                  strs(0, scope), str_literals),
-        st.builds(lambda a, r: call("matches", a, {"type": "str", "value": r}),
-                  strs(0, scope), st.sampled_from(REGEXES)),
+        st.builds(
+            lambda fn, a, b: call(fn, a, b),
+            st.sampled_from(["startsWith", "endsWith"]),
+            strs(0, scope),
+            str_literals,
+        ),
+        st.builds(
+            lambda a, r: call("matches", a, {"type": "str", "value": r}),
+            strs(0, scope),
+            st.sampled_from(REGEXES),
+        ),
         st.builds(lambda f: call("has", f), st.sampled_from(num_fields(scope) + str_fields(scope))),
-        st.sampled_from([{"type": "bool", "value": True}, {"type": "bool", "value": False},
-                         binary("eq", field("customer", "metadata", "flag"),
-                                {"type": "bool", "value": True}),
-                         binary("eq", field("customer", "metadata", "tier"), {"type": "null"})]),
-        st.builds(lambda s: call("contains", field("customer", "segments"),
-                                 {"type": "str", "value": s}), st.sampled_from(SEGMENTS)),
-        st.builds(lambda a, items: binary("in", a, {"type": "list", "items": items}),
-                  strs(0, scope), st.lists(str_literals, max_size=3)),
-        st.builds(lambda a, items: binary("in", a, {"type": "list", "items": items}),
-                  nums(0, scope), st.lists(num_literals, max_size=3)),
+        st.sampled_from(
+            [
+                {"type": "bool", "value": True},
+                {"type": "bool", "value": False},
+                binary(
+                    "eq", field("customer", "metadata", "flag"), {"type": "bool", "value": True}
+                ),
+                binary("eq", field("customer", "metadata", "tier"), {"type": "null"}),
+            ]
+        ),
+        st.builds(
+            lambda s: call("contains", field("customer", "segments"), {"type": "str", "value": s}),
+            st.sampled_from(SEGMENTS),
+        ),
+        st.builds(
+            lambda a, items: binary("in", a, {"type": "list", "items": items}),
+            strs(0, scope),
+            st.lists(str_literals, max_size=3),
+        ),
+        st.builds(
+            lambda a, items: binary("in", a, {"type": "list", "items": items}),
+            nums(0, scope),
+            st.lists(num_literals, max_size=3),
+        ),
     )
     if scope:
         leaves = st.one_of(
             leaves,
-            st.builds(lambda c: binary("eq", field("item", "category"), {"type": "str",
-                                                                          "value": c}),
-                      st.sampled_from(CATEGORIES)),
-            st.builds(lambda t: call("contains", field("item", "tags"), {"type": "str",
-                                                                         "value": t}),
-                      st.sampled_from(TAGS)),
+            st.builds(
+                lambda c: binary("eq", field("item", "category"), {"type": "str", "value": c}),
+                st.sampled_from(CATEGORIES),
+            ),
+            st.builds(
+                lambda t: call("contains", field("item", "tags"), {"type": "str", "value": t}),
+                st.sampled_from(TAGS),
+            ),
         )
     if depth <= 0:
         return leaves
@@ -197,14 +275,30 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         st.builds(binary, st.sampled_from(["and", "or"]), sub, sub),
         sub.map(lambda a: {"type": "unary", "op": "not", "arg": a}),
         st.builds(binary, cmp_ops, nums(depth - 1, scope), nums(depth - 1, scope)),
-        st.builds(lambda op, body: macro(op, field("cart", "items"), "item", body),
-                  st.sampled_from(["all", "exists", "exists_one"]), item_bool),
-        st.builds(lambda body, n: binary("ge", macro("count", macro("filter",
-                  field("cart", "items"), "item", body)), num_lit(n)), item_bool,
-                  st.integers(0, 3)),
-        st.builds(lambda s, body: macro("exists", field("customer", "segments"), "s",
-                                        binary("eq", field("s"), {"type": "str", "value": s})),
-                  st.sampled_from(SEGMENTS), st.none()),
+        st.builds(
+            lambda op, body: macro(op, field("cart", "items"), "item", body),
+            st.sampled_from(["all", "exists", "exists_one"]),
+            item_bool,
+        ),
+        st.builds(
+            lambda body, n: binary(
+                "ge",
+                macro("count", macro("filter", field("cart", "items"), "item", body)),
+                num_lit(n),
+            ),
+            item_bool,
+            st.integers(0, 3),
+        ),
+        st.builds(
+            lambda s, body: macro(
+                "exists",
+                field("customer", "segments"),
+                "s",
+                binary("eq", field("s"), {"type": "str", "value": s}),
+            ),
+            st.sampled_from(SEGMENTS),
+            st.none(),
+        ),
         st.builds(lambda c, a, b: {"type": "cond", "if": c, "then": a, "else": b}, sub, sub, sub),
     )
 
@@ -212,16 +306,35 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
 # --- campaigns and engines ------------------------------------------------------------------
 
 
+@cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
     amount = st.one_of(num_literals, nums(depth, False))
     percent = st.one_of(st.integers(0, 100).map(num_lit), num_literals, nums(depth, False))
     return st.one_of(
-        st.builds(lambda p, cap: {"type": "percent_off", "percent": p, "on": {"type": "order"},
-                                  "cap": cap}, percent, st.one_of(st.none(), num_literals)),
-        st.builds(lambda a: {"type": "amount_off", "amount": a, "on": {"type": "order"},
-                             "allocation": "across"}, amount),
-        st.builds(lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
-                  st.one_of(num_literals, st.just(num_lit(100))), st.booleans()),
+        st.builds(
+            lambda p, cap: {
+                "type": "percent_off",
+                "percent": p,
+                "on": {"type": "order"},
+                "cap": cap,
+            },
+            percent,
+            st.one_of(st.none(), num_literals),
+        ),
+        st.builds(
+            lambda a: {
+                "type": "amount_off",
+                "amount": a,
+                "on": {"type": "order"},
+                "allocation": "across",
+            },
+            amount,
+        ),
+        st.builds(
+            lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
+            st.one_of(num_literals, st.just(num_lit(100))),
+            st.booleans(),
+        ),
     )
 
 
@@ -236,8 +349,10 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         c["rules"] = draw(bools(depth, False))
     if draw(st.integers(0, 4)) == 0:
         c["tiers"] = [
-            {"rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
-             "effect": draw(effects(depth - 1))}
+            {
+                "rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
+                "effect": draw(effects(depth - 1)),
+            }
             for _ in range(draw(st.integers(1, 3)))
         ]
     else:
@@ -255,8 +370,11 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
     if draw(st.integers(0, 4)) == 0:
         lo = draw(st.integers(0, 23))
         c["schedule"] = {
-            "weekdays": draw(st.one_of(st.none(), st.lists(st.integers(1, 7), min_size=1,
-                                                            max_size=4, unique=True))),
+            "weekdays": draw(
+                st.one_of(
+                    st.none(), st.lists(st.integers(1, 7), min_size=1, max_size=4, unique=True)
+                )
+            ),
             "hours": draw(st.one_of(st.none(), st.integers(lo + 1, 24).map(lambda hi: [lo, hi]))),
             "timezone": draw(st.sampled_from(TIMEZONES)),
         }
@@ -317,15 +435,25 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
             "segments": draw(st.lists(st.sampled_from(SEGMENTS), max_size=3, unique=True)),
             "orders_count": draw(st.one_of(st.none(), st.integers(0, 20).map(Decimal))),
             "total_spent": draw(st.one_of(st.none(), decimals)),
-            "created_at": draw(st.one_of(st.none(), st.integers(-10**8, 10**6).map(
-                lambda s: T0 + timedelta(seconds=s)))),
+            "created_at": draw(
+                st.one_of(
+                    st.none(), st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s))
+                )
+            ),
             "birthday": None,
             "metadata": draw(metadata(["score", "tier", "flag"])),
         }
     now = T0 + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
-    codes = draw(st.lists(st.sampled_from(
-        [f"code{i}" for i in range(n_campaigns)] + [f" ALT{i} " for i in range(n_campaigns)]
-        + ["nope", "", "CODE0"]), max_size=3))
+    codes = draw(
+        st.lists(
+            st.sampled_from(
+                [f"code{i}" for i in range(n_campaigns)]
+                + [f" ALT{i} " for i in range(n_campaigns)]
+                + ["nope", "", "CODE0"]
+            ),
+            max_size=3,
+        )
+    )
     return {
         "cart": {
             "currency": draw(st.sampled_from([None, None, None, "USD", "EUR"])),
@@ -334,7 +462,11 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
             "metadata": draw(metadata(["n"])),
         },
         "customer": customer,
-        "context": {"now": now, "channel": draw(st.one_of(st.none(), st.sampled_from(CHANNELS))),
-                    "country": None, "metadata": {}},
+        "context": {
+            "now": now,
+            "channel": draw(st.one_of(st.none(), st.sampled_from(CHANNELS))),
+            "country": None,
+            "metadata": {},
+        },
         "codes": codes,
     }

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -77,19 +75,48 @@ def test_to_ir_is_accepted_by_the_ir_models() -> None:
 @pytest.mark.parametrize(
     ("effect", "expected"),
     [
-        (percent_off(10), {"type": "percent_off", "percent": {"type": "num", "value": "10"},
-                           "on": {"type": "order"}}),
-        (amount_off("5.50", on=SHIPPING, allocation="each"),
-         {"type": "amount_off", "amount": {"type": "num", "value": "5.50"},
-          "on": {"type": "shipping"}, "allocation": "each"}),
-        (fixed_price(1, on=ORDER), {"type": "fixed_price", "price": {"type": "num", "value": "1"},
-                                    "on": {"type": "order"}}),
-        (free_shipping(), {"type": "shipping_off", "amount": {"type": "num", "value": "100"},
-                           "percent": True}),
-        (shipping_off(4.99), {"type": "shipping_off", "amount": {"type": "num", "value": "4.99"},
-                              "percent": False}),
-        (gift("MUG", 2, price="9.90"), {"type": "gift", "sku": "MUG", "quantity": 2,
-                                        "price": {"type": "num", "value": "9.90"}}),
+        (
+            percent_off(10),
+            {
+                "type": "percent_off",
+                "percent": {"type": "num", "value": "10"},
+                "on": {"type": "order"},
+            },
+        ),
+        (
+            amount_off("5.50", on=SHIPPING, allocation="each"),
+            {
+                "type": "amount_off",
+                "amount": {"type": "num", "value": "5.50"},
+                "on": {"type": "shipping"},
+                "allocation": "each",
+            },
+        ),
+        (
+            fixed_price(1, on=ORDER),
+            {
+                "type": "fixed_price",
+                "price": {"type": "num", "value": "1"},
+                "on": {"type": "order"},
+            },
+        ),
+        (
+            free_shipping(),
+            {"type": "shipping_off", "amount": {"type": "num", "value": "100"}, "percent": True},
+        ),
+        (
+            shipping_off(4.99),
+            {"type": "shipping_off", "amount": {"type": "num", "value": "4.99"}, "percent": False},
+        ),
+        (
+            gift("MUG", 2, price="9.90"),
+            {
+                "type": "gift",
+                "sku": "MUG",
+                "quantity": 2,
+                "price": {"type": "num", "value": "9.90"},
+            },
+        ),
     ],
 )
 def test_effect_ir(effect: Any, expected: dict[str, Any]) -> None:
@@ -125,10 +152,13 @@ def test_effect_errors(make: Any, loc: tuple[str, ...]) -> None:
 
 
 def test_tiers() -> None:
-    c = Campaign("spend-more", tiers=[
-        Tier(rules=cart.subtotal >= 100, effect=percent_off(10)),
-        Tier(cart.subtotal >= 200, percent_off(15)),
-    ])
+    c = Campaign(
+        "spend-more",
+        tiers=[
+            Tier(rules=cart.subtotal >= 100, effect=percent_off(10)),
+            Tier(cart.subtotal >= 200, percent_off(15)),
+        ],
+    )
     assert [t["rules"]["right"]["value"] for t in c.to_ir()["tiers"]] == ["100", "200"]
     assert Campaign.model_validate_json(c.model_dump_json()) == c
 
@@ -137,23 +167,58 @@ def test_tiers() -> None:
     ("kwargs", "loc", "msg"),
     [
         ({}, (), "give exactly one of effect= and tiers="),
-        ({"effect": amount_off(1), "tiers": [Tier(None, amount_off(1))]}, (),
-         "give exactly one of effect= and tiers="),
-        ({"effect": amount_off(1), "prority": 1}, ("prority",),
-         "unknown field 'prority'; did you mean 'priority'?"),
-        ({"effect": amount_off(1), "starts_at": datetime(2026, 1, 1)}, ("starts_at",),
-         "a naive datetime is ambiguous: give it a timezone, e.g. tzinfo=timezone.utc"),
-        ({"effect": amount_off(1), "starts_at": datetime(2026, 1, 2, tzinfo=UTC),
-          "ends_at": datetime(2026, 1, 1, tzinfo=UTC)}, (), "ends_at must be later than starts_at"),
-        ({"effect": amount_off(1), "rules": 5}, ("rules",),
-         "expected an Expr, rule text or an IR dict, got int"),
-        ({"effect": amount_off(1), "schedule": {"weekdays": [8]}}, ("schedule", "weekdays", 0),
-         "Input should be less than or equal to 7"),
-        ({"effect": {"type": "amount_off", "amont": {"type": "num", "value": "1"}}},
-         ("effect", "amont"), "unknown field 'amont'; did you mean 'amount'?"),
-        ({"effect": amount_off(1), "rules": {"type": "binary", "op": "ge",
-                                             "left": {"type": "null"}, "rigt": {"type": "null"}}},
-         ("rules", "rigt"), "unknown field 'rigt'; did you mean 'right'?"),
+        (
+            {"effect": amount_off(1), "tiers": [Tier(None, amount_off(1))]},
+            (),
+            "give exactly one of effect= and tiers=",
+        ),
+        (
+            {"effect": amount_off(1), "prority": 1},
+            ("prority",),
+            "unknown field 'prority'; did you mean 'priority'?",
+        ),
+        (
+            {"effect": amount_off(1), "starts_at": datetime(2026, 1, 1)},
+            ("starts_at",),
+            "a naive datetime is ambiguous: give it a timezone, e.g. tzinfo=timezone.utc",
+        ),
+        (
+            {
+                "effect": amount_off(1),
+                "starts_at": datetime(2026, 1, 2, tzinfo=UTC),
+                "ends_at": datetime(2026, 1, 1, tzinfo=UTC),
+            },
+            (),
+            "ends_at must be later than starts_at",
+        ),
+        (
+            {"effect": amount_off(1), "rules": 5},
+            ("rules",),
+            "expected an Expr, rule text or an IR dict, got int",
+        ),
+        (
+            {"effect": amount_off(1), "schedule": {"weekdays": [8]}},
+            ("schedule", "weekdays", 0),
+            "Input should be less than or equal to 7",
+        ),
+        (
+            {"effect": {"type": "amount_off", "amont": {"type": "num", "value": "1"}}},
+            ("effect", "amont"),
+            "unknown field 'amont'; did you mean 'amount'?",
+        ),
+        (
+            {
+                "effect": amount_off(1),
+                "rules": {
+                    "type": "binary",
+                    "op": "ge",
+                    "left": {"type": "null"},
+                    "rigt": {"type": "null"},
+                },
+            },
+            ("rules", "rigt"),
+            "unknown field 'rigt'; did you mean 'right'?",
+        ),
     ],
 )
 def test_validation_errors(kwargs: dict[str, Any], loc: tuple[Any, ...], msg: str) -> None:
@@ -168,7 +233,8 @@ def test_rules_accept_ir_dicts_and_bools() -> None:
     assert c.rules is not None
     assert c.rules.equals(cart.subtotal >= 1)
     assert Campaign("c", rules=True, effect=amount_off(1)).to_ir()["rules"] == {
-        "type": "bool", "value": True,
+        "type": "bool",
+        "value": True,
     }
 
 
@@ -199,7 +265,9 @@ def test_frozen_and_keyword_id() -> None:
 
 def test_stacking_and_schedule() -> None:
     assert ir.dump(Stacking(mode="best_deal", max_discount=30)) == {
-        "mode": "best_deal", "base": "discounted", "max_discount": "30",
+        "mode": "best_deal",
+        "base": "discounted",
+        "max_discount": "30",
     }
     with pytest.raises(RuleError) as info:
         Stacking(mode="best")  # type: ignore[arg-type]

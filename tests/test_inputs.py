@@ -27,12 +27,28 @@ def errors_of(cart: Any, **kwargs: Any) -> list[dict[str, Any]]:
 
 def test_canonical_shape() -> None:
     out = canon(
-        {"items": [{"sku": "A1", "price": "12.50", "quantity": 2, "category": "coffee",
-                    "tags": ["x"], "metadata": {"n": 1, "f": 1.5, "b": True, "l": [1, None]}}],
-         "shipping": 4.99, "currency": "pln", "metadata": {"a": {"b": "c"}}},
-        customer={"id": "c1", "segments": ["vip"], "orders_count": 3,
-                  "birthday": date(1990, 5, 1),
-                  "created_at": datetime(2020, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))},
+        {
+            "items": [
+                {
+                    "sku": "A1",
+                    "price": "12.50",
+                    "quantity": 2,
+                    "category": "coffee",
+                    "tags": ["x"],
+                    "metadata": {"n": 1, "f": 1.5, "b": True, "l": [1, None]},
+                }
+            ],
+            "shipping": 4.99,
+            "currency": "pln",
+            "metadata": {"a": {"b": "c"}},
+        },
+        customer={
+            "id": "c1",
+            "segments": ["vip"],
+            "orders_count": 3,
+            "birthday": date(1990, 5, 1),
+            "created_at": datetime(2020, 1, 1, 1, tzinfo=timezone(timedelta(hours=1))),
+        },
         codes=["blckfrdy"],
         context={"channel": "web"},
     )
@@ -40,18 +56,33 @@ def test_canonical_shape() -> None:
         "cart": {
             "currency": "PLN",
             "shipping": Decimal("4.99"),
-            "items": [{
-                "sku": "A1", "product": None, "category": "coffee", "tags": ["x"],
-                "price": Decimal("12.50"), "quantity": 2,
-                "metadata": {"n": Decimal(1), "f": Decimal("1.5"), "b": True,
-                             "l": [Decimal(1), None]},
-            }],
+            "items": [
+                {
+                    "sku": "A1",
+                    "product": None,
+                    "category": "coffee",
+                    "tags": ["x"],
+                    "price": Decimal("12.50"),
+                    "quantity": 2,
+                    "metadata": {
+                        "n": Decimal(1),
+                        "f": Decimal("1.5"),
+                        "b": True,
+                        "l": [Decimal(1), None],
+                    },
+                }
+            ],
             "metadata": {"a": {"b": "c"}},
         },
         "customer": {
-            "id": "c1", "email": None, "segments": ["vip"], "orders_count": Decimal(3),
-            "total_spent": None, "created_at": datetime(2020, 1, 1, tzinfo=UTC),
-            "birthday": datetime(1990, 5, 1, tzinfo=UTC), "metadata": {},
+            "id": "c1",
+            "email": None,
+            "segments": ["vip"],
+            "orders_count": Decimal(3),
+            "total_spent": None,
+            "created_at": datetime(2020, 1, 1, tzinfo=UTC),
+            "birthday": datetime(1990, 5, 1, tzinfo=UTC),
+            "metadata": {},
         },
         "context": {"now": NOW, "channel": "web", "country": None, "metadata": {}},
         "codes": ["blckfrdy"],
@@ -63,10 +94,15 @@ def test_canonical_shape() -> None:
 @pytest.mark.parametrize(
     ("price", "expected"),
     [
-        (19.99, Decimal("19.99")), (0.1 + 0.2, Decimal("0.3")), (1 / 3, Decimal("0.333333")),
-        (2.0, Decimal("2")), (5, Decimal("5")), ("12.50", Decimal("12.50")),
+        (19.99, Decimal("19.99")),
+        (0.1 + 0.2, Decimal("0.3")),
+        (1 / 3, Decimal("0.333333")),
+        (2.0, Decimal("2")),
+        (5, Decimal("5")),
+        ("12.50", Decimal("12.50")),
         (Decimal("1.0000000000005"), Decimal("1.000000000000")),
-        ("1.0000000000015", Decimal("1.000000000002")), ("1e2", Decimal("100")),
+        ("1.0000000000015", Decimal("1.000000000002")),
+        ("1e2", Decimal("100")),
         (Decimal("0"), Decimal("0")),
     ],
 )
@@ -79,17 +115,27 @@ def test_prices(price: Any, expected: Decimal) -> None:
 @pytest.mark.parametrize(
     ("price", "msg"),
     [
-        (-1, "price must not be negative"), ("-0.01", "price must not be negative"),
-        (float("nan"), "nan is not a finite number"), (float("inf"), "inf is not a finite number"),
-        ("abc", "expected a number, got 'abc'"), (True, "expected a number, got a bool"),
-        ([1], "expected a number, got list"), (10**14, "too large"), (1e15, "too large"),
-        (Decimal("NaN"), "not a finite number"), (None, "price is required"),
+        (-1, "price must not be negative"),
+        ("-0.01", "price must not be negative"),
+        (float("nan"), "nan is not a finite number"),
+        (float("inf"), "inf is not a finite number"),
+        ("abc", "expected a number, got 'abc'"),
+        (True, "expected a number, got a bool"),
+        ([1], "expected a number, got list"),
+        (10**14, "too large"),
+        (1e15, "too large"),
+        (Decimal("NaN"), "not a finite number"),
+        (None, "price is required"),
     ],
 )
 def test_bad_prices(price: Any, msg: str) -> None:
-    errors = errors_of({"items": [{"sku": "a"}, {"sku": "b"}, {"sku": "c"}, {"price": price}]
-                        if price is None else
-                        [{"price": 1}, {"price": 1}, {"price": 1}, {"price": price}]})
+    errors = errors_of(
+        {
+            "items": [{"sku": "a"}, {"sku": "b"}, {"sku": "c"}, {"price": price}]
+            if price is None
+            else [{"price": 1}, {"price": 1}, {"price": 1}, {"price": price}]
+        }
+    )
     assert errors[-1]["loc"] == ("cart", "items", 3, "price")
     assert msg in errors[-1]["msg"]
 
@@ -97,8 +143,13 @@ def test_bad_prices(price: Any, msg: str) -> None:
 @pytest.mark.parametrize(
     ("quantity", "msg"),
     [
-        (0, "at least 1"), (-2, "at least 1"), (1.5, "whole number"), ("2.5", "whole number"),
-        (1_000_001, "at most 1000000"), (True, "bool"), ("x", "expected a number"),
+        (0, "at least 1"),
+        (-2, "at least 1"),
+        (1.5, "whole number"),
+        ("2.5", "whole number"),
+        (1_000_001, "at most 1000000"),
+        (True, "bool"),
+        ("x", "expected a number"),
     ],
 )
 def test_bad_quantities(quantity: Any, msg: str) -> None:
@@ -116,9 +167,17 @@ def test_limits() -> None:
     assert errors_of({"items": [{"price": 1}] * 1001})[0]["loc"] == ("cart", "items")
     long = "x" * 10_001
     assert errors_of({"items": [{"price": 1, "sku": long}]})[0]["loc"] == (
-        "cart", "items", 0, "sku")
+        "cart",
+        "items",
+        0,
+        "sku",
+    )
     assert errors_of({"items": [{"price": 1, "tags": ["t"] * 1001}]})[0]["loc"] == (
-        "cart", "items", 0, "tags")
+        "cart",
+        "items",
+        0,
+        "tags",
+    )
     deep: Any = "leaf"
     for _ in range(17):
         deep = {"k": deep}
@@ -131,10 +190,14 @@ def test_limits() -> None:
 
 def test_unknown_keys_did_you_mean() -> None:
     errors = errors_of({"items": [{"price": 1, "categroy": "x"}], "shiping": 1})
-    assert {"loc": ("cart", "items", 0, "categroy"),
-            "msg": "unknown field 'categroy'; did you mean 'category'?"} in errors
-    assert {"loc": ("cart", "shiping"),
-            "msg": "unknown field 'shiping'; did you mean 'shipping'?"} in errors
+    assert {
+        "loc": ("cart", "items", 0, "categroy"),
+        "msg": "unknown field 'categroy'; did you mean 'category'?",
+    } in errors
+    assert {
+        "loc": ("cart", "shiping"),
+        "msg": "unknown field 'shiping'; did you mean 'shipping'?",
+    } in errors
     errors = errors_of({}, customer={"segment": ["vip"]})
     assert errors[0]["msg"] == "unknown field 'segment'; did you mean 'segments'?"
 
@@ -144,9 +207,14 @@ def test_datetimes() -> None:
     assert errors_of({}, now=naive)[0]["loc"] == ("now",)
     assert errors_of({}, customer={"created_at": naive})[0]["loc"] == ("customer", "created_at")
     assert errors_of({}, customer={"birthday": "1990-05-01T00:00:00"})[0]["loc"] == (
-        "customer", "birthday")
-    out = canon({}, customer={"birthday": "1990-05-01", "created_at": "2020-01-01T00:00:00Z"},
-                now=datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2))))
+        "customer",
+        "birthday",
+    )
+    out = canon(
+        {},
+        customer={"birthday": "1990-05-01", "created_at": "2020-01-01T00:00:00Z"},
+        now=datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2))),
+    )
     assert out["customer"]["birthday"] == datetime(1990, 5, 1, tzinfo=UTC)
     assert out["context"]["now"] == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
     assert out["context"]["now"].tzinfo is UTC
@@ -181,19 +249,26 @@ def test_metadata_values() -> None:
 
 def test_negative_shipping() -> None:
     assert errors_of({"shipping": -1}) == [
-        {"loc": ("cart", "shipping"), "msg": "shipping must not be negative"}]
+        {"loc": ("cart", "shipping"), "msg": "shipping must not be negative"}
+    ]
 
 
 def test_models_give_the_same_canonical_input() -> None:
-    as_dict = {"items": [{"sku": "A", "price": 19.99, "quantity": 2, "tags": ["t"]}],
-               "shipping": "5", "currency": "usd"}
-    model = Cart(items=[Item(sku="A", price=19.99, quantity=2, tags=["t"])], shipping="5",
-                 currency="usd")
+    as_dict = {
+        "items": [{"sku": "A", "price": 19.99, "quantity": 2, "tags": ["t"]}],
+        "shipping": "5",
+        "currency": "usd",
+    }
+    model = Cart(
+        items=[Item(sku="A", price=19.99, quantity=2, tags=["t"])], shipping="5", currency="usd"
+    )
     customer = Customer(id="c", birthday=date(1990, 1, 1), orders_count=2)
     context = Context(channel="app")
     assert canon(model, customer=customer, context=context) == canon(
-        as_dict, customer={"id": "c", "birthday": date(1990, 1, 1), "orders_count": 2},
-        context={"channel": "app"})
+        as_dict,
+        customer={"id": "c", "birthday": date(1990, 1, 1), "orders_count": 2},
+        context={"channel": "app"},
+    )
     assert Cart.model_validate(as_dict) == model
     assert model.items[0].price == Decimal("19.99")
     assert context.now is None

@@ -45,15 +45,42 @@ STRUCTS = {
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.Limits: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
     ir.Campaign: {
-        "id", "name", "rules", "effect", "tiers", "code", "codes", "starts_at", "ends_at",
-        "schedule", "priority", "exclusive", "group", "stop_after", "active", "metadata",
+        "id",
+        "name",
+        "rules",
+        "effect",
+        "tiers",
+        "code",
+        "codes",
+        "starts_at",
+        "ends_at",
+        "schedule",
+        "priority",
+        "exclusive",
+        "group",
+        "stop_after",
+        "active",
+        "metadata",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
     ir.Tier: {"rules", "effect"},
 }
 UNARY_OPS = {"not", "neg"}
 BINARY_OPS = {
-    "and", "or", "eq", "ne", "lt", "le", "gt", "ge", "in", "add", "sub", "mul", "div", "mod",
+    "and",
+    "or",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "mod",
 }
 MACRO_OPS = {"all", "exists", "exists_one", "filter", "map", "count", "sum", "min", "max"}
 
@@ -97,7 +124,10 @@ def test_defaults_match_rust() -> None:
         "rounding": "half_even",
         "stacking": {"mode": "sequential", "base": "discounted"},
         "limits": {
-            "max_depth": 64, "max_nodes": 10_000, "max_cost": 50_000_000, "max_text_len": 100_000,
+            "max_depth": 64,
+            "max_nodes": 10_000,
+            "max_cost": 50_000_000,
+            "max_text_len": 100_000,
         },
         "campaigns": [],
     }
@@ -105,7 +135,10 @@ def test_defaults_match_rust() -> None:
     assert campaign.active is True
     assert campaign.priority == 0
     assert ir.dump(campaign)["effect"] == {
-        "type": "gift", "sku": "s", "quantity": 1, "price": {"type": "num", "value": "0"},
+        "type": "gift",
+        "sku": "s",
+        "quantity": 1,
+        "price": {"type": "num", "value": "0"},
     }
     assert ir.Schedule().timezone == "UTC"
     assert ir.AmountOff(amount=ir.Num(value="1")).on == ir.OrderTarget()
@@ -139,8 +172,10 @@ def test_unknown_field_has_did_you_mean_and_no_union_tags_in_loc() -> None:
             {"id": "x", "effect": {"type": "percent_off", "percnt": {"type": "num", "value": "1"}}}
         )
     errors = info.value.errors()
-    assert {"loc": ("effect", "percnt"),
-            "msg": "unknown field 'percnt'; did you mean 'percent'?"} in errors
+    assert {
+        "loc": ("effect", "percnt"),
+        "msg": "unknown field 'percnt'; did you mean 'percent'?",
+    } in errors
     assert {"loc": ("effect", "percent"), "msg": "Field required"} in errors
 
 

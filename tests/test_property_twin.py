@@ -4,7 +4,7 @@ carts. A failure here is a bug in one of them: docs/semantics.md says which."""
 import json
 from typing import Any
 
-from hypothesis import assume, given, note
+from hypothesis import assume, event, given, note
 from hypothesis import strategies as st
 
 from promotor import _native, reference
@@ -29,6 +29,10 @@ def test_property_rust_equals_reference(engine_ir: dict[str, Any], data: st.Data
     note(json.dumps(engine_ir, indent=1))
     expected = reference.evaluate(engine_ir, canonical)
     actual = program.evaluate(canonical)
+    for applied in actual["applied"]:
+        event("applied" + (" (tier)" if applied["tier"] is not None else ""))
+    for rejected in actual["rejected"]:
+        event(f"rejected: {rejected['reason']}")
     assert actual == expected
 
 
@@ -54,9 +58,9 @@ def test_property_invariants(engine_ir: dict[str, Any], data: st.DataObject) -> 
         assert line["total"] == line["subtotal"] - line["discount"]
     for applied in out["applied"]:
         assert applied["amount"] > 0
-        assert sum(applied["allocations"].values()) + applied["shipping_amount"] == applied[
-            "amount"
-        ]
+        assert (
+            sum(applied["allocations"].values()) + applied["shipping_amount"] == applied["amount"]
+        )
     assert sum(line_discounts) + out["shipping_discount"] == out["discount"]
     assert out["subtotal"] == sum(line["subtotal"] for line in out["lines"])
     assert 0 <= out["shipping_discount"] <= out["shipping"]

@@ -148,9 +148,7 @@ class Campaign(_Definition):
     @model_validator(mode="after")
     def _check(self) -> Campaign:
         if (self.effect is None) == (self.tiers is None):
-            raise PydanticCustomError(
-                "effect_or_tiers", "give exactly one of effect= and tiers="
-            )
+            raise PydanticCustomError("effect_or_tiers", "give exactly one of effect= and tiers=")
         if (
             self.starts_at is not None
             and self.ends_at is not None

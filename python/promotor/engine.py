@@ -50,8 +50,13 @@ class Engine:
         self._currency = currency.strip().upper()
         if rounding not in ("half_even", "half_up", "down"):
             raise RuleError(
-                [{"loc": ("rounding",), "msg": f"unknown rounding mode {rounding!r}; "
-                  "expected 'half_even', 'half_up' or 'down'"}]
+                [
+                    {
+                        "loc": ("rounding",),
+                        "msg": f"unknown rounding mode {rounding!r}; "
+                        "expected 'half_even', 'half_up' or 'down'",
+                    }
+                ]
             )
         self._rounding: Rounding = rounding
         self._stacking = stacking if stacking is not None else Stacking()
@@ -97,7 +102,11 @@ class Engine:
         the offending field for bad input; nothing is applied then.
         """
         canonical = canonical_input(
-            cart, customer=customer, codes=codes, now=now, context=context,
+            cart,
+            customer=customer,
+            codes=codes,
+            now=now,
+            context=context,
             currency=self._currency,
         )
         return Result.from_outcome(self._program.evaluate(canonical))
@@ -117,8 +126,14 @@ class Engine:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise RuleError(
-                [{"loc": (), "msg": f"invalid JSON: {err.msg}", "line": err.lineno,
-                  "column": err.colno}]
+                [
+                    {
+                        "loc": (),
+                        "msg": f"invalid JSON: {err.msg}",
+                        "line": err.lineno,
+                        "column": err.colno,
+                    }
+                ]
             ) from None
         return cls.from_ir(data)
 
@@ -130,20 +145,21 @@ class Engine:
         version = data.get("version")
         if version != IR_VERSION:
             raise RuleError(
-                [{"loc": ("version",),
-                  "msg": f"unsupported IR version {version!r}; this build reads {IR_VERSION}"}]
+                [
+                    {
+                        "loc": ("version",),
+                        "msg": f"unsupported IR version {version!r}; this build reads {IR_VERSION}",
+                    }
+                ]
             )
-        unknown = set(data) - {"version", "currency", "rounding", "stacking", "limits",
-                               "campaigns"}
+        unknown = set(data) - {"version", "currency", "rounding", "stacking", "limits", "campaigns"}
         if unknown:
             raise RuleError([{"loc": (k,), "msg": "unknown field"} for k in sorted(unknown)])
         try:
             stacking = Stacking.model_validate(data.get("stacking", {}))
             limits = Limits.model_validate(data.get("limits", {}))
         except ValidationError as err:
-            raise RuleError(
-                [{"loc": (e["loc"]), "msg": e["msg"]} for e in err.errors()]
-            ) from None
+            raise RuleError([{"loc": (e["loc"]), "msg": e["msg"]} for e in err.errors()]) from None
         return cls(
             data.get("campaigns", []),
             currency=data.get("currency", "USD"),
@@ -170,6 +186,10 @@ def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:
                 [{**e, "loc": ("campaigns", index, *e["loc"])} for e in err.errors()]
             ) from None
     raise RuleError(
-        [{"loc": ("campaigns", index),
-          "msg": f"expected a Campaign or a dict, got {type(value).__name__}"}]
+        [
+            {
+                "loc": ("campaigns", index),
+                "msg": f"expected a Campaign or a dict, got {type(value).__name__}",
+            }
+        ]
     )

@@ -245,7 +245,7 @@ and write a < x & (x < b) instead of a < x < b
             return Expr(ir.Field_(path=(*node.path, "metadata", key)), kind=_MAP)
         if self._kind == _MAP and isinstance(node, ir.Field_):
             return Expr(ir.Field_(path=(*node.path, key)), kind=_MAP)
-        raise TypeError("only cart, item, customer, context and metadata take [\"key\"]")
+        raise TypeError('only cart, item, customer, context and metadata take ["key"]')
 
     # -- operators ----------------------------------------------------------------------------
 
@@ -439,7 +439,7 @@ and write a < x & (x < b) instead of a < x < b
             raise TypeError(
                 f".{what}(...) with an argument works on cart.items (it binds `item`); for other "
                 "lists write rule text, e.g. pm.parse('customer.segments.exists(s, "
-                "s.startsWith(\"v\"))')"
+                's.startsWith("v"))\')'
             )
 
     def _macro(self, op: ir.MacroOp, body: IntoExpr | None, kind: str = _VALUE) -> Expr:
@@ -589,8 +589,20 @@ def lit(value: IntoExpr) -> Expr:
         return lit(datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, timedelta):
         return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)))
-    if isinstance(value, ir.Null | ir.Bool | ir.Num | ir.Str | ir.List | ir.Field_ | ir.Unary
-                  | ir.Binary | ir.Cond | ir.Call | ir.Macro):
+    if isinstance(
+        value,
+        ir.Null
+        | ir.Bool
+        | ir.Num
+        | ir.Str
+        | ir.List
+        | ir.Field_
+        | ir.Unary
+        | ir.Binary
+        | ir.Cond
+        | ir.Call
+        | ir.Macro,
+    ):
         return Expr(value)
     raise TypeError(f"cannot use a {type(value).__name__} in an expression")
 
@@ -661,4 +673,3 @@ def least(*values: IntoExpr) -> Expr:
 def greatest(*values: IntoExpr) -> Expr:
     """The greatest of two or more values (``max(a, b, ...)``)."""
     return _variadic("max", values)
-

@@ -47,7 +47,13 @@ Errors = list[dict[str, Any]]
 _ITEM_KEYS = ("sku", "product", "category", "tags", "price", "quantity", "metadata")
 _CART_KEYS = ("items", "shipping", "currency", "metadata")
 _CUSTOMER_KEYS = (
-    "id", "email", "segments", "orders_count", "total_spent", "created_at", "birthday",
+    "id",
+    "email",
+    "segments",
+    "orders_count",
+    "total_spent",
+    "created_at",
+    "birthday",
     "metadata",
 )
 _CONTEXT_KEYS = ("now", "channel", "country", "metadata")

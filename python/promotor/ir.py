@@ -369,8 +369,24 @@ class EngineDef(IRModel):
     campaigns: tuple[Campaign, ...]
 
 
-for _model in (List, Unary, Binary, Cond, Call, Macro, ItemsTarget, PercentOff, AmountOff,
-               FixedPrice, ShippingOff, BuyXGetY, Gift, Tier, Campaign, EngineDef):
+for _model in (
+    List,
+    Unary,
+    Binary,
+    Cond,
+    Call,
+    Macro,
+    ItemsTarget,
+    PercentOff,
+    AmountOff,
+    FixedPrice,
+    ShippingOff,
+    BuyXGetY,
+    Gift,
+    Tier,
+    Campaign,
+    EngineDef,
+):
     _model.model_rebuild()
 
 

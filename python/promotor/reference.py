@@ -25,8 +25,8 @@ must agree):
 - An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
   cap, like a negative amount, leaves a discount of 0 (``no_effect``).
 - A campaign is automatic when it has neither ``code`` nor any ``codes`` (``codes: []`` with no
-  ``code`` is automatic). Its matched code is the first of its own codes (``code``, then
-  ``codes`` in order) that a given code matches. Codes are trimmed of Unicode ``White_Space``
+  ``code`` is automatic). Its matched code is its own spelling of the first given code
+  (in the order given) that matches one of its codes. Codes are trimmed of Unicode ``White_Space``
   (Rust's ``str::trim``), then lower-cased. Unknown codes are reported with their first
   spelling as given, untrimmed.
 - Schedules test the local weekday and the local hour independently (Saturday 01:00 is not in
@@ -76,14 +76,14 @@ CurrencyExponent = Callable[[str], "int | None"]
 
 def _native_printer(node: Node) -> str:
     """Rule text of a node, from the one printer there is (Rust)."""
-    from promotor import _native  # type: ignore[attr-defined]
+    from promotor import _native
 
     return str(_native.print_expr(json.dumps(node)))
 
 
 def _native_regex_search(pattern: str, text: str) -> bool | None:
     """The Rust ``regex`` crate's search, so both evaluators share one regex dialect."""
-    from promotor import _native  # type: ignore[attr-defined]
+    from promotor import _native
 
     found = _native.regex_search(pattern, text)
     return None if found is None else bool(found)
@@ -91,7 +91,7 @@ def _native_regex_search(pattern: str, text: str) -> bool | None:
 
 def _native_currency_exponent(code: str) -> int | None:
     """ISO 4217 minor-unit exponent from the native currency table."""
-    from promotor import _native  # type: ignore[attr-defined]
+    from promotor import _native
 
     exponent = _native.currency_exponent(code)
     return None if exponent is None else int(exponent)
@@ -595,10 +595,11 @@ def _candidates(
         if not campaign.codes:
             candidates.append((campaign, None))
             continue
-        own = [c for c in campaign.codes if normalize_code(c) in given]
-        matched.update(normalize_code(c) for c in own)
-        if own:
-            candidates.append((campaign, own[0]))
+        own = {normalize_code(c): c for c in reversed(campaign.codes)}
+        hits = [norm for norm in given if norm in own]
+        matched.update(hits)
+        if hits:
+            candidates.append((campaign, own[hits[0]]))
     unknown = [spelling for norm, spelling in given.items() if norm not in matched]
     return candidates, unknown
 

@@ -23,5 +23,7 @@ pub use money::{currencies, currency_exponent};
 /// Whether `pattern` matches anywhere in `text`, with the rule language's regex dialect and
 /// size limits; `None` when the pattern is invalid.
 pub fn regex_search(pattern: &str, text: &str) -> Option<bool> {
-    compile::build_regex(pattern).ok().map(|re| re.is_match(text))
+    compile::build_regex(pattern)
+        .ok()
+        .map(|re| re.is_match(text))
 }

@@ -22,11 +22,15 @@ fn get<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'py, PyA
 }
 
 fn opt_str(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<String>> {
-    get(d, key)?.map(|v| v.extract::<String>().map_err(|e| bad(key, &e))).transpose()
+    get(d, key)?
+        .map(|v| v.extract::<String>().map_err(|e| bad(key, &e)))
+        .transpose()
 }
 
 fn opt_dec(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Decimal>> {
-    get(d, key)?.map(|v| v.extract::<Decimal>().map_err(|e| bad(key, &e))).transpose()
+    get(d, key)?
+        .map(|v| v.extract::<Decimal>().map_err(|e| bad(key, &e)))
+        .transpose()
 }
 
 fn str_list(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<String>> {
@@ -46,7 +50,9 @@ fn opt_timestamp(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Timestamp>
 }
 
 fn dict<'py>(v: &Bound<'py, PyAny>, key: &str) -> PyResult<Bound<'py, PyDict>> {
-    v.cast::<PyDict>().cloned().map_err(|e| bad(key, &PyErr::from(e)))
+    v.cast::<PyDict>()
+        .cloned()
+        .map_err(|e| bad(key, &PyErr::from(e)))
 }
 
 fn metadata(d: &Bound<'_, PyDict>) -> PyResult<Map> {
@@ -59,7 +65,10 @@ fn metadata(d: &Bound<'_, PyDict>) -> PyResult<Map> {
 fn meta_map(d: &Bound<'_, PyDict>) -> PyResult<Map> {
     let mut map = BTreeMap::new();
     for (k, v) in d.iter() {
-        map.insert(k.extract::<String>().map_err(|e| bad("metadata key", &e))?, meta_value(&v)?);
+        map.insert(
+            k.extract::<String>().map_err(|e| bad("metadata key", &e))?,
+            meta_value(&v)?,
+        );
     }
     Ok(map)
 }
@@ -74,9 +83,14 @@ fn meta_value(v: &Bound<'_, PyAny>) -> PyResult<MetaValue> {
     } else if let Ok(d) = v.cast::<PyDict>() {
         Ok(MetaValue::Map(meta_map(d)?))
     } else if let Ok(l) = v.cast::<PyList>() {
-        Ok(MetaValue::List(l.iter().map(|x| meta_value(&x)).collect::<PyResult<_>>()?))
+        Ok(MetaValue::List(
+            l.iter().map(|x| meta_value(&x)).collect::<PyResult<_>>()?,
+        ))
     } else {
-        Ok(MetaValue::Num(v.extract::<Decimal>().map_err(|e| bad("metadata value", &e))?))
+        Ok(MetaValue::Num(
+            v.extract::<Decimal>()
+                .map_err(|e| bad("metadata value", &e))?,
+        ))
     }
 }
 
@@ -97,10 +111,16 @@ fn item(v: &Bound<'_, PyAny>) -> PyResult<Item> {
 }
 
 pub fn input(d: &Bound<'_, PyDict>) -> PyResult<Input> {
-    let cart = dict(&get(d, "cart")?.ok_or_else(|| PyTypeError::new_err("no cart"))?, "cart")?;
+    let cart = dict(
+        &get(d, "cart")?.ok_or_else(|| PyTypeError::new_err("no cart"))?,
+        "cart",
+    )?;
     let items = match get(&cart, "items")? {
         None => Vec::new(),
-        Some(list) => list.try_iter()?.map(|v| item(&v?)).collect::<PyResult<_>>()?,
+        Some(list) => list
+            .try_iter()?
+            .map(|v| item(&v?))
+            .collect::<PyResult<_>>()?,
     };
     let customer = get(d, "customer")?
         .map(|v| -> PyResult<Customer> {
@@ -148,10 +168,14 @@ fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>
         MetaValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
         MetaValue::Num(n) => n.into_pyobject(py)?.into_any(),
         MetaValue::Str(s) => PyString::new(py, s).into_any(),
-        MetaValue::List(items) => {
-            PyList::new(py, items.iter().map(|x| meta_to_py(py, x)).collect::<PyResult<Vec<_>>>()?)?
-                .into_any()
-        }
+        MetaValue::List(items) => PyList::new(
+            py,
+            items
+                .iter()
+                .map(|x| meta_to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
+        .into_any(),
         MetaValue::Map(map) => {
             let d = PyDict::new(py);
             for (k, x) in map {
@@ -168,13 +192,19 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
         Value::Num(n) => n.into_pyobject(py)?.into_any(),
         Value::Str(s) => PyString::new(py, s).into_any(),
-        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t)
-            .map_or_else(|| Ok(py.None().into_bound(py)), |dt| dt.into_pyobject(py).map(Bound::into_any))?,
+        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
+            || Ok(py.None().into_bound(py)),
+            |dt| dt.into_pyobject(py).map(Bound::into_any),
+        )?,
         Value::Duration(d) => TimeDelta::microseconds(*d).into_pyobject(py)?.into_any(),
-        Value::List(items) => {
-            PyList::new(py, items.iter().map(|x| value_to_py(py, x)).collect::<PyResult<Vec<_>>>()?)?
-                .into_any()
-        }
+        Value::List(items) => PyList::new(
+            py,
+            items
+                .iter()
+                .map(|x| value_to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
+        .into_any(),
         Value::Item { index, sku } => {
             let d = PyDict::new(py);
             d.set_item("index", index)?;
@@ -228,10 +258,17 @@ fn rejected<'py>(py: Python<'py>, r: &Rejected) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("reason", r.reason.as_str())?;
     d.set_item("condition", &r.condition)?;
     let none = || py.None().into_bound(py);
-    d.set_item("actual", r.actual.as_ref().map_or_else(|| Ok(none()), |v| value_to_py(py, v))?)?;
+    d.set_item(
+        "actual",
+        r.actual
+            .as_ref()
+            .map_or_else(|| Ok(none()), |v| value_to_py(py, v))?,
+    )?;
     d.set_item(
         "expected",
-        r.expected.as_ref().map_or_else(|| Ok(none()), |v| value_to_py(py, v))?,
+        r.expected
+            .as_ref()
+            .map_or_else(|| Ok(none()), |v| value_to_py(py, v))?,
     )?;
     d.set_item("detail", &r.detail)?;
     d.set_item("by", &r.by)?;
@@ -246,14 +283,35 @@ pub fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>
     d.set_item("discount", o.discount)?;
     d.set_item("shipping_discount", o.shipping_discount)?;
     d.set_item("total", o.total)?;
-    d.set_item("lines", PyList::new(py, o.lines.iter().map(|l| line(py, l)).collect::<PyResult<Vec<_>>>()?)?)?;
+    d.set_item(
+        "lines",
+        PyList::new(
+            py,
+            o.lines
+                .iter()
+                .map(|l| line(py, l))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?,
+    )?;
     d.set_item(
         "applied",
-        PyList::new(py, o.applied.iter().map(|a| applied(py, a)).collect::<PyResult<Vec<_>>>()?)?,
+        PyList::new(
+            py,
+            o.applied
+                .iter()
+                .map(|a| applied(py, a))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?,
     )?;
     d.set_item(
         "rejected",
-        PyList::new(py, o.rejected.iter().map(|r| rejected(py, r)).collect::<PyResult<Vec<_>>>()?)?,
+        PyList::new(
+            py,
+            o.rejected
+                .iter()
+                .map(|r| rejected(py, r))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?,
     )?;
     Ok(d)
 }

@@ -85,7 +85,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> 
         let path = err.path().to_string();
         let build = || -> PyResult<Bound<'_, PyList>> {
             let mut parts: Vec<Bound<'_, PyAny>> = Vec::new();
-            for segment in err.path().iter() {
+            for segment in err.path() {
                 match segment {
                     serde_path_to_error::Segment::Seq { index } => {
                         parts.push(index.into_pyobject(py)?.into_any());

@@ -1,4 +1,4 @@
-//! `promotor._native`: the PyO3 binding of promotor-core. It converts values and errors and
+//! `promotor._native`: the `PyO3` binding of promotor-core. It converts values and errors and
 //! does nothing else; every decision is made in the core.
 
 mod convert;

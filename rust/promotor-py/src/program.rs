@@ -22,8 +22,13 @@ impl Program {
     #[new]
     fn new(py: Python<'_>, engine_ir_json: &str) -> PyResult<Self> {
         let def: ir::EngineDef = errors::from_json(py, engine_ir_json)?;
-        let program = py.detach(|| compile(&def)).map_err(|errs| errors::compile_errors(py, &errs))?;
-        Ok(Self { inner: Arc::new(program), ir_json: engine_ir_json.to_owned() })
+        let program = py
+            .detach(|| compile(&def))
+            .map_err(|errs| errors::compile_errors(py, &errs))?;
+        Ok(Self {
+            inner: Arc::new(program),
+            ir_json: engine_ir_json.to_owned(),
+        })
     }
 
     /// Evaluate one canonical input (see docs/architecture.md) into a canonical outcome dict.
@@ -48,7 +53,10 @@ impl Program {
         let cls = py.get_type::<Self>();
         PyTuple::new(
             py,
-            [cls.into_any(), PyTuple::new(py, [slf.get().ir_json.as_str()])?.into_any()],
+            [
+                cls.into_any(),
+                PyTuple::new(py, [slf.get().ir_json.as_str()])?.into_any(),
+            ],
         )
     }
 }
