@@ -308,8 +308,19 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
 
 @cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
-    amount = st.one_of(num_literals, nums(depth, False))
-    percent = st.one_of(st.integers(0, 100).map(num_lit), num_literals, nums(depth, False))
+    amount = st.one_of(
+        st.decimals(min_value=0, max_value=200, places=2, allow_nan=False).map(
+            lambda d: num_lit(_plain(d))
+        ),
+        num_literals,
+        nums(depth, False),
+    )
+    percent = st.one_of(
+        st.integers(1, 100).map(num_lit),
+        st.integers(1, 100).map(num_lit),
+        num_literals,
+        nums(depth, False),
+    )
     return st.one_of(
         st.builds(
             lambda p, cap: {
@@ -362,7 +373,7 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         c["code"] = f"Code{index}"
     elif code_kind == 2:
         c["codes"] = [f"Code{index}", f"alt{index}"]
-    if draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 5)) == 0:
         start = T0 + timedelta(hours=draw(st.integers(0, 400)))
         c["starts_at"] = _rfc(start)
         if draw(st.booleans()):
@@ -378,7 +389,7 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
             "hours": draw(st.one_of(st.none(), st.integers(lo + 1, 24).map(lambda hi: [lo, hi]))),
             "timezone": draw(st.sampled_from(TIMEZONES)),
         }
-    if draw(st.integers(0, 6)) == 0:
+    if draw(st.integers(0, 9)) == 0:
         c["active"] = False
     return c
 
@@ -426,7 +437,7 @@ def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
 
 @st.composite
 def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
-    n_items = draw(st.integers(0, 6))
+    n_items = draw(st.integers(0, 6) | st.integers(1, 6))
     customer = None
     if draw(st.integers(0, 4)) > 0:
         customer = {
@@ -456,7 +467,7 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
     )
     return {
         "cart": {
-            "currency": draw(st.sampled_from([None, None, None, "USD", "EUR"])),
+            "currency": draw(st.sampled_from([None] * 8 + ["USD", "EUR"])),
             "shipping": draw(st.one_of(st.just(Decimal(0)), prices)),
             "items": [draw(items(i)) for i in range(n_items)],
             "metadata": draw(metadata(["n"])),
