@@ -48,7 +48,7 @@ campaigns = [
         id="welcome",
         name="First order: 15% of the basket, at most 20",
         rules=customer.orders_count == 0,
-        effect=pm.amount_off(pm.least(cart.subtotal * pm.lit("0.15"), 20)),
+        effect=pm.amount_off(pm.least(cart.subtotal * 0.15, 20)),
     ),
     pm.Campaign(
         id="free-ship",

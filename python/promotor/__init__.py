@@ -26,7 +26,7 @@ from .effects import (
     percent_off,
     shipping_off,
 )
-from .engine import Engine
+from .engine import Engine, json_schema
 from .errors import InputError, PromotorError, RuleError
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
@@ -70,6 +70,7 @@ __all__ = [
     "ir",
     "item",
     "items",
+    "json_schema",
     "least",
     "lit",
     "parse",

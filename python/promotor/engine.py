@@ -15,7 +15,7 @@ from .errors import RuleError
 from .inputs import canonical_input
 from .result import Result
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "json_schema"]
 
 IR_VERSION = 1
 Rounding = Literal["half_even", "half_up", "down"]
@@ -173,6 +173,19 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"<Engine {len(self._campaigns)} campaigns, {self._currency}>"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of an engine definition (what :meth:`Engine.to_json` writes), for
+    editors, validators and code generators.
+
+    >>> import promotor as pm
+    >>> pm.json_schema()["title"]
+    'EngineDef'
+    """
+    from . import ir
+
+    return ir.EngineDef.model_json_schema(by_alias=True)
 
 
 def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:

@@ -24,6 +24,14 @@ fn print_expr(py: Python<'_>, ir_json: &str) -> PyResult<String> {
     Ok(syntax::print(&expr))
 }
 
+/// Read an engine definition (IR JSON) and write it back as the core sees it: defaults filled
+/// in, unknown fields rejected. Used to check that the Python models and the Rust types agree.
+#[pyfunction]
+fn normalize_ir(py: Python<'_>, ir_json: &str) -> PyResult<String> {
+    let def: ir::EngineDef = errors::from_json(py, ir_json)?;
+    serde_json::to_string(&def).map_err(|err| errors::rule_error(py, vec![((), err.to_string())]))
+}
+
 /// Whether `pattern` matches anywhere in `text`, with the rule language's regex dialect;
 /// `None` when the pattern is invalid. (The reference evaluator borrows this.)
 #[pyfunction]
@@ -50,6 +58,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_expr, m)?)?;
     m.add_function(wrap_pyfunction!(print_expr, m)?)?;
     m.add_function(wrap_pyfunction!(regex_search, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_ir, m)?)?;
     m.add_function(wrap_pyfunction!(currency_exponent, m)?)?;
     m.add_function(wrap_pyfunction!(currencies, m)?)?;
     m.add_class::<program::Program>()?;
