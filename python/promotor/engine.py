@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import _native
+from . import _native, ir
 from .campaign import Campaign, Limits, Stacking
 from .errors import RuleError
 from .inputs import canonical_input
@@ -46,7 +46,11 @@ class Engine:
         stacking: Stacking | None = None,
         limits: Limits | None = None,
     ) -> None:
+        if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
+            raise RuleError([{"loc": ("campaigns",), "msg": "expected a list of campaigns"}])
         self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
+        if not isinstance(currency, str):
+            raise RuleError([{"loc": ("currency",), "msg": "expected a currency code"}])
         self._currency = currency.strip().upper()
         if rounding not in ("half_even", "half_up", "down"):
             raise RuleError(
@@ -152,20 +156,16 @@ class Engine:
                     }
                 ]
             )
-        unknown = set(data) - {"version", "currency", "rounding", "stacking", "limits", "campaigns"}
-        if unknown:
-            raise RuleError([{"loc": (k,), "msg": "unknown field"} for k in sorted(unknown)])
         try:
-            stacking = Stacking.model_validate(data.get("stacking", {}))
-            limits = Limits.model_validate(data.get("limits", {}))
+            definition = ir.EngineDef.model_validate(data)
         except ValidationError as err:
-            raise RuleError([{"loc": (e["loc"]), "msg": e["msg"]} for e in err.errors()]) from None
+            raise ir.rule_error(err, data) from None
         return cls(
-            data.get("campaigns", []),
-            currency=data.get("currency", "USD"),
-            rounding=data.get("rounding", "half_even"),
-            stacking=stacking,
-            limits=limits,
+            data["campaigns"],
+            currency=definition.currency,
+            rounding=definition.rounding,
+            stacking=definition.stacking,
+            limits=definition.limits,
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -183,8 +183,6 @@ def json_schema() -> dict[str, Any]:
     >>> pm.json_schema()["title"]
     'EngineDef'
     """
-    from . import ir
-
     return ir.EngineDef.model_json_schema(by_alias=True)
 
 
