@@ -464,12 +464,9 @@ def _take(runs: list[_Units], wanted: int, buy: bool) -> dict[int, int] | None:
 def _buy_x_get_y(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount | None:
     buy_quantity = _count(values["buy_quantity"], 1)
     get_quantity = _count(values["get_quantity"], 1)
-    applications = (
-        _count(values["max_applications"], 0) if "max_applications" in values else None
-    )
-    if buy_quantity is None or get_quantity is None:
-        return None
-    if "max_applications" in values and applications is None:
+    limit = values.get("max_applications")
+    applications = None if limit is None else _count(limit, 0)
+    if buy_quantity is None or get_quantity is None or (limit is not None and applications is None):
         return None
     buy_pred = effect["buy"]
     get_pred = buy_pred if effect["get"] is None else effect["get"]
