@@ -24,6 +24,12 @@ must agree):
 - No customer reads like an empty one: fields null, ``segments`` empty, ``metadata`` ``{}``.
 - An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
   cap, like a negative amount, leaves a discount of 0 (``no_effect``).
+- Effects: a ``gift`` whose price is null is ``no_effect`` like any effect number; otherwise it
+  applies even with ``quantity`` 0 or an empty cart. A count like ``2.0`` is whole. With
+  ``max_applications`` 0, ``buy_x_get_y`` gives 0 (``no_effect``). ``cheapest=n`` keeps units
+  in ascending current unit price, ``most_expensive=n`` in descending, both ties to the lower
+  line index. ``cheapest`` with ``most_expensive`` and ``"each"`` on ``SHIPPING`` (compile
+  errors) raise ``ValueError``.
 - A campaign is automatic when it has neither ``code`` nor any ``codes`` (``codes: []`` with no
   ``code`` is automatic). Its matched code is its own spelling of the first given code
   (in the order given) that matches one of its codes. Codes are trimmed of Unicode ``White_Space``
