@@ -252,6 +252,8 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             nums(0, scope),
             st.lists(num_literals, max_size=3),
         ),
+        st.builds(lambda a: binary("in", a, field("customer", "metadata", "tier")), strs(0, scope)),
+        st.just(call("has", field("customer", "metadata"))),
     )
     if scope:
         leaves = st.one_of(

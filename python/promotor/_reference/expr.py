@@ -110,9 +110,11 @@ def compare(op: str, a: Value, b: Value) -> bool:
     raise ValueError(f"not a comparison: {op}")
 
 
-def member(needle: Value, haystack: Value) -> bool:
-    """``needle in haystack``: some element ``== needle``; false when not a list."""
-    return isinstance(haystack, list) and any(equals(element, needle) for element in haystack)
+def member(needle: Value, haystack: Value) -> bool | None:
+    """``needle in haystack``: some element ``== needle``; null when not a list."""
+    if not isinstance(haystack, list):
+        return None
+    return any(equals(element, needle) for element in haystack)
 
 
 def report(value: Value) -> Any:
@@ -284,11 +286,13 @@ class RuleEvaluator:
         return None
 
     def _customer_field(self, rest: list[str]) -> Value:
-        # No customer reads like a customer who gave nothing: fields null, lists empty,
-        # metadata an empty map.
+        # No customer reads like a customer who gave nothing: fields null (metadata too),
+        # lists empty.
         customer = self.facts.customer or {}
         name, keys = rest[0], rest[1:]
         if name == "metadata":
+            if self.facts.customer is None:
+                return None
             return _lookup(dict(customer.get("metadata") or {}), keys)
         if keys:
             return None

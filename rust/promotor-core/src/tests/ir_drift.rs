@@ -15,7 +15,9 @@ fn expr_tag(e: &Expr, seen: &mut BTreeSet<String>) {
         Expr::Num { .. } => "num",
         Expr::Str { .. } => "str",
         Expr::List { items } => {
-            items.iter().for_each(|x| expr_tag(x, seen));
+            for x in items {
+                expr_tag(x, seen);
+            }
             "list"
         }
         Expr::Field { .. } => "field",
@@ -47,7 +49,9 @@ fn expr_tag(e: &Expr, seen: &mut BTreeSet<String>) {
             "cond"
         }
         Expr::Call { args, .. } => {
-            args.iter().for_each(|x| expr_tag(x, seen));
+            for x in args {
+                expr_tag(x, seen);
+            }
             "call"
         }
         Expr::Macro { op, list, body, .. } => {
