@@ -1113,21 +1113,6 @@ def test_money_is_quantized_to_the_currency(run: Run) -> None:
 @pytest.mark.parametrize(
     "eng",
     [
-        engine(campaign(effect={"type": "fixed_price", "price": num("1")})),
-        engine(campaign(effect={"type": "gift", "sku": "G", "price": num("1")})),
-        engine(
-            campaign(
-                effect={
-                    "type": "buy_x_get_y",
-                    "buy_quantity": num("1"),
-                    "get_quantity": num("1"),
-                    "percent": num("100"),
-                }
-            )
-        ),
-        engine(campaign(effect={**amount_off("1"), "allocation": "each"})),
-        engine(campaign(effect={**percent_off("1"), "on": {"type": "items"}})),
-        engine(campaign(tiers=[{"effect": {**amount_off("1"), "on": {"type": "shipping"}}}])),
         engine(campaign(exclusive=True)),
         engine(campaign(group="g")),
         engine(campaign(stop_after=True)),

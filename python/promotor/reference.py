@@ -24,6 +24,12 @@ must agree):
 - No customer reads like an empty one: fields null, ``segments`` empty, ``metadata`` ``{}``.
 - An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
   cap, like a negative amount, leaves a discount of 0 (``no_effect``).
+- Effects: a ``gift`` whose price is null is ``no_effect`` like any effect number; otherwise it
+  applies even with ``quantity`` 0 or an empty cart. A count like ``2.0`` is whole. With
+  ``max_applications`` 0, ``buy_x_get_y`` gives 0 (``no_effect``). ``cheapest=n`` keeps units
+  in ascending current unit price, ``most_expensive=n`` in descending, both ties to the lower
+  line index. ``cheapest`` with ``most_expensive`` and ``"each"`` on ``SHIPPING`` (compile
+  errors) raise ``ValueError``.
 - A campaign is automatic when it has neither ``code`` nor any ``codes`` (``codes: []`` with no
   ``code`` is automatic). Its matched code is its own spelling of the first given code
   (in the order given) that matches one of its codes. Codes are trimmed of Unicode ``White_Space``
@@ -59,6 +65,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from promotor._reference import numbers, timefmt
@@ -224,12 +231,6 @@ def _check_supported(engine: Engine) -> None:
         for effect in effects:
             if effect["type"] not in _EFFECTS:
                 problems.append(f"campaign {campaign.id!r}: effect {effect['type']}")
-            elif effect["type"] in ("percent_off", "amount_off") and effect["on"] != {
-                "type": "order"
-            }:
-                problems.append(f"campaign {campaign.id!r}: target {effect['on']['type']}")
-            elif effect.get("allocation", "across") != "across":
-                problems.append(f"campaign {campaign.id!r}: allocation {effect['allocation']!r}")
     if problems:
         raise NotImplementedError(
             "the reference evaluator does not support yet: " + "; ".join(problems)
@@ -263,12 +264,17 @@ class Money:
     rounding: str  # a `decimal` rounding constant
     line_subtotals: list[int]
     shipping: int
-    current: list[int]  # line amounts left by the campaigns applied so far
-    shipping_left: int
+    current: list[int]  # line amounts left by the campaigns applied so far (A_i)
+    shipping_left: int  # what is left of the shipping (S)
+    quantities: list[int]  # units of each line (q_i)
 
     def minor(self, amount: Decimal) -> int:
         """Decimal money to minor units with the engine's rounding mode."""
         return numbers.to_minor(amount, self.exponent, self.rounding)
+
+    def amount(self, amount: Decimal) -> int:
+        """An effect's money amount in minor units; a negative one counts as 0."""
+        return max(self.minor(amount), 0)
 
     def round_units(self, units: Decimal) -> int:
         """A fractional number of minor units rounded to a whole one (engine's mode)."""
@@ -277,13 +283,23 @@ class Money:
     def money(self, units: int) -> Decimal:
         return numbers.from_minor(units, self.exponent)
 
+    def unit_price(self, index: int) -> Fraction:
+        """The current unit price ``A_i / q_i`` of line ``index``, exactly."""
+        return Fraction(self.current[index], self.quantities[index])
+
+    def part(self, index: int, units: int) -> int:
+        """The current amount of ``units`` units of a line: ``floor(A_i * units / q_i)``."""
+        return self.current[index] * units // self.quantities[index]
+
 
 @dataclass(frozen=True)
 class Discount:
-    """What one effect takes off: shares of lines and of shipping, in minor units."""
+    """What one effect takes off: shares of lines and of shipping, in minor units, and the
+    gifts it adds."""
 
     allocations: dict[int, int]  # non-zero shares only
     shipping: int
+    gifts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -291,11 +307,11 @@ class Discount:
 
 
 def allocate(total: int, amounts: list[tuple[int, int]]) -> dict[int, int]:
-    """Split ``total`` over ``(line index, current amount)`` pairs by largest remainder.
+    """Split ``total`` over ``(line index, weight)`` pairs by largest remainder.
 
-    Each line gets ``floor(total * a / A)``; the units left over go one each to the largest
-    remainders ``(total * a) mod A``, ties to the lower index. With ``total <= A`` no line
-    gets more than its amount.
+    Each line gets ``floor(total * w / W)``; the units left over go one each to the largest
+    remainders ``(total * w) mod W``, ties to the lower index. With ``total <= W`` no line
+    gets more than its weight.
     """
     whole = sum(amount for _, amount in amounts)
     assert 0 <= total <= whole
@@ -306,6 +322,11 @@ def allocate(total: int, amounts: list[tuple[int, int]]) -> dict[int, int]:
     by_remainder = sorted(amounts, key=lambda pair: (-(total * pair[1] % whole), pair[0]))
     for index, _ in by_remainder[:left]:
         shares[index] += 1
+    return {index: share for index, share in shares.items() if share}
+
+
+def _each_line(shares: dict[int, int]) -> dict[int, int]:
+    """Discounts given line by line (no proportional split), zero shares dropped."""
     return {index: share for index, share in shares.items() if share}
 
 
@@ -320,70 +341,221 @@ def _percent_of(units: int, percent: Decimal, money: Money) -> int:
     return money.round_units(exact)
 
 
-def _order_lines(money: Money) -> list[tuple[int, int]]:
-    """The order target: every line with its current amount."""
-    return list(enumerate(money.current))
-
-
-Numbers = dict[str, "Decimal | None"]
-
-
-def _percent_off(effect: Node, values: Numbers, money: Money) -> Discount | None:
-    percent, cap = values["percent"], values.get("cap")
-    if percent is None or (effect["cap"] is not None and cap is None):
+def _count(value: Decimal, least: int) -> int | None:
+    """A count of an effect: a whole number ``>= least``, else ``None`` (``no_effect``)."""
+    if value != value.to_integral_value() or value < least:
         return None
-    lines = _order_lines(money)
-    whole = sum(amount for _, amount in lines)
-    discount = _percent_of(whole, _percent(percent), money)
-    if cap is not None:
-        discount = min(discount, money.minor(cap))
-    discount = max(min(discount, whole), 0)
-    return Discount(allocate(discount, lines), 0)
+    return int(value)
 
 
-def _amount_off(effect: Node, values: Numbers, money: Money) -> Discount | None:
-    amount = values["amount"]
-    if amount is None:
-        return None
-    lines = _order_lines(money)
-    whole = sum(current for _, current in lines)
-    discount = min(max(money.minor(amount), 0), whole)
-    return Discount(allocate(discount, lines), 0)
+Matches = Callable[[Node | None, int], bool]
+"""Whether line ``i``'s original item satisfies an item predicate (``None``: every item)."""
 
 
-def _shipping_off(effect: Node, values: Numbers, money: Money) -> Discount | None:
-    amount = values["amount"]
-    if amount is None:
-        return None
+@dataclass(frozen=True)
+class Targeted:
+    """One targeted line: ``t_i`` of its units, worth ``T_i`` minor units."""
+
+    index: int
+    units: int
+    amount: int
+
+
+def _targets(on: Node, money: Money, matches: Matches) -> list[Targeted]:
+    """The lines an ``ORDER`` or ``items(...)`` target takes, in line order (docs "Targets")."""
+    if on["type"] == "order":
+        return [Targeted(i, q, money.current[i]) for i, q in enumerate(money.quantities)]
+    assert on["type"] == "items", on
+    cheapest, most_expensive = on.get("cheapest"), on.get("most_expensive")
+    if cheapest is not None and most_expensive is not None:
+        raise ValueError("items(): cheapest and most_expensive together")
+    cap = on.get("max_quantity")
+    units = {
+        i: q if cap is None else min(q, cap)
+        for i, q in enumerate(money.quantities)
+        if matches(on.get("pred"), i)
+    }
+    keep = cheapest if cheapest is not None else most_expensive
+    if keep is not None:
+        sign = 1 if cheapest is not None else -1
+        order = sorted(units, key=lambda i: (sign * money.unit_price(i), i))
+        for i in order:
+            units[i] = min(units[i], keep)
+            keep -= units[i]
+    return [Targeted(i, t, money.part(i, t)) for i, t in sorted(units.items()) if t > 0]
+
+
+def _weights(targets: list[Targeted]) -> list[tuple[int, int]]:
+    return [(t.index, t.amount) for t in targets]
+
+
+Numbers = dict[str, Decimal]
+
+
+def _percent_off(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount:
+    percent = _percent(values["percent"])
+    cap = money.amount(values["cap"]) if "cap" in values else None
+
+    def discount_of(whole: int) -> int:
+        discount = _percent_of(whole, percent, money)
+        if cap is not None:
+            discount = min(discount, cap)
+        return min(discount, whole)
+
+    if effect["on"]["type"] == "shipping":
+        return Discount({}, discount_of(money.shipping_left))
+    targets = _targets(effect["on"], money, matches)
+    discount = discount_of(sum(t.amount for t in targets))
+    return Discount(allocate(discount, _weights(targets)), 0)
+
+
+def _amount_off(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount:
+    amount = money.amount(values["amount"])
+    if effect["on"]["type"] == "shipping":
+        if effect["allocation"] == "each":
+            raise ValueError('amount_off(allocation="each") on SHIPPING')
+        return Discount({}, min(amount, money.shipping_left))
+    targets = _targets(effect["on"], money, matches)
+    if effect["allocation"] == "each":
+        return Discount(_each_line({t.index: min(amount * t.units, t.amount) for t in targets}), 0)
+    assert effect["allocation"] == "across", effect["allocation"]
+    discount = min(amount, sum(t.amount for t in targets))
+    return Discount(allocate(discount, _weights(targets)), 0)
+
+
+def _fixed_price(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount:
+    price = money.amount(values["price"])
+    on = effect["on"]
+    if on["type"] == "shipping":
+        return Discount({}, max(0, money.shipping_left - price))
+    targets = _targets(on, money, matches)
+    if on["type"] == "order":
+        discount = max(0, sum(t.amount for t in targets) - price)
+        return Discount(allocate(discount, _weights(targets)), 0)
+    return Discount(_each_line({t.index: max(0, t.amount - price * t.units) for t in targets}), 0)
+
+
+def _shipping_off(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount:
     if effect["percent"]:
-        discount = _percent_of(money.shipping_left, _percent(amount), money)
+        discount = _percent_of(money.shipping_left, _percent(values["amount"]), money)
     else:
-        discount = max(money.minor(amount), 0)
+        discount = money.amount(values["amount"])
     return Discount({}, min(discount, money.shipping_left))
 
 
-_EFFECTS: dict[str, Callable[[Node, Numbers, Money], Discount | None]] = {
+@dataclass
+class _Units:
+    """Units of one line in the buy-x-get-y list: how many are not taken yet."""
+
+    index: int
+    left: int
+    buy: bool  # in the buy set
+    get: bool  # in the get set
+
+
+def _take(runs: list[_Units], wanted: int, buy: bool) -> dict[int, int] | None:
+    """Which runs the next ``wanted`` untaken units of the buy set come from (scanning from the
+    front), or of the get set (from the back); ``None`` if there are fewer. Takes nothing."""
+    taken: dict[int, int] = {}
+    for position in range(len(runs)) if buy else reversed(range(len(runs))):
+        run = runs[position]
+        if wanted == 0:
+            break
+        if (run.buy if buy else run.get) and run.left > 0:
+            taken[position] = min(run.left, wanted)
+            wanted -= taken[position]
+    return taken if wanted == 0 else None
+
+
+def _buy_x_get_y(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount | None:
+    buy_quantity = _count(values["buy_quantity"], 1)
+    get_quantity = _count(values["get_quantity"], 1)
+    limit = values.get("max_applications")
+    applications = None if limit is None else _count(limit, 0)
+    if buy_quantity is None or get_quantity is None or (limit is not None and applications is None):
+        return None
+    buy_pred = effect["buy"]
+    get_pred = buy_pred if effect["get"] is None else effect["get"]
+    runs = [
+        _Units(i, q, matches(buy_pred, i), matches(get_pred, i))
+        for i, q in enumerate(money.quantities)
+    ]
+    runs = [r for r in runs if r.buy or r.get]
+    runs.sort(key=lambda r: (-money.unit_price(r.index), r.index))
+    got = [0] * len(money.quantities)  # g_i
+    done = 0
+    while applications is None or done < applications:
+        bought = _take(runs, buy_quantity, buy=True)
+        if bought is None:
+            break
+        for position, units in bought.items():
+            runs[position].left -= units
+        given = _take(runs, get_quantity, buy=False)
+        if given is None:
+            for position, units in bought.items():
+                runs[position].left += units
+            break
+        for position, units in given.items():
+            runs[position].left -= units
+        # The same application repeats while its single buy run and single get run still
+        # hold enough: do those repeats at once instead of unit by unit.
+        repeats = 0
+        if len(bought) == 1 and len(given) == 1:
+            (b,), (g,) = bought, given
+            if b == g:
+                repeats = runs[b].left // (buy_quantity + get_quantity)
+            else:
+                repeats = min(runs[b].left // buy_quantity, runs[g].left // get_quantity)
+            if applications is not None:
+                repeats = min(repeats, applications - done - 1)
+            runs[b].left -= repeats * buy_quantity
+            runs[g].left -= repeats * get_quantity
+        for position, units in given.items():
+            got[runs[position].index] += units * (1 + repeats)
+        done += 1 + repeats
+    weights = [(i, money.part(i, g)) for i, g in enumerate(got) if g > 0]  # G_i
+    discount = _percent_of(sum(w for _, w in weights), _percent(values["percent"]), money)
+    return Discount(allocate(discount, weights), 0)
+
+
+def _gift(effect: Node, values: Numbers, money: Money, matches: Matches) -> Discount:
+    price = money.money(money.amount(values["price"]))
+    return Discount({}, 0, [{"sku": effect["sku"], "quantity": effect["quantity"], "price": price}])
+
+
+Effect = Callable[[Node, Numbers, Money, Matches], "Discount | None"]
+
+_EFFECTS: dict[str, Effect] = {
     "percent_off": _percent_off,
     "amount_off": _amount_off,
+    "fixed_price": _fixed_price,
     "shipping_off": _shipping_off,
+    "buy_x_get_y": _buy_x_get_y,
+    "gift": _gift,
 }
 
 _EFFECT_NUMBERS = {
     "percent_off": ("percent", "cap"),
     "amount_off": ("amount",),
+    "fixed_price": ("price",),
     "shipping_off": ("amount",),
+    "buy_x_get_y": ("buy_quantity", "get_quantity", "percent", "max_applications"),
+    "gift": ("price",),
 }
 
 
-def _effect_numbers(effect: Node, evaluator: RuleEvaluator) -> Numbers:
-    """The effect's numbers, evaluated against the original cart; ``None`` where an
-    expression gave ``null`` or a non-number (which makes the effect ``no_effect``)."""
+def _effect_numbers(effect: Node, evaluator: RuleEvaluator) -> Numbers | None:
+    """The effect's numbers, evaluated against the original cart (absent optional ones are
+    left out); ``None`` when any expression gives ``null`` or a non-number (``no_effect``)."""
     values: Numbers = {}
     for key in _EFFECT_NUMBERS[effect["type"]]:
         if effect.get(key) is None:
             continue
         value = evaluator.eval(effect[key], {})
-        values[key] = value if kind(value) == "num" else None
+        if kind(value) != "num":
+            return None
+        assert isinstance(value, Decimal)
+        values[key] = value
     return values
 
 
@@ -460,7 +632,10 @@ class _Run:
             for line in lines
         ]
         shipping = numbers.to_minor(cart.get("shipping") or Decimal(0), exponent, rounding)
-        self.money = Money(exponent, rounding, subtotals, shipping, list(subtotals), shipping)
+        quantities = [int(line["quantity"]) for line in lines]
+        self.money = Money(
+            exponent, rounding, subtotals, shipping, list(subtotals), shipping, quantities
+        )
         money = self.money.money
         facts = Facts(
             items=[Item(i, line, money(subtotals[i])) for i, line in enumerate(lines)],
@@ -503,11 +678,18 @@ class _Run:
             tier_index = holding[-1]
             effect = campaign.tiers[tier_index].effect
         assert effect is not None
-        discount = _EFFECTS[effect["type"]](effect, _effect_numbers(effect, self.rules), self.money)
-        if discount is None or discount.total == 0:
+        values = _effect_numbers(effect, self.rules)
+        discount = None
+        if values is not None:
+            discount = _EFFECTS[effect["type"]](effect, values, self.money, self._matches)
+        if discount is None or (discount.total == 0 and not discount.gifts):
             self.rejected.append(_rejected(campaign, code, "no_effect"))
             return
         self._apply(campaign, code, tier_index, discount)
+
+    def _matches(self, pred: Node | None, index: int) -> bool:
+        """Whether line ``index``'s original item satisfies ``pred`` (``None``: every item)."""
+        return self.rules.holds(pred, {"item": self.rules.facts.items[index]})
 
     def _rules_not_met(
         self, campaign: Campaign, code: str | None, rule: Node, detail: str | None
@@ -541,7 +723,7 @@ class _Run:
                 "amount": money.money(discount.total),
                 "shipping_amount": money.money(discount.shipping),
                 "allocations": {i: money.money(s) for i, s in sorted(discount.allocations.items())},
-                "gifts": [],
+                "gifts": discount.gifts,
             }
         )
 
