@@ -309,6 +309,39 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
 
 
 @cache
+def item_preds(depth: int) -> st.SearchStrategy[Node | None]:
+    return st.one_of(
+        st.none(),
+        st.sampled_from(CATEGORIES).map(
+            lambda c: binary("eq", field("item", "category"), {"type": "str", "value": c})
+        ),
+        bools(depth, True),
+    )
+
+
+@cache
+def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
+    small = st.one_of(st.none(), st.integers(0, 4))
+    items = st.builds(
+        lambda pred, pick, n, mq: {
+            "type": "items",
+            "pred": pred,
+            "cheapest": n if pick == "cheapest" else None,
+            "most_expensive": n if pick == "most_expensive" else None,
+            "max_quantity": mq,
+        },
+        item_preds(depth),
+        st.sampled_from(["cheapest", "most_expensive", None]),
+        st.integers(0, 5),
+        small,
+    )
+    kinds = [st.just({"type": "order"}), items, items]
+    if shipping:
+        kinds.append(st.just({"type": "shipping"}))
+    return st.one_of(*kinds)
+
+
+@cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
     amount = st.one_of(
         st.decimals(min_value=0, max_value=200, places=2, allow_nan=False).map(
@@ -323,30 +356,55 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
         num_literals,
         nums(depth, False),
     )
+    count = st.one_of(st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), num_literals)
     return st.one_of(
         st.builds(
-            lambda p, cap: {
-                "type": "percent_off",
-                "percent": p,
-                "on": {"type": "order"},
-                "cap": cap,
-            },
+            lambda p, on, cap: {"type": "percent_off", "percent": p, "on": on, "cap": cap},
             percent,
+            targets(depth),
             st.one_of(st.none(), num_literals),
         ),
         st.builds(
-            lambda a: {
-                "type": "amount_off",
-                "amount": a,
-                "on": {"type": "order"},
-                "allocation": "across",
-            },
+            lambda a, on: {"type": "amount_off", "amount": a, "on": on, "allocation": "across"},
             amount,
+            targets(depth),
+        ),
+        st.builds(
+            lambda a, on: {"type": "amount_off", "amount": a, "on": on, "allocation": "each"},
+            amount,
+            targets(depth, shipping=False),
+        ),
+        st.builds(
+            lambda p, on: {"type": "fixed_price", "price": p, "on": on},
+            amount,
+            targets(depth),
         ),
         st.builds(
             lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
             st.one_of(num_literals, st.just(num_lit(100))),
             st.booleans(),
+        ),
+        st.builds(
+            lambda buy, bq, get, gq, pct, mx: {
+                "type": "buy_x_get_y",
+                "buy": buy,
+                "buy_quantity": bq,
+                "get": get,
+                "get_quantity": gq,
+                "percent": pct,
+                "max_applications": mx,
+            },
+            item_preds(depth),
+            count,
+            item_preds(depth),
+            count,
+            percent,
+            st.one_of(st.none(), st.integers(0, 3).map(num_lit)),
+        ),
+        st.builds(
+            lambda q, p: {"type": "gift", "sku": "GIFT", "quantity": q, "price": p},
+            st.integers(0, 3),
+            amount,
         ),
     )
 

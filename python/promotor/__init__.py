@@ -30,6 +30,7 @@ from .engine import Engine, json_schema
 from .errors import InputError, PromotorError, RuleError
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
+from .qualify import Hint, NearMiss, Qualifications
 from .result import Applied, Gift, LineResult, Rejected, Result
 
 __version__ = "0.1.0"
@@ -45,11 +46,14 @@ __all__ = [
     "Engine",
     "Expr",
     "Gift",
+    "Hint",
     "InputError",
     "Item",
     "Limits",
     "LineResult",
+    "NearMiss",
     "PromotorError",
+    "Qualifications",
     "Rejected",
     "Result",
     "RuleError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -14,6 +14,9 @@ from .campaign import Campaign, Limits, Stacking
 from .errors import RuleError
 from .inputs import canonical_input
 from .result import Result
+
+if TYPE_CHECKING:
+    from .qualify import Qualifications
 
 __all__ = ["Engine", "json_schema"]
 
@@ -114,6 +117,32 @@ class Engine:
             currency=self._currency,
         )
         return Result.from_outcome(self._program.evaluate(canonical))
+
+    def qualifications(
+        self,
+        cart: Any,
+        customer: Any = None,
+        now: datetime | None = None,
+        context: Any = None,
+        codes: Sequence[str] = (),
+    ) -> Qualifications:
+        """What applies to the cart now (best first), and the campaigns it is close to, with
+        hints such as ``Hint("cart.subtotal", Decimal("12.40"), "add 12.40 to the cart")``.
+
+        >>> import promotor as pm
+        >>> from promotor import cart
+        >>> engine = pm.Engine([pm.Campaign(id="ship", rules=cart.subtotal >= 60,
+        ...                                 effect=pm.free_shipping())])
+        >>> q = engine.qualifications({"items": [{"sku": "A", "price": "47.60", "quantity": 1}],
+        ...                            "shipping": "4.99"})
+        >>> q.near[0].hints[0].message
+        'add 12.40 to the cart'
+        """
+        from .qualify import qualifications
+
+        return qualifications(
+            self, cart=cart, customer=customer, now=now, context=context, codes=codes
+        )
 
     def to_ir(self) -> dict[str, Any]:
         """The engine's IR as plain data (a deep copy)."""
