@@ -16,14 +16,16 @@ BLACK_FRIDAY = datetime(2026, 11, 27, tzinfo=UTC)
 CYBER_MONDAY = datetime(2026, 12, 1, tzinfo=UTC)
 
 coffee = item.category == "coffee"
+tea = item.category == "tea"
+mugs = item.category == "mugs"
 
 campaigns = [
     pm.Campaign(
         id="arabica-lovers",
-        name="15% off for coffee lovers (VIP or big baskets)",
+        name="15% off coffee for VIPs or big baskets, at most 50",
         rules=(customer.segments.contains("vip") | (cart.subtotal >= 100))
         & (cart.items.filter(coffee).sum(item.quantity) >= 2),
-        effect=pm.percent_off(15, cap=50),
+        effect=pm.percent_off(15, on=pm.items(coffee), cap=50),
     ),
     pm.Campaign(
         id="bf-code",
@@ -33,6 +35,24 @@ campaigns = [
         effect=pm.amount_off(10),
         starts_at=BLACK_FRIDAY,
         ends_at=CYBER_MONDAY,
+    ),
+    pm.Campaign(
+        id="tea-3for2",
+        name="Teas: buy 2, get the cheapest third free",
+        rules=cart.items.any(tea),
+        effect=pm.buy_x_get_y(tea, 2, get_quantity=1, percent=100),
+    ),
+    pm.Campaign(
+        id="mug-4.99",
+        name="One mug per order for 4.99",
+        rules=cart.items.any(coffee),
+        effect=pm.fixed_price("4.99", on=pm.items(mugs, max_quantity=1)),
+    ),
+    pm.Campaign(
+        id="beans-1-off",
+        name="1 off every bag of beans",
+        rules=cart.items.any(item.category == "beans"),
+        effect=pm.amount_off(1, on=pm.items(item.category == "beans"), allocation="each"),
     ),
     pm.Campaign(
         id="spend-more",
@@ -57,6 +77,18 @@ campaigns = [
         effect=pm.free_shipping(),
     ),
     pm.Campaign(
+        id="ship-2-off",
+        name="2 off shipping for newsletter readers",
+        rules=customer.segments.contains("newsletter"),
+        effect=pm.shipping_off(2),
+    ),
+    pm.Campaign(
+        id="grinder-gift",
+        name="A hand grinder with espresso machines",
+        rules=cart.items.any(item.category == "machines"),
+        effect=pm.gift("GRINDER-MINI", price="19.90"),
+    ),
+    pm.Campaign(
         id="night-owls",
         name="Weekend nights in Warsaw: 5% off",
         rules="cart.subtotal >= 30",
@@ -71,11 +103,12 @@ carts = [
         {
             "items": [
                 {"sku": "ARABICA-1KG", "price": "24.90", "quantity": 2, "category": "coffee"},
-                {"sku": "MUG-BLUE", "price": "9.99", "quantity": 1, "category": "mugs"},
+                {"sku": "MUG-BLUE", "price": "9.99", "quantity": 2, "category": "mugs"},
+                {"sku": "BEANS-DECAF", "price": "12.50", "quantity": 3, "category": "beans"},
             ],
             "shipping": "4.99",
         },
-        {"id": "c-1001", "segments": ["vip"], "orders_count": 12},
+        {"id": "c-1001", "segments": ["vip", "newsletter"], "orders_count": 12},
         ["  blckfrdy "],
         datetime(2026, 11, 27, 10, 30, tzinfo=UTC),
         None,
@@ -83,7 +116,10 @@ carts = [
     (
         "First-time shopper in the app, small basket",
         {
-            "items": [{"sku": "TEA-GREEN", "price": "7.50", "quantity": 3, "category": "tea"}],
+            "items": [
+                {"sku": "TEA-GREEN", "price": "7.50", "quantity": 2, "category": "tea"},
+                {"sku": "TEA-EARL", "price": "5.90", "quantity": 1, "category": "tea"},
+            ],
             "shipping": "3.99",
         },
         {"id": "c-2002", "orders_count": 0},
