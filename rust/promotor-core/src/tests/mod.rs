@@ -4,6 +4,7 @@
 mod compile_errors;
 mod engine;
 mod exprs;
+mod golden;
 mod ir_drift;
 
 use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
