@@ -2,6 +2,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 mod compile_errors;
+mod effects;
 mod engine;
 mod exprs;
 mod golden;
