@@ -72,17 +72,66 @@ impl fmt::Display for CompileErrors {
 
 impl std::error::Error for CompileErrors {}
 
+/// Which units of the selected lines an `items(...)` target keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Cheapest(u32),
+    MostExpensive(u32),
+}
+
+/// A compiled target.
+#[derive(Debug, Clone)]
+pub enum CTarget {
+    Order,
+    Shipping,
+    Items {
+        /// Item predicate (slot 0 is `item`); `None`: every line.
+        pred: Option<Node>,
+        pick: Option<Pick>,
+        max_quantity: Option<u32>,
+    },
+}
+
 /// A compiled effect.
 #[derive(Debug, Clone)]
 pub enum CEffect {
-    PercentOff { percent: Node, cap: Option<Node> },
-    AmountOff { amount: Node },
-    ShippingOff { amount: Node, percent: bool },
+    PercentOff {
+        percent: Node,
+        cap: Option<Node>,
+        on: CTarget,
+    },
+    AmountOff {
+        amount: Node,
+        on: CTarget,
+        each: bool,
+    },
+    FixedPrice {
+        price: Node,
+        on: CTarget,
+    },
+    ShippingOff {
+        amount: Node,
+        percent: bool,
+    },
+    BuyXGetY {
+        buy: Option<Node>,
+        buy_quantity: Node,
+        /// `None`: the same set as `buy`.
+        get: Option<Node>,
+        get_quantity: Node,
+        percent: Node,
+        max_applications: Option<Node>,
+    },
+    Gift {
+        sku: String,
+        quantity: u32,
+        price: Node,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum Body {
-    Effect(CEffect),
+    Effect(Box<CEffect>),
     Tiers(Vec<(Option<Rule>, CEffect)>),
 }
 
@@ -227,6 +276,46 @@ pub fn check_expr(expr: &Expr, scope: Scope, limits: &Limits) -> Result<(), Comp
     }
 }
 
+fn compile_target(
+    on: &Target,
+    limits: &Limits,
+    mode: RoundMode,
+    loc: &[Loc],
+    errs: &mut Errs,
+) -> Option<CTarget> {
+    match on {
+        Target::Order => Some(CTarget::Order),
+        Target::Shipping => Some(CTarget::Shipping),
+        Target::Items {
+            pred,
+            cheapest,
+            most_expensive,
+            max_quantity,
+        } => {
+            let pred = pred.as_ref().map(|p| {
+                compile_expr(p, Scope::Item, limits, mode, &at(loc, &[key("pred")]), errs)
+            });
+            let pick = match (cheapest, most_expensive) {
+                (Some(_), Some(_)) => {
+                    errs.push(
+                        loc,
+                        "a target takes either 'cheapest' or 'most_expensive', not both",
+                    );
+                    return None;
+                }
+                (Some(n), None) => Some(Pick::Cheapest(*n)),
+                (None, Some(n)) => Some(Pick::MostExpensive(*n)),
+                (None, None) => None,
+            };
+            Some(CTarget::Items {
+                pred,
+                pick,
+                max_quantity: *max_quantity,
+            })
+        }
+    }
+}
+
 fn compile_effect(
     e: &ir::Effect,
     limits: &Limits,
@@ -237,45 +326,49 @@ fn compile_effect(
     let num = |x: &Expr, name: &str, errs: &mut Errs| {
         compile_expr(x, Scope::Number, limits, mode, &at(loc, &[key(name)]), errs)
     };
-    let unsupported_target = |on: &Target, errs: &mut Errs| match on {
-        Target::Order => false,
-        Target::Shipping => {
-            errs.push(
-                &at(loc, &[key("on")]),
-                "target 'shipping' is not supported yet for this effect; use shipping_off",
-            );
-            true
-        }
-        Target::Items { .. } => {
-            errs.push(
-                &at(loc, &[key("on")]),
-                "target 'items' is not supported yet",
-            );
-            true
-        }
+    let pred = |x: &Expr, name: &str, errs: &mut Errs| {
+        compile_expr(x, Scope::Item, limits, mode, &at(loc, &[key(name)]), errs)
+    };
+    let target = |on: &Target, errs: &mut Errs| {
+        compile_target(on, limits, mode, &at(loc, &[key("on")]), errs)
     };
     match e {
         ir::Effect::PercentOff { percent, on, cap } => {
-            let bad = unsupported_target(on, errs);
+            let on = target(on, errs);
             let percent = num(percent, "percent", errs);
             let cap = cap.as_ref().map(|c| num(c, "cap", errs));
-            (!bad).then_some(CEffect::PercentOff { percent, cap })
+            Some(CEffect::PercentOff {
+                percent,
+                cap,
+                on: on?,
+            })
         }
         ir::Effect::AmountOff {
             amount,
             on,
             allocation,
         } => {
-            let mut bad = unsupported_target(on, errs);
-            if *allocation == Allocation::Each {
+            let each = *allocation == Allocation::Each;
+            let bad = each && matches!(on, Target::Shipping);
+            if bad {
                 errs.push(
                     &at(loc, &[key("allocation")]),
-                    "amount_off allocation 'each' is not supported yet",
+                    "amount_off allocation 'each' needs item units; it cannot apply to the shipping target",
                 );
-                bad = true;
             }
+            let on = target(on, errs);
             let amount = num(amount, "amount", errs);
-            (!bad).then_some(CEffect::AmountOff { amount })
+            (!bad).then_some(())?;
+            Some(CEffect::AmountOff {
+                amount,
+                on: on?,
+                each,
+            })
+        }
+        ir::Effect::FixedPrice { price, on } => {
+            let on = target(on, errs);
+            let price = num(price, "price", errs);
+            Some(CEffect::FixedPrice { price, on: on? })
         }
         ir::Effect::ShippingOff { amount, percent } => {
             let amount = num(amount, "amount", errs);
@@ -284,17 +377,42 @@ fn compile_effect(
                 percent: *percent,
             })
         }
-        ir::Effect::FixedPrice { .. } => {
-            errs.push(loc, "effect fixed_price is not supported yet");
-            None
+        ir::Effect::BuyXGetY {
+            buy,
+            buy_quantity,
+            get,
+            get_quantity,
+            percent,
+            max_applications,
+        } => {
+            let buy = buy.as_ref().map(|b| pred(b, "buy", errs));
+            let buy_quantity = num(buy_quantity, "buy_quantity", errs);
+            let get = get.as_ref().map(|g| pred(g, "get", errs));
+            let get_quantity = num(get_quantity, "get_quantity", errs);
+            let percent = num(percent, "percent", errs);
+            let max_applications = max_applications
+                .as_ref()
+                .map(|m| num(m, "max_applications", errs));
+            Some(CEffect::BuyXGetY {
+                buy,
+                buy_quantity,
+                get,
+                get_quantity,
+                percent,
+                max_applications,
+            })
         }
-        ir::Effect::BuyXGetY { .. } => {
-            errs.push(loc, "effect buy_x_get_y is not supported yet");
-            None
-        }
-        ir::Effect::Gift { .. } => {
-            errs.push(loc, "effect gift is not supported yet");
-            None
+        ir::Effect::Gift {
+            sku,
+            quantity,
+            price,
+        } => {
+            let price = num(price, "price", errs);
+            Some(CEffect::Gift {
+                sku: sku.clone(),
+                quantity: *quantity,
+                price,
+            })
         }
     }
 }
@@ -467,7 +585,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         let body = match (&c.effect, &c.tiers) {
             (Some(e), None) => {
                 compile_effect(e, limits, mode, &at(&loc, &[key("effect")]), &mut errs)
-                    .map(Body::Effect)
+                    .map(|e| Body::Effect(Box::new(e)))
             }
             (None, Some(tiers)) => {
                 if tiers.is_empty() {

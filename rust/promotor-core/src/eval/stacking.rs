@@ -111,7 +111,7 @@ pub(crate) fn sequential<'a>(
             }
         }
         let (effect, tier) = match &c.body {
-            Body::Effect(e) => (e, None),
+            Body::Effect(e) => (&**e, None),
             Body::Tiers(tiers) => {
                 let mut chosen = None;
                 for (ti, (rule, eff)) in tiers.iter().enumerate() {
@@ -140,7 +140,7 @@ pub(crate) fn sequential<'a>(
             continue;
         };
         let total = d.total();
-        if total <= 0 {
+        if total <= 0 && d.gifts.is_empty() {
             out.rejected.push(rejected(id, code, Reason::NoEffect));
             continue;
         }
@@ -160,7 +160,7 @@ pub(crate) fn sequential<'a>(
                 .iter()
                 .map(|(i, v)| (*i, from_minor(*v, exponent)))
                 .collect(),
-            gifts: Vec::new(),
+            gifts: d.gifts,
         });
         out.allocations.push(alloc);
     }

@@ -174,7 +174,7 @@ fn campaign_errors_all_reported() {
         {"id": "d", "starts_at": "2026-01-02T00:00:00Z", "ends_at": "2026-01-01T00:00:00Z", "effect": pct("1")},
         {"id": "e", "starts_at": "2026-01-02", "effect": pct("1")},
         {"id": "f", "schedule": {"weekdays": [0, 7], "hours": [5, 5], "timezone": "Europe/Warsw"}, "effect": pct("1")},
-        {"id": "g", "effect": {"type": "fixed_price", "price": {"type": "num", "value": "1"}}},
+        {"id": "g", "effect": {"type": "fixed_price", "price": {"type": "num", "value": "1"}, "on": {"type": "items", "cheapest": 1, "most_expensive": 1}}},
         {"id": "h", "effect": {"type": "percent_off", "percent": x(&s("x"))}},
         {"id": "i", "exclusive": true, "effect": pct("1")},
     ]);
@@ -213,7 +213,10 @@ fn campaign_errors_all_reported() {
         at(7, &[k("schedule"), k("timezone")]),
         "did you mean 'Europe/Warsaw'?",
     );
-    has(at(8, &[k("effect")]), "fixed_price is not supported yet");
+    has(
+        at(8, &[k("effect"), k("on")]),
+        "either 'cheapest' or 'most_expensive', not both",
+    );
     has(at(9, &[k("effect"), k("percent")]), "must be a num");
     has(at(10, &[k("exclusive")]), "not supported yet");
     assert!(errs
@@ -265,4 +268,49 @@ fn standalone_scopes_and_text_limit() {
         bin(B::Eq, f("cart.subtotal"), s("x")),
     );
     assert_eq!(check_expr(&two, Scope::Rules, &lim).unwrap_err().0.len(), 2);
+}
+
+#[test]
+fn effect_and_target_checks() {
+    let item_pred = x(&bin(B::Gt, f("item.price"), n("5")));
+    let good = json!([
+        {"id": "a", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"},
+                               "on": {"type": "items", "pred": item_pred, "cheapest": 2, "max_quantity": 1}}},
+        {"id": "b", "effect": {"type": "amount_off", "amount": {"type": "num", "value": "1"},
+                               "on": {"type": "items"}, "allocation": "each"}},
+        {"id": "c", "effect": {"type": "fixed_price", "price": {"type": "num", "value": "1"}, "on": {"type": "shipping"}}},
+        {"id": "d", "effect": {"type": "buy_x_get_y", "buy": item_pred, "buy_quantity": {"type": "num", "value": "2"},
+                               "get_quantity": {"type": "num", "value": "1"}, "percent": {"type": "num", "value": "100"}}},
+        {"id": "e", "effect": {"type": "gift", "sku": "MUG", "price": {"type": "num", "value": "4.99"}}},
+        {"id": "f", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"}, "on": {"type": "shipping"}}},
+    ]);
+    assert!(compile(&def(good)).is_ok());
+    let bad = json!([
+        {"id": "a", "effect": {"type": "amount_off", "amount": {"type": "num", "value": "1"},
+                               "on": {"type": "shipping"}, "allocation": "each"}},
+        {"id": "b", "effect": {"type": "buy_x_get_y", "buy": x(&f("item.price")), "buy_quantity": {"type": "num", "value": "2"},
+                               "get_quantity": {"type": "num", "value": "1"}, "percent": {"type": "num", "value": "100"}}},
+        {"id": "c", "effect": {"type": "percent_off", "percent": x(&f("item.price"))}},
+        {"id": "d", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"},
+                               "on": {"type": "items", "pred": x(&f("cart.nope"))}}},
+    ]);
+    let errs = errors(bad);
+    let found = |loc: Vec<Loc>, needle: &str| {
+        assert!(
+            errs.0
+                .iter()
+                .any(|e| e.loc == loc && e.msg.contains(needle)),
+            "missing {loc:?} {needle}: {errs}"
+        );
+    };
+    let at = |i: usize, more: &[&str]| {
+        let mut v = vec![k("campaigns"), Loc::Index(i), k("effect")];
+        v.extend(more.iter().map(|m| k(m)));
+        v
+    };
+    found(at(0, &["allocation"]), "shipping");
+    found(at(1, &["buy"]), "must be a bool");
+    found(at(2, &["percent"]), "`item` can only be used");
+    found(at(3, &["on", "pred"]), "unknown field 'cart.nope'");
+    assert_eq!(errs.0.len(), 4, "{errs}");
 }

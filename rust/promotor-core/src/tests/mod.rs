@@ -2,8 +2,10 @@
 #![allow(clippy::needless_pass_by_value)]
 
 mod compile_errors;
+mod effects;
 mod engine;
 mod exprs;
+mod golden;
 mod ir_drift;
 
 use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};

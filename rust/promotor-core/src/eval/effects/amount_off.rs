@@ -1,23 +1,35 @@
-use rust_decimal::Decimal;
-
-use super::{number, Discount, Money, State};
+use super::{money_amount, number, target, Discount, Money, State};
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
+use crate::compile::CTarget;
 use crate::eval::expr::Ctx;
-use crate::money::to_minor;
 
-/// `D = min(round(a), A)`, a negative amount counting as 0; allocated "across" the lines.
+/// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`: `min(a, S)`).
+/// `"each"`: line `i` gets `min(a × t_i, T_i)` directly.
 pub fn apply<'a>(
     ctx: &mut Ctx<'a>,
     amount: &'a Node,
+    on: &'a CTarget,
+    each: bool,
     state: &State,
     money: &Money,
 ) -> Option<Discount> {
-    let a = number(ctx, amount)?.max(Decimal::ZERO);
-    let total: i128 = state.lines.iter().sum();
-    let d = to_minor(a, money.exponent, money.mode)?.min(total).max(0);
-    Some(Discount {
-        lines: largest_remainder(d, &state.lines),
-        shipping: 0,
-    })
+    let a = money_amount(number(ctx, amount)?, money)?;
+    match target::lines(ctx, on, state) {
+        None => {
+            let s = state.shipping.max(0);
+            Some(Discount::shipping(state, a.min(s)))
+        }
+        Some(t) if each => Some(Discount::lines(
+            t.units
+                .iter()
+                .zip(&t.amounts)
+                .map(|(u, w)| a.saturating_mul(*u).min(*w).max(0))
+                .collect(),
+        )),
+        Some(t) => {
+            let d = a.min(t.total());
+            Some(Discount::lines(largest_remainder(d, &t.amounts)))
+        }
+    }
 }

@@ -1,30 +1,39 @@
-use super::{number, percent_of, Discount, Money, State};
+use super::{money_amount, number, percent_of, target, Discount, Money, State};
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
+use crate::compile::CTarget;
 use crate::eval::expr::Ctx;
-use crate::money::to_minor;
 
-/// `D = round(A x p / 100)`, then `min(D, round(cap))`, then `min(D, A)`; allocated over lines.
+/// `D = round(T × p / 100)`, then `min(D, cap)`, then `min(D, T)`; allocated over the targeted
+/// lines in proportion to `T_i`. On `SHIPPING`, `T` is `S`.
 pub fn apply<'a>(
     ctx: &mut Ctx<'a>,
     percent: &'a Node,
     cap: Option<&'a Node>,
+    on: &'a CTarget,
     state: &State,
     money: &Money,
 ) -> Option<Discount> {
     let p = number(ctx, percent)?;
     let cap = match cap {
-        Some(c) => Some(number(ctx, c)?),
+        Some(c) => Some(money_amount(number(ctx, c)?, money)?),
         None => None,
     };
-    let total: i128 = state.lines.iter().sum();
-    let mut d = percent_of(total, p, money.mode)?;
-    if let Some(c) = cap {
-        d = d.min(to_minor(c, money.exponent, money.mode)?);
+    let clip = |t: i128| -> Option<i128> {
+        let mut d = percent_of(t, p, money.mode)?;
+        if let Some(c) = cap {
+            d = d.min(c);
+        }
+        Some(d.min(t).max(0))
+    };
+    match target::lines(ctx, on, state) {
+        None => {
+            let s = state.shipping.max(0);
+            Some(Discount::shipping(state, clip(s)?))
+        }
+        Some(t) => {
+            let d = clip(t.total())?;
+            Some(Discount::lines(largest_remainder(d, &t.amounts)))
+        }
     }
-    let d = d.min(total).max(0);
-    Some(Discount {
-        lines: largest_remainder(d, &state.lines),
-        shipping: 0,
-    })
 }

@@ -1,9 +1,6 @@
-use rust_decimal::Decimal;
-
-use super::{number, percent_of, Discount, Money, State};
+use super::{money_amount, number, percent_of, Discount, Money, State};
 use crate::compile::node::Node;
 use crate::eval::expr::Ctx;
-use crate::money::to_minor;
 
 /// `D = min(round(a), S)`, or with `percent`, `D = round(S x p / 100)`.
 pub fn apply<'a>(
@@ -18,10 +15,7 @@ pub fn apply<'a>(
     let d = if percent {
         percent_of(s, a, money.mode)?
     } else {
-        to_minor(a.max(Decimal::ZERO), money.exponent, money.mode)?
+        money_amount(a, money)?
     };
-    Some(Discount {
-        lines: vec![0; state.lines.len()],
-        shipping: d.min(s).max(0),
-    })
+    Some(Discount::shipping(state, d.min(s).max(0)))
 }
