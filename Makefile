@@ -69,6 +69,10 @@ fmt: $(VENV)/.deps ## format Rust and Python
 	$(VENV)/bin/ruff format python tests benches examples
 	$(VENV)/bin/ruff check --fix python tests benches examples
 
+.PHONY: docs
+docs: $(VENV)/.built-dev ## regenerate generated pages (docs/worked-examples.md)
+	$(PY) -m tests.golden_doc > docs/worked-examples.md
+
 .PHONY: clean
 clean: ## remove build products and the virtual environment
 	rm -rf $(VENV) target
