@@ -1128,13 +1128,6 @@ def test_money_is_quantized_to_the_currency(run: Run) -> None:
         engine(campaign(effect={**amount_off("1"), "allocation": "each"})),
         engine(campaign(effect={**percent_off("1"), "on": {"type": "items"}})),
         engine(campaign(tiers=[{"effect": {**amount_off("1"), "on": {"type": "shipping"}}}])),
-        engine(campaign(exclusive=True)),
-        engine(campaign(group="g")),
-        engine(campaign(stop_after=True)),
-        engine(campaign(), stacking={"mode": "best_deal"}),
-        engine(campaign(), stacking={"base": "original"}),
-        engine(campaign(), stacking={"max_applied": 1}),
-        engine(campaign(), stacking={"max_discount": "10"}),
     ],
 )
 def test_out_of_scope(run: Run, eng: Node) -> None:
