@@ -1108,20 +1108,3 @@ def test_money_is_quantized_to_the_currency(run: Run) -> None:
 
 
 # -- out of scope ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "eng",
-    [
-        engine(campaign(exclusive=True)),
-        engine(campaign(group="g")),
-        engine(campaign(stop_after=True)),
-        engine(campaign(), stacking={"mode": "best_deal"}),
-        engine(campaign(), stacking={"base": "original"}),
-        engine(campaign(), stacking={"max_applied": 1}),
-        engine(campaign(), stacking={"max_discount": "10"}),
-    ],
-)
-def test_out_of_scope(run: Run, eng: Node) -> None:
-    with pytest.raises(NotImplementedError, match="does not support yet"):
-        run(eng, cart(line("1.00")))

@@ -68,7 +68,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from promotor._reference import numbers, timefmt
+from promotor._reference import numbers, stacking, timefmt
 from promotor._reference.explain import explain_failure
 from promotor._reference.expr import Facts, Item, Node, RuleEvaluator, kind
 
@@ -212,21 +212,7 @@ def _engine(engine_ir: Mapping[str, Any]) -> Engine:
 def _check_supported(engine: Engine) -> None:
     """Raise ``NotImplementedError`` for what the compiler does not accept yet either."""
     problems = []
-    stacking = engine.stacking
-    if stacking["mode"] != "sequential":
-        problems.append(f"stacking mode {stacking['mode']!r}")
-    if stacking["base"] != "discounted":
-        problems.append(f"stacking base {stacking['base']!r}")
-    for key in ("max_applied", "max_discount"):
-        if stacking[key] is not None:
-            problems.append(f"stacking {key}")
     for campaign in engine.campaigns:
-        raw = campaign.raw
-        for flag in ("exclusive", "stop_after"):
-            if raw.get(flag):
-                problems.append(f"campaign {campaign.id!r}: {flag}")
-        if raw.get("group") is not None:
-            problems.append(f"campaign {campaign.id!r}: group")
         effects = [campaign.effect] if campaign.effect else [t.effect for t in campaign.tiers or []]
         for effect in effects:
             if effect["type"] not in _EFFECTS:
@@ -653,19 +639,19 @@ class _Run:
         self.applied: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
 
-    def decide(self, campaign: Campaign, code: str | None) -> None:
-        """Apply or reject one candidate, checking reasons in the spec's order."""
+    def check(
+        self, position: int, campaign: Campaign, code: str | None
+    ) -> stacking.Eligible | dict[str, Any]:
+        """Checks 1-3 of one candidate in the spec's order: its rejection, or the candidate
+        with its effect ready for stacking."""
         if self.currency != self.engine.currency:
-            self.rejected.append(_rejected(campaign, code, "currency_mismatch"))
-            return
+            return _rejected(campaign, code, "currency_mismatch")
         detail = _inactive_detail(campaign, self.now)
         if detail is not None:
-            self.rejected.append(_rejected(campaign, code, "not_active", detail=detail))
-            return
+            return _rejected(campaign, code, "not_active", detail=detail)
         if not self.rules.holds(campaign.rules, {}):
             assert campaign.rules is not None
-            self.rejected.append(self._rules_not_met(campaign, code, campaign.rules, None))
-            return
+            return self._rules_not_met(campaign, code, campaign.rules, None)
         tier_index: int | None = None
         effect = campaign.effect
         if campaign.tiers is not None:
@@ -673,19 +659,27 @@ class _Run:
             if not holding:
                 first = campaign.tiers[0].rules
                 assert first is not None
-                self.rejected.append(self._rules_not_met(campaign, code, first, "tier 0"))
-                return
+                return self._rules_not_met(campaign, code, first, "tier 0")
             tier_index = holding[-1]
             effect = campaign.tiers[tier_index].effect
         assert effect is not None
-        values = _effect_numbers(effect, self.rules)
-        discount = None
-        if values is not None:
-            discount = _EFFECTS[effect["type"]](effect, values, self.money, self._matches)
-        if discount is None or (discount.total == 0 and not discount.gifts):
-            self.rejected.append(_rejected(campaign, code, "no_effect"))
-            return
-        self._apply(campaign, code, tier_index, discount)
+        compute, values = _EFFECTS[effect["type"]], _effect_numbers(effect, self.rules)
+
+        def run(money: Money) -> Discount | None:
+            if values is None:
+                return None
+            return compute(effect, values, money, self._matches)
+
+        return stacking.Eligible(position, campaign, code, tier_index, run)
+
+    def record(self, outcome: stacking.Outcome) -> None:
+        """Apply or reject an eligible candidate as stacking decided."""
+        e = outcome.eligible
+        if outcome.discount is not None:
+            self._apply(e.campaign, e.code, e.tier, outcome.discount)
+        else:
+            assert outcome.reason is not None
+            self.rejected.append(_rejected(e.campaign, e.code, outcome.reason, by=outcome.by))
 
     def _matches(self, pred: Node | None, index: int) -> bool:
         """Whether line ``index``'s original item satisfies ``pred`` (``None``: every item)."""
@@ -708,7 +702,7 @@ class _Run:
     def _apply(
         self, campaign: Campaign, code: str | None, tier: int | None, discount: Discount
     ) -> None:
-        """Take the discount off the current amounts (stacking base ``discounted``)."""
+        """Take the discount stacking decided off the current amounts."""
         money = self.money
         for index, share in discount.allocations.items():
             assert 0 < share <= money.current[index]
@@ -816,8 +810,15 @@ def evaluate(
         if norm and norm not in given:
             given[norm] = code
     candidates, unknown = _candidates(engine, given)
-    for campaign, code in candidates:
-        run.decide(campaign, code)
+    checked = [run.check(i, campaign, code) for i, (campaign, code) in enumerate(candidates)]
+    eligible = [c for c in checked if isinstance(c, stacking.Eligible)]
+    decided = stacking.stack(eligible, engine.stacking, run.money)
+    outcomes = {o.eligible.position: o for o in decided}
+    for entry in checked:
+        if isinstance(entry, stacking.Eligible):
+            run.record(outcomes[entry.position])
+        else:
+            run.rejected.append(entry)
     for code in unknown:
         run.rejected.append(_rejected(None, code, "unknown_code"))
     return run.outcome()

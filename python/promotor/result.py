@@ -24,6 +24,8 @@ REASONS = (
     "stopped",
     "max_applied",
     "currency_mismatch",
+    "max_discount",
+    "not_best_deal",
 )
 
 
@@ -136,6 +138,10 @@ class Rejected:
             return f"campaign {self.by!r} stops further campaigns"
         if reason == "max_applied":
             return "the maximum number of campaigns already applies"
+        if reason == "max_discount":
+            return "the order's maximum discount is already reached"
+        if reason == "not_best_deal":
+            return "a better combination of campaigns applies"
         return reason
 
 

@@ -1,0 +1,241 @@
+"""Stacking of the reference evaluator (docs/semantics.md, "## Stacking").
+
+``stack`` takes the candidates that passed checks 1-3 (currency, active, rules), in candidate
+order, and decides for each whether it applies (with which shares) or why not. It favours being
+obviously right over being fast: best-deal mode is a plain brute force over all subsets, the
+oracle for the Rust branch and bound.
+
+Where the spec leaves room, this module reads it as follows (the Rust evaluator must agree):
+
+- A candidate's discount *alone on the original cart* (the exclusive winner, the best-deal
+  ranking beyond 16 eligible campaigns) is its effect computed on the original amounts, before
+  ``max_discount``. A missing discount (``null`` numbers) counts as 0.
+- ``max_applied`` and ``stop_after`` count the campaigns applied in the sequential pass;
+  ``max_discount`` is applied after that pass and does not undo them. A campaign reduced to 0 by
+  ``max_discount`` that adds a gift keeps applying (amount 0).
+- ``M = round(subtotal × p / 100)`` uses the engine's rounding mode, like ``percent_off``.
+- In best-deal mode the exclusive winner, groups and ``stop_after`` are judged within the
+  subset only; positions are positions in candidate order. Every rejection is reported in
+  candidate order, whatever check produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+from promotor._reference import numbers
+
+if TYPE_CHECKING:
+    from promotor.reference import Campaign, Discount, Money
+
+__all__ = ["BEST_DEAL_LIMIT", "Eligible", "Outcome", "stack"]
+
+BEST_DEAL_LIMIT = 16
+"""Best-deal mode searches the subsets of at most this many eligible campaigns."""
+
+EffectFn = Callable[["Money"], "Discount | None"]
+
+
+@dataclass(frozen=True)
+class Eligible:
+    """A candidate that passed checks 1-3, with its effect ready to compute on any amounts."""
+
+    position: int  # in candidate order
+    campaign: Campaign
+    code: str | None
+    tier: int | None
+    effect: EffectFn  # the discount on the money's current amounts; None: no effect
+
+    @property
+    def exclusive(self) -> bool:
+        return bool(self.campaign.raw.get("exclusive"))
+
+    @property
+    def group(self) -> str | None:
+        group = self.campaign.raw.get("group")
+        return None if group is None else str(group)
+
+    @property
+    def stop_after(self) -> bool:
+        return bool(self.campaign.raw.get("stop_after"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an eligible candidate: applied with ``discount``, or rejected for
+    ``reason`` (``by`` the campaign id the reason names)."""
+
+    eligible: Eligible
+    discount: Discount | None = None
+    reason: str | None = None
+    by: str | None = None
+
+
+def _takes_effect(discount: Discount | None) -> bool:
+    """Discounts more than zero or adds a gift."""
+    if discount is None:
+        return False
+    return discount.total > 0 or bool(getattr(discount, "gifts", None))
+
+
+def _original(money: Money) -> Money:
+    """The money state of the original cart: nothing taken yet."""
+    return replace(money, current=list(money.line_subtotals), shipping_left=money.shipping)
+
+
+def _standalone(eligible: Sequence[Eligible], money: Money) -> dict[int, Discount | None]:
+    """Each candidate's discount alone on the original cart, by position."""
+    return {e.position: e.effect(_original(money)) for e in eligible}
+
+
+def _total(discount: Discount | None) -> int:
+    return 0 if discount is None else discount.total
+
+
+def _discount(e: Eligible, state: Money, base: str) -> Discount | None:
+    """The candidate's discount on the cart as the campaigns before it left it."""
+    if base == "discounted":
+        return e.effect(replace(state, current=list(state.current)))
+    whole = e.effect(_original(state))
+    if whole is None:
+        return None
+    clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
+    return replace(
+        whole,
+        allocations={i: s for i, s in clipped.items() if s > 0},
+        shipping=min(whole.shipping, state.shipping_left),
+    )
+
+
+def _take(state: Money, discount: Discount) -> None:
+    for index, share in discount.allocations.items():
+        assert 0 < share <= state.current[index]
+        state.current[index] -= share
+    assert 0 <= discount.shipping <= state.shipping_left
+    state.shipping_left -= discount.shipping
+
+
+def _sequential(
+    eligible: Sequence[Eligible],
+    settings: Mapping[str, Any],
+    money: Money,
+    alone: Mapping[int, Discount | None],
+) -> list[Outcome]:
+    """Checks 4-8 of sequential mode for each candidate in order, then ``max_discount``."""
+    winner = next((e for e in eligible if e.exclusive and _takes_effect(alone[e.position])), None)
+    max_applied = settings.get("max_applied")
+    state = _original(money)
+    applied: list[Eligible] = []
+    outcomes: list[Outcome] = []
+    for e in eligible:
+        stopper = next((a for a in applied if a.stop_after), None)
+        rival = next((a for a in applied if e.group is not None and a.group == e.group), None)
+        if winner is not None and e is not winner:
+            outcomes.append(Outcome(e, reason="exclusive_conflict", by=winner.campaign.id))
+        elif stopper is not None:
+            outcomes.append(Outcome(e, reason="stopped", by=stopper.campaign.id))
+        elif max_applied is not None and len(applied) >= int(max_applied):
+            outcomes.append(Outcome(e, reason="max_applied"))
+        elif rival is not None:
+            outcomes.append(Outcome(e, reason="group_conflict", by=rival.campaign.id))
+        else:
+            discount = _discount(e, state, settings["base"])
+            if discount is None or not _takes_effect(discount):
+                outcomes.append(Outcome(e, reason="no_effect"))
+            else:
+                _take(state, discount)
+                applied.append(e)
+                outcomes.append(Outcome(e, discount))
+    if settings.get("max_discount") is not None:
+        outcomes = _max_discount(outcomes, Decimal(str(settings["max_discount"])), money)
+    return outcomes
+
+
+def _max_discount(outcomes: list[Outcome], percent: Decimal, money: Money) -> list[Outcome]:
+    """Clip the applied campaigns, in order, to ``M = round(subtotal × p / 100)`` in all."""
+    from promotor.reference import allocate  # a cycle at import time: reference imports us
+
+    percent = min(max(percent, Decimal(0)), Decimal(100))
+    subtotal = sum(money.line_subtotals)
+    exact = numbers.EXACT.divide(numbers.EXACT.multiply(Decimal(subtotal), percent), Decimal(100))
+    limit = money.round_units(exact)
+    shipping_key = len(money.line_subtotals)  # the shipping share weighs last
+    spent = 0
+    clipped: list[Outcome] = []
+    for outcome in outcomes:
+        discount = outcome.discount
+        if discount is None or discount.total <= limit - spent:
+            spent += _total(discount)
+            clipped.append(outcome)
+            continue
+        left = max(limit - spent, 0)
+        weights = [*sorted(discount.allocations.items()), (shipping_key, discount.shipping)]
+        shares = allocate(left, weights)
+        reduced = replace(
+            discount,
+            allocations={i: s for i, s in shares.items() if i != shipping_key},
+            shipping=shares.get(shipping_key, 0),
+        )
+        spent += left
+        if _takes_effect(reduced):
+            clipped.append(replace(outcome, discount=reduced))
+        else:
+            clipped.append(Outcome(outcome.eligible, reason="max_discount"))
+    return clipped
+
+
+def _allowed(subset: Sequence[Eligible], max_applied: int | None) -> bool:
+    """At most one exclusive and then alone; one per group; nothing after a ``stop_after``;
+    at most ``max_applied``."""
+    exclusives = sum(e.exclusive for e in subset)
+    groups = [e.group for e in subset if e.group is not None]
+    return (
+        (exclusives == 0 or len(subset) == 1)
+        and len(groups) == len(set(groups))
+        and not any(e.stop_after for e in subset[:-1])
+        and (max_applied is None or len(subset) <= max_applied)
+    )
+
+
+def _value(outcomes: Sequence[Outcome]) -> int:
+    return sum(_total(o.discount) for o in outcomes)
+
+
+def _best_deal(
+    eligible: Sequence[Eligible], settings: Mapping[str, Any], money: Money
+) -> list[Outcome]:
+    """Apply the allowed subset of largest value; ties to the smallest sorted positions."""
+    alone = _standalone(eligible, money)
+    considered = list(eligible)
+    if len(considered) > BEST_DEAL_LIMIT:
+        ranked = sorted(considered, key=lambda e: (-_total(alone[e.position]), e.position))
+        considered = sorted(ranked[:BEST_DEAL_LIMIT], key=lambda e: e.position)
+    max_applied = settings.get("max_applied")
+    limit = None if max_applied is None else int(max_applied)
+    best_key: tuple[int, list[int]] | None = None
+    best: list[Outcome] = []
+    for size in range(len(considered) + 1):
+        for subset in combinations(considered, size):  # each in candidate order
+            if not _allowed(subset, limit):
+                continue
+            outcomes = _sequential(subset, settings, money, alone)
+            key = (-_value(outcomes), [e.position for e in subset])
+            if best_key is None or key < best_key:
+                best_key, best = key, outcomes
+    chosen = {o.eligible.position: o for o in best}
+    return [chosen.get(e.position) or Outcome(e, reason="not_best_deal") for e in eligible]
+
+
+def stack(eligible: Sequence[Eligible], settings: Mapping[str, Any], money: Money) -> list[Outcome]:
+    """One outcome per eligible candidate (given in candidate order), in the same order.
+
+    ``settings`` is the engine's ``stacking`` with defaults filled in; ``money`` holds the
+    original amounts (its current amounts are not read or changed).
+    """
+    if settings["mode"] == "best_deal":
+        return _best_deal(eligible, settings, money)
+    return _sequential(eligible, settings, money, _standalone(eligible, money))
