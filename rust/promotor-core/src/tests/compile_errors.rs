@@ -215,7 +215,6 @@ fn campaign_errors_all_reported() {
     );
     has(at(8, &[k("effect")]), "fixed_price is not supported yet");
     has(at(9, &[k("effect"), k("percent")]), "must be a num");
-    has(at(10, &[k("exclusive")]), "not supported yet");
     assert!(errs
         .to_string()
         .contains("campaigns.0.id: campaign id must not be empty"));
