@@ -103,14 +103,6 @@ pub(crate) struct Run {
     pub rejected: Vec<(usize, Rejected)>,
 }
 
-impl Run {
-    /// Total discount of the applied campaigns.
-    #[cfg(test)]
-    pub fn value(&self) -> i128 {
-        self.applied.iter().map(|t| t.d.total()).sum()
-    }
-}
-
 pub(crate) struct Stacker<'a, 'c> {
     pub ctx: &'c mut Ctx<'a>,
     pub money: Money,

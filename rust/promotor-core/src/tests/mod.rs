@@ -5,6 +5,7 @@ mod compile_errors;
 mod engine;
 mod exprs;
 mod ir_drift;
+mod stacking;
 
 use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
 
