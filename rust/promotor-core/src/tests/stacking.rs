@@ -1,4 +1,4 @@
-//! Stacking: every check in order, base original, max_discount, best deal (hand-checked numbers),
+//! Stacking: every check in order, base original, `max_discount`, best deal (hand-checked numbers),
 //! and seeded properties (best deal vs sequential vs brute force over all subsets).
 
 use std::time::Instant;
@@ -524,7 +524,7 @@ fn random_case(r: &mut Rng) -> (J, Vec<J>, Input) {
     if r.chance(40) {
         st.insert("max_discount".into(), json!(r.below(60).to_string()));
     }
-    let lines: Vec<String> = (0..1 + r.below(3))
+    let lines: Vec<String> = (0..=r.below(3))
         .map(|_| format!("{}.{:02}", r.below(80), r.below(100)))
         .collect();
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
