@@ -432,6 +432,27 @@ fn many(n: usize, mode: &str) -> (Program, Input) {
     (p, cart(&["1000", "250.50", "3.99"], "12"))
 }
 
+/// 50% off, `n` times: each alone bounds half the cart, so the bound prunes little.
+fn loose(n: usize) -> (Program, Input) {
+    let camps: Vec<J> = (0..n)
+        .map(|i| json!({"id": format!("c{i}"), "effect": pct("50")}))
+        .collect();
+    let p = engine(json!({"mode": "best_deal"}), J::Array(camps));
+    (p, cart(&["1000000", "250.50"], "0"))
+}
+
+#[test]
+fn best_deal_worst_case_is_fast() {
+    let (p, c) = loose(16);
+    let t = Instant::now();
+    let o = p.evaluate(&c);
+    let took = t.elapsed();
+    check(&o);
+    assert!(took.as_millis() < 1000, "took {took:?}");
+    // 50% sixteen times leaves 1000250.50 / 2^16 = 15.26...; every campaign adds a cent or more
+    assert_eq!(o.applied.len(), 16);
+}
+
 #[test]
 fn best_deal_sixteen_and_thirty_are_fast() {
     for n in [16, 30] {
