@@ -66,6 +66,8 @@ pub enum Reason {
     Stopped,
     MaxApplied,
     CurrencyMismatch,
+    MaxDiscount,
+    NotBestDeal,
 }
 
 impl Reason {
@@ -80,6 +82,8 @@ impl Reason {
             Self::Stopped => "stopped",
             Self::MaxApplied => "max_applied",
             Self::CurrencyMismatch => "currency_mismatch",
+            Self::MaxDiscount => "max_discount",
+            Self::NotBestDeal => "not_best_deal",
         }
     }
 }

@@ -15,7 +15,7 @@ pub use expr::{build_regex, Scope};
 use expr::{check_limits, tz_hint, Env, Ty};
 use node::{Node, Rule};
 
-use crate::ir::{self, Allocation, EngineDef, Expr, Limits, StackingBase, StackingMode, Target};
+use crate::ir::{self, Allocation, EngineDef, Expr, Limits, Target};
 use crate::money;
 use crate::num::RoundMode;
 use crate::time;
@@ -165,6 +165,8 @@ pub(crate) struct Inner {
     pub order: Vec<usize>,
     /// Normalised code -> (campaign index, the campaign's spelling).
     pub codes: HashMap<String, (usize, String)>,
+    /// `Stacking.max_discount`, parsed (a percent; clamped to [0, 100] when used).
+    pub max_discount: Option<rust_decimal::Decimal>,
 }
 
 /// A compiled engine: immutable, `Send + Sync`, cheap to clone.
@@ -494,30 +496,22 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             format!("unknown currency '{}'{hint}", def.currency),
         );
     }
-    if def.stacking.mode == StackingMode::BestDeal {
-        errs.push(
-            &[key("stacking"), key("mode")],
-            "stacking mode 'best_deal' is not supported yet",
-        );
-    }
-    if def.stacking.base == StackingBase::Original {
-        errs.push(
-            &[key("stacking"), key("base")],
-            "stacking base 'original' is not supported yet",
-        );
-    }
-    if def.stacking.max_applied.is_some() {
+    if def.stacking.max_applied == Some(0) {
         errs.push(
             &[key("stacking"), key("max_applied")],
-            "stacking max_applied is not supported yet",
+            "stacking max_applied must be at least 1 (or null for no limit)",
         );
     }
-    if def.stacking.max_discount.is_some() {
-        errs.push(
-            &[key("stacking"), key("max_discount")],
-            "stacking max_discount is not supported yet",
-        );
-    }
+    let max_discount = def.stacking.max_discount.as_ref().and_then(|m| {
+        expr::parse_num_literal(m.trim())
+            .map_err(|e| {
+                errs.push(
+                    &[key("stacking"), key("max_discount")],
+                    format!("stacking max_discount must be a decimal percent: {e}"),
+                );
+            })
+            .ok()
+    });
     let mode = money::round_mode(def.rounding);
     let limits = &def.limits;
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -549,20 +543,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             } else {
                 codes.insert(norm, (ci, (*code).clone()));
             }
-        }
-        for (flag, name) in [(c.exclusive, "exclusive"), (c.stop_after, "stop_after")] {
-            if flag {
-                errs.push(
-                    &at(&loc, &[key(name)]),
-                    format!("campaign flag '{name}' is not supported yet"),
-                );
-            }
-        }
-        if c.group.is_some() {
-            errs.push(
-                &at(&loc, &[key("group")]),
-                "campaign groups are not supported yet",
-            );
         }
         let starts_at = compile_time(c.starts_at.as_ref(), "starts_at", &loc, &mut errs);
         let ends_at = compile_time(c.ends_at.as_ref(), "ends_at", &loc, &mut errs);
@@ -652,5 +632,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         campaigns,
         order,
         codes,
+        max_discount,
     })))
 }

@@ -77,8 +77,7 @@ impl Program {
             seen.push(norm);
         }
 
-        let result =
-            stacking::sequential(p, &mut ctx, &matched, &lines, shipping, mismatch, exponent);
+        let result = stacking::stack(p, &mut ctx, &matched, &lines, shipping, mismatch, exponent);
         let mut rejected = result.rejected;
         rejected.extend(unknown.into_iter().map(rejected_unknown));
 

@@ -1,16 +1,26 @@
-//! Sequential stacking: candidates by priority then position; each effect sees the cart as left
-//! by the campaigns applied before it, rules and amounts see the original cart.
+//! Stacking (docs/semantics.md, "Stacking"): candidates by priority then position; rules see the
+//! original cart, effects the cart as left by the campaigns applied before them (or the original
+//! amounts with `base="original"`). Sequential mode applies every candidate that passes the
+//! checks; best-deal mode searches the allowed subsets of the eligible candidates. Both apply the
+//! chosen campaigns through [`Stacker::run`].
 
 use std::collections::BTreeMap;
 
-use super::effects::{self, Money, State};
+use rust_decimal::Decimal;
+
+use super::effects::{self, Discount, Money, State};
 use super::explain::{explain, holds};
 use super::expr::Ctx;
 use super::{allocations, rejected};
-use crate::compile::{Body, CCampaign, Inner};
+use crate::alloc::largest_remainder;
+use crate::compile::{Body, CCampaign, CEffect, Inner};
+use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
-use crate::outcome::{Applied, Reason, Rejected};
+use crate::outcome::{Applied, Gift, Reason, Rejected};
 use crate::time;
+
+/// Best deal searches exactly over at most this many eligible campaigns.
+pub const BEST_DEAL_LIMIT: usize = 16;
 
 pub struct Stacked {
     pub applied: Vec<Applied>,
@@ -55,48 +65,293 @@ fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
     None
 }
 
-pub(crate) fn sequential<'a>(
+/// The gifts an effect adds.
+fn gifts(d: &Discount) -> Vec<Gift> {
+    d.gifts.clone()
+}
+
+/// A candidate that passed checks 1-3.
+pub(crate) struct Eligible<'a> {
+    /// Position in candidate order (among all candidates).
+    pub pos: usize,
+    pub id: &'a str,
+    pub code: Option<&'a str>,
+    pub effect: &'a CEffect,
+    pub tier: Option<usize>,
+    pub exclusive: bool,
+    pub stop_after: bool,
+    pub group_name: Option<&'a str>,
+    /// Index of the first eligible campaign of the same group.
+    pub group: Option<usize>,
+    /// Its effect alone on the original cart; `None` when a number of it is null.
+    pub alone: Option<Discount>,
+    /// Discount of `alone` (0 when `None`): the bound of what it can add to any subset.
+    pub alone_total: i128,
+}
+
+/// An applied campaign: index into the eligible list and what it takes (after clipping).
+pub(crate) struct Taken {
+    pub k: usize,
+    pub d: Discount,
+    pub gifts: Vec<Gift>,
+}
+
+/// The result of applying a sequence of eligible campaigns.
+pub(crate) struct Run {
+    pub applied: Vec<Taken>,
+    /// (index into the eligible list, rejection).
+    pub rejected: Vec<(usize, Rejected)>,
+}
+
+pub(crate) struct Stacker<'a, 'c> {
+    pub ctx: &'c mut Ctx<'a>,
+    pub money: Money,
+    pub original: State,
+    pub base_original: bool,
+    pub max_applied: Option<usize>,
+    /// `M` of `max_discount`, in minor units.
+    pub cap: Option<i128>,
+}
+
+impl<'a> Stacker<'a, '_> {
+    /// What eligible campaign `e` takes from `state`; `None` when a number of its effect is null.
+    fn take(&mut self, e: &Eligible<'a>, state: &State) -> Option<Discount> {
+        if self.base_original {
+            let mut d = e.alone.clone()?;
+            for (s, left) in d.lines.iter_mut().zip(&state.lines) {
+                *s = (*s).min(*left).max(0);
+            }
+            d.shipping = d.shipping.min(state.shipping).max(0);
+            Some(d)
+        } else {
+            effects::apply(e.effect, self.ctx, state, &self.money)
+        }
+    }
+
+    /// Applies the eligible campaigns `seq` (ascending indices) in order with checks 5-8, then
+    /// `max_discount`.
+    pub fn run(&mut self, el: &[Eligible<'a>], seq: impl IntoIterator<Item = usize>) -> Run {
+        let mut state = self.original.clone();
+        let mut out = Run {
+            applied: Vec::new(),
+            rejected: Vec::new(),
+        };
+        for k in seq {
+            let e = &el[k];
+            let reject = |reason: Reason, by: Option<&str>| {
+                let mut r = rejected(Some(e.id), e.code, reason);
+                r.by = by.map(str::to_owned);
+                (k, r)
+            };
+            if let Some(s) = out.applied.iter().find(|t| el[t.k].stop_after) {
+                out.rejected.push(reject(Reason::Stopped, Some(el[s.k].id)));
+                continue;
+            }
+            if self.max_applied.is_some_and(|m| out.applied.len() >= m) {
+                out.rejected.push(reject(Reason::MaxApplied, None));
+                continue;
+            }
+            if let Some(g) = e.group {
+                if let Some(s) = out.applied.iter().find(|t| el[t.k].group == Some(g)) {
+                    out.rejected
+                        .push(reject(Reason::GroupConflict, Some(el[s.k].id)));
+                    continue;
+                }
+            }
+            let Some(d) = self.take(e, &state) else {
+                out.rejected.push(reject(Reason::NoEffect, None));
+                continue;
+            };
+            let g = gifts(&d);
+            if d.total() <= 0 && g.is_empty() {
+                out.rejected.push(reject(Reason::NoEffect, None));
+                continue;
+            }
+            for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
+                *cur -= *s;
+            }
+            state.shipping -= d.shipping;
+            out.applied.push(Taken { k, d, gifts: g });
+        }
+        if let Some(m) = self.cap {
+            clip_to(m, el, &mut out);
+        }
+        out
+    }
+
+    /// Best deal: the allowed subset (ascending eligible indices) of the largest value, ties to
+    /// the lexicographically smallest.
+    pub fn best_subset(&mut self, el: &[Eligible<'a>]) -> Vec<usize> {
+        let mut consider: Vec<usize> = (0..el.len()).collect();
+        if consider.len() > BEST_DEAL_LIMIT {
+            consider.sort_by(|a, b| el[*b].alone_total.cmp(&el[*a].alone_total).then(a.cmp(b)));
+            consider.truncate(BEST_DEAL_LIMIT);
+            consider.sort_unstable();
+        }
+        let mut search = Search {
+            el,
+            consider: &consider,
+            chosen: Vec::with_capacity(consider.len()),
+            best_value: -1,
+            best: Vec::new(),
+        };
+        let mut state = self.original.clone();
+        search.visit(self, 0, &mut state, 0);
+        search.best
+    }
+}
+
+/// `max_discount`: walks the applied campaigns, the one crossing `m` is reduced to what is left
+/// (its shares re-split by largest remainder, old shares as weights, shipping last); it and later
+/// ones reduced to 0 are rejected `max_discount`.
+fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
+    let mut sum: i128 = 0;
+    let mut kept = Vec::with_capacity(run.applied.len());
+    for mut t in std::mem::take(&mut run.applied) {
+        let amount = t.d.total();
+        if amount <= 0 {
+            kept.push(t);
+            continue;
+        }
+        if sum + amount <= m {
+            sum += amount;
+            kept.push(t);
+            continue;
+        }
+        let left = (m - sum).max(0);
+        sum += left;
+        if left == 0 {
+            let e = &el[t.k];
+            run.rejected
+                .push((t.k, rejected(Some(e.id), e.code, Reason::MaxDiscount)));
+            continue;
+        }
+        let mut weights = t.d.lines.clone();
+        weights.push(t.d.shipping);
+        let mut shares = largest_remainder(left, &weights);
+        t.d.shipping = shares.pop().unwrap_or(0);
+        t.d.lines = shares;
+        kept.push(t);
+    }
+    run.applied = kept;
+}
+
+/// Branch and bound over the allowed subsets, in lexicographic order of their sorted positions
+/// (a node's subset comes before its extensions, so only a strictly larger value replaces the
+/// best and a subtree whose bound does not exceed it is skipped).
+struct Search<'s, 'a> {
+    el: &'s [Eligible<'a>],
+    consider: &'s [usize],
+    chosen: Vec<usize>,
+    best_value: i128,
+    best: Vec<usize>,
+}
+
+impl<'a> Search<'_, 'a> {
+    /// Visits the subset `chosen` (its campaigns applied to `state`, adding up to `sum`), then
+    /// its extensions by `consider[from..]`.
+    fn visit(&mut self, st: &mut Stacker<'a, '_>, from: usize, state: &mut State, sum: i128) {
+        let value = st.cap.map_or(sum, |m| sum.min(m));
+        if value > self.best_value {
+            self.best_value = value;
+            self.best.clone_from(&self.chosen);
+        }
+        let el = self.el;
+        if self
+            .chosen
+            .iter()
+            .any(|&c| el[c].exclusive || el[c].stop_after)
+        {
+            return;
+        }
+        let room = st
+            .max_applied
+            .map_or(usize::MAX, |m| m.saturating_sub(self.chosen.len()));
+        if room == 0 {
+            return;
+        }
+        let fits = |chosen: &[usize], e: &Eligible<'_>| {
+            (!e.exclusive || chosen.is_empty())
+                && e.group
+                    .is_none_or(|g| !chosen.iter().any(|&c| el[c].group == Some(g)))
+        };
+        // Bound: what is applied plus the largest `room` standalone discounts that could join.
+        let mut adds = [0i128; BEST_DEAL_LIMIT];
+        let mut n = 0;
+        for &j in &self.consider[from..] {
+            if fits(&self.chosen, &el[j]) {
+                adds[n] = el[j].alone_total;
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return;
+        }
+        let adds = &mut adds[..n];
+        if room < n {
+            adds.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        let bound = sum + adds.iter().take(room).sum::<i128>();
+        let bound = st.cap.map_or(bound, |m| bound.min(m));
+        if bound <= self.best_value {
+            return;
+        }
+        for t in from..self.consider.len() {
+            let j = self.consider[t];
+            let e = &el[j];
+            if !fits(&self.chosen, e) {
+                continue;
+            }
+            let d = st.take(e, state);
+            let add = d.as_ref().map_or(0, |d| d.total().max(0));
+            if let Some(d) = &d {
+                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
+                    *cur -= *s;
+                }
+                state.shipping -= d.shipping;
+            }
+            self.chosen.push(j);
+            self.visit(st, t + 1, state, sum + add);
+            self.chosen.pop();
+            if let Some(d) = &d {
+                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
+                    *cur += *s;
+                }
+                state.shipping += d.shipping;
+            }
+        }
+    }
+}
+
+/// Checks 1-3 for every candidate: the rejections (with candidate positions) and the eligible.
+fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
-    lines: &[i128],
-    shipping: i128,
     mismatch: bool,
-    exponent: u32,
-) -> Stacked {
-    let mut out = Stacked {
-        applied: Vec::new(),
-        rejected: Vec::new(),
-        allocations: Vec::new(),
-        shipping_total: 0,
-    };
-    let mut state = State {
-        lines: lines.to_vec(),
-        shipping,
-    };
-    let money = Money {
-        exponent,
-        mode: p.mode,
-    };
+) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
+    let mut rej = Vec::new();
+    let mut el: Vec<Eligible<'a>> = Vec::new();
     let now = ctx.input.context.now;
+    let mut pos = 0usize;
     for &ci in &p.order {
-        let Some(c) = p.campaigns.get(ci) else {
+        let (Some(c), Some(def)) = (p.campaigns.get(ci), p.def.campaigns.get(ci)) else {
             continue;
         };
         let code = matched.get(ci).copied().flatten();
         if !c.automatic && code.is_none() {
             continue;
         }
+        pos += 1;
         let id = Some(c.id.as_str());
         if mismatch {
-            out.rejected
-                .push(rejected(id, code, Reason::CurrencyMismatch));
+            rej.push((pos, rejected(id, code, Reason::CurrencyMismatch)));
             continue;
         }
         if let Some(detail) = inactive(c, now) {
             let mut r = rejected(id, code, Reason::NotActive);
             r.detail = Some(detail.to_owned());
-            out.rejected.push(r);
+            rej.push((pos, r));
             continue;
         }
         if let Some(rules) = &c.rules {
@@ -106,7 +361,7 @@ pub(crate) fn sequential<'a>(
                 r.condition = Some(cond);
                 r.actual = Some(actual);
                 r.expected = Some(expected);
-                out.rejected.push(r);
+                rej.push((pos, r));
                 continue;
             }
         }
@@ -130,37 +385,125 @@ pub(crate) fn sequential<'a>(
                         r.expected = Some(expected);
                     }
                     r.detail = Some("tier 0".to_owned());
-                    out.rejected.push(r);
+                    rej.push((pos, r));
                     continue;
                 }
             }
         };
-        let Some(d) = effects::apply(effect, ctx, &state, &money) else {
-            out.rejected.push(rejected(id, code, Reason::NoEffect));
-            continue;
-        };
-        let total = d.total();
-        if total <= 0 && d.gifts.is_empty() {
-            out.rejected.push(rejected(id, code, Reason::NoEffect));
-            continue;
-        }
-        for (cur, taken) in state.lines.iter_mut().zip(&d.lines) {
-            *cur -= *taken;
-        }
-        state.shipping -= d.shipping;
-        out.shipping_total += d.shipping;
-        let alloc = allocations(&d.lines);
-        out.applied.push(Applied {
-            campaign_id: c.id.clone(),
-            code: code.map(str::to_owned),
+        let group_name = def.group.as_deref();
+        let group = group_name.map(|g| {
+            el.iter()
+                .position(|e| e.group_name == Some(g))
+                .unwrap_or(el.len())
+        });
+        el.push(Eligible {
+            pos,
+            id: c.id.as_str(),
+            code,
+            effect,
             tier,
-            amount: from_minor(total, exponent),
-            shipping_amount: from_minor(d.shipping, exponent),
+            exclusive: def.exclusive,
+            stop_after: def.stop_after,
+            group_name,
+            group,
+            alone: None,
+            alone_total: 0,
+        });
+    }
+    (rej, el)
+}
+
+/// Stacks the candidates: checks 1-3, then sequential or best-deal mode.
+pub(crate) fn stack<'a>(
+    p: &'a Inner,
+    ctx: &mut Ctx<'a>,
+    matched: &[Option<&'a str>],
+    lines: &[i128],
+    shipping: i128,
+    mismatch: bool,
+    exponent: u32,
+) -> Stacked {
+    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch);
+    let money = Money {
+        exponent,
+        mode: p.mode,
+    };
+    let original = State {
+        lines: lines.to_vec(),
+        shipping,
+    };
+    for e in &mut el {
+        e.alone = effects::apply(e.effect, ctx, &original, &money);
+        e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
+    }
+    let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
+    let cap = p
+        .max_discount
+        .map(|pct| effects::percent_of(subtotal, pct, p.mode).unwrap_or(subtotal));
+    let stacking = &p.def.stacking;
+    let mut st = Stacker {
+        ctx,
+        money,
+        original,
+        base_original: stacking.base == StackingBase::Original,
+        max_applied: stacking.max_applied.map(|m| m as usize),
+        cap,
+    };
+    let (run, chosen) = if stacking.mode == StackingMode::BestDeal {
+        let chosen = st.best_subset(&el);
+        (st.run(&el, chosen.iter().copied()), Some(chosen))
+    } else {
+        let winner = el.iter().position(|e| {
+            e.exclusive
+                && e.alone
+                    .as_ref()
+                    .is_some_and(|d| d.total() > 0 || !gifts(d).is_empty())
+        });
+        match winner {
+            Some(w) => {
+                let run = st.run(&el, [w]);
+                for (k, e) in el.iter().enumerate() {
+                    if k != w {
+                        let mut r = rejected(Some(e.id), e.code, Reason::ExclusiveConflict);
+                        r.by = Some(el[w].id.to_owned());
+                        rej.push((e.pos, r));
+                    }
+                }
+                (run, None)
+            }
+            None => (st.run(&el, 0..el.len()), None),
+        }
+    };
+    if let Some(chosen) = chosen {
+        for (k, e) in el.iter().enumerate() {
+            if chosen.binary_search(&k).is_err() {
+                rej.push((e.pos, rejected(Some(e.id), e.code, Reason::NotBestDeal)));
+            }
+        }
+    }
+    rej.extend(run.rejected.into_iter().map(|(k, r)| (el[k].pos, r)));
+    rej.sort_by_key(|(pos, _)| *pos);
+    let mut out = Stacked {
+        applied: Vec::with_capacity(run.applied.len()),
+        rejected: rej.into_iter().map(|(_, r)| r).collect(),
+        allocations: Vec::with_capacity(run.applied.len()),
+        shipping_total: 0,
+    };
+    for t in run.applied {
+        let e = &el[t.k];
+        out.shipping_total += t.d.shipping;
+        let alloc = allocations(&t.d.lines);
+        out.applied.push(Applied {
+            campaign_id: e.id.to_owned(),
+            code: e.code.map(str::to_owned),
+            tier: e.tier,
+            amount: from_minor(t.d.total(), exponent),
+            shipping_amount: from_minor(t.d.shipping, exponent),
             allocations: alloc
                 .iter()
                 .map(|(i, v)| (*i, from_minor(*v, exponent)))
-                .collect(),
-            gifts: d.gifts,
+                .collect::<BTreeMap<usize, Decimal>>(),
+            gifts: t.gifts,
         });
         out.allocations.push(alloc);
     }

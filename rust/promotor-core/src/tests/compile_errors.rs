@@ -218,7 +218,6 @@ fn campaign_errors_all_reported() {
         "either 'cheapest' or 'most_expensive', not both",
     );
     has(at(9, &[k("effect"), k("percent")]), "must be a num");
-    has(at(10, &[k("exclusive")]), "not supported yet");
     assert!(errs
         .to_string()
         .contains("campaigns.0.id: campaign id must not be empty"));

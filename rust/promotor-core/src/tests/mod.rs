@@ -7,6 +7,7 @@ mod engine;
 mod exprs;
 mod golden;
 mod ir_drift;
+mod stacking;
 
 use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
 
