@@ -451,7 +451,25 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         }
     if draw(st.integers(0, 9)) == 0:
         c["active"] = False
+    if draw(st.integers(0, 4)) == 0:
+        c["exclusive"] = True
+    if draw(st.integers(0, 3)) == 0:
+        c["group"] = draw(st.sampled_from(["g1", "g2"]))
+    if draw(st.integers(0, 5)) == 0:
+        c["stop_after"] = True
     return c
+
+
+stackings = st.fixed_dictionaries(
+    {
+        "mode": st.sampled_from(["sequential", "sequential", "best_deal"]),
+        "base": st.sampled_from(["discounted", "discounted", "original"]),
+        "max_applied": st.one_of(st.none(), st.none(), st.integers(1, 3)),
+        "max_discount": st.one_of(
+            st.none(), st.none(), st.sampled_from(["0", "5", "12.5", "30", "100"])
+        ),
+    }
+)
 
 
 @st.composite
@@ -461,7 +479,35 @@ def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
         "version": 1,
         "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
         "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+        "stacking": draw(stackings),
         "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
+    }
+
+
+@st.composite
+def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
+    """Many campaigns that all qualify, so that stacking decides: mostly no rules, no codes,
+    no time windows; exclusive flags, groups and stop_after often."""
+    n = draw(st.integers(2, max_campaigns))
+    campaigns = []
+    for i in range(n):
+        c: Node = {"id": f"c{i}", "priority": draw(st.integers(-1, 2))}
+        if draw(st.integers(0, 4)) == 0:
+            c["rules"] = draw(bools(1, False))
+        c["effect"] = draw(effects(1))
+        if draw(st.integers(0, 3)) == 0:
+            c["exclusive"] = True
+        if draw(st.booleans()):
+            c["group"] = draw(st.sampled_from(["g1", "g2"]))
+        if draw(st.integers(0, 4)) == 0:
+            c["stop_after"] = True
+        campaigns.append(c)
+    return {
+        "version": 1,
+        "currency": "USD",
+        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+        "stacking": draw(stackings),
+        "campaigns": campaigns,
     }
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from promotor import _native, reference
 from promotor.errors import RuleError
 
-from .strategies import canonical_inputs, engines
+from .strategies import canonical_inputs, engines, stacking_engines
 
 
 def compile_or_skip(engine_ir: dict[str, Any]) -> "_native.Program":
@@ -66,3 +66,17 @@ def test_property_invariants(engine_ir: dict[str, Any], data: st.DataObject) -> 
     assert 0 <= out["shipping_discount"] <= out["shipping"]
     assert out["total"] == max(0, out["subtotal"] + out["shipping"] - out["discount"])
     assert out["total"] >= 0
+
+
+@given(stacking_engines(), st.data())
+def test_property_rust_equals_reference_stacking(
+    engine_ir: dict[str, Any], data: st.DataObject
+) -> None:
+    """Engines where several campaigns qualify at once, so every stacking rule is exercised."""
+    program = compile_or_skip(engine_ir)
+    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    note(json.dumps(engine_ir, indent=1))
+    actual = program.evaluate(canonical)
+    for rejected in actual["rejected"]:
+        event(f"rejected: {rejected['reason']}")
+    assert actual == reference.evaluate(engine_ir, canonical)

@@ -201,7 +201,10 @@ class Result:
         for a in self.applied:
             label = a.campaign_id + (f" (code {a.code})" if a.code else "")
             label += f" [tier {a.tier}]" if a.tier is not None else ""
-            out.append(f"  + {label}: -{a.amount} {cur}")
+            if a.amount or not a.gifts:
+                out.append(f"  + {label}: -{a.amount} {cur}")
+            else:
+                out.append(f"  + {label}: gift")
             for index, share in a.allocations.items():
                 line = self.lines[index]
                 out.append(f"      line {index} {line.sku or ''} x{line.quantity}: -{share}")
