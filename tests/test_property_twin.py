@@ -80,3 +80,24 @@ def test_property_rust_equals_reference_stacking(
     for rejected in actual["rejected"]:
         event(f"rejected: {rejected['reason']}")
     assert actual == reference.evaluate(engine_ir, canonical)
+
+
+@given(stacking_engines(), st.data())
+def test_property_best_deal_is_never_worse_than_sequential(
+    engine_ir: dict[str, Any], data: st.DataObject
+) -> None:
+    sequential = {**engine_ir, "stacking": {**engine_ir["stacking"], "mode": "sequential"}}
+    best = {**engine_ir, "stacking": {**engine_ir["stacking"], "mode": "best_deal"}}
+    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    seq_out = compile_or_skip(sequential).evaluate(canonical)
+    best_out = compile_or_skip(best).evaluate(canonical)
+    assert best_out["discount"] >= seq_out["discount"]
+    applied = {a["campaign_id"] for a in best_out["applied"]}
+    chosen = [c for c in engine_ir["campaigns"] if c["id"] in applied]
+    assert sum(1 for c in chosen if c.get("exclusive")) <= 1
+    if any(c.get("exclusive") for c in chosen):
+        assert len(chosen) == 1
+    groups = [c["group"] for c in chosen if c.get("group")]
+    assert len(groups) == len(set(groups))
+    if engine_ir["stacking"]["max_applied"] is not None:
+        assert len(chosen) <= engine_ir["stacking"]["max_applied"]

@@ -11,9 +11,10 @@ from pydantic import ValidationError
 
 from . import _native, ir
 from .campaign import Campaign, Limits, Stacking
+from .describe import describe_effect, describe_rule
 from .errors import RuleError
 from .inputs import canonical_input
-from .result import Result
+from .result import CampaignInfo, Result
 
 if TYPE_CHECKING:
     from .qualify import Qualifications
@@ -39,7 +40,16 @@ class Engine:
     (Decimal('6.00'), Decimal('54.00'))
     """
 
-    __slots__ = ("_campaigns", "_currency", "_ir", "_limits", "_program", "_rounding", "_stacking")
+    __slots__ = (
+        "_campaigns",
+        "_currency",
+        "_info",
+        "_ir",
+        "_limits",
+        "_program",
+        "_rounding",
+        "_stacking",
+    )
 
     def __init__(
         self,
@@ -77,6 +87,7 @@ class Engine:
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
         self._program = _native.Program(json.dumps(self._ir))
+        self._info: dict[str, CampaignInfo] | None = None
 
     @property
     def campaigns(self) -> tuple[Campaign, ...]:
@@ -116,7 +127,25 @@ class Engine:
             context=context,
             currency=self._currency,
         )
-        return Result.from_outcome(self._program.evaluate(canonical))
+        return Result.from_outcome(self._program.evaluate(canonical), self._describe())
+
+    def _describe(self) -> dict[str, CampaignInfo]:
+        """What explanations say about each campaign, printed once, on first use."""
+        if self._info is None:
+            info = {}
+            for c in self._ir["campaigns"]:
+                tiers = c.get("tiers") or []
+                effects = [describe_effect(t["effect"]) for t in tiers] or [
+                    describe_effect(c["effect"])
+                ]
+                info[c["id"]] = CampaignInfo(
+                    name=c.get("name", ""),
+                    rules=describe_rule(c.get("rules")),
+                    effects=effects,
+                    tier_rules=[describe_rule(t.get("rules")) for t in tiers],
+                )
+            self._info = info
+        return self._info
 
     def qualifications(
         self,

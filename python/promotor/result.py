@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Applied", "Gift", "LineResult", "Rejected", "Result"]
+__all__ = ["Applied", "CampaignInfo", "Gift", "LineResult", "Rejected", "Result"]
 
 # Stable reason strings (Rejected.reason). New ones may be added; none is ever renamed.
 REASONS = (
@@ -146,6 +146,16 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignInfo:
+    """How explanations describe a campaign: its rules, and its effect (one per tier)."""
+
+    name: str
+    rules: str
+    effects: list[str]
+    tier_rules: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """A priced cart.
 
@@ -162,11 +172,16 @@ class Result:
     lines: list[LineResult]
     applied: list[Applied]
     rejected: list[Rejected]
+    # What explain() says about each campaign: id -> CampaignInfo. Not part of the data.
+    campaigns: dict[str, CampaignInfo] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_outcome(cls, outcome: dict[str, Any]) -> Result:
+    def from_outcome(
+        cls, outcome: dict[str, Any], campaigns: dict[str, CampaignInfo] | None = None
+    ) -> Result:
         """Build a Result from the canonical outcome dict both evaluators return."""
         return cls(
+            campaigns=campaigns or {},
             currency=outcome["currency"],
             subtotal=outcome["subtotal"],
             shipping=outcome["shipping"],
@@ -184,6 +199,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data (Decimals stay Decimals); rejections carry ``message``."""
         data = asdict(self)
+        del data["campaigns"]
         for plain, rejected in zip(data["rejected"], self.rejected, strict=True):
             plain["message"] = rejected.message
         return data
@@ -205,6 +221,14 @@ class Result:
                 out.append(f"  + {label}: -{a.amount} {cur}")
             else:
                 out.append(f"  + {label}: gift")
+            info = self.campaigns.get(a.campaign_id)
+            if info is not None:
+                tier = a.tier if a.tier is not None else 0
+                out.append(f"      effect: {info.effects[min(tier, len(info.effects) - 1)]}")
+                rules = [info.rules] + ([info.tier_rules[tier]] if info.tier_rules else [])
+                for rule in rules:
+                    if rule != "always":
+                        out.append(f"      rules met: {rule}")
             for index, share in a.allocations.items():
                 line = self.lines[index]
                 out.append(f"      line {index} {line.sku or ''} x{line.quantity}: -{share}")
