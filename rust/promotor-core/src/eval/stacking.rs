@@ -85,8 +85,13 @@ pub(crate) struct Eligible<'a> {
     pub group: Option<usize>,
     /// Its effect alone on the original cart; `None` when a number of it is null.
     pub alone: Option<Discount>,
-    /// Discount of `alone` (0 when `None`): the bound of what it can add to any subset.
+    /// Discount of `alone` (0 when `None`): ranks campaigns beyond the exact-search limit.
     pub alone_total: i128,
+    /// What this campaign can add to any subset, for the branch-and-bound search: its discount
+    /// alone, plus slack for the floors of partly targeted lines (a smaller base can floor
+    /// differently by one minor unit a line); for `buy_x_get_y`, whose choice of units depends
+    /// on the current prices, the whole cart.
+    pub bound: i128,
 }
 
 /// An applied campaign: index into the eligible list and what it takes (after clipping).
@@ -280,7 +285,7 @@ impl<'a> Search<'_, 'a> {
         let mut n = 0;
         for &j in &self.consider[from..] {
             if fits(&self.chosen, &el[j]) {
-                adds[n] = el[j].alone_total;
+                adds[n] = el[j].bound;
                 n += 1;
             }
         }
@@ -408,6 +413,7 @@ fn eligible<'a>(
             group,
             alone: None,
             alone_total: 0,
+            bound: 0,
         });
     }
     (rej, el)
@@ -432,9 +438,16 @@ pub(crate) fn stack<'a>(
         lines: lines.to_vec(),
         shipping,
     };
+    let whole = lines.iter().fold(shipping, |a, b| a.saturating_add(*b));
     for e in &mut el {
         e.alone = effects::apply(e.effect, ctx, &original, &money);
         e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
+        let slack = i128::try_from(lines.len()).unwrap_or(i128::MAX / 4) + 1;
+        e.bound = if matches!(e.effect, CEffect::BuyXGetY { .. }) {
+            whole
+        } else {
+            e.alone_total.saturating_add(slack).min(whole)
+        };
     }
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let cap = p
