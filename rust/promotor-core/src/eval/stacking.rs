@@ -13,7 +13,7 @@ use super::explain::{explain, holds};
 use super::expr::Ctx;
 use super::{allocations, rejected};
 use crate::alloc::largest_remainder;
-use crate::compile::{Body, CCampaign, CEffect, Inner};
+use crate::compile::{Body, CCampaign, CEffect, CTarget, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::outcome::{Applied, Gift, Reason, Rejected};
@@ -88,9 +88,9 @@ pub(crate) struct Eligible<'a> {
     /// Discount of `alone` (0 when `None`): ranks campaigns beyond the exact-search limit.
     pub alone_total: i128,
     /// What this campaign can add to any subset, for the branch-and-bound search: its discount
-    /// alone, plus slack for the floors of partly targeted lines (a smaller base can floor
-    /// differently by one minor unit a line); for `buy_x_get_y`, whose choice of units depends
-    /// on the current prices, the whole cart.
+    /// alone (effects are monotone in the amounts they see), plus one minor unit a line when it
+    /// picks the cheapest or most expensive units (another pick floors differently); for
+    /// `buy_x_get_y`, whose choice of units depends on the current prices, the whole cart.
     pub bound: i128,
 }
 
@@ -442,11 +442,17 @@ pub(crate) fn stack<'a>(
     for e in &mut el {
         e.alone = effects::apply(e.effect, ctx, &original, &money);
         e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
-        let slack = i128::try_from(lines.len()).unwrap_or(i128::MAX / 4) + 1;
-        e.bound = if matches!(e.effect, CEffect::BuyXGetY { .. }) {
-            whole
-        } else {
-            e.alone_total.saturating_add(slack).min(whole)
+        e.bound = match e.effect {
+            CEffect::BuyXGetY { .. } => whole,
+            CEffect::PercentOff { on, .. }
+            | CEffect::AmountOff { on, .. }
+            | CEffect::FixedPrice { on, .. }
+                if matches!(on, CTarget::Items { pick: Some(_), .. }) =>
+            {
+                let slack = i128::try_from(lines.len()).unwrap_or(i128::MAX / 4) + 1;
+                e.alone_total.saturating_add(slack).min(whole)
+            }
+            _ => e.alone_total,
         };
     }
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));

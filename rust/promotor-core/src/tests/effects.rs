@@ -1,7 +1,5 @@
 //! Effects against per-unit models on small carts, and the bulk paths on absurd carts.
 
-use std::time::Instant;
-
 use proptest::prelude::*;
 use serde_json::{json, Value as J};
 
@@ -152,9 +150,10 @@ proptest! {
     }
 }
 
-/// 1000 lines of 1,000,000 units each: every effect stays fast, with no bound on applications.
+/// 1000 lines of 1,000,000 units each: every effect works per line, not per unit (a per-unit
+/// loop would not finish), with no bound on applications. Speed itself is for benchmarks.
 #[test]
-fn huge_cart_is_fast() {
+fn huge_cart_is_priced_per_line() {
     let lines: Vec<(u32, u32, &str)> = (0..1000u32)
         .map(|i| (1 + i % 97, 1_000_000, if i % 3 == 0 { "g" } else { "bg" }))
         .collect();
@@ -171,10 +170,7 @@ fn huge_cart_is_fast() {
     ];
     for e in effects {
         let p = program(e.clone());
-        let start = Instant::now();
         let o = p.evaluate(&input);
-        let took = start.elapsed();
-        assert!(took.as_secs_f64() < 2.0, "{e}: {took:?}");
         assert_eq!(o.applied.len(), 1, "{e}: {:?}", o.rejected);
         assert!(o.total >= rust_decimal::Decimal::ZERO);
     }
