@@ -87,8 +87,13 @@ def generate(seed: int, n: int, money: str) -> tuple[list[dict[str, Any]], list[
                 {"sku": sku, key: price, "quantity": quantity, "category": category, "tags": tags}
             )
             single_items.append(
-                {"sku": sku, "price": single, "quantity": quantity, "category": category,
-                 "tags": tags}
+                {
+                    "sku": sku,
+                    "price": single,
+                    "quantity": quantity,
+                    "category": category,
+                    "tags": tags,
+                }
             )
         ship_cents = rng.choice([0, 499, 999])
         if money == "decimal":
@@ -122,8 +127,11 @@ def generate(seed: int, n: int, money: str) -> tuple[list[dict[str, Any]], list[
                     "shipping": Decimal(ship_cents).scaleb(-2) if money == "minor" else shipping,
                     "currency": row["currency"],
                 },
-                "customer": {"id": row["customer_id"], "segments": segments,
-                             "orders_count": orders_count},
+                "customer": {
+                    "id": row["customer_id"],
+                    "segments": segments,
+                    "orders_count": orders_count,
+                },
                 "codes": codes,
                 "now": created,
                 "context": {"channel": row["channel"], "country": row["country"]},
@@ -175,15 +183,20 @@ def orders_table(rows: list[dict[str, Any]], money: str) -> Any:
 
 def check(summary: Any, calls: list[dict[str, Any]], detail: Any = None) -> None:
     if not isinstance(summary, pa.Table):
-        summary = pa.Table.from_pandas(summary) if isinstance(summary, pd.DataFrame) else (
-            summary.to_arrow()
+        summary = (
+            pa.Table.from_pandas(summary)
+            if isinstance(summary, pd.DataFrame)
+            else (summary.to_arrow())
         )
     got = summary.to_pylist()
     assert len(got) == len(calls)
     expected_detail = []
     for row, call in zip(got, calls, strict=True):
         single = ENGINE.evaluate(
-            call["cart"], customer=call["customer"], codes=call["codes"], now=call["now"],
+            call["cart"],
+            customer=call["customer"],
+            codes=call["codes"],
+            now=call["now"],
             context=call["context"],
         )
         for field in ("subtotal", "discount", "shipping_discount", "total"):
@@ -222,15 +235,14 @@ def test_batch_polars_and_pandas_return_their_type() -> None:
 
 def test_batch_separate_lines_table_all_frontends() -> None:
     rows, calls = generate(4, 250, "decimal")
-    lines = [
-        {"order_id": r["order_id"], **line} for r in rows for line in r["items"]
-    ]
+    lines = [{"order_id": r["order_id"], **line} for r in rows for line in r["items"]]
     # Shuffle lines between orders, keeping each order's own line order.
     rng = random.Random(0)
-    lines.sort(key=lambda line: (rng.random() if line["order_id"] % 2 else 0.5))
+    lines.sort(key=lambda line: rng.random() if line["order_id"] % 2 else 0.5)
     lines.sort(key=lambda line: line["order_id"] % 7)
-    orders = orders_table([{k: v for k, v in r.items() if k != "items"} | {"items": None}
-                           for r in rows], "decimal").drop_columns(["items"])
+    orders = orders_table(
+        [{k: v for k, v in r.items() if k != "items"} | {"items": None} for r in rows], "decimal"
+    ).drop_columns(["items"])
     lines_table = pa.Table.from_pylist(
         lines,
         schema=pa.schema([("order_id", pa.int64()), *list(item_type("decimal"))]),
@@ -240,7 +252,7 @@ def test_batch_separate_lines_table_all_frontends() -> None:
 
 
 def test_string_order_ids_and_capsule_producer() -> None:
-    rows, calls = generate(5, 50, "minor")
+    rows, _ = generate(5, 50, "minor")
     table = orders_table(rows, "minor")
     table = table.set_column(0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]))
 
@@ -266,7 +278,12 @@ def test_empty_table() -> None:
     assert summary.num_rows == 0
     assert detail.num_rows == 0
     assert summary.column_names == [
-        "order_id", "subtotal", "discount", "shipping_discount", "total", "applied"
+        "order_id",
+        "subtotal",
+        "discount",
+        "shipping_discount",
+        "total",
+        "applied",
     ]
 
 
@@ -277,12 +294,16 @@ def test_empty_table() -> None:
         ([{"price": float("inf"), "quantity": 1}], ("orders", 1, "items", 0, "price"), "finite"),
         ([{"price": -1.0, "quantity": 1}], ("orders", 1, "items", 0, "price"), "negative"),
         ([{"price": 1.0, "quantity": 0}], ("orders", 1, "items", 0, "quantity"), "at least 1"),
-        ([{"price": 1.0}, {"price": None, "quantity": 1}], ("orders", 1, "items", 1, "price"),
-         "required"),
+        (
+            [{"price": 1.0}, {"price": None, "quantity": 1}],
+            ("orders", 1, "items", 1, "price"),
+            "required",
+        ),
     ],
 )
-def test_bad_input_errors_with_loc(items: list[dict[str, Any]], loc: tuple[Any, ...],
-                                   msg: str) -> None:
+def test_bad_input_errors_with_loc(
+    items: list[dict[str, Any]], loc: tuple[Any, ...], msg: str
+) -> None:
     table = pa.table({"order_id": [1, 2], "items": [[{"price": 1.0, "quantity": 1}], items]})
     with pytest.raises(InputError) as info:
         ENGINE.evaluate_batch(table)
@@ -306,8 +327,14 @@ def test_bad_columns() -> None:
 
 
 def test_naive_created_at_means_utc() -> None:
-    naive = pa.table({"order_id": [1], "created_at": pa.array([datetime(2026, 11, 25)]),
-                      "orders_count": [9], "items": [[{"price": 100.0, "quantity": 1}]]})
+    naive = pa.table(
+        {
+            "order_id": [1],
+            "created_at": pa.array([datetime(2026, 11, 25)]),
+            "orders_count": [9],
+            "items": [[{"price": 100.0, "quantity": 1}]],
+        }
+    )
     out = ENGINE.evaluate_batch(naive)
     assert "loyal" in out.column("applied").to_pylist()[0]
 

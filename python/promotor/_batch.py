@@ -13,11 +13,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _pyarrow() -> Any:
     try:
-        import pyarrow
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "evaluate_batch needs pyarrow: pip install 'promotor[arrow]'"
-        ) from None
+        raise ImportError("evaluate_batch needs pyarrow: pip install 'promotor[arrow]'") from None
     return pyarrow
 
 
@@ -50,7 +48,7 @@ def _table(obj: Any, name: str) -> Any:
 
 def _back(table: Any, kind: str) -> Any:
     if kind == "polars":
-        import polars
+        import polars  # type: ignore[import-not-found,unused-ignore]
 
         return polars.from_arrow(table)
     if kind == "pandas":

@@ -13,9 +13,8 @@ use std::sync::Arc;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
     Array, ArrayRef, Decimal128Array, Float64Array, GenericListArray, Int64Array, RecordBatch,
@@ -235,7 +234,10 @@ impl<'a> StrList<'a> {
         if range.len() > MAX_LIST {
             return Err(err(
                 loc(),
-                format!("list too long: {} elements, at most {MAX_LIST}", range.len()),
+                format!(
+                    "list too long: {} elements, at most {MAX_LIST}",
+                    range.len()
+                ),
             ));
         }
         range
@@ -467,11 +469,7 @@ impl<'a> Times<'a> {
 // ---------------------------------------------------------------------------------------------
 // Table readers.
 
-fn child<'a>(
-    names: &[&str],
-    columns: &'a [ArrayRef],
-    name: &str,
-) -> Option<&'a dyn Array> {
+fn child<'a>(names: &[&str], columns: &'a [ArrayRef], name: &str) -> Option<&'a dyn Array> {
     names
         .iter()
         .position(|n| *n == name)
@@ -501,7 +499,9 @@ impl<'a> LineCols<'a> {
     ) -> Result<Self, BatchError> {
         let strs = |name: &str| -> Result<Option<StrCol<'a>>, BatchError> {
             child(names, columns, name)
-                .map(|a| StrCol::new(a).ok_or_else(|| bad_type(table, name, "strings", a.data_type())))
+                .map(|a| {
+                    StrCol::new(a).ok_or_else(|| bad_type(table, name, "strings", a.data_type()))
+                })
                 .transpose()
         };
         let price = match (
@@ -529,7 +529,8 @@ impl<'a> LineCols<'a> {
             category: strs("category")?,
             tags: child(names, columns, "tags")
                 .map(|a| {
-                    StrList::new(a).ok_or_else(|| bad_type(table, "tags", "list<str>", a.data_type()))
+                    StrList::new(a)
+                        .ok_or_else(|| bad_type(table, "tags", "list<str>", a.data_type()))
                 })
                 .transpose()?,
             price,
@@ -653,7 +654,11 @@ impl Lines {
         for (b, batch) in batches.iter().enumerate() {
             starts.push(start);
             let Some(col) = batch.column_by_name("order_id") else {
-                return Err(table_err("lines", "order_id", "the lines table needs an order_id column"));
+                return Err(table_err(
+                    "lines",
+                    "order_id",
+                    "the lines table needs an order_id column",
+                ));
             };
             let keys = Keys::new(col.as_ref(), "lines")?;
             int_keys = matches!(keys, Keys::Int(_));
@@ -780,12 +785,21 @@ impl<'p> Batch<'p> {
         let columns = orders.columns();
         let exponent = self.exponent;
         let col = |name: &str| child(&names, columns, name);
-        let order_ids = col("order_id")
-            .ok_or_else(|| table_err("orders", "order_id", "the orders table needs an order_id column"))?;
+        let order_ids = col("order_id").ok_or_else(|| {
+            table_err(
+                "orders",
+                "order_id",
+                "the orders table needs an order_id column",
+            )
+        })?;
         let keys = Keys::new(order_ids, "orders")?;
         if let Some(t) = &self.order_id_type {
             if t != order_ids.data_type() {
-                return fail(table_err("orders", "order_id", "order_id changes type between batches"));
+                return fail(table_err(
+                    "orders",
+                    "order_id",
+                    "order_id changes type between batches",
+                ));
             }
         }
         self.order_id_type = Some(order_ids.data_type().clone());
@@ -800,34 +814,63 @@ impl<'p> Batch<'p> {
         }
         let strs = |name: &str| -> Result<Option<StrCol<'_>>, BatchError> {
             col(name)
-                .map(|a| StrCol::new(a).ok_or_else(|| bad_type("orders", name, "strings", a.data_type())))
+                .map(|a| {
+                    StrCol::new(a).ok_or_else(|| bad_type("orders", name, "strings", a.data_type()))
+                })
                 .transpose()
         };
         let str_list = |name: &str| -> Result<Option<StrList<'_>>, BatchError> {
             col(name)
-                .map(|a| StrList::new(a).ok_or_else(|| bad_type("orders", name, "list<str>", a.data_type())))
+                .map(|a| {
+                    StrList::new(a)
+                        .ok_or_else(|| bad_type("orders", name, "list<str>", a.data_type()))
+                })
                 .transpose()
         };
         let customer_id = strs("customer_id")?;
         let segments = str_list("segments")?;
         let orders_count = col("orders_count")
-            .map(|a| Num::new(a, None).ok_or_else(|| bad_type("orders", "orders_count", "numbers", a.data_type())))
+            .map(|a| {
+                Num::new(a, None)
+                    .ok_or_else(|| bad_type("orders", "orders_count", "numbers", a.data_type()))
+            })
             .transpose()?;
         let has_customer = customer_id.is_some() || segments.is_some() || orders_count.is_some();
         let codes = str_list("codes")?;
         let created_at = col("created_at")
-            .map(|a| Times::new(a).ok_or_else(|| bad_type("orders", "created_at", "timestamps", a.data_type())))
+            .map(|a| {
+                Times::new(a)
+                    .ok_or_else(|| bad_type("orders", "created_at", "timestamps", a.data_type()))
+            })
             .transpose()?;
         let (shipping, shipping_name) = match (col("shipping"), col("shipping_minor")) {
             (Some(_), Some(_)) => {
-                return fail(table_err("orders", "shipping_minor", "give either shipping or shipping_minor, not both"))
+                return fail(table_err(
+                    "orders",
+                    "shipping_minor",
+                    "give either shipping or shipping_minor, not both",
+                ))
             }
             (Some(a), None) => (
-                Some(Num::new(a, None).ok_or_else(|| bad_type("orders", "shipping", "decimal, integer or float", a.data_type()))?),
+                Some(Num::new(a, None).ok_or_else(|| {
+                    bad_type(
+                        "orders",
+                        "shipping",
+                        "decimal, integer or float",
+                        a.data_type(),
+                    )
+                })?),
                 "shipping",
             ),
             (None, Some(a)) => (
-                Some(Num::new(a, Some(exponent)).ok_or_else(|| bad_type("orders", "shipping_minor", "integer minor units", a.data_type()))?),
+                Some(Num::new(a, Some(exponent)).ok_or_else(|| {
+                    bad_type(
+                        "orders",
+                        "shipping_minor",
+                        "integer minor units",
+                        a.data_type(),
+                    )
+                })?),
                 "shipping_minor",
             ),
             (None, None) => (None, "shipping"),
@@ -837,9 +880,18 @@ impl<'p> Batch<'p> {
         let country = strs("country")?;
 
         // Items: nested list<struct>, or the lines table.
-        let items_list = col("items").map(|a| Lists::new(a).ok_or_else(|| bad_type("orders", "items", "list<struct>", a.data_type()))).transpose()?;
+        let items_list = col("items")
+            .map(|a| {
+                Lists::new(a)
+                    .ok_or_else(|| bad_type("orders", "items", "list<struct>", a.data_type()))
+            })
+            .transpose()?;
         if items_list.is_some() && self.lines.is_some() {
-            return fail(table_err("orders", "items", "give items in the orders table or a lines table, not both"));
+            return fail(table_err(
+                "orders",
+                "items",
+                "give items in the orders table or a lines table, not both",
+            ));
         }
         let nested = match items_list {
             None => None,
@@ -860,7 +912,18 @@ impl<'p> Batch<'p> {
         let line_names: Vec<Vec<&str>> = self
             .lines
             .as_ref()
-            .map(|l| l.batches.iter().map(|b| b.schema_ref().fields().iter().map(|f| f.name().as_str()).collect()).collect())
+            .map(|l| {
+                l.batches
+                    .iter()
+                    .map(|b| {
+                        b.schema_ref()
+                            .fields()
+                            .iter()
+                            .map(|f| f.name().as_str())
+                            .collect()
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let line_cols: Vec<LineCols<'_>> = match &self.lines {
             None => Vec::new(),
@@ -890,18 +953,35 @@ impl<'p> Batch<'p> {
             if let (Some((list, _)), Some(cols)) = (nested, &nested_cols) {
                 if let Some(range) = list.range(i) {
                     if range.len() > MAX_ITEMS {
-                        return Err(err(at("items"), format!("a cart holds at most {MAX_ITEMS} items, got {}", range.len())));
+                        return Err(err(
+                            at("items"),
+                            format!(
+                                "a cart holds at most {MAX_ITEMS} items, got {}",
+                                range.len()
+                            ),
+                        ));
                     }
                     items.reserve(range.len());
                     for (j, k) in range.enumerate() {
-                        let loc = |f: &str| vec![key("orders"), Loc::Index(row), key("items"), Loc::Index(j), key(f)];
+                        let loc = |f: &str| {
+                            vec![
+                                key("orders"),
+                                Loc::Index(row),
+                                key("items"),
+                                Loc::Index(j),
+                                key(f),
+                            ]
+                        };
                         items.push(cols.item(k, &loc)?);
                     }
                 }
             } else if let Some(lines) = lines {
                 if let Some(refs) = lines.index.get(&order_key) {
                     if refs.len() > MAX_ITEMS {
-                        return Err(err(at("items"), format!("a cart holds at most {MAX_ITEMS} items, got {}", refs.len())));
+                        return Err(err(
+                            at("items"),
+                            format!("a cart holds at most {MAX_ITEMS} items, got {}", refs.len()),
+                        ));
                     }
                     items.reserve(refs.len());
                     for &(b, r) in refs {
@@ -1003,25 +1083,20 @@ impl<'p> Batch<'p> {
             MoneyOut::Minor => Arc::new(Int64Array::from(
                 minor.into_iter().map(|m| m as i64).collect::<Vec<_>>(),
             )),
-            MoneyOut::Float => {
-                let scale = 10f64.powi(e as i32);
-                Arc::new(Float64Array::from(
-                    minor
-                        .into_iter()
-                        .map(|m| m as f64 / scale)
-                        .collect::<Vec<_>>(),
-                ))
-            }
+            // Correctly rounded: the nearest double to the exact decimal.
+            MoneyOut::Float => Arc::new(Float64Array::from(
+                values
+                    .iter()
+                    .map(|d| d.to_string().parse::<f64>().unwrap_or(f64::NAN))
+                    .collect::<Vec<_>>(),
+            )),
         }
     }
 
-    fn output(
-        &self,
-        order_ids: &dyn Array,
-        outcomes: &[Outcome],
-    ) -> Result<ChunkOut, BatchError> {
+    fn output(&self, order_ids: &dyn Array, outcomes: &[Outcome]) -> Result<ChunkOut, BatchError> {
         let order_col: ArrayRef = arrow_array::make_array(order_ids.to_data());
-        let pick = |f: fn(&Outcome) -> Decimal| -> Vec<Decimal> { outcomes.iter().map(f).collect() };
+        let pick =
+            |f: fn(&Outcome) -> Decimal| -> Vec<Decimal> { outcomes.iter().map(f).collect() };
         let mut applied = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
             "item",
             DataType::Utf8,
@@ -1085,8 +1160,8 @@ mod tests {
         assert_eq!(float_decimal(19.99).unwrap(), d("19.99"));
         assert_eq!(float_decimal(1.0 / 3.0).unwrap(), d("0.333333"));
         assert_eq!(float_decimal(1e3).unwrap(), d("1000"));
-        assert_eq!(float_decimal(0.0000005).unwrap(), d("0"));
-        assert_eq!(float_decimal(0.0000015).unwrap(), d("0.000002"));
+        assert_eq!(float_decimal(0.000_000_5).unwrap(), d("0"));
+        assert_eq!(float_decimal(0.000_001_5).unwrap(), d("0.000002"));
         assert_eq!(float_decimal(1e-300).unwrap(), d("0"));
         assert!(float_decimal(1e14).is_err());
         assert!(float_decimal(f64::NAN).is_err());

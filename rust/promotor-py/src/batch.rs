@@ -1,4 +1,4 @@
-//! `evaluate_batch`: Arrow C streams in and out (the Arrow PyCapsule interface), evaluation in
+//! `evaluate_batch`: Arrow C streams in and out (the Arrow `PyCapsule` interface), evaluation in
 //! `promotor_core::batch` on a per-process rayon pool with the GIL released.
 //!
 //! This is the one module with `unsafe` code: importing a C stream from a capsule pointer is
@@ -25,11 +25,14 @@ const STREAM: &std::ffi::CStr = c"arrow_array_stream";
 /// The pools of this process, by thread count. A forked child inherits the parent's memory but
 /// not its threads, so pools are keyed by the process id and rebuilt after a fork (the
 /// inherited ones are leaked: dropping them would talk to threads that do not exist).
-static POOLS: Mutex<Option<(u32, HashMap<usize, Arc<rayon::ThreadPool>>)>> = Mutex::new(None);
+type Pools = HashMap<usize, Arc<rayon::ThreadPool>>;
+static POOLS: Mutex<Option<(u32, Pools)>> = Mutex::new(None);
 
 fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
     let pid = std::process::id();
-    let mut guard = POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = POOLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.as_ref().is_some_and(|(p, _)| *p != pid) {
         if let Some(old) = guard.take() {
             std::mem::forget(old);
@@ -51,9 +54,9 @@ fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
 }
 
 fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrowArrayStreamReader> {
-    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
-        PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule"))
-    })?;
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule")))?;
     let ptr = capsule.pointer_checked(Some(STREAM))?;
     // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface
     // it holds an `ArrowArrayStream`; `from_raw` moves it out and leaves a released stream.
@@ -61,13 +64,15 @@ fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrowArrayStreamRe
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-fn export<'py>(
-    py: Python<'py>,
+fn export(
+    py: Python<'_>,
     schema: arrow_schema::SchemaRef,
     batches: Vec<RecordBatch>,
-) -> PyResult<Bound<'py, PyCapsule>> {
-    let reader: Box<dyn RecordBatchReader + Send> =
-        Box::new(RecordBatchIterator::new(batches.into_iter().map(Ok), schema));
+) -> PyResult<Bound<'_, PyCapsule>> {
+    let reader: Box<dyn RecordBatchReader + Send> = Box::new(RecordBatchIterator::new(
+        batches.into_iter().map(Ok),
+        schema,
+    ));
     PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
 }
 
@@ -77,7 +82,9 @@ fn read_all(
     table: &str,
 ) -> PyResult<Vec<RecordBatch>> {
     reader
-        .map(|b| b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e)))))
+        .map(|b| {
+            b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e))))
+        })
         .collect()
 }
 
@@ -116,8 +123,7 @@ pub fn evaluate_batch<'py>(
     let schema = orders.schema();
     let order_id_type = schema
         .field_with_name("order_id")
-        .map(|f| f.data_type().clone())
-        .unwrap_or(DataType::Int64);
+        .map_or(DataType::Int64, |f| f.data_type().clone());
     let pool = pool(threads)?;
     let program: &Program = program;
     let mut batch = Batch::new(program, money, detail, lines, now);
