@@ -20,7 +20,8 @@ $(VENV)/.deps: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.5,<2" "pydantic>=2.11,<3" "tzdata>=2024.1" \
-		"pytest>=8" "hypothesis>=6.100" "pytest-benchmark>=4" "ruff>=0.6" "mypy>=1.10"
+		"pytest>=8" "hypothesis>=6.100" "pytest-benchmark>=4" "ruff>=0.6" "mypy>=1.10" \
+		"pyarrow>=14" "polars>=1" "pandas>=2"
 	touch $@
 
 # One stamp per profile, so `make test` (debug) and `make demo` (release) each rebuild only

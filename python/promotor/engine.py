@@ -129,6 +129,38 @@ class Engine:
         )
         return Result.from_outcome(self._program.evaluate(canonical), self._describe())
 
+    def evaluate_batch(
+        self,
+        orders: Any,
+        lines: Any = None,
+        detail: bool = False,
+        threads: int | None = None,
+        money: Literal["decimal", "minor", "float"] = "decimal",
+    ) -> Any:
+        """Price a whole table of orders in Rust, on all cores, with the GIL released.
+
+        ``orders`` (and ``lines``) may be a pyarrow Table or RecordBatch, a polars or pandas
+        DataFrame, or any object with ``__arrow_c_stream__`` / ``__arrow_c_array__``; the
+        result has the caller's type (pyarrow for anything else). Columns: ``order_id``,
+        optional ``customer_id``, ``segments``, ``orders_count``, ``codes``, ``created_at``
+        (``now`` of that order; naive means UTC), ``shipping`` (or ``shipping_minor``),
+        ``currency``, ``channel``, ``country``, and either ``items`` (list of structs with
+        ``sku, price, quantity, category, product, tags``) or a ``lines`` table keyed by
+        ``order_id``. Money may be decimal128, float64 (read like a Python float) or integer
+        minor units of the engine's currency in ``*_minor`` columns.
+
+        Returns ``order_id, subtotal, discount, shipping_discount, total, applied`` (money as
+        ``decimal128(18, exponent)``, ``int64`` ``*_minor`` columns, or ``float64``, by
+        ``money``); with ``detail=True`` a tuple ``(summary, detail)`` where detail has one row
+        per applied campaign: ``order_id, campaign_id, amount``. Bad input raises
+        :class:`InputError` with a ``loc`` such as ``("orders", 3, "items", 1, "price")``.
+        """
+        from ._batch import evaluate_batch
+
+        return evaluate_batch(
+            self._program, orders, lines, detail=detail, threads=threads, money=money
+        )
+
     def _describe(self) -> dict[str, CampaignInfo]:
         """What explanations say about each campaign, printed once, on first use."""
         if self._info is None:

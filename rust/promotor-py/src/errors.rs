@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use promotor_core::batch::BatchErrors;
 use promotor_core::compile::{CompileErrors, Loc};
 use promotor_core::syntax::SyntaxError;
 
@@ -111,4 +112,27 @@ pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> 
             Err(e) => e,
         }
     })
+}
+
+/// Bad batch input -> `InputError`, one detail per problem, `loc` like `("orders", 3, "items",
+/// 1, "price")`.
+pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
+    let build = || -> PyResult<Bound<'_, PyList>> {
+        let list = PyList::empty(py);
+        for err in &errs.0 {
+            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
+            for part in &err.loc {
+                parts.push(match part {
+                    Loc::Key(key) => PyString::new(py, key).into_any(),
+                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
+                });
+            }
+            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
+        }
+        Ok(list)
+    };
+    match build() {
+        Ok(list) => raise(py, "InputError", list),
+        Err(e) => e,
+    }
 }

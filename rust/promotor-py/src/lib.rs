@@ -1,6 +1,7 @@
 //! `promotor._native`: the `PyO3` binding of promotor-core. It converts values and errors and
 //! does nothing else; every decision is made in the core.
 
+mod batch;
 mod convert;
 mod errors;
 mod program;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
 use promotor_core::ir;
@@ -41,6 +41,24 @@ impl Program {
         let program = Arc::clone(&self.inner);
         let outcome = py.detach(move || program.evaluate(&input));
         convert::outcome(py, &outcome)
+    }
+
+    /// Evaluate a table of orders given as Arrow C stream capsules; returns the summary (and,
+    /// with `detail`, the detail) as Arrow C stream capsules. `now` (microseconds since the
+    /// epoch, UTC) is the time of orders without `created_at`.
+    #[pyo3(signature = (orders, lines, detail, threads, money, now))]
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    fn evaluate_batch<'py>(
+        &self,
+        py: Python<'py>,
+        orders: &Bound<'py, PyAny>,
+        lines: Option<&Bound<'py, PyAny>>,
+        detail: bool,
+        threads: Option<usize>,
+        money: &str,
+        now: i64,
+    ) -> PyResult<(Bound<'py, PyCapsule>, Option<Bound<'py, PyCapsule>>)> {
+        crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
     }
 
     /// The IR this program was compiled from, as JSON.

@@ -1,0 +1,167 @@
+//! `evaluate_batch`: Arrow C streams in and out (the Arrow `PyCapsule` interface), evaluation in
+//! `promotor_core::batch` on a per-process rayon pool with the GIL released.
+//!
+//! This is the one module with `unsafe` code: importing a C stream from a capsule pointer is
+//! inherently unsafe (the producer vouches for the struct), as in every Arrow binding.
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
+use arrow_schema::DataType;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyCapsuleMethods};
+
+use promotor_core::batch::{arrow_error, Batch, BatchErrors, Lines, MoneyOut, CHUNK};
+use promotor_core::compile::Program;
+
+use crate::errors;
+
+const STREAM: &std::ffi::CStr = c"arrow_array_stream";
+
+/// The pools of this process, by thread count. A forked child inherits the parent's memory but
+/// not its threads, so pools are keyed by the process id and rebuilt after a fork (the
+/// inherited ones are leaked: dropping them would talk to threads that do not exist).
+type Pools = HashMap<usize, Arc<rayon::ThreadPool>>;
+static POOLS: Mutex<Option<(u32, Pools)>> = Mutex::new(None);
+
+fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
+    let pid = std::process::id();
+    let mut guard = POOLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if guard.as_ref().is_some_and(|(p, _)| *p != pid) {
+        if let Some(old) = guard.take() {
+            std::mem::forget(old);
+        }
+    }
+    let (_, pools) = guard.get_or_insert_with(|| (pid, HashMap::new()));
+    if let Some(p) = pools.get(&threads) {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("promotor-batch-{i}"))
+            .build()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?,
+    );
+    pools.insert(threads, Arc::clone(&p));
+    Ok(p)
+}
+
+fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrowArrayStreamReader> {
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule")))?;
+    let ptr = capsule.pointer_checked(Some(STREAM))?;
+    // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface
+    // it holds an `ArrowArrayStream`; `from_raw` moves it out and leaves a released stream.
+    unsafe { ArrowArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+}
+
+fn export(
+    py: Python<'_>,
+    schema: arrow_schema::SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> PyResult<Bound<'_, PyCapsule>> {
+    let reader: Box<dyn RecordBatchReader + Send> = Box::new(RecordBatchIterator::new(
+        batches.into_iter().map(Ok),
+        schema,
+    ));
+    PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
+}
+
+fn read_all(
+    py: Python<'_>,
+    reader: ArrowArrayStreamReader,
+    table: &str,
+) -> PyResult<Vec<RecordBatch>> {
+    reader
+        .map(|b| {
+            b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e))))
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_batch<'py>(
+    py: Python<'py>,
+    program: &Arc<Program>,
+    orders: &Bound<'py, PyAny>,
+    lines: Option<&Bound<'py, PyAny>>,
+    detail: bool,
+    threads: Option<usize>,
+    money: &str,
+    now: i64,
+) -> PyResult<(Bound<'py, PyCapsule>, Option<Bound<'py, PyCapsule>>)> {
+    let money = MoneyOut::parse(money).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "money must be 'decimal', 'minor' or 'float', got {money:?}"
+        ))
+    })?;
+    let threads = match threads {
+        None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => n,
+    };
+    let orders = import(orders, "orders")?;
+    let lines = match lines {
+        None => None,
+        Some(l) => {
+            let batches = read_all(py, import(l, "lines")?, "lines")?;
+            Some(
+                py.detach(|| Lines::new(batches))
+                    .map_err(|e| errors::batch_errors(py, &e.into()))?,
+            )
+        }
+    };
+    let schema = orders.schema();
+    let order_id_type = schema
+        .field_with_name("order_id")
+        .map_or(DataType::Int64, |f| f.data_type().clone());
+    let pool = pool(threads)?;
+    let program: &Program = program;
+    let mut batch = Batch::new(program, money, detail, lines, now);
+    let mut summary = Vec::new();
+    let mut details = Vec::new();
+    let mut start = 0;
+    if schema.field_with_name("order_id").is_err() {
+        let e = promotor_core::batch::BatchError {
+            loc: vec![
+                promotor_core::Loc::Key("orders".into()),
+                promotor_core::Loc::Key("order_id".into()),
+            ],
+            msg: "the orders table needs an order_id column".into(),
+        };
+        return Err(errors::batch_errors(py, &e.into()));
+    }
+    for input in orders {
+        let input = input
+            .map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error("orders", &e))))?;
+        let mut offset = 0;
+        while offset < input.num_rows() {
+            let len = CHUNK.min(input.num_rows() - offset);
+            let chunk = input.slice(offset, len);
+            let out = py
+                .detach(|| pool.install(|| batch.chunk(&chunk, start + offset)))
+                .map_err(|e| errors::batch_errors(py, &e))?;
+            summary.push(out.summary);
+            details.extend(out.detail);
+            py.check_signals()?;
+            offset += len;
+        }
+        start += input.num_rows();
+    }
+    let summary = export(py, batch.summary_schema(&order_id_type), summary)?;
+    let detail = if detail {
+        Some(export(py, batch.detail_schema(&order_id_type), details)?)
+    } else {
+        None
+    };
+    Ok((summary, detail))
+}

@@ -1,0 +1,370 @@
+"""evaluate_batch: every order priced exactly as evaluate() prices it, cent for cent."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pl = pytest.importorskip("polars")
+pd = pytest.importorskip("pandas")
+
+import promotor as pm  # noqa: E402
+from promotor import cart, customer, item  # noqa: E402
+from promotor.errors import InputError  # noqa: E402
+
+SEGMENTS = ["vip", "gold", "new", "staff", "b2b"]
+CATEGORIES = ["coffee", "tea", "mugs", "snacks"]
+BASE = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def make_engine() -> pm.Engine:
+    coffee = item.category == "coffee"
+    return pm.Engine(
+        [
+            pm.Campaign(
+                id="arabica",
+                rules=(customer.segments.contains("vip") | (cart.subtotal >= 100))
+                & (cart.items.filter(coffee).sum(item.quantity) >= 2),
+                effect=pm.percent_off(15, on=pm.items(coffee), cap=50),
+            ),
+            pm.Campaign(
+                id="bf10", code="BLCKFRDY", rules="cart.subtotal >= 50", effect=pm.amount_off(10)
+            ),
+            pm.Campaign(
+                id="tiers",
+                tiers=[
+                    pm.Tier(rules=cart.subtotal >= 100, effect=pm.percent_off(10)),
+                    pm.Tier(rules=cart.subtotal >= 200, effect=pm.percent_off(15)),
+                ],
+            ),
+            pm.Campaign(id="ship", rules=cart.subtotal >= 60, effect=pm.free_shipping()),
+            pm.Campaign(
+                id="loyal",
+                rules=customer.orders_count >= 5,
+                effect=pm.amount_off(pm.least(cart.subtotal * 0.05, 7)),
+                starts_at=BASE + timedelta(days=3),
+            ),
+            pm.Campaign(
+                id="tea3", effect=pm.buy_x_get_y(item.category == "tea", 2, get_quantity=1)
+            ),
+        ],
+        currency="USD",
+    )
+
+
+ENGINE = make_engine()
+
+
+def generate(seed: int, n: int, money: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for the orders table (with nested items) and the matching single-evaluation calls."""
+    rng = random.Random(seed)
+    rows, calls = [], []
+    for i in range(n):
+        items, single_items = [], []
+        for _ in range(rng.randint(0, 8)):
+            cents = rng.randint(0, 9999)
+            quantity = rng.randint(1, 4)
+            sku = f"S{rng.randint(1, 50)}"
+            category = rng.choice([*CATEGORIES, None])
+            tags = rng.sample(["a", "b", "c"], rng.randint(0, 2))
+            if money == "decimal":
+                price: Any = Decimal(cents).scaleb(-2) + Decimal(rng.randint(0, 9)).scaleb(-3)
+                single = price
+            elif money == "float":
+                price = cents / 100 + rng.choice([0, 0.0049999, 0.005, 1e-7])
+                single = price
+            else:
+                price = cents
+                single = Decimal(cents).scaleb(-2)
+            key = "price_minor" if money == "minor" else "price"
+            items.append(
+                {"sku": sku, key: price, "quantity": quantity, "category": category, "tags": tags}
+            )
+            single_items.append(
+                {
+                    "sku": sku,
+                    "price": single,
+                    "quantity": quantity,
+                    "category": category,
+                    "tags": tags,
+                }
+            )
+        ship_cents = rng.choice([0, 499, 999])
+        if money == "decimal":
+            shipping: Any = Decimal(ship_cents).scaleb(-2)
+        elif money == "float":
+            shipping = ship_cents / 100
+        else:
+            shipping = ship_cents
+        segments = rng.sample(SEGMENTS, rng.randint(0, 2))
+        codes = rng.choice([[], ["blckfrdy"], [" BLCKFRDY "], ["nope"]])
+        created = BASE + timedelta(days=rng.randint(0, 6), seconds=rng.randint(0, 86399))
+        orders_count = rng.randint(0, 9)
+        row = {
+            "order_id": 1000 + i,
+            "customer_id": f"c{rng.randint(1, 30)}",
+            "segments": segments,
+            "orders_count": orders_count,
+            "codes": codes,
+            "created_at": created,
+            "shipping_minor" if money == "minor" else "shipping": shipping,
+            "currency": rng.choice(["USD", "usd", None]),
+            "channel": rng.choice(["web", "app"]),
+            "country": rng.choice(["PL", "US"]),
+            "items": items,
+        }
+        rows.append(row)
+        calls.append(
+            {
+                "cart": {
+                    "items": single_items,
+                    "shipping": Decimal(ship_cents).scaleb(-2) if money == "minor" else shipping,
+                    "currency": row["currency"],
+                },
+                "customer": {
+                    "id": row["customer_id"],
+                    "segments": segments,
+                    "orders_count": orders_count,
+                },
+                "codes": codes,
+                "now": created,
+                "context": {"channel": row["channel"], "country": row["country"]},
+            }
+        )
+    return rows, calls
+
+
+def item_type(money: str) -> Any:
+    price = {
+        "decimal": ("price", pa.decimal128(12, 3)),
+        "float": ("price", pa.float64()),
+        "minor": ("price_minor", pa.int64()),
+    }[money]
+    return pa.struct(
+        [
+            ("sku", pa.string()),
+            price,
+            ("quantity", pa.int64()),
+            ("category", pa.string()),
+            ("tags", pa.list_(pa.string())),
+        ]
+    )
+
+
+def orders_table(rows: list[dict[str, Any]], money: str) -> Any:
+    ship = {
+        "decimal": ("shipping", pa.decimal128(10, 2)),
+        "float": ("shipping", pa.float64()),
+        "minor": ("shipping_minor", pa.int64()),
+    }[money]
+    schema = pa.schema(
+        [
+            ("order_id", pa.int64()),
+            ("customer_id", pa.string()),
+            ("segments", pa.list_(pa.string())),
+            ("orders_count", pa.int64()),
+            ("codes", pa.list_(pa.string())),
+            ("created_at", pa.timestamp("us", tz="UTC")),
+            ship,
+            ("currency", pa.string()),
+            ("channel", pa.string()),
+            ("country", pa.string()),
+            ("items", pa.list_(item_type(money))),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def check(summary: Any, calls: list[dict[str, Any]], detail: Any = None) -> None:
+    if not isinstance(summary, pa.Table):
+        summary = (
+            pa.Table.from_pandas(summary)
+            if isinstance(summary, pd.DataFrame)
+            else (summary.to_arrow())
+        )
+    got = summary.to_pylist()
+    assert len(got) == len(calls)
+    expected_detail = []
+    for row, call in zip(got, calls, strict=True):
+        single = ENGINE.evaluate(
+            call["cart"],
+            customer=call["customer"],
+            codes=call["codes"],
+            now=call["now"],
+            context=call["context"],
+        )
+        for field in ("subtotal", "discount", "shipping_discount", "total"):
+            assert Decimal(row[field]) == getattr(single, field), (row, field, single)
+        assert row["applied"] == [a.campaign_id for a in single.applied]
+        expected_detail += [(row["order_id"], a.campaign_id, a.amount) for a in single.applied]
+    if detail is not None:
+        got_detail = [(r["order_id"], r["campaign_id"], r["amount"]) for r in detail.to_pylist()]
+        assert got_detail == expected_detail
+
+
+@pytest.mark.parametrize("money", ["decimal", "float", "minor"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_batch_equals_single_pyarrow(money: str, seed: int) -> None:
+    rows, calls = generate(seed, 300, money)
+    table = orders_table(rows, money)
+    summary, detail = ENGINE.evaluate_batch(table, detail=True)
+    assert isinstance(summary, pa.Table)
+    assert summary.schema.field("total").type == pa.decimal128(18, 2)
+    check(summary, calls, detail)
+
+
+def test_batch_polars_and_pandas_return_their_type() -> None:
+    rows, calls = generate(3, 200, "float")
+    table = orders_table(rows, "float")
+    out = ENGINE.evaluate_batch(pl.from_arrow(table))
+    assert isinstance(out, pl.DataFrame)
+    check(out, calls)
+    # pandas: items as python objects, shipping float
+    frame = table.to_pandas()
+    out = ENGINE.evaluate_batch(frame)
+    assert isinstance(out, pd.DataFrame)
+    assert out["order_id"].tolist() == [r["order_id"] for r in rows]
+    check(out, calls)
+
+
+def test_batch_separate_lines_table_all_frontends() -> None:
+    rows, calls = generate(4, 250, "decimal")
+    lines = [{"order_id": r["order_id"], **line} for r in rows for line in r["items"]]
+    # Shuffle lines between orders, keeping each order's own line order.
+    rng = random.Random(0)
+    lines.sort(key=lambda line: rng.random() if line["order_id"] % 2 else 0.5)
+    lines.sort(key=lambda line: line["order_id"] % 7)
+    orders = orders_table(
+        [{k: v for k, v in r.items() if k != "items"} | {"items": None} for r in rows], "decimal"
+    ).drop_columns(["items"])
+    lines_table = pa.Table.from_pylist(
+        lines,
+        schema=pa.schema([("order_id", pa.int64()), *list(item_type("decimal"))]),
+    )
+    check(ENGINE.evaluate_batch(orders, lines=lines_table), calls)
+    check(ENGINE.evaluate_batch(pl.from_arrow(orders), lines=pl.from_arrow(lines_table)), calls)
+
+
+def test_string_order_ids_and_capsule_producer() -> None:
+    rows, _ = generate(5, 50, "minor")
+    table = orders_table(rows, "minor")
+    table = table.set_column(0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]))
+
+    class Producer:
+        def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+            return table.__arrow_c_stream__(requested_schema)
+
+    out = ENGINE.evaluate_batch(Producer(), money="minor")
+    assert out.schema.field("order_id").type == pa.string()
+    assert out.column("total_minor").type == pa.int64()
+    assert out.column("order_id").to_pylist() == [f"o{r['order_id']}" for r in rows]
+    decimal_out = ENGINE.evaluate_batch(table)
+    assert [Decimal(m).scaleb(-2) for m in out.column("total_minor").to_pylist()] == (
+        decimal_out.column("total").to_pylist()
+    )
+    floats = ENGINE.evaluate_batch(table, money="float").column("total").to_pylist()
+    assert floats == [float(d) for d in decimal_out.column("total").to_pylist()]
+
+
+def test_empty_table() -> None:
+    table = orders_table([], "decimal")
+    summary, detail = ENGINE.evaluate_batch(table, detail=True)
+    assert summary.num_rows == 0
+    assert detail.num_rows == 0
+    assert summary.column_names == [
+        "order_id",
+        "subtotal",
+        "discount",
+        "shipping_discount",
+        "total",
+        "applied",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("items", "loc", "msg"),
+    [
+        ([{"price": float("nan"), "quantity": 1}], ("orders", 1, "items", 0, "price"), "finite"),
+        ([{"price": float("inf"), "quantity": 1}], ("orders", 1, "items", 0, "price"), "finite"),
+        ([{"price": -1.0, "quantity": 1}], ("orders", 1, "items", 0, "price"), "negative"),
+        ([{"price": 1.0, "quantity": 0}], ("orders", 1, "items", 0, "quantity"), "at least 1"),
+        (
+            [{"price": 1.0}, {"price": None, "quantity": 1}],
+            ("orders", 1, "items", 1, "price"),
+            "required",
+        ),
+    ],
+)
+def test_bad_input_errors_with_loc(
+    items: list[dict[str, Any]], loc: tuple[Any, ...], msg: str
+) -> None:
+    table = pa.table({"order_id": [1, 2], "items": [[{"price": 1.0, "quantity": 1}], items]})
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(table)
+    error = info.value.errors()[0]
+    assert error["loc"] == loc
+    assert msg in error["msg"]
+
+
+def test_bad_columns() -> None:
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(pa.table({"id": [1]}))
+    assert info.value.errors()[0]["loc"] == ("orders", "order_id")
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(pa.table({"order_id": [1], "currency": ["XYZ"]}))
+    assert info.value.errors()[0]["loc"] == ("orders", 0, "currency")
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(pa.table({"order_id": [1], "shipping": ["4.99"]}))
+    assert info.value.errors()[0]["loc"] == ("orders", "shipping")
+    with pytest.raises(ValueError, match="money"):
+        ENGINE.evaluate_batch(pa.table({"order_id": [1]}), money="cents")
+
+
+def test_naive_created_at_means_utc() -> None:
+    naive = pa.table(
+        {
+            "order_id": [1],
+            "created_at": pa.array([datetime(2026, 11, 25)]),
+            "orders_count": [9],
+            "items": [[{"price": 100.0, "quantity": 1}]],
+        }
+    )
+    out = ENGINE.evaluate_batch(naive)
+    assert "loyal" in out.column("applied").to_pylist()[0]
+
+
+def test_threads_identical() -> None:
+    rows, _ = generate(6, 2000, "float")
+    table = orders_table(rows, "float")
+    one = ENGINE.evaluate_batch(table, threads=1, detail=True)
+    two = ENGINE.evaluate_batch(table, threads=2, detail=True)
+    assert one[0].equals(two[0])
+    assert one[1].equals(two[1])
+
+
+def _child(queue: Any) -> None:
+    rows, _ = generate(7, 500, "decimal")
+    out = make_engine().evaluate_batch(orders_table(rows, "decimal"), threads=2)
+    queue.put(out.column("total").to_pylist())
+
+
+def test_fork_safety() -> None:
+    rows, _ = generate(7, 500, "decimal")
+    parent = ENGINE.evaluate_batch(orders_table(rows, "decimal"), threads=2)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(queue,))
+    proc.start()
+    try:
+        child = queue.get(timeout=60)
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+    assert child == parent.column("total").to_pylist()
