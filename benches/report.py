@@ -48,6 +48,7 @@ def rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
             "test_single_baseline",
             "test_single_promotor",
             2.5,
+            "{:.2f}x",
         ),
         ratio(
             "batch W20, 1 thread: carts/s over baseline",
