@@ -22,7 +22,10 @@ fn engine(text: &str) -> EngineDef {
 
 fn w20_input() -> Input {
     let mut v: Value = serde_json::from_str(W20_CART).expect("valid cart JSON");
-    let now = v["context"]["now"].as_str().expect("now is a timestamp").to_owned();
+    let now = v["context"]["now"]
+        .as_str()
+        .expect("now is a timestamp")
+        .to_owned();
     v["context"]["now"] = Value::from(parse_timestamp(&now).expect("RFC 3339 timestamp"));
     serde_json::from_value(v).expect("a canonical input")
 }
