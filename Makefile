@@ -43,6 +43,14 @@ build: $(VENV)/.built-dev ## build the native module (debug) into .venv
 demo: $(VENV)/.built-release ## build (release) and show the engine pricing and explaining carts
 	$(PY) examples/demo.py
 
+.PHONY: bench
+bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criterion, then a table of ratios
+	mkdir -p target/bench
+	$(PY) -m pytest benches -q --benchmark-enable \
+		--benchmark-json=target/bench/pytest.json --benchmark-columns=median,iqr,rounds
+	cargo bench -q -p promotor-core --bench eval -- --warm-up-time 1 --measurement-time 2
+	$(PY) -m benches.report target/bench/pytest.json target/criterion
+
 .PHONY: test
 test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fast hypothesis profile)
 	cargo fmt --all --check

@@ -1,0 +1,119 @@
+"""Turn a `make bench` run into the ratios DESIGN section 7 sets targets for.
+
+    python -m benches.report target/bench/pytest.json [target/criterion]
+
+Every ratio compares two medians measured in the same run, so machine noise and speed mostly
+cancel out; only the compile time is absolute.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _medians(path: Path) -> dict[str, float]:
+    """Benchmark name -> median seconds."""
+    data = json.loads(path.read_text())
+    return {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
+
+
+def _criterion(root: Path) -> dict[str, float]:
+    """Criterion bench name -> median seconds."""
+    out = {}
+    for est in sorted(root.glob("*/new/estimates.json")):
+        data = json.loads(est.read_text())
+        out[est.parent.parent.name] = data["median"]["point_estimate"] / 1e9
+    return out
+
+
+Row = tuple[str, str, str, str]
+
+
+def rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
+    def ratio(
+        label: str, num: str, den: str, target: float, fmt: str = "{:.1f}x"
+    ) -> tuple[str, str, str, str]:
+        if num not in m or den not in m:
+            return (label, "n/a (skipped)", f">= {fmt.format(target)}", "SKIP")
+        value = m[num] / m[den]
+        return (label, fmt.format(value), f">= {fmt.format(target)}", _verdict(value >= target))
+
+    out = [
+        ratio(
+            "single cart W20: speed-up over baseline (median)",
+            "test_single_baseline",
+            "test_single_promotor",
+            2.5,
+            "{:.2f}x",
+        ),
+        ratio(
+            "batch W20, 1 thread: carts/s over baseline",
+            "test_batch_baseline",
+            "test_batch_promotor[1]",
+            50,
+            "{:.0f}x",
+        ),
+        ratio(
+            "batch W20: 2 threads over 1",
+            "test_batch_promotor[1]",
+            "test_batch_promotor[2]",
+            1.8,
+            "{:.2f}x",
+        ),
+    ]
+    if "test_compile_w100" in m:
+        ms = m["test_compile_w100"] * 1e3
+        out.append(("compile W100 (pm.Engine), ms", f"{ms:.2f}", "< 10", _verdict(ms < 10)))
+    else:
+        out.append(("compile W100 (pm.Engine), ms", "n/a", "< 10", "SKIP"))
+    info: list[tuple[str, Callable[[], str]]] = [
+        ("  compile W100, native only (IR JSON), ms", lambda: _ms(m, "test_compile_w100_native")),
+        ("  compile W100, pure Rust (criterion), ms", lambda: _ms(crit, "compile_w100")),
+        ("  single cart W20: promotor, us", lambda: _us(m, "test_single_promotor")),
+        ("  single cart W20: baseline, us", lambda: _us(m, "test_single_baseline")),
+        ("  evaluate W20 cart, pure Rust (criterion), us", lambda: _us(crit, "evaluate_w20_cart")),
+        (
+            "  evaluate W100 cart, pure Rust (criterion), us",
+            lambda: _us(crit, "evaluate_w100_cart"),
+        ),
+    ]
+    out.extend((label, f(), "", "info") for label, f in info)
+    return out
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _ms(m: dict[str, float], key: str) -> str:
+    return f"{m[key] * 1e3:.2f}" if key in m else "n/a"
+
+
+def _us(m: dict[str, float], key: str) -> str:
+    return f"{m[key] * 1e6:.1f}" if key in m else "n/a"
+
+
+def table(r: list[Row]) -> str:
+    head: Row = ("measure", "value", "target", "")
+    widths = [max(len(row[i]) for row in [head, *r]) for i in range(4)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [head, *r]]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    m = _medians(Path(argv[0]))
+    crit: dict[str, Any] = _criterion(Path(argv[1])) if len(argv) > 1 else {}
+    print(table(rows(m, crit)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
