@@ -1,5 +1,8 @@
 import os
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # `fast` runs on every `make test`; `slow` (make test-slow) is the 100,000-case run.
@@ -14,3 +17,23 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture
+def run() -> Callable[..., dict[str, Any]]:
+    """The reference evaluator with the small stand-ins of tests/test_reference.py, shared by
+    the reference test modules."""
+    from promotor.reference import evaluate
+
+    from .test_reference import EXPONENTS, fake_print, fake_regex
+
+    def run(engine_ir: dict[str, Any], canonical_input: dict[str, Any]) -> dict[str, Any]:
+        return evaluate(
+            engine_ir,
+            canonical_input,
+            printer=fake_print,
+            regex_search=fake_regex,
+            currency_exponent=EXPONENTS.get,
+        )
+
+    return run

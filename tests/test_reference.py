@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
 
-from promotor.reference import allocate, evaluate, normalize_code
+from promotor.reference import allocate, normalize_code
 
 D = Decimal
 Node = dict[str, Any]
@@ -233,20 +233,6 @@ def fake_regex(pattern: str, subject: str) -> bool | None:
 EXPONENTS = {"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3}
 
 Run = Callable[..., dict[str, Any]]
-
-
-@pytest.fixture
-def run() -> Run:
-    def run(engine_ir: Node, canonical_input: dict[str, Any]) -> dict[str, Any]:
-        return evaluate(
-            engine_ir,
-            canonical_input,
-            printer=fake_print,
-            regex_search=fake_regex,
-            currency_exponent=EXPONENTS.get,
-        )
-
-    return run
 
 
 def value_of(run: Run, expr: Node, inp: dict[str, Any] | None = None, **settings: Any) -> Any:

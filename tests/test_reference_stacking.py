@@ -18,10 +18,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
 
 from promotor._reference import stacking
-from promotor.reference import Discount, Money, _campaign, evaluate
+from promotor.reference import Discount, Money, _campaign
 from promotor.result import REASONS, Rejected
 from tests.test_reference import (
-    EXPONENTS,
     Node,
     Run,
     amount_off,
@@ -29,8 +28,6 @@ from tests.test_reference import (
     campaign,
     cart,
     engine,
-    fake_print,
-    fake_regex,
     fld,
     line,
     num,
@@ -40,20 +37,6 @@ from tests.test_reference import (
 
 D = Decimal
 HUNDRED = cart(line("60.00"), line("40.00"))
-
-
-@pytest.fixture
-def run() -> Run:
-    def run(engine_ir: Node, canonical_input: dict[str, Any]) -> dict[str, Any]:
-        return evaluate(
-            engine_ir,
-            canonical_input,
-            printer=fake_print,
-            regex_search=fake_regex,
-            currency_exponent=EXPONENTS.get,
-        )
-
-    return run
 
 
 def applied(out: dict[str, Any]) -> list[tuple[str, Decimal]]:
