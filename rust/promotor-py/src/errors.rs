@@ -7,7 +7,13 @@ use promotor_core::batch::BatchErrors;
 use promotor_core::compile::{CompileErrors, Loc};
 use promotor_core::syntax::SyntaxError;
 
-fn raise(py: Python<'_>, class: &str, details: Bound<'_, PyList>) -> PyErr {
+/// A `promotor.errors.<class>` carrying `details`; a failure while building them is raised
+/// instead.
+fn raise(py: Python<'_>, class: &str, details: PyResult<Bound<'_, PyList>>) -> PyErr {
+    let details = match details {
+        Ok(list) => list,
+        Err(err) => return err,
+    };
     match py.import("promotor.errors").and_then(|m| m.getattr(class)) {
         Ok(cls) => match cls.call1((details,)) {
             Ok(instance) => PyErr::from_value(instance),
@@ -37,10 +43,7 @@ pub fn rule_error(py: Python<'_>, messages: Vec<((), String)>) -> PyErr {
         }
         Ok(list)
     };
-    match build() {
-        Ok(list) => raise(py, "RuleError", list),
-        Err(err) => err,
-    }
+    raise(py, "RuleError", build())
 }
 
 pub fn syntax_error(py: Python<'_>, err: &SyntaxError) -> PyErr {
@@ -52,10 +55,7 @@ pub fn syntax_error(py: Python<'_>, err: &SyntaxError) -> PyErr {
         d.set_item("type", "syntax_error")?;
         PyList::new(py, [d])
     };
-    match build() {
-        Ok(list) => raise(py, "RuleError", list),
-        Err(e) => e,
-    }
+    raise(py, "RuleError", build())
 }
 
 pub fn compile_errors(py: Python<'_>, errs: &CompileErrors) -> PyErr {
@@ -73,10 +73,7 @@ pub fn compile_errors(py: Python<'_>, errs: &CompileErrors) -> PyErr {
         }
         Ok(list)
     };
-    match build() {
-        Ok(list) => raise(py, "RuleError", list),
-        Err(e) => e,
-    }
+    raise(py, "RuleError", build())
 }
 
 /// Deserialize IR JSON; a bad document becomes a `RuleError` whose `loc` is the JSON path.
@@ -107,10 +104,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> 
             };
             PyList::new(py, [detail(py, PyTuple::new(py, parts)?, &msg)?])
         };
-        match build() {
-            Ok(list) => raise(py, "RuleError", list),
-            Err(e) => e,
-        }
+        raise(py, "RuleError", build())
     })
 }
 
@@ -131,8 +125,5 @@ pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
         }
         Ok(list)
     };
-    match build() {
-        Ok(list) => raise(py, "InputError", list),
-        Err(e) => e,
-    }
+    raise(py, "InputError", build())
 }
