@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::Value;
 
 use promotor_core::compile::compile;
@@ -15,13 +15,23 @@ use promotor_core::time::parse_timestamp;
 const W100: &str = include_str!("data/w100.json");
 const W20: &str = include_str!("data/w20.json");
 const W20_CART: &str = include_str!("data/w20_cart.json");
+const W20_CARTS: &str = include_str!("data/w20_carts.json");
 
 fn engine(text: &str) -> EngineDef {
     serde_json::from_str(text).expect("benches/data holds a valid engine")
 }
 
 fn w20_input() -> Input {
-    let mut v: Value = serde_json::from_str(W20_CART).expect("valid cart JSON");
+    canonical(serde_json::from_str(W20_CART).expect("valid cart JSON"))
+}
+
+/// The first 500 carts of the W20 workload, qualifying or not, as they come.
+fn w20_mix() -> Vec<Input> {
+    let v: Vec<Value> = serde_json::from_str(W20_CARTS).expect("valid carts JSON");
+    v.into_iter().map(canonical).collect()
+}
+
+fn canonical(mut v: Value) -> Input {
     let now = v["context"]["now"]
         .as_str()
         .expect("now is a timestamp")
@@ -48,6 +58,24 @@ fn benches(c: &mut Criterion) {
     c.bench_function("evaluate_w20_cart", |b| {
         b.iter(|| w20.evaluate(black_box(&input)));
     });
+    let mix = w20_mix();
+    let mut group = c.benchmark_group("w20_mix");
+    group.throughput(Throughput::Elements(mix.len() as u64));
+    group.bench_function("evaluate", |b| {
+        b.iter(|| {
+            mix.iter()
+                .map(|i| w20.evaluate(black_box(i)).applied.len())
+                .sum::<usize>()
+        });
+    });
+    group.bench_function("price", |b| {
+        b.iter(|| {
+            mix.iter()
+                .map(|i| w20.price(black_box(i)).applied.len())
+                .sum::<usize>()
+        });
+    });
+    group.finish();
     let w100p = compile(&w100).expect("W100 compiles");
     c.bench_function("evaluate_w100_cart", |b| {
         b.iter(|| w100p.evaluate(black_box(&input)));

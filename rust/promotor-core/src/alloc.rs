@@ -16,29 +16,49 @@ pub fn largest_remainder(total: i128, amounts: &[i128]) -> Vec<i128> {
     if total == 0 || sum == 0 {
         return shares;
     }
+    if total == sum {
+        for (s, a) in shares.iter_mut().zip(amounts) {
+            *s = (*a).max(0);
+        }
+        return shares;
+    }
     let mut rems: Vec<(i128, usize)> = Vec::with_capacity(n);
     let mut given: i128 = 0;
+    // Carts of ordinary size: `total * a` fits in 64 bits, and 64-bit division is many times
+    // cheaper than 128-bit.
+    let narrow = u32::try_from(sum).is_ok();
     for (i, a) in amounts.iter().enumerate() {
         let a = (*a).max(0);
-        // total * a fits for any validated cart; on absurd amounts fall back to an approximation
-        // (the fill below still makes the shares sum exactly to `total`).
-        let (share, rem) = match total.checked_mul(a) {
-            Some(p) => (p / sum, p % sum),
-            None => (
-                (a / sum)
-                    .saturating_mul(total)
-                    .saturating_add(a % sum / (sum / total).max(1)),
-                0,
-            ),
+        let (share, rem) = if narrow {
+            // total <= sum < 2^32 and a <= sum, so the product fits.
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            let (t, x, s) = (total as u64, a as u64, sum as u64);
+            let p = t * x;
+            (i128::from(p / s), i128::from(p % s))
+        } else {
+            // total * a fits for any validated cart; on absurd amounts fall back to an
+            // approximation (the fill below still makes the shares sum exactly to `total`).
+            match total.checked_mul(a) {
+                Some(p) => (p / sum, p % sum),
+                None => (
+                    (a / sum)
+                        .saturating_mul(total)
+                        .saturating_add(a % sum / (sum / total).max(1)),
+                    0,
+                ),
+            }
         };
         let share = share.min(a);
         shares[i] = share;
         given += share;
         rems.push((rem, i));
     }
-    // Largest remainder first, ties to the lower index.
-    rems.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     let mut left = total - given;
+    if left <= 0 {
+        return shares;
+    }
+    // Largest remainder first, ties to the lower index.
+    rems.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     for &(_, i) in &rems {
         if left <= 0 {
             break;

@@ -379,6 +379,7 @@ impl Env {
                 facts: &facts,
                 vars: Vec::new(),
                 mode: self.mode,
+                memo: Vec::new(),
             };
             ctx.eval(&n).into_static()
         };
@@ -976,6 +977,7 @@ impl Env {
         Rule::Leaf(Box::new(Leaf {
             text: syntax::print(e),
             node,
+            slot: usize::MAX,
         }))
     }
 }

@@ -167,6 +167,30 @@ pub(crate) struct Inner {
     pub codes: HashMap<String, (usize, String)>,
     /// `Stacking.max_discount`, parsed (a percent; clamped to [0, 100] when used).
     pub max_discount: Option<rust_decimal::Decimal>,
+    /// Distinct rule leaves (by text): the size of the per-evaluation memo.
+    pub leaves: usize,
+}
+
+/// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
+/// leaf of a campaign or tier rule has no free variables: its value depends on the cart alone,
+/// and two leaves that print the same are the same condition.
+fn assign_leaf_slots(campaigns: &mut [CCampaign]) -> usize {
+    let mut slots: HashMap<String, usize> = HashMap::new();
+    let mut assign = |l: &mut crate::compile::node::Leaf| {
+        let next = slots.len();
+        l.slot = *slots.entry(l.text.clone()).or_insert(next);
+    };
+    for c in campaigns {
+        if let Some(r) = &mut c.rules {
+            r.leaves_mut(&mut assign);
+        }
+        if let Body::Tiers(tiers) = &mut c.body {
+            for r in tiers.iter_mut().filter_map(|(r, _)| r.as_mut()) {
+                r.leaves_mut(&mut assign);
+            }
+        }
+    }
+    slots.len()
 }
 
 /// A compiled engine: immutable, `Send + Sync`, cheap to clone.
@@ -618,6 +642,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
     if !errs.0.is_empty() {
         return Err(CompileErrors(errs.0));
     }
+    let leaves = assign_leaf_slots(&mut campaigns);
     let mut order: Vec<usize> = (0..def.campaigns.len()).collect();
     order.sort_by(|a, b| {
         def.campaigns[*b]
@@ -633,5 +658,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         order,
         codes,
         max_discount,
+        leaves,
     })))
 }

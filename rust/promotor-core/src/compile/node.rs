@@ -131,4 +131,20 @@ pub struct Leaf {
     /// The original IR leaf, printed as rule text.
     pub text: String,
     pub node: Node,
+    /// Its slot in the per-evaluation memo: leaves of the same text share one, so a condition
+    /// that many campaigns test (a segment, a category) is evaluated once per cart.
+    pub slot: usize,
+}
+
+impl Rule {
+    /// Every leaf, left to right.
+    pub fn leaves_mut(&mut self, f: &mut impl FnMut(&mut Leaf)) {
+        match self {
+            Self::And(a, b) | Self::Or(a, b) => {
+                a.leaves_mut(f);
+                b.leaves_mut(f);
+            }
+            Self::Leaf(l) => f(l),
+        }
+    }
 }

@@ -10,7 +10,16 @@ pub fn holds<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> bool {
     match rule {
         Rule::And(a, b) => holds(ctx, a) && holds(ctx, b),
         Rule::Or(a, b) => holds(ctx, a) || holds(ctx, b),
-        Rule::Leaf(l) => ctx.test(&l.node),
+        Rule::Leaf(l) => match ctx.memo.get(l.slot).copied() {
+            Some(1) => false,
+            Some(2) => true,
+            Some(_) => {
+                let v = ctx.test(&l.node);
+                ctx.memo[l.slot] = 1 + u8::from(v);
+                v
+            }
+            None => ctx.test(&l.node),
+        },
     }
 }
 

@@ -19,8 +19,10 @@ pub struct Facts {
     pub subtotal: Option<Decimal>,
     pub quantity: Option<Decimal>,
     pub shipping: Option<Decimal>,
-    /// Each line's subtotal rounded to the minor unit.
-    pub item_subtotals: Vec<Option<Decimal>>,
+    /// Each line's subtotal in minor units (`price x quantity` rounded once).
+    pub lines: Vec<i128>,
+    /// The cart currency's exponent: `lines` in major units is `lines[i] / 10^exponent`.
+    pub exponent: u32,
     /// `0..n`, so `cart.items` borrows instead of allocating.
     pub all: Vec<usize>,
     pub currency: String,
@@ -31,6 +33,9 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     pub vars: Vec<Val<'a>>,
     pub mode: RoundMode,
+    /// Rule leaves already tested on this cart, by slot: 0 not yet, 1 false, 2 true. Empty
+    /// outside a program's evaluation (then nothing is remembered).
+    pub memo: Vec<u8>,
 }
 
 fn b(v: bool) -> Val<'static> {
@@ -278,7 +283,9 @@ impl<'a> Ctx<'a> {
             ItemField::Price => Val::opt_num(Some(it.price)),
             ItemField::Quantity => Val::Num(Decimal::from(it.quantity)),
             ItemField::Subtotal => {
-                num_or_null(self.facts.item_subtotals.get(*i).copied().flatten())
+                num_or_null(self.facts.lines.get(*i).and_then(|m| {
+                    num::from_input(crate::money::from_minor(*m, self.facts.exponent))
+                }))
             }
             ItemField::Metadata => Val::Map(&it.metadata),
         }

@@ -5,8 +5,6 @@ pub mod explain;
 pub mod expr;
 pub mod stacking;
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 
 use crate::compile::{normalize_code, Program};
@@ -30,8 +28,20 @@ pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> 
 }
 
 impl Program {
-    /// Prices a cart. A pure function of the program and the input; never panics.
+    /// Prices a cart and explains every campaign that did not apply. A pure function of the
+    /// program and the input; never panics.
     pub fn evaluate(&self, input: &Input) -> Outcome {
+        self.run(input, true)
+    }
+
+    /// Prices a cart without the rejections: the same totals, lines and applied campaigns as
+    /// [`Program::evaluate`], with `rejected` empty. What callers that only need the price
+    /// (batch evaluation, the single-cart fast path until `rejected` is asked for) use.
+    pub fn price(&self, input: &Input) -> Outcome {
+        self.run(input, false)
+    }
+
+    fn run(&self, input: &Input, explain: bool) -> Outcome {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
         let currency = input
@@ -48,13 +58,15 @@ impl Program {
         let mode = p.mode;
 
         let items = &input.cart.items;
-        let (facts, lines, shipping) = derive(input, currency.clone(), exponent, mode);
+        let (facts, shipping) = derive(input, currency.clone(), exponent, mode);
+        let lines = &facts.lines;
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
         let mut ctx = Ctx {
             input,
             facts: &facts,
             vars: Vec::new(),
             mode,
+            memo: vec![0; p.leaves],
         };
 
         // Codes: trimmed, lower-cased, empty ignored, repeats once.
@@ -77,16 +89,22 @@ impl Program {
             seen.push(norm);
         }
 
-        let result = stacking::stack(p, &mut ctx, &matched, &lines, shipping, mismatch, exponent);
+        let cart = stacking::Cart {
+            lines,
+            shipping,
+            mismatch,
+            exponent,
+        };
+        let result = stacking::stack(p, &mut ctx, &matched, &cart, explain);
         let mut rejected = result.rejected;
-        rejected.extend(unknown.into_iter().map(rejected_unknown));
+        if explain {
+            rejected.extend(unknown.into_iter().map(rejected_unknown));
+        }
 
         let mut line_disc = vec![0i128; lines.len()];
         for a in &result.allocations {
-            for (i, d) in a {
-                if let Some(x) = line_disc.get_mut(*i) {
-                    *x += *d;
-                }
+            for (x, d) in line_disc.iter_mut().zip(a) {
+                *x += *d;
             }
         }
         let shipping_discount: i128 = result.shipping_total;
@@ -126,7 +144,7 @@ pub(crate) fn derive(
     currency: String,
     exponent: u32,
     mode: RoundMode,
-) -> (Facts, Vec<i128>, i128) {
+) -> (Facts, i128) {
     let items = &input.cart.items;
     let lines: Vec<i128> = items
         .iter()
@@ -146,26 +164,14 @@ pub(crate) fn derive(
             items.iter().map(|i| u64::from(i.quantity)).sum::<u64>(),
         )),
         shipping: num::from_input(from_minor(shipping, exponent)),
-        item_subtotals: lines
-            .iter()
-            .map(|m| num::from_input(from_minor(*m, exponent)))
-            .collect(),
+        lines,
+        exponent,
         all: (0..items.len()).collect(),
         currency,
     };
-    (facts, lines, shipping)
+    (facts, shipping)
 }
 
 fn rejected_unknown(code: &str) -> Rejected {
     rejected(None, Some(code), Reason::UnknownCode)
-}
-
-/// Line index -> share, non-zero shares only.
-pub(crate) fn allocations(shares: &[i128]) -> BTreeMap<usize, i128> {
-    shares
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d != 0)
-        .map(|(i, d)| (i, *d))
-        .collect()
 }

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::effects::{self, Discount, Money, State};
-use super::explain::{explain, holds};
+use super::explain::{explain as explain_rule, holds};
 use super::expr::Ctx;
-use super::{allocations, rejected};
+use super::rejected;
 use crate::alloc::largest_remainder;
 use crate::compile::{Body, CCampaign, CEffect, CTarget, Inner};
 use crate::ir::{StackingBase, StackingMode};
@@ -25,8 +25,8 @@ pub const BEST_DEAL_LIMIT: usize = 16;
 pub struct Stacked {
     pub applied: Vec<Applied>,
     pub rejected: Vec<Rejected>,
-    /// Per applied campaign: line index -> share.
-    pub allocations: Vec<BTreeMap<usize, i128>>,
+    /// Per applied campaign: its share of every line (0 for lines it does not touch).
+    pub allocations: Vec<Vec<i128>>,
     pub shipping_total: i128,
 }
 
@@ -328,12 +328,14 @@ impl<'a> Search<'_, 'a> {
     }
 }
 
-/// Checks 1-3 for every candidate: the rejections (with candidate positions) and the eligible.
+/// Checks 1-3 for every candidate: the rejections (with candidate positions; only with
+/// `explain`) and the eligible.
 fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     mismatch: bool,
+    explain: bool,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
     let mut el: Vec<Eligible<'a>> = Vec::new();
@@ -350,18 +352,25 @@ fn eligible<'a>(
         pos += 1;
         let id = Some(c.id.as_str());
         if mismatch {
-            rej.push((pos, rejected(id, code, Reason::CurrencyMismatch)));
+            if explain {
+                rej.push((pos, rejected(id, code, Reason::CurrencyMismatch)));
+            }
             continue;
         }
         if let Some(detail) = inactive(c, now) {
-            let mut r = rejected(id, code, Reason::NotActive);
-            r.detail = Some(detail.to_owned());
-            rej.push((pos, r));
+            if explain {
+                let mut r = rejected(id, code, Reason::NotActive);
+                r.detail = Some(detail.to_owned());
+                rej.push((pos, r));
+            }
             continue;
         }
         if let Some(rules) = &c.rules {
             if !holds(ctx, rules) {
-                let (cond, actual, expected) = explain(ctx, rules);
+                if !explain {
+                    continue;
+                }
+                let (cond, actual, expected) = explain_rule(ctx, rules);
                 let mut r = rejected(id, code, Reason::RulesNotMet);
                 r.condition = Some(cond);
                 r.actual = Some(actual);
@@ -381,10 +390,12 @@ fn eligible<'a>(
                 }
                 if let Some((e, ti)) = chosen {
                     (e, Some(ti))
+                } else if !explain {
+                    continue;
                 } else {
                     let mut r = rejected(id, code, Reason::RulesNotMet);
                     if let Some((Some(rule), _)) = tiers.first() {
-                        let (cond, actual, expected) = explain(ctx, rule);
+                        let (cond, actual, expected) = explain_rule(ctx, rule);
                         r.condition = Some(cond);
                         r.actual = Some(actual);
                         r.expected = Some(expected);
@@ -419,17 +430,31 @@ fn eligible<'a>(
     (rej, el)
 }
 
-/// Stacks the candidates: checks 1-3, then sequential or best-deal mode.
+/// The cart as stacking sees it: line and shipping amounts in minor units.
+pub(crate) struct Cart<'l> {
+    pub lines: &'l [i128],
+    pub shipping: i128,
+    /// The cart's currency differs from the engine's: every candidate is rejected.
+    pub mismatch: bool,
+    pub exponent: u32,
+}
+
+/// Stacks the candidates: checks 1-3, then sequential or best-deal mode. Without `explain`
+/// the rejections are left out (the applied campaigns are the same).
 pub(crate) fn stack<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
-    lines: &[i128],
-    shipping: i128,
-    mismatch: bool,
-    exponent: u32,
+    cart: &Cart<'_>,
+    explain: bool,
 ) -> Stacked {
-    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch);
+    let Cart {
+        lines,
+        shipping,
+        mismatch,
+        exponent,
+    } = *cart;
+    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, explain);
     let money = Money {
         exponent,
         mode: p.mode,
@@ -439,7 +464,16 @@ pub(crate) fn stack<'a>(
         shipping,
     };
     let whole = lines.iter().fold(shipping, |a, b| a.saturating_add(*b));
+    let stacking = &p.def.stacking;
+    // Each campaign alone on the original cart: the bounds of best deal, the amounts of
+    // `base="original"`, and whether an exclusive campaign wins. Sequential stacking on the
+    // discounted base needs it for exclusive campaigns only.
+    let need_alone =
+        stacking.mode == StackingMode::BestDeal || stacking.base == StackingBase::Original;
     for e in &mut el {
+        if !need_alone && !e.exclusive {
+            continue;
+        }
         e.alone = effects::apply(e.effect, ctx, &original, &money);
         e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
         e.bound = match e.effect {
@@ -459,7 +493,6 @@ pub(crate) fn stack<'a>(
     let cap = p
         .max_discount
         .map(|pct| effects::percent_of(subtotal, pct, p.mode).unwrap_or(subtotal));
-    let stacking = &p.def.stacking;
     let mut st = Stacker {
         ctx,
         money,
@@ -482,7 +515,7 @@ pub(crate) fn stack<'a>(
             Some(w) => {
                 let run = st.run(&el, [w]);
                 for (k, e) in el.iter().enumerate() {
-                    if k != w {
+                    if explain && k != w {
                         let mut r = rejected(Some(e.id), e.code, Reason::ExclusiveConflict);
                         r.by = Some(el[w].id.to_owned());
                         rej.push((e.pos, r));
@@ -493,14 +526,16 @@ pub(crate) fn stack<'a>(
             None => (st.run(&el, 0..el.len()), None),
         }
     };
-    if let Some(chosen) = chosen {
+    if let Some(chosen) = chosen.filter(|_| explain) {
         for (k, e) in el.iter().enumerate() {
             if chosen.binary_search(&k).is_err() {
                 rej.push((e.pos, rejected(Some(e.id), e.code, Reason::NotBestDeal)));
             }
         }
     }
-    rej.extend(run.rejected.into_iter().map(|(k, r)| (el[k].pos, r)));
+    if explain {
+        rej.extend(run.rejected.into_iter().map(|(k, r)| (el[k].pos, r)));
+    }
     rej.sort_by_key(|(pos, _)| *pos);
     let mut out = Stacked {
         applied: Vec::with_capacity(run.applied.len()),
@@ -511,20 +546,23 @@ pub(crate) fn stack<'a>(
     for t in run.applied {
         let e = &el[t.k];
         out.shipping_total += t.d.shipping;
-        let alloc = allocations(&t.d.lines);
         out.applied.push(Applied {
             campaign_id: e.id.to_owned(),
             code: e.code.map(str::to_owned),
             tier: e.tier,
             amount: from_minor(t.d.total(), exponent),
             shipping_amount: from_minor(t.d.shipping, exponent),
-            allocations: alloc
+            allocations: t
+                .d
+                .lines
                 .iter()
-                .map(|(i, v)| (*i, from_minor(*v, exponent)))
+                .enumerate()
+                .filter(|(_, v)| **v != 0)
+                .map(|(i, v)| (i, from_minor(*v, exponent)))
                 .collect::<BTreeMap<usize, Decimal>>(),
             gifts: t.gifts,
         });
-        out.allocations.push(alloc);
+        out.allocations.push(t.d.lines);
     }
     out
 }

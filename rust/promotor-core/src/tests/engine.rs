@@ -457,3 +457,28 @@ fn extreme_inputs_never_panic() {
     check_invariants(&o);
     assert_eq!(o.subtotal.to_string(), "3.015");
 }
+
+#[test]
+fn campaigns_share_the_leaves_they_have_in_common() {
+    let rules = |t: &str| {
+        serde_json::to_value(syntax::parse(t, &crate::ir::Limits::default()).unwrap()).unwrap()
+    };
+    let p = engine(
+        json!({}),
+        json!([
+            {"id": "a", "rules": rules("cart.subtotal >= 10 && cart.quantity >= 2"), "effect": pct("10")},
+            {"id": "b", "rules": rules("cart.subtotal >= 10 && cart.quantity >= 3"), "effect": amt("1")},
+            {"id": "c", "tiers": [{"rules": rules("cart.subtotal >= 10"), "effect": amt("2")}]},
+        ]),
+    );
+    // four leaves in the text, three distinct: one memo slot each
+    assert_eq!(p.0.leaves, 3);
+    let o = p.evaluate(&cart(&[("A", "6.00", 2)], "0"));
+    let ids: Vec<&str> = o.applied.iter().map(|a| a.campaign_id.as_str()).collect();
+    assert_eq!(ids, ["a", "c"]);
+    assert_eq!(
+        o.rejected[0].condition.as_deref(),
+        Some("cart.quantity >= 3")
+    );
+    assert_eq!(o.rejected[0].actual, Some(Value::Num(d("2"))));
+}

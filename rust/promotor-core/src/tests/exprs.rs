@@ -35,12 +35,13 @@ fn run_with(e: &Expr, inp: &Input, mode: RoundMode) -> Value {
     let mut env = Env::new(Scope::Rules, mode);
     let (node, _) = env.expr(e, true);
     assert!(env.errors.is_empty(), "{:?}", env.errors);
-    let (facts, _, _) = crate::eval::derive(inp, "USD".into(), 2, mode);
+    let (facts, _) = crate::eval::derive(inp, "USD".into(), 2, mode);
     let mut ctx = Ctx {
         input: inp,
         facts: &facts,
         vars: Vec::new(),
         mode,
+        memo: Vec::new(),
     };
     let v = ctx.eval(&node);
     report(&ctx, &v)

@@ -57,7 +57,21 @@ fn check(file: &str, case: &J) {
     let def: EngineDef = serde_json::from_value(case["engine"].clone())
         .unwrap_or_else(|e| panic!("{file}: bad engine: {e}"));
     let program = compile(&def).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let o: Outcome = program.evaluate(&input(case["input"].clone(), file));
+    let inp = input(case["input"].clone(), file);
+    let o: Outcome = program.evaluate(&inp);
+    let priced = program.price(&inp);
+    assert!(
+        priced.rejected.is_empty(),
+        "{file}: price() explains nothing"
+    );
+    assert_eq!(
+        priced,
+        Outcome {
+            rejected: Vec::new(),
+            ..o.clone()
+        },
+        "{file}: price() == evaluate() but for the rejections"
+    );
     let exp = &case["expected"];
     for (key, got) in [
         ("subtotal", o.subtotal),

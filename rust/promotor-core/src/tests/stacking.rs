@@ -603,6 +603,15 @@ fn best_deal_properties() {
         check(&seq);
         check(&best);
         let ctx = format!("case {case}: {st} {}", J::Array(camps.clone()));
+        for (mode, full) in [("sequential", &seq), ("best_deal", &best)] {
+            let priced = engine(with_mode(&st, mode), J::Array(camps.clone())).price(&c);
+            assert_eq!(
+                priced.applied, full.applied,
+                "{ctx}: price() applies the same"
+            );
+            assert_eq!(priced.total, full.total, "{ctx}");
+            assert_eq!(priced.lines, full.lines, "{ctx}");
+        }
         assert!(best.discount >= seq.discount, "{ctx}");
         if let Some(p) = st["max_discount"].as_str() {
             let m = best.subtotal * d(p) / Decimal::from(100);
