@@ -1,5 +1,6 @@
 """Type stub of the compiled extension (rust/promotor-py)."""
 
+from decimal import Decimal
 from typing import Any
 
 __version__: str
@@ -14,6 +15,19 @@ def currencies() -> list[tuple[str, int]]: ...
 class Program:
     def __init__(self, engine_ir_json: str) -> None: ...
     def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
+    def price(self, canonical_input: dict[str, Any]) -> Priced: ...
+    def price_fast(
+        self, cart: object, customer: object, codes: object, now: object, context: object
+    ) -> Priced | None: ...
+    @staticmethod
+    def _fast_read_agrees(
+        canonical_input: dict[str, Any] | None,
+        cart: object,
+        customer: object,
+        codes: object,
+        now: object,
+        context: object,
+    ) -> bool | None: ...
     def ir_json(self) -> str: ...
     def evaluate_batch(
         self,
@@ -24,5 +38,26 @@ class Program:
         money: str,
         now: int,
     ) -> tuple[object, object | None]: ...
+
+class Priced:
+    def totals(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]: ...
+    def total(self) -> Decimal: ...
+    def lines(
+        self,
+    ) -> list[tuple[int, str | None, int, Decimal, Decimal, Decimal, Decimal]]: ...
+    def applied(
+        self,
+    ) -> list[
+        tuple[
+            str,
+            str | None,
+            int | None,
+            Decimal,
+            Decimal,
+            dict[int, Decimal],
+            list[tuple[str, int, Decimal]],
+        ]
+    ]: ...
+    def explained(self) -> dict[str, Any]: ...
 
 def normalize_ir(ir_json: str) -> str: ...

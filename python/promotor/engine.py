@@ -119,15 +119,22 @@ class Engine:
         timezone-aware (default: the current time in UTC). Raises :class:`InputError` naming
         the offending field for bad input; nothing is applied then.
         """
-        canonical = canonical_input(
-            cart,
-            customer=customer,
-            codes=codes,
-            now=now,
-            context=context,
-            currency=self._currency,
-        )
-        return Result.from_outcome(self._program.evaluate(canonical), self._describe())
+        program = self._program
+        # Plain dicts in the usual shapes are read in Rust; anything else (models, unusual
+        # values, mistakes) goes through canonical_input, which also names what is wrong.
+        priced = program.price_fast(cart, customer, codes, now, context)
+        if priced is None:
+            canonical = canonical_input(
+                cart,
+                customer=customer,
+                codes=codes,
+                now=now,
+                context=context,
+                currency=self._currency,
+            )
+            priced = program.price(canonical)
+        info = self._info
+        return Result._from_native(priced, info if info is not None else self._describe())
 
     def evaluate_batch(
         self,

@@ -125,6 +125,17 @@ def _opt_number(value: Any, loc: Loc, errs: Errors) -> Decimal | None:
     return None if value is None else _number(value, loc, errs)
 
 
+def _encodable(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogates), as Rust strings must be."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _string(value: Any, loc: Loc, errs: Errors) -> str | None:
     if value is None:
         return None
@@ -133,6 +144,9 @@ def _string(value: Any, loc: Loc, errs: Errors) -> str | None:
         return None
     if len(value) > MAX_STRING:
         _err(errs, loc, f"string too long: {len(value)} characters, at most {MAX_STRING}")
+    if not _encodable(value):
+        _err(errs, loc, "string is not valid Unicode text (it has a lone surrogate)")
+        return None
     return value
 
 
@@ -147,7 +161,7 @@ def _strings(value: Any, loc: Loc, errs: Errors) -> list[str]:
         return []
     out: list[str] = []
     for index, element in enumerate(value):
-        if type(element) is str and len(element) <= MAX_STRING:
+        if type(element) is str and len(element) <= MAX_STRING and element.isascii():
             out.append(element)
         else:
             out.append(_string(element, (*loc, index), errs) or "")
@@ -168,6 +182,9 @@ def _meta(value: Any, loc: Loc, errs: Errors, depth: int = 1) -> Any:
         for key, element in value.items():
             if not isinstance(key, str):
                 _err(errs, (*loc, key), f"metadata keys are strings, not {type(key).__name__}")
+                continue
+            if not _encodable(key):
+                _err(errs, (*loc, key), "metadata key is not valid Unicode text")
                 continue
             out[key] = _meta(element, (*loc, key), errs, depth + 1)
         return out
@@ -248,7 +265,7 @@ def _currency(value: Any, loc: Loc, errs: Errors) -> str | None:
         _err(errs, loc, f"expected a currency code, got {type(value).__name__}")
         return None
     code = value.strip().upper()
-    if not _currency_known(code):
+    if not _encodable(code) or not _currency_known(code):
         _err(errs, loc, f"unknown currency {value[:40]!r}")
         return None
     return code
@@ -295,14 +312,16 @@ def _item_fast(data: Any) -> dict[str, Any] | None:
         return None
     sku, product, category = get("sku"), get("product"), get("category")
     for text in (sku, product, category):
-        if text is not None and (type(text) is not str or len(text) > MAX_STRING):
+        if text is not None and (
+            type(text) is not str or len(text) > MAX_STRING or not text.isascii()
+        ):
             return None
     tags = get("tags")
     if tags is None:
         tags = []
     elif type(tags) is list and len(tags) <= MAX_LIST:
         for tag in tags:
-            if type(tag) is not str or len(tag) > MAX_STRING:
+            if type(tag) is not str or len(tag) > MAX_STRING or not tag.isascii():
                 return None
         tags = tags.copy()
     else:
@@ -345,12 +364,9 @@ def _item(value: Any, loc: Loc, errs: Errors) -> dict[str, Any]:
         quantity = _quantity(quantity, (*loc, "quantity"), errs)
 
     sku, product, category = get("sku"), get("product"), get("category")
-    if sku is not None and (type(sku) is not str or len(sku) > MAX_STRING):
-        sku = _string(sku, (*loc, "sku"), errs)
-    if product is not None and (type(product) is not str or len(product) > MAX_STRING):
-        product = _string(product, (*loc, "product"), errs)
-    if category is not None and (type(category) is not str or len(category) > MAX_STRING):
-        category = _string(category, (*loc, "category"), errs)
+    sku = _string(sku, (*loc, "sku"), errs)
+    product = _string(product, (*loc, "product"), errs)
+    category = _string(category, (*loc, "category"), errs)
     tags = get("tags")
     metadata = get("metadata")
     return {

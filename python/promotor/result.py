@@ -155,25 +155,75 @@ class CampaignInfo:
     tier_rules: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+_UNSET: Any = object()
+_FIELDS = (
+    "currency",
+    "subtotal",
+    "shipping",
+    "discount",
+    "shipping_discount",
+    "total",
+    "lines",
+    "applied",
+    "rejected",
+)
+
+
 class Result:
     """A priced cart.
 
     ``total == subtotal + shipping - discount`` (never below zero), and ``discount`` is the sum
     of the lines' discounts plus ``shipping_discount``.
+
+    A result from :meth:`Engine.evaluate` stays in Rust until it is read: each part (the
+    totals, ``lines``, ``applied``, ``rejected``) becomes Python objects on first access, and the
+    explanations in ``rejected`` are worked out only then. It is immutable, and compares equal
+    to a result with the same data.
     """
 
-    currency: str
-    subtotal: Decimal
-    shipping: Decimal
-    discount: Decimal
-    shipping_discount: Decimal
-    total: Decimal
-    lines: list[LineResult]
-    applied: list[Applied]
-    rejected: list[Rejected]
-    # What explain() says about each campaign: id -> CampaignInfo. Not part of the data.
-    campaigns: dict[str, CampaignInfo] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("_applied", "_lines", "_native", "_rejected", "_totals", "campaigns")
+
+    _native: Any
+    _totals: tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal] | None
+    _lines: Any
+    _applied: Any
+    _rejected: Any
+    campaigns: dict[str, CampaignInfo]
+
+    def __init__(
+        self,
+        currency: str,
+        subtotal: Decimal,
+        shipping: Decimal,
+        discount: Decimal,
+        shipping_discount: Decimal,
+        total: Decimal,
+        lines: list[LineResult],
+        applied: list[Applied],
+        rejected: list[Rejected],
+        campaigns: dict[str, CampaignInfo] | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "_native", None)
+        init(self, "_totals", (currency, subtotal, shipping, discount, shipping_discount, total))
+        init(self, "_lines", lines)
+        init(self, "_applied", applied)
+        init(self, "_rejected", rejected)
+        # What explain() says about each campaign: id -> CampaignInfo. Not part of the data.
+        init(self, "campaigns", campaigns or {})
+
+    @classmethod
+    def _from_native(cls, priced: Any, campaigns: dict[str, CampaignInfo]) -> Result:
+        """A result over a native ``Priced`` outcome, converted part by part on access."""
+        self = object.__new__(cls)
+        init = object.__setattr__
+        init(self, "_native", priced)
+        init(self, "_totals", None)
+        init(self, "_lines", _UNSET)
+        init(self, "_applied", _UNSET)
+        init(self, "_rejected", _UNSET)
+        init(self, "campaigns", campaigns)
+        return self
 
     @classmethod
     def from_outcome(
@@ -189,19 +239,104 @@ class Result:
             shipping_discount=outcome["shipping_discount"],
             total=outcome["total"],
             lines=[LineResult(**line) for line in outcome["lines"]],
-            applied=[
-                Applied(**{**a, "gifts": [Gift(**g) for g in a["gifts"]]})
-                for a in outcome["applied"]
-            ],
+            applied=_applied_list(outcome["applied"]),
             rejected=[Rejected(**r) for r in outcome["rejected"]],
         )
 
+    # -- the parts, converted on first access ---------------------------------------------
+
+    def _t(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]:
+        totals = self._totals
+        if totals is None:
+            totals = self._native.totals()
+            object.__setattr__(self, "_totals", totals)
+        return totals
+
+    @property
+    def currency(self) -> str:
+        return self._t()[0]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self._t()[1]
+
+    @property
+    def shipping(self) -> Decimal:
+        return self._t()[2]
+
+    @property
+    def discount(self) -> Decimal:
+        return self._t()[3]
+
+    @property
+    def shipping_discount(self) -> Decimal:
+        return self._t()[4]
+
+    @property
+    def total(self) -> Decimal:
+        totals = self._totals
+        if totals is None:
+            return self._native.total()  # type: ignore[no-any-return]
+        return totals[5]
+
+    @property
+    def lines(self) -> list[LineResult]:
+        lines = self._lines
+        if lines is _UNSET:
+            lines = [LineResult(*row) for row in self._native.lines()]
+            object.__setattr__(self, "_lines", lines)
+        return lines  # type: ignore[no-any-return]
+
+    @property
+    def applied(self) -> list[Applied]:
+        applied = self._applied
+        if applied is _UNSET:
+            applied = [
+                Applied(cid, code, tier, amount, ship, alloc, [Gift(*g) for g in gifts])
+                for cid, code, tier, amount, ship, alloc, gifts in self._native.applied()
+            ]
+            object.__setattr__(self, "_applied", applied)
+        return applied  # type: ignore[no-any-return]
+
+    @property
+    def rejected(self) -> list[Rejected]:
+        rejected = self._rejected
+        if rejected is _UNSET:
+            rejected = [Rejected(**r) for r in self._native.explained()["rejected"]]
+            object.__setattr__(self, "_rejected", rejected)
+        return rejected  # type: ignore[no-any-return]
+
+    # -- value semantics ------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Result is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Result is immutable: cannot delete {name!r}")
+
+    def _data(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._data() == other._data()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"Result({body})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (*self._data(), self.campaigns))
+
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data (Decimals stay Decimals); rejections carry ``message``."""
-        data = asdict(self)
-        del data["campaigns"]
-        for plain, rejected in zip(data["rejected"], self.rejected, strict=True):
-            plain["message"] = rejected.message
+        data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS[:6]}
+        data["lines"] = [asdict(line) for line in self.lines]
+        data["applied"] = [asdict(a) for a in self.applied]
+        data["rejected"] = [{**asdict(r), "message": r.message} for r in self.rejected]
         return data
 
     def explain(self) -> str:
@@ -270,3 +405,11 @@ class Result:
             f"(discount {self.discount})</p>"
             f"<p>Applied</p><ul>{applied}</ul><p>Not applied</p><ul>{rejected}</ul></div>"
         )
+
+
+def _applied_list(rows: list[dict[str, Any]]) -> list[Applied]:
+    return [Applied(**{**a, "gifts": [Gift(**g) for g in a["gifts"]]}) for a in rows]
+
+
+def _rebuild(*args: Any) -> Result:
+    return Result(*args)

@@ -4,6 +4,7 @@
 mod batch;
 mod convert;
 mod errors;
+mod fast;
 mod program;
 
 use pyo3::prelude::*;
@@ -63,5 +64,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(currency_exponent, m)?)?;
     m.add_function(wrap_pyfunction!(currencies, m)?)?;
     m.add_class::<program::Program>()?;
+    m.add_class::<program::Priced>()?;
     Ok(())
 }

@@ -7,9 +7,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
+use promotor_core::input::Input;
 use promotor_core::ir;
+use promotor_core::outcome::Outcome;
+use rust_decimal::Decimal;
 
-use crate::{convert, errors};
+use crate::{convert, errors, fast};
 
 #[pyclass(module = "promotor._native", frozen)]
 pub struct Program {
@@ -41,6 +44,49 @@ impl Program {
         let program = Arc::clone(&self.inner);
         let outcome = py.detach(move || program.evaluate(&input));
         convert::outcome(py, &outcome)
+    }
+
+    /// Price one cart given as the user's plain dicts (see `fast.rs`); `None` when the input
+    /// is not in the shapes read here, and the caller must take the canonical path.
+    #[pyo3(signature = (cart, customer, codes, now, context))]
+    fn price_fast(
+        &self,
+        py: Python<'_>,
+        cart: &Bound<'_, PyAny>,
+        customer: Option<&Bound<'_, PyAny>>,
+        codes: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> Option<Priced> {
+        let input = fast::read(cart, customer, codes, now, context)?;
+        Some(self.priced(py, input))
+    }
+
+    /// Price one canonical input (see docs/architecture.md).
+    fn price(&self, py: Python<'_>, canonical_input: &Bound<'_, PyDict>) -> PyResult<Priced> {
+        Ok(self.priced(py, convert::input(canonical_input)?))
+    }
+
+    /// Whether the fast path reads these arguments into the same input as the canonical path
+    /// did (`canonical_input`; `None` when that path raised): `None` when the fast path does not
+    /// take them, `False` when it reads something else or takes what the canonical path
+    /// rejected. For tests.
+    #[staticmethod]
+    #[pyo3(signature = (canonical_input, cart, customer, codes, now, context))]
+    fn _fast_read_agrees(
+        canonical_input: Option<&Bound<'_, PyDict>>,
+        cart: &Bound<'_, PyAny>,
+        customer: Option<&Bound<'_, PyAny>>,
+        codes: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<bool>> {
+        let slow = canonical_input.map(convert::input).transpose()?;
+        // Debug formatting shows every decimal's scale, which `==` on decimals ignores.
+        Ok(fast::read(cart, customer, codes, now, context).map(|f| {
+            slow.as_ref()
+                .is_some_and(|s| format!("{f:?}") == format!("{s:?}"))
+        }))
     }
 
     /// Evaluate a table of orders given as Arrow C stream capsules; returns the summary (and,
@@ -76,5 +122,119 @@ impl Program {
                 PyTuple::new(py, [slf.get().ir_json.as_str()])?.into_any(),
             ],
         )
+    }
+}
+
+impl Program {
+    fn priced(&self, py: Python<'_>, input: Input) -> Priced {
+        let program = Arc::clone(&self.inner);
+        let (input, outcome) = py.detach(move || {
+            let outcome = program.price(&input);
+            (input, outcome)
+        });
+        Priced {
+            program: Arc::clone(&self.inner),
+            input,
+            outcome,
+        }
+    }
+}
+
+/// A priced cart, kept native: Python reads the parts it needs (`promotor.Result` does so
+/// lazily). The explanations of what did not apply are computed on first request, by evaluating
+/// the same input again with explanations (evaluation is a pure function of program and input).
+#[pyclass(module = "promotor._native", frozen)]
+pub struct Priced {
+    program: Arc<CoreProgram>,
+    input: Input,
+    outcome: Outcome,
+}
+
+#[pymethods]
+impl Priced {
+    /// `(currency, subtotal, shipping, discount, shipping_discount, total)`.
+    #[allow(clippy::type_complexity)]
+    fn totals(&self) -> (&str, Decimal, Decimal, Decimal, Decimal, Decimal) {
+        let o = &self.outcome;
+        (
+            &o.currency,
+            o.subtotal,
+            o.shipping,
+            o.discount,
+            o.shipping_discount,
+            o.total,
+        )
+    }
+
+    /// The total alone (what a cart page shows first).
+    fn total(&self) -> Decimal {
+        self.outcome.total
+    }
+
+    /// `[(index, sku, quantity, unit_price, subtotal, discount, total)]`.
+    #[allow(clippy::type_complexity)]
+    fn lines(&self) -> Vec<(usize, Option<&str>, u32, Decimal, Decimal, Decimal, Decimal)> {
+        self.outcome
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.index,
+                    l.sku.as_deref(),
+                    l.quantity,
+                    l.unit_price,
+                    l.subtotal,
+                    l.discount,
+                    l.total,
+                )
+            })
+            .collect()
+    }
+
+    /// `[(campaign_id, code, tier, amount, shipping_amount, {line: share}, [(sku, quantity,
+    /// price)])]`.
+    #[allow(clippy::type_complexity)]
+    fn applied<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<
+        Vec<(
+            &str,
+            Option<&str>,
+            Option<usize>,
+            Decimal,
+            Decimal,
+            Bound<'py, PyDict>,
+            Vec<(&str, u32, Decimal)>,
+        )>,
+    > {
+        self.outcome
+            .applied
+            .iter()
+            .map(|a| {
+                let allocations = PyDict::new(py);
+                for (i, v) in &a.allocations {
+                    allocations.set_item(i, v)?;
+                }
+                Ok((
+                    a.campaign_id.as_str(),
+                    a.code.as_deref(),
+                    a.tier,
+                    a.amount,
+                    a.shipping_amount,
+                    allocations,
+                    a.gifts
+                        .iter()
+                        .map(|g| (g.sku.as_str(), g.quantity, g.price))
+                        .collect(),
+                ))
+            })
+            .collect()
+    }
+
+    /// The whole canonical outcome dict, rejections with their explanations included.
+    fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let outcome = self.program.evaluate(&self.input);
+        convert::outcome(py, &outcome)
     }
 }
