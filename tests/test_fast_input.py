@@ -4,10 +4,12 @@ rejects: anything it is unsure of goes down the canonical path, which names the 
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -188,3 +190,28 @@ def test_results_of_both_paths_are_equal() -> None:
     assert fast == slow
     assert fast.lines[0].unit_price.as_tuple() == Decimal("12.50").as_tuple()
     assert fast.total == Decimal("13.25")
+
+
+def test_lazy_results_are_immutable_values() -> None:
+    engine = pm.Engine(
+        [
+            pm.Campaign(id="five", rules="cart.subtotal >= 1", effect=pm.amount_off(5)),
+            pm.Campaign(id="never", rules="cart.subtotal >= 1000", effect=pm.percent_off(5)),
+        ]
+    )
+    cart = {"items": [{"sku": "A", "price": "10", "quantity": 1}, {"sku": "B", "price": "30"}]}
+    lazy = engine.evaluate(cart, now=T0)
+    eager = pm.Result.from_outcome(
+        engine._program.evaluate(canonical_input(cart, now=T0, currency="USD")),
+        engine._describe(),
+    )
+    assert lazy.applied[0].allocations == {0: Decimal("1.25"), 1: Decimal("3.75")}
+    assert lazy.applied == eager.applied
+    assert lazy == eager
+    assert lazy.to_dict() == eager.to_dict()
+    assert [r.condition for r in lazy.rejected] == ["cart.subtotal >= 1000"]
+    assert pickle.loads(pickle.dumps(lazy)) == lazy
+    assert repr(lazy).startswith("Result(currency='USD', subtotal=Decimal('40.00')")
+    for obj, name in ((lazy, "total"), (lazy.applied[0], "amount")):
+        with pytest.raises(AttributeError):
+            setattr(obj, name, Decimal(0))

@@ -51,18 +51,92 @@ class Gift:
     price: Decimal
 
 
-@dataclass(frozen=True, slots=True)
 class Applied:
     """A campaign that applied. ``amount`` is its whole discount:
-    ``sum(allocations.values()) + shipping_amount``."""
+    ``sum(allocations.values()) + shipping_amount``; ``allocations`` maps line index to the
+    campaign's share of that line (lines it does not touch are left out).
+
+    Immutable; compares equal to an ``Applied`` with the same data. From
+    :meth:`Engine.evaluate`, ``allocations`` is converted from Rust on first access.
+    """
+
+    __slots__ = (
+        "_allocations",
+        "amount",
+        "campaign_id",
+        "code",
+        "gifts",
+        "shipping_amount",
+        "tier",
+    )
 
     campaign_id: str
     code: str | None
     tier: int | None
     amount: Decimal
     shipping_amount: Decimal
-    allocations: dict[int, Decimal]
-    gifts: list[Gift] = field(default_factory=list)
+    gifts: list[Gift]
+    _allocations: Any
+
+    def __init__(
+        self,
+        campaign_id: str,
+        code: str | None,
+        tier: int | None,
+        amount: Decimal,
+        shipping_amount: Decimal,
+        allocations: dict[int, Decimal],
+        gifts: list[Gift] | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "campaign_id", campaign_id)
+        init(self, "code", code)
+        init(self, "tier", tier)
+        init(self, "amount", amount)
+        init(self, "shipping_amount", shipping_amount)
+        init(self, "_allocations", allocations)
+        init(self, "gifts", [] if gifts is None else gifts)
+
+    @property
+    def allocations(self) -> dict[int, Decimal]:
+        allocations = self._allocations
+        if isinstance(allocations, tuple):  # (native Priced, index): not converted yet
+            priced, k = allocations
+            allocations = priced.allocations(k)
+            object.__setattr__(self, "_allocations", allocations)
+        return allocations  # type: ignore[no-any-return]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Applied is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Applied is immutable: cannot delete {name!r}")
+
+    def _asdict(self) -> dict[str, Any]:
+        return {
+            "campaign_id": self.campaign_id,
+            "code": self.code,
+            "tier": self.tier,
+            "amount": self.amount,
+            "shipping_amount": self.shipping_amount,
+            "allocations": dict(self.allocations),
+            "gifts": [asdict(g) for g in self.gifts],
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Applied):
+            return NotImplemented
+        return self._asdict() == other._asdict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items() if k != "gifts")
+        return f"Applied({body}, gifts={self.gifts!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        d = self._asdict()
+        return (Applied, (*list(d.values())[:6], self.gifts))
 
 
 def render_value(value: Any) -> str:
@@ -291,9 +365,10 @@ class Result:
     def applied(self) -> list[Applied]:
         applied = self._applied
         if applied is _UNSET:
+            native = self._native
             applied = [
-                Applied(cid, code, tier, amount, ship, alloc, [Gift(*g) for g in gifts])
-                for cid, code, tier, amount, ship, alloc, gifts in self._native.applied()
+                Applied(cid, code, tier, amount, ship, (native, k), [Gift(*g) for g in gifts])  # type: ignore[arg-type]
+                for k, (cid, code, tier, amount, ship, gifts) in enumerate(native.applied())
             ]
             object.__setattr__(self, "_applied", applied)
         return applied  # type: ignore[no-any-return]
@@ -335,7 +410,7 @@ class Result:
         """The result as plain data (Decimals stay Decimals); rejections carry ``message``."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS[:6]}
         data["lines"] = [asdict(line) for line in self.lines]
-        data["applied"] = [asdict(a) for a in self.applied]
+        data["applied"] = [a._asdict() for a in self.applied]
         data["rejected"] = [{**asdict(r), "message": r.message} for r in self.rejected]
         return data
 

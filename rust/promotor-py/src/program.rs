@@ -191,45 +191,46 @@ impl Priced {
             .collect()
     }
 
-    /// `[(campaign_id, code, tier, amount, shipping_amount, {line: share}, [(sku, quantity,
-    /// price)])]`.
+    /// `[(campaign_id, code, tier, amount, shipping_amount, [(sku, quantity, price)])]`.
     #[allow(clippy::type_complexity)]
-    fn applied<'py>(
+    fn applied(
         &self,
-        py: Python<'py>,
-    ) -> PyResult<
-        Vec<(
-            &str,
-            Option<&str>,
-            Option<usize>,
-            Decimal,
-            Decimal,
-            Bound<'py, PyDict>,
-            Vec<(&str, u32, Decimal)>,
-        )>,
-    > {
+    ) -> Vec<(
+        &str,
+        Option<&str>,
+        Option<usize>,
+        Decimal,
+        Decimal,
+        Vec<(&str, u32, Decimal)>,
+    )> {
         self.outcome
             .applied
             .iter()
             .map(|a| {
-                let allocations = PyDict::new(py);
-                for (i, v) in &a.allocations {
-                    allocations.set_item(i, v)?;
-                }
-                Ok((
+                (
                     a.campaign_id.as_str(),
                     a.code.as_deref(),
                     a.tier,
                     a.amount,
                     a.shipping_amount,
-                    allocations,
                     a.gifts
                         .iter()
                         .map(|g| (g.sku.as_str(), g.quantity, g.price))
                         .collect(),
-                ))
+                )
             })
             .collect()
+    }
+
+    /// `{line index: share}` of applied campaign `k`.
+    fn allocations<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        if let Some(a) = self.outcome.applied.get(k) {
+            for (i, v) in &a.allocations {
+                d.set_item(i, v)?;
+            }
+        }
+        Ok(d)
     }
 
     /// The whole canonical outcome dict, rejections with their explanations included.
