@@ -39,25 +39,34 @@ class Program:
         now: int,
     ) -> tuple[object, object | None]: ...
 
+class Applied:
+    """A campaign that applied (see promotor.result)."""
+
+    campaign_id: str
+    code: str | None
+    tier: int | None
+    amount: Decimal
+    shipping_amount: Decimal
+    allocations: dict[int, Decimal]
+    gifts: list[Any]
+    def __init__(
+        self,
+        campaign_id: str,
+        code: str | None,
+        tier: int | None,
+        amount: Decimal,
+        shipping_amount: Decimal,
+        allocations: dict[int, Decimal],
+        gifts: list[Any] | None = None,
+    ) -> None: ...
+    def _asdict(self) -> dict[str, Any]: ...
+
 class Priced:
     def totals(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]: ...
-    def total(self) -> Decimal: ...
     def lines(
         self,
     ) -> list[tuple[int, str | None, int, Decimal, Decimal, Decimal, Decimal]]: ...
-    def applied(
-        self,
-    ) -> list[
-        tuple[
-            str,
-            str | None,
-            int | None,
-            Decimal,
-            Decimal,
-            list[tuple[str, int, Decimal]],
-        ]
-    ]: ...
-    def allocations(self, k: int) -> dict[int, Decimal]: ...
+    def applied(self) -> list[Applied]: ...
     def explained(self) -> dict[str, Any]: ...
 
 def normalize_ir(ir_json: str) -> str: ...

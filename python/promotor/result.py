@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ._native import Applied
+
 __all__ = ["Applied", "CampaignInfo", "Gift", "LineResult", "Rejected", "Result"]
 
 # Stable reason strings (Rejected.reason). New ones may be added; none is ever renamed.
@@ -49,94 +51,6 @@ class Gift:
     sku: str
     quantity: int
     price: Decimal
-
-
-class Applied:
-    """A campaign that applied. ``amount`` is its whole discount:
-    ``sum(allocations.values()) + shipping_amount``; ``allocations`` maps line index to the
-    campaign's share of that line (lines it does not touch are left out).
-
-    Immutable; compares equal to an ``Applied`` with the same data. From
-    :meth:`Engine.evaluate`, ``allocations`` is converted from Rust on first access.
-    """
-
-    __slots__ = (
-        "_allocations",
-        "amount",
-        "campaign_id",
-        "code",
-        "gifts",
-        "shipping_amount",
-        "tier",
-    )
-
-    campaign_id: str
-    code: str | None
-    tier: int | None
-    amount: Decimal
-    shipping_amount: Decimal
-    gifts: list[Gift]
-    _allocations: Any
-
-    def __init__(
-        self,
-        campaign_id: str,
-        code: str | None,
-        tier: int | None,
-        amount: Decimal,
-        shipping_amount: Decimal,
-        allocations: dict[int, Decimal],
-        gifts: list[Gift] | None = None,
-    ) -> None:
-        init = object.__setattr__
-        init(self, "campaign_id", campaign_id)
-        init(self, "code", code)
-        init(self, "tier", tier)
-        init(self, "amount", amount)
-        init(self, "shipping_amount", shipping_amount)
-        init(self, "_allocations", allocations)
-        init(self, "gifts", [] if gifts is None else gifts)
-
-    @property
-    def allocations(self) -> dict[int, Decimal]:
-        allocations = self._allocations
-        if isinstance(allocations, tuple):  # (native Priced, index): not converted yet
-            priced, k = allocations
-            allocations = priced.allocations(k)
-            object.__setattr__(self, "_allocations", allocations)
-        return allocations  # type: ignore[no-any-return]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Applied is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Applied is immutable: cannot delete {name!r}")
-
-    def _asdict(self) -> dict[str, Any]:
-        return {
-            "campaign_id": self.campaign_id,
-            "code": self.code,
-            "tier": self.tier,
-            "amount": self.amount,
-            "shipping_amount": self.shipping_amount,
-            "allocations": dict(self.allocations),
-            "gifts": [asdict(g) for g in self.gifts],
-        }
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Applied):
-            return NotImplemented
-        return self._asdict() == other._asdict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        body = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items() if k != "gifts")
-        return f"Applied({body}, gifts={self.gifts!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        d = self._asdict()
-        return (Applied, (*list(d.values())[:6], self.gifts))
 
 
 def render_value(value: Any) -> str:
@@ -229,7 +143,6 @@ class CampaignInfo:
     tier_rules: list[str] = field(default_factory=list)
 
 
-_UNSET: Any = object()
 _FIELDS = (
     "currency",
     "subtotal",
@@ -255,14 +168,11 @@ class Result:
     to a result with the same data.
     """
 
-    __slots__ = ("_applied", "_lines", "_native", "_rejected", "_totals", "campaigns")
+    # One slot: [native outcome, totals, lines, applied, rejected, campaigns], so that making
+    # a result (on every cart change) is one attribute store.
+    __slots__ = ("_s",)
 
-    _native: Any
-    _totals: tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal] | None
-    _lines: Any
-    _applied: Any
-    _rejected: Any
-    campaigns: dict[str, CampaignInfo]
+    _s: list[Any]
 
     def __init__(
         self,
@@ -277,26 +187,14 @@ class Result:
         rejected: list[Rejected],
         campaigns: dict[str, CampaignInfo] | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "_native", None)
-        init(self, "_totals", (currency, subtotal, shipping, discount, shipping_discount, total))
-        init(self, "_lines", lines)
-        init(self, "_applied", applied)
-        init(self, "_rejected", rejected)
-        # What explain() says about each campaign: id -> CampaignInfo. Not part of the data.
-        init(self, "campaigns", campaigns or {})
+        totals = (currency, subtotal, shipping, discount, shipping_discount, total)
+        object.__setattr__(self, "_s", [None, totals, lines, applied, rejected, campaigns or {}])
 
     @classmethod
     def _from_native(cls, priced: Any, campaigns: dict[str, CampaignInfo]) -> Result:
         """A result over a native ``Priced`` outcome, converted part by part on access."""
         self = object.__new__(cls)
-        init = object.__setattr__
-        init(self, "_native", priced)
-        init(self, "_totals", None)
-        init(self, "_lines", _UNSET)
-        init(self, "_applied", _UNSET)
-        init(self, "_rejected", _UNSET)
-        init(self, "campaigns", campaigns)
+        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns])
         return self
 
     @classmethod
@@ -320,11 +218,11 @@ class Result:
     # -- the parts, converted on first access ---------------------------------------------
 
     def _t(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]:
-        totals = self._totals
+        s = self._s
+        totals = s[1]
         if totals is None:
-            totals = self._native.totals()
-            object.__setattr__(self, "_totals", totals)
-        return totals
+            totals = s[1] = s[0].totals()
+        return totals  # type: ignore[no-any-return]
 
     @property
     def currency(self) -> str:
@@ -348,38 +246,36 @@ class Result:
 
     @property
     def total(self) -> Decimal:
-        totals = self._totals
-        if totals is None:
-            return self._native.total()  # type: ignore[no-any-return]
-        return totals[5]
+        return self._t()[5]
 
     @property
     def lines(self) -> list[LineResult]:
-        lines = self._lines
-        if lines is _UNSET:
-            lines = [LineResult(*row) for row in self._native.lines()]
-            object.__setattr__(self, "_lines", lines)
+        s = self._s
+        lines = s[2]
+        if lines is None:
+            lines = s[2] = [LineResult(*row) for row in s[0].lines()]
         return lines  # type: ignore[no-any-return]
 
     @property
     def applied(self) -> list[Applied]:
-        applied = self._applied
-        if applied is _UNSET:
-            native = self._native
-            applied = [
-                Applied(cid, code, tier, amount, ship, (native, k), [Gift(*g) for g in gifts])  # type: ignore[arg-type]
-                for k, (cid, code, tier, amount, ship, gifts) in enumerate(native.applied())
-            ]
-            object.__setattr__(self, "_applied", applied)
+        s = self._s
+        applied = s[3]
+        if applied is None:
+            applied = s[3] = s[0].applied()
         return applied  # type: ignore[no-any-return]
 
     @property
     def rejected(self) -> list[Rejected]:
-        rejected = self._rejected
-        if rejected is _UNSET:
-            rejected = [Rejected(**r) for r in self._native.explained()["rejected"]]
-            object.__setattr__(self, "_rejected", rejected)
+        s = self._s
+        rejected = s[4]
+        if rejected is None:
+            rejected = s[4] = [Rejected(**r) for r in s[0].explained()["rejected"]]
         return rejected  # type: ignore[no-any-return]
+
+    @property
+    def campaigns(self) -> dict[str, CampaignInfo]:
+        """What explain() says about each campaign: id -> CampaignInfo. Not part of the data."""
+        return self._s[5]  # type: ignore[no-any-return]
 
     # -- value semantics ------------------------------------------------------------------
 

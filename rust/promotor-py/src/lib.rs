@@ -1,6 +1,7 @@
 //! `promotor._native`: the `PyO3` binding of promotor-core. It converts values and errors and
 //! does nothing else; every decision is made in the core.
 
+mod applied;
 mod batch;
 mod convert;
 mod errors;
@@ -65,5 +66,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(currencies, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
+    m.add_class::<applied::Applied>()?;
     Ok(())
 }

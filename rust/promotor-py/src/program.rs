@@ -166,11 +166,6 @@ impl Priced {
         )
     }
 
-    /// The total alone (what a cart page shows first).
-    fn total(&self) -> Decimal {
-        self.outcome.total
-    }
-
     /// `[(index, sku, quantity, unit_price, subtotal, discount, total)]`.
     #[allow(clippy::type_complexity)]
     fn lines(&self) -> Vec<(usize, Option<&str>, u32, Decimal, Decimal, Decimal, Decimal)> {
@@ -191,46 +186,13 @@ impl Priced {
             .collect()
     }
 
-    /// `[(campaign_id, code, tier, amount, shipping_amount, [(sku, quantity, price)])]`.
-    #[allow(clippy::type_complexity)]
-    fn applied(
-        &self,
-    ) -> Vec<(
-        &str,
-        Option<&str>,
-        Option<usize>,
-        Decimal,
-        Decimal,
-        Vec<(&str, u32, Decimal)>,
-    )> {
+    /// The applied campaigns, as `promotor.Applied`.
+    fn applied(&self) -> Vec<crate::applied::Applied> {
         self.outcome
             .applied
             .iter()
-            .map(|a| {
-                (
-                    a.campaign_id.as_str(),
-                    a.code.as_deref(),
-                    a.tier,
-                    a.amount,
-                    a.shipping_amount,
-                    a.gifts
-                        .iter()
-                        .map(|g| (g.sku.as_str(), g.quantity, g.price))
-                        .collect(),
-                )
-            })
+            .map(crate::applied::Applied::from_core)
             .collect()
-    }
-
-    /// `{line index: share}` of applied campaign `k`.
-    fn allocations<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        if let Some(a) = self.outcome.applied.get(k) {
-            for (i, v) in &a.allocations {
-                d.set_item(i, v)?;
-            }
-        }
-        Ok(d)
     }
 
     /// The whole canonical outcome dict, rejections with their explanations included.
