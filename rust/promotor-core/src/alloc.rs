@@ -22,67 +22,129 @@ pub fn largest_remainder(total: i128, amounts: &[i128]) -> Vec<i128> {
         }
         return shares;
     }
-    let mut rems: Vec<(i128, usize)> = Vec::with_capacity(n);
+    if u32::try_from(sum).is_ok() && u32::try_from(n).is_ok() {
+        narrow(total, amounts, &mut shares);
+    } else {
+        wide(total, amounts, &mut shares);
+    }
+    shares
+}
+
+/// Ordinary carts (`sum < 2^32` minor units): `total * a` fits in 64 bits, and each remainder
+/// with its line index packs into one `u64` key, so the ranking is a sort of integers.
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn narrow(total: i128, amounts: &[i128], shares: &mut [i128]) {
+    let sum = amounts.iter().map(|a| (*a).max(0)).sum::<i128>() as u64;
+    let total = total as u64;
+    let mut given = 0u64;
+    // Largest remainder first, ties to the lower index: key = rem << 32 | !index.
+    let mut keys: Vec<u64> = Vec::with_capacity(amounts.len());
+    for (i, a) in amounts.iter().enumerate() {
+        let a = (*a).max(0) as u64;
+        let p = total * a;
+        let share = (p / sum).min(a);
+        shares[i] = i128::from(share);
+        given += share;
+        keys.push(((p % sum) << 32) | u64::from(!(i as u32)));
+    }
+    let left = total - given;
+    if left == 0 {
+        return;
+    }
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    let order = keys.iter().map(|k| !(*k as u32) as usize);
+    fill(i128::from(left), amounts, shares, order);
+}
+
+/// Any amounts: 128-bit arithmetic, and an approximation where `total * a` would overflow (the
+/// fill still makes the shares sum exactly to `total`).
+fn wide(total: i128, amounts: &[i128], shares: &mut [i128]) {
+    let sum: i128 = amounts
+        .iter()
+        .map(|a| (*a).max(0))
+        .fold(0i128, i128::saturating_add);
+    let mut rems: Vec<(i128, usize)> = Vec::with_capacity(amounts.len());
     let mut given: i128 = 0;
-    // Carts of ordinary size: `total * a` fits in 64 bits, and 64-bit division is many times
-    // cheaper than 128-bit.
-    let narrow = u32::try_from(sum).is_ok();
     for (i, a) in amounts.iter().enumerate() {
         let a = (*a).max(0);
-        let (share, rem) = if narrow {
-            // total <= sum < 2^32 and a <= sum, so the product fits.
-            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-            let (t, x, s) = (total as u64, a as u64, sum as u64);
-            let p = t * x;
-            (i128::from(p / s), i128::from(p % s))
-        } else {
-            // total * a fits for any validated cart; on absurd amounts fall back to an
-            // approximation (the fill below still makes the shares sum exactly to `total`).
-            match total.checked_mul(a) {
-                Some(p) => (p / sum, p % sum),
-                None => (
-                    (a / sum)
-                        .saturating_mul(total)
-                        .saturating_add(a % sum / (sum / total).max(1)),
-                    0,
-                ),
-            }
+        let (share, rem) = match total.checked_mul(a) {
+            Some(p) => (p / sum, p % sum),
+            None => (
+                (a / sum)
+                    .saturating_mul(total)
+                    .saturating_add(a % sum / (sum / total).max(1)),
+                0,
+            ),
         };
         let share = share.min(a);
         shares[i] = share;
         given += share;
         rems.push((rem, i));
     }
-    let mut left = total - given;
+    let left = total - given;
     if left <= 0 {
-        return shares;
+        return;
     }
-    // Largest remainder first, ties to the lower index.
     rems.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    for &(_, i) in &rems {
+    fill(left, amounts, shares, rems.iter().map(|(_, i)| *i));
+}
+
+/// Hands out the `left` units in `order`: one each to lines with room, then (only when a line
+/// was full) what is still left to the others, in the same order.
+fn fill(
+    mut left: i128,
+    amounts: &[i128],
+    shares: &mut [i128],
+    order: impl Iterator<Item = usize> + Clone,
+) {
+    for i in order.clone() {
         if left <= 0 {
-            break;
+            return;
         }
         if shares[i] < amounts[i].max(0) {
             shares[i] += 1;
             left -= 1;
         }
     }
-    // Only when a line was full: what it could not take goes to the others, in the same order.
-    for &(_, i) in &rems {
+    for i in order {
         if left <= 0 {
-            break;
+            return;
         }
         let take = (amounts[i].max(0) - shares[i]).min(left);
         shares[i] += take;
         left -= take;
     }
-    shares
 }
 
 #[cfg(test)]
 mod tests {
-    use super::largest_remainder;
+    use super::{largest_remainder, narrow, wide};
+
+    #[test]
+    fn the_64_bit_path_agrees_with_the_128_bit_one() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for _ in 0..20_000 {
+            let n = 1 + next(12) as usize;
+            let amounts: Vec<i128> = (0..n).map(|_| i128::from(next(5000)) - 100).collect();
+            let sum: i128 = amounts.iter().map(|a| (*a).max(0)).sum();
+            if sum == 0 {
+                continue;
+            }
+            let total = 1 + i128::from(next(u64::try_from(sum).unwrap()));
+            let (mut a, mut b) = (vec![0; n], vec![0; n]);
+            narrow(total, &amounts, &mut a);
+            wide(total, &amounts, &mut b);
+            assert_eq!(a, b, "{total} over {amounts:?}");
+            assert_eq!(a, largest_remainder(total, &amounts));
+            assert_eq!(a.iter().sum::<i128>(), total.min(sum));
+        }
+    }
 
     #[test]
     fn ten_over_three_equal_lines() {

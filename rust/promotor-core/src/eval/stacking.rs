@@ -138,7 +138,7 @@ impl<'a> Stacker<'a, '_> {
     pub fn run(&mut self, el: &[Eligible<'a>], seq: impl IntoIterator<Item = usize>) -> Run {
         let mut state = self.original.clone();
         let mut out = Run {
-            applied: Vec::new(),
+            applied: Vec::with_capacity(el.len()),
             rejected: Vec::new(),
         };
         for k in seq {
@@ -338,7 +338,7 @@ fn eligible<'a>(
     explain: bool,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
-    let mut el: Vec<Eligible<'a>> = Vec::new();
+    let mut el: Vec<Eligible<'a>> = Vec::with_capacity(p.order.len());
     let now = ctx.input.context.now;
     let mut pos = 0usize;
     for &ci in &p.order {
