@@ -37,15 +37,23 @@ fn narrow(total: i128, amounts: &[i128], shares: &mut [i128]) {
     let sum = amounts.iter().map(|a| (*a).max(0)).sum::<i128>() as u64;
     let total = total as u64;
     let mut given = 0u64;
-    // Largest remainder first, ties to the lower index: key = rem << 32 | !index.
-    let mut keys: Vec<u64> = Vec::with_capacity(amounts.len());
+    // Largest remainder first, ties to the lower index: key = rem << 32 | !index. Carts of up
+    // to 64 lines rank on the stack.
+    let mut small = [0u64; 64];
+    let mut large = Vec::new();
+    let keys: &mut [u64] = if amounts.len() <= small.len() {
+        &mut small[..amounts.len()]
+    } else {
+        large.resize(amounts.len(), 0);
+        &mut large
+    };
     for (i, a) in amounts.iter().enumerate() {
         let a = (*a).max(0) as u64;
         let p = total * a;
         let share = (p / sum).min(a);
         shares[i] = i128::from(share);
         given += share;
-        keys.push(((p % sum) << 32) | u64::from(!(i as u32)));
+        keys[i] = ((p % sum) << 32) | u64::from(!(i as u32));
     }
     let left = total - given;
     if left == 0 {

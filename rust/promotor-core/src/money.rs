@@ -62,6 +62,33 @@ pub fn from_minor(minor: i128, exponent: u32) -> Decimal {
     })
 }
 
+/// A decimal as text with its digits and scale (`-12.50`, `0.05`, `7`; no sign on zero),
+/// written into `buf` without allocating.
+pub fn decimal_text(d: Decimal, buf: &mut [u8; 64]) -> &str {
+    let mut m = d.mantissa().unsigned_abs();
+    let scale = d.scale() as usize;
+    let mut i = buf.len();
+    let mut digits = 0usize;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + u8::try_from(m % 10).unwrap_or(0);
+        m /= 10;
+        digits += 1;
+        if digits == scale {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        if m == 0 && digits > scale {
+            break;
+        }
+    }
+    if d.is_sign_negative() && !d.is_zero() {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +120,31 @@ mod tests {
         assert_eq!(line_minor(d("0.335"), 1, 2, RoundMode::HalfEven), Some(34));
         assert_eq!(from_minor(1250, 3).to_string(), "1.250");
         assert_eq!(from_minor(5, 0).to_string(), "5");
+    }
+
+    #[test]
+    fn decimal_text_keeps_digits_and_scale() {
+        let mut buf = [0u8; 64];
+        for s in [
+            "0",
+            "7",
+            "-7",
+            "12.50",
+            "0.05",
+            "-0.05",
+            "0.000",
+            "123456789012.123456789012",
+        ] {
+            assert_eq!(decimal_text(d(s), &mut buf), s);
+        }
+        for x in [
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-1, 28),
+        ] {
+            assert_eq!(decimal_text(x, &mut buf), x.to_string());
+        }
+        assert_eq!(decimal_text(-d("0.00"), &mut buf), "0.00");
     }
 }

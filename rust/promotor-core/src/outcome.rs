@@ -1,8 +1,6 @@
 //! What evaluation returns: structured data only. Messages and explanations are rendered on the
 //! Python side from these fields, so the text lives in one place.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -42,9 +40,20 @@ pub struct Applied {
     /// Whole discount: `sum(allocations) + shipping_amount`.
     pub amount: Decimal,
     pub shipping_amount: Decimal,
-    /// Line index to the discount on that line; only lines with a non-zero share.
-    pub allocations: BTreeMap<usize, Decimal>,
+    /// `(line index, the discount on that line)` by ascending index; only lines with a
+    /// non-zero share.
+    pub allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
+}
+
+impl Applied {
+    /// The campaign's share of line `line` (zero for lines it does not touch).
+    pub fn share(&self, line: usize) -> Decimal {
+        self.allocations
+            .iter()
+            .find(|(i, _)| *i == line)
+            .map_or(Decimal::ZERO, |(_, v)| *v)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

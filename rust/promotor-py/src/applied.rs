@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 
 use promotor_core::outcome;
 
+use crate::dec::PyDec;
+
 /// A campaign that applied. ``amount`` is its whole discount:
 /// ``sum(allocations.values()) + shipping_amount``; ``allocations`` maps line index to the
 /// campaign's share of that line (lines it does not touch are left out); ``gifts`` are the
@@ -24,9 +26,7 @@ pub struct Applied {
     code: Option<String>,
     #[pyo3(get)]
     tier: Option<usize>,
-    #[pyo3(get)]
     amount: Decimal,
-    #[pyo3(get)]
     shipping_amount: Decimal,
     shares: Vec<(usize, Decimal)>,
     gift_list: Vec<(String, u32, Decimal)>,
@@ -90,12 +90,24 @@ impl Applied {
         })
     }
 
+    /// The campaign's whole discount.
+    #[getter]
+    fn amount(&self) -> PyDec {
+        PyDec(self.amount)
+    }
+
+    /// What it takes off shipping.
+    #[getter]
+    fn shipping_amount(&self) -> PyDec {
+        PyDec(self.shipping_amount)
+    }
+
     /// ``{line index: share}`` (a new dict each time).
     #[getter]
     fn allocations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         for (i, v) in &self.shares {
-            d.set_item(i, v)?;
+            d.set_item(i, PyDec(*v))?;
         }
         Ok(d)
     }
@@ -106,7 +118,7 @@ impl Applied {
         let cls = gift_class(py)?;
         let out = PyList::empty(py);
         for (sku, quantity, price) in &self.gift_list {
-            out.append(cls.call1((sku, quantity, price))?)?;
+            out.append(cls.call1((sku, quantity, PyDec(*price)))?)?;
         }
         Ok(out)
     }
@@ -117,15 +129,15 @@ impl Applied {
         d.set_item("campaign_id", &self.campaign_id)?;
         d.set_item("code", &self.code)?;
         d.set_item("tier", self.tier)?;
-        d.set_item("amount", self.amount)?;
-        d.set_item("shipping_amount", self.shipping_amount)?;
+        d.set_item("amount", PyDec(self.amount))?;
+        d.set_item("shipping_amount", PyDec(self.shipping_amount))?;
         d.set_item("allocations", self.allocations(py)?)?;
         let gifts = PyList::empty(py);
         for (sku, quantity, price) in &self.gift_list {
             let g = PyDict::new(py);
             g.set_item("sku", sku)?;
             g.set_item("quantity", quantity)?;
-            g.set_item("price", price)?;
+            g.set_item("price", PyDec(*price))?;
             gifts.append(g)?;
         }
         d.set_item("gifts", gifts)?;
@@ -140,8 +152,8 @@ impl Applied {
             r(self.campaign_id.clone().into_pyobject(py)?.into_any())?,
             r(self.code.clone().into_pyobject(py)?.into_any())?,
             r(self.tier.into_pyobject(py)?.into_any())?,
-            r(self.amount.into_pyobject(py)?.into_any())?,
-            r(self.shipping_amount.into_pyobject(py)?.into_any())?,
+            r(PyDec(self.amount).into_pyobject(py)?)?,
+            r(PyDec(self.shipping_amount).into_pyobject(py)?)?,
             r(self.allocations(py)?.into_any())?,
             r(self.gifts(py)?.into_any())?,
         ))
@@ -154,8 +166,8 @@ impl Applied {
             a.campaign_id.as_str(),
             a.code.as_deref(),
             a.tier,
-            a.amount,
-            a.shipping_amount,
+            PyDec(a.amount),
+            PyDec(a.shipping_amount),
             a.allocations(py)?,
             a.gifts(py)?,
         )

@@ -13,6 +13,8 @@ use rust_decimal::Decimal;
 use promotor_core::input::{Cart, Context, Customer, Input, Item, Map, MetaValue, Timestamp};
 use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Value};
 
+use crate::dec::PyDec;
+
 fn bad(field: &str, err: &PyErr) -> PyErr {
     PyTypeError::new_err(format!("canonical input: {field}: {err}"))
 }
@@ -166,7 +168,7 @@ fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>
     Ok(match v {
         MetaValue::Null => py.None().into_bound(py),
         MetaValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        MetaValue::Num(n) => n.into_pyobject(py)?.into_any(),
+        MetaValue::Num(n) => PyDec(*n).into_pyobject(py)?,
         MetaValue::Str(s) => PyString::new(py, s).into_any(),
         MetaValue::List(items) => PyList::new(
             py,
@@ -190,7 +192,7 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Num(n) => n.into_pyobject(py)?.into_any(),
+        Value::Num(n) => PyDec(*n).into_pyobject(py)?,
         Value::Str(s) => PyString::new(py, s).into_any(),
         Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
             || Ok(py.None().into_bound(py)),
@@ -220,10 +222,10 @@ fn line<'py>(py: Python<'py>, l: &LineOutcome) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("index", l.index)?;
     d.set_item("sku", &l.sku)?;
     d.set_item("quantity", l.quantity)?;
-    d.set_item("unit_price", l.unit_price)?;
-    d.set_item("subtotal", l.subtotal)?;
-    d.set_item("discount", l.discount)?;
-    d.set_item("total", l.total)?;
+    d.set_item("unit_price", PyDec(l.unit_price))?;
+    d.set_item("subtotal", PyDec(l.subtotal))?;
+    d.set_item("discount", PyDec(l.discount))?;
+    d.set_item("total", PyDec(l.total))?;
     Ok(d)
 }
 
@@ -232,11 +234,11 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("campaign_id", &a.campaign_id)?;
     d.set_item("code", &a.code)?;
     d.set_item("tier", a.tier)?;
-    d.set_item("amount", a.amount)?;
-    d.set_item("shipping_amount", a.shipping_amount)?;
+    d.set_item("amount", PyDec(a.amount))?;
+    d.set_item("shipping_amount", PyDec(a.shipping_amount))?;
     let allocations = PyDict::new(py);
     for (index, amount) in &a.allocations {
-        allocations.set_item(index, amount)?;
+        allocations.set_item(index, PyDec(*amount))?;
     }
     d.set_item("allocations", allocations)?;
     let gifts = PyList::empty(py);
@@ -244,7 +246,7 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
         let gd = PyDict::new(py);
         gd.set_item("sku", &g.sku)?;
         gd.set_item("quantity", g.quantity)?;
-        gd.set_item("price", g.price)?;
+        gd.set_item("price", PyDec(g.price))?;
         gifts.append(gd)?;
     }
     d.set_item("gifts", gifts)?;
@@ -278,11 +280,11 @@ fn rejected<'py>(py: Python<'py>, r: &Rejected) -> PyResult<Bound<'py, PyDict>> 
 pub fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("currency", &o.currency)?;
-    d.set_item("subtotal", o.subtotal)?;
-    d.set_item("shipping", o.shipping)?;
-    d.set_item("discount", o.discount)?;
-    d.set_item("shipping_discount", o.shipping_discount)?;
-    d.set_item("total", o.total)?;
+    d.set_item("subtotal", PyDec(o.subtotal))?;
+    d.set_item("shipping", PyDec(o.shipping))?;
+    d.set_item("discount", PyDec(o.discount))?;
+    d.set_item("shipping_discount", PyDec(o.shipping_discount))?;
+    d.set_item("total", PyDec(o.total))?;
     d.set_item(
         "lines",
         PyList::new(

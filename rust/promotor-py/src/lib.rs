@@ -4,6 +4,7 @@
 mod applied;
 mod batch;
 mod convert;
+mod dec;
 mod errors;
 mod fast;
 mod program;

@@ -10,8 +10,8 @@ use promotor_core::compile::{compile, Program as CoreProgram};
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
-use rust_decimal::Decimal;
 
+use crate::dec::PyDec;
 use crate::{convert, errors, fast};
 
 #[pyclass(module = "promotor._native", frozen)]
@@ -154,21 +154,21 @@ pub struct Priced {
 impl Priced {
     /// `(currency, subtotal, shipping, discount, shipping_discount, total)`.
     #[allow(clippy::type_complexity)]
-    fn totals(&self) -> (&str, Decimal, Decimal, Decimal, Decimal, Decimal) {
+    fn totals(&self) -> (&str, PyDec, PyDec, PyDec, PyDec, PyDec) {
         let o = &self.outcome;
         (
             &o.currency,
-            o.subtotal,
-            o.shipping,
-            o.discount,
-            o.shipping_discount,
-            o.total,
+            PyDec(o.subtotal),
+            PyDec(o.shipping),
+            PyDec(o.discount),
+            PyDec(o.shipping_discount),
+            PyDec(o.total),
         )
     }
 
     /// `[(index, sku, quantity, unit_price, subtotal, discount, total)]`.
     #[allow(clippy::type_complexity)]
-    fn lines(&self) -> Vec<(usize, Option<&str>, u32, Decimal, Decimal, Decimal, Decimal)> {
+    fn lines(&self) -> Vec<(usize, Option<&str>, u32, PyDec, PyDec, PyDec, PyDec)> {
         self.outcome
             .lines
             .iter()
@@ -177,10 +177,10 @@ impl Priced {
                     l.index,
                     l.sku.as_deref(),
                     l.quantity,
-                    l.unit_price,
-                    l.subtotal,
-                    l.discount,
-                    l.total,
+                    PyDec(l.unit_price),
+                    PyDec(l.subtotal),
+                    PyDec(l.discount),
+                    PyDec(l.total),
                 )
             })
             .collect()

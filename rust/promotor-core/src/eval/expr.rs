@@ -369,11 +369,7 @@ impl<'a> Ctx<'a> {
 
     fn call(&mut self, f: Func, args: &'a [Node]) -> Val<'a> {
         if matches!(f, Func::Min | Func::Max) {
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(self.eval(a));
-            }
-            return extreme(vals.into_iter(), f == Func::Max);
+            return extreme(args.iter().map(|a| self.eval(a)), f == Func::Max);
         }
         let a0 = args.first().map_or(Val::Null, |a| self.eval(a));
         let a1 = args.get(1).map(|a| self.eval(a));

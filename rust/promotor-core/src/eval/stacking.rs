@@ -4,9 +4,6 @@
 //! checks; best-deal mode searches the allowed subsets of the eligible candidates. Both apply the
 //! chosen campaigns through [`Stacker::run`].
 
-use std::collections::BTreeMap;
-
-use rust_decimal::Decimal;
 
 use super::effects::{self, Discount, Money, State};
 use super::explain::{explain as explain_rule, holds};
@@ -559,7 +556,7 @@ pub(crate) fn stack<'a>(
                 .enumerate()
                 .filter(|(_, v)| **v != 0)
                 .map(|(i, v)| (i, from_minor(*v, exponent)))
-                .collect::<BTreeMap<usize, Decimal>>(),
+                .collect(),
             gifts: t.gifts,
         });
         out.allocations.push(t.d.lines);
