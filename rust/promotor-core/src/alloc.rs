@@ -59,8 +59,8 @@ fn narrow(total: i128, amounts: &[i128], shares: &mut [i128]) {
     if left == 0 {
         return;
     }
-    keys.sort_unstable_by(|a, b| b.cmp(a));
-    let order = keys.iter().map(|k| !(*k as u32) as usize);
+    keys.sort_unstable();
+    let order = keys.iter().rev().map(|k| !(*k as u32) as usize);
     fill(i128::from(left), amounts, shares, order);
 }
 

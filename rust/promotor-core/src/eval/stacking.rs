@@ -549,14 +549,15 @@ pub(crate) fn stack<'a>(
             tier: e.tier,
             amount: from_minor(t.d.total(), exponent),
             shipping_amount: from_minor(t.d.shipping, exponent),
-            allocations: t
-                .d
-                .lines
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0)
-                .map(|(i, v)| (i, from_minor(*v, exponent)))
-                .collect(),
+            allocations: {
+                let mut shares = Vec::with_capacity(t.d.lines.len());
+                for (i, v) in t.d.lines.iter().enumerate() {
+                    if *v != 0 {
+                        shares.push((i, from_minor(*v, exponent)));
+                    }
+                }
+                shares
+            },
             gifts: t.gifts,
         });
         out.allocations.push(t.d.lines);
