@@ -19,10 +19,11 @@ pub struct Outcome {
     pub rejected: Vec<Rejected>,
 }
 
+/// One cart line after discounts. Its sku is the input line's (`input.cart.items[index]`):
+/// not copied here, as most evaluations never read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineOutcome {
     pub index: usize,
-    pub sku: Option<String>,
     pub quantity: u32,
     pub unit_price: Decimal,
     pub subtotal: Decimal,

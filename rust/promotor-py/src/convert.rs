@@ -217,10 +217,10 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
-fn line<'py>(py: Python<'py>, l: &LineOutcome) -> PyResult<Bound<'py, PyDict>> {
+fn line<'py>(py: Python<'py>, l: &LineOutcome, sku: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("index", l.index)?;
-    d.set_item("sku", &l.sku)?;
+    d.set_item("sku", sku)?;
     d.set_item("quantity", l.quantity)?;
     d.set_item("unit_price", PyDec(l.unit_price))?;
     d.set_item("subtotal", PyDec(l.subtotal))?;
@@ -277,7 +277,8 @@ fn rejected<'py>(py: Python<'py>, r: &Rejected) -> PyResult<Bound<'py, PyDict>> 
     Ok(d)
 }
 
-pub fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>> {
+/// The canonical outcome dict of `o`, an evaluation of `input`.
+pub fn outcome<'py>(py: Python<'py>, o: &Outcome, input: &Input) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("currency", &o.currency)?;
     d.set_item("subtotal", PyDec(o.subtotal))?;
@@ -291,7 +292,7 @@ pub fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>
             py,
             o.lines
                 .iter()
-                .map(|l| line(py, l))
+                .map(|l| line(py, l, sku(input, l.index)))
                 .collect::<PyResult<Vec<_>>>()?,
         )?,
     )?;
@@ -316,4 +317,9 @@ pub fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>
         )?,
     )?;
     Ok(d)
+}
+
+/// The sku of input line `i`.
+pub fn sku(input: &Input, i: usize) -> Option<&str> {
+    input.cart.items.get(i).and_then(|it| it.sku.as_deref())
 }

@@ -42,8 +42,11 @@ impl Program {
     ) -> PyResult<Bound<'py, PyDict>> {
         let input = convert::input(canonical_input)?;
         let program = Arc::clone(&self.inner);
-        let outcome = py.detach(move || program.evaluate(&input));
-        convert::outcome(py, &outcome)
+        let (input, outcome) = py.detach(move || {
+            let outcome = program.evaluate(&input);
+            (input, outcome)
+        });
+        convert::outcome(py, &outcome, &input)
     }
 
     /// Price one cart given as the user's plain dicts (see `fast.rs`); `None` when the input
@@ -175,7 +178,7 @@ impl Priced {
             .map(|l| {
                 (
                     l.index,
-                    l.sku.as_deref(),
+                    convert::sku(&self.input, l.index),
                     l.quantity,
                     PyDec(l.unit_price),
                     PyDec(l.subtotal),
@@ -198,6 +201,6 @@ impl Priced {
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let outcome = self.program.evaluate(&self.input);
-        convert::outcome(py, &outcome)
+        convert::outcome(py, &outcome, &self.input)
     }
 }

@@ -23,9 +23,27 @@ pub struct Facts {
     pub lines: Vec<i128>,
     /// The cart currency's exponent: `lines` in major units is `lines[i] / 10^exponent`.
     pub exponent: u32,
-    /// `0..n`, so `cart.items` borrows instead of allocating.
-    pub all: Vec<usize>,
+    /// `0..n`, so `cart.items` borrows instead of allocating (from [`IOTA`] for carts of up to
+    /// its length).
+    pub all: Cow<'static, [usize]>,
     pub currency: String,
+}
+
+/// `0, 1, 2, ...`: the line indices of every cart of up to 1024 lines.
+pub static IOTA: [usize; 1024] = {
+    let mut a = [0usize; 1024];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = i;
+        i += 1;
+    }
+    a
+};
+
+/// Line indices `0..n`.
+pub fn all_lines(n: usize) -> Cow<'static, [usize]> {
+    IOTA.get(..n)
+        .map_or_else(|| Cow::Owned((0..n).collect()), Cow::Borrowed)
 }
 
 pub struct Ctx<'a> {
@@ -246,7 +264,7 @@ impl<'a> Ctx<'a> {
             Field::CartSubtotal => num_or_null(self.facts.subtotal),
             Field::CartQuantity => num_or_null(self.facts.quantity),
             Field::CartShipping => num_or_null(self.facts.shipping),
-            Field::CartItems => Val::List(List::Items(Cow::Borrowed(&self.facts.all))),
+            Field::CartItems => Val::List(List::Items(Cow::Borrowed(&*self.facts.all))),
             Field::CartCurrency => Val::Str(Cow::Borrowed(&self.facts.currency)),
             Field::CartMetadata => Val::Map(&input.cart.metadata),
             Field::CustomerId => Val::opt_str(cust.and_then(|c| c.id.as_ref())),

@@ -116,7 +116,6 @@ impl Program {
             .enumerate()
             .map(|(i, it)| LineOutcome {
                 index: i,
-                sku: it.sku.clone(),
                 quantity: it.quantity,
                 unit_price: it.price,
                 subtotal: from_minor(lines[i], exponent),
@@ -166,7 +165,7 @@ pub(crate) fn derive(
         shipping: num::from_input(from_minor(shipping, exponent)),
         lines,
         exponent,
-        all: (0..items.len()).collect(),
+        all: expr::all_lines(items.len()),
         currency,
     };
     (facts, shipping)

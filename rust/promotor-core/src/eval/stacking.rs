@@ -4,7 +4,6 @@
 //! checks; best-deal mode searches the allowed subsets of the eligible candidates. Both apply the
 //! chosen campaigns through [`Stacker::run`].
 
-
 use super::effects::{self, Discount, Money, State};
 use super::explain::{explain as explain_rule, holds};
 use super::expr::Ctx;
