@@ -18,6 +18,20 @@ impl<'py> IntoPyObject<'py> for PyDec {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        // Zero in the usual scales (most carts' discounts): one shared object each, as
+        // Decimals are immutable.
+        static ZEROS: [PyOnceLock<Py<PyAny>>; 5] = [const { PyOnceLock::new() }; 5];
+        if self.0.is_zero() {
+            if let Some(cell) = ZEROS.get(self.0.scale() as usize) {
+                let zero = cell.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+                    let mut buf = [0u8; 64];
+                    let text =
+                        PyString::new(py, promotor_core::money::decimal_text(self.0, &mut buf));
+                    Ok(DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))?.unbind())
+                })?;
+                return Ok(zero.bind(py).clone());
+            }
+        }
         let mut buf = [0u8; 64];
         let text = PyString::new(py, promotor_core::money::decimal_text(self.0, &mut buf));
         DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))

@@ -261,6 +261,20 @@ fn item(v: &Bound<'_, PyAny>) -> Fast<Item> {
     priced.then_some(it)
 }
 
+fn collect_items<'py>(
+    len: usize,
+    it: impl Iterator<Item = Bound<'py, PyAny>>,
+) -> Fast<Vec<Item>> {
+    if len > MAX_ITEMS {
+        return None;
+    }
+    let mut items = Vec::with_capacity(len);
+    for x in it {
+        items.push(item(&x)?);
+    }
+    Some(items)
+}
+
 fn cart(v: &Bound<'_, PyAny>) -> Fast<Cart> {
     let d = exact_dict(v)?;
     let mut c = Cart::default();
@@ -270,21 +284,12 @@ fn cart(v: &Bound<'_, PyAny>) -> Fast<Cart> {
                 if v.is_none() {
                     return Some(());
                 }
-                let list = v
-                    .cast::<PyList>()
-                    .ok()
-                    .filter(|_| v.is_exact_instance_of::<PyList>());
-                let items: Vec<Item> = if let Some(l) = list {
-                    if l.len() > MAX_ITEMS {
-                        return None;
-                    }
-                    l.iter().map(|x| item(&x)).collect::<Option<_>>()?
+                let items: Vec<Item> = if v.is_exact_instance_of::<PyList>() {
+                    let l = v.cast::<PyList>().ok()?;
+                    collect_items(l.len(), l.iter())?
                 } else if v.is_exact_instance_of::<PyTuple>() {
                     let t = v.cast::<PyTuple>().ok()?;
-                    if t.len() > MAX_ITEMS {
-                        return None;
-                    }
-                    t.iter().map(|x| item(&x)).collect::<Option<_>>()?
+                    collect_items(t.len(), t.iter())?
                 } else {
                     return None;
                 };
