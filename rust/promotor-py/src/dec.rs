@@ -27,7 +27,10 @@ impl<'py> IntoPyObject<'py> for PyDec {
                     let mut buf = [0u8; 64];
                     let text =
                         PyString::new(py, promotor_core::money::decimal_text(self.0, &mut buf));
-                    Ok(DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))?.unbind())
+                    Ok(DECIMAL
+                        .import(py, "decimal", "Decimal")?
+                        .call1((text,))?
+                        .unbind())
                 })?;
                 return Ok(zero.bind(py).clone());
             }

@@ -261,10 +261,7 @@ fn item(v: &Bound<'_, PyAny>) -> Fast<Item> {
     priced.then_some(it)
 }
 
-fn collect_items<'py>(
-    len: usize,
-    it: impl Iterator<Item = Bound<'py, PyAny>>,
-) -> Fast<Vec<Item>> {
+fn collect_items<'py>(len: usize, it: impl Iterator<Item = Bound<'py, PyAny>>) -> Fast<Vec<Item>> {
     if len > MAX_ITEMS {
         return None;
     }
