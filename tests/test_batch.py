@@ -272,6 +272,25 @@ def test_string_order_ids_and_capsule_producer() -> None:
     assert floats == [float(d) for d in decimal_out.column("total").to_pylist()]
 
 
+def test_unaligned_buffers_from_ipc() -> None:
+    """pyarrow reads an Arrow IPC file with 8-byte aligned buffers; decimal128 values need 16 in
+    Rust. The import copies such buffers instead of panicking."""
+    rows, calls = generate(8, 60, "decimal")
+    table = orders_table(rows, "decimal")
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    back = pa.ipc.open_file(sink.getvalue()).read_all()
+    lines = pa.table({"order_id": [1008], "price": pa.array([Decimal("1.5")], pa.decimal128(9, 2))})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, lines.schema) as writer:
+        writer.write_table(lines)
+    lines_back = pa.ipc.open_file(sink.getvalue()).read_all()
+    check(ENGINE.evaluate_batch(back), calls)
+    out = ENGINE.evaluate_batch(back.drop_columns(["items"]), lines=lines_back)
+    assert out.column("subtotal").to_pylist()[8] == Decimal("1.50")
+
+
 def test_empty_table() -> None:
     table = orders_table([], "decimal")
     summary, detail = ENGINE.evaluate_batch(table, detail=True)
