@@ -1050,12 +1050,16 @@ impl<'p> Batch<'p> {
             })
         };
 
+        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
+        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
+        // outcomes are freed on the thread that allocated them instead of serially afterwards.
         let program = self.program;
-        let results: Vec<Result<Outcome, BatchError>> = (0..orders.num_rows())
+        let mut results: Vec<Result<Row, BatchError>> = Vec::with_capacity(orders.num_rows());
+        (0..orders.num_rows())
             .into_par_iter()
             .with_min_len(64)
-            .map(|i| build(i).map(|input| program.evaluate(&input)))
-            .collect();
+            .map(|i| build(i).map(|input| Row::new(program.evaluate(&input))))
+            .collect_into_vec(&mut results);
         let errors: Vec<BatchError> = results
             .iter()
             .filter_map(|r| r.as_ref().err().cloned())
@@ -1064,8 +1068,8 @@ impl<'p> Batch<'p> {
         if !errors.is_empty() {
             return Err(BatchErrors(errors));
         }
-        let outcomes: Vec<Outcome> = results.into_iter().map(Result::unwrap).collect();
-        Ok(self.output(order_ids, &outcomes)?)
+        let rows: Vec<Row> = results.into_iter().map(Result::unwrap).collect();
+        Ok(self.output(order_ids, &rows)?)
     }
 
     fn money_array(&self, values: &[Decimal]) -> ArrayRef {
@@ -1093,18 +1097,17 @@ impl<'p> Batch<'p> {
         }
     }
 
-    fn output(&self, order_ids: &dyn Array, outcomes: &[Outcome]) -> Result<ChunkOut, BatchError> {
+    fn output(&self, order_ids: &dyn Array, rows: &[Row]) -> Result<ChunkOut, BatchError> {
         let order_col: ArrayRef = arrow_array::make_array(order_ids.to_data());
-        let pick =
-            |f: fn(&Outcome) -> Decimal| -> Vec<Decimal> { outcomes.iter().map(f).collect() };
+        let pick = |k: usize| -> Vec<Decimal> { rows.iter().map(|r| r.money[k]).collect() };
         let mut applied = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
             "item",
             DataType::Utf8,
             true,
         )));
-        for o in outcomes {
-            for a in &o.applied {
-                applied.values().append_value(&a.campaign_id);
+        for r in rows {
+            for (id, _) in &r.applied {
+                applied.values().append_value(id);
             }
             applied.append(true);
         }
@@ -1113,26 +1116,26 @@ impl<'p> Batch<'p> {
             schema,
             vec![
                 order_col.clone(),
-                self.money_array(&pick(|o| o.subtotal)),
-                self.money_array(&pick(|o| o.discount)),
-                self.money_array(&pick(|o| o.shipping_discount)),
-                self.money_array(&pick(|o| o.total)),
+                self.money_array(&pick(0)),
+                self.money_array(&pick(1)),
+                self.money_array(&pick(2)),
+                self.money_array(&pick(3)),
                 Arc::new(applied.finish()),
             ],
         )
         .map_err(|e| arrow_error("output", &e))?;
         let detail = if self.detail {
-            let mut rows = Vec::new();
+            let mut taken = Vec::new();
             let mut ids = StringBuilder::new();
             let mut amounts = Vec::new();
-            for (i, o) in outcomes.iter().enumerate() {
-                for a in &o.applied {
-                    rows.push(i as u32);
-                    ids.append_value(&a.campaign_id);
-                    amounts.push(a.amount);
+            for (i, r) in rows.iter().enumerate() {
+                for (id, amount) in &r.applied {
+                    taken.push(i as u32);
+                    ids.append_value(id);
+                    amounts.push(*amount);
                 }
             }
-            let taken = arrow_select::take::take(&order_col, &UInt32Array::from(rows), None)
+            let taken = arrow_select::take::take(&order_col, &UInt32Array::from(taken), None)
                 .map_err(|e| arrow_error("output", &e))?;
             Some(
                 RecordBatch::try_new(
@@ -1145,6 +1148,27 @@ impl<'p> Batch<'p> {
             None
         };
         Ok(ChunkOut { summary, detail })
+    }
+}
+
+/// What the output keeps of one order's [`Outcome`].
+struct Row {
+    /// `subtotal`, `discount`, `shipping_discount`, `total`.
+    money: [Decimal; 4],
+    /// (campaign id, amount) of each applied campaign, in order.
+    applied: Vec<(String, Decimal)>,
+}
+
+impl Row {
+    fn new(o: Outcome) -> Self {
+        Self {
+            money: [o.subtotal, o.discount, o.shipping_discount, o.total],
+            applied: o
+                .applied
+                .into_iter()
+                .map(|a| (a.campaign_id, a.amount))
+                .collect(),
+        }
     }
 }
 
