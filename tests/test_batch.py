@@ -251,6 +251,49 @@ def test_batch_separate_lines_table_all_frontends() -> None:
     check(ENGINE.evaluate_batch(pl.from_arrow(orders), lines=pl.from_arrow(lines_table)), calls)
 
 
+def test_lines_in_batches_dictionary_keys_and_repeats() -> None:
+    """The lines index: several record batches, lines of an order spread over them,
+    dictionary-encoded string keys on both sides, orders without lines, repeated order ids."""
+    rows, calls = generate(9, 120, "decimal")
+    # Each order's lines spread over the table (its j-th line among all j-th lines), in order.
+    numbered = [
+        (j, n % 3, {"order_id": f"o{r['order_id']}", **line})
+        for n, r in enumerate(rows)
+        for j, line in enumerate(r["items"])
+    ]
+    lines = [line for _, _, line in sorted(numbered, key=lambda t: (t[0], t[1]))]
+    schema = pa.schema([("order_id", pa.string()), *list(item_type("decimal"))])
+    expected_lines = {
+        f"o{r['order_id']}": [(i["sku"], i["price"]) for i in r["items"]] for r in rows
+    }
+    assert all(
+        [(line["sku"], line["price"]) for line in lines if line["order_id"] == key] == want
+        for key, want in expected_lines.items()
+    )
+    batches = [
+        pa.RecordBatch.from_pylist(lines[k : k + 97], schema=schema)
+        for k in range(0, len(lines), 97)
+    ]
+    lines_table = pa.Table.from_batches(batches)
+    lines_table = lines_table.set_column(
+        0, "order_id", lines_table.column("order_id").dictionary_encode()
+    )
+    assert lines_table.column("order_id").num_chunks > 1
+    orders = orders_table(rows, "decimal").drop_columns(["items"])
+    orders = orders.set_column(
+        0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]).dictionary_encode()
+    )
+    check(ENGINE.evaluate_batch(orders, lines=lines_table), calls)
+    # Twice the same orders, plus one order without lines: items by key, not by position.
+    twice = pa.concat_tables([orders, orders])
+    out = ENGINE.evaluate_batch(twice, lines=lines_table)
+    assert (
+        out.column("total").to_pylist()[: len(rows)] == out.column("total").to_pylist()[len(rows) :]
+    )
+    lonely = orders.slice(0, 1).set_column(0, "order_id", pa.array(["nobody"]).dictionary_encode())
+    assert ENGINE.evaluate_batch(lonely, lines=lines_table).column("subtotal").to_pylist() == [0]
+
+
 def test_string_order_ids_and_capsule_producer() -> None:
     rows, _ = generate(5, 50, "minor")
     table = orders_table(rows, "minor")

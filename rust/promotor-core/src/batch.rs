@@ -6,8 +6,8 @@
 //! summary row (and, with detail, one row per applied campaign). Orders are processed in chunks
 //! of at most [`CHUNK`] rows, so intermediate memory is bounded by the chunk.
 
-use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -21,6 +21,7 @@ use arrow_array::{
     StructArray, UInt32Array,
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use hashbrown::HashTable;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -138,21 +139,20 @@ impl<'a> Strs<'a> {
     }
 }
 
-/// A string column, possibly dictionary-encoded (pandas categoricals, polars enums).
-#[derive(Clone)]
+/// A string column, possibly dictionary-encoded (pandas categoricals, polars enums). The keys
+/// are read in place (no normalised copy), so a reader costs nothing to build per chunk.
+#[derive(Clone, Copy)]
 struct StrCol<'a> {
-    keys: Option<(Vec<usize>, &'a dyn Array)>,
+    keys: Option<Ints<'a>>,
     values: Strs<'a>,
 }
 
 impl<'a> StrCol<'a> {
     fn new(a: &'a dyn Array) -> Option<Self> {
         if let Some(dict) = a.as_any_dictionary_opt() {
-            let values = Strs::new(dict.values().as_ref())?;
-            // SAFETY of lifetimes: the values array lives as long as `a`.
             return Some(Self {
-                keys: Some((dict.normalized_keys(), a)),
-                values,
+                keys: Some(Ints::new(dict.keys())?),
+                values: Strs::new(dict.values().as_ref())?,
             });
         }
         Some(Self {
@@ -162,14 +162,11 @@ impl<'a> StrCol<'a> {
     }
 
     fn get(&self, i: usize) -> Option<&'a str> {
-        match &self.keys {
+        match self.keys {
             None => self.values.get(i),
-            Some((keys, a)) => {
-                if a.is_null(i) {
-                    None
-                } else {
-                    self.values.get(keys[i])
-                }
+            Some(keys) => {
+                let k = usize::try_from(keys.get(i)?).ok()?;
+                self.values.get(k)
             }
         }
     }
@@ -601,13 +598,14 @@ impl<'a> LineCols<'a> {
     }
 }
 
-/// The key of an order: `order_id` as an integer or a string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum OrderKey {
+/// The key of an order: `order_id` as an integer (of any width) or a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum OrderKey<'a> {
     Int(i128),
-    Str(String),
+    Str(&'a str),
 }
 
+#[derive(Clone, Copy)]
 enum Keys<'a> {
     Int(Ints<'a>),
     Str(StrCol<'a>),
@@ -623,10 +621,10 @@ impl<'a> Keys<'a> {
             .ok_or_else(|| bad_type(table, "order_id", "integers or strings", a.data_type()))
     }
 
-    fn get(&self, i: usize) -> Option<OrderKey> {
+    fn get(&self, i: usize) -> Option<OrderKey<'a>> {
         match self {
             Self::Int(a) => a.get(i).map(OrderKey::Int),
-            Self::Str(a) => a.get(i).map(|s| OrderKey::Str(s.to_owned())),
+            Self::Str(a) => a.get(i).map(OrderKey::Str),
         }
     }
 }
@@ -636,50 +634,153 @@ fn names(schema: &Schema) -> Vec<&str> {
 }
 
 /// A separate lines table, indexed by `order_id`.
+///
+/// The index is compact, about 4 bytes per line and 10 per order, and holds no copy of the
+/// keys: a hash table of order groups (compared through the key of each group's first line,
+/// read from the table itself) and the lines of each group in table order, as one array of
+/// global row numbers (`rows[offsets[g]..offsets[g + 1]]`).
 pub struct Lines {
     batches: Vec<RecordBatch>,
-    /// Order key -> (batch, row), in table order.
-    index: HashMap<OrderKey, Vec<(u32, u32)>>,
-    int_keys: bool,
     /// Global row number of each batch's first row.
     starts: Vec<usize>,
+    int_keys: bool,
+    hasher: RandomState,
+    groups: HashTable<u32>,
+    offsets: Vec<u32>,
+    rows: Vec<u32>,
 }
 
 impl Lines {
     pub fn new(batches: Vec<RecordBatch>) -> Result<Self, BatchError> {
-        let mut index: HashMap<OrderKey, Vec<(u32, u32)>> = HashMap::new();
-        let mut int_keys = true;
         let mut starts = Vec::with_capacity(batches.len());
-        let mut start = 0;
-        for (b, batch) in batches.iter().enumerate() {
-            starts.push(start);
-            let Some(col) = batch.column_by_name("order_id") else {
-                return Err(table_err(
-                    "lines",
-                    "order_id",
-                    "the lines table needs an order_id column",
-                ));
-            };
-            let keys = Keys::new(col.as_ref(), "lines")?;
-            int_keys = matches!(keys, Keys::Int(_));
-            for row in 0..batch.num_rows() {
-                let Some(k) = keys.get(row) else {
+        let mut total = 0usize;
+        for b in &batches {
+            starts.push(total);
+            total += b.num_rows();
+        }
+        if u32::try_from(total).is_err() {
+            return Err(table_err(
+                "lines",
+                "order_id",
+                format!("at most {} lines, got {total}", u32::MAX),
+            ));
+        }
+        let readers = Self::readers(&batches)?;
+        let int_keys = readers.first().is_none_or(|k| matches!(k, Keys::Int(_)));
+        let hasher = RandomState::new();
+        let key_at = |global: u32| {
+            let (b, r) = locate(&starts, global);
+            readers[b].get(r)
+        };
+        // Pass 1: the group of every line, and the size of every group.
+        let mut groups: HashTable<u32> = HashTable::new();
+        let mut hashes: Vec<u64> = Vec::new(); // per group, for growing the table
+        let mut first: Vec<u32> = Vec::new(); // per group: its first line
+        let mut counts: Vec<u32> = Vec::new();
+        let mut group_of: Vec<u32> = Vec::with_capacity(total);
+        let mut last: Option<(OrderKey<'_>, u32)> = None;
+        for (b, keys) in readers.iter().enumerate() {
+            for r in 0..batches[b].num_rows() {
+                let global = starts[b] + r;
+                let Some(k) = keys.get(r) else {
                     return Err(err(
-                        vec![key("lines"), Loc::Index(start + row), key("order_id")],
+                        vec![key("lines"), Loc::Index(global), key("order_id")],
                         "order_id must not be null",
                     ));
                 };
-                index.entry(k).or_default().push((b as u32, row as u32));
+                // Lines usually come grouped by order: skip the lookup for a repeated key.
+                let g = match last {
+                    Some((lk, lg)) if lk == k => lg,
+                    _ => {
+                        let h = hasher.hash_one(k);
+                        if let Some(&g) = groups.find(h, |&g| key_at(first[g as usize]) == Some(k))
+                        {
+                            g
+                        } else {
+                            let g = first.len() as u32;
+                            first.push(global as u32);
+                            hashes.push(h);
+                            counts.push(0);
+                            groups.insert_unique(h, g, |&g| hashes[g as usize]);
+                            g
+                        }
+                    }
+                };
+                last = Some((k, g));
+                counts[g as usize] += 1;
+                group_of.push(g);
             }
-            start += batch.num_rows();
         }
+        drop((hashes, first));
+        // Pass 2: the lines of each group, in table order (a counting sort).
+        let mut offsets = Vec::with_capacity(counts.len() + 1);
+        let mut sum = 0u32;
+        offsets.push(0);
+        for c in &mut counts {
+            let n = *c;
+            *c = sum; // from here on: where the group's next line goes
+            sum += n;
+            offsets.push(sum);
+        }
+        let mut rows = vec![0u32; total];
+        for (global, &g) in group_of.iter().enumerate() {
+            let next = &mut counts[g as usize];
+            rows[*next as usize] = global as u32;
+            *next += 1;
+        }
+        drop((group_of, counts, readers));
         Ok(Self {
             batches,
-            index,
-            int_keys,
             starts,
+            int_keys,
+            hasher,
+            groups,
+            offsets,
+            rows,
         })
     }
+
+    fn readers(batches: &[RecordBatch]) -> Result<Vec<Keys<'_>>, BatchError> {
+        batches
+            .iter()
+            .map(|batch| {
+                let col = batch.column_by_name("order_id").ok_or_else(|| {
+                    table_err(
+                        "lines",
+                        "order_id",
+                        "the lines table needs an order_id column",
+                    )
+                })?;
+                Keys::new(col.as_ref(), "lines")
+            })
+            .collect()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The global row numbers of the lines of the order `k`, in table order.
+    fn find(&self, k: OrderKey<'_>, readers: &[Keys<'_>]) -> &[u32] {
+        let h = self.hasher.hash_one(k);
+        let found = self.groups.find(h, |&g| {
+            let (b, r) = locate(&self.starts, self.rows[self.offsets[g as usize] as usize]);
+            readers[b].get(r) == Some(k)
+        });
+        match found {
+            None => &[],
+            Some(&g) => {
+                &self.rows[self.offsets[g as usize] as usize..self.offsets[g as usize + 1] as usize]
+            }
+        }
+    }
+}
+
+/// (batch, row in the batch) of a global row number.
+fn locate(starts: &[usize], global: u32) -> (usize, usize) {
+    let global = global as usize;
+    let b = starts.partition_point(|&s| s <= global) - 1;
+    (b, global - starts[b])
 }
 
 /// Evaluates orders chunk by chunk; see the module documentation.
@@ -804,7 +905,7 @@ impl<'p> Batch<'p> {
         }
         self.order_id_type = Some(order_ids.data_type().clone());
         if let Some(lines) = &self.lines {
-            if lines.int_keys != matches!(keys, Keys::Int(_)) && !lines.index.is_empty() {
+            if lines.int_keys != matches!(keys, Keys::Int(_)) && !lines.is_empty() {
                 return fail(table_err(
                     "lines",
                     "order_id",
@@ -934,6 +1035,10 @@ impl<'p> Batch<'p> {
                 .map(|(b, n)| LineCols::new(n, b.columns(), "lines", exponent))
                 .collect::<Result<_, _>>()?,
         };
+        let line_keys = match &self.lines {
+            None => Vec::new(),
+            Some(l) => Lines::readers(&l.batches)?,
+        };
         let lines = self.lines.as_ref();
         let now = self.now;
 
@@ -976,19 +1081,18 @@ impl<'p> Batch<'p> {
                     }
                 }
             } else if let Some(lines) = lines {
-                if let Some(refs) = lines.index.get(&order_key) {
-                    if refs.len() > MAX_ITEMS {
-                        return Err(err(
-                            at("items"),
-                            format!("a cart holds at most {MAX_ITEMS} items, got {}", refs.len()),
-                        ));
-                    }
-                    items.reserve(refs.len());
-                    for &(b, r) in refs {
-                        let global = lines.starts[b as usize] + r as usize;
-                        let loc = |f: &str| vec![key("lines"), Loc::Index(global), key(f)];
-                        items.push(line_cols[b as usize].item(r as usize, &loc)?);
-                    }
+                let refs = lines.find(order_key, &line_keys);
+                if refs.len() > MAX_ITEMS {
+                    return Err(err(
+                        at("items"),
+                        format!("a cart holds at most {MAX_ITEMS} items, got {}", refs.len()),
+                    ));
+                }
+                items.reserve(refs.len());
+                for &global in refs {
+                    let (b, r) = locate(&lines.starts, global);
+                    let loc = |f: &str| vec![key("lines"), Loc::Index(global as usize), key(f)];
+                    items.push(line_cols[b].item(r, &loc)?);
                 }
             }
             let shipping = match shipping.map(|s| s.get(i)).transpose() {
