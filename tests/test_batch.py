@@ -334,6 +334,57 @@ def test_unaligned_buffers_from_ipc() -> None:
     assert out.column("subtotal").to_pylist()[8] == Decimal("1.50")
 
 
+def test_pandas_columns_of_nothing() -> None:
+    """pandas gives columns of Nones the Arrow type null, and columns of empty lists list<null>:
+    they read as nulls and empty lists."""
+    frame = pd.DataFrame(
+        {
+            "order_id": [1, 2],
+            "customer_id": [None, None],
+            "segments": [[], []],
+            "codes": [[], None],
+            "created_at": [None, None],
+            "currency": [None, None],
+            "shipping": [None, None],
+            "items": [[], []],
+        }
+    )
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert table.schema.field("customer_id").type == pa.null()
+    assert table.schema.field("items").type == pa.list_(pa.null())
+    out = ENGINE.evaluate_batch(frame, money="minor")
+    assert out["total_minor"].tolist() == [0, 0]
+    lines = pd.DataFrame(
+        {"order_id": [1, 1], "price": [2.5, 1.0], "category": [None, None], "tags": [[], []]}
+    )
+    out = ENGINE.evaluate_batch(frame.drop(columns=["items"]), lines=lines, money="minor")
+    assert out["subtotal_minor"].tolist() == [350, 0]
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(pd.DataFrame({"order_id": [1], "items": [[None]]}))
+    assert info.value.errors()[0]["loc"] == ("orders", 0, "items", 0)
+
+
+def test_order_currency_with_more_places_than_the_output() -> None:
+    """A JPY engine writes money with 0 places: a USD order cannot be written exactly in
+    decimal128(18, 0) or in yen, so it is refused rather than rounded; floats are fine."""
+    yen = pm.Engine([pm.Campaign(id="all", effect=pm.percent_off(10))], currency="JPY")
+    table = pa.table(
+        {
+            "order_id": [1, 2],
+            "currency": ["JPY", "usd"],
+            "items": [[{"price": 1000.0}], [{"price": 10.05}]],
+        }
+    )
+    for money in ("decimal", "minor"):
+        with pytest.raises(InputError) as info:
+            yen.evaluate_batch(table, money=money)
+        assert info.value.errors()[0]["loc"] == ("orders", 1, "currency")
+        assert "2 decimal places" in info.value.errors()[0]["msg"]
+    out = yen.evaluate_batch(table, money="float")
+    single = yen.evaluate({"items": [{"price": 10.05}], "currency": "USD"})
+    assert out.column("subtotal").to_pylist() == [1000.0, float(single.subtotal)]
+
+
 def test_empty_table() -> None:
     table = orders_table([], "decimal")
     summary, detail = ENGINE.evaluate_batch(table, detail=True)

@@ -115,6 +115,8 @@ pub fn arrow_error(table: &str, e: &ArrowError) -> BatchError {
 
 #[derive(Clone, Copy)]
 enum Strs<'a> {
+    /// A column of type null (pandas infers it for a column of `None`s or of empty lists).
+    Null,
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
@@ -126,12 +128,14 @@ impl<'a> Strs<'a> {
             DataType::Utf8 => Some(Self::Utf8(a.as_string::<i32>())),
             DataType::LargeUtf8 => Some(Self::Large(a.as_string::<i64>())),
             DataType::Utf8View => Some(Self::View(a.as_string_view())),
+            DataType::Null => Some(Self::Null),
             _ => None,
         }
     }
 
     fn get(self, i: usize) -> Option<&'a str> {
         match self {
+            Self::Null => None,
             Self::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
             Self::Large(a) => a.is_valid(i).then(|| a.value(i)),
             Self::View(a) => a.is_valid(i).then(|| a.value(i)),
@@ -172,12 +176,9 @@ impl<'a> StrCol<'a> {
     }
 }
 
-/// A list of strings.
+/// A list of strings; `None` for a column of type null (all lists null, i.e. empty).
 #[derive(Clone)]
-struct StrList<'a> {
-    list: Lists<'a>,
-    values: StrCol<'a>,
-}
+struct StrList<'a>(Option<(Lists<'a>, StrCol<'a>)>);
 
 #[derive(Clone, Copy)]
 enum Lists<'a> {
@@ -217,15 +218,18 @@ impl<'a> Lists<'a> {
 
 impl<'a> StrList<'a> {
     fn new(a: &'a dyn Array) -> Option<Self> {
+        if a.data_type() == &DataType::Null {
+            return Some(Self(None));
+        }
         let list = Lists::new(a)?;
-        Some(Self {
-            values: StrCol::new(list.values().as_ref())?,
-            list,
-        })
+        Some(Self(Some((list, StrCol::new(list.values().as_ref())?))))
     }
 
     fn get(&self, i: usize, loc: impl Fn() -> Vec<Loc>) -> Result<Vec<String>, BatchError> {
-        let Some(range) = self.list.range(i) else {
+        let Some((list, values)) = &self.0 else {
+            return Ok(Vec::new());
+        };
+        let Some(range) = list.range(i) else {
             return Ok(Vec::new());
         };
         if range.len() > MAX_LIST {
@@ -239,7 +243,7 @@ impl<'a> StrList<'a> {
         }
         range
             .enumerate()
-            .map(|(k, j)| match self.values.get(j) {
+            .map(|(k, j)| match values.get(j) {
                 None => {
                     let mut l = loc();
                     l.push(Loc::Index(k));
@@ -319,6 +323,8 @@ impl<'a> Ints<'a> {
 /// A number column: decimal128, integers, floats; `minor` integers count minor units.
 #[derive(Clone, Copy)]
 enum Num<'a> {
+    /// A column of type null.
+    Null,
     Dec(&'a Decimal128Array, i8),
     Int(Ints<'a>, u32),
     F64(&'a Float64Array),
@@ -328,6 +334,9 @@ enum Num<'a> {
 impl<'a> Num<'a> {
     /// `minor`: the exponent integers are scaled by (`Some` for `*_minor` columns).
     fn new(a: &'a dyn Array, minor: Option<u32>) -> Option<Self> {
+        if a.data_type() == &DataType::Null {
+            return Some(Self::Null);
+        }
         if let Some(ints) = Ints::new(a) {
             return Some(Self::Int(ints, minor.unwrap_or(0)));
         }
@@ -346,6 +355,7 @@ impl<'a> Num<'a> {
     fn get(self, i: usize) -> Result<Option<Decimal>, String> {
         let too_large = || "too large: numbers must stay below 10^14".to_owned();
         match self {
+            Self::Null => Ok(None),
             Self::Dec(a, s) => {
                 if a.is_null(i) {
                     return Ok(None);
@@ -427,22 +437,28 @@ pub fn float_decimal(v: f64) -> Result<Decimal, String> {
 #[derive(Clone, Copy)]
 struct Times<'a> {
     a: &'a dyn Array,
-    unit: TimeUnit,
+    /// `None` for a column of type null.
+    unit: Option<TimeUnit>,
 }
 
 impl<'a> Times<'a> {
     fn new(a: &'a dyn Array) -> Option<Self> {
         match a.data_type() {
-            DataType::Timestamp(unit, _) => Some(Self { a, unit: *unit }),
+            DataType::Timestamp(unit, _) => Some(Self {
+                a,
+                unit: Some(*unit),
+            }),
+            DataType::Null => Some(Self { a, unit: None }),
             _ => None,
         }
     }
 
     fn get(self, i: usize) -> Option<Timestamp> {
+        let unit = self.unit?;
         if self.a.is_null(i) {
             return None;
         }
-        Some(match self.unit {
+        Some(match unit {
             TimeUnit::Second => self
                 .a
                 .as_primitive::<TimestampSecondType>()
@@ -981,7 +997,9 @@ impl<'p> Batch<'p> {
         let country = strs("country")?;
 
         // Items: nested list<struct>, or the lines table.
+        // A column of type null (pandas: every order's items None) holds no items.
         let items_list = col("items")
+            .filter(|a| a.data_type() != &DataType::Null)
             .map(|a| {
                 Lists::new(a)
                     .ok_or_else(|| bad_type("orders", "items", "list<struct>", a.data_type()))
@@ -994,21 +1012,27 @@ impl<'p> Batch<'p> {
                 "give items in the orders table or a lines table, not both",
             ));
         }
-        let nested = match items_list {
+        // list<null>: pandas' type for a column of empty lists; any element is a null item.
+        let nested: Option<(Lists<'_>, Option<&StructArray>)> = match items_list {
             None => None,
             Some(list) => {
                 let values = list.values();
-                let st: &StructArray = values.as_struct_opt().ok_or_else(|| {
-                    bad_type("orders", "items", "list<struct>", values.data_type())
-                })?;
-                Some((list, st))
+                if values.data_type() == &DataType::Null {
+                    Some((list, None))
+                } else {
+                    let st: &StructArray = values.as_struct_opt().ok_or_else(|| {
+                        bad_type("orders", "items", "list<struct>", values.data_type())
+                    })?;
+                    Some((list, Some(st)))
+                }
             }
         };
-        let nested_names: Vec<&str> = nested
-            .map(|(_, st)| st.fields().iter().map(|f| f.name().as_str()).collect())
+        let nested_struct = nested.and_then(|(_, st)| st);
+        let nested_names: Vec<&str> = nested_struct
+            .map(|st| st.fields().iter().map(|f| f.name().as_str()).collect())
             .unwrap_or_default();
-        let nested_cols = nested
-            .map(|(_, st)| LineCols::new(&nested_names, st.columns(), "items", exponent))
+        let nested_cols = nested_struct
+            .map(|st| LineCols::new(&nested_names, st.columns(), "items", exponent))
             .transpose()?;
         let line_names: Vec<Vec<&str>> = self
             .lines
@@ -1041,6 +1065,8 @@ impl<'p> Batch<'p> {
         };
         let lines = self.lines.as_ref();
         let now = self.now;
+        let money_out = self.money;
+        let engine_currency = self.program.def().currency.as_str();
 
         let build = |i: usize| -> Result<Input, BatchError> {
             let row = start + i;
@@ -1055,7 +1081,7 @@ impl<'p> Batch<'p> {
                     .transpose()
             };
             let mut items = Vec::new();
-            if let (Some((list, _)), Some(cols)) = (nested, &nested_cols) {
+            if let Some((list, _)) = nested {
                 if let Some(range) = list.range(i) {
                     if range.len() > MAX_ITEMS {
                         return Err(err(
@@ -1066,18 +1092,28 @@ impl<'p> Batch<'p> {
                             ),
                         ));
                     }
-                    items.reserve(range.len());
-                    for (j, k) in range.enumerate() {
-                        let loc = |f: &str| {
-                            vec![
-                                key("orders"),
-                                Loc::Index(row),
-                                key("items"),
-                                Loc::Index(j),
-                                key(f),
-                            ]
-                        };
-                        items.push(cols.item(k, &loc)?);
+                    match &nested_cols {
+                        None if range.is_empty() => {}
+                        None => {
+                            let mut l = at("items");
+                            l.push(Loc::Index(0));
+                            return Err(err(l, "expected an item, got null"));
+                        }
+                        Some(cols) => {
+                            items.reserve(range.len());
+                            for (j, k) in range.enumerate() {
+                                let loc = |f: &str| {
+                                    vec![
+                                        key("orders"),
+                                        Loc::Index(row),
+                                        key("items"),
+                                        Loc::Index(j),
+                                        key(f),
+                                    ]
+                                };
+                                items.push(cols.item(k, &loc)?);
+                            }
+                        }
                     }
                 }
             } else if let Some(lines) = lines {
@@ -1109,9 +1145,21 @@ impl<'p> Batch<'p> {
                 None => None,
                 Some(c) => {
                     let code = c.trim().to_uppercase();
-                    if money::currency_exponent(&code).is_none() {
+                    let Some(e) = money::currency_exponent(&code) else {
                         let shown: String = c.chars().take(40).collect();
                         return Err(err(at("currency"), format!("unknown currency '{shown}'")));
+                    };
+                    // The money columns have the engine currency's places; an order priced
+                    // with more (JPY engine, USD order) would come out rounded.
+                    if e > exponent && money_out != MoneyOut::Float {
+                        return Err(err(
+                            at("currency"),
+                            format!(
+                                "{code} amounts have {e} decimal places, the output's money \
+                                 columns {exponent} (the engine's currency, {engine_currency}): \
+                                 use money=\"float\" or an engine in {code}"
+                            ),
+                        ));
                     }
                     Some(code)
                 }
