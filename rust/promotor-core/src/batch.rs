@@ -576,17 +576,28 @@ impl<'a> LineCols<'a> {
         if price.is_sign_negative() && !price.is_zero() {
             return Err(err(loc(price_name), "price must not be negative"));
         }
-        let quantity = match self.quantity.map(|q| q.get(i)).transpose() {
-            Err(msg) => return Err(err(loc("quantity"), msg)),
-            Ok(None | Some(None)) => 1,
-            Ok(Some(Some(q))) => {
-                if !q.fract().is_zero() {
-                    return Err(err(
-                        loc("quantity"),
-                        format!("quantity must be a whole number, got {q}"),
-                    ));
-                }
-                let q = q.trunc().mantissa() / num::pow10(q.scale()).unwrap_or(1);
+        // Integer columns (the usual case) skip the detour through Decimal.
+        let whole = match self.quantity {
+            Some(Num::Int(ints, 0)) => ints.get(i).map(Ok),
+            q => match q.map(|q| q.get(i)).transpose() {
+                Err(msg) => return Err(err(loc("quantity"), msg)),
+                Ok(None | Some(None)) => None,
+                Ok(Some(Some(q))) => Some(if q.fract().is_zero() {
+                    Ok(q.trunc().mantissa() / num::pow10(q.scale()).unwrap_or(1))
+                } else {
+                    Err(q)
+                }),
+            },
+        };
+        let quantity = match whole {
+            None => 1,
+            Some(Err(q)) => {
+                return Err(err(
+                    loc("quantity"),
+                    format!("quantity must be a whole number, got {q}"),
+                ));
+            }
+            Some(Ok(q)) => {
                 if q < 1 {
                     return Err(err(loc("quantity"), "quantity must be at least 1"));
                 }
