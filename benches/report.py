@@ -74,7 +74,8 @@ def rows(
         if num not in m or den not in m:
             return (label, "n/a (skipped)", f">= {fmt.format(target)}", "SKIP")
         value = m[num] / m[den]
-        return (label, fmt.format(value), f">= {fmt.format(target)}", _verdict(value >= target))
+        shown = fmt.format(value) if value >= 10 else f"{value:.2f}x"  # never "0x"
+        return (label, shown, f">= {fmt.format(target)}", _verdict(value >= target))
 
     out = [
         ratio(
