@@ -2,7 +2,7 @@
 a batch bounded by chunking, not by the input's size"; target: extra peak RSS at most twice
 the input's Arrow size).
 
-    python -m benches.memory [--orders N] [--json PATH]
+    python -m benches.memory [--orders N] [--json PATH] [--aligned]
 
 Method. The parent builds a W20-shaped table of N orders directly as Arrow columns (numpy,
 seeded; the shape of `benches.workloads.orders`: 1-19 items per order, 12 categories, 5
@@ -11,7 +11,10 @@ a temporary directory, once with nested `items` and once as an `orders` table pl
 `lines` table. Each variant is then measured in a fresh child process, which:
 
 1. imports promotor, compiles W20 and reads the tables from the IPC files into memory (not
-   memory-mapped: mapped pages would be faulted in, and counted, during the call);
+   memory-mapped: mapped pages would be faulted in, and counted, during the call). pyarrow
+   reads IPC buffers 8-byte aligned, so `evaluate_batch` copies the decimal128 columns (Rust's
+   i128 needs 16); `--aligned` reads them 64-byte aligned instead, as a table built in memory
+   (pyarrow compute, a Parquet reader) would be, which shows the call's memory without them;
 2. runs `evaluate_batch` once on the first 1,000 orders (thread pool, lazy statics: one-time
    costs, not memory of the call);
 3. takes VmRSS from /proc/self/status as "before", resets the high-water mark VmHWM by writing
@@ -144,16 +147,19 @@ def _peak(reset: bool) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def child(directory: Path, variant: str) -> dict[str, Any]:
+def child(directory: Path, variant: str, aligned: bool = False) -> dict[str, Any]:
     import gc
 
     import pyarrow as pa
 
     from benches.workloads import w20_engine
 
+    alignment = pa.ipc.Alignment.At64Byte if aligned else pa.ipc.Alignment.Any
+
     def read(name: str) -> Any:
+        options = pa.ipc.IpcReadOptions(ensure_alignment=alignment)
         with pa.OSFile(str(directory / f"{name}.arrow")) as f:
-            return pa.ipc.open_file(f).read_all()
+            return pa.ipc.open_file(f, options=options).read_all()
 
     engine = w20_engine()
     if variant == "items":
@@ -175,7 +181,7 @@ def child(directory: Path, variant: str) -> dict[str, Any]:
     assert out.num_rows == orders.num_rows
     discounted = sum(1 for a in out.column("applied").to_pylist() if a)
     return {
-        "variant": variant,
+        "variant": variant + (" (64-byte aligned)" if aligned else ""),
         "orders": orders.num_rows,
         "lines": None if lines is None else lines.num_rows,
         "input_bytes": input_bytes,
@@ -193,7 +199,7 @@ def child(directory: Path, variant: str) -> dict[str, Any]:
 # -- driver -------------------------------------------------------------------------------------
 
 
-def measure(n: int) -> list[dict[str, Any]]:
+def measure(n: int, aligned: bool = False) -> list[dict[str, Any]]:
     import pyarrow as pa
 
     with tempfile.TemporaryDirectory(prefix="promotor-mem-") as tmp:
@@ -207,7 +213,8 @@ def measure(n: int) -> list[dict[str, Any]]:
         results = []
         for variant in ("items", "lines"):
             proc = subprocess.run(
-                [sys.executable, "-m", "benches.memory", "--child", tmp, variant],
+                [sys.executable, "-m", "benches.memory", "--child", tmp, variant]
+                + (["--aligned"] if aligned else []),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -227,15 +234,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benches.memory", description=__doc__)
     parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--aligned", action="store_true", help="read the tables 64-byte aligned (see above)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("DIR", "VARIANT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), args.child[1])))
+        print(json.dumps(child(Path(args.child[0]), args.child[1], args.aligned)))
         return 0
-    results = measure(args.orders)
+    results = measure(args.orders, args.aligned)
     for r in results:
         print(
-            f"{r['variant']:>5}: {r['orders']:,} orders, input {_mb(r['input_bytes'])}, "
+            f"{r['variant']}: {r['orders']:,} orders, input {_mb(r['input_bytes'])}, "
             f"RSS before {_mb(r['rss_before'])}, peak {_mb(r['rss_peak'])}, "
             f"extra {_mb(r['extra'])} (output {_mb(r['output_bytes'])}), "
             f"extra / input = {r['ratio']:.2f} (target <= {TARGET:g}), {r['seconds']:.1f} s, "
