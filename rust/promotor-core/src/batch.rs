@@ -225,12 +225,16 @@ impl<'a> StrList<'a> {
         Some(Self(Some((list, StrCol::new(list.values().as_ref())?))))
     }
 
-    fn get(&self, i: usize, loc: impl Fn() -> Vec<Loc>) -> Result<Vec<String>, BatchError> {
-        let Some((list, values)) = &self.0 else {
-            return Ok(Vec::new());
-        };
-        let Some(range) = list.range(i) else {
-            return Ok(Vec::new());
+    /// Row `i` into `out`, reusing its strings.
+    fn fill(
+        &self,
+        i: usize,
+        out: &mut Vec<String>,
+        loc: impl Fn() -> Vec<Loc>,
+    ) -> Result<(), BatchError> {
+        let range = match &self.0 {
+            Some((list, _)) => list.range(i).unwrap_or(0..0),
+            None => 0..0,
         };
         if range.len() > MAX_LIST {
             return Err(err(
@@ -241,22 +245,29 @@ impl<'a> StrList<'a> {
                 ),
             ));
         }
-        range
-            .enumerate()
-            .map(|(k, j)| match values.get(j) {
-                None => {
-                    let mut l = loc();
-                    l.push(Loc::Index(k));
-                    Err(err(l, "expected a string, got null"))
+        out.truncate(range.len());
+        let Some((_, values)) = &self.0 else {
+            return Ok(());
+        };
+        for (k, j) in range.enumerate() {
+            let at = || {
+                let mut l = loc();
+                l.push(Loc::Index(k));
+                l
+            };
+            let Some(s) = values.get(j) else {
+                return Err(err(at(), "expected a string, got null"));
+            };
+            let s = check_len(s, at)?;
+            match out.get_mut(k) {
+                Some(buf) => {
+                    buf.clear();
+                    buf.push_str(s);
                 }
-                Some(s) => check_len(s, || {
-                    let mut l = loc();
-                    l.push(Loc::Index(k));
-                    l
-                })
-                .map(str::to_owned),
-            })
-            .collect()
+                None => out.push(s.to_owned()),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -271,6 +282,19 @@ fn check_len(s: &str, loc: impl Fn() -> Vec<Loc>) -> Result<&str, BatchError> {
         ));
     }
     Ok(s)
+}
+
+/// Sets a reused optional string, keeping its buffer: batch workers refill one [`Input`] per
+/// order instead of allocating every string of every line again.
+fn set_text(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(buf), Some(v)) => {
+            buf.clear();
+            buf.push_str(v);
+        }
+        (None, Some(v)) => *slot = Some(v.to_owned()),
+        (_, None) => *slot = None,
+    }
 }
 
 /// Integers of any width, read as i128.
@@ -556,12 +580,18 @@ impl<'a> LineCols<'a> {
         })
     }
 
-    fn item(&self, i: usize, loc: &dyn Fn(&str) -> Vec<Loc>) -> Result<Item, BatchError> {
-        let text = |c: &Option<StrCol<'a>>, name: &str| -> Result<Option<String>, BatchError> {
-            c.as_ref()
-                .and_then(|c| c.get(i))
-                .map(|s| check_len(s, || loc(name)).map(str::to_owned))
-                .transpose()
+    /// Row `i` into `item`, reusing its strings; every field is set.
+    fn fill(
+        &self,
+        i: usize,
+        item: &mut Item,
+        loc: &dyn Fn(&str) -> Vec<Loc>,
+    ) -> Result<(), BatchError> {
+        let text = |c: &Option<StrCol<'a>>, slot: &mut Option<String>, name: &str| {
+            let value = c.as_ref().and_then(|c| c.get(i));
+            let value = value.map(|s| check_len(s, || loc(name))).transpose()?;
+            set_text(slot, value);
+            Ok::<(), BatchError>(())
         };
         let price_name = if matches!(self.price, Some(Num::Int(_, s)) if s > 0) {
             "price_minor"
@@ -610,18 +640,27 @@ impl<'a> LineCols<'a> {
                 q as u32
             }
         };
-        Ok(Item {
-            sku: text(&self.sku, "sku")?,
-            product: text(&self.product, "product")?,
-            category: text(&self.category, "category")?,
-            tags: match &self.tags {
-                None => Vec::new(),
-                Some(t) => t.get(i, || loc("tags"))?,
-            },
-            price,
-            quantity,
-            metadata: crate::input::Map::new(),
-        })
+        // Exhaustive, so that a new field of `Item` cannot be left over from a previous order.
+        let Item {
+            sku,
+            product,
+            category,
+            tags,
+            price: item_price,
+            quantity: item_quantity,
+            metadata,
+        } = item;
+        text(&self.sku, sku, "sku")?;
+        text(&self.product, product, "product")?;
+        text(&self.category, category, "category")?;
+        match &self.tags {
+            None => tags.clear(),
+            Some(t) => t.fill(i, tags, || loc("tags"))?,
+        }
+        *item_price = price;
+        *item_quantity = quantity;
+        metadata.clear();
+        Ok(())
     }
 }
 
@@ -1079,19 +1118,40 @@ impl<'p> Batch<'p> {
         let money_out = self.money;
         let engine_currency = self.program.def().currency.as_str();
 
-        let build = |i: usize| -> Result<Input, BatchError> {
+        // Fills a worker's reused `Input` with order `i`: every field is set (nothing of the
+        // previous order survives), and strings and vectors keep their buffers.
+        let fill = |input: &mut Input, i: usize| -> Result<(), BatchError> {
             let row = start + i;
             let at = |name: &str| vec![key("orders"), Loc::Index(row), key(name)];
             let Some(order_key) = keys.get(i) else {
                 return Err(err(at("order_id"), "order_id must not be null"));
             };
-            let text = |c: &Option<StrCol<'_>>, name: &str| -> Result<Option<String>, BatchError> {
-                c.as_ref()
-                    .and_then(|c| c.get(i))
-                    .map(|s| check_len(s, || at(name)).map(str::to_owned))
-                    .transpose()
+            let text = |c: &Option<StrCol<'_>>, slot: &mut Option<String>, name: &str| {
+                let value = c.as_ref().and_then(|c| c.get(i));
+                let value = value.map(|s| check_len(s, || at(name))).transpose()?;
+                set_text(slot, value);
+                Ok::<(), BatchError>(())
             };
-            let mut items = Vec::new();
+            // Exhaustive, so that a new field cannot be left over from a previous order.
+            let Input {
+                cart:
+                    Cart {
+                        currency: cart_currency,
+                        shipping: cart_shipping,
+                        items,
+                        metadata: cart_metadata,
+                    },
+                customer: input_customer,
+                context:
+                    Context {
+                        now: context_now,
+                        channel: context_channel,
+                        country: context_country,
+                        metadata: context_metadata,
+                    },
+                codes: input_codes,
+            } = input;
+            let mut n = 0;
             if let Some((list, _)) = nested {
                 if let Some(range) = list.range(i) {
                     if range.len() > MAX_ITEMS {
@@ -1111,7 +1171,6 @@ impl<'p> Batch<'p> {
                             return Err(err(l, "expected an item, got null"));
                         }
                         Some(cols) => {
-                            items.reserve(range.len());
                             for (j, k) in range.enumerate() {
                                 let loc = |f: &str| {
                                     vec![
@@ -1122,7 +1181,11 @@ impl<'p> Batch<'p> {
                                         key(f),
                                     ]
                                 };
-                                items.push(cols.item(k, &loc)?);
+                                if j == items.len() {
+                                    items.push(Item::default());
+                                }
+                                cols.fill(k, &mut items[j], &loc)?;
+                                n = j + 1;
                             }
                         }
                     }
@@ -1135,14 +1198,18 @@ impl<'p> Batch<'p> {
                         format!("a cart holds at most {MAX_ITEMS} items, got {}", refs.len()),
                     ));
                 }
-                items.reserve(refs.len());
-                for &global in refs {
+                for (j, &global) in refs.iter().enumerate() {
                     let (b, r) = locate(&lines.starts, global);
                     let loc = |f: &str| vec![key("lines"), Loc::Index(global as usize), key(f)];
-                    items.push(line_cols[b].item(r, &loc)?);
+                    if j == items.len() {
+                        items.push(Item::default());
+                    }
+                    line_cols[b].fill(r, &mut items[j], &loc)?;
+                    n = j + 1;
                 }
             }
-            let shipping = match shipping.map(|s| s.get(i)).transpose() {
+            items.truncate(n);
+            *cart_shipping = match shipping.map(|s| s.get(i)).transpose() {
                 Err(msg) => return Err(err(at(shipping_name), msg)),
                 Ok(None | Some(None)) => Decimal::ZERO,
                 Ok(Some(Some(s))) => {
@@ -1152,11 +1219,18 @@ impl<'p> Batch<'p> {
                     s
                 }
             };
-            let currency = match currency.as_ref().and_then(|c| c.get(i)) {
-                None => None,
+            match currency.as_ref().and_then(|c| c.get(i)) {
+                None => *cart_currency = None,
                 Some(c) => {
-                    let code = c.trim().to_uppercase();
-                    let Some(e) = money::currency_exponent(&code) else {
+                    let code = cart_currency.get_or_insert_with(String::new);
+                    code.clear();
+                    if c.is_ascii() {
+                        code.push_str(c.trim());
+                        code.make_ascii_uppercase();
+                    } else {
+                        code.push_str(&c.trim().to_uppercase());
+                    }
+                    let Some(e) = money::currency_exponent(code) else {
                         let shown: String = c.chars().take(40).collect();
                         return Err(err(at("currency"), format!("unknown currency '{shown}'")));
                     };
@@ -1172,45 +1246,47 @@ impl<'p> Batch<'p> {
                             ),
                         ));
                     }
-                    Some(code)
                 }
-            };
-            let customer = if has_customer {
-                Some(Customer {
-                    id: text(&customer_id, "customer_id")?,
-                    segments: match &segments {
-                        None => Vec::new(),
-                        Some(s) => s.get(i, || at("segments"))?,
-                    },
-                    orders_count: orders_count
-                        .map(|c| c.get(i))
-                        .transpose()
-                        .map_err(|m| err(at("orders_count"), m))?
-                        .flatten(),
-                    ..Customer::default()
-                })
+            }
+            cart_metadata.clear();
+            if has_customer {
+                let Customer {
+                    id,
+                    email,
+                    segments: customer_segments,
+                    orders_count: customer_orders_count,
+                    total_spent,
+                    created_at: customer_created_at,
+                    birthday,
+                    metadata,
+                } = input_customer.get_or_insert_with(Customer::default);
+                text(&customer_id, id, "customer_id")?;
+                match &segments {
+                    None => customer_segments.clear(),
+                    Some(s) => s.fill(i, customer_segments, || at("segments"))?,
+                }
+                *customer_orders_count = orders_count
+                    .map(|c| c.get(i))
+                    .transpose()
+                    .map_err(|m| err(at("orders_count"), m))?
+                    .flatten();
+                *email = None;
+                *total_spent = None;
+                *customer_created_at = None;
+                *birthday = None;
+                metadata.clear();
             } else {
-                None
-            };
-            Ok(Input {
-                cart: Cart {
-                    currency,
-                    shipping,
-                    items,
-                    metadata: crate::input::Map::new(),
-                },
-                customer,
-                context: Context {
-                    now: created_at.and_then(|c| c.get(i)).unwrap_or(now),
-                    channel: text(&channel, "channel")?,
-                    country: text(&country, "country")?,
-                    metadata: crate::input::Map::new(),
-                },
-                codes: match &codes {
-                    None => Vec::new(),
-                    Some(c) => c.get(i, || at("codes"))?,
-                },
-            })
+                *input_customer = None;
+            }
+            *context_now = created_at.and_then(|c| c.get(i)).unwrap_or(now);
+            text(&channel, context_channel, "channel")?;
+            text(&country, context_country, "country")?;
+            context_metadata.clear();
+            match &codes {
+                None => input_codes.clear(),
+                Some(c) => c.fill(i, input_codes, || at("codes"))?,
+            }
+            Ok(())
         };
 
         // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
@@ -1221,7 +1297,9 @@ impl<'p> Batch<'p> {
         (0..orders.num_rows())
             .into_par_iter()
             .with_min_len(64)
-            .map(|i| build(i).map(|input| Row::new(program.evaluate(&input))))
+            .map_init(Input::default, |input, i| {
+                fill(input, i).map(|()| Row::new(program.evaluate(input)))
+            })
             .collect_into_vec(&mut results);
         let errors: Vec<BatchError> = results
             .iter()
