@@ -297,6 +297,14 @@ fn set_text(slot: &mut Option<String>, value: Option<&str>) {
     }
 }
 
+/// Empties a metadata map (always empty here: batch input has no metadata columns) without
+/// `BTreeMap::clear`'s cost on an empty map, about 65 instructions, once per line.
+fn clear(map: &mut crate::input::Map) {
+    if !map.is_empty() {
+        map.clear();
+    }
+}
+
 /// Integers of any width, read as i128.
 #[derive(Clone, Copy)]
 enum Ints<'a> {
@@ -659,7 +667,7 @@ impl<'a> LineCols<'a> {
         }
         *item_price = price;
         *item_quantity = quantity;
-        metadata.clear();
+        clear(metadata);
         Ok(())
     }
 }
@@ -1248,7 +1256,7 @@ impl<'p> Batch<'p> {
                     }
                 }
             }
-            cart_metadata.clear();
+            clear(cart_metadata);
             if has_customer {
                 let Customer {
                     id,
@@ -1274,14 +1282,14 @@ impl<'p> Batch<'p> {
                 *total_spent = None;
                 *customer_created_at = None;
                 *birthday = None;
-                metadata.clear();
+                clear(metadata);
             } else {
                 *input_customer = None;
             }
             *context_now = created_at.and_then(|c| c.get(i)).unwrap_or(now);
             text(&channel, context_channel, "channel")?;
             text(&country, context_country, "country")?;
-            context_metadata.clear();
+            clear(context_metadata);
             match &codes {
                 None => input_codes.clear(),
                 Some(c) => c.fill(i, input_codes, || at("codes"))?,
