@@ -43,12 +43,16 @@ build: $(VENV)/.built-dev ## build the native module (debug) into .venv
 demo: $(VENV)/.built-release ## build (release) and show the engine pricing and explaining carts
 	$(PY) examples/demo.py
 
+# Orders of the peak-memory measurement (benches/memory.py); about a minute at 1,000,000.
+BENCH_MEMORY_ORDERS ?= 1000000
+
 .PHONY: bench
-bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criterion, then a table of ratios
+bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criterion + peak memory, then a table of ratios
 	mkdir -p target/bench
 	$(PY) -m pytest benches -q --benchmark-enable \
 		--benchmark-json=target/bench/pytest.json --benchmark-columns=median,iqr,rounds
 	cargo bench -q -p promotor-core --bench eval -- --warm-up-time 1 --measurement-time 2
+	$(PY) -m benches.memory --orders $(BENCH_MEMORY_ORDERS) --json target/bench/memory.json
 	$(PY) -m benches.report target/bench/pytest.json target/criterion
 
 .PHONY: test

@@ -3,7 +3,8 @@
     python -m benches.report target/bench/pytest.json [target/criterion]
 
 Every ratio compares two medians measured in the same run, so machine noise and speed mostly
-cancel out; only the compile time is absolute.
+cancel out; only the compile time is absolute. The memory row comes from `memory.json` next to
+`pytest.json`, written by `python -m benches.memory --json ...` (benches/memory.py).
 """
 
 from __future__ import annotations
@@ -33,14 +34,48 @@ def _criterion(root: Path) -> dict[str, float]:
 Row = tuple[str, str, str, str]
 
 
-def rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
+def memory_rows(mem: dict[str, Any] | None) -> list[Row]:
+    """The peak-memory target: extra peak RSS of one evaluate_batch call over the input's Arrow
+    size, the worse of nested items and a separate lines table."""
+    if not mem or not mem.get("results"):
+        label = "batch 1M orders: extra peak RSS / input Arrow size"
+        return [(label, "n/a (not run)", "<= 2", "SKIP")]
+    results = mem["results"]
+    n = results[0]["orders"]
+    size = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n:,}"
+    target = mem.get("target", 2.0)
+    worst = max(r["ratio"] for r in results)
+    out: list[Row] = [
+        (
+            f"batch {size} orders: extra peak RSS / input Arrow size",
+            f"{worst:.2f}",
+            f"<= {target:g}",
+            _verdict(worst <= target),
+        )
+    ]
+    for r in results:
+        out.append(
+            (
+                f"  {r['variant']}: extra / input, MiB",
+                f"{r['extra'] / 2**20:,.0f} / {r['input_bytes'] / 2**20:,.0f}",
+                "",
+                "info",
+            )
+        )
+    return out
+
+
+def rows(
+    m: dict[str, float], crit: dict[str, float], mem: dict[str, Any] | None = None
+) -> list[Row]:
     def ratio(
         label: str, num: str, den: str, target: float, fmt: str = "{:.1f}x"
     ) -> tuple[str, str, str, str]:
         if num not in m or den not in m:
             return (label, "n/a (skipped)", f">= {fmt.format(target)}", "SKIP")
         value = m[num] / m[den]
-        return (label, fmt.format(value), f">= {fmt.format(target)}", _verdict(value >= target))
+        shown = fmt.format(value) if value >= 10 else f"{value:.2f}x"  # never "0x"
+        return (label, shown, f">= {fmt.format(target)}", _verdict(value >= target))
 
     out = [
         ratio(
@@ -65,6 +100,7 @@ def rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
             "{:.2f}x",
         ),
     ]
+    out.extend(memory_rows(mem))
     if "test_compile_w100" in m:
         ms = m["test_compile_w100"] * 1e3
         out.append(("compile W100 (pm.Engine), ms", f"{ms:.2f}", "< 10", _verdict(ms < 10)))
@@ -111,7 +147,9 @@ def main(argv: list[str]) -> int:
         return 2
     m = _medians(Path(argv[0]))
     crit: dict[str, Any] = _criterion(Path(argv[1])) if len(argv) > 1 else {}
-    print(table(rows(m, crit)))
+    mem_path = Path(argv[0]).parent / "memory.json"
+    mem = json.loads(mem_path.read_text()) if mem_path.exists() else None
+    print(table(rows(m, crit, mem)))
     return 0
 
 

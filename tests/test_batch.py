@@ -251,6 +251,49 @@ def test_batch_separate_lines_table_all_frontends() -> None:
     check(ENGINE.evaluate_batch(pl.from_arrow(orders), lines=pl.from_arrow(lines_table)), calls)
 
 
+def test_lines_in_batches_dictionary_keys_and_repeats() -> None:
+    """The lines index: several record batches, lines of an order spread over them,
+    dictionary-encoded string keys on both sides, orders without lines, repeated order ids."""
+    rows, calls = generate(9, 120, "decimal")
+    # Each order's lines spread over the table (its j-th line among all j-th lines), in order.
+    numbered = [
+        (j, n % 3, {"order_id": f"o{r['order_id']}", **line})
+        for n, r in enumerate(rows)
+        for j, line in enumerate(r["items"])
+    ]
+    lines = [line for _, _, line in sorted(numbered, key=lambda t: (t[0], t[1]))]
+    schema = pa.schema([("order_id", pa.string()), *list(item_type("decimal"))])
+    expected_lines = {
+        f"o{r['order_id']}": [(i["sku"], i["price"]) for i in r["items"]] for r in rows
+    }
+    assert all(
+        [(line["sku"], line["price"]) for line in lines if line["order_id"] == key] == want
+        for key, want in expected_lines.items()
+    )
+    batches = [
+        pa.RecordBatch.from_pylist(lines[k : k + 97], schema=schema)
+        for k in range(0, len(lines), 97)
+    ]
+    lines_table = pa.Table.from_batches(batches)
+    lines_table = lines_table.set_column(
+        0, "order_id", lines_table.column("order_id").dictionary_encode()
+    )
+    assert lines_table.column("order_id").num_chunks > 1
+    orders = orders_table(rows, "decimal").drop_columns(["items"])
+    orders = orders.set_column(
+        0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]).dictionary_encode()
+    )
+    check(ENGINE.evaluate_batch(orders, lines=lines_table), calls)
+    # Twice the same orders, plus one order without lines: items by key, not by position.
+    twice = pa.concat_tables([orders, orders])
+    out = ENGINE.evaluate_batch(twice, lines=lines_table)
+    assert (
+        out.column("total").to_pylist()[: len(rows)] == out.column("total").to_pylist()[len(rows) :]
+    )
+    lonely = orders.slice(0, 1).set_column(0, "order_id", pa.array(["nobody"]).dictionary_encode())
+    assert ENGINE.evaluate_batch(lonely, lines=lines_table).column("subtotal").to_pylist() == [0]
+
+
 def test_string_order_ids_and_capsule_producer() -> None:
     rows, _ = generate(5, 50, "minor")
     table = orders_table(rows, "minor")
@@ -270,6 +313,76 @@ def test_string_order_ids_and_capsule_producer() -> None:
     )
     floats = ENGINE.evaluate_batch(table, money="float").column("total").to_pylist()
     assert floats == [float(d) for d in decimal_out.column("total").to_pylist()]
+
+
+def test_unaligned_buffers_from_ipc() -> None:
+    """pyarrow reads an Arrow IPC file with 8-byte aligned buffers; decimal128 values need 16 in
+    Rust. The import copies such buffers instead of panicking."""
+    rows, calls = generate(8, 60, "decimal")
+    table = orders_table(rows, "decimal")
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    back = pa.ipc.open_file(sink.getvalue()).read_all()
+    lines = pa.table({"order_id": [1008], "price": pa.array([Decimal("1.5")], pa.decimal128(9, 2))})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, lines.schema) as writer:
+        writer.write_table(lines)
+    lines_back = pa.ipc.open_file(sink.getvalue()).read_all()
+    check(ENGINE.evaluate_batch(back), calls)
+    out = ENGINE.evaluate_batch(back.drop_columns(["items"]), lines=lines_back)
+    assert out.column("subtotal").to_pylist()[8] == Decimal("1.50")
+
+
+def test_pandas_columns_of_nothing() -> None:
+    """pandas gives columns of Nones the Arrow type null, and columns of empty lists list<null>:
+    they read as nulls and empty lists."""
+    frame = pd.DataFrame(
+        {
+            "order_id": [1, 2],
+            "customer_id": [None, None],
+            "segments": [[], []],
+            "codes": [[], None],
+            "created_at": [None, None],
+            "currency": [None, None],
+            "shipping": [None, None],
+            "items": [[], []],
+        }
+    )
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert table.schema.field("customer_id").type == pa.null()
+    assert table.schema.field("items").type == pa.list_(pa.null())
+    out = ENGINE.evaluate_batch(frame, money="minor")
+    assert out["total_minor"].tolist() == [0, 0]
+    lines = pd.DataFrame(
+        {"order_id": [1, 1], "price": [2.5, 1.0], "category": [None, None], "tags": [[], []]}
+    )
+    out = ENGINE.evaluate_batch(frame.drop(columns=["items"]), lines=lines, money="minor")
+    assert out["subtotal_minor"].tolist() == [350, 0]
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate_batch(pd.DataFrame({"order_id": [1], "items": [[None]]}))
+    assert info.value.errors()[0]["loc"] == ("orders", 0, "items", 0)
+
+
+def test_order_currency_with_more_places_than_the_output() -> None:
+    """A JPY engine writes money with 0 places: a USD order cannot be written exactly in
+    decimal128(18, 0) or in yen, so it is refused rather than rounded; floats are fine."""
+    yen = pm.Engine([pm.Campaign(id="all", effect=pm.percent_off(10))], currency="JPY")
+    table = pa.table(
+        {
+            "order_id": [1, 2],
+            "currency": ["JPY", "usd"],
+            "items": [[{"price": 1000.0}], [{"price": 10.05}]],
+        }
+    )
+    for money in ("decimal", "minor"):
+        with pytest.raises(InputError) as info:
+            yen.evaluate_batch(table, money=money)
+        assert info.value.errors()[0]["loc"] == ("orders", 1, "currency")
+        assert "2 decimal places" in info.value.errors()[0]["msg"]
+    out = yen.evaluate_batch(table, money="float")
+    single = yen.evaluate({"items": [{"price": 10.05}], "currency": "USD"})
+    assert out.column("subtotal").to_pylist() == [1000.0, float(single.subtotal)]
 
 
 def test_empty_table() -> None:

@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
-use arrow_schema::DataType;
+use arrow_array::ffi::{from_ffi_and_data_type, FFI_ArrowArray, FFI_ArrowSchema};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader, StructArray};
+use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods};
@@ -53,15 +54,95 @@ fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
     Ok(p)
 }
 
-fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrowArrayStreamReader> {
+/// An imported Arrow C stream. Unlike arrow-rs' `ArrowArrayStreamReader`, it copies buffers that
+/// are not aligned for their type (`ArrayData::align_buffers`) before building arrays: the C
+/// data interface does not promise Rust's alignment, and a `decimal128` column read from an
+/// Arrow IPC file by pyarrow is only 8-byte aligned where `i128` needs 16, which made
+/// arrow-rs panic. Only such buffers are copied; aligned input stays zero-copy.
+struct Reader {
+    stream: FFI_ArrowArrayStream,
+    schema: SchemaRef,
+}
+
+impl Reader {
+    fn new(mut stream: FFI_ArrowArrayStream) -> Result<Self, ArrowError> {
+        let (Some(get_schema), Some(_)) = (stream.get_schema, stream.release) else {
+            return Err(ArrowError::CDataInterface(
+                "the stream is released or incomplete".into(),
+            ));
+        };
+        let mut schema = FFI_ArrowSchema::empty();
+        // SAFETY: a live stream's callbacks take the stream itself and an out-pointer.
+        let code = unsafe { get_schema(&raw mut stream, &raw mut schema) };
+        if code != 0 {
+            return Err(ArrowError::CDataInterface(format!(
+                "cannot get the schema of the stream: {}",
+                Self::last_error(&mut stream).unwrap_or_else(|| format!("error code {code}"))
+            )));
+        }
+        let schema = Arc::new(Schema::try_from(&schema)?);
+        Ok(Self { stream, schema })
+    }
+
+    fn last_error(stream: &mut FFI_ArrowArrayStream) -> Option<String> {
+        let get = stream.get_last_error?;
+        // SAFETY: as above; the returned string lives until the next call on the stream.
+        let text = unsafe { get(stream) };
+        if text.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null result is a NUL-terminated string owned by the stream.
+        Some(
+            unsafe { std::ffi::CStr::from_ptr(text) }
+                .to_string_lossy()
+                .into_owned(),
+        )
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let get_next = self.stream.get_next?;
+        let mut array = FFI_ArrowArray::empty();
+        // SAFETY: as in `new`.
+        let code = unsafe { get_next(&raw mut self.stream, &raw mut array) };
+        if code != 0 {
+            let msg =
+                Self::last_error(&mut self.stream).unwrap_or_else(|| format!("error code {code}"));
+            return Some(Err(ArrowError::CDataInterface(msg)));
+        }
+        if array.is_released() {
+            return None;
+        }
+        let struct_type = DataType::Struct(self.schema.fields().clone());
+        // SAFETY: the producer vouches that the array matches the stream's schema (the C
+        // stream interface contract), as with arrow-rs' own reader.
+        let data = unsafe { from_ffi_and_data_type(array, struct_type) };
+        Some(data.and_then(|mut data| {
+            data.align_buffers();
+            RecordBatch::try_new(
+                Arc::clone(&self.schema),
+                StructArray::from(data).into_parts().1,
+            )
+        }))
+    }
+}
+
+fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
     let capsule = capsule
         .cast::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule")))?;
     let ptr = capsule.pointer_checked(Some(STREAM))?;
     // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface
     // it holds an `ArrowArrayStream`; `from_raw` moves it out and leaves a released stream.
-    unsafe { ArrowArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
+    Reader::new(stream).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
 fn export(
@@ -76,11 +157,7 @@ fn export(
     PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
 }
 
-fn read_all(
-    py: Python<'_>,
-    reader: ArrowArrayStreamReader,
-    table: &str,
-) -> PyResult<Vec<RecordBatch>> {
+fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
     reader
         .map(|b| {
             b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e))))
