@@ -1306,7 +1306,7 @@ impl<'p> Batch<'p> {
             .into_par_iter()
             .with_min_len(64)
             .map_init(Input::default, |input, i| {
-                fill(input, i).map(|()| Row::new(program.evaluate(input)))
+                fill(input, i).map(|()| Row::new(program.price(input)))
             })
             .collect_into_vec(&mut results);
         let errors: Vec<BatchError> = results
