@@ -14,7 +14,33 @@ const LIMIT: i128 = 100_000_000_000_000;
 
 /// 10^n for n <= 38.
 pub fn pow10(n: u32) -> Option<i128> {
-    10i128.checked_pow(n)
+    /// 10^0 ..= 10^38, every power of ten an i128 holds.
+    const POW10: [i128; 39] = {
+        let mut t = [1i128; 39];
+        let mut i = 1;
+        while i < t.len() {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    POW10.get(n as usize).copied()
+}
+
+/// `a` against `b` by value: mantissas aligned to the larger scale when that fits (the common
+/// case: a few places each), else `Decimal`'s own comparison.
+pub fn cmp(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
+    let (sa, sb) = (a.scale(), b.scale());
+    if sa == sb {
+        return a.mantissa().cmp(&b.mantissa());
+    }
+    let s = sa.max(sb);
+    let ma = pow10(s - sa).and_then(|p| a.mantissa().checked_mul(p));
+    let mb = pow10(s - sb).and_then(|p| b.mantissa().checked_mul(p));
+    match (ma, mb) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
 }
 
 /// Divides with rounding half to even.
@@ -190,6 +216,20 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn powers_and_comparison() {
+        assert_eq!(pow10(0), Some(1));
+        assert_eq!(pow10(38), 10i128.checked_pow(38));
+        assert_eq!(pow10(39), None);
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (a, b) in [("1.50", "1.5"), ("2", "1.99"), ("-3", "-3.001"), ("0", "-0.00")] {
+            assert_eq!(cmp(&d(a), &d(b)), d(a).cmp(&d(b)), "{a} vs {b}");
+            assert_eq!(cmp(&d(b), &d(a)), d(b).cmp(&d(a)), "{b} vs {a}");
+        }
+        let big = Decimal::MAX;
+        assert_eq!(cmp(&big, &d("0.0000000001")), std::cmp::Ordering::Greater);
     }
 
     #[test]

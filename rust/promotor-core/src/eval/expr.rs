@@ -76,7 +76,7 @@ pub fn equal(a: &Val, b: &Val) -> bool {
 /// Ordering of two values of an ordered type (`num`, `str`, `timestamp`, `duration`).
 pub fn order(a: &Val, b: &Val) -> Option<Ordering> {
     match (a, b) {
-        (Val::Num(x), Val::Num(y)) => Some(x.cmp(y)),
+        (Val::Num(x), Val::Num(y)) => Some(num::cmp(x, y)),
         (Val::Str(x), Val::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
         (Val::Ts(x), Val::Ts(y)) | (Val::Dur(x), Val::Dur(y)) => Some(x.cmp(y)),
         _ => None,
