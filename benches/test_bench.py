@@ -124,3 +124,13 @@ def test_batch_baseline(benchmark: Any, w20_orders: list[Order]) -> None:
         return len([price_w20(o.cart, o.customer, NOW, specs) for o in w20_orders])
 
     assert benchmark.pedantic(run, rounds=3, iterations=1) == N_BATCH
+
+
+# -- the stage scripts of benches/stages.py (callgrind runs them; here each runs once) -------
+
+
+@pytest.mark.parametrize("stage", ["read", "price", "evaluate", "full", "baseline"])
+def test_stage_scripts_run(stage: str) -> None:
+    from benches.stages import run
+
+    assert run("plain", stage, 1) > run("qualifying", stage, 1) > 0

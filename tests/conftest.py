@@ -16,6 +16,10 @@ settings.register_profile(
     suppress_health_check=list(HealthCheck),
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
+# A middle ground for checking a change: HYPOTHESIS_PROFILE=check (5,000 cases per property).
+settings.register_profile(
+    "check", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
