@@ -118,6 +118,11 @@ class Engine:
         ``cart``, ``customer`` and ``context`` may be models or plain dicts; ``now`` must be
         timezone-aware (default: the current time in UTC). Raises :class:`InputError` naming
         the offending field for bad input; nothing is applied then.
+
+        Plain dicts (prices as ``str``, ``int``, ``float`` or ``Decimal``) are read in Rust;
+        the :class:`Result` converts its parts to Python objects when they are first read, and
+        works out the explanations in ``rejected`` only if they are read, so reading
+        ``result.total`` costs no more than it needs to.
         """
         program = self._program
         # Plain dicts in the usual shapes are read in Rust; anything else (models, unusual
