@@ -224,7 +224,12 @@ mod tests {
         assert_eq!(pow10(38), 10i128.checked_pow(38));
         assert_eq!(pow10(39), None);
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        for (a, b) in [("1.50", "1.5"), ("2", "1.99"), ("-3", "-3.001"), ("0", "-0.00")] {
+        for (a, b) in [
+            ("1.50", "1.5"),
+            ("2", "1.99"),
+            ("-3", "-3.001"),
+            ("0", "-0.00"),
+        ] {
             assert_eq!(cmp(&d(a), &d(b)), d(a).cmp(&d(b)), "{a} vs {b}");
             assert_eq!(cmp(&d(b), &d(a)), d(b).cmp(&d(a)), "{b} vs {a}");
         }
