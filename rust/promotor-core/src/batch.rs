@@ -286,13 +286,36 @@ fn check_len(s: &str, loc: impl Fn() -> Vec<Loc>) -> Result<&str, BatchError> {
 
 /// Sets a reused optional string, keeping its buffer: batch workers refill one [`Input`] per
 /// order instead of allocating every string of every line again.
-fn set_text(slot: &mut Option<String>, value: Option<&str>) {
+/// A text field of the reused `Input`: `String` or the lines' inline `Text`.
+trait TextSlot: Sized {
+    fn set(&mut self, v: &str);
+    fn make(v: &str) -> Self;
+}
+
+impl TextSlot for String {
+    fn set(&mut self, v: &str) {
+        self.clear();
+        self.push_str(v);
+    }
+    fn make(v: &str) -> Self {
+        v.to_owned()
+    }
+}
+
+impl TextSlot for crate::input::Text {
+    fn set(&mut self, v: &str) {
+        self.clear();
+        self.push_str(v);
+    }
+    fn make(v: &str) -> Self {
+        Self::from(v)
+    }
+}
+
+fn set_text<S: TextSlot>(slot: &mut Option<S>, value: Option<&str>) {
     match (slot.as_mut(), value) {
-        (Some(buf), Some(v)) => {
-            buf.clear();
-            buf.push_str(v);
-        }
-        (None, Some(v)) => *slot = Some(v.to_owned()),
+        (Some(buf), Some(v)) => buf.set(v),
+        (None, Some(v)) => *slot = Some(S::make(v)),
         (_, None) => *slot = None,
     }
 }
@@ -595,7 +618,7 @@ impl<'a> LineCols<'a> {
         item: &mut Item,
         loc: &dyn Fn(&str) -> Vec<Loc>,
     ) -> Result<(), BatchError> {
-        let text = |c: &Option<StrCol<'a>>, slot: &mut Option<String>, name: &str| {
+        let text = |c: &Option<StrCol<'a>>, slot: &mut Option<crate::input::Text>, name: &str| {
             let value = c.as_ref().and_then(|c| c.get(i));
             let value = value.map(|s| check_len(s, || loc(name))).transpose()?;
             set_text(slot, value);

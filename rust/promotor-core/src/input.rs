@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 /// Microseconds since the Unix epoch, UTC.
 pub type Timestamp = i64;
+
+/// A line's short texts (sku, product, category): held inline up to 24 bytes, so reading a
+/// cart allocates nothing for them.
+pub type Text = compact_str::CompactString;
 /// Microseconds.
 pub type Duration = i64;
 
@@ -43,11 +47,11 @@ pub struct Cart {
 #[serde(deny_unknown_fields)]
 pub struct Item {
     #[serde(default)]
-    pub sku: Option<String>,
+    pub sku: Option<Text>,
     #[serde(default)]
-    pub product: Option<String>,
+    pub product: Option<Text>,
     #[serde(default)]
-    pub category: Option<String>,
+    pub category: Option<Text>,
     #[serde(default)]
     pub tags: Vec<String>,
     /// Unit price, >= 0, at most 12 decimal places.

@@ -74,8 +74,8 @@ impl<'a> Val<'a> {
         }
     }
 
-    pub fn opt_str(s: Option<&'a String>) -> Self {
-        s.map_or(Self::Null, |s| Self::Str(Cow::Borrowed(s.as_str())))
+    pub fn opt_str(s: Option<&'a str>) -> Self {
+        s.map_or(Self::Null, |s| Self::Str(Cow::Borrowed(s)))
     }
 
     pub fn opt_num(d: Option<Decimal>) -> Self {

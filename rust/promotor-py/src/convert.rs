@@ -99,9 +99,9 @@ fn meta_value(v: &Bound<'_, PyAny>) -> PyResult<MetaValue> {
 fn item(v: &Bound<'_, PyAny>) -> PyResult<Item> {
     let d = dict(v, "item")?;
     Ok(Item {
-        sku: opt_str(&d, "sku")?,
-        product: opt_str(&d, "product")?,
-        category: opt_str(&d, "category")?,
+        sku: opt_str(&d, "sku")?.map(Into::into),
+        product: opt_str(&d, "product")?.map(Into::into),
+        category: opt_str(&d, "category")?.map(Into::into),
         tags: str_list(&d, "tags")?,
         price: opt_dec(&d, "price")?.unwrap_or_default(),
         quantity: get(&d, "quantity")?

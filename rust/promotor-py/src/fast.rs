@@ -19,7 +19,7 @@ use pyo3::types::{
 };
 use rust_decimal::Decimal;
 
-use promotor_core::input::{Cart, Context, Customer, Input, Item, Timestamp};
+use promotor_core::input::{Cart, Context, Customer, Input, Item, Text, Timestamp};
 use promotor_core::money;
 
 /// Bounds of `promotor.inputs`.
@@ -41,13 +41,26 @@ fn exact_dict<'a, 'py>(v: &'a Bound<'py, PyAny>) -> Fast<&'a Bound<'py, PyDict>>
 }
 
 /// An exact `str` of at most `MAX_STRING` characters (checked on its UTF-8 length, which is
-/// never smaller).
-fn string(v: &Bound<'_, PyAny>) -> Fast<String> {
+/// never smaller), borrowed.
+fn text<'a>(v: &'a Bound<'_, PyAny>) -> Fast<&'a str> {
     if !v.is_exact_instance_of::<PyString>() {
         return None;
     }
     let s = v.cast::<PyString>().ok()?.to_str().ok()?;
-    (s.len() <= MAX_STRING).then(|| s.to_owned())
+    (s.len() <= MAX_STRING).then_some(s)
+}
+
+fn string(v: &Bound<'_, PyAny>) -> Fast<String> {
+    text(v).map(str::to_owned)
+}
+
+/// A line's sku, product or category: `None`, or a string kept inline when short.
+fn opt_text(v: &Bound<'_, PyAny>) -> Fast<Option<Text>> {
+    if v.is_none() {
+        Some(None)
+    } else {
+        text(v).map(|s| Some(Text::from(s)))
+    }
 }
 
 fn opt_string(v: &Bound<'_, PyAny>) -> Fast<Option<String>> {
@@ -249,9 +262,9 @@ fn item(v: &Bound<'_, PyAny>) -> Fast<Item> {
                 }
                 it.quantity = u32::try_from(q).ok()?;
             }
-            "sku" => it.sku = opt_string(v)?,
-            "product" => it.product = opt_string(v)?,
-            "category" => it.category = opt_string(v)?,
+            "sku" => it.sku = opt_text(v)?,
+            "product" => it.product = opt_text(v)?,
+            "category" => it.category = opt_text(v)?,
             "tags" => it.tags = strings(v, false)?,
             "metadata" => no_metadata(v)?,
             _ => return None,

@@ -68,7 +68,12 @@ pub fn report(ctx: &Ctx, v: &Val) -> Value {
         Val::Dur(d) => Value::Duration(*d),
         Val::Item(i) => Value::Item {
             index: *i,
-            sku: ctx.input.cart.items.get(*i).and_then(|it| it.sku.clone()),
+            sku: ctx
+                .input
+                .cart
+                .items
+                .get(*i)
+                .and_then(|it| it.sku.as_deref().map(str::to_owned)),
         },
         Val::Map(m) => Value::Meta(MetaValue::Map((*m).clone())),
         Val::List(l) => {

@@ -267,8 +267,8 @@ impl<'a> Ctx<'a> {
             Field::CartItems => Val::List(List::Items(Cow::Borrowed(&*self.facts.all))),
             Field::CartCurrency => Val::Str(Cow::Borrowed(&self.facts.currency)),
             Field::CartMetadata => Val::Map(&input.cart.metadata),
-            Field::CustomerId => Val::opt_str(cust.and_then(|c| c.id.as_ref())),
-            Field::CustomerEmail => Val::opt_str(cust.and_then(|c| c.email.as_ref())),
+            Field::CustomerId => Val::opt_str(cust.and_then(|c| c.id.as_deref())),
+            Field::CustomerEmail => Val::opt_str(cust.and_then(|c| c.email.as_deref())),
             Field::CustomerSegments => Val::List(List::Strs(cust.map_or(&[], |c| &c.segments))),
             Field::CustomerOrdersCount => Val::opt_num(cust.and_then(|c| c.orders_count)),
             Field::CustomerTotalSpent => Val::opt_num(cust.and_then(|c| c.total_spent)),
@@ -282,8 +282,8 @@ impl<'a> Ctx<'a> {
                 .map_or(Val::Null, Val::Ts),
             Field::CustomerMetadata => cust.map_or(Val::Null, |c| Val::Map(&c.metadata)),
             Field::ContextNow => time::check_ts(input.context.now).map_or(Val::Null, Val::Ts),
-            Field::ContextChannel => Val::opt_str(input.context.channel.as_ref()),
-            Field::ContextCountry => Val::opt_str(input.context.country.as_ref()),
+            Field::ContextChannel => Val::opt_str(input.context.channel.as_deref()),
+            Field::ContextCountry => Val::opt_str(input.context.country.as_deref()),
             Field::ContextMetadata => Val::Map(&input.context.metadata),
         }
     }
@@ -294,9 +294,9 @@ impl<'a> Ctx<'a> {
             return Val::Null;
         };
         match f {
-            ItemField::Sku => Val::opt_str(it.sku.as_ref()),
-            ItemField::Product => Val::opt_str(it.product.as_ref()),
-            ItemField::Category => Val::opt_str(it.category.as_ref()),
+            ItemField::Sku => Val::opt_str(it.sku.as_deref()),
+            ItemField::Product => Val::opt_str(it.product.as_deref()),
+            ItemField::Category => Val::opt_str(it.category.as_deref()),
             ItemField::Tags => Val::List(List::Strs(&it.tags)),
             ItemField::Price => Val::opt_num(Some(it.price)),
             ItemField::Quantity => Val::Num(Decimal::from(it.quantity)),
