@@ -67,3 +67,15 @@ def price_w20(
         "total": total,
         "applied": applied,
     }
+
+
+def baseline_view(result: Any) -> dict[str, Any]:
+    """What ``price_w20`` returns, read from a promotor ``Result``: the totals the baseline
+    gives and each applied campaign's id and amount. Benchmarks read this much of a result,
+    so that a lazy result is not credited for work nobody asked for."""
+    return {
+        "subtotal": result.subtotal,
+        "discount": result.discount,
+        "total": result.total,
+        "applied": [(a.campaign_id, a.amount) for a in result.applied],
+    }

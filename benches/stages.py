@@ -20,7 +20,7 @@ import subprocess
 import sys
 from typing import Any
 
-from benches.baseline import price_w20
+from benches.baseline import baseline_view, price_w20
 from benches.workloads import NOW, orders, w20_engine, w20_specs
 
 STAGES = ("read", "price", "evaluate", "full", "baseline")
@@ -48,13 +48,7 @@ def run(kind: str, stage: str, rounds: int) -> int:
             elif stage == "evaluate":
                 engine.evaluate(o.cart, customer=o.customer, now=NOW)
             elif stage == "full":
-                r = engine.evaluate(o.cart, customer=o.customer, now=NOW)
-                _ = (
-                    r.subtotal,
-                    r.discount,
-                    r.total,
-                    [(a.campaign_id, a.amount) for a in r.applied],
-                )
+                baseline_view(engine.evaluate(o.cart, customer=o.customer, now=NOW))
             else:
                 price_w20(o.cart, o.customer, NOW, specs)
     return len(carts)

@@ -138,8 +138,7 @@ class Engine:
                 currency=self._currency,
             )
             priced = program.price(canonical)
-        info = self._info
-        return Result._from_native(priced, info if info is not None else self._describe())
+        return Result._from_native(priced, self._describe())
 
     def evaluate_batch(
         self,

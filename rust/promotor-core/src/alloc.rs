@@ -23,19 +23,18 @@ pub fn largest_remainder(total: i128, amounts: &[i128]) -> Vec<i128> {
         return shares;
     }
     if u32::try_from(sum).is_ok() && u32::try_from(n).is_ok() {
-        narrow(total, amounts, &mut shares);
+        narrow(total, sum, amounts, &mut shares);
     } else {
-        wide(total, amounts, &mut shares);
+        wide(total, sum, amounts, &mut shares);
     }
     shares
 }
 
-/// Ordinary carts (`sum < 2^32` minor units): `total * a` fits in 64 bits, and each remainder
+/// Ordinary carts (`sum < 2^32` minor units; `sum` is that of the non-negative amounts): `total * a` fits in 64 bits, and each remainder
 /// with its line index packs into one `u64` key, so the ranking is a sort of integers.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-fn narrow(total: i128, amounts: &[i128], shares: &mut [i128]) {
-    let sum = amounts.iter().map(|a| (*a).max(0)).sum::<i128>() as u64;
-    let total = total as u64;
+fn narrow(total: i128, sum: i128, amounts: &[i128], shares: &mut [i128]) {
+    let (total, sum) = (total as u64, sum as u64);
     let mut given = 0u64;
     // Largest remainder first, ties to the lower index: key = rem << 32 | !index. Carts of up
     // to 64 lines rank on the stack.
@@ -66,11 +65,7 @@ fn narrow(total: i128, amounts: &[i128], shares: &mut [i128]) {
 
 /// Any amounts: 128-bit arithmetic, and an approximation where `total * a` would overflow (the
 /// fill still makes the shares sum exactly to `total`).
-fn wide(total: i128, amounts: &[i128], shares: &mut [i128]) {
-    let sum: i128 = amounts
-        .iter()
-        .map(|a| (*a).max(0))
-        .fold(0i128, i128::saturating_add);
+fn wide(total: i128, sum: i128, amounts: &[i128], shares: &mut [i128]) {
     let mut rems: Vec<(i128, usize)> = Vec::with_capacity(amounts.len());
     let mut given: i128 = 0;
     for (i, a) in amounts.iter().enumerate() {
@@ -146,8 +141,8 @@ mod tests {
             }
             let total = 1 + i128::from(next(u64::try_from(sum).unwrap()));
             let (mut a, mut b) = (vec![0; n], vec![0; n]);
-            narrow(total, &amounts, &mut a);
-            wide(total, &amounts, &mut b);
+            narrow(total, sum, &amounts, &mut a);
+            wide(total, sum, &amounts, &mut b);
             assert_eq!(a, b, "{total} over {amounts:?}");
             assert_eq!(a, largest_remainder(total, &amounts));
             assert_eq!(a.iter().sum::<i128>(), total.min(sum));

@@ -11,32 +11,30 @@ use rust_decimal::Decimal;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PyDec(pub Decimal);
 
+/// `decimal.Decimal(text)` of `d`.
+fn new_decimal(py: Python<'_>, d: Decimal) -> PyResult<Bound<'_, PyAny>> {
+    static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let mut buf = [0u8; 64];
+    let text = PyString::new(py, promotor_core::money::decimal_text(d, &mut buf));
+    DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
+}
+
 impl<'py> IntoPyObject<'py> for PyDec {
     type Target = PyAny;
     type Output = Bound<'py, PyAny>;
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         // Zero in the usual scales (most carts' discounts): one shared object each, as
         // Decimals are immutable.
         static ZEROS: [PyOnceLock<Py<PyAny>>; 5] = [const { PyOnceLock::new() }; 5];
         if self.0.is_zero() {
             if let Some(cell) = ZEROS.get(self.0.scale() as usize) {
-                let zero = cell.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                    let mut buf = [0u8; 64];
-                    let text =
-                        PyString::new(py, promotor_core::money::decimal_text(self.0, &mut buf));
-                    Ok(DECIMAL
-                        .import(py, "decimal", "Decimal")?
-                        .call1((text,))?
-                        .unbind())
-                })?;
+                let zero =
+                    cell.get_or_try_init(py, || new_decimal(py, self.0).map(Bound::unbind))?;
                 return Ok(zero.bind(py).clone());
             }
         }
-        let mut buf = [0u8; 64];
-        let text = PyString::new(py, promotor_core::money::decimal_text(self.0, &mut buf));
-        DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
+        new_decimal(py, self.0)
     }
 }

@@ -41,11 +41,8 @@ impl Program {
         canonical_input: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let input = convert::input(canonical_input)?;
-        let program = Arc::clone(&self.inner);
-        let (input, outcome) = py.detach(move || {
-            let outcome = program.evaluate(&input);
-            (input, outcome)
-        });
+        let program = &self.inner;
+        let outcome = py.detach(|| program.evaluate(&input));
         convert::outcome(py, &outcome, &input)
     }
 
@@ -130,11 +127,8 @@ impl Program {
 
 impl Program {
     fn priced(&self, py: Python<'_>, input: Input) -> Priced {
-        let program = Arc::clone(&self.inner);
-        let (input, outcome) = py.detach(move || {
-            let outcome = program.price(&input);
-            (input, outcome)
-        });
+        let program = &self.inner;
+        let outcome = py.detach(|| program.price(&input));
         Priced {
             program: Arc::clone(&self.inner),
             input,
