@@ -16,12 +16,10 @@ export HYPOTHESIS_PROFILE
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.deps: pyproject.toml
+$(VENV)/.deps: pyproject.toml requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "maturin>=1.5,<2" "pydantic>=2.11,<3" "tzdata>=2024.1" \
-		"pytest>=8" "hypothesis>=6.100" "pytest-benchmark>=4" "ruff>=0.6" "mypy>=1.10" \
-		"pyarrow>=14" "polars>=1" "pandas>=2"
+	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
 # One stamp per profile, so `make test` (debug) and `make demo` (release) each rebuild only
@@ -63,11 +61,11 @@ test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fas
 	$(VENV)/bin/ruff check python tests benches examples
 	$(VENV)/bin/ruff format --check python tests benches examples
 	$(VENV)/bin/mypy python/promotor
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not slow"
 
 .PHONY: test-slow
 test-slow: $(VENV)/.built-release ## property tests at >= 100,000 cases each (slow profile)
-	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests -k "property"
+	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests -k "property or slow"
 
 .PHONY: lint
 lint: $(VENV)/.deps ## linters only

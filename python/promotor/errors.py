@@ -1,8 +1,9 @@
 """The exceptions promotor raises.
 
 Every error carries structured details: ``errors()`` returns a list of dicts, each with a
-``loc`` (a tuple path into what you passed, such as ``("campaigns", 3, "rules")``) and a
-``msg``; errors in rule text add ``line`` and ``column``.
+``type`` (a stable snake_case name of the problem, such as ``"unknown_field"``), a ``loc`` (a
+tuple path into what you passed, such as ``("campaigns", 3, "rules")``), a ``msg`` for people
+and a ``ctx`` dict of context values; errors inside rule text add ``line`` and ``column``.
 
 >>> from promotor.errors import RuleError
 >>> err = RuleError([{"loc": ("campaigns", 0, "rules"), "msg": "unknown field"}])
@@ -38,7 +39,8 @@ class PromotorError(Exception):
         super().__init__(self._render())
 
     def errors(self) -> list[dict[str, Any]]:
-        """Each problem as ``{"loc": (...), "msg": ..., ...}``, in the order found."""
+        """Each problem as ``{"type", "loc", "msg", "ctx"}`` (plus ``line`` and ``column``
+        inside rule text), in the order found."""
         return [dict(error) for error in self._errors]
 
     def _render(self) -> str:

@@ -5,6 +5,7 @@
 pub mod alloc;
 pub mod batch;
 pub mod compile;
+pub mod error;
 pub mod eval;
 pub mod input;
 pub mod ir;

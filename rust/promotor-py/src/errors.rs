@@ -5,6 +5,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use promotor_core::batch::BatchErrors;
 use promotor_core::compile::{CompileErrors, Loc};
+use promotor_core::error::{Category, CtxValue, Errors, Loc as ErrLoc};
 use promotor_core::syntax::SyntaxError;
 
 /// A `promotor.errors.<class>` carrying `details`; a failure while building them is raised
@@ -126,4 +127,44 @@ pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
         Ok(list)
     };
     raise(py, "InputError", build())
+}
+
+/// The one conversion of core [`Errors`] to a Python exception: `RuleError` or `InputError` by
+/// category, each problem as `{"type", "loc", "msg", "ctx"}` plus `line` and `column` inside
+/// rule text.
+#[allow(dead_code)] // wired in as the errors move to promotor_core::error
+pub fn to_py(py: Python<'_>, errs: &Errors) -> PyErr {
+    let class = match errs.category {
+        Category::Rule => "RuleError",
+        Category::Input => "InputError",
+    };
+    let build = || -> PyResult<Bound<'_, PyList>> {
+        let list = PyList::empty(py);
+        for err in &errs.errors {
+            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
+            for part in &err.loc {
+                parts.push(match part {
+                    ErrLoc::Key(key) => PyString::new(py, key).into_any(),
+                    ErrLoc::Index(index) => index.into_pyobject(py)?.into_any(),
+                });
+            }
+            let d = detail(py, PyTuple::new(py, parts)?, &err.message())?;
+            d.set_item("type", err.kind.type_name())?;
+            let ctx = PyDict::new(py);
+            for (name, value) in err.kind.context() {
+                match value {
+                    CtxValue::Str(s) => ctx.set_item(name, s)?,
+                    CtxValue::Int(n) => ctx.set_item(name, n)?,
+                }
+            }
+            d.set_item("ctx", ctx)?;
+            if let Some(span) = err.span {
+                d.set_item("line", span.line)?;
+                d.set_item("column", span.column)?;
+            }
+            list.append(d)?;
+        }
+        Ok(list)
+    };
+    raise(py, class, build())
 }
