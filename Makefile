@@ -67,6 +67,10 @@ test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fas
 test-slow: $(VENV)/.built-release ## property tests at >= 100,000 cases each (slow profile)
 	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests -k "property or slow"
 
+.PHONY: system-deps
+system-deps: ## install the Debian packages the tests need (.ci/apt-packages.txt; needs root)
+	.ci/system-deps
+
 .PHONY: lint
 lint: $(VENV)/.deps ## linters only
 	cargo fmt --all --check
