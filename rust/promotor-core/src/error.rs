@@ -120,6 +120,16 @@ pub enum ErrorKind {
     Duplicate { value: String },
     /// A value that is well typed but not allowed here; the message says why.
     Invalid { message: String },
+    /// A number whose magnitude reaches the bound of every number (10^14).
+    OutOfRange { limit: String },
+    /// A date-time without a timezone.
+    NaiveDatetime,
+    /// A currency code that is not in ISO 4217.
+    UnknownCurrency { code: String },
+    /// Text that is not valid Unicode (a Python `str` with a lone surrogate).
+    InvalidUnicode,
+    /// A cart whose subtotal reaches the bound of every number, so no rule could read it.
+    SubtotalTooLarge { max: String },
 }
 
 impl ErrorKind {
@@ -138,6 +148,11 @@ impl ErrorKind {
             Self::TooComplex { .. } => "too_complex",
             Self::Duplicate { .. } => "duplicate",
             Self::Invalid { .. } => "invalid",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::NaiveDatetime => "naive_datetime",
+            Self::UnknownCurrency { .. } => "unknown_currency",
+            Self::InvalidUnicode => "invalid_unicode",
+            Self::SubtotalTooLarge { .. } => "subtotal_too_large",
         }
     }
 
@@ -158,6 +173,20 @@ impl ErrorKind {
             Self::TooDeep { max } => format!("nested too deeply: at most {max} levels"),
             Self::TooComplex { max } => format!("too costly to evaluate: at most {max}"),
             Self::Duplicate { value } => format!("duplicate '{value}'"),
+            Self::OutOfRange { limit } => {
+                format!("out of range: numbers must stay below {limit} in magnitude")
+            }
+            Self::NaiveDatetime => {
+                "a date-time without a timezone is ambiguous: give it one (e.g. UTC)".to_owned()
+            }
+            Self::UnknownCurrency { code } => format!("unknown currency '{code}'"),
+            Self::InvalidUnicode => {
+                "text is not valid Unicode (it has a lone surrogate)".to_owned()
+            }
+            Self::SubtotalTooLarge { max } => format!(
+                "the cart's subtotal must stay below {max} (each line's price x quantity, \
+                 rounded up to a whole unit, summed)"
+            ),
         }
     }
 
@@ -175,13 +204,17 @@ impl ErrorKind {
                 ("expected", CtxValue::from(expected.as_str())),
                 ("got", CtxValue::from(got.as_str())),
             ],
-            Self::TooLarge { max } => vec![("max", CtxValue::from(max.as_str()))],
+            Self::TooLarge { max } | Self::SubtotalTooLarge { max } => {
+                vec![("max", CtxValue::from(max.as_str()))]
+            }
             Self::TooSmall { min } => vec![("min", CtxValue::from(min.as_str()))],
             Self::TooLong { max } => vec![("max", CtxValue::Int(*max as i128))],
             Self::TooDeep { max } | Self::TooComplex { max } => {
                 vec![("max", CtxValue::Int(i128::from(*max)))]
             }
             Self::Duplicate { value } => vec![("value", CtxValue::from(value.as_str()))],
+            Self::OutOfRange { limit } => vec![("limit", CtxValue::from(limit.as_str()))],
+            Self::UnknownCurrency { code } => vec![("code", CtxValue::from(code.as_str()))],
             _ => Vec::new(),
         }
     }

@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use promotor_core::batch::BatchErrors;
 use promotor_core::compile::{CompileErrors, Loc};
 use promotor_core::error::{Category, CtxValue, Errors, Loc as ErrLoc};
 use promotor_core::syntax::SyntaxError;
@@ -109,30 +108,9 @@ pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> 
     })
 }
 
-/// Bad batch input -> `InputError`, one detail per problem, `loc` like `("orders", 3, "items",
-/// 1, "price")`.
-pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let list = PyList::empty(py);
-        for err in &errs.0 {
-            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
-            for part in &err.loc {
-                parts.push(match part {
-                    Loc::Key(key) => PyString::new(py, key).into_any(),
-                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
-                });
-            }
-            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
-        }
-        Ok(list)
-    };
-    raise(py, "InputError", build())
-}
-
 /// The one conversion of core [`Errors`] to a Python exception: `RuleError` or `InputError` by
 /// category, each problem as `{"type", "loc", "msg", "ctx"}` plus `line` and `column` inside
 /// rule text.
-#[allow(dead_code)] // wired in as the errors move to promotor_core::error
 pub fn to_py(py: Python<'_>, errs: &Errors) -> PyErr {
     let class = match errs.category {
         Category::Rule => "RuleError",
