@@ -72,6 +72,17 @@ def test_arrow_batches_priced_in_workers_equal_one_machine(
     assert_same(priced.toArrow(), expected)
 
 
+def test_lines_table_is_nested_in_line_order(
+    spark: Any, engine: pm.Engine, sample: datasets.Sample, nested: Any, expected: Any
+) -> None:
+    orders = spark.createDataFrame(sample.orders)
+    lines = spark.createDataFrame(sample.lines)  # in order, over several partitions
+    assert lines.rdd.getNumPartitions() >= 2
+    together = pm_spark.nest(orders, lines).select("order_id", "items").toArrow()
+    assert together.sort_by("order_id")["items"].to_pylist() == nested["items"].to_pylist()
+    assert_same(pm_spark.evaluate(engine, orders, lines).toArrow(), expected)
+
+
 def test_string_order_ids_and_minor_units(spark: Any, engine: pm.Engine, nested: Any) -> None:
     ids = pc.binary_join_element_wise("o-", nested["order_id"].cast(pa.string()), "")
     renamed = nested.set_column(0, "order_id", ids)

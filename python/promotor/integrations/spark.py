@@ -15,13 +15,21 @@ from . import Money, check_threads, need_order_id, output_schema, require
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["evaluate", "schema"]
+__all__ = ["evaluate", "nest", "schema"]
 
 
-def evaluate(engine: Engine, df: Any, *, threads: int | None = 1, money: Money = "decimal") -> Any:
+def evaluate(
+    engine: Engine,
+    df: Any,
+    lines: Any = None,
+    *,
+    threads: int | None = 1,
+    money: Money = "decimal",
+) -> Any:
     """A lazy Spark DataFrame of ``engine.evaluate_batch``'s summary (``order_id, subtotal,
     discount, shipping_discount, total, applied``) for the orders of ``df``, which carry
-    their lines nested in ``items`` (``array<struct<sku, price, quantity, ...>>``).
+    their lines nested in ``items`` (``array<struct<sku, price, quantity, ...>>``) or in a
+    separate ``lines`` DataFrame keyed by ``order_id`` (nested first by :func:`nest`).
 
     The output schema is declared up front (:func:`schema`): money as
     ``DecimalType(18, places of the engine's currency)``, or ``*_minor`` longs / doubles by
@@ -32,8 +40,38 @@ def evaluate(engine: Engine, df: Any, *, threads: int | None = 1, money: Money =
     require("pyspark.sql", "spark")
     check_threads(threads)
     need_order_id(df.columns)
+    if lines is not None:
+        df = nest(df, lines)
     price = functools.partial(_price, engine=engine, threads=threads, money=money)
     return df.mapInArrow(price, schema(engine, df.schema["order_id"].dataType, money))
+
+
+def nest(orders: Any, lines: Any) -> Any:
+    """``orders`` with an ``items`` column holding each order's rows of ``lines`` (every
+    column but ``order_id``), in the order ``lines`` has them; an order without lines gets an
+    empty list. A shuffle (group by and join on ``order_id``): the result's rows are in no
+    particular order."""
+    functions = require("pyspark.sql.functions", "spark")
+    need_order_id(lines.columns)
+    if "items" in orders.columns:
+        raise ValueError("orders with an items column and a lines table: give one of them")
+    fields = [c for c in lines.columns if c != "order_id"]
+    # a line's position survives the shuffle as the first field of the struct it sorts by
+    pos = "__promotor_position"
+    grouped = (
+        lines.withColumn(pos, functions.monotonically_increasing_id())
+        .groupBy("order_id")
+        .agg(
+            functions.array_sort(functions.collect_list(functions.struct(pos, *fields))).alias(
+                "items"
+            )
+        )
+        .withColumn("items", functions.transform("items", lambda line: line.dropFields(pos)))
+    )
+    item = grouped.schema["items"].dataType
+    nested = orders.join(grouped, on="order_id", how="left")
+    empty = functions.array().cast(item)
+    return nested.withColumn("items", functions.coalesce(nested["items"], empty))
 
 
 def schema(engine: Engine, order_id: Any, money: Money = "decimal") -> Any:
