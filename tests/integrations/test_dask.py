@@ -102,6 +102,15 @@ def test_meta_has_the_engine_currency_places(nested: Any) -> None:
         pm_dask.evaluate(kwd, frame(nested.slice(0, 10).drop_columns(["order_id"]), 1))
 
 
+def test_auto_threads_are_the_workers_own(client: Any) -> None:
+    """Concurrent tasks of one worker process share one pool, as wide as the worker's thread
+    count; outside a distributed worker (the local scheduler) it is every core."""
+    in_tasks = client.gather([client.submit(pm_dask._threads, "auto", pure=False) for _ in "ab"])
+    assert in_tasks == [1, 1]  # threads_per_worker=1
+    assert pm_dask._threads("auto") is None
+    assert pm_dask._threads(3) == 3
+
+
 def test_missing_dask_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, engine: pm.Engine
 ) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 Money = Literal["decimal", "minor", "float"]
+Threads = int | None | Literal["auto"]
 
 
 def require(module: str, extra: str) -> Any:
@@ -51,6 +52,6 @@ def need_order_id(columns: Any) -> None:
         )
 
 
-def check_threads(threads: int | None) -> None:
-    if threads is not None and (type(threads) is not int or threads < 1):
-        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+def check_threads(threads: Threads) -> None:
+    if threads is not None and threads != "auto" and (type(threads) is not int or threads < 1):
+        raise ValueError(f"threads must be a positive int, None or 'auto', got {threads!r}")

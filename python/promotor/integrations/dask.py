@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import Money, check_threads, need_order_id, output_schema, require
+from . import Money, Threads, check_threads, need_order_id, output_schema, require
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -23,7 +23,7 @@ def evaluate(
     ddf: Any,
     lines: Any = None,
     *,
-    threads: int | None = 1,
+    threads: Threads = "auto",
     money: Money = "decimal",
     aligned: bool = False,
 ) -> Any:
@@ -38,8 +38,10 @@ def evaluate(
     the shuffle. Money columns are ``decimal128`` with the places of the engine's currency
     (as ``pandas.ArrowDtype``), or ``*_minor`` int64 / float64 by ``money``.
 
-    ``threads`` is each partition's thread count in its worker (default 1: Dask already runs
-    one partition per worker thread; ``None`` uses every core of the worker's machine).
+    ``threads``: the width of the thread pool the worker process prices on. ``"auto"`` (the
+    default) is the worker's own thread count, so its concurrent tasks share as many threads as
+    Dask gave it (every core outside a distributed worker); ``None`` is every core of the
+    machine.
     """
     dd = require("dask.dataframe", "dask")
     dask = require("dask", "dask")
@@ -96,28 +98,43 @@ def _position(df: Any, partition_info: dict[str, Any] | None = None) -> Any:
     return df.assign(**{_POS: (number << 40) + np.arange(len(df), dtype="int64")})
 
 
+def _threads(threads: Threads) -> int | None:
+    """What "auto" means in this worker: the tasks running at once in this process share one
+    pool, so it is as wide as the worker has threads."""
+    if not isinstance(threads, str):
+        return threads
+    try:
+        from distributed import get_worker  # type: ignore[import-untyped,unused-ignore]
+
+        return int(get_worker().state.nthreads)
+    except (ImportError, ValueError):  # not in a distributed worker: the local scheduler
+        return None
+
+
 def _arrow(df: Any) -> Any:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def _price(df: Any, engine: Engine, threads: int | None, money: Money) -> Any:
+def _price(df: Any, engine: Engine, threads: Threads, money: Money) -> Any:
     pd = require("pandas", "dask")
-    out = engine.evaluate_batch(_arrow(df), threads=threads, money=money)
+    out = engine.evaluate_batch(_arrow(df), threads=_threads(threads), money=money)
     frame = out.to_pandas(types_mapper=pd.ArrowDtype)
     frame.index = df.index
     frame["order_id"] = df["order_id"].array
     return frame
 
 
-def _price_lines(orders: Any, lines: Any, engine: Engine, threads: int | None, money: Money) -> Any:
+def _price_lines(orders: Any, lines: Any, engine: Engine, threads: Threads, money: Money) -> Any:
     pd = require("pandas", "dask")
     if _POS in orders.columns:  # shuffled: back to the input's order
         orders = orders.sort_values(_POS, kind="stable").drop(columns=_POS)
         lines = lines.sort_values(_POS, kind="stable").drop(columns=_POS)
 
-    out = engine.evaluate_batch(_arrow(orders), _arrow(lines), threads=threads, money=money)
+    out = engine.evaluate_batch(
+        _arrow(orders), _arrow(lines), threads=_threads(threads), money=money
+    )
     frame = out.to_pandas(types_mapper=pd.ArrowDtype)
     frame["order_id"] = orders["order_id"].array
     return frame

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import Money, check_threads, require
+from . import Money, Threads, check_threads, require
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -20,7 +20,7 @@ def evaluate(
     engine: Engine,
     ds: Any,
     *,
-    threads: int | None = 1,
+    threads: Threads = "auto",
     money: Money = "decimal",
     batch_size: int | None = 16_384,
     **map_batches: Any,
@@ -29,9 +29,9 @@ def evaluate(
     discount, shipping_discount, total, applied``) for the orders of ``ds``, which carry
     their lines nested in ``items``.
 
-    Each task prices batches of ``batch_size`` orders (``None``: whole blocks) with
-    ``threads`` threads (default 1, as Ray already runs one task per CPU it was given; give
-    tasks more with ``num_cpus=`` and raise ``threads`` to match). Further keywords go to
+    Each task prices batches of ``batch_size`` orders (``None``: whole blocks) on ``threads``
+    threads: ``"auto"`` (the default) is the CPUs Ray assigned the task (``num_cpus=``, 1
+    unless given), ``None`` every core of the machine. Further keywords go to
     ``Dataset.map_batches`` (``concurrency``, ``num_cpus``, ...). Money columns are
     ``decimal128`` with the places of the engine's currency, or ``*_minor`` int64 / float64
     by ``money``.
@@ -48,5 +48,9 @@ def evaluate(
     )
 
 
-def _price(batch: Any, engine: Engine, threads: int | None, money: Money) -> Any:
+def _price(batch: Any, engine: Engine, threads: Threads, money: Money) -> Any:
+    if isinstance(threads, str):  # "auto": the CPUs Ray gave this task
+        ray = require("ray", "ray")
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+        return engine.evaluate_batch(batch, threads=max(1, round(cpus)), money=money)
     return engine.evaluate_batch(batch, threads=threads, money=money)

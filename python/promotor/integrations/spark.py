@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import Money, check_threads, need_order_id, output_schema, require
+from . import Money, Threads, check_threads, need_order_id, output_schema, require
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -23,7 +23,7 @@ def evaluate(
     df: Any,
     lines: Any = None,
     *,
-    threads: int | None = 1,
+    threads: Threads = "auto",
     money: Money = "decimal",
 ) -> Any:
     """A lazy Spark DataFrame of ``engine.evaluate_batch``'s summary (``order_id, subtotal,
@@ -34,8 +34,9 @@ def evaluate(
     The output schema is declared up front (:func:`schema`): money as
     ``DecimalType(18, places of the engine's currency)``, or ``*_minor`` longs / doubles by
     ``money``. Spark hands each Python worker record batches of
-    ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 by default); ``threads`` is
-    each call's thread count (default 1, as Spark already runs one task per core).
+    ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 by default). ``threads``:
+    ``"auto"`` (the default) is the CPUs Spark gives each task (``spark.task.cpus``, 1 unless
+    set), ``None`` every core of the machine.
     """
     require("pyspark.sql", "spark")
     check_threads(threads)
@@ -84,8 +85,12 @@ def schema(engine: Engine, order_id: Any, money: Money = "decimal") -> Any:
     return sql.StructType([sql.StructField("order_id", order_id, True), *rest])
 
 
-def _price(
-    batches: Iterable[Any], engine: Engine, threads: int | None, money: Money
-) -> Iterator[Any]:
+def _price(batches: Iterable[Any], engine: Engine, threads: Threads, money: Money) -> Iterator[Any]:
+    width: int | None
+    if isinstance(threads, str):  # "auto": the CPUs Spark gives each task
+        context = require("pyspark", "spark").TaskContext.get()
+        width = max(1, int(context.cpus())) if context is not None else 1
+    else:
+        width = threads
     for batch in batches:
-        yield from engine.evaluate_batch(batch, threads=threads, money=money).to_batches()
+        yield from engine.evaluate_batch(batch, threads=width, money=money).to_batches()
