@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import errors, ir
+from . import datasets, errors, ir
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -66,6 +66,7 @@ __all__ = [
     "cart",
     "context",
     "customer",
+    "datasets",
     "errors",
     "fixed_price",
     "free_shipping",
