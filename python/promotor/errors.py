@@ -47,6 +47,11 @@ class PromotorError(Exception):
         lines = []
         for error in self._errors:
             where = _render_loc(error["loc"])
+            if "file" in error:
+                # In a file, line and column are the file's: file:line:column, as editors read.
+                at = ":".join(str(error[k]) for k in ("file", "line", "column") if k in error)
+                lines.append(f"{at}: {where}: {error['msg']}" if where else f"{at}: {error['msg']}")
+                continue
             if "line" in error:
                 position = f"line {error['line']}, column {error['column']}"
                 where = f"{where} ({position})" if where else position
