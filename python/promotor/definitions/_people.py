@@ -267,6 +267,10 @@ class Reader:
             return value
         candidates = _builders_for(tp) or builders()
         builder = candidates.get(name) if isinstance(name, str) else None
+        if builder is None and isinstance(name, str) and len(value) == 1:
+            constant = self.named(name, tp, {})
+            if constant is not None:
+                return constant
         if builder is None:
             raise self.fail(
                 (*loc, "type"),
@@ -312,6 +316,9 @@ class Reader:
                 failed = True
         for name, param in builder.params.items():
             if param.default is param.empty and name not in args:
+                if _accepts_none(builder.hints.get(name)):
+                    kwargs[name] = None  # written as absent, like the IR's null
+                    continue
                 self.fail((*loc, name), f"{builder.name} needs {name!r}", "missing_field")
                 failed = True
         if failed:
@@ -379,6 +386,12 @@ class Reader:
         if self.errors:
             raise RuleError(self.errors)
         return kwargs
+
+
+def _accepts_none(tp: Any) -> bool:
+    if typing.get_origin(tp) is Annotated:
+        return _accepts_none(typing.get_args(tp)[0])
+    return tp is None or type(None) in typing.get_args(tp)
 
 
 def _accepts_expr(tp: Any) -> bool:
@@ -454,10 +467,24 @@ def _write(value: Any, key: str | None = None) -> Any:
     return value
 
 
+def _constant(value: Mapping[str, Any]) -> str | None:
+    """The name of the ``promotor`` constant (``ORDER``, ``SHIPPING``) whose IR ``value`` is."""
+    import promotor
+
+    for name in dir(promotor):
+        obj = getattr(promotor, name)
+        if name.isupper() and isinstance(obj, ir.IRModel) and ir.dump(obj) == value:
+            return name.lower()
+    return None
+
+
 def _write_call(value: Mapping[str, Any]) -> Any:
     import promotor
 
     tag = value["type"]
+    constant_name = _constant(value)
+    if constant_name is not None:
+        return constant_name
     model = _model_for(tag)
     if model is None:
         return dict(value)
@@ -489,7 +516,9 @@ def write_engine(engine_ir: Mapping[str, Any]) -> dict[str, Any]:
         if key != "currency" and info is not None and _default_dump(info) == value:
             continue
         models = _models(info.annotation) if info is not None else []
-        out[key] = _write_fields(value, models[0] if models else None)
+        written = _write_fields(value, models[0] if models else None)
+        if written != {}:
+            out[key] = written
     return out
 
 

@@ -24,6 +24,20 @@ __all__ = ["file_schema"]
 SCHEMA_ID = "urn:promotor:definition-file"
 
 
+_RULE = {"type": "string", "description": "rule text"}
+
+
+def _adapted(tp: Any) -> dict[str, Any]:
+    """pydantic's schema of a type this module has no rule for (such as ``AwareDatetime``)."""
+    from pydantic import TypeAdapter
+
+    try:
+        schema: dict[str, Any] = TypeAdapter(tp).json_schema()
+    except Exception:
+        return {}
+    return {k: v for k, v in schema.items() if k in ("type", "format", "enum", "pattern")}
+
+
 class _Gen:
     def __init__(self) -> None:
         self.defs: dict[str, Any] = {}
@@ -41,11 +55,15 @@ class _Gen:
             if models
             else {}
         )
+        if _coerced_text(tp):
+            # A decimal string that also takes numbers (``DecimalStr``).
+            options.extend([{"type": "number"}, {"type": "string"}])
+            alts = []
         for alt in alts:
             if alt is Any:
                 return {}
             if alt is Expr:
-                options.append({"type": "string", "description": "rule text"})
+                options.append(_RULE)
             elif alt is bool:
                 options.append({"type": "boolean"})
             elif alt is int:
@@ -69,14 +87,19 @@ class _Gen:
             elif _is_plain_mapping(alt):
                 if not models:
                     options.append({"type": "object"})
-            elif isinstance(alt, type) and issubclass(alt, datetime):
-                options.append({"type": "string", "format": "date-time"})
+            else:
+                options.append(_adapted(alt))
         if made:
             options.extend(self.calls(made, models))
         unique: list[dict[str, Any]] = []
         for option in options:
             if option not in unique:
                 unique.append(option)
+        # A number is also an integer, and rule text is also a string: keep the wider.
+        if {"type": "number"} in unique and {"type": "integer"} in unique:
+            unique.remove({"type": "integer"})
+        if _RULE in unique and {"type": "string"} in unique:
+            unique.remove({"type": "string"})
         if len(unique) == 1:
             return unique[0]
         return {"anyOf": unique}
@@ -151,6 +174,19 @@ class _Gen:
                 body["description"] = inspect.cleandoc(model.__doc__).split("\n\n")[0]
             self.defs[key] = body
         return {"$ref": f"#/$defs/{key}"}
+
+
+def _coerced_text(tp: Any) -> bool:
+    """Whether ``tp`` is text with a before-validator that turns numbers into it."""
+    from pydantic.functional_validators import BeforeValidator
+
+    for arg in typing.get_args(tp) or ():
+        if typing.get_origin(arg) is typing.Annotated and _coerced_text(arg):
+            return True
+    if typing.get_origin(tp) is typing.Annotated:
+        base, *meta = typing.get_args(tp)
+        return any(isinstance(m, BeforeValidator) for m in meta) and str in alternatives(base)
+    return False
 
 
 def _optional(tp: Any) -> bool:
