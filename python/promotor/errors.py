@@ -4,6 +4,8 @@ Every error carries structured details: ``errors()`` returns a list of dicts, ea
 ``type`` (a stable snake_case name of the problem, such as ``"unknown_field"``), a ``loc`` (a
 tuple path into what you passed, such as ``("campaigns", 3, "rules")``), a ``msg`` for people
 and a ``ctx`` dict of context values; errors inside rule text add ``line`` and ``column``.
+Errors in a definition file add ``file``, and then ``line`` and ``column`` are positions in that
+file, rendered ``file:line:column: loc: msg``.
 
 >>> from promotor.errors import RuleError
 >>> err = RuleError([{"loc": ("campaigns", 0, "rules"), "msg": "unknown field"}])

@@ -27,3 +27,32 @@ def test_the_console_script_is_installed() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "ok, 4 campaigns" in run.stdout
+
+
+def test_without_the_cli_extra_the_command_says_what_to_install() -> None:
+    # typer missing, as in an install without the `cli` extra
+    code = (
+        "import sys, runpy; sys.modules['typer'] = None; "
+        "runpy.run_module('promotor', run_name='__main__')"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "validate", str(SHOP)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert "pip install 'promotor[cli]'" in run.stderr
+
+
+def test_yaml_files_without_pyyaml_say_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['yaml'] = None\n"
+        "import promotor as pm\n"
+        "try:\n"
+        f"    pm.Engine.from_file({str(SHOP)!r})\n"
+        "except ImportError as err:\n"
+        "    print(err)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "pip install 'promotor[cli]'" in run.stdout, run.stderr
