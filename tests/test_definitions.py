@@ -265,6 +265,11 @@ def test_json_errors_are_located_too() -> None:
         ("", "x.yaml: the file is empty"),
         ("- 1\n", "x.yaml:1:1: expected a mapping at the top"),
         ("currency: USD\n", "x.yaml:1:1: campaigns: a definition needs 'campaigns'"),
+        (
+            "campaigns: [{id: a, effect: percent_off}]",
+            "x.yaml:1:29: campaigns.0.effect: percent_off needs 'percent': "
+            "write {type: percent_off, percent: ...}",
+        ),
     ],
 )
 def test_yaml_problems(text: str, message: str) -> None:

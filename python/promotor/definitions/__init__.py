@@ -86,7 +86,7 @@ def loads(text: str, format: Format = "yaml", *, file: str | None = None) -> Eng
     >>> loads('campaigns: [{id: x, effect: {type: percent_of, percent: 10}}]', file="a.yaml")
     Traceback (most recent call last):
     ...
-    promotor.errors.RuleError: a.yaml:1:33: campaigns.0.effect.type: unknown type 'percent_of'; \
+    promotor.errors.RuleError: a.yaml:1:36: campaigns.0.effect.type: unknown type 'percent_of'; \
 did you mean 'percent_off'?
     """
     positions: Positions | None = None

@@ -202,6 +202,14 @@ class Reader:
             found = self.named(value, tp, targets)
             if found is not None:
                 return found
+            if value in targets:
+                needs = [n for n, p in targets[value].params.items() if p.default is p.empty]
+                raise self.fail(
+                    loc,
+                    f"{value} needs {', '.join(repr(n) for n in needs)}: "
+                    f"write {{type: {value}, {needs[0]}: ...}}",
+                    "missing_field",
+                )
             if not _accepts_expr(tp):
                 raise self.fail(
                     loc,
