@@ -98,3 +98,11 @@ def test_unreadable_orders_exit_2(promotor: Run, tmp_path: Path) -> None:
     run = promotor("diff", SHOP, SHOP_NEXT, "orders.csv")
     assert run.returncode == 2
     assert "orders.csv:" in run.stderr
+
+
+def test_a_bad_value_exits_2_naming_its_file_and_row(promotor: Run, tmp_path: Path) -> None:
+    (tmp_path / "orders.csv").write_text("order_id,shipping\no-1,4.99\no-2,1\n")
+    (tmp_path / "lines.csv").write_text("order_id,sku,price,quantity\no-1,A,5.00,1\no-2,B,-3,1\n")
+    run = promotor("diff", SHOP, SHOP_NEXT, "orders.csv", "--lines", "lines.csv")
+    assert run.returncode == 2
+    assert run.stderr.strip() == "promotor: lines.csv: lines.1.price: price must not be negative"

@@ -119,7 +119,8 @@ def result_json(result: Result) -> str:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(jsonable(data), indent=2)
+    """Pretty JSON of :func:`jsonable` data (anything else as its text)."""
+    return json.dumps(jsonable(data), indent=2, default=str)
 
 
 def located(name: str, error: PromotorError) -> str:

@@ -38,11 +38,17 @@ class Row:
         return self.discount_after - self.discount_before
 
 
-def _price(engine: Engine, orders: Any, lines: Any, name: str) -> tuple[Any, Any]:
+def _price(engine: Engine, orders: Any, lines: Any, names: Mapping[str, str]) -> tuple[Any, Any]:
     try:
         return engine.evaluate_batch(orders, lines, detail=True)  # type: ignore[no-any-return]
     except InputError as error:
-        fail(located(name, error))
+        # Each problem with the file it is in: the orders, or the lines table.
+        problems = [
+            located(names.get(str(e["loc"][0]) if e["loc"] else "", names["orders"]),
+                    InputError([e]))
+            for e in error.errors()
+        ]  # fmt: skip
+        fail("\n".join(problems))
 
 
 def _per_campaign(detail: Any) -> dict[str, tuple[int, Decimal]]:
@@ -79,9 +85,9 @@ def compute(
     if old.currency != new.currency:
         fail(f"the definitions price in {old.currency} and {new.currency}: nothing to compare")
     with err.status("pricing the orders with the old definitions", spinner="dots"):
-        summary_old, detail_old = _price(old, orders, lines, names["orders"])
+        summary_old, detail_old = _price(old, orders, lines, names)
     with err.status("pricing the orders with the new definitions", spinner="dots"):
-        summary_new, detail_new = _price(new, orders, lines, names["orders"])
+        summary_new, detail_new = _price(new, orders, lines, names)
     before, after = _per_campaign(detail_old), _per_campaign(detail_new)
     changes = _changes(old, new)
     rows = []
@@ -201,7 +207,7 @@ def diff_command(
         after,
         table,
         line_table,
-        {"old": str(old), "new": str(new), "orders": str(orders)},
+        {"old": str(old), "new": str(new), "orders": str(orders), "lines": str(lines)},
     )
     text = dumps(report) + "\n" if as_json else markdown(report, all_campaigns=all_campaigns)
     if output is not None:

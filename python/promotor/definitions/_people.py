@@ -464,7 +464,7 @@ def _write(value: Any, key: str | None = None) -> Any:
     if isinstance(value, Mapping) and "type" in value:
         tag = value["type"]
         if tag in EXPR_TAGS:
-            if tag == "num" and key not in ("rules", "pred", "buy", "get"):
+            if tag == "num":
                 return Decimal(value["value"])
             return _native_print(value)
         return _write_call(value)
