@@ -58,8 +58,8 @@ test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fas
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
 	cargo test -q -p promotor-core
-	$(VENV)/bin/ruff check python tests benches examples
-	$(VENV)/bin/ruff format --check python tests benches examples
+	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
+	$(VENV)/bin/ruff format --check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
 	$(PY) -m pytest -q -m "not slow"
 
@@ -75,18 +75,22 @@ system-deps: ## install the Debian packages the tests need (.ci/apt-packages.txt
 lint: $(VENV)/.deps ## linters only
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
-	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
 
 .PHONY: fmt
 fmt: $(VENV)/.deps ## format Rust and Python
 	cargo fmt --all
-	$(VENV)/bin/ruff format python tests benches examples
-	$(VENV)/bin/ruff check --fix python tests benches examples
+	$(VENV)/bin/ruff format python tests benches examples docs/hooks.py
+	$(VENV)/bin/ruff check --fix python tests benches examples docs/hooks.py
+
+.PHONY: docs-generated
+docs-generated: $(VENV)/.built-dev ## regenerate generated pages (docs/worked-examples.md)
+	$(PY) -m tests.golden_doc > docs/worked-examples.md
 
 .PHONY: docs
-docs: $(VENV)/.built-dev ## regenerate generated pages (docs/worked-examples.md)
-	$(PY) -m tests.golden_doc > docs/worked-examples.md
+docs: docs-generated ## regenerate generated pages, then build the site into site/ (mkdocs --strict)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 .PHONY: clean
 clean: ## remove build products and the virtual environment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -268,6 +269,37 @@ class Engine:
             stacking=definition.stacking,
             limits=definition.limits,
         )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Engine:
+        """The engine a definition file defines: YAML (``.yaml``, ``.yml``) or JSON
+        (``.json``), written for people (rule text, plain numbers, effects as
+        ``{type: percent_off, percent: 10}``) or the IR of :meth:`to_json`.
+
+        Raises :class:`RuleError` listing every problem with its path in the file, and the
+        file, line and column where known (see docs/definition-files.md); ``OSError`` when the
+        file cannot be read. YAML needs PyYAML (``pip install 'promotor[cli]'``).
+        """
+        from .definitions import load
+
+        return load(path)
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write the engine to a definition file, YAML or JSON by the suffix, that
+        :meth:`from_file` reads back to an equal engine.
+
+        >>> import tempfile, pathlib
+        >>> import promotor as pm
+        >>> engine = pm.Engine([pm.Campaign(id="ten", effect=pm.percent_off(10))])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = pathlib.Path(tmp) / "promotions.yaml"
+        ...     engine.to_file(path)
+        ...     pm.Engine.from_file(path).to_ir() == engine.to_ir()
+        True
+        """
+        from .definitions import save
+
+        save(self, path)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Engine.from_json, (self.to_json(),))
