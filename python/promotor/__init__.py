@@ -32,6 +32,7 @@ from .expr import Expr, When, cart, context, customer, greatest, item, least, li
 from .inputs import Cart, Context, Customer, Item
 from .qualify import Hint, NearMiss, Qualifications
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .usage import Budget, UsageLimit, budget, limit
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,7 @@ __all__ = [
     "ORDER",
     "SHIPPING",
     "Applied",
+    "Budget",
     "Campaign",
     "Cart",
     "Context",
@@ -60,8 +62,10 @@ __all__ = [
     "Schedule",
     "Stacking",
     "Tier",
+    "UsageLimit",
     "When",
     "amount_off",
+    "budget",
     "buy_x_get_y",
     "cart",
     "context",
@@ -76,6 +80,7 @@ __all__ = [
     "items",
     "json_schema",
     "least",
+    "limit",
     "lit",
     "parse",
     "percent_off",

@@ -142,7 +142,7 @@ pub struct Campaign {
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Usage limits and budgets (see `state`): counted against a store's snapshot.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<UsageLimit>,
 }
 
