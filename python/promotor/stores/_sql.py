@@ -50,9 +50,9 @@ MIGRATIONS: dict[int, list[str]] = {
         " reservation_id TEXT UNIQUE, rolled_back_at {big}, reason TEXT)",
         "CREATE INDEX promotor_redemptions_created ON promotor_redemptions (created_at)",
         "CREATE INDEX promotor_redemptions_customer ON promotor_redemptions (customer_id)",
-        "CREATE TABLE promotor_ledger (redemption_id TEXT NOT NULL, key TEXT NOT NULL,"
-        " n {big} NOT NULL, max_value {big}, min_value {big},"
-        " PRIMARY KEY (redemption_id, key))",
+        "CREATE TABLE promotor_ledger (redemption_id TEXT NOT NULL, pos {big} NOT NULL,"
+        " key TEXT NOT NULL, n {big} NOT NULL, max_value {big}, min_value {big},"
+        " PRIMARY KEY (redemption_id, pos))",
         "CREATE TABLE promotor_applied (owner_id TEXT NOT NULL, campaign_id TEXT NOT NULL,"
         " code TEXT, amount TEXT NOT NULL, PRIMARY KEY (owner_id, campaign_id))",
         "CREATE INDEX promotor_applied_campaign ON promotor_applied (campaign_id)",
@@ -183,15 +183,13 @@ class SqlStore(Store):
             for rid, key, n, most, least in self._x(
                 cur,
                 "SELECT redemption_id, key, n, max_value, min_value FROM promotor_ledger "
-                f"WHERE redemption_id IN {clause}",
+                f"WHERE redemption_id IN {clause} ORDER BY redemption_id, pos",
                 params,
             ).fetchall():
                 by_id[rid].deltas.append(
                     (key, int(n), None if most is None else int(most),
                      None if least is None else int(least))
                 )  # fmt: skip
-        for r in rows:
-            r.deltas.sort()
         return rows
 
     def _redemption_by(self, cur: Any, column: str, value: str) -> StoredRow | None:
@@ -281,9 +279,9 @@ class SqlStore(Store):
                 raise _Rollback(existing)
             self._many(
                 cur,
-                "INSERT INTO promotor_ledger (redemption_id, key, n, max_value, min_value) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(record.id, *d) for d in record.deltas],
+                "INSERT INTO promotor_ledger (redemption_id, pos, key, n, max_value, min_value) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(record.id, i, *d) for i, d in enumerate(record.deltas)],
             )
             if record.confirms is not None:
                 self._x(
@@ -356,9 +354,9 @@ class SqlStore(Store):
                      None, None, reservation_id, None, None))  # fmt: skip
             self._many(
                 cur,
-                "INSERT INTO promotor_ledger (redemption_id, key, n, max_value, min_value) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(redemption_id, *d) for d in row.deltas],
+                "INSERT INTO promotor_ledger (redemption_id, pos, key, n, max_value, min_value) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(redemption_id, i, *d) for i, d in enumerate(row.deltas)],
             )
             self._many(
                 cur,
