@@ -46,14 +46,20 @@ def run() -> Callable[..., dict[str, Any]]:
 def pytest_report_header() -> list[str]:
     """Which real servers the store tests use (tests/state/conftest.py)."""
     found = []
-    for name, var in (("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"), ("Redis", "PROMOTOR_TEST_REDIS_URL")):
+    for name, var in (
+        ("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"),
+        ("Redis", "PROMOTOR_TEST_REDIS_URL"),
+    ):
         url = os.environ.get(var)
         found.append(f"store tests: {name} " + (f"at {url}" if url else f"SKIPPED ({var} not set)"))
     return found
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for name, var in (("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"), ("Redis", "PROMOTOR_TEST_REDIS_URL")):
+    for name, var in (
+        ("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"),
+        ("Redis", "PROMOTOR_TEST_REDIS_URL"),
+    ):
         if not os.environ.get(var):
             terminalreporter.write_line(
                 f"NOTE: the {name} store tests were skipped: {var} is not set "

@@ -215,9 +215,7 @@ class Engine:
         from . import redemption
 
         request = self._request(cart, customer, codes, now, context)
-        return redemption.redeem(
-            self, request, order_id=order_id, idempotency_key=idempotency_key
-        )
+        return redemption.redeem(self, request, order_id=order_id, idempotency_key=idempotency_key)
 
     def reserve(
         self,

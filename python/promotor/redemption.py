@@ -186,10 +186,7 @@ def _record(
     from .stores.codec import encode_outcome
 
     outcome = priced.explained()
-    applied = [
-        (a["campaign_id"], a["code"], str(a["amount"]))
-        for a in outcome["applied"]
-    ]
+    applied = [(a["campaign_id"], a["code"], str(a["amount"])) for a in outcome["applied"]]
     return Record(
         id=new_id("rd" if kind == "redemption" else "rs"),
         kind=kind,
@@ -209,9 +206,7 @@ def _record(
     )
 
 
-def _same(
-    store: Store, row: StoredRow, fingerprint: str | None, key: str | None
-) -> Redemption:
+def _same(store: Store, row: StoredRow, fingerprint: str | None, key: str | None) -> Redemption:
     if row.request_hash != fingerprint:
         raise IdempotencyError(
             [

@@ -70,8 +70,8 @@ from typing import Any
 
 from promotor._reference import numbers, stacking, timefmt
 from promotor._reference.explain import explain_failure
-from promotor._reference.state import Meter
 from promotor._reference.expr import Facts, Item, Node, RuleEvaluator, kind
+from promotor._reference.state import Meter
 
 __all__ = ["decide", "evaluate", "normalize_code", "state_keys"]
 
@@ -847,9 +847,7 @@ def _meter(
     exponent = currency_exponent(engine.currency)
     if exponent is None:
         raise ValueError(f"unknown currency {engine.currency!r}")
-    return Meter(
-        engine.campaigns, candidates, canonical_input, snapshot, exponent, normalize_code
-    )
+    return Meter(engine.campaigns, candidates, canonical_input, snapshot, exponent, normalize_code)
 
 
 def _given_codes(canonical_input: Mapping[str, Any]) -> dict[str, str]:

@@ -15,8 +15,9 @@ import promotor as pm
 
 POSTGRES = os.environ.get("PROMOTOR_TEST_POSTGRES_URL")
 REDIS = os.environ.get("PROMOTOR_TEST_REDIS_URL")
-SKIP_POSTGRES = "PostgreSQL store not tested: PROMOTOR_TEST_POSTGRES_URL is not set (make test starts a server; make system-deps installs it)"
-SKIP_REDIS = "Redis store not tested: PROMOTOR_TEST_REDIS_URL is not set (make test starts a server; make system-deps installs it)"
+HOW = "(`make test` starts a server when it is installed; `make system-deps` installs it)"
+SKIP_POSTGRES = f"PostgreSQL store not tested: PROMOTOR_TEST_POSTGRES_URL is not set {HOW}"
+SKIP_REDIS = f"Redis store not tested: PROMOTOR_TEST_REDIS_URL is not set {HOW}"
 
 #: Every backend; `shared` are those that several processes can share.
 ALL = ["memory", "sqlite", "postgres", "redis"]
@@ -52,4 +53,3 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(store_url: str) -> Iterator[pm.stores.Store]:
     with pm.store(store_url) as s:
         yield s
-

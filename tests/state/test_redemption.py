@@ -19,9 +19,7 @@ CART = {"items": [{"sku": "A", "price": "40.00", "quantity": 1}]}
 
 
 def engine(store: pm.Store, *limits: pm.UsageLimit | pm.Budget, **campaign: object) -> pm.Engine:
-    c = pm.Campaign(
-        id="bf", code="BF", effect=pm.amount_off(10), limits=list(limits), **campaign
-    )
+    c = pm.Campaign(id="bf", code="BF", effect=pm.amount_off(10), limits=list(limits), **campaign)
     return pm.Engine([c], store=store)
 
 
@@ -53,7 +51,8 @@ def test_a_limit_counts_redemptions_and_rollback_gives_them_back(store: pm.Store
 def test_redeem_records_even_when_nothing_applied(store: pm.Store) -> None:
     e = engine(store, pm.limit(5))
     red = e.redeem(CART, customer={"id": "c9"}, now=NOW, order_id="o-none")
-    assert red.result.applied == [] and red.status == "redeemed"
+    assert red.result.applied == []
+    assert red.status == "redeemed"
     (row,) = store.redemptions(customer_id="c9")
     assert (row.id, row.order_id, row.result.total) == (red.id, "o-none", Decimal("40.00"))
     assert store.redemptions(campaign_id="bf") == []
@@ -91,7 +90,8 @@ def test_evaluate_reads_the_counters_and_never_writes(store: pm.Store) -> None:
     e = engine(store, pm.limit(1))
     for _ in range(3):
         assert e.evaluate(CART, codes=["bf"], now=NOW).discount == Decimal("10.00")
-    assert store.redemptions() == [] and store.audit() == []
+    assert store.redemptions() == []
+    assert store.audit() == []
     e.redeem(CART, codes=["bf"], now=NOW)
     assert e.evaluate(CART, codes=["bf"], now=NOW).rejected[0].reason == "limit_reached"
 
@@ -103,7 +103,8 @@ def test_idempotency_keys(store: pm.Store) -> None:
         CART, {"id": "c1"}, ["bf"], now=NOW + timedelta(hours=2), order_id="o1",
         idempotency_key="k",
     )  # fmt: skip
-    assert later.id == first.id and later.created_at == NOW
+    assert later.id == first.id
+    assert later.created_at == NOW
     with pytest.raises(IdempotencyError) as err:
         e.redeem(CART, {"id": "c2"}, ["bf"], now=NOW, order_id="o1", idempotency_key="k")
     assert err.value.errors()[0]["loc"] == ("idempotency_key",)
@@ -114,7 +115,8 @@ def test_idempotency_keys(store: pm.Store) -> None:
 def test_reservations_hold_capacity_until_confirmed_released_or_expired(store: pm.Store) -> None:
     e = engine(store, pm.limit(1))
     held = e.reserve(CART, codes=["bf"], now=NOW, ttl=timedelta(minutes=15))
-    assert held.result.discount == Decimal("10.00") and held.status == "held"
+    assert held.result.discount == Decimal("10.00")
+    assert held.status == "held"
     assert held.expires_at == NOW + timedelta(minutes=15)
     assert store.usage("bf", now=NOW).reserved == 1
     blocked = e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=1))
@@ -123,11 +125,15 @@ def test_reservations_hold_capacity_until_confirmed_released_or_expired(store: p
     e.release(held.id, now=NOW + timedelta(minutes=2))
     e.release(held.id, now=NOW + timedelta(minutes=2))
     assert store.reservation(held.id).status == "released"
-    assert e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=2)).discount == Decimal("10.00")
+    assert e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=2)).discount == Decimal(
+        "10.00"
+    )
     # Expired: the capacity comes back by itself at its expiry.
     again = e.reserve(CART, codes=["bf"], now=NOW + timedelta(minutes=3), ttl=timedelta(minutes=5))
     assert e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=7)).discount == 0
-    assert e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=8)).discount == Decimal("10.00")
+    assert e.evaluate(CART, codes=["bf"], now=NOW + timedelta(minutes=8)).discount == Decimal(
+        "10.00"
+    )
     e.release(again.id, now=NOW + timedelta(minutes=9))  # expired: nothing to give back
     assert store.reservation(again.id).status == "expired"
     store.verify()
@@ -138,7 +144,8 @@ def test_confirm_turns_a_reservation_into_a_redemption_once(store: pm.Store) -> 
     held = e.reserve(CART, {"id": "c1"}, ["bf"], now=NOW)
     red = e.confirm(held.id, order_id="o1", now=NOW + timedelta(minutes=1))
     assert (red.status, red.order_id, red.reservation_id) == ("redeemed", "o1", held.id)
-    assert red.result.discount == Decimal("10.00") and red.customer_id == "c1"
+    assert red.result.discount == Decimal("10.00")
+    assert red.customer_id == "c1"
     assert e.confirm(held.id, now=NOW + timedelta(minutes=2)).id == red.id
     assert store.reservation(held.id).redemption_id == red.id
     assert store.usage("bf") == pm.Usage(redemptions=1, discount=Decimal("10.00"), reserved=0)
@@ -153,8 +160,10 @@ def test_confirming_an_expired_reservation_decides_again(store: pm.Store) -> Non
     other = e.redeem(CART, {"id": "c2"}, ["bf"], now=NOW + timedelta(minutes=2))
     assert other.result.discount == Decimal("10.00")
     late = e.confirm(held.id, order_id="o1", now=NOW + timedelta(minutes=3))
-    assert late.result.discount == 0 and late.result.rejected[0].reason == "limit_reached"
-    assert late.reservation_id == held.id and late.created_at == NOW + timedelta(minutes=3)
+    assert late.result.discount == 0
+    assert late.result.rejected[0].reason == "limit_reached"
+    assert late.reservation_id == held.id
+    assert late.created_at == NOW + timedelta(minutes=3)
     assert e.confirm(held.id).id == late.id
     store.verify()
 
@@ -192,7 +201,8 @@ def test_records_audit_and_export(store: pm.Store, tmp_path: Path) -> None:
     log = store.audit()
     assert [x.action for x in log] == ["redeem", "redeem", "rollback"]
     assert {x.engine_version for x in log} == {e.version}
-    assert log[0].detail["customer_id"] == "c1" and log[2].detail["reason"] == "cancelled"
+    assert log[0].detail["customer_id"] == "c1"
+    assert log[2].detail["reason"] == "cancelled"
     assert [x.action for x in store.audit(since=NOW + timedelta(days=2))] == ["rollback"]
     store.export("redemptions", tmp_path / "r.csv")
     rows = list(csv.DictReader((tmp_path / "r.csv").open()))
@@ -219,7 +229,12 @@ def test_stored_results_read_back_exactly(store: pm.Store) -> None:
         ],
         store=store,
     )
-    cart = {"items": [{"sku": "A", "price": "19.99", "quantity": 3}, {"sku": "B", "price": "5.01", "quantity": 1}]}
+    cart = {
+        "items": [
+            {"sku": "A", "price": "19.99", "quantity": 3},
+            {"sku": "B", "price": "5.01", "quantity": 1},
+        ]
+    }
     red = e.redeem(cart, codes=["bf", "nope"], now=NOW)
     (stored,) = store.redemptions()
     assert stored.result == red.result
@@ -230,7 +245,8 @@ def test_engines_pickle_with_their_store(store_url: str) -> None:
     e = engine(pm.store(store_url), pm.limit(1))
     e.redeem(CART, codes=["bf"], now=NOW)
     back = pickle.loads(pickle.dumps(e))
-    assert back.version == e.version and back.store.url == store_url
+    assert back.version == e.version
+    assert back.store.url == store_url
     expected = 0 if store_url.startswith("memory") else 1  # memory unpickles empty
     assert len(back.store.redemptions()) == expected
 
@@ -244,7 +260,7 @@ def test_verify_names_the_first_difference(tmp_path: Path) -> None:
     e.store.verify()
     with sqlite3.connect(tmp_path / "v.db") as db:
         db.execute("UPDATE promotor_counters SET value = value + 1")
-    with pytest.raises(StoreError, match="count\\|campaign=bf.* is 2 but the ledger"):
+    with pytest.raises(StoreError, match=r"count\|campaign=bf.* is 2 but the ledger"):
         e.store.verify()
 
 

@@ -51,7 +51,10 @@ CAMPAIGNS = [
         id="c",
         rules="cart.subtotal >= 20",
         effect=pm.amount_off(3),
-        limits=[pm.limit(4, every="day", key="daily"), pm.budget("25.00", key="pool", partial=False)],
+        limits=[
+            pm.limit(4, every="day", key="daily"),
+            pm.budget("25.00", key="pool", partial=False),
+        ],
     ),
 ]
 #: Each counter's largest bound: a shared counter never goes past it.
@@ -143,9 +146,13 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             codes=codes,
             minutes=st.sampled_from([5, 30, 600]),
         )
-        def reserve(self, cart: dict[str, Any], customer: Any, codes: list[str], minutes: int) -> str:
+        def reserve(
+            self, cart: dict[str, Any], customer: Any, codes: list[str], minutes: int
+        ) -> str:
             expected, deltas = self.decide(cart, customer, codes)
-            res = self.engine.reserve(cart, customer, codes, now=self.now, ttl=timedelta(minutes=minutes))
+            res = self.engine.reserve(
+                cart, customer, codes, now=self.now, ttl=timedelta(minutes=minutes)
+            )
             self.check(res.result, expected)
             expiry = micros(self.now + timedelta(minutes=minutes))
             self.model.holds[res.id] = ([(d["key"], d["add"]) for d in deltas], expiry)

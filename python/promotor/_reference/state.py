@@ -180,7 +180,11 @@ class Meter:
 
     def _pairs(self, campaign: Campaign) -> list[tuple[Limit, str | None]]:
         return list(
-            zip(self.limits.get(campaign.position, []), self.slots.get(campaign.position, []))
+            zip(
+                self.limits.get(campaign.position, []),
+                self.slots.get(campaign.position, []),
+                strict=True,
+            )
         )
 
     def prefilter(self, campaign: Campaign) -> Block | None:

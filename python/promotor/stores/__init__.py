@@ -8,10 +8,10 @@ Rust core decided, atomically; none interprets a rule. See docs/state.md.
 >>> import promotor as pm
 >>> pm.store("memory://")
 <MemoryStore memory://>
->>> pm.store("ftp://example")
+>>> pm.store("ftp://example")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-promotor.errors.InputError: url: unknown store URL 'ftp://example'; expected memory://, sqlite:///path.db, postgresql://... or redis://...
+promotor.errors.InputError: url: unknown store URL 'ftp://example'; ...
 """
 
 from __future__ import annotations

@@ -61,8 +61,7 @@ MIGRATIONS: dict[int, list[str]] = {
         " expires_at {big} NOT NULL, engine_version TEXT NOT NULL, currency TEXT NOT NULL,"
         " request TEXT NOT NULL, result TEXT NOT NULL, applied TEXT NOT NULL,"
         " deltas TEXT NOT NULL, redemption_id TEXT)",
-        "CREATE INDEX promotor_reservations_expiry ON promotor_reservations"
-        " (status, expires_at)",
+        "CREATE INDEX promotor_reservations_expiry ON promotor_reservations (status, expires_at)",
         "CREATE TABLE promotor_audit (seq {serial}, at {big} NOT NULL, action TEXT NOT NULL,"
         " id TEXT NOT NULL, engine_version TEXT NOT NULL, detail TEXT NOT NULL)",
         "CREATE INDEX promotor_audit_at ON promotor_audit (at)",
@@ -130,7 +129,9 @@ class SqlStore(Store):
     def _in(self, keys: Sequence[str]) -> tuple[str, list[Any]]:
         return "(" + ", ".join("?" * len(keys)) + ")", list(keys)
 
-    def _values(self, cur: Any, keys: Sequence[str], now: int, committed: bool = True) -> dict[str, int]:
+    def _values(
+        self, cur: Any, keys: Sequence[str], now: int, committed: bool = True
+    ) -> dict[str, int]:
         """Committed values plus live holds of ``keys``."""
         if not keys:
             return {}
@@ -200,7 +201,9 @@ class SqlStore(Store):
             return None
         return self._with_deltas(cur, [self._redemption_row(row)])[0]
 
-    def _audit_insert(self, cur: Any, at: int, action: str, id: str, version: str, detail: str) -> None:
+    def _audit_insert(
+        self, cur: Any, at: int, action: str, id: str, version: str, detail: str
+    ) -> None:
         self._x(
             cur,
             "INSERT INTO promotor_audit (at, action, id, engine_version, detail) "
@@ -295,7 +298,8 @@ class SqlStore(Store):
                 )
             action = "confirm" if record.confirms else "redeem"
         else:
-            assert record.expires_at is not None and record.request is not None
+            assert record.expires_at is not None
+            assert record.request is not None
             self._sweep(cur, now)
             self._many(
                 cur,
@@ -482,4 +486,3 @@ class _Rollback(Exception):
     def __init__(self, answer: Any) -> None:
         super().__init__()
         self.answer = answer
-

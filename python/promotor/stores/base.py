@@ -267,7 +267,9 @@ class Store:
                 continue
             if campaign_id is not None and all(c != campaign_id for c, _, _ in row.applied):
                 continue
-            if (lo is not None and row.created_at < lo) or (hi is not None and row.created_at >= hi):
+            if (lo is not None and row.created_at < lo) or (
+                hi is not None and row.created_at >= hi
+            ):
                 continue
             out.append(self._redemption(row))
         return out
@@ -361,8 +363,8 @@ class Store:
         target = Path(path)
         if target.suffix == ".parquet":
             try:
-                import pyarrow as pa
-                import pyarrow.parquet as pq
+                import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+                import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
             except ImportError:  # pragma: no cover - pyarrow is a dev dependency
                 raise StoreError("writing Parquet needs pyarrow (pip install pyarrow)") from None
             table = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
@@ -441,4 +443,3 @@ def audit_detail(record: Record) -> str:
         },
         separators=(",", ":"),
     )
-

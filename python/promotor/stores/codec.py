@@ -64,7 +64,7 @@ def _unvalue(v: Any) -> Any:
 
 def encode_outcome(outcome: dict[str, Any]) -> str:
     """A canonical outcome (docs/architecture.md) as compact JSON text."""
-    data = {k: str(outcome[k]) for k in _MONEY}
+    data: dict[str, Any] = {k: str(outcome[k]) for k in _MONEY}
     data["currency"] = outcome["currency"]
     data["lines"] = [
         {**line, **{k: str(line[k]) for k in _LINE_MONEY}} for line in outcome["lines"]

@@ -107,7 +107,9 @@ class PostgresStore(SqlStore):
                 pool.open(wait=True, timeout=self._timeout)
             except Exception as err:
                 pool.close()
-                raise StoreError(f"cannot connect to PostgreSQL at {self._safe_url()}: {err}") from None
+                raise StoreError(
+                    f"cannot connect to PostgreSQL at {self._safe_url()}: {err}"
+                ) from None
             self._migrate(pool)
             self._pool, self._pid = pool, pid
             return pool
@@ -205,13 +207,18 @@ class PostgresStore(SqlStore):
     def _insert_redemption(self, cur: Any, record: Record) -> StoredRow | None:
         # A concurrent call with the same idempotency key (or confirming the same
         # reservation) commits first: this insert then waits for it and inserts nothing.
-        inserted = self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
-                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                "ON CONFLICT DO NOTHING RETURNING id",
-                           (record.id, record.order_id, record.customer_id, "redeemed",
-                            record.created_at, record.engine_version, record.currency,
-                            record.result, applied_json(record.applied), record.idempotency_key,
-                            record.request_hash, record.confirms, None, None)).fetchone()  # fmt: skip
+        values = (
+            record.id, record.order_id, record.customer_id, "redeemed", record.created_at,
+            record.engine_version, record.currency, record.result,
+            applied_json(record.applied), record.idempotency_key, record.request_hash,
+            record.confirms, None, None,
+        )  # fmt: skip
+        inserted = self._x(
+            cur,
+            f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            values,
+        ).fetchone()
         if inserted is not None:
             return None
         existing = None

@@ -214,7 +214,9 @@ class RedisStore(Store):
         try:
             import redis  # noqa: F401
         except ImportError:
-            raise StoreError("the Redis store needs redis-py: pip install 'promotor[redis]'") from None
+            raise StoreError(
+                "the Redis store needs redis-py: pip install 'promotor[redis]'"
+            ) from None
         self.url = url
         self._conn_url, self._prefix = _split(url)
         if not self._prefix or any(c in self._prefix for c in " *?[]"):
@@ -242,7 +244,7 @@ class RedisStore(Store):
                         client.hsetnx(meta, "schema_version", SCHEMA_VERSION)
                     elif int(version) > int(SCHEMA_VERSION):
                         raise StoreError(
-                            f"the store's schema is version {version}, newer than this "
+                            f"the store's schema is version {version!s}, newer than this "
                             f"promotor's {SCHEMA_VERSION}: upgrade promotor"
                         )
                 except redis.RedisError as err:
@@ -278,7 +280,7 @@ class RedisStore(Store):
     def _stored(self, kind: str, fields: dict[str, str]) -> StoredRow:
         def opt_int(name: str) -> int | None:
             value = fields.get(name)
-            return None if value in (None, "") else int(value)  # type: ignore[arg-type]
+            return None if value is None or value == "" else int(value)
 
         return StoredRow(
             id=fields["id"],

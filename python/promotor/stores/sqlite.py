@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from promotor.errors import InputError, StoreError
 from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
