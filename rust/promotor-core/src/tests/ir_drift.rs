@@ -5,8 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::ir::{
-    Allocation, BinaryOp, Effect, EngineDef, Every, Expr, MacroOp, Per, Target, UnaryOp,
-    UsageLimit,
+    Allocation, BinaryOp, Effect, EngineDef, Expr, MacroOp, Per, Target, UnaryOp, UsageLimit,
 };
 
 const GOLDEN: &str = include_str!("../../../../tests/data/ir/all_variants.json");
