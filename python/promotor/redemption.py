@@ -236,7 +236,11 @@ def redeem(
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
     for attempt in range(MAX_ATTEMPTS):
-        snapshot, existing = store._read(keys, now, idempotency_key)
+        # Nothing limited and no key to look up: no read (it would find nothing).
+        if keys or idempotency_key is not None:
+            snapshot, existing = store._read(keys, now, idempotency_key)
+        else:
+            snapshot, existing = {}, None
         if existing is not None:
             return _same(store, existing, fingerprint, idempotency_key)
         priced, deltas = request.decide(snapshot)
@@ -288,7 +292,7 @@ def reserve(engine: Engine, request: _native.Request, *, ttl: timedelta) -> Rese
     now = request.now()
     expires_at = now + micros(_EPOCH + ttl)
     for attempt in range(MAX_ATTEMPTS):
-        snapshot, _ = store._read(keys, now, None)
+        snapshot = store._read(keys, now, None)[0] if keys else {}
         priced, deltas = request.decide(snapshot)
         record = _record(
             engine,
