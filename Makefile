@@ -52,6 +52,8 @@ bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criter
 	cargo bench -q -p promotor-core --bench eval -- --warm-up-time 1 --measurement-time 2
 	$(PY) -m benches.memory --orders $(BENCH_MEMORY_ORDERS) --json target/bench/memory.json
 	$(PY) -m benches.report target/bench/pytest.json target/criterion
+	.ci/servers run -- $(PY) -m benches.stores --json target/bench/stores.json \
+		--pytest-json target/bench/pytest.json
 
 # The store tests need PostgreSQL and Redis: .ci/servers starts throwaway ones on loopback
 # (when installed: `make system-deps`) and stops them afterwards; without them those tests skip

@@ -15,7 +15,13 @@ from promotor.inputs import canonical_input
 from promotor.stores.memory import MemoryStore
 
 NOW = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # Monday 00:30 in Warsaw
-CART = {"items": [{"sku": "A", "price": "10.00", "quantity": 1}, {"sku": "B", "price": "20.00", "quantity": 1}], "shipping": "5.00"}  # fmt: skip
+CART = {
+    "items": [
+        {"sku": "A", "price": "10.00", "quantity": 1},
+        {"sku": "B", "price": "20.00", "quantity": 1},
+    ],
+    "shipping": "5.00",
+}
 
 
 def both(engine: pm.Engine, snapshot: dict[str, int], **call: Any) -> dict[str, Any]:
