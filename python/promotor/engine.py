@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "json_schema"]
 
 IR_VERSION = 1
+# Creates an engine's default memory store once, whichever thread asks first.
+_DEFAULT_STORE_LOCK = threading.Lock()
 Rounding = Literal["half_even", "half_up", "down"]
 
 
@@ -105,9 +108,11 @@ class Engine:
         """Where usage limits, budgets and redemptions live (``memory://`` of this engine when
         none was given)."""
         if self._store is None:
-            from .stores.memory import MemoryStore
+            with _DEFAULT_STORE_LOCK:
+                if self._store is None:
+                    from .stores.memory import MemoryStore
 
-            self._store = MemoryStore()
+                    self._store = MemoryStore()
         return self._store
 
     @property

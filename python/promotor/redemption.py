@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -138,7 +138,8 @@ def call_now(now: datetime | None, loc: str = "now") -> int:
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    """A unique id that sorts by creation time (so database rows append in order)."""
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(6)}"
 
 
 def request_hash(request: _native.Request, order_id: str | None) -> str:
@@ -183,10 +184,8 @@ def _record(
     confirms: str | None = None,
 ) -> Record:
     from .stores.base import Record
-    from .stores.codec import encode_outcome
 
-    outcome = priced.explained()
-    applied = [(a["campaign_id"], a["code"], str(a["amount"])) for a in outcome["applied"]]
+    result, currency, applied = priced.record()
     return Record(
         id=new_id("rd" if kind == "redemption" else "rs"),
         kind=kind,
@@ -196,8 +195,8 @@ def _record(
         engine_version=engine.version,
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
-        currency=outcome["currency"],
-        result=encode_outcome(outcome),
+        currency=currency,
+        result=result,
         request=request.input_json() if kind == "reservation" else None,
         deltas=[tuple(d) for d in deltas],  # type: ignore[misc]
         applied=applied,

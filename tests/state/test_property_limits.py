@@ -74,3 +74,21 @@ def test_property_price_without_store_reads_zero_counters(
     program = compile_or_skip(engine_ir)
     canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
     assert program.evaluate(canonical) == reference.evaluate(engine_ir, canonical)
+
+
+@given(limited_engines(), st.data())
+def test_property_stored_outcomes_read_back_exactly(
+    engine_ir: dict[str, Any], data: st.DataObject
+) -> None:
+    """What a store records of a decision (written in Rust) reads back as the same outcome."""
+    from promotor.stores.codec import decode_outcome
+
+    program = compile_or_skip(engine_ir)
+    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    request = program.request(canonical)
+    priced, _ = request.decide(data.draw(snapshots(request.keys())))
+    text, currency, applied = priced.record()
+    outcome = priced.explained()
+    assert decode_outcome(text) == outcome
+    assert currency == outcome["currency"]
+    assert applied == [(a["campaign_id"], a["code"], str(a["amount"])) for a in outcome["applied"]]

@@ -4,10 +4,11 @@ placeholder, how a write transaction begins and how it locks the counters it che
 
 Tables (prefix ``promotor_``): ``meta`` (schema version), ``counters`` (committed values),
 ``holds`` (what live reservations hold, per counter, until ``expires_at``), ``redemptions``
-(with the result as JSON), ``ledger`` (each redemption's deltas: the counters are their sum
-over redemptions not rolled back, which ``verify`` checks), ``applied`` (campaigns per
-redemption or reservation, for ``usage``), ``reservations`` and ``audit``. Times are
-microseconds since the epoch (UTC).
+(the ledger: each with its result, its applied campaigns and its deltas as JSON; the counters
+are the sum of the deltas of redemptions not rolled back, which ``verify`` checks),
+``reservations`` and ``audit``. Times are microseconds since the epoch (UTC). A redemption
+writes one row, its counters and one audit row, so a commit touches few pages (ids are
+time-ordered, so rows append).
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ from promotor.stores.base import (
 
 SCHEMA_VERSION = 1
 
-#: Migrations by the version they bring the schema to; ``{serial}`` and ``{big}`` are the
-#: backend's auto-increment key and 64-bit integer types.
+#: Migrations by the version they bring the schema to; ``{serial}``, ``{big}`` and
+#: ``{without_rowid}`` are the backend's auto-increment key, 64-bit integer type and clustered
+#: table option (SQLite keeps such a table in its primary key's B-tree alone).
 MIGRATIONS: dict[int, list[str]] = {
     1: [
-        "CREATE TABLE promotor_counters (key TEXT PRIMARY KEY, value {big} NOT NULL)",
+        "CREATE TABLE promotor_counters (key TEXT PRIMARY KEY, value {big} NOT NULL)"
+        "{without_rowid}",
         "CREATE TABLE promotor_holds (reservation_id TEXT NOT NULL, key TEXT NOT NULL,"
         " n {big} NOT NULL, expires_at {big} NOT NULL, PRIMARY KEY (reservation_id, key))",
         "CREATE INDEX promotor_holds_key ON promotor_holds (key, expires_at)",
@@ -46,16 +49,14 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE TABLE promotor_redemptions (id TEXT PRIMARY KEY, order_id TEXT,"
         " customer_id TEXT, status TEXT NOT NULL, created_at {big} NOT NULL,"
         " engine_version TEXT NOT NULL, currency TEXT NOT NULL, result TEXT NOT NULL,"
-        " applied TEXT NOT NULL, idempotency_key TEXT UNIQUE, request_hash TEXT,"
-        " reservation_id TEXT UNIQUE, rolled_back_at {big}, reason TEXT)",
-        "CREATE INDEX promotor_redemptions_created ON promotor_redemptions (created_at)",
-        "CREATE INDEX promotor_redemptions_customer ON promotor_redemptions (customer_id)",
-        "CREATE TABLE promotor_ledger (redemption_id TEXT NOT NULL, pos {big} NOT NULL,"
-        " key TEXT NOT NULL, n {big} NOT NULL, max_value {big}, min_value {big},"
-        " PRIMARY KEY (redemption_id, pos))",
-        "CREATE TABLE promotor_applied (owner_id TEXT NOT NULL, campaign_id TEXT NOT NULL,"
-        " code TEXT, amount TEXT NOT NULL, PRIMARY KEY (owner_id, campaign_id))",
-        "CREATE INDEX promotor_applied_campaign ON promotor_applied (campaign_id)",
+        " applied TEXT NOT NULL, deltas TEXT NOT NULL, idempotency_key TEXT,"
+        " request_hash TEXT, reservation_id TEXT, rolled_back_at {big}, reason TEXT)"
+        "{without_rowid}",
+        # Partial: most redemptions have neither, and need not be in these indexes.
+        "CREATE UNIQUE INDEX promotor_redemptions_key ON promotor_redemptions (idempotency_key)"
+        " WHERE idempotency_key IS NOT NULL",
+        "CREATE UNIQUE INDEX promotor_redemptions_reservation ON promotor_redemptions"
+        " (reservation_id) WHERE reservation_id IS NOT NULL",
         "CREATE TABLE promotor_reservations (id TEXT PRIMARY KEY, status TEXT NOT NULL,"
         " order_id TEXT, customer_id TEXT, created_at {big} NOT NULL,"
         " expires_at {big} NOT NULL, engine_version TEXT NOT NULL, currency TEXT NOT NULL,"
@@ -64,14 +65,14 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX promotor_reservations_expiry ON promotor_reservations (status, expires_at)",
         "CREATE TABLE promotor_audit (seq {serial}, at {big} NOT NULL, action TEXT NOT NULL,"
         " id TEXT NOT NULL, engine_version TEXT NOT NULL, detail TEXT NOT NULL)",
-        "CREATE INDEX promotor_audit_at ON promotor_audit (at)",
     ],
 }
 
 _REDEMPTION = (
     "id, order_id, customer_id, status, created_at, engine_version, currency, result, applied,"
-    " idempotency_key, request_hash, reservation_id, rolled_back_at, reason"
+    " deltas, idempotency_key, request_hash, reservation_id, rolled_back_at, reason"
 )
+_REDEMPTION_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _RESERVATION = (
     "id, status, order_id, customer_id, created_at, expires_at, engine_version, currency,"
     " request, result, applied, deltas, redemption_id"
@@ -105,12 +106,11 @@ class SqlStore(Store):
     def _insert_redemption(self, cur: Any, record: Record) -> StoredRow | None:
         """Insert the redemption row; the existing row when ``record.idempotency_key`` is
         taken by a concurrent call."""
-        self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES {_REDEMPTION_VALUES}",
                 (record.id, record.order_id, record.customer_id, "redeemed",
                  record.created_at, record.engine_version, record.currency, record.result,
-                 applied_json(record.applied), record.idempotency_key, record.request_hash,
-                 record.confirms, None, None))  # fmt: skip
+                 applied_json(record.applied), deltas_json(record.deltas),
+                 record.idempotency_key, record.request_hash, record.confirms, None, None))  # fmt: skip
         return None
 
     # -- helpers ---------------------------------------------------------------------------
@@ -152,11 +152,12 @@ class SqlStore(Store):
 
     def _redemption_row(self, row: Sequence[Any]) -> StoredRow:
         (id, order_id, customer_id, status, created_at, version, currency, result, applied,
-         idem, request_hash, reservation_id, rolled_back_at, reason) = row  # fmt: skip
+         deltas, idem, request_hash, reservation_id, rolled_back_at, reason) = row  # fmt: skip
         return StoredRow(
             id=id, kind="redemption", status=status, order_id=order_id,
             customer_id=customer_id, created_at=int(created_at), engine_version=version,
-            currency=currency, result=result, deltas=[], applied=applied_from_json(applied),
+            currency=currency, result=result, deltas=deltas_from_json(deltas),
+            applied=applied_from_json(applied),
             idempotency_key=idem, request_hash=request_hash, reservation_id=reservation_id,
             rolled_back_at=None if rolled_back_at is None else int(rolled_back_at),
             reason=reason,
@@ -173,33 +174,11 @@ class SqlStore(Store):
             expires_at=int(expires_at), redemption_id=redemption_id,
         )  # fmt: skip
 
-    def _with_deltas(self, cur: Any, rows: list[StoredRow]) -> list[StoredRow]:
-        if not rows:
-            return rows
-        by_id = {r.id: r for r in rows}
-        ids = list(by_id)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            clause, params = self._in(chunk)
-            for rid, key, n, most, least in self._x(
-                cur,
-                "SELECT redemption_id, key, n, max_value, min_value FROM promotor_ledger "
-                f"WHERE redemption_id IN {clause} ORDER BY redemption_id, pos",
-                params,
-            ).fetchall():
-                by_id[rid].deltas.append(
-                    (key, int(n), None if most is None else int(most),
-                     None if least is None else int(least))
-                )  # fmt: skip
-        return rows
-
     def _redemption_by(self, cur: Any, column: str, value: str) -> StoredRow | None:
         row = self._x(
             cur, f"SELECT {_REDEMPTION} FROM promotor_redemptions WHERE {column} = ?", (value,)
         ).fetchone()
-        if row is None:
-            return None
-        return self._with_deltas(cur, [self._redemption_row(row)])[0]
+        return None if row is None else self._redemption_row(row)
 
     def _audit_insert(
         self, cur: Any, at: int, action: str, id: str, version: str, detail: str
@@ -263,13 +242,6 @@ class SqlStore(Store):
             for d in record.deltas:
                 if not holds(committed.get(d[0], 0) + held.get(d[0], 0), d):
                     raise _Rollback("conflict")
-        applied = [(record.id, c, code, amount) for c, code, amount in record.applied]
-        self._many(
-            cur,
-            "INSERT INTO promotor_applied (owner_id, campaign_id, code, amount) "
-            "VALUES (?, ?, ?, ?)",
-            applied,
-        )
         if record.kind == "redemption":
             self._many(
                 cur,
@@ -280,12 +252,6 @@ class SqlStore(Store):
             existing = self._insert_redemption(cur, record)
             if existing is not None:
                 raise _Rollback(existing)
-            self._many(
-                cur,
-                "INSERT INTO promotor_ledger (redemption_id, pos, key, n, max_value, min_value) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(record.id, i, *d) for i, d in enumerate(record.deltas)],
-            )
             if record.confirms is not None:
                 self._x(
                     cur,
@@ -351,23 +317,10 @@ class SqlStore(Store):
                 "DO UPDATE SET value = promotor_counters.value + excluded.value",
                 [(k, n) for k, n, _, _ in row.deltas],
             )
-            self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES {_REDEMPTION_VALUES}",
                     (redemption_id, order_id, row.customer_id, "redeemed", now,
                      row.engine_version, row.currency, row.result, applied_json(row.applied),
-                     None, None, reservation_id, None, None))  # fmt: skip
-            self._many(
-                cur,
-                "INSERT INTO promotor_ledger (redemption_id, pos, key, n, max_value, min_value) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(redemption_id, i, *d) for i, d in enumerate(row.deltas)],
-            )
-            self._many(
-                cur,
-                "INSERT INTO promotor_applied (owner_id, campaign_id, code, amount) "
-                "VALUES (?, ?, ?, ?)",
-                [(redemption_id, c, code, amount) for c, code, amount in row.applied],
-            )
+                     deltas_json(row.deltas), None, None, reservation_id, None, None))  # fmt: skip
             self._x(
                 cur,
                 "UPDATE promotor_reservations SET status = 'confirmed', redemption_id = ? "
@@ -443,7 +396,7 @@ class SqlStore(Store):
                 rows = self._x(
                     cur, f"SELECT {_REDEMPTION} FROM promotor_redemptions ORDER BY created_at, id"
                 ).fetchall()
-                return self._with_deltas(cur, [self._redemption_row(r) for r in rows])
+                return [self._redemption_row(r) for r in rows]
             rows = self._x(
                 cur, f"SELECT {_RESERVATION} FROM promotor_reservations ORDER BY created_at, id"
             ).fetchall()

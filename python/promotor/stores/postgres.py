@@ -15,6 +15,7 @@ again after a fork.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -24,17 +25,102 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, StoreError
-from promotor.stores._sql import (
-    _REDEMPTION,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    Busy,
-    SqlStore,
-    _Rollback,
+from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+from promotor.stores.base import (
+    Conflict,
+    Record,
+    StoredRow,
+    applied_json,
+    audit_detail,
+    deltas_json,
 )
-from promotor.stores.base import Record, StoredRow, applied_json
 
 __all__ = ["PostgresStore"]
+
+#: ``SqlStore._commit_in`` in one server-side function (one round trip per commit). Each of its
+#: statements reads the latest committed rows (READ COMMITTED), so the bounds are checked on
+#: the values the row locks protect. Answers ``ok``, ``conflict`` or ``existing:<id>``.
+_COMMIT_FUNCTION = """
+CREATE OR REPLACE FUNCTION promotor_commit_v1(r jsonb) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  d jsonb;
+  cur bigint;
+  held bigint;
+  after bigint;
+  found_id text;
+  st text;
+  now_us bigint := (r->>'now')::bigint;
+  keys text[];
+BEGIN
+  IF r->>'idempotency_key' IS NOT NULL THEN
+    SELECT id INTO found_id FROM promotor_redemptions
+      WHERE idempotency_key = r->>'idempotency_key';
+    IF found_id IS NOT NULL THEN RETURN 'existing:' || found_id; END IF;
+  END IF;
+  IF r->>'confirms' IS NOT NULL THEN
+    SELECT status, redemption_id INTO st, found_id FROM promotor_reservations
+      WHERE id = r->>'confirms';
+    IF st = 'confirmed' THEN RETURN 'existing:' || found_id; END IF;
+  END IF;
+  SELECT array_agg(k ORDER BY k) INTO keys
+    FROM (SELECT DISTINCT e->>0 AS k FROM jsonb_array_elements(r->'deltas') e) s;
+  IF keys IS NOT NULL THEN
+    INSERT INTO promotor_counters (key, value) SELECT k, 0 FROM unnest(keys) AS k
+      ON CONFLICT (key) DO NOTHING;
+    PERFORM 1 FROM promotor_counters WHERE key = ANY(keys) ORDER BY key FOR UPDATE;
+    FOR d IN SELECT e FROM jsonb_array_elements(r->'deltas') e LOOP
+      SELECT value INTO cur FROM promotor_counters WHERE key = d->>0;
+      SELECT COALESCE(SUM(n), 0) INTO held FROM promotor_holds
+        WHERE key = d->>0 AND expires_at > now_us;
+      after := cur + held + (d->>1)::bigint;
+      IF (jsonb_typeof(d->2) = 'number' AND after > (d->>2)::bigint)
+         OR (jsonb_typeof(d->3) = 'number' AND after < (d->>3)::bigint) THEN
+        RETURN 'conflict';
+      END IF;
+    END LOOP;
+  END IF;
+  IF r->>'kind' = 'redemption' THEN
+    INSERT INTO promotor_redemptions (id, order_id, customer_id, status, created_at,
+        engine_version, currency, result, applied, deltas, idempotency_key, request_hash,
+        reservation_id)
+      VALUES (r->>'id', r->>'order_id', r->>'customer_id', 'redeemed', now_us,
+        r->>'engine_version', r->>'currency', r->>'result', r->>'applied', r->>'deltas_json',
+        r->>'idempotency_key', r->>'request_hash', r->>'confirms')
+      ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+      -- A concurrent call with the same key (or confirming the same reservation) won.
+      SELECT id INTO found_id FROM promotor_redemptions
+        WHERE idempotency_key = r->>'idempotency_key' OR reservation_id = r->>'confirms';
+      RETURN 'existing:' || COALESCE(found_id, '');
+    END IF;
+    UPDATE promotor_counters c SET value = c.value + x.n
+      FROM (SELECT e->>0 AS key, SUM((e->>1)::bigint) AS n
+            FROM jsonb_array_elements(r->'deltas') e GROUP BY 1) x
+      WHERE c.key = x.key;
+    IF r->>'confirms' IS NOT NULL THEN
+      UPDATE promotor_reservations SET status = 'confirmed', redemption_id = r->>'id'
+        WHERE id = r->>'confirms';
+      DELETE FROM promotor_holds WHERE reservation_id = r->>'confirms';
+    END IF;
+  ELSE
+    DELETE FROM promotor_holds WHERE expires_at <= now_us;
+    UPDATE promotor_reservations SET status = 'expired'
+      WHERE status = 'held' AND expires_at <= now_us;
+    INSERT INTO promotor_holds (reservation_id, key, n, expires_at)
+      SELECT r->>'id', e->>0, (e->>1)::bigint, (r->>'expires_at')::bigint
+      FROM jsonb_array_elements(r->'deltas') e;
+    INSERT INTO promotor_reservations (id, status, order_id, customer_id, created_at,
+        expires_at, engine_version, currency, request, result, applied, deltas)
+      VALUES (r->>'id', 'held', r->>'order_id', r->>'customer_id', now_us,
+        (r->>'expires_at')::bigint, r->>'engine_version', r->>'currency', r->>'request',
+        r->>'result', r->>'applied', r->>'deltas_json');
+  END IF;
+  INSERT INTO promotor_audit (at, action, id, engine_version, detail)
+    VALUES (now_us, r->>'action', r->>'id', r->>'engine_version', r->>'audit');
+  RETURN 'ok';
+END
+$fn$
+"""
 
 _OPTIONS = ("schema", "pool_min", "pool_max", "timeout")
 
@@ -143,12 +229,17 @@ class PostgresStore(SqlStore):
                     )
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     for statement in MIGRATIONS[target]:
-                        conn.execute(statement.format(big="BIGINT", serial="BIGSERIAL PRIMARY KEY"))
+                        conn.execute(
+                            statement.format(
+                                big="BIGINT", serial="BIGSERIAL PRIMARY KEY", without_rowid=""
+                            )
+                        )
                     conn.execute(
                         "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', %s) "
                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                         (str(target),),
                     )
+                conn.execute(_COMMIT_FUNCTION)
         except psycopg.Error as err:
             raise StoreError(f"cannot create the schema: {err}") from None
 
@@ -204,31 +295,56 @@ class PostgresStore(SqlStore):
         ).fetchall()
         return {k: int(v) for k, v in rows}
 
-    def _insert_redemption(self, cur: Any, record: Record) -> StoredRow | None:
-        # A concurrent call with the same idempotency key (or confirming the same
-        # reservation) commits first: this insert then waits for it and inserts nothing.
-        values = (
-            record.id, record.order_id, record.customer_id, "redeemed", record.created_at,
-            record.engine_version, record.currency, record.result,
-            applied_json(record.applied), record.idempotency_key, record.request_hash,
-            record.confirms, None, None,
-        )  # fmt: skip
-        inserted = self._x(
-            cur,
-            f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-            values,
-        ).fetchone()
-        if inserted is not None:
+    def _commit(self, record: Record) -> StoredRow | Conflict | None:
+        # One statement, so one round trip: the function locks the counters in key order,
+        # checks every bound on the latest values and holds, and writes everything or nothing.
+        import psycopg
+        from psycopg import errors
+
+        payload = {
+            "kind": record.kind,
+            "id": record.id,
+            "now": record.created_at,
+            "order_id": record.order_id,
+            "customer_id": record.customer_id,
+            "engine_version": record.engine_version,
+            "currency": record.currency,
+            "result": record.result,
+            "applied": applied_json(record.applied),
+            "deltas_json": deltas_json(record.deltas),
+            "deltas": [list(d) for d in record.deltas],
+            "idempotency_key": record.idempotency_key,
+            "request_hash": record.request_hash,
+            "request": record.request,
+            "expires_at": record.expires_at,
+            "confirms": record.confirms,
+            "action": "confirm" if record.confirms else
+                      ("redeem" if record.kind == "redemption" else "reserve"),
+            "audit": audit_detail(record),
+        }  # fmt: skip
+        pool = self._pool_()
+        try:
+            with pool.connection() as conn:
+                conn.autocommit = True
+                try:
+                    row = conn.execute(
+                        "SELECT promotor_commit_v1(%s::jsonb)", (json.dumps(payload),)
+                    ).fetchone()
+                finally:
+                    conn.autocommit = False
+        except (errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable):
+            return "conflict"
+        except psycopg.Error as err:
+            raise StoreError(f"PostgreSQL: {err}") from None
+        answer: str = row[0]
+        if answer == "ok":
             return None
-        existing = None
-        if record.idempotency_key is not None:
-            existing = self._redemption_by(cur, "idempotency_key", record.idempotency_key)
-        if existing is None and record.confirms is not None:
-            existing = self._redemption_by(cur, "reservation_id", record.confirms)
+        if answer == "conflict":
+            return "conflict"
+        existing = self._row("redemption", answer.split(":", 1)[1])
         if existing is None:
-            raise StoreError(f"redemption id {record.id} already exists")
-        raise _Rollback(existing)
+            raise StoreError(f"PostgreSQL: {answer} is missing")
+        return existing
 
     def close(self) -> None:
         with self._lock_:

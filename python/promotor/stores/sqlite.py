@@ -118,7 +118,9 @@ class SQLiteStore(SqlStore):
                     for statement in MIGRATIONS[target]:
                         conn.execute(
                             statement.format(
-                                big="INTEGER", serial="INTEGER PRIMARY KEY AUTOINCREMENT"
+                                big="INTEGER",
+                                serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+                                without_rowid=" WITHOUT ROWID",
                             )
                         )
                     conn.execute(

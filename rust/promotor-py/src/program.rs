@@ -179,6 +179,13 @@ pub struct Priced {
 }
 
 impl Priced {
+    fn explained_outcome(&self) -> Outcome {
+        match &self.snapshot {
+            Some(s) => self.program.decide(&self.input, s, true).0,
+            None => self.program.evaluate(&self.input),
+        }
+    }
+
     pub fn new(
         program: Arc<CoreProgram>,
         input: Input,
@@ -241,10 +248,25 @@ impl Priced {
 
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let outcome = match &self.snapshot {
-            Some(s) => self.program.decide(&self.input, s, true).0,
-            None => self.program.evaluate(&self.input),
-        };
+        let outcome = self.explained_outcome();
         convert::outcome(py, &outcome, &self.input)
+    }
+
+    /// What a store records: `(outcome JSON, currency, [(campaign_id, code, amount)])`, the
+    /// JSON with explanations (`promotor.stores.codec` reads it).
+    #[allow(clippy::type_complexity)]
+    fn record(&self, py: Python<'_>) -> (String, String, Vec<(String, Option<String>, String)>) {
+        let outcome = py.detach(|| self.explained_outcome());
+        let applied = self
+            .outcome
+            .applied
+            .iter()
+            .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
+            .collect();
+        (
+            crate::state::record_json(&outcome, &self.input),
+            self.outcome.currency.clone(),
+            applied,
+        )
     }
 }
