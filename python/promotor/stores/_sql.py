@@ -72,7 +72,10 @@ _REDEMPTION = (
     "id, order_id, customer_id, status, created_at, engine_version, currency, result, applied,"
     " deltas, idempotency_key, request_hash, reservation_id, rolled_back_at, reason"
 )
-_REDEMPTION_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_REDEMPTION = (
+    f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _RESERVATION = (
     "id, status, order_id, customer_id, created_at, expires_at, engine_version, currency,"
     " request, result, applied, deltas, redemption_id"
@@ -106,11 +109,13 @@ class SqlStore(Store):
     def _insert_redemption(self, cur: Any, record: Record) -> StoredRow | None:
         """Insert the redemption row; the existing row when ``record.idempotency_key`` is
         taken by a concurrent call."""
-        self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES {_REDEMPTION_VALUES}",
-                (record.id, record.order_id, record.customer_id, "redeemed",
-                 record.created_at, record.engine_version, record.currency, record.result,
-                 applied_json(record.applied), deltas_json(record.deltas),
-                 record.idempotency_key, record.request_hash, record.confirms, None, None))  # fmt: skip
+        values = (
+            record.id, record.order_id, record.customer_id, "redeemed", record.created_at,
+            record.engine_version, record.currency, record.result, applied_json(record.applied),
+            deltas_json(record.deltas), record.idempotency_key, record.request_hash,
+            record.confirms, None, None,
+        )  # fmt: skip
+        self._x(cur, _INSERT_REDEMPTION, values)
         return None
 
     # -- helpers ---------------------------------------------------------------------------
@@ -317,10 +322,12 @@ class SqlStore(Store):
                 "DO UPDATE SET value = promotor_counters.value + excluded.value",
                 [(k, n) for k, n, _, _ in row.deltas],
             )
-            self._x(cur, f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES {_REDEMPTION_VALUES}",
-                    (redemption_id, order_id, row.customer_id, "redeemed", now,
-                     row.engine_version, row.currency, row.result, applied_json(row.applied),
-                     deltas_json(row.deltas), None, None, reservation_id, None, None))  # fmt: skip
+            values = (
+                redemption_id, order_id, row.customer_id, "redeemed", now, row.engine_version,
+                row.currency, row.result, applied_json(row.applied), deltas_json(row.deltas),
+                None, None, reservation_id, None, None,
+            )  # fmt: skip
+            self._x(cur, _INSERT_REDEMPTION, values)
             self._x(
                 cur,
                 "UPDATE promotor_reservations SET status = 'confirmed', redemption_id = ? "
