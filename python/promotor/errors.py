@@ -20,7 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["InputError", "PromotorError", "RuleError"]
+__all__ = [
+    "ConflictError",
+    "IdempotencyError",
+    "InputError",
+    "NotFoundError",
+    "PoolExhaustedError",
+    "PromotorError",
+    "RuleError",
+    "StoreError",
+]
 
 
 def _render_loc(loc: Iterable[Any]) -> str:
@@ -67,3 +76,25 @@ class RuleError(PromotorError, ValueError):
 
 class InputError(PromotorError, ValueError):
     """A cart, customer, context, code list or time given for evaluation is invalid."""
+
+
+class StoreError(PromotorError):
+    """A store cannot be reached or used: a connection, schema or consistency problem. Nothing
+    of the call that raised it was written."""
+
+
+class ConflictError(PromotorError):
+    """A redemption kept meeting concurrent changes that broke its bounds and gave up after
+    its retries; nothing was written."""
+
+
+class IdempotencyError(PromotorError):
+    """An idempotency key was used again with a different request."""
+
+
+class NotFoundError(PromotorError):
+    """No redemption or reservation has the given id."""
+
+
+class PoolExhaustedError(PromotorError):
+    """A campaign's pool of unique codes has no free code left."""
