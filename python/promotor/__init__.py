@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import errors, ir
+from . import codes, errors, ir
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -64,6 +64,7 @@ __all__ = [
     "amount_off",
     "buy_x_get_y",
     "cart",
+    "codes",
     "context",
     "customer",
     "errors",

@@ -7,7 +7,7 @@ pub mod stacking;
 
 use rust_decimal::Decimal;
 
-use crate::compile::{normalize_code, Program};
+use crate::compile::Program;
 use crate::input::Input;
 use crate::money::{self, from_minor};
 use crate::num::{self, RoundMode};
@@ -69,12 +69,16 @@ impl Program {
             memo: vec![0; p.leaves],
         };
 
-        // Codes: trimmed, lower-cased, empty ignored, repeats once.
+        // Codes by their normalised key (codes::normalize), empty ignored, repeats once; a
+        // code the input validator would refuse (an invisible character) matches nothing.
         let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];
         let mut unknown: Vec<&str> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         for raw in &input.codes {
-            let norm = normalize_code(raw);
+            let Ok(norm) = crate::codes::key(raw) else {
+                unknown.push(raw);
+                continue;
+            };
             if norm.is_empty() || seen.contains(&norm) {
                 continue;
             }
