@@ -28,9 +28,7 @@ def _criterion(root: Path) -> dict[str, float]:
     out = {}
     for est in sorted(root.glob("**/new/estimates.json")):
         data = json.loads(est.read_text())
-        out[est.parent.parent.relative_to(root).as_posix()] = (
-            data["median"]["point_estimate"] / 1e9
-        )
+        out[est.parent.parent.relative_to(root).as_posix()] = data["median"]["point_estimate"] / 1e9
     return out
 
 

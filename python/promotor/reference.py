@@ -225,6 +225,7 @@ def _check_supported(engine: Engine) -> None:
 
 # -- codes ----------------------------------------------------------------------------------
 
+
 def normalize_code(code: str) -> str:
     """A code's comparison key: the core's one normalisation (:func:`promotor.codes.normalize`),
     borrowed like the printer, since it is how codes are read, not evaluation semantics."""

@@ -30,7 +30,8 @@ def test_each_hash_is_a_character_of_the_default_charset_and_the_rest_is_literal
 
 def test_prefix_and_suffix_are_literal_even_with_hashes() -> None:
     [code] = pm.codes.generate("####", prefix="#1-", suffix="-EU", charset="XY", min_guess_bits=0)
-    assert code.startswith("#1-") and code.endswith("-EU")
+    assert code.startswith("#1-")
+    assert code.endswith("-EU")
     assert set(code[3:7]) <= {"X", "Y"}
 
 

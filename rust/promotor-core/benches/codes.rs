@@ -41,7 +41,11 @@ fn benches(c: &mut Criterion) {
         ..Spec::new("ÉTÉ-########", count)
     };
     group.bench_function("non_ascii_by_key/100000", |b| {
-        b.iter(|| generate(black_box(&spec), &NONE, None).expect("valid").len());
+        b.iter(|| {
+            generate(black_box(&spec), &NONE, None)
+                .expect("valid")
+                .len()
+        });
     });
     group.finish();
 

@@ -255,7 +255,10 @@ impl ErrorKind {
                 ("charset", CtxValue::Int(*charset as i128)),
                 ("space", CtxValue::Int(*space as i128)),
                 ("live", CtxValue::Int(*live as i128)),
-                ("bits", CtxValue::Str(format!("{:.1}", guess_bits(*space, *live)))),
+                (
+                    "bits",
+                    CtxValue::Str(format!("{:.1}", guess_bits(*space, *live))),
+                ),
                 ("min_bits", CtxValue::Int(i128::from(*min_bits))),
                 ("random_needed", CtxValue::Int(*random_needed as i128)),
             ],

@@ -15,7 +15,10 @@ use crate::errors::to_py;
 const CHUNK: usize = 200_000;
 
 fn rule(py: Python<'_>, kind: ErrorKind, loc: &str) -> PyErr {
-    to_py(py, &Errors::rule(vec![Error::new(kind, vec![Loc::key(loc)])]))
+    to_py(
+        py,
+        &Errors::rule(vec![Error::new(kind, vec![Loc::key(loc)])]),
+    )
 }
 
 fn input(py: Python<'_>, kind: ErrorKind, loc: Vec<Loc>) -> PyErr {
@@ -42,7 +45,11 @@ fn text<'a>(py: Python<'_>, v: &'a Bound<'_, PyString>, loc: Vec<Loc>) -> PyResu
 }
 
 /// The strings of an iterable, each a `str` (else an `InputError` at `(name, i)`).
-fn strs<'py>(py: Python<'py>, v: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec<Bound<'py, PyString>>> {
+fn strs<'py>(
+    py: Python<'py>,
+    v: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Vec<Bound<'py, PyString>>> {
     let mut out = Vec::with_capacity(v.len().unwrap_or(0));
     for (i, item) in v.try_iter()?.enumerate() {
         let item = item?;
@@ -65,7 +72,7 @@ fn strs<'py>(py: Python<'py>, v: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec
 
 /// `(schema, array)` capsules of the Arrow C data interface, for
 /// `pyarrow.Array._import_from_c_capsule`; a `large_string` array past 2 GiB of text.
-fn arrow<'py>(py: Python<'py>, codes: Codes) -> PyResult<Bound<'py, PyTuple>> {
+fn arrow(py: Python<'_>, codes: Codes) -> PyResult<Bound<'_, PyTuple>> {
     let data = if let Ok(offsets) = codes
         .offsets
         .iter()
@@ -117,10 +124,22 @@ pub fn generate_codes<'py>(
     arrow: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     if count < 0 {
-        return Err(rule(py, ErrorKind::TooSmall { min: "0".to_owned() }, "count"));
+        return Err(rule(
+            py,
+            ErrorKind::TooSmall {
+                min: "0".to_owned(),
+            },
+            "count",
+        ));
     }
     if min_guess_bits < 0 {
-        return Err(rule(py, ErrorKind::TooSmall { min: "0".to_owned() }, "min_guess_bits"));
+        return Err(rule(
+            py,
+            ErrorKind::TooSmall {
+                min: "0".to_owned(),
+            },
+            "min_guess_bits",
+        ));
     }
     let seed = match seed {
         None => None,
@@ -155,11 +174,11 @@ pub fn generate_codes<'py>(
         .detach(|| Generator::new(&spec, &texts, seed))
         .map_err(|errs| to_py(py, &errs))?;
     drop(texts);
-    let mut codes = Codes::default();
     while generator.remaining() > 0 {
-        py.detach(|| generator.fill(CHUNK, &mut codes));
+        py.detach(|| generator.fill(CHUNK));
         py.check_signals()?;
     }
+    let codes = py.detach(|| generator.finish());
     if arrow {
         return Ok(self::arrow(py, codes)?.into_any());
     }

@@ -129,6 +129,12 @@ impl Charset {
         self.lower.is_some()
     }
 
+    /// The characters as bytes, for an ASCII charset.
+    pub fn ascii_bytes(&self) -> Option<Vec<u8>> {
+        self.is_ascii()
+            .then(|| self.chars.iter().map(|&c| c as u8).collect())
+    }
+
     pub fn char(&self, index: usize) -> char {
         self.chars[index]
     }
@@ -186,7 +192,10 @@ mod tests {
         assert!(messages("a b")[0].contains("white space"));
         assert!(messages("ae\u{301}")[0].contains("combining mark"));
         assert!(messages("ab\u{200d}")[0].contains("U+200D (zero width joiner) at position 2"));
-        assert_eq!(messages("a"), vec!["charset: must be at least 2 characters"]);
+        assert_eq!(
+            messages("a"),
+            vec!["charset: must be at least 2 characters"]
+        );
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! Generation: random codes from a template, never repeated within a batch or against the codes
 //! that already exist (a campaign's pool), refused when too guessable.
 //!
-//! The random source is ChaCha20 seeded from the operating system; a seed makes a batch
+//! The random source is `ChaCha20` seeded from the operating system; a seed makes a batch
 //! reproducible for tests and examples (and as guessable as the seed). Characters are drawn
-//! with Lemire's unbiased method on 32-bit words, so the codes of a seed depend only on the
-//! ChaCha20 stream, not on the version of a sampling library.
+//! with Lemire's unbiased method on 32-bit words, or as plain random bits when the charset has
+//! a power-of-two size (the default's 32), so the codes of a seed depend only on the `ChaCha20`
+//! stream, not on the version of a sampling library.
 //!
-//! Repeats are found by the code's index in `[0, charset^random)` when the template and charset
-//! are ASCII (an index is its key: the template is fixed and no two charset characters share
-//! a key), and by the normalised key otherwise.
+//! When the template and the charset are ASCII (the usual case) a code is known by its index
+//! in `[0, charset^random)`, which is its key too: the template is fixed and no two charset
+//! characters share a key. Codes are drawn first and checked for repeats once, by sorting the
+//! indices (sequential memory, several times faster than a hash set of millions of entries);
+//! the rare repeat, or code already in the pool, is drawn again. Other templates are checked by
+//! normalised key as they are drawn.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hash;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -86,55 +90,53 @@ impl Codes {
     }
 }
 
-/// The seen-set's hash: the splitmix64 finaliser of a code's index. Indices are not chosen by
-/// anyone who could aim at collisions (the random ones come from the CSPRNG; existing codes
-/// are the caller's own pool), so a keyed hash would only cost time.
-#[derive(Default)]
-struct Mix(u64);
+/// A code's index: `u64` when the space fits (nearly always), `u128` otherwise.
+trait Index: Copy + Ord + Hash {
+    const ZERO: Self;
+    /// `bits` uniform random bits (`bits` at most the type's width).
+    fn random_bits(rng: &mut ChaCha20Rng, bits: u32) -> Self;
+    /// `(self >> shift) & mask`.
+    fn digit(self, shift: u32, mask: u32) -> usize;
+    /// `self * k + d`.
+    fn push(self, k: u32, d: u32) -> Self;
+}
 
-impl Hasher for Mix {
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+fn low_mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
     }
+}
 
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+impl Index for u64 {
+    const ZERO: Self = 0;
+    fn random_bits(rng: &mut ChaCha20Rng, bits: u32) -> Self {
+        rng.next_u64() & low_mask(bits)
+    }
+    fn digit(self, shift: u32, mask: u32) -> usize {
+        ((self >> shift) as u32 & mask) as usize
+    }
+    fn push(self, k: u32, d: u32) -> Self {
+        self * u64::from(k) + u64::from(d)
+    }
+}
+
+impl Index for u128 {
+    const ZERO: Self = 0;
+    fn random_bits(rng: &mut ChaCha20Rng, bits: u32) -> Self {
+        let low = u128::from(rng.next_u64() & low_mask(bits));
+        if bits <= 64 {
+            low
+        } else {
+            low | (u128::from(rng.next_u64() & low_mask(bits - 64)) << 64)
         }
     }
-
-    fn write_u128(&mut self, n: u128) {
-        self.0 ^= (n as u64) ^ ((n >> 64) as u64).rotate_left(17);
+    fn digit(self, shift: u32, mask: u32) -> usize {
+        ((self >> shift) as u32 & mask) as usize
     }
-}
-
-type IndexSet = HashSet<u128, BuildHasherDefault<Mix>>;
-
-enum Seen {
-    /// Indices of codes (ASCII template and charset, space within `u128`).
-    Index(IndexSet),
-    /// Normalised keys.
-    Key(HashSet<String>),
-}
-
-/// A generation in progress: checked, with its seen-set and random source, producing codes in
-/// chunks (so a binding can let Ctrl-C through between them).
-pub struct Generator {
-    template: Template,
-    charset: Charset,
-    rng: ChaCha20Rng,
-    seen: Seen,
-    remaining: usize,
-}
-
-impl std::fmt::Debug for Generator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Generator")
-            .field("remaining", &self.remaining)
-            .finish_non_exhaustive()
+    fn push(self, k: u32, d: u32) -> Self {
+        self * u128::from(k) + u128::from(d)
     }
 }
 
@@ -149,6 +151,150 @@ fn below(rng: &mut ChaCha20Rng, k: u32) -> u32 {
         }
     }
     (m >> 32) as u32
+}
+
+/// The fast path's template: ASCII bytes with the random characters' offsets.
+struct Ascii {
+    template: Vec<u8>,
+    slots: Vec<usize>,
+    chars: Vec<u8>,
+    /// `log2(charset)` when the charset's size is a power of two: then a code is one draw of
+    /// `bits * slots` random bits (the default charset: 5 bits a character).
+    bits: Option<u32>,
+}
+
+impl Ascii {
+    /// Draws one code into `code` (a copy of the template) and returns its index.
+    #[inline]
+    fn draw<T: Index>(&self, rng: &mut ChaCha20Rng, code: &mut [u8]) -> T {
+        if let Some(bits) = self.bits {
+            let index = T::random_bits(rng, bits * self.slots.len() as u32);
+            let mask = (1u32 << bits) - 1;
+            let mut shift = bits * self.slots.len() as u32;
+            for &at in &self.slots {
+                shift -= bits;
+                code[at] = self.chars[index.digit(shift, mask)];
+            }
+            index
+        } else {
+            let k = self.chars.len() as u32;
+            let mut index = T::ZERO;
+            for &at in &self.slots {
+                let d = below(rng, k);
+                code[at] = self.chars[d as usize];
+                index = index.push(k, d);
+            }
+            index
+        }
+    }
+}
+
+/// The fast path's codes: fixed-length ASCII codes back to back, with their indices.
+struct Drawn<T> {
+    text: Vec<u8>,
+    indices: Vec<T>,
+    /// Indices of the existing codes this template could have made, sorted.
+    existing: Vec<T>,
+}
+
+impl<T: Index> Drawn<T> {
+    fn fill(&mut self, a: &Ascii, rng: &mut ChaCha20Rng, n: usize) {
+        let len = a.template.len();
+        self.text.reserve(n * len);
+        self.indices.reserve(n);
+        for _ in 0..n {
+            let start = self.text.len();
+            self.text.extend_from_slice(&a.template);
+            let index = a.draw(rng, &mut self.text[start..]);
+            self.indices.push(index);
+        }
+    }
+
+    /// Draws again every code that repeats an earlier one or an existing code.
+    fn dedupe(&mut self, a: &Ascii, rng: &mut ChaCha20Rng) {
+        let mut sorted = self.indices.clone();
+        sorted.sort_unstable();
+        // The values drawn twice or more, and those that exist already: usually none.
+        let mut bad: HashSet<T> = sorted
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        let (mut i, mut j) = (0, 0);
+        while i < sorted.len() && j < self.existing.len() {
+            match sorted[i].cmp(&self.existing[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    bad.insert(sorted[i]);
+                    i += 1;
+                }
+            }
+        }
+        if bad.is_empty() {
+            return;
+        }
+        let len = a.template.len();
+        let mut kept: HashSet<T> = HashSet::new();
+        let mut again: HashSet<T> = HashSet::new();
+        for pos in 0..self.indices.len() {
+            let index = self.indices[pos];
+            if !bad.contains(&index)
+                || (self.existing.binary_search(&index).is_err() && kept.insert(index))
+            {
+                continue;
+            }
+            let code = &mut self.text[pos * len..(pos + 1) * len];
+            loop {
+                let fresh: T = a.draw(rng, code);
+                if sorted.binary_search(&fresh).is_err()
+                    && self.existing.binary_search(&fresh).is_err()
+                    && again.insert(fresh)
+                {
+                    self.indices[pos] = fresh;
+                    break;
+                }
+            }
+        }
+    }
+
+    fn into_codes(self, len: usize) -> Codes {
+        let n = self.indices.len();
+        Codes {
+            text: String::from_utf8(self.text).expect("an ASCII template and charset"),
+            offsets: (0..=n).map(|i| i * len).collect(),
+        }
+    }
+}
+
+enum State {
+    Small(Drawn<u64>),
+    Large(Drawn<u128>),
+    /// A template or charset that is not ASCII, or a space past `u128`: codes are checked by
+    /// normalised key as they are drawn.
+    Key {
+        seen: HashSet<String>,
+        codes: Codes,
+    },
+}
+
+/// A generation in progress: checked, with its random source, producing codes in chunks (so a
+/// binding can let Ctrl-C through between them) and checked for repeats by [`Generator::finish`].
+pub struct Generator {
+    template: Template,
+    charset: Charset,
+    ascii: Option<Ascii>,
+    rng: ChaCha20Rng,
+    state: State,
+    remaining: usize,
+}
+
+impl std::fmt::Debug for Generator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generator")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
 }
 
 fn rule(errors: Vec<Error>) -> Errors {
@@ -214,34 +360,54 @@ impl Generator {
             }
         }
 
-        let by_index = template.is_ascii() && charset.is_ascii() && space.is_some();
-        let mut seen = if by_index {
-            Seen::Index(IndexSet::with_capacity_and_hasher(
-                spec.count,
-                BuildHasherDefault::default(),
-            ))
-        } else {
-            Seen::Key(HashSet::with_capacity(spec.count + existing.len()))
-        };
+        let mut keys = Vec::with_capacity(existing.len());
         let mut bad = Vec::new();
         for (i, code) in existing.iter().enumerate() {
             match normalize::key(code.as_ref()) {
+                Ok(key) => keys.push(key),
                 Err(kind) => bad.push(Error::new(kind, vec![Loc::key("existing"), Loc::Index(i)])),
-                Ok(key) => match &mut seen {
-                    Seen::Index(set) => {
-                        if let Some(index) = template.index_of_key(&charset, &key) {
-                            set.insert(index);
-                        }
-                    }
-                    Seen::Key(set) => {
-                        set.insert(key);
-                    }
-                },
             }
         }
         if !bad.is_empty() {
             return Err(Errors::input(bad));
         }
+        let ascii = match (template.ascii(), charset.ascii_bytes(), space) {
+            (Some((bytes, slots)), Some(chars), Some(_)) => Some(Ascii {
+                template: bytes.to_vec(),
+                slots: slots.to_vec(),
+                bits: chars
+                    .len()
+                    .is_power_of_two()
+                    .then(|| chars.len().trailing_zeros()),
+                chars,
+            }),
+            _ => None,
+        };
+        let indices = || -> Vec<u128> {
+            let mut v: Vec<u128> = keys
+                .iter()
+                .filter_map(|k| template.index_of_key(&charset, k))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let state = match space {
+            _ if ascii.is_none() => State::Key {
+                seen: keys.into_iter().collect(),
+                codes: Codes::default(),
+            },
+            Some(space) if space <= 1 << 64 => State::Small(Drawn {
+                text: Vec::new(),
+                indices: Vec::new(),
+                existing: indices().into_iter().map(|i| i as u64).collect(),
+            }),
+            _ => State::Large(Drawn {
+                text: Vec::new(),
+                indices: Vec::new(),
+                existing: indices(),
+            }),
+        };
         let rng = match seed {
             Some(s) => ChaCha20Rng::seed_from_u64(s),
             None => ChaCha20Rng::try_from_os_rng().map_err(|e| {
@@ -256,45 +422,63 @@ impl Generator {
         Ok(Self {
             template,
             charset,
+            ascii,
             rng,
-            seen,
+            state,
             remaining: spec.count,
         })
     }
 
-    /// Codes still to generate.
+    /// Codes still to draw.
     pub fn remaining(&self) -> usize {
         self.remaining
     }
 
-    /// Appends up to `n` new codes to `out`.
-    pub fn fill(&mut self, n: usize, out: &mut Codes) {
+    /// Draws up to `n` more codes.
+    pub fn fill(&mut self, n: usize) {
         let n = n.min(self.remaining);
-        if self.template.is_ascii() && self.charset.is_ascii() {
-            out.text.reserve(n * self.template.ascii_len());
-        }
-        out.offsets.reserve(n);
-        let k = self.charset.len() as u32;
-        let mut made = 0;
-        while made < n {
-            let start = out.text.len();
-            let rng = &mut self.rng;
-            let index = self.template.write(&self.charset, &mut out.text, || below(rng, k));
-            let new = match &mut self.seen {
-                Seen::Index(set) => set.insert(index.expect("by index only within u128")),
-                Seen::Key(set) => {
-                    let key = normalize::key(&out.text[start..]).expect("checked template");
-                    set.insert(key)
-                }
-            };
-            if new {
-                out.offsets.push(out.text.len());
-                made += 1;
-            } else {
-                out.text.truncate(start);
-            }
-        }
         self.remaining -= n;
+        let rng = &mut self.rng;
+        match (&mut self.state, &self.ascii) {
+            (State::Small(d), Some(a)) => d.fill(a, rng, n),
+            (State::Large(d), Some(a)) => d.fill(a, rng, n),
+            (State::Key { seen, codes }, _) => {
+                let k = self.charset.len() as u32;
+                let mut made = 0;
+                while made < n {
+                    let start = codes.text.len();
+                    self.template
+                        .write(&self.charset, &mut codes.text, || below(rng, k));
+                    let key = normalize::key(&codes.text[start..]).expect("a checked template");
+                    if seen.insert(key) {
+                        codes.offsets.push(codes.text.len());
+                        made += 1;
+                    } else {
+                        codes.text.truncate(start);
+                    }
+                }
+            }
+            _ => unreachable!("the fast path has its template"),
+        }
+    }
+
+    /// Draws what is left, then every repeat again: the codes, distinct by key and from the
+    /// existing ones.
+    pub fn finish(mut self) -> Codes {
+        self.fill(self.remaining);
+        let rng = &mut self.rng;
+        match (self.state, &self.ascii) {
+            (State::Small(mut d), Some(a)) => {
+                d.dedupe(a, rng);
+                d.into_codes(a.template.len())
+            }
+            (State::Large(mut d), Some(a)) => {
+                d.dedupe(a, rng);
+                d.into_codes(a.template.len())
+            }
+            (State::Key { codes, .. }, _) => codes,
+            _ => unreachable!("the fast path has its template"),
+        }
     }
 }
 
@@ -304,10 +488,7 @@ pub fn generate<S: AsRef<str>>(
     existing: &[S],
     seed: Option<u64>,
 ) -> Result<Codes, Errors> {
-    let mut generator = Generator::new(spec, existing, seed)?;
-    let mut codes = Codes::default();
-    generator.fill(spec.count, &mut codes);
-    Ok(codes)
+    Ok(Generator::new(spec, existing, seed)?.finish())
 }
 
 #[cfg(test)]
@@ -335,7 +516,9 @@ mod tests {
             assert_eq!(code.len(), 12);
             assert!(code.starts_with("BF-") && code.as_bytes()[7] == b'-');
             let random: String = code[3..7].chars().chain(code[8..].chars()).collect();
-            assert!(random.chars().all(|c| super::super::charset::DEFAULT.contains(c)));
+            assert!(random
+                .chars()
+                .all(|c| super::super::charset::DEFAULT.contains(c)));
         }
         let distinct: HashSet<&String> = codes.iter().collect();
         assert_eq!(distinct.len(), 1000);
@@ -379,6 +562,34 @@ mod tests {
         assert_eq!(got.len(), 60);
         for e in ["AAAAAA", "BBBBBB", "ABABAB", "ABBBBA"] {
             assert!(!got.contains(e), "{e} exists already");
+        }
+    }
+
+    #[test]
+    fn a_charset_of_any_size_draws_its_whole_space() {
+        // 3^4 = 81 codes (Lemire draws, not bits), 5 existing, 76 asked: every other code.
+        let spec = Spec {
+            charset: Some("XYZ"),
+            prefix: "Q",
+            min_guess_bits: 0,
+            ..Spec::new("##-##", 76)
+        };
+        let existing = ["qxx-xx", "QZZ-ZZ", "QXY-ZX", "qyy-yy", "QZX-YZ"];
+        let codes = generate(&spec, &existing, None).expect("valid");
+        let mut got: Vec<String> = codes.iter().map(str::to_ascii_lowercase).collect();
+        got.extend(existing.iter().map(|e| e.to_ascii_lowercase()));
+        got.sort();
+        got.dedup();
+        assert_eq!(got.len(), 81);
+    }
+
+    #[test]
+    fn long_patterns_past_64_and_128_bits_work() {
+        for n in [13, 26, 40] {
+            let codes = generate(&Spec::new(&"#".repeat(n), 1000), &["X"], Some(1)).expect("ok");
+            let distinct: HashSet<&str> = codes.iter().collect();
+            assert_eq!(distinct.len(), 1000);
+            assert!(codes.iter().all(|c| c.len() == n));
         }
     }
 
@@ -445,6 +656,9 @@ mod tests {
         for _ in 0..70_000 {
             counts[below(&mut rng, 7) as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (9_400..10_600).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (9_400..10_600).contains(&c)),
+            "{counts:?}"
+        );
     }
 }

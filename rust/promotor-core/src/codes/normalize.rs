@@ -127,7 +127,10 @@ mod tests {
         );
         for (c, _) in INVISIBLE {
             let err = key(&format!("é{c}")).expect_err("refused");
-            assert!(matches!(err, ErrorKind::InvisibleCharacter { position: 1, .. }));
+            assert!(matches!(
+                err,
+                ErrorKind::InvisibleCharacter { position: 1, .. }
+            ));
         }
         assert_eq!(invisible_name('\u{2065}'), None);
         assert_eq!(invisible_name('a'), None);

@@ -23,9 +23,9 @@ enum Part {
 pub struct Template {
     parts: Vec<Part>,
     random: usize,
-    ascii: bool,
-    /// Bytes of a code when the charset is ASCII too.
-    ascii_len: usize,
+    /// For an ASCII template: its bytes, `#` where a random character goes, and the byte
+    /// offsets of those places; how the fast path writes a code (one copy, then the slots).
+    ascii: Option<(Vec<u8>, Vec<usize>)>,
 }
 
 impl Template {
@@ -37,7 +37,8 @@ impl Template {
             let loc = || vec![Loc::key(name)];
             if let Err(kind) = normalize::check(text) {
                 errors.push(Error::new(kind, loc()));
-            } else if let Some((position, c)) = text.chars().enumerate().find(|(_, c)| c.is_control())
+            } else if let Some((position, c)) =
+                text.chars().enumerate().find(|(_, c)| c.is_control())
             {
                 errors.push(Error::new(
                     ErrorKind::Invalid {
@@ -111,11 +112,24 @@ impl Template {
         literal.push_str(suffix);
         flush(&mut literal, &mut parts);
         let random = parts.iter().filter(|p| **p == Part::Random).count();
+        let ascii = whole.is_ascii().then(|| {
+            let mut bytes = Vec::with_capacity(whole.len());
+            let mut slots = Vec::with_capacity(random);
+            for part in &parts {
+                match part {
+                    Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
+                    Part::Random => {
+                        slots.push(bytes.len());
+                        bytes.push(RANDOM as u8);
+                    }
+                }
+            }
+            (bytes, slots)
+        });
         Ok(Self {
-            ascii: whole.is_ascii(),
-            ascii_len: whole.len(),
             parts,
             random,
+            ascii,
         })
     }
 
@@ -124,42 +138,27 @@ impl Template {
         self.random
     }
 
-    pub fn is_ascii(&self) -> bool {
+    /// The ASCII form: the template's bytes and the offsets of its random characters.
+    pub fn ascii(&self) -> Option<(&[u8], &[usize])> {
         self.ascii
+            .as_ref()
+            .map(|(b, s)| (b.as_slice(), s.as_slice()))
     }
 
-    /// Bytes of one code when the template and charset are ASCII.
-    pub fn ascii_len(&self) -> usize {
-        self.ascii_len
-    }
-
-    /// Writes one code, taking each random character's index from `draw`; returns the code's
-    /// index in `[0, space)` when the space fits in a `u128` (`None` otherwise).
-    pub fn write(
-        &self,
-        charset: &Charset,
-        out: &mut String,
-        mut draw: impl FnMut() -> u32,
-    ) -> Option<u128> {
-        let k = charset.len() as u128;
-        let mut index: Option<u128> = Some(0);
+    /// Writes one code, taking each random character's index from `draw`.
+    pub fn write(&self, charset: &Charset, out: &mut String, mut draw: impl FnMut() -> u32) {
         for part in &self.parts {
             match part {
                 Part::Literal(text) => out.push_str(text),
-                Part::Random => {
-                    let d = draw();
-                    out.push(charset.char(d as usize));
-                    index = index
-                        .and_then(|i| i.checked_mul(k))
-                        .and_then(|i| i.checked_add(u128::from(d)));
-                }
+                Part::Random => out.push(charset.char(draw() as usize)),
             }
         }
-        index
     }
 
     /// The index of the code whose key is `key`, if this template (ASCII, with an ASCII
-    /// charset) could have written it; how codes already in a pool are skipped.
+    /// charset) could have written it; how codes already in a pool are skipped. The index is
+    /// the random characters' indices read as digits in base `charset.len()`, the first one
+    /// the most significant.
     pub fn index_of_key(&self, charset: &Charset, key: &str) -> Option<u128> {
         let k = charset.len() as u128;
         let mut rest = key.as_bytes();
@@ -218,12 +217,19 @@ mod tests {
         let mut out = String::new();
         let mut n = 0;
         let cs = Charset::default();
-        let index = t.write(&cs, &mut out, || {
+        t.write(&cs, &mut out, || {
             n += 1;
             n
         });
         assert_eq!(out, "BF-BCDE-FG#");
-        assert_eq!(t.index_of_key(&cs, &out.to_ascii_lowercase()), index);
+        // Digits 1..=6 in base 32.
+        let index = (1..=6u128).fold(0, |i, d| i * 32 + d);
+        assert_eq!(t.index_of_key(&cs, &out.to_ascii_lowercase()), Some(index));
+        let (bytes, slots) = t.ascii().expect("ASCII");
+        assert_eq!(
+            (bytes, slots),
+            (&b"BF-####-###"[..], &[3, 4, 5, 6, 8, 9][..])
+        );
         assert_eq!(t.index_of_key(&cs, "bf-bcde-fg"), None);
         assert_eq!(t.index_of_key(&cs, "bf-bcde-fg##"), None);
         assert_eq!(t.index_of_key(&cs, "bf-bcde-f0#"), None); // 0 is not in the charset
@@ -248,7 +254,10 @@ mod tests {
         );
         assert!(msgs("", "##\u{2066}", "")[0].starts_with("pattern: invisible character U+2066"));
         assert!(msgs("", "#\u{7}", "")[0].contains("control character U+0007 at position 1"));
-        assert_eq!(msgs("", &"#".repeat(300), ""), vec!["pattern: too long: at most 256"]);
+        assert_eq!(
+            msgs("", &"#".repeat(300), ""),
+            vec!["pattern: too long: at most 256"]
+        );
     }
 
     #[test]
