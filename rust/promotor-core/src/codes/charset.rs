@@ -139,10 +139,10 @@ impl Charset {
         self.chars[index]
     }
 
-    /// The index of the character whose key is the ASCII byte `b` (already lower-cased).
+    /// The index of the character whose key is the ASCII byte `b` in either case.
     pub fn index_of_key_byte(&self, b: u8) -> Option<u32> {
         let table = self.lower.as_ref()?;
-        match table.get(b as usize) {
+        match table.get(b.to_ascii_lowercase() as usize) {
             Some(&i) if i > 0 => Some(u32::from(i) - 1),
             _ => None,
         }
@@ -173,6 +173,7 @@ mod tests {
         assert_eq!(c.len(), 32);
         assert!(!DEFAULT.contains(['0', 'O', '1', 'I']));
         assert_eq!(c.index_of_key_byte(b'a'), Some(0));
+        assert_eq!(c.index_of_key_byte(b'A'), Some(0));
         assert_eq!(c.index_of_key_byte(b'o'), None);
         assert_eq!(c.index_of_key_byte(b'9'), Some(31));
     }

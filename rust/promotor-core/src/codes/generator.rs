@@ -297,6 +297,12 @@ impl std::fmt::Debug for Generator {
     }
 }
 
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 fn rule(errors: Vec<Error>) -> Errors {
     Errors::rule(errors)
 }
@@ -360,17 +366,6 @@ impl Generator {
             }
         }
 
-        let mut keys = Vec::with_capacity(existing.len());
-        let mut bad = Vec::new();
-        for (i, code) in existing.iter().enumerate() {
-            match normalize::key(code.as_ref()) {
-                Ok(key) => keys.push(key),
-                Err(kind) => bad.push(Error::new(kind, vec![Loc::key("existing"), Loc::Index(i)])),
-            }
-        }
-        if !bad.is_empty() {
-            return Err(Errors::input(bad));
-        }
         let ascii = match (template.ascii(), charset.ascii_bytes(), space) {
             (Some((bytes, slots)), Some(chars), Some(_)) => Some(Ascii {
                 template: bytes.to_vec(),
@@ -383,15 +378,26 @@ impl Generator {
             }),
             _ => None,
         };
-        let indices = || -> Vec<u128> {
-            let mut v: Vec<u128> = keys
-                .iter()
-                .filter_map(|k| template.index_of_key(&charset, k))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
+        // The fast path keeps the indices of the existing codes it could have made; an ASCII
+        // code is read as it is (trimmed, either case), without building its key.
+        let mut keys = Vec::new();
+        let mut indices: Vec<u128> = Vec::new();
+        let mut bad = Vec::new();
+        for (i, code) in existing.iter().enumerate() {
+            let code = code.as_ref();
+            if ascii.is_some() && code.is_ascii() {
+                indices.extend(template.index_of_key(&charset, code.trim()));
+                continue;
+            }
+            match normalize::key(code) {
+                Ok(key) if ascii.is_some() => indices.extend(template.index_of_key(&charset, &key)),
+                Ok(key) => keys.push(key),
+                Err(kind) => bad.push(Error::new(kind, vec![Loc::key("existing"), Loc::Index(i)])),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Errors::input(bad));
+        }
         let state = match space {
             _ if ascii.is_none() => State::Key {
                 seen: keys.into_iter().collect(),
@@ -400,12 +406,12 @@ impl Generator {
             Some(space) if space <= 1 << 64 => State::Small(Drawn {
                 text: Vec::new(),
                 indices: Vec::new(),
-                existing: indices().into_iter().map(|i| i as u64).collect(),
+                existing: sorted(indices.into_iter().map(|i| i as u64).collect()),
             }),
             _ => State::Large(Drawn {
                 text: Vec::new(),
                 indices: Vec::new(),
-                existing: indices(),
+                existing: sorted(indices),
             }),
         };
         let rng = match seed {

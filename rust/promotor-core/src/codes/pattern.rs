@@ -156,7 +156,8 @@ impl Template {
     }
 
     /// The index of the code whose key is `key`, if this template (ASCII, with an ASCII
-    /// charset) could have written it; how codes already in a pool are skipped. The index is
+    /// charset) could have written it; how codes already in a pool are skipped. ASCII letters
+    /// compare in either case, so a trimmed ASCII code may stand for its key. The index is
     /// the random characters' indices read as digits in base `charset.len()`, the first one
     /// the most significant.
     pub fn index_of_key(&self, charset: &Charset, key: &str) -> Option<u128> {
