@@ -84,7 +84,8 @@ def generate(
     :data:`DEFAULT_CHARSET`); everything else, and all of ``prefix`` and ``suffix``, is
     literal. The random source is a CSPRNG seeded by the operating system; ``seed`` (an int
     below 2**64) makes the codes reproducible, for tests and examples only. No two codes share a
-    normalised key, and none has the key of a code in ``existing`` (a campaign's pool).
+    normalised key, and none has the key of a code in ``existing`` (a campaign's pool: an
+    iterable of str, or a pyarrow string array).
 
     Raises :class:`~promotor.errors.RuleError` when the pattern is too small: with
     ``len(existing) + count`` live codes, one random guess in ``2**min_guess_bits`` at most may
@@ -101,6 +102,8 @@ def generate(
 1,048,576 codes for 1,000 live codes, so one random guess in 1,048 hits a live code (10.0 \
 bits); at least 20 bits are needed: use 6 or more random characters
     """
+    if existing is not None and hasattr(existing, "to_pylist"):  # a pyarrow array
+        existing = existing.to_pylist()
     result = _native.generate_codes(
         pattern, count, charset, prefix, suffix, seed, existing, min_guess_bits, arrow
     )

@@ -234,6 +234,11 @@ def test_arrow_gives_a_string_array() -> None:
     assert codes.to_pylist() == pm.codes.generate("BF-########", count=1000, seed=5)
     assert pc.count_distinct(codes).as_py() == 1000
     assert len(pm.codes.generate("########", count=0, arrow=True)) == 0
+    # An Arrow array is a pool too.
+    more = pm.codes.generate(
+        "####", charset="AB", count=12, existing=pa.array(["AAAA", "abab"]), min_guess_bits=0
+    )
+    assert not {"AAAA", "ABAB"} & set(more)
 
 
 @pytest.mark.slow
