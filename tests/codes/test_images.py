@@ -11,11 +11,15 @@ import pytest
 import promotor as pm
 from promotor.errors import InputError
 
-pyzbar = pytest.importorskip(
-    "pyzbar.pyzbar", reason="needs libzbar0 (Debian package; `make system-deps`)"
-)
-cairosvg = pytest.importorskip("cairosvg", reason="needs libcairo2 (Debian package)")
-Image = pytest.importorskip("PIL.Image")
+try:  # the Python packages are dev requirements; the C libraries are Debian packages
+    import cairosvg
+    from PIL import Image
+    from pyzbar import pyzbar
+except (ImportError, OSError) as err:  # a missing C library is an OSError in cairocffi
+    pytest.skip(
+        f"needs libzbar0 and libcairo2 (.ci/apt-packages.txt; `make system-deps`): {err}",
+        allow_module_level=True,
+    )
 
 
 def scan(data: bytes, format: str) -> list[tuple[str, str]]:
