@@ -169,6 +169,8 @@ pub(crate) struct Inner {
     pub max_discount: Option<rust_decimal::Decimal>,
     /// Distinct rule leaves (by text): the size of the per-evaluation memo.
     pub leaves: usize,
+    /// Usage limits and budgets of each campaign (`crate::state`).
+    pub usage_limits: crate::state::Limits,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -640,6 +642,10 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             });
         }
     }
+    let (usage_limits, limit_errors) = crate::state::compile(def, exponent.unwrap_or(2));
+    for (loc, msg) in limit_errors {
+        errs.0.push(CompileError { loc, msg });
+    }
     if !errs.0.is_empty() {
         return Err(CompileErrors(errs.0));
     }
@@ -660,5 +666,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         codes,
         max_discount,
         leaves,
+        usage_limits,
     })))
 }
