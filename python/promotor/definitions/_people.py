@@ -378,7 +378,10 @@ class Reader:
             raise RuleError(
                 [{"type": "invalid_value", "loc": (), "msg": "expected a mapping at the top"}]
             )
-        hints = typing.get_type_hints(Engine.__init__)
+        from promotor.stores import Store
+
+        # Engine imports Store for type checking only; its annotation needs it to resolve.
+        hints = typing.get_type_hints(Engine.__init__, localns={"Store": Store})
         params = [p for p in inspect.signature(Engine.__init__).parameters if p != "self"]
         kwargs: dict[str, Any] = {}
         for key, raw in data.items():

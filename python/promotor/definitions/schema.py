@@ -208,7 +208,10 @@ def file_schema() -> dict[str, Any]:
     from promotor.engine import Engine
 
     gen = _Gen()
-    hints = typing.get_type_hints(Engine.__init__)
+    from promotor.stores import Store
+
+    # Engine imports Store for type checking only; its annotation needs it to resolve.
+    hints = typing.get_type_hints(Engine.__init__, localns={"Store": Store})
     props = {}
     for name, param in inspect.signature(Engine.__init__).parameters.items():
         if name == "self":
