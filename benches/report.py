@@ -17,17 +17,23 @@ from typing import Any
 
 
 def _medians(path: Path) -> dict[str, float]:
-    """Benchmark name -> median seconds."""
+    """Benchmark name -> median seconds; a benchmark that records how many orders it made
+    (``extra_info["orders"]``) also gives ``name/s``, orders per second."""
     data = json.loads(path.read_text())
-    return {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
+    out = {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
+    for b in data["benchmarks"]:
+        if "orders" in b.get("extra_info", {}):
+            out[b["name"] + "/s"] = b["extra_info"]["orders"] / b["stats"]["median"]
+    return out
 
 
 def _criterion(root: Path) -> dict[str, float]:
-    """Criterion bench name -> median seconds."""
+    """Criterion bench name (with its group and input, as in `codes_generate/bf_8/1000000`)
+    -> median seconds."""
     out = {}
-    for est in sorted(root.glob("*/new/estimates.json")):
+    for est in sorted(root.glob("**/new/estimates.json")):
         data = json.loads(est.read_text())
-        out[est.parent.parent.name] = data["median"]["point_estimate"] / 1e9
+        out[est.parent.parent.relative_to(root).as_posix()] = data["median"]["point_estimate"] / 1e9
     return out
 
 
@@ -116,8 +122,50 @@ def rows(
             "  evaluate W100 cart, pure Rust (criterion), us",
             lambda: _us(crit, "evaluate_w100_cart"),
         ),
+        (
+            "  datasets.orders, nested items, orders/s",
+            lambda: _rate(m, "test_datasets_orders[items]/s"),
+        ),
+        (
+            "  datasets.orders, lines table, orders/s",
+            lambda: _rate(m, "test_datasets_orders[lines]/s"),
+        ),
     ]
     out.extend((label, f(), "", "info") for label, f in info)
+    out.extend(codes_rows(m, crit))
+    return out
+
+
+def codes_rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
+    """Codes generated per second: the target in pure Rust, and what Python callers see."""
+    key = "codes_generate/bf_8/1000000"
+    label = "codes generated per second, pure Rust (1M batch)"
+    if key in crit:
+        rate = 1e6 / crit[key]
+        out: list[Row] = [(label, f"{rate:,.0f}", ">= 1,000,000", _verdict(rate >= 1e6))]
+    else:
+        out = [(label, "n/a (not run)", ">= 1,000,000", "SKIP")]
+    info = [
+        ("  codes/s, pure Rust, 100k batch", crit, "codes_generate/bf_8/100000", 100_000),
+        (
+            "  codes/s, pure Rust, 100k against a 1M pool",
+            crit,
+            "codes_generate/bf_9_against_1m_pool/100000",
+            100_000,
+        ),
+        (
+            "  codes/s, pure Rust, non-ASCII (by key)",
+            crit,
+            "codes_generate/non_ascii_by_key/100000",
+            100_000,
+        ),
+        ("  codes/s, Python list (200k)", m, "test_codes_generate_list", 200_000),
+        ("  codes/s, Python Arrow array (200k)", m, "test_codes_generate_arrow", 200_000),
+    ]
+    for text, source, name, n in info:
+        value = f"{n / source[name]:,.0f}" if name in source else "n/a"
+        out.append((text, value, "", "info"))
+    out.append(("  pm.codes.normalize, us", _us(m, "test_codes_normalize"), "", "info"))
     return out
 
 
@@ -131,6 +179,10 @@ def _ms(m: dict[str, float], key: str) -> str:
 
 def _us(m: dict[str, float], key: str) -> str:
     return f"{m[key] * 1e6:.1f}" if key in m else "n/a"
+
+
+def _rate(m: dict[str, float], key: str) -> str:
+    return f"{m[key]:,.0f}" if key in m else "n/a"
 
 
 def table(r: list[Row]) -> str:

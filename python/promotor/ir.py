@@ -39,6 +39,7 @@ __all__ = [
     "AmountOff",
     "Binary",
     "Bool",
+    "Budget",
     "BuyXGetY",
     "Call",
     "Campaign",
@@ -66,6 +67,7 @@ __all__ = [
     "Target",
     "Tier",
     "Unary",
+    "UsageLimit",
     "dump",
 ]
 
@@ -320,6 +322,33 @@ class Tier(IRModel):
     effect: Effect
 
 
+class UsageLimit(IRModel):
+    """At most ``max`` redemptions, in total or ``per`` customer or code, for ``every``
+    calendar period in ``timezone``; ``key`` shares one counter between campaigns."""
+
+    type: Literal["limit"] = "limit"
+    max: U64
+    per: Literal["customer", "code"] | None = None
+    every: Literal["day", "week", "month"] | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    key: Annotated[str, Field(min_length=1)] | None = None
+
+
+class Budget(IRModel):
+    """At most ``amount`` of discount given (in the engine's currency), for ``every`` period;
+    ``partial=False`` refuses a discount that does not fit whole."""
+
+    type: Literal["budget"] = "budget"
+    amount: DecimalStr
+    every: Literal["day", "week", "month"] | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    key: Annotated[str, Field(min_length=1)] | None = None
+    partial: StrictBool = True
+
+
+CampaignLimit: TypeAlias = Annotated[UsageLimit | Budget, Field(discriminator="type")]
+
+
 class Campaign(IRModel):
     id: str
     name: str = ""
@@ -337,6 +366,7 @@ class Campaign(IRModel):
     stop_after: StrictBool = False
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    limits: tuple[CampaignLimit, ...] | None = None
 
 
 class Stacking(IRModel):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from promotor._reference import numbers
 
 if TYPE_CHECKING:
+    from promotor._reference.state import Block, Meter
     from promotor.reference import Campaign, Discount, Money
 
 __all__ = ["BEST_DEAL_LIMIT", "Eligible", "Outcome", "stack"]
@@ -73,6 +74,8 @@ class Outcome:
     discount: Discount | None = None
     reason: str | None = None
     by: str | None = None
+    block: Block | None = None  # limit_reached / budget_exhausted: which limit
+    limited_by: str | None = None  # "budget" when a budget shrank the discount
 
 
 def _takes_effect(discount: Discount | None) -> bool:
@@ -124,8 +127,13 @@ def _sequential(
     settings: Mapping[str, Any],
     money: Money,
     alone: Mapping[int, Discount | None],
+    meter: Meter | None = None,
 ) -> list[Outcome]:
-    """Checks 4-8 of sequential mode for each candidate in order, then ``max_discount``."""
+    """Checks 4-8 of sequential mode for each candidate in order (usage limits and budgets
+    after ``no_effect``), then ``max_discount``."""
+    from promotor._reference.state import Block
+
+    usage: dict[str, int] = {}
     winner = next((e for e in eligible if e.exclusive and _takes_effect(alone[e.position])), None)
     max_applied = settings.get("max_applied")
     state = _original(money)
@@ -146,10 +154,17 @@ def _sequential(
             discount = _discount(e, state, settings["base"])
             if discount is None or not _takes_effect(discount):
                 outcomes.append(Outcome(e, reason="no_effect"))
-            else:
-                _take(state, discount)
-                applied.append(e)
-                outcomes.append(Outcome(e, discount))
+                continue
+            limited = False
+            if meter is not None:
+                admitted = meter.admit(e.campaign, discount, usage)
+                if isinstance(admitted, Block):
+                    outcomes.append(Outcome(e, reason=admitted.reason, block=admitted))
+                    continue
+                discount, limited = admitted
+            _take(state, discount)
+            applied.append(e)
+            outcomes.append(Outcome(e, discount, limited_by="budget" if limited else None))
     if settings.get("max_discount") is not None:
         outcomes = _max_discount(outcomes, Decimal(str(settings["max_discount"])), money)
     return outcomes
@@ -206,7 +221,10 @@ def _value(outcomes: Sequence[Outcome]) -> int:
 
 
 def _best_deal(
-    eligible: Sequence[Eligible], settings: Mapping[str, Any], money: Money
+    eligible: Sequence[Eligible],
+    settings: Mapping[str, Any],
+    money: Money,
+    meter: Meter | None = None,
 ) -> list[Outcome]:
     """Apply the allowed subset of largest value; ties to the smallest sorted positions."""
     alone = _standalone(eligible, money)
@@ -222,7 +240,7 @@ def _best_deal(
         for subset in combinations(considered, size):  # each in candidate order
             if not _allowed(subset, limit):
                 continue
-            outcomes = _sequential(subset, settings, money, alone)
+            outcomes = _sequential(subset, settings, money, alone, meter)
             key = (-_value(outcomes), [e.position for e in subset])
             if best_key is None or key < best_key:
                 best_key, best = key, outcomes
@@ -230,12 +248,17 @@ def _best_deal(
     return [chosen.get(e.position) or Outcome(e, reason="not_best_deal") for e in eligible]
 
 
-def stack(eligible: Sequence[Eligible], settings: Mapping[str, Any], money: Money) -> list[Outcome]:
+def stack(
+    eligible: Sequence[Eligible],
+    settings: Mapping[str, Any],
+    money: Money,
+    meter: Meter | None = None,
+) -> list[Outcome]:
     """One outcome per eligible candidate (given in candidate order), in the same order.
 
     ``settings`` is the engine's ``stacking`` with defaults filled in; ``money`` holds the
     original amounts (its current amounts are not read or changed).
     """
     if settings["mode"] == "best_deal":
-        return _best_deal(eligible, settings, money)
-    return _sequential(eligible, settings, money, _standalone(eligible, money))
+        return _best_deal(eligible, settings, money, meter)
+    return _sequential(eligible, settings, money, _standalone(eligible, money), meter)

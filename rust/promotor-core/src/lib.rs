@@ -5,6 +5,7 @@
 pub mod alloc;
 pub mod arrow;
 pub mod batch;
+pub mod codes;
 pub mod compile;
 pub mod error;
 pub mod eval;
@@ -13,6 +14,7 @@ pub mod ir;
 pub mod money;
 pub mod num;
 pub mod outcome;
+pub mod state;
 pub mod syntax;
 pub mod time;
 pub mod value;

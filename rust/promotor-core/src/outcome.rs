@@ -45,6 +45,8 @@ pub struct Applied {
     /// non-zero share.
     pub allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
+    /// `Some("budget")` when a budget shrank the discount to what was left of it.
+    pub limited_by: Option<&'static str>,
 }
 
 impl Applied {
@@ -78,6 +80,8 @@ pub enum Reason {
     CurrencyMismatch,
     MaxDiscount,
     NotBestDeal,
+    LimitReached,
+    BudgetExhausted,
 }
 
 impl Reason {
@@ -94,6 +98,8 @@ impl Reason {
             Self::CurrencyMismatch => "currency_mismatch",
             Self::MaxDiscount => "max_discount",
             Self::NotBestDeal => "not_best_deal",
+            Self::LimitReached => "limit_reached",
+            Self::BudgetExhausted => "budget_exhausted",
         }
     }
 }
@@ -110,7 +116,9 @@ pub struct Rejected {
     pub actual: Option<Value>,
     pub expected: Option<Value>,
     /// A machine-readable refinement, e.g. for `not_active`: `inactive`, `not_started`, `ended`,
-    /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`.
+    /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`; for
+    /// `limit_reached` and `budget_exhausted`: which limit (`total`, `per_customer`, ..., a
+    /// shared key, or `customer required`).
     pub detail: Option<String>,
     /// The campaign that caused a conflict, `stopped` or `max_applied`.
     pub by: Option<String>,

@@ -3,11 +3,13 @@
 
 mod applied;
 mod batch;
+mod codes;
 mod convert;
 mod dec;
 mod errors;
 mod input;
 mod program;
+mod state;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -121,8 +123,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical_input_json, m)?)?;
     m.add_function(wrap_pyfunction!(canonical_part, m)?)?;
     m.add_function(wrap_pyfunction!(check_input, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::generate_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::normalize_code, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::check_codes, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;
+    m.add_class::<state::Request>()?;
     Ok(())
 }

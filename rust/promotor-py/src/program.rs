@@ -10,6 +10,7 @@ use promotor_core::compile::{compile, Program as CoreProgram};
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
 use crate::{convert, errors, input};
@@ -91,6 +92,32 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, &options)
     }
 
+    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    fn is_stateful(&self) -> bool {
+        self.inner.is_stateful()
+    }
+
+    /// Read one cart given as `Engine.evaluate` takes it into a `Request` (validated as by
+    /// `price`), to price or decide on a snapshot of the store's counters.
+    #[pyo3(signature = (cart, customer=None, codes=None, now=None, context=None))]
+    fn request(
+        &self,
+        py: Python<'_>,
+        cart: &Bound<'_, PyAny>,
+        customer: Option<&Bound<'_, PyAny>>,
+        codes: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::state::Request> {
+        let input = input::read_call(py, cart, customer, codes, now, context)?;
+        Ok(crate::state::Request::new(Arc::clone(&self.inner), input))
+    }
+
+    /// A `Request` from `Request.input_json()`.
+    fn request_json(&self, text: &str) -> PyResult<crate::state::Request> {
+        crate::state::from_json(&self.inner, text)
+    }
+
     /// The IR this program was compiled from, as JSON.
     fn ir_json(&self) -> &str {
         &self.ir_json
@@ -113,11 +140,7 @@ impl Program {
     fn priced(&self, py: Python<'_>, input: Input) -> Priced {
         let program = &self.inner;
         let outcome = py.detach(|| program.price(&input));
-        Priced {
-            program: Arc::clone(&self.inner),
-            input,
-            outcome,
-        }
+        Priced::new(Arc::clone(&self.inner), input, outcome, None)
     }
 }
 
@@ -129,6 +152,31 @@ pub struct Priced {
     program: Arc<CoreProgram>,
     input: Input,
     outcome: Outcome,
+    /// The state it was priced on, when the program has limits (`None`: no state).
+    snapshot: Option<Snapshot>,
+}
+
+impl Priced {
+    fn explained_outcome(&self) -> Outcome {
+        match &self.snapshot {
+            Some(s) => self.program.decide(&self.input, s, true).0,
+            None => self.program.evaluate(&self.input),
+        }
+    }
+
+    pub fn new(
+        program: Arc<CoreProgram>,
+        input: Input,
+        outcome: Outcome,
+        snapshot: Option<Snapshot>,
+    ) -> Self {
+        Self {
+            program,
+            input,
+            outcome,
+            snapshot,
+        }
+    }
 }
 
 #[pymethods]
@@ -178,7 +226,25 @@ impl Priced {
 
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let outcome = self.program.evaluate(&self.input);
+        let outcome = self.explained_outcome();
         convert::outcome(py, &outcome, &self.input)
+    }
+
+    /// What a store records: `(outcome JSON, currency, [(campaign_id, code, amount)])`, the
+    /// JSON with explanations (`promotor.stores.codec` reads it).
+    #[allow(clippy::type_complexity)]
+    fn record(&self, py: Python<'_>) -> (String, String, Vec<(String, Option<String>, String)>) {
+        let outcome = py.detach(|| self.explained_outcome());
+        let applied = self
+            .outcome
+            .applied
+            .iter()
+            .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
+            .collect();
+        (
+            crate::state::record_json(&outcome, &self.input),
+            self.outcome.currency.clone(),
+            applied,
+        )
     }
 }

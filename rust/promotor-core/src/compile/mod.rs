@@ -169,6 +169,8 @@ pub(crate) struct Inner {
     pub max_discount: Option<rust_decimal::Decimal>,
     /// Distinct rule leaves (by text): the size of the per-evaluation memo.
     pub leaves: usize,
+    /// Usage limits and budgets of each campaign (`crate::state`).
+    pub usage_limits: crate::state::Limits,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -201,11 +203,6 @@ impl Program {
     pub fn def(&self) -> &EngineDef {
         &self.0.def
     }
-}
-
-/// Trims and lower-cases a code for matching.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_lowercase()
 }
 
 struct Errs(Vec<CompileError>);
@@ -559,11 +556,17 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             given.push((at(&loc, &[key("codes"), Loc::Index(j)]), code));
         }
         for (cl, code) in &given {
-            let norm = normalize_code(code);
+            let norm = match crate::codes::key(code) {
+                Ok(norm) => norm,
+                Err(kind) => {
+                    errs.push(cl, kind.message());
+                    continue;
+                }
+            };
             if norm.is_empty() {
                 errs.push(cl, "a code must not be empty");
             } else if let Some((other, _)) = codes.get(&norm) {
-                errs.push(cl, format!("duplicate code '{}' (codes match case-insensitively; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
+                errs.push(cl, format!("duplicate code '{}' (codes match once normalised: case-insensitively, compatibility forms alike; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
             } else {
                 codes.insert(norm, (ci, (*code).clone()));
             }
@@ -639,6 +642,10 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             });
         }
     }
+    let (usage_limits, limit_errors) = crate::state::compile(def, exponent.unwrap_or(2));
+    for (loc, msg) in limit_errors {
+        errs.0.push(CompileError { loc, msg });
+    }
     if !errs.0.is_empty() {
         return Err(CompileErrors(errs.0));
     }
@@ -659,5 +666,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         codes,
         max_discount,
         leaves,
+        usage_limits,
     })))
 }

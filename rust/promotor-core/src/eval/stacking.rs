@@ -13,6 +13,7 @@ use crate::compile::{Body, CCampaign, CEffect, CTarget, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::outcome::{Applied, Gift, Reason, Rejected};
+use crate::state::{Block, Delta, Meter, Usage};
 use crate::time;
 
 /// Best deal searches exactly over at most this many eligible campaigns.
@@ -24,6 +25,8 @@ pub struct Stacked {
     /// Per applied campaign: its share of every line (0 for lines it does not touch).
     pub allocations: Vec<Vec<i128>>,
     pub shipping_total: i128,
+    /// What a store applies to commit this outcome (usage limits and budgets).
+    pub deltas: Vec<Delta>,
 }
 
 /// `None` when active, else the `not_active` detail.
@@ -66,10 +69,26 @@ fn gifts(d: &Discount) -> Vec<Gift> {
     d.gifts.clone()
 }
 
+/// Discounts something or adds a gift.
+fn takes_effect(d: &Discount) -> bool {
+    d.total() > 0 || !d.gifts.is_empty()
+}
+
+/// The rejection of a campaign that a usage limit or budget blocks.
+fn blocked(id: &str, code: Option<&str>, b: Block) -> Rejected {
+    let mut r = rejected(Some(id), code, b.reason);
+    r.detail = Some(b.detail);
+    r.actual = b.actual;
+    r.expected = b.expected;
+    r
+}
+
 /// A candidate that passed checks 1-3.
 pub(crate) struct Eligible<'a> {
     /// Position in candidate order (among all candidates).
     pub pos: usize,
+    /// Index of the campaign in the engine.
+    pub ci: usize,
     pub id: &'a str,
     pub code: Option<&'a str>,
     pub effect: &'a CEffect,
@@ -95,6 +114,8 @@ pub(crate) struct Taken {
     pub k: usize,
     pub d: Discount,
     pub gifts: Vec<Gift>,
+    /// A budget shrank it.
+    pub limited: bool,
 }
 
 /// The result of applying a sequence of eligible campaigns.
@@ -112,6 +133,8 @@ pub(crate) struct Stacker<'a, 'c> {
     pub max_applied: Option<usize>,
     /// `M` of `max_discount`, in minor units.
     pub cap: Option<i128>,
+    /// Usage limits and budgets, when any campaign has them.
+    pub meter: Option<&'c Meter<'c>>,
 }
 
 impl<'a> Stacker<'a, '_> {
@@ -133,6 +156,7 @@ impl<'a> Stacker<'a, '_> {
     /// `max_discount`.
     pub fn run(&mut self, el: &[Eligible<'a>], seq: impl IntoIterator<Item = usize>) -> Run {
         let mut state = self.original.clone();
+        let mut usage = self.meter.map(Meter::usage).unwrap_or_default();
         let mut out = Run {
             applied: Vec::with_capacity(el.len()),
             rejected: Vec::new(),
@@ -159,7 +183,7 @@ impl<'a> Stacker<'a, '_> {
                     continue;
                 }
             }
-            let Some(d) = self.take(e, &state) else {
+            let Some(mut d) = self.take(e, &state) else {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             };
@@ -168,11 +192,26 @@ impl<'a> Stacker<'a, '_> {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             }
+            let mut limited = false;
+            if let Some(m) = self.meter {
+                match m.admit(e.ci, &mut d, &mut usage) {
+                    Ok(l) => limited = l,
+                    Err(b) => {
+                        out.rejected.push((k, blocked(e.id, e.code, b)));
+                        continue;
+                    }
+                }
+            }
             for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
                 *cur -= *s;
             }
             state.shipping -= d.shipping;
-            out.applied.push(Taken { k, d, gifts: g });
+            out.applied.push(Taken {
+                k,
+                d,
+                gifts: g,
+                limited,
+            });
         }
         if let Some(m) = self.cap {
             clip_to(m, el, &mut out);
@@ -195,6 +234,7 @@ impl<'a> Stacker<'a, '_> {
             chosen: Vec::with_capacity(consider.len()),
             best_value: -1,
             best: Vec::new(),
+            usage: self.meter.map(Meter::usage).unwrap_or_default(),
         };
         let mut state = self.original.clone();
         search.visit(self, 0, &mut state, 0);
@@ -246,6 +286,8 @@ struct Search<'s, 'a> {
     chosen: Vec<usize>,
     best_value: i128,
     best: Vec<usize>,
+    /// What the campaigns of `chosen` have counted against usage limits and budgets.
+    usage: Usage,
 }
 
 impl<'a> Search<'_, 'a> {
@@ -303,7 +345,13 @@ impl<'a> Search<'_, 'a> {
             if !fits(&self.chosen, e) {
                 continue;
             }
-            let d = st.take(e, state);
+            let mut d = st.take(e, state);
+            let saved = st.meter.map(|_| self.usage.clone());
+            if let (Some(m), Some(taken)) = (st.meter, d.as_mut()) {
+                if takes_effect(taken) && m.admit(e.ci, taken, &mut self.usage).is_err() {
+                    d = None;
+                }
+            }
             let add = d.as_ref().map_or(0, |d| d.total().max(0));
             if let Some(d) = &d {
                 for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
@@ -314,6 +362,9 @@ impl<'a> Search<'_, 'a> {
             self.chosen.push(j);
             self.visit(st, t + 1, state, sum + add);
             self.chosen.pop();
+            if let Some(u) = saved {
+                self.usage = u;
+            }
             if let Some(d) = &d {
                 for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
                     *cur += *s;
@@ -331,6 +382,7 @@ fn eligible<'a>(
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     mismatch: bool,
+    meter: Option<&Meter<'_>>,
     explain: bool,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
@@ -402,6 +454,12 @@ fn eligible<'a>(
                 }
             }
         };
+        if let Some(b) = meter.and_then(|m| m.prefilter(ci)) {
+            if explain {
+                rej.push((pos, blocked(&c.id, code, b)));
+            }
+            continue;
+        }
         let group_name = def.group.as_deref();
         let group = group_name.map(|g| {
             el.iter()
@@ -410,6 +468,7 @@ fn eligible<'a>(
         });
         el.push(Eligible {
             pos,
+            ci,
             id: c.id.as_str(),
             code,
             effect,
@@ -442,6 +501,7 @@ pub(crate) fn stack<'a>(
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     cart: &Cart<'_>,
+    meter: Option<&Meter<'_>>,
     explain: bool,
 ) -> Stacked {
     let Cart {
@@ -450,7 +510,7 @@ pub(crate) fn stack<'a>(
         mismatch,
         exponent,
     } = *cart;
-    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, explain);
+    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, meter, explain);
     let money = Money {
         exponent,
         mode: p.mode,
@@ -496,6 +556,7 @@ pub(crate) fn stack<'a>(
         base_original: stacking.base == StackingBase::Original,
         max_applied: stacking.max_applied.map(|m| m as usize),
         cap,
+        meter,
     };
     let (run, chosen) = if stacking.mode == StackingMode::BestDeal {
         let chosen = st.best_subset(&el);
@@ -533,11 +594,15 @@ pub(crate) fn stack<'a>(
         rej.extend(run.rejected.into_iter().map(|(k, r)| (el[k].pos, r)));
     }
     rej.sort_by_key(|(pos, _)| *pos);
+    let deltas = meter.map_or_else(Vec::new, |m| {
+        m.deltas(run.applied.iter().map(|t| (el[t.k].ci, t.d.total())))
+    });
     let mut out = Stacked {
         applied: Vec::with_capacity(run.applied.len()),
         rejected: rej.into_iter().map(|(_, r)| r).collect(),
         allocations: Vec::with_capacity(run.applied.len()),
         shipping_total: 0,
+        deltas,
     };
     for t in run.applied {
         let e = &el[t.k];
@@ -558,6 +623,7 @@ pub(crate) fn stack<'a>(
                 shares
             },
             gifts: t.gifts,
+            limited_by: t.limited.then_some("budget"),
         });
         out.allocations.push(t.d.lines);
     }

@@ -375,8 +375,19 @@ pub fn context<S: Source>(
     now
 }
 
-/// The codes the shopper gave: a list of texts, or one text (null: none).
+/// The codes the shopper gave: a list of texts, or one text (null: none); a code with an
+/// invisible character is refused ([`crate::codes::normalize::check`]), since two codes that
+/// look the same would differ.
 fn codes<S: Source>(v: &S, out: &mut Vec<String>, path: &Path<'_>, errs: &mut Errs<'_>) {
+    code_texts(v, out, path, errs);
+    for (i, code) in out.iter().enumerate() {
+        if let Err(kind) = crate::codes::normalize::check(code) {
+            errs.at(&path.index(i), kind);
+        }
+    }
+}
+
+fn code_texts<S: Source>(v: &S, out: &mut Vec<String>, path: &Path<'_>, errs: &mut Errs<'_>) {
     if !v.is_null() && v.elements().is_err() {
         if let Ok(code) = v.text() {
             if too_long(code) {
