@@ -50,24 +50,51 @@ fn model_class(py: Python<'_>, of: Object) -> Option<&Bound<'_, PyType>> {
     cell.import(py, "promotor.inputs", name).ok()
 }
 
+/// The field names of an object as interned Python strings, made on first use: the keys of
+/// dicts written in code are these very objects, so a key is recognised by its address.
+fn field_names(py: Python<'_>, of: Object) -> &[Py<PyString>] {
+    static NAMES: [PyOnceLock<Vec<Py<PyString>>>; 6] = [const { PyOnceLock::new() }; 6];
+    NAMES[of as usize].get_or_init(py, || {
+        of.fields()
+            .iter()
+            .map(|name| PyString::intern(py, name).unbind())
+            .collect()
+    })
+}
+
+/// A key of a Python mapping: a field recognised by its address, or any object.
+pub enum PyKey<'py> {
+    Field(usize),
+    Any(Bound<'py, PyAny>),
+}
+
 pub enum PyFields<'py> {
-    Dict(pyo3::types::iter::BoundDictIterator<'py>),
+    Dict(
+        pyo3::types::iter::BoundDictIterator<'py>,
+        &'py [Py<PyString>],
+    ),
     Items(Bound<'py, pyo3::types::PyIterator>),
 }
 
 impl<'py> Iterator for PyFields<'py> {
-    type Item = (Bound<'py, PyAny>, PyValue<'py>);
+    type Item = (PyKey<'py>, PyValue<'py>);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Self::Dict(it) => it.next().map(|(k, v)| (k, PyValue(v))),
+            Self::Dict(it, names) => it.next().map(|(k, v)| {
+                let key = match names.iter().position(|n| n.as_ptr() == k.as_ptr()) {
+                    Some(i) => PyKey::Field(i),
+                    None => PyKey::Any(k),
+                };
+                (key, PyValue(v))
+            }),
             // A mapping whose iteration fails ends there; what was read is validated.
             Self::Items(it) => {
                 let pair = it.next()?.ok()?;
                 let (k, v) = pair
                     .extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
                     .ok()?;
-                Some((k, PyValue(v)))
+                Some((PyKey::Any(k), PyValue(v)))
             }
         }
     }
@@ -107,14 +134,25 @@ fn is_number(v: &Bound<'_, PyAny>) -> bool {
 }
 
 impl<'py> Source for PyValue<'py> {
-    type Key = Bound<'py, PyAny>;
+    type Key = PyKey<'py>;
     type Fields = PyFields<'py>;
     type Elements = PyElements<'py>;
 
-    fn key<'k>(key: &'k Bound<'py, PyAny>) -> Key<'k> {
-        if let Ok(s) = key.cast::<PyString>() {
-            return s.to_str().map_or(Key::Unicode, Key::Str);
+    #[inline]
+    fn key<'k>(key: &'k PyKey<'py>) -> Key<'k> {
+        match key {
+            PyKey::Field(i) => Key::Field(*i),
+            PyKey::Any(k) => match k.cast::<PyString>() {
+                Ok(s) => s.to_str().map_or(Key::Unicode, Key::Str),
+                Err(_) => Key::Other,
+            },
         }
+    }
+
+    fn other_key(key: &PyKey<'py>) -> (Loc, String) {
+        let PyKey::Any(key) = key else {
+            return (Loc::key("?"), "str".to_owned());
+        };
         let type_name = key
             .get_type()
             .name()
@@ -126,7 +164,7 @@ impl<'py> Source for PyValue<'py> {
                     .map_or_else(|_| "?".to_owned(), |r| r.to_string()),
             ),
         };
-        Key::Other(loc, type_name)
+        (loc, type_name)
     }
 
     fn is_null(&self) -> bool {
@@ -283,14 +321,15 @@ impl<'py> Source for PyValue<'py> {
 
     fn fields(&self, of: Object) -> Result<Self::Fields, Bad> {
         let v = &self.0;
+        let py = v.py();
         if let Ok(d) = v.cast::<PyDict>() {
-            return Ok(PyFields::Dict(d.clone().into_iter()));
+            return Ok(PyFields::Dict(d.clone().into_iter(), field_names(py, of)));
         }
-        if let Some(class) = model_class(v.py(), of) {
+        if let Some(class) = model_class(py, of) {
             if v.is_instance(class).unwrap_or(false) {
                 let d = v.getattr("__dict__").map_err(|_| Bad::Type)?;
                 let d = d.cast_into::<PyDict>().map_err(|_| Bad::Type)?;
-                return Ok(PyFields::Dict(d.into_iter()));
+                return Ok(PyFields::Dict(d.into_iter(), field_names(py, of)));
             }
         }
         if v.cast::<PyMapping>().is_ok() {

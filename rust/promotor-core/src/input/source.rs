@@ -24,6 +24,21 @@ pub enum Object {
 }
 
 impl Object {
+    /// The names of the object's fields, in the order of the validator's field lists.
+    pub const fn fields(self) -> &'static [&'static str] {
+        use super::validate::{
+            CART_FIELDS, CONTEXT_FIELDS, CUSTOMER_FIELDS, INPUT_FIELDS, ITEM_FIELDS,
+        };
+        match self {
+            Self::Input => INPUT_FIELDS,
+            Self::Cart => CART_FIELDS,
+            Self::Item => ITEM_FIELDS,
+            Self::Customer => CUSTOMER_FIELDS,
+            Self::Context => CONTEXT_FIELDS,
+            Self::Metadata => &[],
+        }
+    }
+
     /// What a value of this object must be, for messages.
     pub const fn expected(self) -> &'static str {
         match self {
@@ -86,9 +101,12 @@ pub enum Bad {
 /// A key of an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key<'k> {
+    /// The `i`-th field of the object ([`Object::fields`]), for a source that recognises
+    /// field names without reading them (Python's interned strings).
+    Field(usize),
     Str(&'k str),
-    /// Any other key (a Python `int`, a tuple): how it is located, and its type.
-    Other(Loc, String),
+    /// Any other key (a Python `int`, a tuple): see [`Source::other_key`].
+    Other,
     /// Text that is not valid Unicode.
     Unicode,
 }
@@ -101,6 +119,11 @@ pub trait Source: Sized {
     type Elements: ExactSizeIterator<Item = Self>;
 
     fn key(key: &Self::Key) -> Key<'_>;
+
+    /// How a key that is not text is located, and what it is (read only for errors).
+    fn other_key(_key: &Self::Key) -> (Loc, String) {
+        (Loc::key("?"), "?".to_owned())
+    }
 
     /// Null, `None`, or a missing Arrow cell.
     fn is_null(&self) -> bool;

@@ -45,25 +45,40 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
 ];
 pub const CONTEXT_FIELDS: &[&str] = &["now", "channel", "country", "metadata"];
 
-/// The name of a field, or the error of a key that is not one.
-fn field_name<'k, S: Source>(
-    key: &'k S::Key,
+/// The index of the field `$key` names in `$known`, or `continue` after recording why it
+/// names none. A macro, so that the common case (a source that recognised the field) is a
+/// match in the caller's loop.
+macro_rules! field_index {
+    ($S:ty, $key:expr, $known:expr, $path:expr, $errs:expr) => {
+        match <$S as Source>::key($key) {
+            Key::Field(i) => i,
+            _ => match field::<$S>($key, $known, $path, $errs) {
+                Some(i) => i,
+                None => continue,
+            },
+        }
+    };
+}
+
+/// Which of the object's fields `key` names, or the error of a key that names none.
+#[cold]
+fn field<S: Source>(
+    key: &S::Key,
     known: &[&str],
     path: &Path<'_>,
     errs: &mut Errs<'_>,
-) -> Option<&'k str> {
+) -> Option<usize> {
     match S::key(key) {
-        Key::Str(name) => Some(name),
-        Key::Other(loc, got) => {
-            let mut l = path.locs();
-            l.push(loc);
-            errs.at_loc(
-                l,
-                ErrorKind::TypeMismatch {
-                    expected: format!("a field name ({})", known.join(", ")),
-                    got,
-                },
-            );
+        Key::Field(i) => Some(i),
+        Key::Str(name) => {
+            let i = known.iter().position(|f| *f == name);
+            if i.is_none() {
+                errs.at(&path.key(name), unknown_field(name, known));
+            }
+            i
+        }
+        Key::Other => {
+            not_text_key::<S>(key, known, path, errs);
             None
         }
         Key::Unicode => {
@@ -71,6 +86,20 @@ fn field_name<'k, S: Source>(
             None
         }
     }
+}
+
+#[cold]
+fn not_text_key<S: Source>(key: &S::Key, known: &[&str], path: &Path<'_>, errs: &mut Errs<'_>) {
+    let (loc, got) = S::other_key(key);
+    let mut l = path.locs();
+    l.push(loc);
+    errs.at_loc(
+        l,
+        ErrorKind::TypeMismatch {
+            expected: format!("a field name ({})", known.join(", ")),
+            got,
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +118,7 @@ impl Seen {
     }
 }
 
+#[inline]
 fn fields_or_err<S: Source>(
     v: &S,
     of: Object,
@@ -109,13 +139,7 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
     let mut seen = Seen::default();
     if let Some(fields) = fields_or_err(v, Object::Item, path, errs) {
         for (k, x) in fields {
-            let Some(name) = field_name::<S>(&k, ITEM_FIELDS, path, errs) else {
-                continue;
-            };
-            let Some(i) = ITEM_FIELDS.iter().position(|f| *f == name) else {
-                errs.at(&path.key(name), unknown_field(name, ITEM_FIELDS));
-                continue;
-            };
+            let i = field_index!(S, &k, ITEM_FIELDS, path, errs);
             seen.mark(i);
             let at = path.key(ITEM_FIELDS[i]);
             match i {
@@ -189,6 +213,7 @@ fn items<S: Source>(v: &S, out: &mut Vec<Item>, path: &Path<'_>, errs: &mut Errs
         return;
     }
     out.truncate(elements.len());
+    out.reserve(elements.len() - out.len());
     for (j, e) in elements.enumerate() {
         if j == out.len() {
             out.push(Item::default());
@@ -201,13 +226,19 @@ fn items<S: Source>(v: &S, out: &mut Vec<Item>, path: &Path<'_>, errs: &mut Errs
 /// price x quantity rounded up to a whole unit (above any rounding to a currency's minor unit),
 /// summed.
 fn subtotal_in_range(items: &[Item]) -> bool {
-    let limit = crate::num::pow10(14).unwrap_or(i128::MAX);
-    let mut sum: i128 = 0;
+    const LIMIT: u128 = 100_000_000_000_000;
+    let mut sum: u128 = 0;
     for it in items {
-        let m = it.price.mantissa() * i128::from(it.quantity);
-        let p = crate::num::pow10(it.price.scale()).unwrap_or(1);
-        sum += (m + p - 1).div_euclid(p);
-        if sum >= limit {
+        let m = it.price.mantissa().unsigned_abs() * u128::from(it.quantity);
+        let p = crate::num::pow10(it.price.scale())
+            .unwrap_or(1)
+            .unsigned_abs();
+        // A 64-bit division where it fits (almost always): one instruction, not a call.
+        sum += match (u64::try_from(m), u64::try_from(p)) {
+            (Ok(m), Ok(p)) => u128::from(m.div_ceil(p)),
+            _ => m.div_ceil(p),
+        };
+        if sum >= LIMIT {
             return false;
         }
     }
@@ -219,13 +250,7 @@ pub fn cart<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'
     let mut seen = Seen::default();
     if let Some(fields) = fields_or_err(v, Object::Cart, path, errs) {
         for (k, x) in fields {
-            let Some(name) = field_name::<S>(&k, CART_FIELDS, path, errs) else {
-                continue;
-            };
-            let Some(i) = CART_FIELDS.iter().position(|f| *f == name) else {
-                errs.at(&path.key(name), unknown_field(name, CART_FIELDS));
-                continue;
-            };
+            let i = field_index!(S, &k, CART_FIELDS, path, errs);
             seen.mark(i);
             let at = path.key(CART_FIELDS[i]);
             match i {
@@ -272,13 +297,7 @@ pub fn customer<S: Source>(v: &S, out: &mut Customer, path: &Path<'_>, errs: &mu
     let mut seen = Seen::default();
     if let Some(fields) = fields_or_err(v, Object::Customer, path, errs) {
         for (k, x) in fields {
-            let Some(name) = field_name::<S>(&k, CUSTOMER_FIELDS, path, errs) else {
-                continue;
-            };
-            let Some(i) = CUSTOMER_FIELDS.iter().position(|f| *f == name) else {
-                errs.at(&path.key(name), unknown_field(name, CUSTOMER_FIELDS));
-                continue;
-            };
+            let i = field_index!(S, &k, CUSTOMER_FIELDS, path, errs);
             seen.mark(i);
             let at = path.key(CUSTOMER_FIELDS[i]);
             match i {
@@ -342,13 +361,7 @@ pub fn context<S: Source>(
     let mut now = None;
     if let Some(fields) = fields_or_err(v, Object::Context, path, errs) {
         for (k, x) in fields {
-            let Some(name) = field_name::<S>(&k, CONTEXT_FIELDS, path, errs) else {
-                continue;
-            };
-            let Some(i) = CONTEXT_FIELDS.iter().position(|f| *f == name) else {
-                errs.at(&path.key(name), unknown_field(name, CONTEXT_FIELDS));
-                continue;
-            };
+            let i = field_index!(S, &k, CONTEXT_FIELDS, path, errs);
             seen.mark(i);
             let at = path.key(CONTEXT_FIELDS[i]);
             match i {
@@ -422,13 +435,7 @@ pub fn fill<S: Source>(v: &S, out: &mut Input, clock: Timestamp, errs: &mut Errs
     let mut now = None;
     if let Some(fields) = fields_or_err(v, Object::Input, &path, errs) {
         for (k, x) in fields {
-            let Some(name) = field_name::<S>(&k, INPUT_FIELDS, &path, errs) else {
-                continue;
-            };
-            let Some(i) = INPUT_FIELDS.iter().position(|f| *f == name) else {
-                errs.at(&path.key(name), unknown_field(name, INPUT_FIELDS));
-                continue;
-            };
+            let i = field_index!(S, &k, INPUT_FIELDS, &path, errs);
             seen.mark(i);
             let at = path.key(INPUT_FIELDS[i]);
             match i {

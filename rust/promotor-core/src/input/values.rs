@@ -20,37 +20,36 @@ pub trait TextSlot: Sized {
 }
 
 impl TextSlot for String {
+    #[inline]
     fn set(&mut self, v: &str) {
         self.clear();
         self.push_str(v);
     }
+    #[inline]
     fn make(v: &str) -> Self {
         v.to_owned()
     }
 }
 
 impl TextSlot for Text {
+    #[inline]
     fn set(&mut self, v: &str) {
         self.clear();
         self.push_str(v);
     }
+    #[inline]
     fn make(v: &str) -> Self {
         Self::from(v)
     }
 }
 
-pub(super) fn put<T: TextSlot>(slot: &mut Option<T>, v: &str) {
-    match slot {
-        Some(buf) => buf.set(v),
-        None => *slot = Some(T::make(v)),
-    }
-}
-
+#[inline]
 pub(super) fn too_long(s: &str) -> bool {
     s.len() > MAX_STRING && s.chars().count() > MAX_STRING
 }
 
 /// A text within bounds; `None` after recording why not.
+#[inline]
 pub(super) fn text<'v, S: Source>(
     v: &'v S,
     path: &Path<'_>,
@@ -70,6 +69,7 @@ pub(super) fn text<'v, S: Source>(
 }
 
 /// An optional text (null: `None`).
+#[inline]
 pub(super) fn opt_text<S: Source, T: TextSlot>(
     v: &S,
     slot: &mut Option<T>,
@@ -77,7 +77,10 @@ pub(super) fn opt_text<S: Source, T: TextSlot>(
     errs: &mut Errs<'_>,
 ) {
     match (!v.is_null()).then(|| text(v, path, errs)).flatten() {
-        Some(s) => put(slot, s),
+        Some(s) => match slot {
+            Some(buf) => buf.set(s),
+            None => *slot = Some(T::make(s)),
+        },
         None => *slot = None,
     }
 }
@@ -112,12 +115,17 @@ pub(super) fn texts<S: Source>(v: &S, out: &mut Vec<String>, path: &Path<'_>, er
 }
 
 /// A number, exact and within bounds.
+#[inline]
 pub(super) fn number<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> Option<Decimal> {
-    let read = v
-        .number()
-        .map_err(|bad| mismatch(v, bad, "a number"))
-        .and_then(|n| number::exact(&n));
-    read.map_err(|kind| errs.at(path, kind)).ok()
+    let kind = match v.number() {
+        Ok(n) => match number::exact(&n) {
+            Ok(d) => return Some(d),
+            Err(e) => e.kind(&n),
+        },
+        Err(bad) => mismatch(v, bad, "a number"),
+    };
+    errs.at(path, kind);
+    None
 }
 
 pub(super) fn opt_number<S: Source>(
@@ -133,6 +141,7 @@ pub(super) fn opt_number<S: Source>(
 }
 
 /// An amount of money: a number that is not negative.
+#[inline]
 pub(super) fn money<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> Decimal {
     match number(v, path, errs) {
         Some(d) if d.is_sign_negative() && !d.is_zero() => {
@@ -153,16 +162,16 @@ pub(super) fn money<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> D
 pub(super) fn quantity<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> u32 {
     let whole: Result<i128, ErrorKind> = match v.number() {
         Ok(Number::Scaled(m, 0)) => Ok(m),
-        Ok(n) => number::exact(&n).and_then(|d| {
-            if d.fract().is_zero() {
+        Ok(n) => match number::exact(&n) {
+            Ok(d) if d.fract().is_zero() => {
                 Ok(d.mantissa() / crate::num::pow10(d.scale()).unwrap_or(1))
-            } else {
-                Err(ErrorKind::TypeMismatch {
-                    expected: "a whole number".to_owned(),
-                    got: d.normalize().to_string(),
-                })
             }
-        }),
+            Ok(d) => Err(ErrorKind::TypeMismatch {
+                expected: "a whole number".to_owned(),
+                got: d.normalize().to_string(),
+            }),
+            Err(e) => Err(e.kind(&n)),
+        },
         Err(bad) => Err(mismatch(v, bad, "a whole number")),
     };
     let kind = match whole {
@@ -304,7 +313,13 @@ fn meta_map<S: Source>(v: &S, depth: usize, out: &mut Map, path: &Path<'_>, errs
     for (k, x) in fields {
         let name = match S::key(&k) {
             Key::Str(name) => name,
-            Key::Other(loc, got) => {
+            Key::Field(i) => Object::Metadata
+                .fields()
+                .get(i)
+                .copied()
+                .unwrap_or_default(),
+            Key::Other => {
+                let (loc, got) = S::other_key(&k);
                 let mut l = path.locs();
                 l.push(loc);
                 errs.at_loc(
@@ -350,8 +365,8 @@ fn meta_value<S: Source>(v: &S, depth: usize, path: &Path<'_>, errs: &mut Errs<'
         Meta::Bool(b) => MetaValue::Bool(b),
         Meta::Number(n) => match number::exact(&n) {
             Ok(d) => MetaValue::Num(d),
-            Err(kind) => {
-                errs.at(path, kind);
+            Err(e) => {
+                errs.at(path, e.kind(&n));
                 MetaValue::Null
             }
         },
