@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import datasets, errors, ir, stores
+from . import datasets, errors, events, identity, ir, stores, webhooks
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -38,7 +38,19 @@ from .errors import (
     StoreError,
 )
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
+from .events import Event
 from .inputs import Cart, Context, Customer, Item
+from .programs import (
+    Balance,
+    EarnRule,
+    GiftCard,
+    ImportReport,
+    Loyalty,
+    LoyaltyTier,
+    Payment,
+    Reward,
+    earn,
+)
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
@@ -52,23 +64,31 @@ __all__ = [
     "SHIPPING",
     "Applied",
     "AuditEntry",
+    "Balance",
     "Budget",
     "Campaign",
     "Cart",
     "ConflictError",
     "Context",
     "Customer",
+    "EarnRule",
     "Engine",
+    "Event",
     "Expr",
     "Gift",
+    "GiftCard",
     "Hint",
     "IdempotencyError",
+    "ImportReport",
     "InputError",
     "Item",
     "Limits",
     "LineResult",
+    "Loyalty",
+    "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Payment",
     "PoolExhaustedError",
     "PromotorError",
     "Qualifications",
@@ -76,6 +96,7 @@ __all__ = [
     "Rejected",
     "Reservation",
     "Result",
+    "Reward",
     "RuleError",
     "Schedule",
     "Stacking",
@@ -92,11 +113,14 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "earn",
     "errors",
+    "events",
     "fixed_price",
     "free_shipping",
     "gift",
     "greatest",
+    "identity",
     "ir",
     "item",
     "items",
@@ -109,5 +133,6 @@ __all__ = [
     "shipping_off",
     "store",
     "stores",
+    "webhooks",
     "when",
 ]
