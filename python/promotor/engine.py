@@ -213,7 +213,11 @@ class Engine:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
         keys = request.keys()
-        snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
+        families = request.families()
+        if families:
+            snapshot = self.store._read_families(keys, families, request.now())
+        else:
+            snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
         return Result._from_native(request.price(snapshot), self._describe())
 
     def redeem(
