@@ -147,9 +147,10 @@ def run(
     identity: tuple[str, str] | None = None,
     request: _native.Request | None = None,
     detail: dict[str, Any] | None = None,
+    unique: str | None = None,
 ) -> dict[str, Any]:
     """Decide ``op`` and commit it as one ledger entry; the core's answer (or, for a repeated
-    ``idempotency_key``, the first call's)."""
+    ``idempotency_key``, the first call's; with ``unique``, an :class:`InputError` saying it)."""
     from promotor.stores.base import Entry
 
     store = engine.store
@@ -161,6 +162,8 @@ def run(
         if idempotency_key is not None:
             existing = store._entry(idempotency_key)
             if existing is not None:
+                if unique is not None:
+                    raise InputError([{"loc": (), "msg": unique}])
                 return json.loads(existing.detail)["answer"]  # type: ignore[no-any-return]
         snapshot = store._read_families(keys, families, now)
         decide = request.operate if request is not None else program.program_op
@@ -242,7 +245,8 @@ def redeem_reward(
               "code": code, "now": at}  # fmt: skip
         try:
             answer = run(engine, op, kind="reward", customer_id=cid, identity=ident,
-                         idempotency_key=f"code:{normalize_code(code)}")  # fmt: skip
+                         idempotency_key=f"code:{normalize_code(code)}",
+                         unique=f"code {code!r} is already issued")  # fmt: skip
         except InputError as err:
             if "already issued" in str(err):
                 continue
@@ -306,7 +310,8 @@ def issue_gift_card(
         try:
             run(engine, op, kind="gift_card_issue", customer_id=cid, identity=ident,
                 idempotency_key=f"gift_card:{normalize_code(display)}",
-                detail={"code": display, "customer_id": cid})  # fmt: skip
+                detail={"code": display, "customer_id": cid},
+                unique=f"gift card {display!r} already exists")  # fmt: skip
         except InputError as err:
             if code is None and "already exists" in str(err):
                 continue
