@@ -236,7 +236,7 @@ end
 local out = {}
 for _, k in ipairs(want) do
   local v = tonumber(redis.call('HGET', p .. ':c', k) or '0') + live(p, k, now)
-  if v ~= 0 then out[#out + 1] = k; out[#out + 1] = tostring(v) end
+  if v ~= 0 then out[#out + 1] = k; out[#out + 1] = string.format('%.0f', v) end
 end
 return out
 """
