@@ -287,8 +287,9 @@ impl Loyalty {
         lots
     }
 
-    /// Credits `points` becoming available on `available` (owed points are paid first);
-    /// counted toward tiers unless `tier_free`. Returns the lot's member.
+    /// Credits `points` becoming available on `available` (owed points are paid first, but
+    /// by an `add` import, which reads nothing); counted toward tiers unless `tier_free`.
+    /// Returns the lot's member.
     pub fn credit(
         &self,
         work: &mut Work<'_>,
@@ -297,8 +298,20 @@ impl Loyalty {
         available: NaiveDate,
         tier_free: bool,
     ) -> String {
+        self.credit_with(work, family, points, available, tier_free, true)
+    }
+
+    pub fn credit_with(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        points: i64,
+        available: NaiveDate,
+        tier_free: bool,
+        pay_debt: bool,
+    ) -> String {
         let debt_key = keys::member(family, "debt");
-        let owed = work.get(&debt_key).max(0);
+        let owed = if pay_debt { work.get(&debt_key).max(0) } else { 0 };
         let paid = owed.min(points);
         if paid > 0 {
             work.add(&debt_key, -paid, Some(0), None);

@@ -642,7 +642,9 @@ impl Program {
                 mode => {
                     let retro = mode == "retroactive";
                     if row.points > 0 {
-                        let lot = l.credit(&mut work, &family, row.points, today, !retro);
+                        // An `add` row reads nothing (imports stream): a debt stays owed.
+                        let lot =
+                            l.credit_with(&mut work, &family, row.points, today, !retro, retro);
                         let source = if retro { "retroactive" } else { "import" };
                         events.push(l.earned_event(&row.customer, row.points, &lot, source, J::Null));
                     }
