@@ -530,8 +530,9 @@ class SqlStore(Store):
     ) -> dict[str, int]:
         with self._read_only() as cur:
             out = {k: v for k, v in self._values(cur, keys, now).items() if v}
-            if families:
-                clause, params = self._range(families)
+            # In parts: an import reads thousands of families, more than one statement takes.
+            for i in range(0, len(families), 100):
+                clause, params = self._range(families[i : i + 100])
                 sql = (
                     f"SELECT key, value FROM promotor_counters WHERE {clause} UNION ALL "
                     f"SELECT key, n FROM promotor_holds WHERE ({clause}) AND expires_at > ?"
