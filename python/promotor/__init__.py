@@ -37,8 +37,8 @@ from .errors import (
     RuleError,
     StoreError,
 )
-from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .events import Event
+from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
 from .programs import (
     Balance,

@@ -214,6 +214,7 @@ class Engine:
         request = self._request(cart, customer, codes, now, context)
         keys = request.keys()
         families = request.families()
+        snapshot: dict[str, int] | None
         if families:
             snapshot = self.store._read_families(keys, families, request.now())
         else:
@@ -624,7 +625,12 @@ def _programs(values: Any) -> tuple[Loyalty, ...]:
                 ) from None
         else:
             raise RuleError(
-                [{"loc": ("programs", i), "msg": f"expected a programme, got {type(value).__name__}"}]
+                [
+                    {
+                        "loc": ("programs", i),
+                        "msg": f"expected a programme, got {type(value).__name__}",
+                    }
+                ]
             )
     return tuple(out)
 

@@ -175,6 +175,15 @@ def _event(kind: str, customer: str | None, payload: dict[str, Any]) -> tuple[st
     return (kind, customer, json.dumps(payload, separators=(",", ":"), sort_keys=True))
 
 
+def _core_events(events: list[dict[str, Any]]) -> list[tuple[str, str | None, str]]:
+    """The core's events as a store appends them: ``(type, customer id, payload JSON)``."""
+    return [(e["type"], e["customer_id"], _payload(e["payload"])) for e in events]
+
+
+def _payload(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
 def redemption_event(record: Record, priced: _native.Priced) -> tuple[str, str | None, str]:
     """The ``redemption`` event of a record: what was committed, in short."""
     currency, subtotal, shipping, discount, _, total = priced.totals()
@@ -283,7 +292,7 @@ def redeem(
         events: list[tuple[str, str | None, str]] = []
         if pay is not None:
             priced, deltas, core_events = request.checkout(snapshot, pay)
-            events = [(e["type"], e["customer_id"], json.dumps(e["payload"], separators=(",", ":"), sort_keys=True)) for e in json.loads(core_events)]  # fmt: skip
+            events = _core_events(json.loads(core_events))
         else:
             priced, deltas = request.decide(snapshot)
         record = _record(
@@ -428,13 +437,10 @@ def rollback(
                     "taken_back": decision["answer"]["taken_back"],
                 },
             ),
-            *[
-                (e["type"], e["customer_id"], json.dumps(e["payload"], separators=(",", ":"), sort_keys=True))
-                for e in decision["events"]
-            ],
-        ]  # fmt: skip
-        deltas = [tuple(d) for d in decision["deltas"]]
-        out = store._rollback_with(redemption_id, reason, at, deltas, events)  # type: ignore[arg-type]
+            *_core_events(decision["events"]),
+        ]
+        deltas: list[Delta] = [(k, n, hi, lo) for k, n, hi, lo in decision["deltas"]]
+        out = store._rollback_with(redemption_id, reason, at, deltas, events)
         if out == "conflict":
             _backoff(attempt)
             continue

@@ -3,14 +3,14 @@ refuse with a reason when expired, inactive or empty (DESIGN section 10, "Gift c
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 import promotor as pm
 
-NOW = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
 CART = {"items": [{"sku": "A", "price": "40.00", "quantity": 1}], "shipping": "5.00"}
 
 
@@ -35,7 +35,8 @@ def test_cards_pay_after_discounts_in_the_order_given(engine: pm.Engine) -> None
     assert engine.gift_card("GC-B").balance == Decimal("39.00")
     # What was committed reads back with its payments.
     stored = engine.store.redemption(red.id).result
-    assert stored.payments == red.result.payments and stored.amount_due == Decimal("0.00")
+    assert stored.payments == red.result.payments
+    assert stored.amount_due == Decimal("0.00")
     engine.rollback(red.id, now=NOW)
     assert engine.gift_card("GC-A").balance == Decimal("30.00")
     engine.store.verify()
@@ -55,7 +56,8 @@ def test_refusals_say_why(engine: pm.Engine) -> None:
         ("gift_card_empty", "ZERO"),
         ("unknown_code", "NOPE"),
     ]
-    assert red.result.payments == [] and red.result.amount_due == red.result.total
+    assert red.result.payments == []
+    assert red.result.amount_due == red.result.total
     assert red.result.rejected[1].message == "gift card 'OFF' is inactive"
     with pytest.raises(pm.InputError, match="inactive"):
         engine.top_up("OFF", "5.00", now=NOW)
@@ -69,10 +71,13 @@ def test_refusals_say_why(engine: pm.Engine) -> None:
 
 def test_issued_cards_get_random_codes_and_an_event(engine: pm.Engine) -> None:
     card = engine.issue_gift_card(Decimal("25"), now=NOW)
-    assert card.code.startswith("GC-") and len(card.code) == 17
+    assert card.code.startswith("GC-")
+    assert len(card.code) == 17
     (event,) = engine.store.events()
     assert (event.type, event.payload["amount"], event.payload["code"]) == (
-        "gift_card_issued", "25.00", card.code
+        "gift_card_issued",
+        "25.00",
+        card.code,
     )
 
 
@@ -80,4 +85,6 @@ def test_a_card_of_another_currency_pays_nothing(tmp_path: object) -> None:
     store = pm.store(f"sqlite:///{tmp_path}/c.db")
     pm.Engine([], currency="EUR", store=store).issue_gift_card("10.00", code="EU", now=NOW)
     red = pm.Engine([], store=store).redeem(CART, gift_cards=["EU"], now=NOW)
-    assert [(r.reason, r.detail) for r in red.result.rejected] == [("currency_mismatch", "gift_card")]
+    assert [(r.reason, r.detail) for r in red.result.rejected] == [
+        ("currency_mismatch", "gift_card")
+    ]

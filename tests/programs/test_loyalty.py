@@ -3,13 +3,13 @@ numbers a merchant would work out on paper."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 import promotor as pm
 
-UTC = timezone.utc
+UTC = UTC
 # Friday 2026-11-27 10:00 UTC (11:00 in Warsaw).
 NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
 SAT = datetime(2026, 11, 28, 10, tzinfo=UTC)
@@ -20,21 +20,24 @@ def cart(price: str, shipping: str = "5.00") -> dict[str, object]:
 
 
 def programme(**kw: object) -> pm.Loyalty:
-    base: dict[str, object] = dict(
-        id="points",
-        earn=[
+    base: dict[str, object] = {
+        "id": "points",
+        "earn": [
             pm.earn(points=1, per=1),
             pm.earn(multiplier=2, schedule=pm.Schedule(weekdays=[6, 7], timezone="Europe/Warsaw")),
             pm.earn(points=50, on="review_posted"),
         ],
-        pending_days=14,
-        expire_after_days=365,
-        tiers=[pm.LoyaltyTier("silver", points=100), pm.LoyaltyTier("gold", points=200, multiplier=1.5)],
-        tier_window_days=365,
-        rewards=[pm.Reward("five-off", cost=100, effect=pm.amount_off(5))],
-        point_value="0.01",
-        timezone="Europe/Warsaw",
-    )
+        "pending_days": 14,
+        "expire_after_days": 365,
+        "tiers": [
+            pm.LoyaltyTier("silver", points=100),
+            pm.LoyaltyTier("gold", points=200, multiplier=1.5),
+        ],
+        "tier_window_days": 365,
+        "rewards": [pm.Reward("five-off", cost=100, effect=pm.amount_off(5))],
+        "point_value": "0.01",
+        "timezone": "Europe/Warsaw",
+    }
     base.update(kw)
     return pm.Loyalty(**base)  # type: ignore[arg-type]
 
@@ -62,7 +65,9 @@ def test_order_points_are_pending_until_local_midnight(engine: pm.Engine) -> Non
     engine.redeem(cart("100.00"), customer={"id": "c1"}, now=NOW)
     # Earned on 2026-11-27 (Warsaw): available at 2026-12-11 00:00 Warsaw = 12-10 23:00 UTC.
     edge = datetime(2026, 12, 10, 23, tzinfo=UTC)
-    assert engine.balance("c1", now=edge - timedelta(microseconds=1)) == pm.Balance(0, 100, [], None)
+    assert engine.balance("c1", now=edge - timedelta(microseconds=1)) == pm.Balance(
+        0, 100, [], None
+    )
     b = engine.balance("c1", now=edge)
     assert (b.available, b.pending, b.expiring) == (100, 0, [(date(2027, 12, 11), 100)])
     # Pending points count toward nothing: no tier before they are available.
@@ -164,7 +169,7 @@ def test_rollback_of_spent_points_leaves_a_debt_that_earnings_repay(engine: pm.E
     # The 60 earned points were spent: nothing pending to take them from, so the balance
     # goes negative...
     assert engine.balance("c1", now=day15).available == -60
-    back = [e.payload for e in engine.store.events() if e.type == "rollback"][0]
+    back = next(e.payload for e in engine.store.events() if e.type == "rollback")
     assert back["taken_back"][0]["owed"] == 60
     # ...and later earnings pay that back first.
     engine.track("review_posted", "c1", now=day15)
@@ -186,15 +191,21 @@ def test_rollback_returns_spent_points_to_their_lots(engine: pm.Engine) -> None:
 def test_events_are_written_with_their_changes(engine: pm.Engine) -> None:
     seen: list[pm.Event] = []
     engine.store.subscribe(seen.append)
-    red = engine.redeem(cart("10.00"), customer={"id": "c1", "email": "Ana@Example.com"}, now=NOW,
-                        order_id="o-1")
+    red = engine.redeem(
+        cart("10.00"), customer={"id": "c1", "email": "Ana@Example.com"}, now=NOW, order_id="o-1"
+    )
     types = [e.type for e in engine.store.events()]
     assert types == ["redemption", "points_earned"]
     assert [e.id for e in seen] == [1, 2]
     earned = engine.store.events()[1]
-    assert earned.payload == {"program": "points", "points": 10, "source": "order",
-                              "available_on": "2026-12-11", "expires_on": "2027-12-11",
-                              "order_id": "o-1"}
+    assert earned.payload == {
+        "program": "points",
+        "points": 10,
+        "source": "order",
+        "available_on": "2026-12-11",
+        "expires_on": "2027-12-11",
+        "order_id": "o-1",
+    }
     assert engine.store.customer_id(" ANA@example.com") == "c1"
     engine.rollback(red.id, now=NOW)
     assert [e.type for e in seen][-1] == "rollback"
@@ -209,8 +220,12 @@ def test_points_expiring_is_written_once_when_a_call_passes_the_notice(engine: p
     assert engine.sweep(now=due) == 1
     assert engine.sweep(now=due) == 0
     (event,) = [e for e in engine.store.events() if e.type == "points_expiring"]
-    assert event.payload == {"program": "points", "points": 50, "expires_on": "2027-11-27",
-                             "days_left": 14}
+    assert event.payload == {
+        "program": "points",
+        "points": 50,
+        "expires_on": "2027-11-27",
+        "days_left": 14,
+    }
     engine.store.verify()
 
 

@@ -130,7 +130,9 @@ def reference(engine: pm.Engine, op: dict[str, Any], snapshot: dict[str, int]) -
 
 
 @given(programmes(), st.data())
-def test_property_programmes_rust_equals_reference(raw: dict[str, Any], data: st.DataObject) -> None:
+def test_property_programmes_rust_equals_reference(
+    raw: dict[str, Any], data: st.DataObject
+) -> None:
     engine = pm.Engine([], programs=[raw])
     snapshot = data.draw(snapshots())
     op = data.draw(operations(snapshot))
@@ -139,7 +141,8 @@ def test_property_programmes_rust_equals_reference(raw: dict[str, Any], data: st
     note(f"op {op}")
     actual, expected = rust(engine, op, snapshot), reference(engine, op, snapshot)
     if isinstance(actual, tuple) or isinstance(expected, tuple):
-        assert isinstance(actual, tuple) and isinstance(expected, tuple)
+        assert isinstance(actual, tuple)
+        assert isinstance(expected, tuple)
         return
     assert actual == expected
     # Each decision's deltas hold on the state it was decided on (import rows in order).
@@ -147,6 +150,7 @@ def test_property_programmes_rust_equals_reference(raw: dict[str, Any], data: st
     for d in actual:
         for key, add, hi, lo in d["deltas"]:
             after = state.get(key, 0) + add
-            assert (hi is None or after <= hi) and (lo is None or after >= lo)
+            assert hi is None or after <= hi
+            assert lo is None or after >= lo
         for key, add, _, _ in d["deltas"]:
             state[key] = state.get(key, 0) + add

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ import pytest
 import promotor as pm
 from promotor import webhooks
 
-NOW = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
 SECRET = "s3cret"
 
 # A receiver: appends each body it accepts to a log file. A plan file (one word a line,

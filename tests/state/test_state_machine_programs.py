@@ -119,8 +119,12 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
         def deactivate(self, code: str) -> None:
             self.both("deactivate_gift_card", code, now=self.now)
 
-        @rule(target=redemptions, codes=st.lists(cards, min_size=1, max_size=2),
-              customer=st.sampled_from(CUSTOMERS), points=st.none() | st.integers(0, 100))  # fmt: skip
+        @rule(
+            target=redemptions,
+            codes=st.lists(cards, min_size=1, max_size=2),
+            customer=st.sampled_from(CUSTOMERS),
+            points=st.none() | st.integers(0, 100),
+        )
         def pay_with_cards(self, codes: list[str], customer: str, points: int | None) -> Any:
             a, b = self.both("redeem", cart("35.00"), customer={"id": customer}, now=self.now,
                              gift_cards=codes, points=points)  # fmt: skip

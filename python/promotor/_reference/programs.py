@@ -100,9 +100,11 @@ class Programme:
         self.tz = ZoneInfo(self.raw.get("timezone", "UTC"))
 
     def today(self, now: int) -> date:
-        return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=now)).astimezone(
-            self.tz
-        ).date()
+        return (
+            (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=now))
+            .astimezone(self.tz)
+            .date()
+        )
 
     def expiry(self, available: date) -> date | None:
         days = self.raw.get("expire_after_days")
@@ -170,7 +172,12 @@ class Programme:
                                              lot.available))  # fmt: skip
 
     def credit(
-        self, w: Work, family: str, points: int, available: date, tier_free: bool,
+        self,
+        w: Work,
+        family: str,
+        points: int,
+        available: date,
+        tier_free: bool,
         pay_debt: bool = True,
     ) -> str:
         paid = min(max(w.get(family + "#debt"), 0), points) if pay_debt else 0
@@ -215,7 +222,9 @@ class Programme:
                 continue
             if r.get("points") is not None:
                 p = Fraction(Decimal(r["points"]))
-                total += p * Fraction(amount) / Fraction(Decimal(r.get("per", "1"))) if on is None else p
+                total += (
+                    p * Fraction(amount) / Fraction(Decimal(r.get("per", "1"))) if on is None else p
+                )
             if r.get("multiplier") is not None:
                 mult *= Fraction(Decimal(r["multiplier"]))
         if tier is not None:
@@ -344,7 +353,7 @@ def operate(engine_ir: Mapping[str, Any], op: Mapping[str, Any],
             if not family.startswith("loyalty|program="):
                 w.add(key, -add)
                 continue
-            program = unescape(family.split("|")[1][len("program="):])
+            program = unescape(family.split("|")[1][len("program=") :])
             customer = unescape(family.rpartition("|customer=")[2])
             if (family, program, customer) not in touched:
                 touched.append((family, program, customer))
@@ -387,10 +396,10 @@ def _import(p: Programme, op: Mapping[str, Any], snapshot: Mapping[str, int]) ->
         answer: dict[str, Any] = {"points": row["points"]}
         if row["mode"] == "replace":
             before = p.balance(w, family, op["now"])["available"]
-            for lot in p.lots(w, family):
-                live = lot.available <= today and (lot.expires is None or today < lot.expires)
-                if live and lot.points != 0:
-                    w.add(f"{family}#{lot.member}", -lot.points, 0, 0)
+            for old in p.lots(w, family):
+                live = old.available <= today and (old.expires is None or today < old.expires)
+                if live and old.points != 0:
+                    w.add(f"{family}#{old.member}", -old.points, 0, 0)
             owed = w.get(family + "#debt")
             if owed != 0:
                 w.add(family + "#debt", -owed, 0, 0)

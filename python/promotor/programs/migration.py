@@ -54,7 +54,7 @@ class _Progress:
         self.bar: Any = None
         if wanted:
             try:
-                from tqdm.auto import tqdm
+                from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
             except ImportError:  # pragma: no cover - tqdm is a dev dependency
                 return
             self.bar = tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
@@ -198,7 +198,7 @@ def _commit(
                     customer_id=customer,
                     created_at=at,
                     idempotency_key=f"import:{program}:{digest}:{mode}:{n}",
-                    deltas=[tuple(x) for x in d["deltas"]],  # type: ignore[misc]
+                    deltas=[(k, n, hi, lo) for k, n, hi, lo in d["deltas"]],
                     events=_pending(d["events"]),
                     detail=json.dumps({"answer": d["answer"], "row": n}),
                     identity=ident,

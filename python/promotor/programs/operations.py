@@ -16,8 +16,8 @@ from promotor.events import Pending
 from promotor.identity import normalize_email
 from promotor.programs import Balance, GiftCard, Loyalty
 from promotor.programs.keys import family_customer, loyalty_prefix
-from promotor.stores.codec import normalize_code
 from promotor.redemption import MAX_ATTEMPTS, _backoff, call_now, from_micros, micros, new_id
+from promotor.stores.codec import normalize_code
 
 if TYPE_CHECKING:
     from promotor import _native
@@ -122,10 +122,12 @@ def pay_request(
 
 
 def _pending(events: list[dict[str, Any]]) -> list[Pending]:
-    return [
-        (e["type"], e["customer_id"], json.dumps(e["payload"], separators=(",", ":"), sort_keys=True))
-        for e in events
-    ]  # fmt: skip
+    """The core's events as a store appends them: ``(type, customer id, payload JSON)``."""
+    return [(e["type"], e["customer_id"], _payload(e["payload"])) for e in events]
+
+
+def _payload(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
 def read(engine: Engine, op: dict[str, Any]) -> Any:
@@ -174,7 +176,7 @@ def run(
             customer_id=customer_id,
             created_at=now,
             idempotency_key=idempotency_key,
-            deltas=[tuple(d) for d in decision["deltas"]],  # type: ignore[misc]
+            deltas=[(k, n, hi, lo) for k, n, hi, lo in decision["deltas"]],
             events=_pending(decision["events"]),
             detail=json.dumps({"answer": decision["answer"], **(detail or {})}),
             identity=identity,

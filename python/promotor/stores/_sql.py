@@ -426,7 +426,8 @@ class SqlStore(Store):
         with self._read_only() as cur:
             if kind == "redemption":
                 rows = self._x(
-                    cur, f"SELECT {_REDEMPTION_READ} FROM promotor_redemptions ORDER BY created_at, id"
+                    cur,
+                    f"SELECT {_REDEMPTION_READ} FROM promotor_redemptions ORDER BY created_at, id",
                 ).fetchall()
                 return [self._redemption_row(r) for r in rows]
             rows = self._x(
@@ -621,9 +622,7 @@ class SqlStore(Store):
             ).fetchone()  # fmt: skip
             return None if row is None else self._entry_of(row)
 
-    def _entries_of(
-        self, customer_id: str | None = None, kind: str | None = None
-    ) -> list[Entry]:
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
         sql = f"SELECT {_ENTRY} FROM promotor_entries WHERE 1 = 1"
         params: list[Any] = []
         if customer_id is not None:

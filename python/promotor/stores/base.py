@@ -10,6 +10,7 @@ otherwise it writes nothing and answers ``"conflict"``.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -237,9 +238,7 @@ class Store:
     def _entry(self, idempotency_key: str) -> Entry | None:
         raise NotImplementedError
 
-    def _entries_of(
-        self, customer_id: str | None = None, kind: str | None = None
-    ) -> list[Entry]:
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
         raise NotImplementedError
 
     def _rollback_with(
@@ -540,7 +539,7 @@ class Store:
             if have < 0 and (member.startswith("lot=") or member in ("balance", "debt")):
                 raise StoreError(f"balance {key!r} is negative ({have})")
         ids = dump.event_ids
-        if any(b <= a for a, b in zip(ids, ids[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(ids)):
             raise StoreError("event ids do not increase")
         held = {r.id: r for r in dump.reservations if r.status == "held"}
         by_reservation: dict[str, dict[str, int]] = {}

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 from promotor.errors import NotFoundError
 from promotor.events import Event, Pending
-from promotor.redemption import from_micros
+from promotor.redemption import Delta, from_micros
 from promotor.stores.base import (
     Conflict,
-    Delta,
     Dump,
     Entry,
     Record,

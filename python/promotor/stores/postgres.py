@@ -259,11 +259,11 @@ class PostgresStore(SqlStore):
                 # Families are read by key ranges, which need byte order (whatever the
                 # database's collation).
                 conn.execute(
-                    'CREATE INDEX IF NOT EXISTS promotor_counters_bytes ON promotor_counters '
+                    "CREATE INDEX IF NOT EXISTS promotor_counters_bytes ON promotor_counters "
                     '(key COLLATE "C")'
                 )
                 conn.execute(
-                    'CREATE INDEX IF NOT EXISTS promotor_holds_bytes ON promotor_holds '
+                    "CREATE INDEX IF NOT EXISTS promotor_holds_bytes ON promotor_holds "
                     '(key COLLATE "C", expires_at)'
                 )
                 conn.execute(_COMMIT_FUNCTION)

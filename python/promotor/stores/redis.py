@@ -617,9 +617,7 @@ class RedisStore(Store):
         fields = client.hgetall(f"{self._prefix}:le:{eid}")
         return self._entry_row(fields) if fields else None
 
-    def _entries_of(
-        self, customer_id: str | None = None, kind: str | None = None
-    ) -> list[Entry]:
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
         client = self._redis()
         ids = client.zrange(f"{self._prefix}:les", 0, -1)
         pipe = client.pipeline(transaction=False)

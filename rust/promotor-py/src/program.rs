@@ -152,7 +152,12 @@ impl Program {
     }
 
     /// Decide a programme operation on a snapshot: JSON of the decisions.
-    fn program_op(&self, py: Python<'_>, op: &str, snapshot: HashMap<String, i64>) -> PyResult<String> {
+    fn program_op(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
         crate::programs::operate(py, &self.inner, op, snapshot, None)
     }
 
@@ -297,6 +302,10 @@ impl Priced {
     /// `([(kind, ref, amount, points)], amount_due)`: what paid beyond the discounts.
     #[allow(clippy::type_complexity)]
     fn payments(&self) -> (Vec<(String, String, PyDec, Option<i64>)>, PyDec) {
-        crate::programs::payments(self.checkout.as_ref(), &self.outcome, self.program.exponent())
+        crate::programs::payments(
+            self.checkout.as_ref(),
+            &self.outcome,
+            self.program.exponent(),
+        )
     }
 }

@@ -64,7 +64,12 @@ impl Request {
 
     /// Decide a programme operation (`programs::Op` as JSON) with this request's customer and
     /// context: JSON of the decisions.
-    fn operate(&self, py: Python<'_>, op: &str, snapshot: HashMap<String, i64>) -> PyResult<String> {
+    fn operate(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
         crate::programs::operate(py, &self.program, op, snapshot, Some(&self.input))
     }
 

@@ -80,14 +80,26 @@ pub fn compile(
         } = def;
         let base = vec![k("programs"), Loc::Index(pi)];
         if id.trim().is_empty() {
-            err(out, at(&base, &[k("id")]), "a programme id must not be empty");
+            err(
+                out,
+                at(&base, &[k("id")]),
+                "a programme id must not be empty",
+            );
         } else if ids.contains(&id.as_str()) {
-            err(out, at(&base, &[k("id")]), format!("duplicate programme id '{id}'"));
+            err(
+                out,
+                at(&base, &[k("id")]),
+                format!("duplicate programme id '{id}'"),
+            );
         }
         ids.push(id);
         let tz = crate::time::parse_tz(timezone);
         if tz.is_none() {
-            err(out, at(&base, &[k("timezone")]), format!("unknown timezone '{timezone}'"));
+            err(
+                out,
+                at(&base, &[k("timezone")]),
+                format!("unknown timezone '{timezone}'"),
+            );
         }
         if *expire_after_days == Some(0) {
             err(
@@ -103,12 +115,17 @@ pub fn compile(
                 .points
                 .as_ref()
                 .and_then(|p| number(p, "points", false, at(&loc, &[k("points")]), out));
-            let multiplier = e.multiplier.as_ref().and_then(|m| {
-                number(m, "multiplier", false, at(&loc, &[k("multiplier")]), out)
-            });
+            let multiplier = e
+                .multiplier
+                .as_ref()
+                .and_then(|m| number(m, "multiplier", false, at(&loc, &[k("multiplier")]), out));
             let per = number(&e.per, "per", true, at(&loc, &[k("per")]), out);
             if e.points.is_none() && e.multiplier.is_none() {
-                err(out, loc.clone(), "an earning rule needs 'points' or 'multiplier'");
+                err(
+                    out,
+                    loc.clone(),
+                    "an earning rule needs 'points' or 'multiplier'",
+                );
             }
             if e.on.as_ref().is_some_and(|o| o.trim().is_empty()) {
                 err(out, at(&loc, &[k("on")]), "an event name must not be empty");
@@ -178,7 +195,11 @@ pub fn compile(
             if r.id.trim().is_empty() {
                 err(out, at(&loc, &[k("id")]), "a reward id must not be empty");
             } else if reward_ids.contains(&r.id.as_str()) {
-                err(out, at(&loc, &[k("id")]), format!("duplicate reward id '{}'", r.id));
+                err(
+                    out,
+                    at(&loc, &[k("id")]),
+                    format!("duplicate reward id '{}'", r.id),
+                );
             }
             reward_ids.push(&r.id);
             let cid = reward_campaign_id(id, &r.id);

@@ -24,10 +24,12 @@ pub struct Card {
 
 pub fn read(work: &Work<'_>, code: &str) -> Card {
     let family = keys::gift_card(code);
-    let currency = work
-        .members(&family)
-        .into_iter()
-        .find_map(|(m, v)| (v > 0).then_some(m)?.strip_prefix("currency=").map(keys::unescape));
+    let currency = work.members(&family).into_iter().find_map(|(m, v)| {
+        (v > 0)
+            .then_some(m)?
+            .strip_prefix("currency=")
+            .map(keys::unescape)
+    });
     let expires = work.get(&keys::member(&family, "expires"));
     Card {
         balance: work.get(&keys::member(&family, "balance")),
@@ -71,6 +73,7 @@ pub fn take(work: &mut Work<'_>, code: &str, due: i64) -> i64 {
 pub type Refused = String;
 
 /// Issues a card: it must not exist (`status` moves from 0 to 1 with both bounds 1).
+#[allow(clippy::too_many_arguments)]
 pub fn issue(
     work: &mut Work<'_>,
     code: &str,

@@ -98,7 +98,10 @@ pub(crate) fn match_issued<'a>(
 }
 
 /// `used += 1 (stays <= 1)` for each issued code whose campaign applied.
-pub fn used_deltas(issued: &HashMap<usize, String>, applied: &[usize]) -> Vec<Delta> {
+pub fn used_deltas<S: std::hash::BuildHasher>(
+    issued: &HashMap<usize, String, S>,
+    applied: &[usize],
+) -> Vec<Delta> {
     let mut out = Vec::new();
     for ci in applied {
         if let Some(norm) = issued.get(ci) {

@@ -82,7 +82,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 /// The member naming a lot: `lot=A/E` (`E` is `-` for a lot that never expires).
 pub fn lot(available: NaiveDate, expires: Option<NaiveDate>) -> String {
-    format!("lot={}/{}", date(available), expires.map_or_else(|| "-".to_owned(), date))
+    format!(
+        "lot={}/{}",
+        date(available),
+        expires.map_or_else(|| "-".to_owned(), date)
+    )
 }
 
 /// The member marking that `points_expiring` was written for a lot.

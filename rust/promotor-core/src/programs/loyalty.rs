@@ -95,7 +95,7 @@ impl Ratio {
         }
     }
 
-    pub fn mul(self, o: Self) -> Option<Self> {
+    pub fn times(self, o: Self) -> Option<Self> {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
         let num = (self.num / g1).checked_mul(o.num / g2)?;
@@ -103,18 +103,18 @@ impl Ratio {
         Some(Self::reduced(num, den))
     }
 
-    pub fn div(self, o: Self) -> Option<Self> {
+    pub fn over(self, o: Self) -> Option<Self> {
         if o.num == 0 {
             return None;
         }
-        self.mul(Self {
+        self.times(Self {
             num: o.den,
             den: o.num,
         })
         .map(|r| Self::reduced(r.num, r.den))
     }
 
-    pub fn add(self, o: Self) -> Option<Self> {
+    pub fn plus(self, o: Self) -> Option<Self> {
         let g = gcd(self.den, o.den).max(1);
         let den = (self.den / g).checked_mul(o.den)?;
         let num = self
@@ -311,7 +311,11 @@ impl Loyalty {
         pay_debt: bool,
     ) -> String {
         let debt_key = keys::member(family, "debt");
-        let owed = if pay_debt { work.get(&debt_key).max(0) } else { 0 };
+        let owed = if pay_debt {
+            work.get(&debt_key).max(0)
+        } else {
+            0
+        };
         let paid = owed.min(points);
         if paid > 0 {
             work.add(&debt_key, -paid, Some(0), None);
@@ -404,14 +408,14 @@ impl Loyalty {
             }
             if let Some(p) = r.points {
                 let term = if on.is_none() {
-                    Ratio::of(p).mul(amount)?.div(Ratio::of(r.per))?
+                    Ratio::of(p).times(amount)?.over(Ratio::of(r.per))?
                 } else {
                     Ratio::of(p)
                 };
-                sum = sum.add(term)?;
+                sum = sum.plus(term)?;
             }
             if let Some(m) = r.multiplier {
-                mult = mult.mul(Ratio::of(m))?;
+                mult = mult.times(Ratio::of(m))?;
             }
         }
         Some((sum, mult))
@@ -431,7 +435,7 @@ impl Loyalty {
             .rate(ctx, on, Ratio::of(amount), now)
             .and_then(|(sum, mult)| {
                 let tier_mult = tier.map_or(Ratio::ONE, |t| Ratio::of(self.tiers[t].multiplier));
-                sum.mul(mult)?.mul(tier_mult)
+                sum.times(mult)?.times(tier_mult)
             })
             .map_or(0, Ratio::floor);
         i64::try_from(total.max(0)).unwrap_or(0)

@@ -73,7 +73,9 @@ pub struct Decision {
 }
 
 fn tuples(d: Vec<Delta>) -> Vec<(String, i64, Option<i64>, Option<i64>)> {
-    d.into_iter().map(|d| (d.key, d.add, d.max, d.min)).collect()
+    d.into_iter()
+        .map(|d| (d.key, d.add, d.max, d.min))
+        .collect()
 }
 
 /// One row of an import.
@@ -233,9 +235,7 @@ impl Program {
             }
             seen.push(code.clone());
             let card = gift_cards::read(&work, &code);
-            if let Some((reason, detail)) =
-                gift_cards::refusal(&card, &outcome.currency, now)
-            {
+            if let Some((reason, detail)) = gift_cards::refusal(&card, &outcome.currency, now) {
                 outcome.rejected.push(Rejected {
                     campaign_id: None,
                     code: Some(raw.clone()),
@@ -265,7 +265,9 @@ impl Program {
                 return Err(format!("no loyalty programme {program:?}"));
             };
             let Some(value) = l.point_minor else {
-                return Err(format!("programme {program:?} has no point_value: points cannot pay"));
+                return Err(format!(
+                    "programme {program:?} has no point_value: points cannot pay"
+                ));
             };
             let Some(customer) = customer else {
                 return Err("paying with points needs a customer id".to_owned());
@@ -376,9 +378,7 @@ impl Program {
             Op::IssueGiftCard { code, .. }
             | Op::TopUp { code, .. }
             | Op::Deactivate { code, .. }
-            | Op::GiftCard { code } => {
-                (Vec::new(), vec![keys::gift_card(&normalize_code(code))])
-            }
+            | Op::GiftCard { code } => (Vec::new(), vec![keys::gift_card(&normalize_code(code))]),
             Op::Announce {
                 program, customer, ..
             }
@@ -646,7 +646,13 @@ impl Program {
                         let lot =
                             l.credit_with(&mut work, &family, row.points, today, !retro, retro);
                         let source = if retro { "retroactive" } else { "import" };
-                        events.push(l.earned_event(&row.customer, row.points, &lot, source, J::Null));
+                        events.push(l.earned_event(
+                            &row.customer,
+                            row.points,
+                            &lot,
+                            source,
+                            J::Null,
+                        ));
                     }
                     if retro {
                         l.announce(&mut work, &family, &row.customer, now, &mut events);
@@ -665,5 +671,90 @@ impl Program {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile;
+    use crate::input::{Cart, Customer, Item};
+
+    fn program() -> Program {
+        let def = serde_json::json!({
+            "version": 1,
+            "campaigns": [],
+            "programs": [{"type": "loyalty", "id": "pts", "point_value": "0.01",
+                "earn": [{"points": "1"}, {"multiplier": "2"}]}],
+        });
+        compile(&serde_json::from_value(def).unwrap()).unwrap()
+    }
+
+    fn input(price: &str) -> Input {
+        Input {
+            cart: Cart {
+                items: vec![Item {
+                    price: price.parse().unwrap(),
+                    quantity: 1,
+                    ..Item::default()
+                }],
+                shipping: "5".parse().unwrap(),
+                ..Cart::default()
+            },
+            customer: Some(Customer {
+                id: Some("c1".to_owned()),
+                ..Customer::default()
+            }),
+            ..Input::default()
+        }
+    }
+
+    #[test]
+    fn an_order_earns_once_floored_and_cards_and_points_pay_in_order() {
+        let p = program();
+        let done = p
+            .checkout(
+                &input("20.50"),
+                &Snapshot::default(),
+                &Pay::default(),
+                false,
+            )
+            .unwrap();
+        // 20.50 x 2 = 41, not 2 x 20.
+        assert_eq!(done.earned, vec![("pts".to_owned(), 41)]);
+        let family = keys::loyalty("pts", "c1");
+        let card = keys::gift_card("gc");
+        let snap: Snapshot = [
+            (keys::member(&family, "lot=1970-01-01/-"), 300),
+            (keys::member(&card, "balance"), 2000),
+            (keys::member(&card, "status"), 1),
+            (keys::member(&card, "currency=USD"), 1),
+        ]
+        .into_iter()
+        .collect();
+        let pay = Pay {
+            points: vec![("pts".to_owned(), 1000)],
+            gift_cards: vec!["GC".to_owned()],
+            order_id: None,
+        };
+        let done = p.checkout(&input("20.50"), &snap, &pay, false).unwrap();
+        // 25.50 due: 20.00 from the card, then 300 points pay 3.00.
+        let paid: Vec<(i64, Option<i64>)> =
+            done.payments.iter().map(|x| (x.amount, x.points)).collect();
+        assert_eq!(paid, vec![(2000, None), (300, Some(300))]);
+        assert_eq!(done.amount_due, 250);
+        // Every spend keeps its balance from going negative on the latest values (the lot
+        // that paid also takes this order's 41 points: its final value must stay >= 41).
+        assert!(done
+            .deltas
+            .iter()
+            .filter(|d| d.add < 0)
+            .all(|d| d.min.is_some()));
+        let lot = done
+            .deltas
+            .iter()
+            .find(|d| d.key.contains("#lot="))
+            .unwrap();
+        assert_eq!((lot.add, lot.min), (-259, Some(41)));
     }
 }
