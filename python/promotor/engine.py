@@ -19,12 +19,12 @@ from .errors import RuleError
 from .inputs import canonical_input
 from .programs import Loyalty
 from .result import CampaignInfo, Result
+from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
     from .programs import Balance, GiftCard, ImportReport
     from .qualify import Qualifications
     from .redemption import Redemption, Reservation
-    from .stores import Store
 
 __all__ = ["Engine", "json_schema"]
 

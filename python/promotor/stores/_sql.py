@@ -479,6 +479,9 @@ class SqlStore(Store):
 
     # -- programmes and events -------------------------------------------------------------
 
+    #: One writer at a time (SQLite): a transaction's events get consecutive ids.
+    _contiguous_ids = False
+
     def _events_lock(self, cur: Any) -> None:
         """Called before appending events: a backend whose ids could become visible out of
         order (PostgreSQL's sequences) serialises appenders here."""
@@ -487,6 +490,15 @@ class SqlStore(Store):
         if not pending:
             return []
         self._events_lock(cur)
+        if self._contiguous_ids:
+            self._many(
+                cur,
+                "INSERT INTO promotor_events (type, customer_id, payload, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(t, c, p, now) for t, c, p in pending],
+            )
+            last = int(self._x(cur, "SELECT max(id) FROM promotor_events").fetchone()[0])
+            return list(range(last - len(pending) + 1, last + 1))
         ids = []
         for t, c, p in pending:
             row = self._x(
@@ -606,8 +618,9 @@ class SqlStore(Store):
                     ],
                 )  # fmt: skip
                 self._identities(cur, [e.identity for e in fresh])
+                ids = self._append(cur, [x for e in fresh for x in e.events], now)
                 for e in fresh:
-                    e.event_ids = self._append(cur, e.events, e.created_at)
+                    e.event_ids, ids = ids[: len(e.events)], ids[len(e.events) :]
                 return applied
         except _Rollback as stop:
             return stop.answer  # type: ignore[no-any-return]

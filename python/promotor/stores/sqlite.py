@@ -43,6 +43,7 @@ def _path(url: str) -> tuple[str, dict[str, str]]:
 
 class SQLiteStore(SqlStore):
     placeholder = "?"
+    _contiguous_ids = True  # BEGIN IMMEDIATE: one writer
 
     def __init__(self, url: str) -> None:
         self.url = url
