@@ -349,7 +349,8 @@ class Engine:
     ) -> ImportReport:
         """Import balances from a CSV file with a header ``email,points`` or
         ``customer_id,points``: streamed (constant memory), idempotent per (file content,
-        row), points available at once. ``mode="replace"`` sets the available balance."""
+        row), points available at once. ``mode="replace"`` sets the available balance.
+        ``progress=True`` shows a tqdm bar (the ``progress`` extra; without tqdm, no bar)."""
         from .programs import migration
 
         return migration.import_points(

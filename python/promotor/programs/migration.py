@@ -55,8 +55,8 @@ class _Progress:
         if wanted:
             try:
                 from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
-            except ImportError:  # pragma: no cover - tqdm is a dev dependency
-                return
+            except ImportError:  # pragma: no cover - the optional `progress` extra
+                return  # no bar: the import itself needs nothing more
             self.bar = tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
                             desc=f"importing {path.name}")  # fmt: skip
 
