@@ -207,11 +207,6 @@ impl Program {
     }
 }
 
-/// Trims and lower-cases a code for matching.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_lowercase()
-}
-
 struct Errs(Vec<CompileError>);
 
 impl Errs {
@@ -575,11 +570,17 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             given.push((at(&loc, &[key("codes"), Loc::Index(j)]), code));
         }
         for (cl, code) in &given {
-            let norm = normalize_code(code);
+            let norm = match crate::codes::key(code) {
+                Ok(norm) => norm,
+                Err(kind) => {
+                    errs.push(cl, kind.message());
+                    continue;
+                }
+            };
             if norm.is_empty() {
                 errs.push(cl, "a code must not be empty");
             } else if let Some((other, _)) = codes.get(&norm) {
-                errs.push(cl, format!("duplicate code '{}' (codes match case-insensitively; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
+                errs.push(cl, format!("duplicate code '{}' (codes match once normalised: case-insensitively, compatibility forms alike; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
             } else {
                 codes.insert(norm, (ci, (*code).clone()));
             }

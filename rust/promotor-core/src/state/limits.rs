@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use super::keys::{self, Counted, KeyParts};
 use super::{Delta, Snapshot};
 use crate::alloc::largest_remainder;
-use crate::compile::{normalize_code, Loc};
+use crate::compile::Loc;
 use crate::eval::effects::Discount;
 use crate::input::Input;
 use crate::ir::{EngineDef, Every, Per, UsageLimit};
@@ -228,7 +228,8 @@ impl<'a> Meter<'a> {
                 slots.push(Vec::new());
                 continue;
             }
-            let code = code.map(normalize_code);
+            // A matched code is a campaign's own, whose key compiled.
+            let code = code.map(|c| crate::codes::key(c).unwrap_or_else(|_| c.to_owned()));
             let mut mine = Vec::with_capacity(list.len());
             for l in list {
                 let cust = if l.per == Some(Per::Customer) {
