@@ -81,6 +81,22 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order docs/semantics.md lists them.
+    pub const ALL: &'static [Self] = &[
+        Self::NotActive,
+        Self::RulesNotMet,
+        Self::UnknownCode,
+        Self::NoEffect,
+        Self::ExclusiveConflict,
+        Self::GroupConflict,
+        Self::Stopped,
+        Self::MaxApplied,
+        Self::CurrencyMismatch,
+        Self::MaxDiscount,
+        Self::NotBestDeal,
+    ];
+
+    /// The stable name (`Rejected.reason`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::NotActive => "not_active",

@@ -5,41 +5,8 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use crate::ir::MacroOp;
+pub use crate::schema::{Field, ItemField};
 use crate::value::Val;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    CartSubtotal,
-    CartQuantity,
-    CartShipping,
-    CartItems,
-    CartCurrency,
-    CartMetadata,
-    CustomerId,
-    CustomerEmail,
-    CustomerSegments,
-    CustomerOrdersCount,
-    CustomerTotalSpent,
-    CustomerCreatedAt,
-    CustomerBirthday,
-    CustomerMetadata,
-    ContextNow,
-    ContextChannel,
-    ContextCountry,
-    ContextMetadata,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemField {
-    Sku,
-    Product,
-    Category,
-    Tags,
-    Price,
-    Quantity,
-    Subtotal,
-    Metadata,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {

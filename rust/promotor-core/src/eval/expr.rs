@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -54,6 +55,46 @@ pub struct Ctx<'a> {
     /// Rule leaves already tested on this cart, by slot: 0 not yet, 1 false, 2 true. Empty
     /// outside a program's evaluation (then nothing is remembered).
     pub memo: Vec<u8>,
+    /// Regular expressions read from the input, compiled once per distinct pattern (`None`:
+    /// invalid); at most [`REGEX_CACHE`] of them at a time.
+    regexes: HashMap<String, Option<regex::Regex>>,
+}
+
+/// Most compiled patterns a [`Ctx`] keeps.
+pub const REGEX_CACHE: usize = 64;
+
+impl<'a> Ctx<'a> {
+    /// A context for one evaluation of `input`, with a memo of `leaves` slots.
+    pub fn new(input: &'a Input, facts: &'a Facts, mode: RoundMode, leaves: usize) -> Self {
+        Self {
+            input,
+            facts,
+            vars: Vec::new(),
+            mode,
+            memo: vec![0; leaves],
+            regexes: HashMap::new(),
+        }
+    }
+
+    /// Whether `pattern` (read from the input) matches `text`; null for an invalid pattern.
+    fn matches_dynamic(&mut self, text: &str, pattern: &str) -> Val<'static> {
+        if !self.regexes.contains_key(pattern) {
+            if self.regexes.len() >= REGEX_CACHE {
+                self.regexes.clear();
+            }
+            let re = crate::compile::build_regex(pattern).ok();
+            self.regexes.insert(pattern.to_owned(), re);
+        }
+        match self.regexes.get(pattern) {
+            Some(Some(re)) => b(re.is_match(text)),
+            _ => Val::Null,
+        }
+    }
+
+    /// How many distinct patterns read from the input are compiled now.
+    pub fn compiled_patterns(&self) -> usize {
+        self.regexes.len()
+    }
 }
 
 fn b(v: bool) -> Val<'static> {
@@ -223,16 +264,6 @@ fn places(v: Option<&Val>) -> Option<u32> {
 fn membership(list: &Val, x: &Val) -> Val<'static> {
     match list {
         Val::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
-        _ => Val::Null,
-    }
-}
-
-fn regex_matches(s: &Val, re: &Val) -> Val<'static> {
-    match (s, re) {
-        (Val::Str(s), Val::Str(p)) => match crate::compile::build_regex(p) {
-            Ok(r) => b(r.is_match(s)),
-            Err(_) => Val::Null,
-        },
         _ => Val::Null,
     }
 }
@@ -435,7 +466,10 @@ impl<'a> Ctx<'a> {
                 (Val::List(_), Some(x)) => membership(&a0, x),
                 _ => Val::Null,
             },
-            Func::Matches => a1.map_or(Val::Null, |p| regex_matches(&a0, &p)),
+            Func::Matches => match (&a0, &a1) {
+                (Val::Str(s), Some(Val::Str(p))) => self.matches_dynamic(s, p),
+                _ => Val::Null,
+            },
             Func::Timestamp => match &a0 {
                 Val::Str(s) => time::parse_timestamp(s).map_or(Val::Null, Val::Ts),
                 _ => Val::Null,

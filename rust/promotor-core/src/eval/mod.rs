@@ -61,13 +61,7 @@ impl Program {
         let (facts, shipping) = derive(input, currency.clone(), exponent, mode);
         let lines = &facts.lines;
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
-        let mut ctx = Ctx {
-            input,
-            facts: &facts,
-            vars: Vec::new(),
-            mode,
-            memo: vec![0; p.leaves],
-        };
+        let mut ctx = Ctx::new(input, &facts, mode, p.leaves);
 
         // Codes: trimmed, lower-cased, empty ignored, repeats once.
         let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];

@@ -4,12 +4,12 @@
 //! checks; best-deal mode searches the allowed subsets of the eligible candidates. Both apply the
 //! chosen campaigns through [`Stacker::run`].
 
-use super::effects::{self, Discount, Money, State};
+use super::effects::{self, CartBound, Discount, Effect, MinorUnit, State};
 use super::explain::{explain as explain_rule, holds};
 use super::expr::Ctx;
 use super::rejected;
 use crate::alloc::largest_remainder;
-use crate::compile::{Body, CCampaign, CEffect, CTarget, Inner};
+use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::outcome::{Applied, Gift, Reason, Rejected};
@@ -17,6 +17,21 @@ use crate::time;
 
 /// Best deal searches exactly over at most this many eligible campaigns.
 pub const BEST_DEAL_LIMIT: usize = 16;
+
+/// The work the best-deal search may do, in subsets times lines: it searches exactly over the
+/// `k` campaigns that take most alone, `k` the largest number (at most [`BEST_DEAL_LIMIT`]) with
+/// `2^k × (lines + 1)` within this budget (docs/semantics.md, "Best-deal mode").
+pub const BEST_DEAL_BUDGET: u64 = 1 << 22;
+
+/// How many eligible campaigns best deal searches exactly on a cart of `lines` lines.
+pub fn best_deal_limit(lines: usize) -> usize {
+    let per = lines as u64 + 1;
+    let mut k = BEST_DEAL_LIMIT;
+    while k > 1 && (1u64 << k).saturating_mul(per) > BEST_DEAL_BUDGET {
+        k -= 1;
+    }
+    k
+}
 
 pub struct Stacked {
     pub applied: Vec<Applied>,
@@ -41,29 +56,25 @@ fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
         let Some(l) = time::local(now, s.tz) else {
             return Some("outside_schedule");
         };
-        if let Some(days) = &s.weekdays {
-            if !days.iter().any(|d| u32::from(*d) == l.weekday) {
-                return Some("outside_schedule");
+        let listed = |day: u32| s.weekdays.as_ref().is_none_or(|d| d.iter().any(|x| u32::from(*x) == day));
+        let inside = match s.hours {
+            None => listed(l.weekday),
+            Some((a, b)) => {
+                let (a, b, h) = (u32::from(a), u32::from(b), l.hour);
+                if a < b {
+                    listed(l.weekday) && a <= h && h < b
+                } else {
+                    // The night that starts on a listed day: its evening, or the next morning.
+                    let yesterday = if l.weekday == 1 { 7 } else { l.weekday - 1 };
+                    (h >= a && listed(l.weekday)) || (h < b && listed(yesterday))
+                }
             }
-        }
-        if let Some((a, b)) = s.hours {
-            let (a, b, h) = (u32::from(a), u32::from(b), l.hour);
-            let inside = if a < b {
-                a <= h && h < b
-            } else {
-                h >= a || h < b
-            };
-            if !inside {
-                return Some("outside_schedule");
-            }
+        };
+        if !inside {
+            return Some("outside_schedule");
         }
     }
     None
-}
-
-/// The gifts an effect adds.
-fn gifts(d: &Discount) -> Vec<Gift> {
-    d.gifts.clone()
 }
 
 /// A candidate that passed checks 1-3.
@@ -72,7 +83,7 @@ pub(crate) struct Eligible<'a> {
     pub pos: usize,
     pub id: &'a str,
     pub code: Option<&'a str>,
-    pub effect: &'a CEffect,
+    pub effect: &'a dyn Effect,
     pub tier: Option<usize>,
     pub exclusive: bool,
     pub stop_after: bool,
@@ -106,7 +117,7 @@ pub(crate) struct Run {
 
 pub(crate) struct Stacker<'a, 'c> {
     pub ctx: &'c mut Ctx<'a>,
-    pub money: Money,
+    pub unit: MinorUnit,
     pub original: State,
     pub base_original: bool,
     pub max_applied: Option<usize>,
@@ -125,7 +136,7 @@ impl<'a> Stacker<'a, '_> {
             d.shipping = d.shipping.min(state.shipping).max(0);
             Some(d)
         } else {
-            effects::apply(e.effect, self.ctx, state, &self.money)
+            e.effect.apply(self.ctx, state, &self.unit)
         }
     }
 
@@ -163,11 +174,11 @@ impl<'a> Stacker<'a, '_> {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             };
-            let g = gifts(&d);
-            if d.total() <= 0 && g.is_empty() {
+            if !d.takes_effect() {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             }
+            let g = d.gifts.clone();
             for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
                 *cur -= *s;
             }
@@ -184,9 +195,10 @@ impl<'a> Stacker<'a, '_> {
     /// the lexicographically smallest.
     pub fn best_subset(&mut self, el: &[Eligible<'a>]) -> Vec<usize> {
         let mut consider: Vec<usize> = (0..el.len()).collect();
-        if consider.len() > BEST_DEAL_LIMIT {
+        let limit = best_deal_limit(self.original.lines.len());
+        if consider.len() > limit {
             consider.sort_by(|a, b| el[*b].alone_total.cmp(&el[*a].alone_total).then(a.cmp(b)));
-            consider.truncate(BEST_DEAL_LIMIT);
+            consider.truncate(limit);
             consider.sort_unstable();
         }
         let mut search = Search {
@@ -376,7 +388,7 @@ fn eligible<'a>(
             }
         }
         let (effect, tier) = match &c.body {
-            Body::Effect(e) => (&**e, None),
+            Body::Effect(e) => (e.as_ref(), None),
             Body::Tiers(tiers) => {
                 let mut chosen = None;
                 for (ti, (rule, eff)) in tiers.iter().enumerate() {
@@ -385,7 +397,7 @@ fn eligible<'a>(
                     }
                 }
                 if let Some((e, ti)) = chosen {
-                    (e, Some(ti))
+                    (e.as_ref(), Some(ti))
                 } else if !explain {
                     continue;
                 } else {
@@ -451,7 +463,7 @@ pub(crate) fn stack<'a>(
         exponent,
     } = *cart;
     let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, explain);
-    let money = Money {
+    let unit = MinorUnit {
         exponent,
         mode: p.mode,
     };
@@ -459,7 +471,10 @@ pub(crate) fn stack<'a>(
         lines: lines.to_vec(),
         shipping,
     };
-    let whole = lines.iter().fold(shipping, |a, b| a.saturating_add(*b));
+    let bound = CartBound {
+        lines: lines.len(),
+        whole: lines.iter().fold(shipping, |a, b| a.saturating_add(*b)),
+    };
     let stacking = &p.def.stacking;
     // Each campaign alone on the original cart: the bounds of best deal, the amounts of
     // `base="original"`, and whether an exclusive campaign wins. Sequential stacking on the
@@ -470,20 +485,9 @@ pub(crate) fn stack<'a>(
         if !need_alone && !e.exclusive {
             continue;
         }
-        e.alone = effects::apply(e.effect, ctx, &original, &money);
+        e.alone = e.effect.apply(ctx, &original, &unit);
         e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
-        e.bound = match e.effect {
-            CEffect::BuyXGetY { .. } => whole,
-            CEffect::PercentOff { on, .. }
-            | CEffect::AmountOff { on, .. }
-            | CEffect::FixedPrice { on, .. }
-                if matches!(on, CTarget::Items { pick: Some(_), .. }) =>
-            {
-                let slack = i128::try_from(lines.len()).unwrap_or(i128::MAX / 4) + 1;
-                e.alone_total.saturating_add(slack).min(whole)
-            }
-            _ => e.alone_total,
-        };
+        e.bound = e.effect.bound(e.alone_total, &bound);
     }
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let cap = p
@@ -491,7 +495,7 @@ pub(crate) fn stack<'a>(
         .map(|pct| effects::percent_of(subtotal, pct, p.mode).unwrap_or(subtotal));
     let mut st = Stacker {
         ctx,
-        money,
+        unit,
         original,
         base_original: stacking.base == StackingBase::Original,
         max_applied: stacking.max_applied.map(|m| m as usize),
@@ -502,10 +506,7 @@ pub(crate) fn stack<'a>(
         (st.run(&el, chosen.iter().copied()), Some(chosen))
     } else {
         let winner = el.iter().position(|e| {
-            e.exclusive
-                && e.alone
-                    .as_ref()
-                    .is_some_and(|d| d.total() > 0 || !gifts(d).is_empty())
+            e.exclusive && e.alone.as_ref().is_some_and(Discount::takes_effect)
         });
         match winner {
             Some(w) => {

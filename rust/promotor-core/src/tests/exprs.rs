@@ -33,16 +33,10 @@ fn input() -> Input {
 
 fn run_with(e: &Expr, inp: &Input, mode: RoundMode) -> Value {
     let mut env = Env::new(Scope::Rules, mode);
-    let (node, _) = env.expr(e, true);
+    let node = env.expr(e, true).node;
     assert!(env.errors.is_empty(), "{:?}", env.errors);
     let (facts, _) = crate::eval::derive(inp, "USD".into(), 2, mode);
-    let mut ctx = Ctx {
-        input: inp,
-        facts: &facts,
-        vars: Vec::new(),
-        mode,
-        memo: Vec::new(),
-    };
+    let mut ctx = Ctx::new(inp, &facts, mode, 0);
     let v = ctx.eval(&node);
     report(&ctx, &v)
 }
@@ -346,7 +340,7 @@ fn time_functions() {
 
 fn compiled(e: &Expr) -> crate::compile::node::Node {
     let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
-    let (node, _) = env.expr(e, true);
+    let node = env.expr(e, true).node;
     assert!(env.errors.is_empty(), "{:?}", env.errors);
     node
 }

@@ -7,7 +7,7 @@ use crate::compile::node::Node;
 use crate::compile::{CTarget, Pick};
 use crate::eval::expr::Ctx;
 
-use super::State;
+use super::{CartBound, State};
 
 /// The targeted units `t_i` and amounts `T_i` of every line (zero for lines not targeted).
 #[derive(Debug, Clone, Default)]
@@ -88,6 +88,18 @@ pub fn cmp_unit(a: i128, b: i128, c: i128, d: i128) -> Ordering {
 pub fn cmp_lines(ctx: &Ctx<'_>, state: &State, i: usize, j: usize) -> Ordering {
     let a = |k: usize| state.lines.get(k).copied().unwrap_or(0).max(0);
     cmp_unit(a(i), quantity(ctx, i), a(j), quantity(ctx, j))
+}
+
+/// [`super::Effect::bound`] for an effect on this target: what it takes alone, plus, when it
+/// picks the cheapest or most expensive units (which units depends on the current prices and
+/// floors differently), one minor unit a line, never more than the whole cart.
+pub fn bound(on: &CTarget, alone: i128, cart: &CartBound) -> i128 {
+    if matches!(on, CTarget::Items { pick: Some(_), .. }) {
+        let slack = i128::try_from(cart.lines).unwrap_or(i128::MAX / 4) + 1;
+        alone.saturating_add(slack).min(cart.whole)
+    } else {
+        alone
+    }
 }
 
 /// The targeted units and amounts of `ORDER` or `items(...)`; `None` for `SHIPPING`.

@@ -5,25 +5,74 @@
 //! when the two drift apart. Numbers are decimal strings (`"12.50"`), never JSON numbers, so no
 //! binary float ever touches a value. `IR_VERSION` is bumped on any incompatible change.
 
+mod read;
+
 use serde::{Deserialize, Serialize};
 
-/// Version of the IR written by this build. Readers accept exactly this version.
-pub const IR_VERSION: u32 = 1;
+pub use read::{read_engine, read_json};
+
+/// Version of the IR written by this build. Version 2 renamed the engine's `limits` (the
+/// compile-time bounds of rules) to `bounds`; readers also accept version 1 and read its
+/// `limits` as `bounds`.
+pub const IR_VERSION: u32 = 2;
+
+/// The oldest IR version this build reads.
+pub const IR_VERSION_MIN: u32 = 1;
 
 /// A whole engine definition: campaigns plus engine-wide settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawEngineDef")]
 pub struct EngineDef {
     pub version: u32,
-    #[serde(default = "default_currency")]
     pub currency: String,
-    #[serde(default)]
     pub rounding: Rounding,
-    #[serde(default)]
     pub stacking: Stacking,
-    #[serde(default)]
-    pub limits: Limits,
+    pub bounds: RuleBounds,
     pub campaigns: Vec<Campaign>,
+}
+
+/// An engine definition as written, in any version this build reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEngineDef {
+    version: u32,
+    #[serde(default = "default_currency")]
+    currency: String,
+    #[serde(default)]
+    rounding: Rounding,
+    #[serde(default)]
+    stacking: Stacking,
+    #[serde(default)]
+    bounds: Option<RuleBounds>,
+    /// Version 1's name of `bounds`.
+    #[serde(default)]
+    limits: Option<RuleBounds>,
+    campaigns: Vec<Campaign>,
+}
+
+impl TryFrom<RawEngineDef> for EngineDef {
+    type Error = String;
+
+    /// Reads version 1 as version 2. Worded as serde words an unknown field, so the reader
+    /// reports it as one (`unknown_field`, at `limits`).
+    fn try_from(raw: RawEngineDef) -> Result<Self, String> {
+        let bounds = match (raw.version, raw.bounds, raw.limits) {
+            (1, None, limits) => limits,
+            (_, bounds, None) => bounds,
+            (1, Some(_), Some(_)) => {
+                return Err("unknown field `bounds`, expected `limits` in IR version 1".into())
+            }
+            (_, _, Some(_)) => return Err("unknown field `limits`, expected `bounds`".into()),
+        };
+        Ok(Self {
+            version: if raw.version == 1 { IR_VERSION } else { raw.version },
+            currency: raw.currency,
+            rounding: raw.rounding,
+            stacking: raw.stacking,
+            bounds: bounds.unwrap_or_default(),
+            campaigns: raw.campaigns,
+        })
+    }
 }
 
 fn default_currency() -> String {
@@ -80,21 +129,33 @@ pub enum StackingBase {
     Original,
 }
 
-/// Bounds that keep any rule from exhausting a worker. Checked at compile time.
+/// The compile-time bounds of rules (`pm.RuleBounds`): they keep any rule from exhausting a
+/// worker. Not to be confused with the usage limits of campaigns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
+pub struct RuleBounds {
     /// Deepest nesting of expression nodes.
     pub max_depth: u32,
     /// Most nodes in one expression.
     pub max_nodes: u32,
-    /// Worst-case evaluation cost of one expression (see docs/semantics.md, "Limits").
+    /// Worst-case evaluation cost of one expression (see docs/semantics.md, "Rule bounds").
     pub max_cost: u64,
     /// Longest rule text, in bytes.
     pub max_text_len: u32,
 }
 
-impl Default for Limits {
+impl RuleBounds {
+    /// What rule text is parsed with before the engine's bounds are known: the parser's own
+    /// recursion bound and no length limit. The engine's compile checks its bounds afterwards.
+    pub const PARSE: Self = Self {
+        max_depth: crate::syntax::MAX_SUPPORTED_DEPTH,
+        max_nodes: u32::MAX,
+        max_cost: u64::MAX,
+        max_text_len: u32::MAX,
+    };
+}
+
+impl Default for RuleBounds {
     fn default() -> Self {
         Self {
             max_depth: 64,
@@ -390,7 +451,64 @@ impl BinaryOp {
     }
 }
 
+/// One step from an expression node to a child: the field's name as serialized, and the index
+/// inside a list field (`("args", Some(1))`, `("left", None)`). Locations of errors inside
+/// rules are paths of these.
+pub type Step = (&'static str, Option<usize>);
+
 impl Expr {
+    /// Each child with its [`Step`], in the order the fields are written (and parsed).
+    pub fn for_each_child<'e>(&'e self, mut f: impl FnMut(Step, &'e Expr)) {
+        match self {
+            Self::Null
+            | Self::Bool { .. }
+            | Self::Num { .. }
+            | Self::Str { .. }
+            | Self::Field { .. } => {}
+            Self::List { items } => {
+                for (i, x) in items.iter().enumerate() {
+                    f(("items", Some(i)), x);
+                }
+            }
+            Self::Unary { arg, .. } => f(("arg", None), arg),
+            Self::Binary { left, right, .. } => {
+                f(("left", None), left);
+                f(("right", None), right);
+            }
+            Self::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
+                f(("if", None), cond);
+                f(("then", None), then);
+                f(("else", None), otherwise);
+            }
+            Self::Call { args, .. } => {
+                for (i, x) in args.iter().enumerate() {
+                    f(("args", Some(i)), x);
+                }
+            }
+            Self::Macro { list, body, .. } => {
+                f(("list", None), list);
+                if let Some(b) = body {
+                    f(("body", None), b);
+                }
+            }
+        }
+    }
+
+    /// The child at `step`, if there is one.
+    pub fn child(&self, step: Step) -> Option<&Expr> {
+        let mut found = None;
+        self.for_each_child(|s, e| {
+            if s == step {
+                found = Some(e);
+            }
+        });
+        found
+    }
+
     pub fn num(value: impl Into<String>) -> Self {
         Self::Num {
             value: value.into(),
