@@ -17,8 +17,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
 
-from promotor._reference import stacking
-from promotor.reference import Discount, Money, _campaign
+from promotor.testing.reference import stacking
+from promotor.testing.reference import Amounts, Discount, read_campaign
 from promotor.result import REASONS, Rejected
 from tests.test_reference import (
     Node,
@@ -293,15 +293,15 @@ def _eligible(position: int, allocations: dict[int, int], shipping: int, **raw: 
     discount = Discount(allocations, shipping)
     return stacking.Eligible(
         position,
-        _campaign(position, {"id": f"c{position}", **raw}),
+        read_campaign(position, {"id": f"c{position}", **raw}),
         None,
         None,
         lambda money: discount,
     )
 
 
-def _money(lines: list[int], shipping: int) -> Money:
-    return Money(
+def _money(lines: list[int], shipping: int) -> Amounts:
+    return Amounts(
         2, decimal.ROUND_HALF_EVEN, lines, shipping, list(lines), shipping, [1] * len(lines)
     )
 

@@ -134,7 +134,10 @@ def test_unknown_field_says_where_and_suggests() -> None:
             ]
         )
     [error] = info.value.errors()
-    assert error["loc"] == ("campaigns", 1, "rules")
+    # located at the node (the comparison's left operand), with its line and column in the text
+    assert error["loc"] == ("campaigns", 1, "rules", "left")
+    assert (error["type"], error["line"], error["column"]) == ("unknown_field", 1, 1)
+    assert error["ctx"] == {"name": "cart.subtotl", "suggestion": "cart.subtotal"}
     assert "did you mean 'cart.subtotal'" in error["msg"]
 
 
@@ -142,6 +145,7 @@ def test_type_errors_are_compile_errors() -> None:
     with pytest.raises(RuleError, match="str") as info:
         pm.Engine([pm.Campaign(id="t", rules='cart.subtotal > "5"', effect=pm.percent_off(5))])
     assert info.value.errors()[0]["loc"] == ("campaigns", 0, "rules")
+    assert info.value.errors()[0]["type"] == "type_mismatch"
 
 
 ENGINE = pm.Engine([pm.Campaign(id="ten", rules=cart.subtotal >= 10, effect=pm.percent_off(10))])

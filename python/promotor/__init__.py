@@ -13,7 +13,7 @@ Decimal('54.00')
 """
 
 from . import errors, ir
-from .campaign import Campaign, Limits, Schedule, Stacking, Tier
+from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
     SHIPPING,
@@ -49,13 +49,13 @@ __all__ = [
     "Hint",
     "InputError",
     "Item",
-    "Limits",
     "LineResult",
     "NearMiss",
     "PromotorError",
     "Qualifications",
     "Rejected",
     "Result",
+    "RuleBounds",
     "RuleError",
     "Schedule",
     "Stacking",

@@ -45,6 +45,9 @@ pub struct Applied {
     /// non-zero share.
     pub allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
+    /// What reduced the campaign's discount, if anything: `"max_discount"` when the
+    /// order's `max_discount` clipped it.
+    pub limited_by: Option<&'static str>,
 }
 
 impl Applied {

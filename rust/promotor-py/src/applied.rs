@@ -14,7 +14,8 @@ use crate::dec::PyDec;
 /// A campaign that applied. ``amount`` is its whole discount:
 /// ``sum(allocations.values()) + shipping_amount``; ``allocations`` maps line index to the
 /// campaign's share of that line (lines it does not touch are left out); ``gifts`` are the
-/// free units it adds.
+/// free units it adds; ``limited_by`` is ``"max_discount"`` when the order's maximum discount
+/// reduced it (else ``None``).
 ///
 /// Immutable; compares equal to an ``Applied`` with the same data; pickles.
 #[pyclass(module = "promotor", frozen, eq)]
@@ -30,6 +31,8 @@ pub struct Applied {
     shipping_amount: Decimal,
     shares: Vec<(usize, Decimal)>,
     gift_list: Vec<(String, u32, Decimal)>,
+    #[pyo3(get)]
+    limited_by: Option<String>,
 }
 
 impl Applied {
@@ -46,6 +49,7 @@ impl Applied {
                 .iter()
                 .map(|g| (g.sku.clone(), g.quantity, g.price))
                 .collect(),
+            limited_by: a.limited_by.map(str::to_owned),
         }
     }
 }
@@ -58,7 +62,8 @@ fn gift_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 #[pymethods]
 impl Applied {
     #[new]
-    #[pyo3(signature = (campaign_id, code, tier, amount, shipping_amount, allocations, gifts = None))]
+    #[pyo3(signature = (campaign_id, code, tier, amount, shipping_amount, allocations, gifts = None, limited_by = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         campaign_id: String,
         code: Option<String>,
@@ -67,6 +72,7 @@ impl Applied {
         shipping_amount: Decimal,
         allocations: std::collections::BTreeMap<usize, Decimal>,
         gifts: Option<&Bound<'_, PyAny>>,
+        limited_by: Option<String>,
     ) -> PyResult<Self> {
         let mut gift_list = Vec::new();
         if let Some(gifts) = gifts {
@@ -87,6 +93,7 @@ impl Applied {
             shipping_amount,
             shares: allocations.into_iter().collect(),
             gift_list,
+            limited_by,
         })
     }
 
@@ -141,6 +148,7 @@ impl Applied {
             gifts.append(g)?;
         }
         d.set_item("gifts", gifts)?;
+        d.set_item("limited_by", &self.limited_by)?;
         Ok(d)
     }
 
@@ -148,7 +156,7 @@ impl Applied {
         let r = |v: Bound<'_, PyAny>| -> PyResult<String> { Ok(v.repr()?.to_str()?.to_owned()) };
         Ok(format!(
             "Applied(campaign_id={}, code={}, tier={}, amount={}, shipping_amount={}, \
-             allocations={}, gifts={})",
+             allocations={}, gifts={}, limited_by={})",
             r(self.campaign_id.clone().into_pyobject(py)?.into_any())?,
             r(self.code.clone().into_pyobject(py)?.into_any())?,
             r(self.tier.into_pyobject(py)?.into_any())?,
@@ -156,6 +164,7 @@ impl Applied {
             r(PyDec(self.shipping_amount).into_pyobject(py)?)?,
             r(self.allocations(py)?.into_any())?,
             r(self.gifts(py)?.into_any())?,
+            r(self.limited_by.clone().into_pyobject(py)?.into_any())?,
         ))
     }
 
@@ -170,6 +179,7 @@ impl Applied {
             PyDec(a.shipping_amount),
             a.allocations(py)?,
             a.gifts(py)?,
+            a.limited_by.as_deref(),
         )
             .into_pyobject(py)?;
         PyTuple::new(py, [py.get_type::<Self>().into_any(), args.into_any()])

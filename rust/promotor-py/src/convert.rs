@@ -250,6 +250,7 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
         gifts.append(gd)?;
     }
     d.set_item("gifts", gifts)?;
+    d.set_item("limited_by", a.limited_by)?;
     Ok(d)
 }
 

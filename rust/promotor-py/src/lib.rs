@@ -138,6 +138,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .map(|r| r.as_str())
             .collect::<Vec<_>>(),
     )?;
+    m.add("MAX_DEPTH", syntax::MAX_SUPPORTED_DEPTH)?;
     m.add("BEST_DEAL_LIMIT", promotor_core::eval::stacking::BEST_DEAL_LIMIT)?;
     m.add(
         "BEST_DEAL_BUDGET",

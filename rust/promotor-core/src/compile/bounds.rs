@@ -45,13 +45,11 @@ pub fn check_shape(e: &Expr, bounds: &RuleBounds) -> Result<(), ErrorKind> {
             max: u64::from(bounds.max_nodes),
         });
     }
-    if bounds.max_text_len < u32::MAX {
-        let len = syntax::print(e).len();
-        if len > bounds.max_text_len as usize {
-            return Err(ErrorKind::TooLong {
-                max: bounds.max_text_len as usize,
-            });
-        }
+    let len = syntax::print(e).len();
+    if len > bounds.max_text_len as usize {
+        return Err(ErrorKind::TooLong {
+            max: bounds.max_text_len as usize,
+        });
     }
     Ok(())
 }

@@ -295,9 +295,12 @@ fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CS
     }
     if let Some((a, b)) = s.hours {
         for (i, h) in [a, b].into_iter().enumerate() {
+            let l = at(loc, &[key("hours"), Loc::Index(i)]);
             if h > 24 {
-                let l = at(loc, &[key("hours"), Loc::Index(i)]);
                 errs.push(&l, ErrorKind::TooLarge { max: "24".to_owned() });
+                hours_ok = false;
+            } else if h < 0 {
+                errs.push(&l, ErrorKind::TooSmall { min: "0".to_owned() });
                 hours_ok = false;
             }
         }
@@ -319,13 +322,21 @@ fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CS
             literal::unknown_timezone(&s.timezone),
         );
     }
-    let weekdays = s.weekdays.clone().filter(|w| !w.is_empty());
+    if !ok {
+        return None;
+    }
+    let weekdays = s
+        .weekdays
+        .as_ref()
+        .filter(|w| !w.is_empty())
+        .map(|w| w.iter().map(|d| u8::try_from(*d).unwrap_or(0)).collect());
     Some(CSchedule {
         weekdays,
-        hours: s.hours,
+        hours: s
+            .hours
+            .map(|(a, b)| (u8::try_from(a).unwrap_or(0), u8::try_from(b).unwrap_or(0))),
         tz: tz?,
     })
-    .filter(|_| ok)
 }
 
 fn compile_stacking(s: &ir::Stacking, errs: &mut Errs) -> Option<Decimal> {
@@ -343,15 +354,21 @@ fn compile_stacking(s: &ir::Stacking, errs: &mut Errs) -> Option<Decimal> {
     })
 }
 
+/// Bounds may not exceed what rule text is parsed with ([`RuleBounds::PARSE`]).
 fn check_bounds(b: &RuleBounds, errs: &mut Errs) {
-    let cap = crate::syntax::MAX_SUPPORTED_DEPTH;
-    if b.max_depth > cap {
-        errs.push(
-            &[key("bounds"), key("max_depth")],
-            ErrorKind::TooLarge {
-                max: cap.to_string(),
-            },
-        );
+    let caps = RuleBounds::PARSE;
+    for (name, value, cap) in [
+        ("max_depth", b.max_depth, caps.max_depth),
+        ("max_text_len", b.max_text_len, caps.max_text_len),
+    ] {
+        if value > cap {
+            errs.push(
+                &[key("bounds"), key(name)],
+                ErrorKind::TooLarge {
+                    max: cap.to_string(),
+                },
+            );
+        }
     }
 }
 

@@ -106,6 +106,8 @@ pub(crate) struct Taken {
     pub k: usize,
     pub d: Discount,
     pub gifts: Vec<Gift>,
+    /// `max_discount` reduced it.
+    pub clipped: bool,
 }
 
 /// The result of applying a sequence of eligible campaigns.
@@ -183,7 +185,12 @@ impl<'a> Stacker<'a, '_> {
                 *cur -= *s;
             }
             state.shipping -= d.shipping;
-            out.applied.push(Taken { k, d, gifts: g });
+            out.applied.push(Taken {
+                k,
+                d,
+                gifts: g,
+                clipped: false,
+            });
         }
         if let Some(m) = self.cap {
             clip_to(m, el, &mut out);
@@ -244,6 +251,7 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         let mut shares = largest_remainder(left, &weights);
         t.d.shipping = shares.pop().unwrap_or(0);
         t.d.lines = shares;
+        t.clipped = true;
         kept.push(t);
     }
     run.applied = kept;
@@ -559,6 +567,7 @@ pub(crate) fn stack<'a>(
                 shares
             },
             gifts: t.gifts,
+            limited_by: t.clipped.then_some("max_discount"),
         });
         out.allocations.push(t.d.lines);
     }

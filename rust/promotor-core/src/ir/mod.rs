@@ -145,13 +145,17 @@ pub struct RuleBounds {
 }
 
 impl RuleBounds {
+    /// The longest rule text read, in bytes, whatever the bounds say.
+    pub const MAX_TEXT_LEN: u32 = 1_000_000;
+
     /// What rule text is parsed with before the engine's bounds are known: the parser's own
-    /// recursion bound and no length limit. The engine's compile checks its bounds afterwards.
+    /// recursion bound and [`Self::MAX_TEXT_LEN`]. The engine's compile checks its bounds
+    /// afterwards, which may not be larger than these.
     pub const PARSE: Self = Self {
         max_depth: crate::syntax::MAX_SUPPORTED_DEPTH,
         max_nodes: u32::MAX,
         max_cost: u64::MAX,
-        max_text_len: u32::MAX,
+        max_text_len: Self::MAX_TEXT_LEN,
     };
 }
 
@@ -211,12 +215,14 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
-    /// ISO weekdays, 1 = Monday .. 7 = Sunday. Empty or absent: every day.
+    /// ISO weekdays, 1 = Monday .. 7 = Sunday. Empty or absent: every day. (Any integer is
+    /// read, so the compile's range check words every mistake.)
     #[serde(default)]
-    pub weekdays: Option<Vec<u8>>,
-    /// Half-open `[start, end)` hours 0..=24; `start > end` wraps past midnight.
+    pub weekdays: Option<Vec<i64>>,
+    /// Half-open local `[start, end)` hours 0..=24; `start > end` is the night that starts on
+    /// each listed day.
     #[serde(default)]
-    pub hours: Option<(u8, u8)>,
+    pub hours: Option<(i64, i64)>,
     /// IANA name, e.g. `Europe/Warsaw`.
     #[serde(default = "utc")]
     pub timezone: String,
