@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from promotor.effects import (
     shipping_off,
 )
 from promotor.errors import RuleError
-from promotor.expr import cart, customer, item, least
+from promotor.expr import cart, customer, item, least, lit
 
 coffee = item.category == "coffee"
 
@@ -339,3 +340,63 @@ def test_stacking_and_schedule() -> None:
 def test_json_schema_is_available() -> None:
     schema = Campaign.model_json_schema()
     assert "rules" in schema["properties"]
+
+
+def test_a_condition_where_a_target_belongs_says_use_items() -> None:
+    with pytest.raises(RuleError) as info:
+        percent_off(10, on=item.category == "coffee")  # type: ignore[arg-type]
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("type_mismatch", ("on",))
+    assert "pm.items(" in error["msg"]
+    assert "discriminator" not in error["msg"]
+    condition = (item.category == "coffee").to_ir()
+    with pytest.raises(RuleError) as info:
+        Campaign("c", effect={"type": "percent_off", "percent": lit(10).to_ir(), "on": condition})
+    [error] = info.value.errors()
+    assert error["loc"] == ("effect", "on")
+    assert "pm.items(" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "loc"),
+    [
+        (lambda: percent_off(150), "too_large", ("percent",)),
+        (lambda: percent_off(-1), "too_small", ("percent",)),
+        (lambda: percent_off(10, cap=-5), "too_small", ("cap",)),
+        (lambda: amount_off(-5), "too_small", ("amount",)),
+        (lambda: fixed_price("-0.01"), "too_small", ("price",)),
+        (lambda: shipping_off(101, percent=True), "too_large", ("amount",)),
+        (lambda: gift("MUG", quantity=0), "too_small", ("quantity",)),
+        (lambda: buy_x_get_y(None, 1.5), "not_integer", ("buy_quantity",)),
+        (lambda: buy_x_get_y(None, 2, get_quantity=0), "too_small", ("get_quantity",)),
+        (lambda: buy_x_get_y(None, 2, percent=200), "too_large", ("percent",)),
+        (lambda: amount_off(1, on=SHIPPING, allocation="each"), "incompatible", ("allocation",)),
+    ],
+)
+def test_literal_mistakes_in_effects_are_rule_errors(
+    make: Any, kind: str, loc: tuple[str, ...]
+) -> None:
+    with pytest.raises(RuleError) as info:
+        make()
+    assert [(e["type"], e["loc"]) for e in info.value.errors()] == [(kind, loc)]
+
+
+def test_a_computed_percent_over_100_is_still_clamped() -> None:
+    from promotor import Engine
+
+    engine = Engine([Campaign("c", effect=percent_off(cart.subtotal * 100))])
+    result = engine.evaluate({"items": [{"sku": "A", "price": "9.99", "quantity": 1}]})
+    assert result.discount == Decimal("9.99")
+
+
+def test_buy_x_get_y_takes_items_like_on() -> None:
+    from promotor import Engine
+
+    mugs = item.category == "mug"
+    assert buy_x_get_y(items(mugs), 2, get=items(mugs)) == buy_x_get_y(mugs, 2, get=mugs)
+    engine = Engine([Campaign("b", effect=buy_x_get_y(items(mugs), 1))])
+    cart_data = {"items": [{"sku": "M", "price": "5", "quantity": 2, "category": "mug"}]}
+    assert engine.evaluate(cart_data).discount == Decimal("5.00")
+    with pytest.raises(RuleError) as info:
+        buy_x_get_y(items(mugs, cheapest=1), 2)
+    assert info.value.errors()[0]["loc"] == ("buy", "cheapest")

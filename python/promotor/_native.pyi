@@ -7,6 +7,8 @@ __version__: str
 IR_VERSION: int
 REASONS: list[str]
 MAX_DEPTH: int
+MAX_JSON_DEPTH: int
+DEEP_ROOTS: list[str]
 BEST_DEAL_LIMIT: int
 BEST_DEAL_BUDGET: int
 

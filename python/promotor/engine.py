@@ -289,6 +289,9 @@ class Engine:
                     )
                 ]
             )
+        deep = ir.too_deep(data)
+        if deep is not None:
+            raise RuleError([detail("too_deep", deep, max=_native.MAX_JSON_DEPTH)])
         return cls._from_current(ir.read_engine(json.dumps(data)))
 
     @classmethod
@@ -326,6 +329,11 @@ def json_schema() -> dict[str, Any]:
 _Setting = TypeVar("_Setting", Stacking, RuleBounds)
 
 
+def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
+    """``err`` with every location under ``(name, *more)``."""
+    return RuleError([{**e, "loc": (name, *more, *e["loc"])} for e in err.errors()])
+
+
 def _setting(
     model: type[_Setting], value: _Setting | Mapping[str, Any] | None, name: str
 ) -> _Setting:
@@ -338,7 +346,7 @@ def _setting(
         try:
             return model.model_validate(dict(value))
         except RuleError as err:
-            raise RuleError([{**e, "loc": (name, *e["loc"])} for e in err.errors()]) from None
+            raise _under(name, err) from None
     raise RuleError(
         [
             detail(
@@ -358,9 +366,7 @@ def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:
         try:
             return Campaign.model_validate(value)
         except RuleError as err:
-            raise RuleError(
-                [{**e, "loc": ("campaigns", index, *e["loc"])} for e in err.errors()]
-            ) from None
+            raise _under("campaigns", err, index) from None
     raise RuleError(
         [
             detail(

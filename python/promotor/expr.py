@@ -529,7 +529,7 @@ def _coerce_field(value: Any, handler: core_schema.ValidatorFunctionWrapHandler)
             value = parse(value)
         except RuleError as exc:
             first = exc.errors()[0]
-            ctx = {key: first[key] for key in ("line", "column") if key in first}
+            ctx: dict[str, Any] = {key: first[key] for key in ("line", "column") if key in first}
             raise PydanticCustomError("syntax_error", str(first["msg"]), ctx) from None
     elif isinstance(value, bool):
         value = Expr(ir.Bool(value=value), depth=1)
@@ -541,11 +541,13 @@ def _coerce_field(value: Any, handler: core_schema.ValidatorFunctionWrapHandler)
         )
         raise PydanticCustomError("type_mismatch", found["msg"], found["ctx"])
     if not isinstance(value, Expr):
-        value = Expr(handler(value))
+        node: ir.ExprNode = handler(value)
+        value = Expr(node)
     if value._depth > MAX_DEPTH:
         found = detail("too_deep", max=MAX_DEPTH)
         raise PydanticCustomError("too_deep", found["msg"], found["ctx"])
-    return value
+    checked: Expr = value
+    return checked
 
 
 def _root(name: str) -> Expr:

@@ -427,6 +427,26 @@ class EngineDef(IRModel):
         return self
 
 
+def too_deep(data: Any) -> tuple[Any, ...] | None:
+    """Where plain data nests deeper than the core reads (``_native.MAX_JSON_DEPTH``), cut
+    at the expression or metadata it is in, as the core reports it; ``None`` when it does not.
+    Iterative, so any depth is walked without recursion."""
+    roots = set(_native.DEEP_ROOTS)
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) >= _native.MAX_JSON_DEPTH:
+            for i, part in enumerate(loc):
+                if part in roots:
+                    return loc[: i + 1]
+            return loc
+        if isinstance(value, dict):
+            stack.extend((v, (*loc, k)) for k, v in value.items() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(value) if isinstance(v, dict | list))
+    return None
+
+
 def read_engine(text: str | bytes) -> dict[str, Any]:
     """An engine definition as stored (IR JSON of any version this build reads) as current IR
     data: read by the core, every problem a located :class:`RuleError`."""
@@ -566,6 +586,8 @@ def _kind(error: Any, models: list[type[BaseModel]], loc: tuple[Any, ...]) -> di
     if kind == "union_tag_invalid":
         choices = _choices(str(ctx.get("expected_tags", "")))
         got = str(ctx.get("tag", ""))
+        if got in _EXPR_TAGS and "items" in choices:
+            return detail("not_a_target", got="an expression")
         found = detail(
             "unknown_choice",
             got=got,

@@ -197,7 +197,9 @@ impl ErrorKind {
         match self {
             Self::SyntaxError { .. } => "syntax_error",
             Self::UnknownField { .. } => "unknown_field",
-            Self::TypeMismatch { .. } => "type_mismatch",
+            Self::TypeMismatch { .. } | Self::OperandType { .. } | Self::NotATarget { .. } => {
+                "type_mismatch"
+            }
             Self::Required => "required",
             Self::NotFinite => "not_finite",
             Self::TooLarge { .. } => "too_large",
@@ -205,13 +207,12 @@ impl ErrorKind {
             Self::TooLong { .. } => "too_long",
             Self::TooDeep { .. } => "too_deep",
             Self::TooComplex { .. } => "too_complex",
-            Self::Duplicate { .. } => "duplicate",
+            Self::Duplicate { .. } | Self::DuplicateOf { .. } => "duplicate",
             Self::Invalid { .. } => "invalid",
             Self::UnknownFunction { .. } => "unknown_function",
             Self::NotInScope { .. } => "not_in_scope",
             Self::NotAValue { .. } => "not_a_value",
             Self::ArgumentCount { .. } => "argument_count",
-            Self::OperandType { .. } | Self::NotATarget { .. } => "type_mismatch",
             Self::InvalidLiteral { .. } => "invalid_literal",
             Self::NotInteger => "not_integer",
             Self::Empty { .. } => "empty",
@@ -221,7 +222,6 @@ impl ErrorKind {
             Self::ExactlyOne { .. } => "exactly_one",
             Self::Incompatible { .. } => "incompatible",
             Self::NotAfter { .. } => "out_of_order",
-            Self::DuplicateOf { .. } => "duplicate",
             Self::TooManyNodes { .. } => "too_many_nodes",
             Self::NaiveDatetime => "naive_datetime",
             Self::UnsupportedVersion { .. } => "unsupported_version",
@@ -246,7 +246,10 @@ impl ErrorKind {
             Self::TooComplex { max } => format!("too costly to evaluate: at most {max}"),
             Self::Duplicate { value } => format!("duplicate '{value}'"),
             Self::UnknownFunction { name, suggestion } => {
-                format!("unknown function '{name}'{}", did_you_mean(suggestion.as_deref()))
+                format!(
+                    "unknown function '{name}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
             }
             Self::NotInScope { name } => format!(
                 "`{name}` can only be used inside a macro over a list of items or an item predicate"
@@ -291,10 +294,16 @@ impl ErrorKind {
                 did_you_mean(suggestion.as_deref())
             ),
             Self::UnknownTimezone { name, suggestion } => {
-                format!("unknown timezone '{name}'{}", did_you_mean(suggestion.as_deref()))
+                format!(
+                    "unknown timezone '{name}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
             }
             Self::UnknownCurrency { code, suggestion } => {
-                format!("unknown currency '{code}'{}", did_you_mean(suggestion.as_deref()))
+                format!(
+                    "unknown currency '{code}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
             }
             Self::ExactlyOne { fields } => format!("give exactly one of {fields}"),
             Self::Incompatible { option, other } => {
@@ -335,12 +344,14 @@ impl ErrorKind {
             }
             Self::Duplicate { value } => vec![("value", CtxValue::from(value.as_str()))],
             Self::UnknownFunction { name, suggestion }
-            | Self::UnknownTimezone { name, suggestion } => {
-                with_suggestion(vec![("name", CtxValue::from(name.as_str()))], suggestion)
-            }
-            Self::UnknownCurrency { code, suggestion } => {
-                with_suggestion(vec![("code", CtxValue::from(code.as_str()))], suggestion)
-            }
+            | Self::UnknownTimezone { name, suggestion } => with_suggestion(
+                vec![("name", CtxValue::from(name.as_str()))],
+                suggestion.as_ref(),
+            ),
+            Self::UnknownCurrency { code, suggestion } => with_suggestion(
+                vec![("code", CtxValue::from(code.as_str()))],
+                suggestion.as_ref(),
+            ),
             Self::NotInScope { name } | Self::NotAValue { name } => {
                 vec![("name", CtxValue::from(name.as_str()))]
             }
@@ -395,7 +406,7 @@ impl ErrorKind {
                     ("got", CtxValue::from(got.as_str())),
                     ("expected", CtxValue::from(expected.as_str())),
                 ],
-                suggestion,
+                suggestion.as_ref(),
             ),
             Self::ExactlyOne { fields } => vec![("fields", CtxValue::from(fields.as_str()))],
             Self::Incompatible { option, other } => vec![
@@ -485,7 +496,7 @@ fn did_you_mean(suggestion: Option<&str>) -> String {
 
 fn with_suggestion(
     mut v: Vec<(&'static str, CtxValue)>,
-    suggestion: &Option<String>,
+    suggestion: Option<&String>,
 ) -> Vec<(&'static str, CtxValue)> {
     if let Some(s) = suggestion {
         v.push(("suggestion", CtxValue::from(s.as_str())));

@@ -126,8 +126,8 @@ pub struct Rejected {
     pub reason: Reason,
     /// For `rules_not_met`: the failing leaf, printed as rule text.
     pub condition: Option<String>,
-    pub actual: Option<Value>,
-    pub expected: Option<Value>,
+    pub actual: Option<Reported>,
+    pub expected: Option<Reported>,
     /// A machine-readable refinement, e.g. for `not_active`: `inactive`, `not_started`, `ended`,
     /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`.
     pub detail: Option<String>,
@@ -137,14 +137,14 @@ pub struct Rejected {
 
 /// A runtime value, as reported in `Rejected.actual` / `expected`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Value {
+pub enum Reported {
     Null,
     Bool(bool),
     Num(Decimal),
     Str(String),
     Timestamp(Timestamp),
     Duration(Duration),
-    List(Vec<Value>),
+    List(Vec<Reported>),
     Item { index: usize, sku: Option<String> },
     Meta(MetaValue),
 }

@@ -17,13 +17,19 @@ use promotor_core::error::{Error, ErrorKind, Errors, Span};
 use promotor_core::{ir, money, outcome, syntax};
 
 /// Rule text as UTF-8; text that is not (a lone surrogate) is a `syntax_error` at its place.
-fn rule_text<'a>(py: Python<'_>, text: &'a Bound<'_, PyString>) -> PyResult<std::borrow::Cow<'a, str>> {
+fn rule_text<'a>(
+    py: Python<'_>,
+    text: &'a Bound<'_, PyString>,
+) -> PyResult<std::borrow::Cow<'a, str>> {
     match text.to_str() {
         Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
         Err(err) if err.is_instance_of::<PyUnicodeEncodeError>(py) => {
             let start: usize = err.value(py).getattr("start")?.extract()?;
             let before: String = text
-                .call_method1("__getitem__", (pyo3::types::PySlice::new(py, 0, start as isize, 1),))?
+                .call_method1(
+                    "__getitem__",
+                    (pyo3::types::PySlice::new(py, 0, start as isize, 1),),
+                )?
                 .extract()
                 .unwrap_or_default();
             let line = before.matches('\n').count() + 1;
@@ -75,6 +81,7 @@ fn schema() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
 
 /// The closest of `candidates` to `name`, if one is close enough: the one did-you-mean.
 #[pyfunction]
+#[allow(clippy::needless_pass_by_value)] // what PyO3 extracts a list into
 fn did_you_mean(name: &str, candidates: Vec<String>) -> Option<String> {
     promotor_core::compile::did_you_mean(name, candidates.iter().map(String::as_str))
         .map(str::to_owned)
@@ -139,7 +146,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .collect::<Vec<_>>(),
     )?;
     m.add("MAX_DEPTH", syntax::MAX_SUPPORTED_DEPTH)?;
-    m.add("BEST_DEAL_LIMIT", promotor_core::eval::stacking::BEST_DEAL_LIMIT)?;
+    m.add("MAX_JSON_DEPTH", ir::MAX_JSON_DEPTH)?;
+    m.add("DEEP_ROOTS", ir::DEEP_ROOTS.to_vec())?;
+    m.add(
+        "BEST_DEAL_LIMIT",
+        promotor_core::eval::stacking::BEST_DEAL_LIMIT,
+    )?;
     m.add(
         "BEST_DEAL_BUDGET",
         promotor_core::eval::stacking::BEST_DEAL_BUDGET,

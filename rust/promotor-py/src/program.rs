@@ -37,6 +37,7 @@ impl Program {
     /// their text, so that errors inside them carry a line and column.
     #[new]
     #[pyo3(signature = (engine_ir_json, sources = None))]
+    #[allow(clippy::needless_pass_by_value)] // what PyO3 extracts a list into
     fn new(
         py: Python<'_>,
         engine_ir_json: &str,

@@ -237,7 +237,8 @@ class _Run:
         def run(amounts: Amounts) -> Discount | None:
             if values is None:
                 return None
-            return compute(effect, values, amounts, self._matches)
+            found: Discount | None = compute(effect, values, amounts, self._matches)
+            return found
 
         return stacking.Eligible(position, campaign, code, tier_index, run)
 

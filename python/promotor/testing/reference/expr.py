@@ -50,6 +50,22 @@ class Facts:
     context: Mapping[str, Any]
 
 
+_SCHEMA: dict[str, frozenset[str]] = {}
+
+
+def fields_of(root: str) -> frozenset[str]:
+    """The field names of a root, from the core's one table of fields (``_native.schema()``,
+    read on first use): a name outside it reads as ``null``, as the compiler would refuse it."""
+    if not _SCHEMA:
+        from promotor import _native
+
+        table: dict[str, set[str]] = {}
+        for owner, name, _type, _meaning in _native.schema():
+            table.setdefault(owner, set()).add(name)
+        _SCHEMA.update({owner: frozenset(names) for owner, names in table.items()})
+    return _SCHEMA.get(root, frozenset())
+
+
 def truthy(value: Value) -> bool:
     """Boolean position: only ``true`` is true; ``null`` and non-bool values count as false."""
     return value is True
@@ -255,6 +271,8 @@ class RuleEvaluator:
     def _cart_field(self, rest: list[str]) -> Value:
         facts = self.facts
         name, keys = rest[0], rest[1:]
+        if name not in fields_of("cart"):
+            return None
         if name == "metadata":
             return _lookup(dict(facts.cart_metadata), keys)
         if keys:
@@ -270,6 +288,8 @@ class RuleEvaluator:
 
     def _item_field(self, item: Item, rest: list[str]) -> Value:
         name, keys = rest[0], rest[1:]
+        if name not in fields_of("item"):
+            return None
         line = item.line
         if name == "metadata":
             return _lookup(dict(line.get("metadata") or {}), keys)
@@ -281,9 +301,7 @@ class RuleEvaluator:
             return Decimal(line["quantity"])
         if name == "tags":
             return list(line.get("tags") or [])
-        if name in ("sku", "product", "category", "price"):
-            return line.get(name)
-        return None
+        return line.get(name)
 
     def _customer_field(self, rest: list[str]) -> Value:
         # No customer reads like a customer who gave nothing: fields null (metadata too),
@@ -298,7 +316,7 @@ class RuleEvaluator:
             return None
         if name == "segments":
             return list(customer.get("segments") or [])
-        if name in ("id", "email", "orders_count", "total_spent", "created_at", "birthday"):
+        if name in fields_of("customer"):
             return customer.get(name)
         return None
 
@@ -309,7 +327,7 @@ class RuleEvaluator:
             return _lookup(dict(context.get("metadata") or {}), keys)
         if keys:
             return None
-        if name in ("now", "channel", "country"):
+        if name in fields_of("context"):
             return context.get(name)
         return None
 

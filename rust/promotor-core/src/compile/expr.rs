@@ -17,7 +17,7 @@ use crate::ir::{BinaryOp, Expr, MacroOp, Step, UnaryOp};
 use crate::num::RoundMode;
 use crate::syntax;
 use crate::time;
-use crate::value::{List, Val};
+use crate::value::{List, Value};
 
 /// Static types.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +155,7 @@ impl Typed {
     }
 
     fn bad() -> Self {
-        Self::new(Node::Const(Val::Null), Ty::Dyn)
+        Self::new(Node::Const(Value::Null), Ty::Dyn)
     }
 }
 
@@ -264,14 +264,14 @@ impl Env {
 
     fn expr_inner(&mut self, e: &Expr) -> Typed {
         match e {
-            Expr::Null => Typed::new(Node::Const(Val::Null), Ty::Null),
-            Expr::Bool { value } => Typed::new(Node::Const(Val::Bool(*value)), Ty::Bool),
+            Expr::Null => Typed::new(Node::Const(Value::Null), Ty::Null),
+            Expr::Bool { value } => Typed::new(Node::Const(Value::Bool(*value)), Ty::Bool),
             Expr::Num { value } => match parse_num_literal(value) {
-                Ok(d) => Typed::new(Node::Const(Val::Num(d)), Ty::Num),
+                Ok(d) => Typed::new(Node::Const(Value::Num(d)), Ty::Num),
                 Err(k) => self.err(k),
             },
             Expr::Str { value } => Typed::sized(
-                Node::Const(Val::Str(Cow::Owned(value.clone()))),
+                Node::Const(Value::Str(Cow::Owned(value.clone()))),
                 Ty::Str,
                 value.len() as u64,
                 0,
@@ -353,9 +353,15 @@ impl Env {
         if nodes.iter().all(|n| matches!(n, Node::Const(_))) {
             let vals = nodes
                 .into_iter()
-                .map(|n| if let Node::Const(v) = n { v } else { Val::Null })
+                .map(|n| {
+                    if let Node::Const(v) = n {
+                        v
+                    } else {
+                        Value::Null
+                    }
+                })
                 .collect();
-            Typed::sized(Node::Const(Val::List(List::Owned(vals))), ty, len, count)
+            Typed::sized(Node::Const(Value::List(List::Owned(vals))), ty, len, count)
         } else {
             Typed::sized(Node::ListOf(nodes), ty, len, count)
         }
@@ -415,12 +421,12 @@ impl Env {
                 } else {
                     0
                 };
-                if let Node::Const(Val::List(List::Owned(vals))) = &r.node {
-                    if !vals.is_empty() && vals.iter().all(|v| matches!(v, Val::Str(_))) {
+                if let Node::Const(Value::List(List::Owned(vals))) = &r.node {
+                    if !vals.is_empty() && vals.iter().all(|v| matches!(v, Value::Str(_))) {
                         let set: HashSet<Box<str>> = vals
                             .iter()
                             .filter_map(|v| {
-                                if let Val::Str(s) = v {
+                                if let Value::Str(s) = v {
                                     Some(s.as_ref().into())
                                 } else {
                                     None
@@ -445,8 +451,12 @@ impl Env {
                 let Some(t) = arith_type(a, lt, rt) else {
                     let got = format!("{lt} and {rt}");
                     let want = match a {
-                        Arith::Add => "two nums, two strs, a timestamp and a duration, or two durations",
-                        Arith::Sub => "two nums, two timestamps, a timestamp and a duration, or two durations",
+                        Arith::Add => {
+                            "two nums, two strs, a timestamp and a duration, or two durations"
+                        }
+                        Arith::Sub => {
+                            "two nums, two timestamps, a timestamp and a duration, or two durations"
+                        }
                         _ => "two nums",
                     };
                     return self.type_err(e, sym, want, got);
@@ -465,8 +475,8 @@ impl Env {
 
     fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Typed {
         let Some((_, f)) = FUNCS.iter().find(|(n, _)| *n == name) else {
-            let suggestion =
-                super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n)).map(str::to_owned);
+            let suggestion = super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n))
+                .map(str::to_owned);
             return self.err(ErrorKind::UnknownFunction {
                 name: name.to_owned(),
                 suggestion,
@@ -539,7 +549,7 @@ impl Env {
                 if !is(&t0, &Ty::Num) || tys.get(1).is_some_and(|t| !is(t, &Ty::Num)) {
                     return self.type_err(e, what, "a num and optional places", got);
                 }
-                if let Some(Node::Const(Val::Num(p))) = nodes.get(1) {
+                if let Some(Node::Const(Value::Num(p))) = nodes.get(1) {
                     if !(p.fract().is_zero() && *p >= Decimal::ZERO && *p <= Decimal::from(12)) {
                         let places = format!("'{name}' places");
                         return self.type_err(e, places, "an integer 0..12", p);
@@ -563,12 +573,12 @@ impl Env {
                 }
                 if f == Func::Matches {
                     self.work(bounds::REGEX_SCAN_FACTOR.saturating_mul(bytes(lens[0])));
-                    if let Some(Node::Const(Val::Str(p))) = nodes.get(1) {
+                    if let Some(Node::Const(Value::Str(p))) = nodes.get(1) {
                         let p = p.to_string();
                         return match build_regex(&p) {
                             Ok(re) => {
-                                let p = nodes.pop().unwrap_or(Node::Const(Val::Null));
-                                let s = nodes.pop().unwrap_or(Node::Const(Val::Null));
+                                let p = nodes.pop().unwrap_or(Node::Const(Value::Null));
+                                let s = nodes.pop().unwrap_or(Node::Const(Value::Null));
                                 Typed::new(Node::MatchesLit(bx(s), re, bx(p)), Ty::Bool)
                             }
                             Err(err) => self.err(ErrorKind::InvalidLiteral {
@@ -615,7 +625,7 @@ impl Env {
                 if !is(&t0, &Ty::Str) {
                     return self.type_err(e, what, "a str", got);
                 }
-                if let Some(Node::Const(Val::Str(s))) = nodes.first() {
+                if let Some(Node::Const(Value::Str(s))) = nodes.first() {
                     let ok = if f == Func::Timestamp {
                         time::parse_timestamp(s).is_some()
                     } else {
@@ -641,7 +651,7 @@ impl Env {
                 if !is(&t0, &Ty::Ts) || tys.get(1).is_some_and(|t| !is(t, &Ty::Str)) {
                     return self.type_err(e, what, "a timestamp and an optional timezone", got);
                 }
-                if let Some(Node::Const(Val::Str(tz))) = nodes.get(1) {
+                if let Some(Node::Const(Value::Str(tz))) = nodes.get(1) {
                     if time::parse_tz(tz).is_none() {
                         return self.err(unknown_timezone(tz));
                     }
@@ -808,9 +818,7 @@ fn arith_type(a: Arith, lt: &Ty, rt: &Ty) -> Option<Ty> {
         (_, Ty::Num, Ty::Num) => Some(Ty::Num),
         (Arith::Add, Ty::Str, Ty::Str) => Some(Ty::Str),
         (Arith::Add | Arith::Sub, Ty::Ts, Ty::Dur) => Some(Ty::Ts),
-        (Arith::Sub, Ty::Ts, Ty::Ts) | (Arith::Add | Arith::Sub, Ty::Dur, Ty::Dur) => {
-            Some(Ty::Dur)
-        }
+        (Arith::Sub, Ty::Ts, Ty::Ts) | (Arith::Add | Arith::Sub, Ty::Dur, Ty::Dur) => Some(Ty::Dur),
         (Arith::Mul | Arith::Div | Arith::Mod, x, y)
             if (x.loose() || *x == Ty::Num) && (y.loose() || *y == Ty::Num) =>
         {

@@ -31,7 +31,7 @@ use crate::ir::{self, EngineDef, Expr, RuleBounds, Target};
 use crate::money;
 use crate::num::RoundMode;
 use crate::time;
-use crate::value::Val;
+use crate::value::Value;
 
 /// Trims and lower-cases a code for matching.
 pub fn normalize_code(code: &str) -> String {
@@ -83,13 +83,13 @@ impl Cx<'_> {
         if self.depth == Depth::Structure {
             return match e {
                 Expr::Num { value } => literal::parse_num_literal(value)
-                    .map_or(Node::Const(Val::Null), |d| Node::Const(Val::Num(d))),
-                _ => Node::Const(Val::Null),
+                    .map_or(Node::Const(Value::Null), |d| Node::Const(Value::Num(d))),
+                _ => Node::Const(Value::Null),
             };
         }
         if let Err(k) = bounds::check_shape(e, self.bounds) {
             self.errs.push(loc, k);
-            return Node::Const(Val::Null);
+            return Node::Const(Value::Null);
         }
         let mut env = Env::new(scope, self.mode);
         let t = env.expr(e, true);
@@ -202,11 +202,15 @@ impl EffectCx<'_, '_> {
     ) -> Node {
         let loc = self.field_loc(field);
         let n = self.cx.expr(e, Scope::Number, &loc);
-        if let Node::Const(Val::Num(d)) = &n {
+        if let Node::Const(Value::Num(d)) = &n {
             if let Some(m) = min.filter(|m| d < m) {
-                self.cx.errs.push(&loc, ErrorKind::TooSmall { min: m.to_string() });
+                self.cx
+                    .errs
+                    .push(&loc, ErrorKind::TooSmall { min: m.to_string() });
             } else if let Some(m) = max.filter(|m| d > m) {
-                self.cx.errs.push(&loc, ErrorKind::TooLarge { max: m.to_string() });
+                self.cx
+                    .errs
+                    .push(&loc, ErrorKind::TooLarge { max: m.to_string() });
             } else if whole && !d.fract().is_zero() {
                 self.cx.errs.push(&loc, ErrorKind::NotInteger);
             }
@@ -285,10 +289,20 @@ fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CS
         for (i, d) in days.iter().enumerate() {
             let l = at(loc, &[key("weekdays"), Loc::Index(i)]);
             if *d < 1 {
-                errs.push(&l, ErrorKind::TooSmall { min: "1".to_owned() });
+                errs.push(
+                    &l,
+                    ErrorKind::TooSmall {
+                        min: "1".to_owned(),
+                    },
+                );
                 ok = false;
             } else if *d > 7 {
-                errs.push(&l, ErrorKind::TooLarge { max: "7".to_owned() });
+                errs.push(
+                    &l,
+                    ErrorKind::TooLarge {
+                        max: "7".to_owned(),
+                    },
+                );
                 ok = false;
             }
         }
@@ -297,10 +311,20 @@ fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CS
         for (i, h) in [a, b].into_iter().enumerate() {
             let l = at(loc, &[key("hours"), Loc::Index(i)]);
             if h > 24 {
-                errs.push(&l, ErrorKind::TooLarge { max: "24".to_owned() });
+                errs.push(
+                    &l,
+                    ErrorKind::TooLarge {
+                        max: "24".to_owned(),
+                    },
+                );
                 hours_ok = false;
             } else if h < 0 {
-                errs.push(&l, ErrorKind::TooSmall { min: "0".to_owned() });
+                errs.push(
+                    &l,
+                    ErrorKind::TooSmall {
+                        min: "0".to_owned(),
+                    },
+                );
                 hours_ok = false;
             }
         }
@@ -344,7 +368,9 @@ fn compile_stacking(s: &ir::Stacking, errs: &mut Errs) -> Option<Decimal> {
     if s.max_applied == Some(0) {
         errs.push(
             &at(&loc, &[key("max_applied")]),
-            ErrorKind::TooSmall { min: "1".to_owned() },
+            ErrorKind::TooSmall {
+                min: "1".to_owned(),
+            },
         );
     }
     s.max_discount.as_ref().and_then(|m| {

@@ -6,7 +6,7 @@ use regex::Regex;
 
 use crate::ir::MacroOp;
 pub use crate::schema::{Field, ItemField};
-use crate::value::Val;
+use crate::value::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -54,7 +54,7 @@ pub enum Func {
 
 #[derive(Debug, Clone)]
 pub enum Node {
-    Const(Val<'static>),
+    Const(Value<'static>),
     /// A list literal with non-constant elements.
     ListOf(Vec<Node>),
     Field(Field),

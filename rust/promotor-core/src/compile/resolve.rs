@@ -83,12 +83,7 @@ impl Env {
                         return self.err(unknown(format!("{prefix}.{key}"), &cands));
                     };
                     let (ty, len, count) = field_type(t);
-                    out = Typed::sized(
-                        Node::ItemField(Box::new(out.node), f),
-                        ty,
-                        len,
-                        count,
-                    );
+                    out = Typed::sized(Node::ItemField(Box::new(out.node), f), ty, len, count);
                 }
                 Ty::Map | Ty::Dyn => {
                     self.work(super::bounds::bytes(key.len() as u64));

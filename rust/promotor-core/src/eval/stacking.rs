@@ -56,7 +56,11 @@ fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
         let Some(l) = time::local(now, s.tz) else {
             return Some("outside_schedule");
         };
-        let listed = |day: u32| s.weekdays.as_ref().is_none_or(|d| d.iter().any(|x| u32::from(*x) == day));
+        let listed = |day: u32| {
+            s.weekdays
+                .as_ref()
+                .is_none_or(|d| d.iter().any(|x| u32::from(*x) == day))
+        };
         let inside = match s.hours {
             None => listed(l.weekday),
             Some((a, b)) => {
@@ -513,9 +517,9 @@ pub(crate) fn stack<'a>(
         let chosen = st.best_subset(&el);
         (st.run(&el, chosen.iter().copied()), Some(chosen))
     } else {
-        let winner = el.iter().position(|e| {
-            e.exclusive && e.alone.as_ref().is_some_and(Discount::takes_effect)
-        });
+        let winner = el
+            .iter()
+            .position(|e| e.exclusive && e.alone.as_ref().is_some_and(Discount::takes_effect));
         match winner {
             Some(w) => {
                 let run = st.run(&el, [w]);

@@ -9,7 +9,7 @@ mod read;
 
 use serde::{Deserialize, Serialize};
 
-pub use read::{read_engine, read_json};
+pub use read::{read_engine, read_json, DEEP_ROOTS, MAX_JSON_DEPTH};
 
 /// Version of the IR written by this build. Version 2 renamed the engine's `limits` (the
 /// compile-time bounds of rules) to `bounds`; readers also accept version 1 and read its
@@ -65,7 +65,11 @@ impl TryFrom<RawEngineDef> for EngineDef {
             (_, _, Some(_)) => return Err("unknown field `limits`, expected `bounds`".into()),
         };
         Ok(Self {
-            version: if raw.version == 1 { IR_VERSION } else { raw.version },
+            version: if raw.version == 1 {
+                IR_VERSION
+            } else {
+                raw.version
+            },
             currency: raw.currency,
             rounding: raw.rounding,
             stacking: raw.stacking,

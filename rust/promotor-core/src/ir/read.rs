@@ -14,7 +14,7 @@ pub const MAX_JSON_DEPTH: usize = 2 * crate::syntax::MAX_SUPPORTED_DEPTH as usiz
 
 /// Keys under which an expression or free-form metadata starts: a too-deep document is
 /// reported at the first of them on its path, not at the node where the bound was crossed.
-const DEEP_ROOTS: &[&str] = &[
+pub const DEEP_ROOTS: &[&str] = &[
     "rules",
     "pred",
     "buy",
@@ -128,7 +128,7 @@ fn too_deep(text: &str) -> Option<Vec<Loc>> {
     None
 }
 
-/// Names between backticks in a serde message (`expected one of `a`, `b``).
+/// Names between backticks in a serde message (``expected one of `a`, `b` ``).
 fn ticked(s: &str) -> Vec<&str> {
     s.split('`').skip(1).step_by(2).collect()
 }
@@ -137,8 +137,8 @@ fn first_ticked(s: &str) -> Option<String> {
     ticked(s).first().map(|t| (*t).to_owned())
 }
 
-/// What a value is, as serde's "invalid type" names it (`string "x"`, `integer `5``) reduced
-/// to the type's name.
+/// What a value is, as serde's "invalid type" names it (`string "x"`, ``integer `5` ``),
+/// reduced to the type's name.
 fn got_of(unexpected: &str) -> String {
     let word = unexpected
         .split([' ', '`', '"'])
@@ -210,7 +210,11 @@ fn from_serde(text: &str, mut loc: Vec<Loc>, inner: &serde_json::Error) -> Error
         let name = names.first().copied().unwrap_or_default().to_owned();
         let expected = &names[1.min(names.len())..];
         let suggestion = crate::compile::did_you_mean(&name, expected.iter().copied())
-            .or(if expected.len() == 1 { expected.first().copied() } else { None })
+            .or(if expected.len() == 1 {
+                expected.first().copied()
+            } else {
+                None
+            })
             .map(str::to_owned);
         if loc.last() != Some(&Loc::key(&name)) {
             loc.push(Loc::key(&name));
@@ -247,7 +251,8 @@ fn from_serde(text: &str, mut loc: Vec<Loc>, inner: &serde_json::Error) -> Error
         }
     } else if let Some(rest) = msg.strip_prefix("invalid value: ") {
         let (unexpected, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
-        if expected.starts_with("u32") || expected.starts_with("u8") || expected.starts_with("i32") {
+        if expected.starts_with("u32") || expected.starts_with("u8") || expected.starts_with("i32")
+        {
             let max = match expected {
                 e if e.starts_with("u8") => u8::MAX.to_string(),
                 e if e.starts_with("i32") => i32::MAX.to_string(),
@@ -302,15 +307,17 @@ mod tests {
         let e = err(r#"{"version": 2, "campaigns": [{"id": "a", "prority": 1}]}"#);
         assert_eq!(e.kind.type_name(), "unknown_field");
         assert_eq!(e.loc, vec![k("campaigns"), Loc::Index(0), k("prority")]);
-        assert_eq!(e.message(), "unknown field 'prority'; did you mean 'priority'?");
+        assert_eq!(
+            e.message(),
+            "unknown field 'prority'; did you mean 'priority'?"
+        );
 
         let e = err(r#"{"version": 2, "campaigns": [{"name": "a"}]}"#);
         assert_eq!(e.kind, ErrorKind::Required);
         assert_eq!(e.loc, vec![k("campaigns"), Loc::Index(0), k("id")]);
 
-        let e = err(
-            r#"{"version": 2, "campaigns": [{"id": "a", "effect": {"type": "percent_of"}}]}"#,
-        );
+        let e =
+            err(r#"{"version": 2, "campaigns": [{"id": "a", "effect": {"type": "percent_of"}}]}"#);
         assert_eq!(e.kind.type_name(), "unknown_choice");
         assert_eq!(
             e.loc,

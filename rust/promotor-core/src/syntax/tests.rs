@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::{is_identifier, is_reserved, parse, print, SyntaxError, MAX_SUPPORTED_DEPTH};
-use crate::ir::{BinaryOp, Expr, RuleBounds, MacroOp, UnaryOp};
+use crate::ir::{BinaryOp, Expr, MacroOp, RuleBounds, UnaryOp};
 
 fn p(text: &str) -> Expr {
     match parse(text, &RuleBounds::default()) {

@@ -30,7 +30,7 @@ fn rule_error(e: &Expr) -> (&'static str, Vec<Loc>, String) {
     let errs = errors(json!([{"id": "a", "rules": x(e), "effect": pct("10")}]));
     assert_eq!(errs.errors.len(), 1, "{errs}");
     let Error { kind, loc, .. } = &errs.errors[0];
-    let base = vec![k("campaigns"), Loc::Index(0), k("rules")];
+    let base = [k("campaigns"), Loc::Index(0), k("rules")];
     assert_eq!(loc[..3], base[..], "{errs}");
     (kind.type_name(), loc[3..].to_vec(), kind.message())
 }
@@ -95,11 +95,7 @@ fn type_errors() {
     ))
     .contains("one ordered type"));
     // located down to the node: the `+` inside the comparison
-    let (t, path, m) = rule_error(&bin(
-        B::Gt,
-        bin(B::Add, f("cart.currency"), n("1")),
-        n("1"),
-    ));
+    let (t, path, m) = rule_error(&bin(B::Gt, bin(B::Add, f("cart.currency"), n("1")), n("1")));
     assert_eq!((t, path), ("type_mismatch", vec![k("left")]));
     assert!(m.contains("`+` needs"), "{m}");
     assert!(rules_err(&mac(
@@ -128,10 +124,7 @@ fn type_errors() {
             n("0"),
         ),
     ));
-    assert_eq!(
-        path,
-        vec![k("body"), k("left"), k("args"), Loc::Index(2)]
-    );
+    assert_eq!(path, vec![k("body"), k("left"), k("args"), Loc::Index(2)]);
     // comparing with metadata (dyn) is fine
     assert!(check_expr(
         &bin(B::Eq, f("cart.metadata.x"), n("5")),
@@ -240,7 +233,10 @@ fn campaign_errors_all_reported() {
     has(at(2, &[k("codes"), Loc::Index(1)]), "must not be empty");
     has(c(3), "give exactly one of 'effect' and 'tiers'");
     has(at(4, &[k("tiers")]), "must not be empty");
-    has(at(5, &[k("ends_at")]), "ends_at must be later than starts_at");
+    has(
+        at(5, &[k("ends_at")]),
+        "ends_at must be later than starts_at",
+    );
     has(at(6, &[k("starts_at")]), "invalid timestamp");
     has(
         at(7, &[k("schedule"), k("weekdays"), Loc::Index(0)]),
@@ -255,7 +251,10 @@ fn campaign_errors_all_reported() {
         at(8, &[k("effect"), k("on"), k("most_expensive")]),
         "most_expensive cannot be combined with cheapest",
     );
-    has(at(9, &[k("effect"), k("percent")]), "an effect amount needs a num");
+    has(
+        at(9, &[k("effect"), k("percent")]),
+        "an effect amount needs a num",
+    );
     assert!(errs
         .to_string()
         .contains("campaigns.0.id: must not be empty"));
@@ -361,4 +360,93 @@ fn effect_and_target_checks() {
     found(at(2, &["percent"]), "`item` can only be used");
     found(at(3, &["on", "pred"]), "unknown field 'cart.nope'");
     assert_eq!(errs.errors.len(), 4, "{errs}");
+}
+
+#[test]
+fn the_cost_bound_counts_string_work_and_regexes_read_from_the_input() {
+    let lim = RuleBounds::default();
+    // one macro over the lines comparing strings: fine
+    let one = mac(
+        M::Exists,
+        f("cart.items"),
+        "a",
+        bin(B::Eq, f("a.sku"), s("X")),
+    );
+    assert!(check_expr(&one, Scope::Rules, &lim).is_ok());
+    // every pair of lines comparing strings of up to 40,000 bytes: 10^6 x 2,500 units
+    let pairs = mac(
+        M::All,
+        f("cart.items"),
+        "a",
+        mac(
+            M::Exists,
+            f("cart.items"),
+            "b",
+            bin(B::Eq, f("a.sku"), f("b.sku")),
+        ),
+    );
+    let e = check_expr(&pairs, Scope::Rules, &lim).unwrap_err();
+    assert_eq!(e.errors[0].kind.type_name(), "too_complex", "{e}");
+    // the same with numbers costs a node per pair: fine
+    let nums = mac(
+        M::All,
+        f("cart.items"),
+        "a",
+        mac(
+            M::Exists,
+            f("cart.items"),
+            "b",
+            bin(B::Le, f("a.price"), f("b.price")),
+        ),
+    );
+    assert!(check_expr(&nums, Scope::Rules, &lim).is_ok());
+    // a concatenation is as long as its parts: 200 of them make one comparison cost 200 x
+    let mut long = f("cart.currency");
+    for _ in 0..200 {
+        long = bin(B::Add, long, f("customer.email"));
+    }
+    let many = mac(
+        M::Exists,
+        f("cart.items"),
+        "a",
+        bin(B::Eq, long, f("a.sku")),
+    );
+    assert!(check_expr(&many, Scope::Rules, &lim).is_err());
+    // a pattern read from the input, compiled for every line: counted
+    let dynamic = mac(
+        M::All,
+        f("cart.items"),
+        "a",
+        call("matches", vec![f("a.sku"), f("a.metadata.re")]),
+    );
+    let e = check_expr(&dynamic, Scope::Rules, &lim).unwrap_err();
+    assert_eq!(e.errors[0].kind.type_name(), "too_complex", "{e}");
+    let once = call(
+        "matches",
+        vec![f("customer.email"), f("customer.metadata.re")],
+    );
+    assert!(check_expr(&once, Scope::Rules, &lim).is_ok());
+    // a bigger bound lets it through
+    let big = RuleBounds {
+        max_cost: 1 << 40,
+        ..RuleBounds::default()
+    };
+    assert!(check_expr(&dynamic, Scope::Rules, &big).is_ok());
+    assert!(check_expr(&pairs, Scope::Rules, &big).is_ok());
+}
+
+#[test]
+fn bounds_above_what_rule_text_is_read_with_do_not_compile() {
+    let mut d = def(json!([]));
+    d.bounds.max_depth = 101;
+    d.bounds.max_text_len = 2_000_000;
+    let errs = compile(&d).unwrap_err();
+    let got: Vec<String> = errs.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "bounds.max_depth: must be at most 100",
+            "bounds.max_text_len: must be at most 1000000"
+        ]
+    );
 }

@@ -5,7 +5,7 @@ use super::*;
 use crate::compile::compile;
 use crate::input::Input;
 use crate::ir::{BinaryOp as B, EngineDef};
-use crate::outcome::{Outcome, Reason, Value};
+use crate::outcome::{Outcome, Reason, Reported};
 use crate::syntax;
 
 fn x(e: &Expr) -> J {
@@ -99,8 +99,11 @@ fn percent_off_rounding_cap_and_modes() {
     assert_eq!(o.applied[0].amount.to_string(), "7.00");
     // a percent computed at run time is clamped to 100 (a literal over 100 does not compile)
     let over = bin(B::Mul, f("cart.subtotal"), n("100"));
-    let o = engine(json!({}), json!([{"id": "p", "effect": {"type": "percent_off", "percent": x(&over)}}]))
-        .evaluate(&cart(&[("A", "9.99", 1)], "5"));
+    let o = engine(
+        json!({}),
+        json!([{"id": "p", "effect": {"type": "percent_off", "percent": x(&over)}}]),
+    )
+    .evaluate(&cart(&[("A", "9.99", 1)], "5"));
     assert_eq!(o.applied[0].amount.to_string(), "9.99");
     assert_eq!(o.total.to_string(), "5.00");
     // JPY: no minor unit; line subtotals rounded half-even
@@ -326,8 +329,8 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &o.rejected[0];
     assert_eq!(r.reason, Reason::RulesNotMet);
     assert_eq!(r.condition.as_deref(), Some(syntax::print(&vip).as_str()));
-    assert_eq!(r.actual, Some(Value::List(vec![])));
-    assert_eq!(r.expected, Some(Value::Str("vip".into())));
+    assert_eq!(r.actual, Some(Reported::List(vec![])));
+    assert_eq!(r.expected, Some(Reported::Str("vip".into())));
     // `&&`: the first false operand, here the second
     let rules = bin(
         B::And,
@@ -351,8 +354,8 @@ fn rules_not_met_reports_the_first_failing_leaf() {
             .as_str()
         )
     );
-    assert_eq!(r.actual, Some(Value::Num(d("10.00"))));
-    assert_eq!(r.expected, Some(Value::Num(d("100"))));
+    assert_eq!(r.actual, Some(Reported::Num(d("10.00"))));
+    assert_eq!(r.expected, Some(Reported::Num(d("100"))));
     // other leaves: the value and `true`
     let rules = call("has", vec![f("customer.email")]);
     let p = engine(
@@ -362,7 +365,7 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
     assert_eq!(
         (r.actual.clone(), r.expected.clone()),
-        (Some(Value::Bool(false)), Some(Value::Bool(true)))
+        (Some(Reported::Bool(false)), Some(Reported::Bool(true)))
     );
     // a constant leaf is not folded away from its operands
     let rules = bin(B::Gt, n("1"), n("2"));
@@ -373,7 +376,7 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
     assert_eq!(
         (r.actual.clone(), r.expected.clone()),
-        (Some(Value::Num(d("1"))), Some(Value::Num(d("2"))))
+        (Some(Reported::Num(d("1"))), Some(Reported::Num(d("2"))))
     );
     let _ = (big, coffee);
 }
@@ -401,7 +404,7 @@ fn tiers() {
         (r.reason, r.detail.as_deref()),
         (Reason::RulesNotMet, Some("tier 0"))
     );
-    assert_eq!(r.expected, Some(Value::Num(d("100"))));
+    assert_eq!(r.expected, Some(Reported::Num(d("100"))));
     // the campaign's own rules come first
     let rules = bin(B::Eq, f("context.channel"), s("app"));
     let p = engine(
@@ -519,5 +522,5 @@ fn campaigns_share_the_leaves_they_have_in_common() {
         o.rejected[0].condition.as_deref(),
         Some("cart.quantity >= 3")
     );
-    assert_eq!(o.rejected[0].actual, Some(Value::Num(d("2"))));
+    assert_eq!(o.rejected[0].actual, Some(Reported::Num(d("2"))));
 }

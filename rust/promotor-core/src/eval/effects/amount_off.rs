@@ -45,12 +45,7 @@ pub fn compile(
 impl Effect for AmountOff {
     /// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`:
     /// `min(a, S)`). `"each"`: line `i` gets `min(a × t_i, T_i)` directly.
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let a = money_amount(number(ctx, &self.amount)?, unit)?;
         match target::lines(ctx, &self.on, state) {
             None => {

@@ -4,8 +4,8 @@
 //! O(lines log lines), whatever the quantities and `max_applications`.
 
 use super::{
-    count, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State, HUNDRED,
-    ONE, ZERO,
+    count, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State, HUNDRED, ONE,
+    ZERO,
 };
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
@@ -48,12 +48,7 @@ pub fn compile(cx: &mut EffectCx<'_, '_>, x: &Ir<'_>) -> Option<CEffect> {
 }
 
 impl Effect for BuyXGetY {
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         apply(ctx, self, state, unit)
     }
 

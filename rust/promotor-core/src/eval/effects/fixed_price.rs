@@ -23,12 +23,7 @@ impl Effect for FixedPrice {
     /// `items(...)`: each targeted unit costs `p`, never more than before: line `i` gets
     /// `max(0, T_i − p × t_i)`. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
     /// `SHIPPING`: `max(0, S − p)`.
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let p = money_amount(number(ctx, &self.price)?, unit)?;
         let lines = target::lines(ctx, &self.on, state);
         match (&self.on, lines) {

@@ -23,7 +23,12 @@ pub fn compile(
     price: &Expr,
 ) -> Option<CEffect> {
     if quantity == 0 {
-        cx.error("quantity", ErrorKind::TooSmall { min: "1".to_owned() });
+        cx.error(
+            "quantity",
+            ErrorKind::TooSmall {
+                min: "1".to_owned(),
+            },
+        );
     }
     let price = cx.number("price", price, ZERO, None, false);
     (quantity > 0).then(|| {
@@ -38,12 +43,7 @@ pub fn compile(
 impl Effect for Gift {
     /// Adds `quantity` free units of `sku`, reported with `price` rounded to the minor unit;
     /// takes nothing off any amount. A null price is `no_effect`, like any null effect number.
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let p = money_amount(number(ctx, &self.price)?, unit)?;
         let mut d = Discount::lines(vec![0; state.lines.len()]);
         d.gifts.push(Given {

@@ -22,14 +22,13 @@ use crate::ir;
 use crate::money::to_minor;
 use crate::num::RoundMode;
 use crate::outcome::Gift;
-use crate::value::Val;
+use crate::value::Value;
 
 /// A compiled effect.
 pub trait Effect: fmt::Debug + Send + Sync {
     /// What the effect takes off the cart as left in `state`; `None` when a number of it is
     /// null or out of range (`no_effect`). Numbers and predicates see the original cart.
-    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit)
-        -> Option<Discount>;
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount>;
 
     /// An upper bound on what the effect can take when applied after any set of other
     /// campaigns, given `alone`, what it takes alone from the original cart: the best-deal
@@ -139,7 +138,7 @@ pub struct MinorUnit {
 /// Evaluates an effect number against the original cart; `None` for null or a non-number.
 pub fn number<'a>(ctx: &mut Ctx<'a>, n: &'a Node) -> Option<Decimal> {
     match ctx.eval(n) {
-        Val::Num(d) => Some(d),
+        Value::Num(d) => Some(d),
         _ => None,
     }
 }

@@ -36,12 +36,7 @@ pub fn compile(
 impl Effect for PercentOff {
     /// `D = round(T × p / 100)`, then `min(D, cap)`, then `min(D, T)`; allocated over the
     /// targeted lines in proportion to `T_i`. On `SHIPPING`, `T` is `S`.
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let p = number(ctx, &self.percent)?;
         let cap = match &self.cap {
             Some(c) => Some(money_amount(number(ctx, c)?, unit)?),

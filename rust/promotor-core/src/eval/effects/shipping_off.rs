@@ -20,12 +20,7 @@ pub fn compile(cx: &mut EffectCx<'_, '_>, amount: &Expr, percent: bool) -> Optio
 
 impl Effect for ShippingOff {
     /// `D = min(round(a), S)`, or with `percent`, `D = round(S x p / 100)`.
-    fn apply<'a>(
-        &'a self,
-        ctx: &mut Ctx<'a>,
-        state: &State,
-        unit: &MinorUnit,
-    ) -> Option<Discount> {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let a = number(ctx, &self.amount)?;
         let s = state.shipping.max(0);
         let d = if self.percent {

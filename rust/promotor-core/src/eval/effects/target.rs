@@ -37,7 +37,7 @@ pub fn quantity(ctx: &Ctx<'_>, i: usize) -> i128 {
 pub fn holds<'a>(ctx: &mut Ctx<'a>, pred: Option<&'a Node>, i: usize) -> bool {
     let Some(p) = pred else { return true };
     let saved = std::mem::take(&mut ctx.vars);
-    ctx.vars.push(crate::value::Val::Item(i));
+    ctx.vars.push(crate::value::Value::Item(i));
     let r = ctx.test(p);
     ctx.vars = saved;
     r
