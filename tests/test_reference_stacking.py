@@ -483,18 +483,23 @@ def test_best_deal_ranking_ties_go_to_candidate_order(run: Run) -> None:
     assert ("late", "not_best_deal", None) in rejected(out)
 
 
-def test_best_deal_searches_fewer_campaigns_on_a_large_cart(run: Run) -> None:
-    # 2^k x (lines + 1) <= 2^22: on 200 lines the 14 campaigns that take most alone are searched
-    assert [stacking.best_deal_limit(n) for n in (0, 63, 64, 200, 1000)] == [16, 16, 15, 14, 12]
+def sixteen() -> Node:
+    """16 campaigns whose best set, {small, g1, h}, holds the one that takes least alone."""
     campaigns = [campaign("small", effect=amount_off("1"))]
     campaigns += [campaign(f"g{i}", group="g", effect=amount_off("5")) for i in range(1, 15)]
     campaigns += [campaign("h", effect=amount_off("6"))]
+    return best(*campaigns)
+
+
+def test_best_deal_searches_fewer_campaigns_on_a_large_cart(run: Run) -> None:
+    # 2^k x (lines + 1) <= 2^22: on 200 lines the 14 campaigns that take most alone are searched
+    assert [stacking.best_deal_limit(n) for n in (0, 63, 64, 200, 1000)] == [16, 16, 15, 14, 12]
     # 16 eligible on a small cart: searched exactly, {small, g1, h} is the best
-    out = run(best(*campaigns), HUNDRED)
+    out = run(sixteen(), HUNDRED)
     assert applied(out) == [("small", D("1.00")), ("g1", D("5.00")), ("h", D("6.00"))]
     # on 200 lines: "small" and "g14" take least alone and are left out
     big = cart(*[line("0.50") for _ in range(200)])
-    out = run(best(*campaigns), big)
+    out = run(sixteen(), big)
     assert applied(out) == [("g1", D("5.00")), ("h", D("6.00"))]
     assert [r for r in rejected(out) if r[0] in ("small", "g14")] == [
         ("small", "not_best_deal", None),
@@ -508,10 +513,7 @@ def test_best_deal_on_a_large_cart_is_the_same_in_rust() -> None:
     from promotor import _native
     from promotor.testing.reference import evaluate
 
-    campaigns = [campaign("small", effect=amount_off("1"))]
-    campaigns += [campaign(f"g{i}", group="g", effect=amount_off("5")) for i in range(1, 15)]
-    campaigns += [campaign("h", effect=amount_off("6"))]
-    definition = best(*campaigns)
+    definition = sixteen()
     big = cart(*[line("0.50") for _ in range(200)])
     assert _native.Program(json.dumps(definition)).evaluate(big) == evaluate(definition, big)
 

@@ -865,16 +865,7 @@ const fn arity(f: Func) -> (usize, usize) {
 /// Leaves whose operands are reported (comparisons, string tests): their root is not folded.
 fn is_explained(e: &Expr) -> bool {
     match e {
-        Expr::Binary { op, .. } => matches!(
-            op,
-            BinaryOp::Eq
-                | BinaryOp::Ne
-                | BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge
-                | BinaryOp::In
-        ),
+        Expr::Binary { op, .. } => op.is_comparison(),
         Expr::Call { func, .. } => matches!(
             func.as_str(),
             "contains" | "startsWith" | "endsWith" | "matches"

@@ -440,6 +440,14 @@ impl MacroOp {
 }
 
 impl BinaryOp {
+    /// `== != < <= > >= in`: the comparisons, whose operands a failing rule reports.
+    pub const fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            Self::Eq | Self::Ne | Self::Lt | Self::Le | Self::Gt | Self::Ge | Self::In
+        )
+    }
+
     /// The operator as written in rule text.
     pub const fn symbol(self) -> &'static str {
         match self {

@@ -105,16 +105,6 @@ pub fn is_identifier(s: &str) -> bool {
 /// root-to-leaf path, so a lone literal has depth 1. Parentheses count towards the parser's own
 /// recursion bound (twice the depth limit, plus one), never towards the depth of the result.
 pub fn parse(text: &str, limits: &RuleBounds) -> Result<Expr, SyntaxError> {
-    if text.len() > limits.max_text_len as usize {
-        return Err(SyntaxError::at(
-            text,
-            limits.max_text_len as usize,
-            format!(
-                "the rule is longer than the limit of {} bytes",
-                limits.max_text_len
-            ),
-        ));
-    }
     parse_spanned(text, limits).map(|(e, _)| e)
 }
 

@@ -39,6 +39,11 @@ fn rules_err(e: &Expr) -> String {
     rule_error(e).2
 }
 
+/// Whether `e` compiles on its own in `scope`, with the default bounds.
+fn compiles(e: &Expr, scope: Scope) -> bool {
+    check_expr(e, scope, &RuleBounds::default()).is_ok()
+}
+
 #[test]
 fn unknown_field_with_suggestion() {
     let m = rules_err(&bin(B::Ge, f("cart.subtotl"), n("5")));
@@ -64,19 +69,15 @@ fn unknown_field_with_suggestion() {
         "{m}"
     );
     // metadata keys are free
-    assert!(check_expr(
+    assert!(compiles(
         &bin(B::Eq, f("customer.metadata.any.thing"), s("x")),
-        Scope::Rules,
-        &RuleBounds::default()
-    )
-    .is_ok());
+        Scope::Rules
+    ));
     // `item` is bound in item predicates
-    assert!(check_expr(
+    assert!(compiles(
         &bin(B::Eq, f("item.category"), s("x")),
-        Scope::Item,
-        &RuleBounds::default()
-    )
-    .is_ok());
+        Scope::Item
+    ));
 }
 
 #[test]
@@ -126,12 +127,10 @@ fn type_errors() {
     ));
     assert_eq!(path, vec![k("body"), k("left"), k("args"), Loc::Index(2)]);
     // comparing with metadata (dyn) is fine
-    assert!(check_expr(
+    assert!(compiles(
         &bin(B::Eq, f("cart.metadata.x"), n("5")),
-        Scope::Rules,
-        &RuleBounds::default()
-    )
-    .is_ok());
+        Scope::Rules
+    ));
 }
 
 #[test]
@@ -374,31 +373,19 @@ fn the_cost_bound_counts_string_work_and_regexes_read_from_the_input() {
     );
     assert!(check_expr(&one, Scope::Rules, &lim).is_ok());
     // every pair of lines comparing strings of up to 40,000 bytes: 10^6 x 2,500 units
-    let pairs = mac(
-        M::All,
-        f("cart.items"),
-        "a",
+    let every_pair = |body: Expr| {
         mac(
-            M::Exists,
+            M::All,
             f("cart.items"),
-            "b",
-            bin(B::Eq, f("a.sku"), f("b.sku")),
-        ),
-    );
+            "a",
+            mac(M::Exists, f("cart.items"), "b", body),
+        )
+    };
+    let pairs = every_pair(bin(B::Eq, f("a.sku"), f("b.sku")));
     let e = check_expr(&pairs, Scope::Rules, &lim).unwrap_err();
     assert_eq!(e.errors[0].kind.type_name(), "too_complex", "{e}");
     // the same with numbers costs a node per pair: fine
-    let nums = mac(
-        M::All,
-        f("cart.items"),
-        "a",
-        mac(
-            M::Exists,
-            f("cart.items"),
-            "b",
-            bin(B::Le, f("a.price"), f("b.price")),
-        ),
-    );
+    let nums = every_pair(bin(B::Le, f("a.price"), f("b.price")));
     assert!(check_expr(&nums, Scope::Rules, &lim).is_ok());
     // a concatenation is as long as its parts: 200 of them make one comparison cost 200 x
     let mut long = f("cart.currency");

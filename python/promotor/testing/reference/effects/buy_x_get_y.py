@@ -17,9 +17,6 @@ from promotor.testing.reference.effects.base import (
 )
 from promotor.testing.reference.expr import Node
 
-__all__ = ["NUMBERS", "apply"]
-
-#: The effect's number fields.
 NUMBERS = ("buy_quantity", "get_quantity", "percent", "max_applications")
 
 

@@ -13,9 +13,6 @@ from promotor.testing.reference.effects.base import (
 from promotor.testing.reference.effects.target import targets, weights
 from promotor.testing.reference.expr import Node
 
-__all__ = ["NUMBERS", "apply"]
-
-#: The effect's number fields.
 NUMBERS = ("price",)
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
 from promotor.testing.reference.expr import Node
 
-__all__ = ["NUMBERS", "apply"]
-
-#: The effect's number fields.
 NUMBERS = ("price",)
 
 

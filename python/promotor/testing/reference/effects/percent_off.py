@@ -14,9 +14,6 @@ from promotor.testing.reference.effects.base import (
 from promotor.testing.reference.effects.target import targets, weights
 from promotor.testing.reference.expr import Node
 
-__all__ = ["NUMBERS", "apply"]
-
-#: The effect's number fields.
 NUMBERS = ("percent", "cap")
 
 

@@ -12,9 +12,6 @@ from promotor.testing.reference.effects.base import (
 )
 from promotor.testing.reference.expr import Node
 
-__all__ = ["NUMBERS", "apply"]
-
-#: The effect's number fields.
 NUMBERS = ("amount",)
 
 
