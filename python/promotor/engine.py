@@ -328,6 +328,9 @@ def json_schema() -> dict[str, Any]:
 
 _Setting = TypeVar("_Setting", Stacking, RuleBounds)
 
+#: The default settings, made once (they are immutable).
+_DEFAULTS: dict[type[Any], Any] = {}
+
 
 def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
     """``err`` with every location under ``(name, *more)``."""
@@ -339,7 +342,10 @@ def _setting(
 ) -> _Setting:
     """An engine setting given as its model, a dict of its fields, or ``None`` (defaults)."""
     if value is None:
-        return model()
+        default = _DEFAULTS.get(model)
+        if default is None:
+            default = _DEFAULTS[model] = model()
+        return default
     if isinstance(value, model):
         return value
     if isinstance(value, Mapping):

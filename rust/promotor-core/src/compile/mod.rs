@@ -4,6 +4,7 @@
 //! `eval/effects/`). Reports every error found, each located at its node.
 
 pub mod bounds;
+mod call;
 pub mod expr;
 mod fold;
 pub mod literal;
