@@ -52,20 +52,25 @@ bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criter
 	cargo bench -q -p promotor-core --bench eval -- --warm-up-time 1 --measurement-time 2
 	$(PY) -m benches.memory --orders $(BENCH_MEMORY_ORDERS) --json target/bench/memory.json
 	$(PY) -m benches.report target/bench/pytest.json target/criterion
+	.ci/servers run -- $(PY) -m benches.stores --json target/bench/stores.json \
+		--pytest-json target/bench/pytest.json
 
+# The store tests need PostgreSQL and Redis: .ci/servers starts throwaway ones on loopback
+# (when installed: `make system-deps`) and stops them afterwards; without them those tests skip
+# and say so.
 .PHONY: test
 test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fast hypothesis profile)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
 	cargo test -q -p promotor-core
-	$(VENV)/bin/ruff check python tests benches examples
-	$(VENV)/bin/ruff format --check python tests benches examples
+	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
+	$(VENV)/bin/ruff format --check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
-	$(PY) -m pytest -q -m "not slow"
+	.ci/servers run -- $(PY) -m pytest -q -m "not slow"
 
 .PHONY: test-slow
 test-slow: $(VENV)/.built-release ## property tests at >= 100,000 cases each (slow profile)
-	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests -k "property or slow"
+	HYPOTHESIS_PROFILE=slow .ci/servers run -- $(PY) -m pytest -q tests -k "property or slow"
 
 .PHONY: system-deps
 system-deps: ## install the Debian packages the tests need (.ci/apt-packages.txt; needs root)
@@ -75,18 +80,22 @@ system-deps: ## install the Debian packages the tests need (.ci/apt-packages.txt
 lint: $(VENV)/.deps ## linters only
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
-	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
 
 .PHONY: fmt
 fmt: $(VENV)/.deps ## format Rust and Python
 	cargo fmt --all
-	$(VENV)/bin/ruff format python tests benches examples
-	$(VENV)/bin/ruff check --fix python tests benches examples
+	$(VENV)/bin/ruff format python tests benches examples docs/hooks.py
+	$(VENV)/bin/ruff check --fix python tests benches examples docs/hooks.py
+
+.PHONY: docs-generated
+docs-generated: $(VENV)/.built-dev ## regenerate generated pages (docs/worked-examples.md)
+	$(PY) -m tests.golden_doc > docs/worked-examples.md
 
 .PHONY: docs
-docs: $(VENV)/.built-dev ## regenerate generated pages (docs/worked-examples.md)
-	$(PY) -m tests.golden_doc > docs/worked-examples.md
+docs: docs-generated ## regenerate generated pages, then build the site into site/ (mkdocs --strict)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 .PHONY: clean
 clean: ## remove build products and the virtual environment

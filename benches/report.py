@@ -17,9 +17,14 @@ from typing import Any
 
 
 def _medians(path: Path) -> dict[str, float]:
-    """Benchmark name -> median seconds."""
+    """Benchmark name -> median seconds; a benchmark that records how many orders it made
+    (``extra_info["orders"]``) also gives ``name/s``, orders per second."""
     data = json.loads(path.read_text())
-    return {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
+    out = {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
+    for b in data["benchmarks"]:
+        if "orders" in b.get("extra_info", {}):
+            out[b["name"] + "/s"] = b["extra_info"]["orders"] / b["stats"]["median"]
+    return out
 
 
 def _criterion(root: Path) -> dict[str, float]:
@@ -116,6 +121,14 @@ def rows(
             "  evaluate W100 cart, pure Rust (criterion), us",
             lambda: _us(crit, "evaluate_w100_cart"),
         ),
+        (
+            "  datasets.orders, nested items, orders/s",
+            lambda: _rate(m, "test_datasets_orders[items]/s"),
+        ),
+        (
+            "  datasets.orders, lines table, orders/s",
+            lambda: _rate(m, "test_datasets_orders[lines]/s"),
+        ),
     ]
     out.extend((label, f(), "", "info") for label, f in info)
     return out
@@ -131,6 +144,10 @@ def _ms(m: dict[str, float], key: str) -> str:
 
 def _us(m: dict[str, float], key: str) -> str:
     return f"{m[key] * 1e6:.1f}" if key in m else "n/a"
+
+
+def _rate(m: dict[str, float], key: str) -> str:
+    return f"{m[key]:,.0f}" if key in m else "n/a"
 
 
 def table(r: list[Row]) -> str:

@@ -41,3 +41,28 @@ def run() -> Callable[..., dict[str, Any]]:
         )
 
     return run
+
+
+def pytest_report_header() -> list[str]:
+    """Which real servers the store tests use (tests/state/conftest.py)."""
+    found = []
+    for name, var in (
+        ("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"),
+        ("Redis", "PROMOTOR_TEST_REDIS_URL"),
+    ):
+        url = os.environ.get(var)
+        found.append(f"store tests: {name} " + (f"at {url}" if url else f"SKIPPED ({var} not set)"))
+    return found
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, var in (
+        ("PostgreSQL", "PROMOTOR_TEST_POSTGRES_URL"),
+        ("Redis", "PROMOTOR_TEST_REDIS_URL"),
+    ):
+        if not os.environ.get(var):
+            terminalreporter.write_line(
+                f"NOTE: the {name} store tests were skipped: {var} is not set "
+                "(`make test` starts a server when it is installed; `make system-deps`)",
+                yellow=True,
+            )

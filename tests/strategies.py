@@ -603,3 +603,65 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
         },
         "codes": codes,
     }
+
+
+# --- usage limits, budgets and snapshots (DESIGN section 8) ---------------------------------
+
+LIMIT_KEYS = [None, None, None, "k1", "k2"]
+
+
+@st.composite
+def usage_limits(draw: st.DrawFn, has_codes: bool, currency: str) -> list[Node]:
+    """Limits and budgets of one campaign: counts, per customer or code, calendar periods in
+    several timezones, shared keys, and budgets that shrink or refuse a discount."""
+    out: list[Node] = []
+    for _ in range(draw(st.integers(1, 3))):
+        every = draw(st.sampled_from([None, None, "day", "week", "month"]))
+        common: Node = {"timezone": draw(st.sampled_from(TIMEZONES))} if every else {}
+        if every:
+            common["every"] = every
+        key = draw(st.sampled_from(LIMIT_KEYS))
+        if key is not None:
+            common["key"] = key
+        if draw(st.booleans()):
+            per = draw(st.sampled_from([None, "customer"] + (["code"] if has_codes else [])))
+            limit: Node = {"type": "limit", "max": draw(st.integers(0, 3)), **common}
+            if per is not None:
+                limit["per"] = per
+            out.append(limit)
+        else:
+            whole = draw(st.sampled_from([0, 1, 5, 12, 50, 200]))
+            cents = "" if currency == "JPY" else draw(st.sampled_from(["", ".50", ".01"]))
+            budget: Node = {"type": "budget", "amount": f"{whole}{cents}", **common}
+            if draw(st.integers(0, 2)) == 0:
+                budget["partial"] = False
+            out.append(budget)
+    return out
+
+
+@st.composite
+def limited_engines(draw: st.DrawFn, base: st.SearchStrategy[Node] | None = None) -> Node:
+    """Engines (of ``base``, default :func:`stacking_engines`) whose campaigns mostly have
+    usage limits or budgets, often sharing keys."""
+    engine = draw(base if base is not None else stacking_engines())
+    for c in engine["campaigns"]:
+        if draw(st.integers(0, 3)) > 0:
+            has_codes = "code" in c or "codes" in c
+            c["limits"] = draw(usage_limits(has_codes, engine.get("currency", "USD")))
+    return engine
+
+
+@st.composite
+def snapshots(draw: st.DrawFn, keys: list[str]) -> dict[str, int]:
+    """Counter values for ``keys``: small counts, budgets used in minor units, some absent."""
+    snapshot = {}
+    for key in keys:
+        if draw(st.integers(0, 3)) == 0:
+            continue
+        if key.startswith("count|"):
+            snapshot[key] = draw(st.integers(0, 4))
+        else:
+            snapshot[key] = draw(
+                st.one_of(st.integers(0, 6000), st.sampled_from([0, 100, 500, 1200, 5000, 20000]))
+            )
+    return snapshot

@@ -61,6 +61,7 @@ STRUCTS = {
         "stop_after",
         "active",
         "metadata",
+        "limits",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
     ir.TierDef: {"rules", "effect"},
@@ -82,6 +83,10 @@ BINARY_OPS = {
     "div",
     "mod",
 }
+LIMIT_VARIANTS = {
+    "limit": {"max", "per", "every", "timezone", "key"},
+    "budget": {"amount", "every", "timezone", "key", "partial"},
+}
 MACRO_OPS = {"all", "exists", "exists_one", "filter", "map", "count", "sum", "min", "max"}
 
 
@@ -96,7 +101,12 @@ def _variants(union: object) -> dict[str, type[BaseModel]]:
 
 @pytest.mark.parametrize(
     ("union", "table"),
-    [(ir.ExprNode, EXPR_VARIANTS), (ir.Effect, EFFECT_VARIANTS), (ir.Target, TARGET_VARIANTS)],
+    [
+        (ir.ExprNode, EXPR_VARIANTS),
+        (ir.Effect, EFFECT_VARIANTS),
+        (ir.Target, TARGET_VARIANTS),
+        (ir.CampaignLimit, LIMIT_VARIANTS),
+    ],
 )
 def test_variants_match_rust(union: object, table: dict[str, set[str]]) -> None:
     variants = _variants(union)

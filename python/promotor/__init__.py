@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import errors, ir
+from . import datasets, errors, ir, stores
 from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -27,11 +27,23 @@ from .effects import (
     shipping_off,
 )
 from .engine import Engine, json_schema
-from .errors import InputError, PromotorError, RuleError
+from .errors import (
+    ConflictError,
+    IdempotencyError,
+    InputError,
+    NotFoundError,
+    PoolExhaustedError,
+    PromotorError,
+    RuleError,
+    StoreError,
+)
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
 from .qualify import Hint, NearMiss, Qualifications
+from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .stores import Store, store
+from .usage import Budget, UsageLimit, budget, limit
 
 __version__ = "0.1.0"
 
@@ -39,33 +51,47 @@ __all__ = [
     "ORDER",
     "SHIPPING",
     "Applied",
+    "AuditEntry",
+    "Budget",
     "Campaign",
     "Cart",
+    "ConflictError",
     "Context",
     "Customer",
     "Engine",
     "Expr",
     "Gift",
     "Hint",
+    "IdempotencyError",
     "InputError",
     "Item",
     "LineResult",
     "NearMiss",
+    "NotFoundError",
+    "PoolExhaustedError",
     "PromotorError",
     "Qualifications",
+    "Redemption",
     "Rejected",
+    "Reservation",
     "Result",
     "RuleBounds",
     "RuleError",
     "Schedule",
     "Stacking",
+    "Store",
+    "StoreError",
     "Tier",
+    "Usage",
+    "UsageLimit",
     "When",
     "amount_off",
+    "budget",
     "buy_x_get_y",
     "cart",
     "context",
     "customer",
+    "datasets",
     "errors",
     "fixed_price",
     "free_shipping",
@@ -76,9 +102,12 @@ __all__ = [
     "items",
     "json_schema",
     "least",
+    "limit",
     "lit",
     "parse",
     "percent_off",
     "shipping_off",
+    "store",
+    "stores",
     "when",
 ]

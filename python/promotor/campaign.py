@@ -146,6 +146,8 @@ class Campaign(_Definition):
     stop_after: StrictBool = False
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    #: Usage limits and budgets (:func:`promotor.limit`, :func:`promotor.budget`).
+    limits: tuple[ir.CampaignLimit, ...] | None = None
 
     def __init__(self, id: Any = None, /, **data: Any) -> None:
         if id is not None:

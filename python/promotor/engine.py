@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Literal, TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -18,8 +21,14 @@ from .inputs import canonical_input
 from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
 
+if TYPE_CHECKING:
+    from .redemption import Redemption, Reservation
+    from .stores import Store
+
 __all__ = ["Engine", "json_schema"]
 
+# Creates an engine's default memory store once, whichever thread asks first.
+_DEFAULT_STORE_LOCK = threading.Lock()
 Rounding = Literal["half_even", "half_up", "down"]
 
 
@@ -47,6 +56,9 @@ class Engine:
         "_program",
         "_rounding",
         "_stacking",
+        "_stateful",
+        "_store",
+        "_version",
     )
 
     def __init__(
@@ -56,6 +68,7 @@ class Engine:
         rounding: Rounding = "half_even",
         stacking: Stacking | Mapping[str, Any] | None = None,
         bounds: RuleBounds | Mapping[str, Any] | None = None,
+        store: Store | str | None = None,
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
             raise RuleError(
@@ -112,6 +125,31 @@ class Engine:
             # Compile again with the rule texts, so errors inside them get a line and column.
             self._program = _native.Program(text, self._sources())
         self._info: dict[str, CampaignInfo] | None = None
+        self._version: str | None = None
+        # Usage limits and budgets read a store's snapshot; an engine without them never does.
+        self._stateful = self._program.is_stateful()
+        self._store = _open_store(store)
+
+    @property
+    def store(self) -> Store:
+        """Where usage limits, budgets and redemptions live (``memory://`` of this engine when
+        none was given)."""
+        if self._store is None:
+            with _DEFAULT_STORE_LOCK:
+                if self._store is None:
+                    from .stores.memory import MemoryStore
+
+                    self._store = MemoryStore()
+        return self._store
+
+    @property
+    def version(self) -> str:
+        """A hex digest of the definitions: equal for equal definitions (recorded with every
+        redemption)."""
+        if self._version is None:
+            text = json.dumps(self._ir, sort_keys=True, separators=(",", ":"))
+            self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._version
 
     def _sources(self) -> list[tuple[tuple[Any, ...], str]]:
         """Where the campaigns' expressions written as rule text are, with their text."""
@@ -172,6 +210,8 @@ class Engine:
         ``result.total`` costs no more than it needs to.
         """
         program = self._program
+        if self._stateful:
+            return self._evaluate_stateful(cart, customer, codes, now, context)
         # Plain dicts in the usual shapes are read in Rust; anything else (models, unusual
         # values, mistakes) goes through canonical_input, which also names what is wrong.
         priced = program.price_fast(cart, customer, codes, now, context)
@@ -186,6 +226,92 @@ class Engine:
             )
             priced = program.price(canonical)
         return Result._from_native(priced, self._describe())
+
+    def _request(
+        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+    ) -> _native.Request:
+        """The input read once (in Rust for plain dicts), to price on a snapshot."""
+        request = self._program.request_fast(cart, customer, codes, now, context)
+        if request is None:
+            canonical = canonical_input(
+                cart,
+                customer=customer,
+                codes=codes,
+                now=now,
+                context=context,
+                currency=self._currency,
+            )
+            request = self._program.request(canonical)
+        return request
+
+    def _evaluate_stateful(
+        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+    ) -> Result:
+        """Price on a snapshot of the counters the limited candidates need; never writes."""
+        request = self._request(cart, customer, codes, now, context)
+        keys = request.keys()
+        snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
+        return Result._from_native(request.price(snapshot), self._describe())
+
+    def redeem(
+        self,
+        cart: Any,
+        customer: Any = None,
+        codes: Sequence[str] = (),
+        now: datetime | None = None,
+        context: Any = None,
+        order_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Redemption:
+        """Price the cart on the store's counters and commit it: usage limits and budgets
+        count it, exactly, under any concurrency (docs/state.md). The redemption is recorded
+        even when nothing applied. The same ``idempotency_key`` with the same request returns
+        the first redemption; with another request it raises :class:`IdempotencyError`."""
+        from . import redemption
+
+        request = self._request(cart, customer, codes, now, context)
+        return redemption.redeem(self, request, order_id=order_id, idempotency_key=idempotency_key)
+
+    def reserve(
+        self,
+        cart: Any,
+        customer: Any = None,
+        codes: Sequence[str] = (),
+        now: datetime | None = None,
+        context: Any = None,
+        ttl: timedelta = timedelta(minutes=15),
+    ) -> Reservation:
+        """Price the cart and hold what it uses of limits and budgets until ``now + ttl``:
+        :meth:`confirm` makes it a redemption, :meth:`release` gives it back, and unconfirmed
+        it comes back by itself after ``ttl`` (even if this process dies)."""
+        from . import redemption
+
+        request = self._request(cart, customer, codes, now, context)
+        return redemption.reserve(self, request, ttl=ttl)
+
+    def confirm(
+        self, reservation_id: str, order_id: str | None = None, now: datetime | None = None
+    ) -> Redemption:
+        """Turn a reservation into a redemption (idempotent). An expired or released one is
+        priced again at ``now`` and may get less."""
+        from . import redemption
+
+        return redemption.confirm(self, reservation_id, order_id=order_id, now=now)
+
+    def release(self, reservation_id: str, now: datetime | None = None) -> None:
+        """Give a reservation's capacity back (idempotent; nothing for an expired one)."""
+        from . import redemption
+
+        redemption.release(self, reservation_id, now=now)
+
+    def rollback(
+        self, redemption_id: str, reason: str | None = None, now: datetime | None = None
+    ) -> Redemption:
+        """Undo a redemption (a refund, a cancelled order): its usage and budget come back.
+        Idempotent; returns it with ``status="rolled_back"``."""
+        from . import redemption
+
+        return redemption.rollback(self, redemption_id, reason=reason, now=now)
 
     def evaluate_batch(
         self,
@@ -308,11 +434,65 @@ class Engine:
             bounds=definition.bounds,
         )
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Engine:
+        """The engine a definition file defines: YAML (``.yaml``, ``.yml``) or JSON
+        (``.json``), written for people (rule text, plain numbers, effects as
+        ``{type: percent_off, percent: 10}``) or the IR of :meth:`to_json`.
+
+        Raises :class:`RuleError` listing every problem with its path in the file, and the
+        file, line and column where known (see docs/definition-files.md); ``OSError`` when the
+        file cannot be read. YAML needs PyYAML (``pip install 'promotor[cli]'``).
+        """
+        from .definitions import load
+
+        return load(path)
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write the engine to a definition file, YAML or JSON by the suffix, that
+        :meth:`from_file` reads back to an equal engine.
+
+        >>> import tempfile, pathlib
+        >>> import promotor as pm
+        >>> engine = pm.Engine([pm.Campaign(id="ten", effect=pm.percent_off(10))])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = pathlib.Path(tmp) / "promotions.yaml"
+        ...     engine.to_file(path)
+        ...     pm.Engine.from_file(path).to_ir() == engine.to_ir()
+        True
+        """
+        from .definitions import save
+
+        save(self, path)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Engine.from_json, (self.to_json(),))
+        if self._store is None:
+            return (Engine.from_json, (self.to_json(),))
+        return (_restore, (self.to_json(), self._store.url))
 
     def __repr__(self) -> str:
         return f"<Engine {len(self._campaigns)} campaigns, {self._currency}>"
+
+
+def _open_store(store: Any) -> Store | None:
+    if store is None:
+        return None
+    if isinstance(store, str):
+        from .stores import store as open_store
+
+        return open_store(store)
+    from .stores import Store
+
+    if not isinstance(store, Store):
+        raise RuleError([{"loc": ("store",), "msg": "expected a store or a store URL"}])
+    return store
+
+
+def _restore(text: str, store_url: str) -> Engine:
+    """An unpickled engine: its definitions, and its store opened again by URL."""
+    engine = Engine.from_json(text)
+    engine._store = _open_store(store_url)
+    return engine
 
 
 def json_schema() -> dict[str, Any]:

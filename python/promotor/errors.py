@@ -4,6 +4,8 @@ Every error carries structured details: ``errors()`` returns a list of dicts, ea
 ``type`` (a stable snake_case name of the problem, such as ``"unknown_field"``), a ``loc`` (a
 tuple path into what you passed, such as ``("campaigns", 3, "rules")``), a ``msg`` for people
 and a ``ctx`` dict of context values; errors inside rule text add ``line`` and ``column``.
+Errors in a definition file add ``file``, and then ``line`` and ``column`` are positions in that
+file, rendered ``file:line:column: loc: msg``.
 
 >>> from promotor.errors import RuleError
 >>> err = RuleError([detail("unknown_field", ("campaigns", 0, "rules"), name="subtotl")])
@@ -22,7 +24,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["InputError", "PromotorError", "RuleError", "detail"]
+__all__ = [
+    "ConflictError",
+    "IdempotencyError",
+    "InputError",
+    "NotFoundError",
+    "PoolExhaustedError",
+    "PromotorError",
+    "RuleError",
+    "StoreError",
+    "detail",
+]
 
 
 def _render_loc(loc: Iterable[Any]) -> str:
@@ -51,6 +63,11 @@ class PromotorError(Exception):
         lines = []
         for error in self._errors:
             where = _render_loc(error["loc"])
+            if "file" in error:
+                # In a file, line and column are the file's: file:line:column, as editors read.
+                at = ":".join(str(error[k]) for k in ("file", "line", "column") if k in error)
+                lines.append(f"{at}: {where}: {error['msg']}" if where else f"{at}: {error['msg']}")
+                continue
             if "line" in error:
                 position = f"line {error['line']}, column {error['column']}"
                 where = f"{where} ({position})" if where else position
@@ -82,3 +99,25 @@ class RuleError(PromotorError, ValueError):
 
 class InputError(PromotorError, ValueError):
     """A cart, customer, context, code list or time given for evaluation is invalid."""
+
+
+class StoreError(PromotorError):
+    """A store cannot be reached or used: a connection, schema or consistency problem. Nothing
+    of the call that raised it was written."""
+
+
+class ConflictError(PromotorError):
+    """A redemption kept meeting concurrent changes that broke its bounds and gave up after
+    its retries; nothing was written."""
+
+
+class IdempotencyError(PromotorError):
+    """An idempotency key was used again with a different request."""
+
+
+class NotFoundError(PromotorError):
+    """No redemption or reservation has the given id."""
+
+
+class PoolExhaustedError(PromotorError):
+    """A campaign's pool of unique codes has no free code left."""

@@ -44,6 +44,7 @@ __all__ = [
     "AmountOff",
     "Binary",
     "Bool",
+    "Budget",
     "BuyXGetY",
     "Call",
     "CampaignDef",
@@ -71,6 +72,7 @@ __all__ = [
     "Target",
     "TierDef",
     "Unary",
+    "UsageLimit",
     "dump",
 ]
 
@@ -358,6 +360,34 @@ class TierDef(IRModel):
     effect: Effect
 
 
+class UsageLimit(IRModel):
+    """At most ``max`` redemptions, in total or ``per`` customer or code, for ``every``
+    calendar period in ``timezone``; ``key`` shares one counter between campaigns."""
+
+    type: Literal["limit"] = "limit"
+    max: U64
+    per: Literal["customer", "code"] | None = None
+    every: Literal["day", "week", "month"] | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    key: Annotated[str, Field(min_length=1)] | None = None
+
+
+class Budget(IRModel):
+    """At most ``amount`` of discount given (in the engine's currency), for ``every`` period;
+    ``partial=False`` refuses a discount that does not fit whole."""
+
+    type: Literal["budget"] = "budget"
+    amount: DecimalStr
+    every: Literal["day", "week", "month"] | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    key: Annotated[str, Field(min_length=1)] | None = None
+    partial: StrictBool = True
+
+
+CampaignLimit: TypeAlias = Annotated[UsageLimit | Budget, Field(discriminator="type")]
+
+
+
 class CampaignDef(IRModel):
     """A campaign as the IR holds it (``promotor.Campaign`` is the builder's)."""
 
@@ -377,6 +407,7 @@ class CampaignDef(IRModel):
     stop_after: StrictBool = False
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    limits: tuple[CampaignLimit, ...] | None = None
 
 
 class Stacking(Checked):

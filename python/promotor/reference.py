@@ -5,6 +5,14 @@
 'promotor.testing.reference.evaluate'
 """
 
-from promotor.testing.reference import Amounts, Discount, allocate, evaluate, normalize_code
+from promotor.testing.reference import (
+    Amounts,
+    Discount,
+    allocate,
+    decide,
+    evaluate,
+    normalize_code,
+    state_keys,
+)
 
-__all__ = ["Amounts", "Discount", "allocate", "evaluate", "normalize_code"]
+__all__ = ["Amounts", "Discount", "allocate", "decide", "evaluate", "normalize_code", "state_keys"]

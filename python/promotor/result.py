@@ -159,6 +159,15 @@ class Rejected:
             return "the order's maximum discount is already reached"
         if reason == "not_best_deal":
             return "a better combination of campaigns applies"
+        if reason == "limit_reached":
+            if self.detail == "customer required":
+                return "the campaign is limited per customer and no customer id was given"
+            return f"usage limit reached ({self.detail}: {self.actual} of {self.expected} used)"
+        if reason == "budget_exhausted":
+            return (
+                f"the budget does not cover this discount ({self.detail}: "
+                f"{self.actual} of {self.expected} used)"
+            )
         return reason
 
 
@@ -401,6 +410,8 @@ class Result:
                 out.append(f"      line {index} {shown(line.sku)} x{line.quantity}: -{share}")
             if a.shipping_amount:
                 out.append(f"      shipping: -{a.shipping_amount}")
+            if a.limited_by == "budget":
+                out.append("      limited by its budget: reduced to what was left of it")
             for g in a.gifts:
                 out.append(f"      gift: {g.quantity} x {shown(g.sku)} (worth {g.price} each)")
         if self.rejected:

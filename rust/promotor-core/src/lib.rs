@@ -13,6 +13,7 @@ pub mod money;
 pub mod num;
 pub mod outcome;
 pub mod schema;
+pub mod state;
 pub mod syntax;
 pub mod time;
 pub mod value;

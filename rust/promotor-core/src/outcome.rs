@@ -45,8 +45,9 @@ pub struct Applied {
     /// non-zero share.
     pub allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
-    /// What reduced the campaign's discount, if anything: `"max_discount"` when the
-    /// order's `max_discount` clipped it.
+    /// What reduced the campaign's discount, if anything: `Some("budget")` when a budget
+    /// shrank it to what was left of it, `Some("max_discount")` when the order's
+    /// `max_discount` clipped it.
     pub limited_by: Option<&'static str>,
 }
 
@@ -81,6 +82,8 @@ pub enum Reason {
     CurrencyMismatch,
     MaxDiscount,
     NotBestDeal,
+    LimitReached,
+    BudgetExhausted,
 }
 
 impl Reason {
@@ -97,6 +100,8 @@ impl Reason {
         Self::CurrencyMismatch,
         Self::MaxDiscount,
         Self::NotBestDeal,
+        Self::LimitReached,
+        Self::BudgetExhausted,
     ];
 
     /// The stable name (`Rejected.reason`).
@@ -113,6 +118,8 @@ impl Reason {
             Self::CurrencyMismatch => "currency_mismatch",
             Self::MaxDiscount => "max_discount",
             Self::NotBestDeal => "not_best_deal",
+            Self::LimitReached => "limit_reached",
+            Self::BudgetExhausted => "budget_exhausted",
         }
     }
 }
@@ -129,7 +136,9 @@ pub struct Rejected {
     pub actual: Option<Reported>,
     pub expected: Option<Reported>,
     /// A machine-readable refinement, e.g. for `not_active`: `inactive`, `not_started`, `ended`,
-    /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`.
+    /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`; for
+    /// `limit_reached` and `budget_exhausted`: which limit (`total`, `per_customer`, ..., a
+    /// shared key, or `customer required`).
     pub detail: Option<String>,
     /// The campaign that caused a conflict, `stopped` or `max_applied`.
     pub by: Option<String>,

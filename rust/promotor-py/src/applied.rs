@@ -31,6 +31,8 @@ pub struct Applied {
     shipping_amount: Decimal,
     shares: Vec<(usize, Decimal)>,
     gift_list: Vec<(String, u32, Decimal)>,
+    /// `"budget"` when a budget shrank the discount, `"max_discount"` when the order's
+    /// maximum discount clipped it.
     #[pyo3(get)]
     limited_by: Option<String>,
 }

@@ -250,7 +250,10 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
         gifts.append(gd)?;
     }
     d.set_item("gifts", gifts)?;
-    d.set_item("limited_by", a.limited_by)?;
+    // Only when set, so outcomes without limits keep their shape.
+    if let Some(by) = a.limited_by {
+        d.set_item("limited_by", by)?;
+    }
     Ok(d)
 }
 

@@ -8,6 +8,7 @@ mod dec;
 mod errors;
 mod fast;
 mod program;
+mod state;
 
 use pyo3::exceptions::PyUnicodeEncodeError;
 use pyo3::prelude::*;
@@ -169,5 +170,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;
+    m.add_class::<state::Request>()?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use promotor_core::error::Loc;
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
 use crate::{convert, errors, fast};
@@ -133,6 +134,38 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
     }
 
+    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    fn is_stateful(&self) -> bool {
+        self.inner.is_stateful()
+    }
+
+    /// Read one cart given as the user's plain dicts into a `Request` (see `price_fast`).
+    #[pyo3(signature = (cart, customer, codes, now, context))]
+    fn request_fast(
+        &self,
+        cart: &Bound<'_, PyAny>,
+        customer: Option<&Bound<'_, PyAny>>,
+        codes: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> Option<crate::state::Request> {
+        let input = fast::read(cart, customer, codes, now, context)?;
+        Some(crate::state::Request::new(Arc::clone(&self.inner), input))
+    }
+
+    /// A canonical input (see docs/architecture.md) as a `Request`.
+    fn request(&self, canonical_input: &Bound<'_, PyDict>) -> PyResult<crate::state::Request> {
+        Ok(crate::state::Request::new(
+            Arc::clone(&self.inner),
+            convert::input(canonical_input)?,
+        ))
+    }
+
+    /// A `Request` from `Request.input_json()`.
+    fn request_json(&self, text: &str) -> PyResult<crate::state::Request> {
+        crate::state::from_json(&self.inner, text)
+    }
+
     /// The IR this program was compiled from, as JSON.
     fn ir_json(&self) -> &str {
         &self.ir_json
@@ -155,11 +188,7 @@ impl Program {
     fn priced(&self, py: Python<'_>, input: Input) -> Priced {
         let program = &self.inner;
         let outcome = py.detach(|| program.price(&input));
-        Priced {
-            program: Arc::clone(&self.inner),
-            input,
-            outcome,
-        }
+        Priced::new(Arc::clone(&self.inner), input, outcome, None)
     }
 }
 
@@ -171,6 +200,31 @@ pub struct Priced {
     program: Arc<CoreProgram>,
     input: Input,
     outcome: Outcome,
+    /// The state it was priced on, when the program has limits (`None`: no state).
+    snapshot: Option<Snapshot>,
+}
+
+impl Priced {
+    fn explained_outcome(&self) -> Outcome {
+        match &self.snapshot {
+            Some(s) => self.program.decide(&self.input, s, true).0,
+            None => self.program.evaluate(&self.input),
+        }
+    }
+
+    pub fn new(
+        program: Arc<CoreProgram>,
+        input: Input,
+        outcome: Outcome,
+        snapshot: Option<Snapshot>,
+    ) -> Self {
+        Self {
+            program,
+            input,
+            outcome,
+            snapshot,
+        }
+    }
 }
 
 #[pymethods]
@@ -220,7 +274,25 @@ impl Priced {
 
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let outcome = self.program.evaluate(&self.input);
+        let outcome = self.explained_outcome();
         convert::outcome(py, &outcome, &self.input)
+    }
+
+    /// What a store records: `(outcome JSON, currency, [(campaign_id, code, amount)])`, the
+    /// JSON with explanations (`promotor.stores.codec` reads it).
+    #[allow(clippy::type_complexity)]
+    fn record(&self, py: Python<'_>) -> (String, String, Vec<(String, Option<String>, String)>) {
+        let outcome = py.detach(|| self.explained_outcome());
+        let applied = self
+            .outcome
+            .applied
+            .iter()
+            .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
+            .collect();
+        (
+            crate::state::record_json(&outcome, &self.input),
+            self.outcome.currency.clone(),
+            applied,
+        )
     }
 }

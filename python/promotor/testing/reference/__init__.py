@@ -2,14 +2,24 @@
 
 Its modules mirror the core's: ``program`` (``compile/``: the IR with its defaults),
 ``expr`` and ``explain`` (``eval/expr.rs``, ``eval/explain.rs``), ``effects/`` (one module per
-effect, ``eval/effects/``), ``stacking`` (``eval/stacking.rs``), ``evaluate`` (``eval/mod.rs``),
-``num``, ``alloc``, ``time`` and ``codes``. :func:`evaluate` is the entry point.
+effect, ``eval/effects/``), ``stacking`` (``eval/stacking.rs``), ``state`` (``state/``: usage
+limits and budgets), ``evaluate`` (``eval/mod.rs``), ``num``, ``alloc``, ``time`` and
+``codes``. :func:`evaluate` and :func:`decide` are the entry points.
 """
 
 from promotor.testing.reference.alloc import allocate
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import Amounts, Discount
-from promotor.testing.reference.evaluate import evaluate
+from promotor.testing.reference.evaluate import decide, evaluate, state_keys
 from promotor.testing.reference.program import read_campaign
 
-__all__ = ["Amounts", "Discount", "allocate", "evaluate", "normalize_code", "read_campaign"]
+__all__ = [
+    "Amounts",
+    "Discount",
+    "allocate",
+    "decide",
+    "evaluate",
+    "normalize_code",
+    "read_campaign",
+    "state_keys",
+]

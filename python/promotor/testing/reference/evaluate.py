@@ -74,8 +74,9 @@ from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effec
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
 from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
+from promotor.testing.reference.state import Meter
 
-__all__ = ["evaluate"]
+__all__ = ["decide", "evaluate", "state_keys"]
 
 Printer = Callable[[Node], str]
 RegexSearch = Callable[[str, str], "bool | None"]
@@ -207,6 +208,7 @@ class _Run:
         self.rules = RuleEvaluator(facts, engine.rounding, regex_search)
         self.applied: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
+        self.meter: Meter | None = None  # usage limits and budgets, when any campaign has them
 
     def check(
         self, position: int, campaign: CCampaign, code: str | None
@@ -221,6 +223,16 @@ class _Run:
         if not self.rules.holds(campaign.rules, {}):
             assert campaign.rules is not None
             return self._rules_not_met(campaign, code, campaign.rules, None)
+        block = None if self.meter is None else self.meter.prefilter(campaign)
+        if block is not None:
+            return _rejected(
+                campaign,
+                code,
+                block.reason,
+                detail=block.detail,
+                actual=block.actual,
+                expected=block.expected,
+            )
         tier_index: int | None = None
         effect = campaign.effect
         if campaign.tiers is not None:
@@ -247,6 +259,14 @@ class _Run:
         e = outcome.eligible
         if outcome.discount is not None:
             self._apply(e.campaign, e.code, e.tier, outcome.discount, outcome.limited_by)
+        elif outcome.block is not None:
+            b = outcome.block
+            self.rejected.append(
+                _rejected(
+                    e.campaign, e.code, b.reason, detail=b.detail, actual=b.actual,
+                    expected=b.expected,
+                )
+            )  # fmt: skip
         else:
             assert outcome.reason is not None
             self.rejected.append(_rejected(e.campaign, e.code, outcome.reason, by=outcome.by))
@@ -295,7 +315,9 @@ class _Run:
                     i: amounts.decimal(s) for i, s in sorted(discount.allocations.items())
                 },
                 "gifts": discount.gifts,
-                "limited_by": limited_by,
+                # Only when set, like the native outcome, so outcomes without limits keep
+                # their shape.
+                **({"limited_by": limited_by} if limited_by is not None else {}),
             }
         )
 
@@ -362,35 +384,95 @@ def evaluate(
     engine_ir: Mapping[str, Any],
     canonical_input: Mapping[str, Any],
     *,
+    snapshot: Mapping[str, int] | None = None,
     printer: Printer | None = None,
     regex_search: RegexSearch | None = None,
     currency_exponent: CurrencyExponent | None = None,
 ) -> dict[str, Any]:
     """Evaluate an engine definition (IR JSON as dicts) on a canonical input.
 
-    Returns the canonical outcome dict of docs/architecture.md. ``printer``, ``regex_search``
-    and ``currency_exponent`` default to the native module's, imported on first use.
-    Raises ``NotImplementedError`` for constructs not implemented yet (the compiler rejects
-    them too).
+    Returns the canonical outcome dict of docs/architecture.md. ``snapshot`` holds the
+    counters of usage limits and budgets (absent keys and ``None``: 0). ``printer``,
+    ``regex_search`` and ``currency_exponent`` default to the native module's, imported on
+    first use. Raises ``NotImplementedError`` for constructs not implemented yet (the
+    compiler rejects them too).
     """
-    engine = read_program(engine_ir)
-    check_supported(engine)
-    run = _Run(
-        engine,
+    return decide(
+        engine_ir,
         canonical_input,
-        printer or _native_printer,
-        regex_search or _native_regex_search,
-        currency_exponent or _native_currency_exponent,
-    )
+        snapshot or {},
+        printer=printer,
+        regex_search=regex_search,
+        currency_exponent=currency_exponent,
+    )[0]
+
+
+def _meter(
+    engine: Program,
+    candidates: list[tuple[CCampaign, str | None]],
+    canonical_input: Mapping[str, Any],
+    snapshot: Mapping[str, int] | None,
+    currency_exponent: CurrencyExponent,
+) -> Meter | None:
+    if not any(c.raw.get("limits") for c in engine.campaigns):
+        return None
+    exponent = currency_exponent(engine.currency)
+    if exponent is None:
+        raise ValueError(f"unknown currency {engine.currency!r}")
+    return Meter(engine.campaigns, candidates, canonical_input, snapshot, exponent, normalize_code)
+
+
+def _given_codes(canonical_input: Mapping[str, Any]) -> dict[str, str]:
     given: dict[str, str] = {}
     for code in canonical_input.get("codes") or []:
         norm = normalize_code(code)
         if norm and norm not in given:
             given[norm] = code
-    candidates, unknown = _candidates(engine, given)
+    return given
+
+
+def state_keys(
+    engine_ir: Mapping[str, Any],
+    canonical_input: Mapping[str, Any],
+    *,
+    currency_exponent: CurrencyExponent | None = None,
+) -> list[str]:
+    """The counters a decision on this input reads (section 8 of DESIGN.md)."""
+    engine = read_program(engine_ir)
+    candidates, _ = _candidates(engine, _given_codes(canonical_input))
+    meter = _meter(
+        engine, candidates, canonical_input, None,
+        currency_exponent or _native_currency_exponent,
+    )  # fmt: skip
+    return [] if meter is None else list(meter.keys)
+
+
+def decide(
+    engine_ir: Mapping[str, Any],
+    canonical_input: Mapping[str, Any],
+    snapshot: Mapping[str, int],
+    *,
+    printer: Printer | None = None,
+    regex_search: RegexSearch | None = None,
+    currency_exponent: CurrencyExponent | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The canonical outcome on a snapshot of counters, and the deltas (``{"key", "add",
+    "max", "min"}``) that commit it; what ``Program::decide`` returns."""
+    engine = read_program(engine_ir)
+    check_supported(engine)
+    exponents = currency_exponent or _native_currency_exponent
+    run = _Run(
+        engine,
+        canonical_input,
+        printer or _native_printer,
+        regex_search or _native_regex_search,
+        exponents,
+    )
+    candidates, unknown = _candidates(engine, _given_codes(canonical_input))
+    run.meter = _meter(engine, candidates, canonical_input, snapshot, exponents)
     checked = [run.check(i, campaign, code) for i, (campaign, code) in enumerate(candidates)]
     eligible = [c for c in checked if isinstance(c, stacking.Eligible)]
-    decided = stacking.stack(eligible, engine.stacking, run.amounts)
+    decided = stacking.stack(eligible, engine.stacking, run.amounts, run.meter)
     outcomes = {o.eligible.position: o for o in decided}
     for entry in checked:
         if isinstance(entry, stacking.Eligible):
@@ -399,4 +481,9 @@ def evaluate(
             run.rejected.append(entry)
     for code in unknown:
         run.rejected.append(_rejected(None, code, "unknown_code"))
-    return run.outcome()
+    deltas: list[dict[str, Any]] = []
+    if run.meter is not None:
+        deltas = run.meter.deltas(
+            (o.eligible.campaign, o.discount.total) for o in decided if o.discount is not None
+        )
+    return run.outcome(), deltas

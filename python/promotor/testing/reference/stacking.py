@@ -32,6 +32,8 @@ from promotor.testing.reference.alloc import allocate
 from promotor.testing.reference.effects import Amounts, Discount
 from promotor.testing.reference.program import CCampaign
 
+from promotor.testing.reference.state import Block, Meter
+
 __all__ = ["BEST_DEAL_BUDGET", "BEST_DEAL_LIMIT", "Eligible", "Outcome", "best_deal_limit", "stack"]
 
 BEST_DEAL_LIMIT = 16
@@ -92,6 +94,8 @@ class Outcome:
     discount: Discount | None = None
     reason: str | None = None
     by: str | None = None
+    block: Block | None = None  # limit_reached / budget_exhausted: which limit
+    # "budget" when a budget shrank the discount, "max_discount" when the order's maximum did
     limited_by: str | None = None
 
 
@@ -144,8 +148,11 @@ def _sequential(
     settings: Mapping[str, Any],
     amounts: Amounts,
     alone: Mapping[int, Discount | None],
+    meter: Meter | None = None,
 ) -> list[Outcome]:
-    """Checks 4-8 of sequential mode for each candidate in order, then ``max_discount``."""
+    """Checks 4-8 of sequential mode for each candidate in order (usage limits and budgets
+    after ``no_effect``), then ``max_discount``."""
+    usage: dict[str, int] = {}
     winner = next((e for e in eligible if e.exclusive and _takes_effect(alone[e.position])), None)
     max_applied = settings.get("max_applied")
     state = _original(amounts)
@@ -166,10 +173,17 @@ def _sequential(
             discount = _discount(e, state, settings["base"])
             if discount is None or not _takes_effect(discount):
                 outcomes.append(Outcome(e, reason="no_effect"))
-            else:
-                _take(state, discount)
-                applied.append(e)
-                outcomes.append(Outcome(e, discount))
+                continue
+            limited = False
+            if meter is not None:
+                admitted = meter.admit(e.campaign, discount, usage)
+                if isinstance(admitted, Block):
+                    outcomes.append(Outcome(e, reason=admitted.reason, block=admitted))
+                    continue
+                discount, limited = admitted
+            _take(state, discount)
+            applied.append(e)
+            outcomes.append(Outcome(e, discount, limited_by="budget" if limited else None))
     if settings.get("max_discount") is not None:
         outcomes = _max_discount(outcomes, Decimal(str(settings["max_discount"])), amounts)
     return outcomes
@@ -224,7 +238,10 @@ def _value(outcomes: Sequence[Outcome]) -> int:
 
 
 def _best_deal(
-    eligible: Sequence[Eligible], settings: Mapping[str, Any], amounts: Amounts
+    eligible: Sequence[Eligible],
+    settings: Mapping[str, Any],
+    amounts: Amounts,
+    meter: Meter | None = None,
 ) -> list[Outcome]:
     """Apply the allowed subset of largest value; ties to the smallest sorted positions."""
     alone = _standalone(eligible, amounts)
@@ -241,7 +258,7 @@ def _best_deal(
         for subset in combinations(considered, size):  # each in candidate order
             if not _allowed(subset, most):
                 continue
-            outcomes = _sequential(subset, settings, amounts, alone)
+            outcomes = _sequential(subset, settings, amounts, alone, meter)
             key = (-_value(outcomes), [e.position for e in subset])
             if best_key is None or key < best_key:
                 best_key, best = key, outcomes
@@ -250,7 +267,10 @@ def _best_deal(
 
 
 def stack(
-    eligible: Sequence[Eligible], settings: Mapping[str, Any], amounts: Amounts
+    eligible: Sequence[Eligible],
+    settings: Mapping[str, Any],
+    amounts: Amounts,
+    meter: Meter | None = None,
 ) -> list[Outcome]:
     """One outcome per eligible candidate (given in candidate order), in the same order.
 
@@ -258,5 +278,5 @@ def stack(
     original amounts (its current amounts are not read or changed).
     """
     if settings["mode"] == "best_deal":
-        return _best_deal(eligible, settings, amounts)
-    return _sequential(eligible, settings, amounts, _standalone(eligible, amounts))
+        return _best_deal(eligible, settings, amounts, meter)
+    return _sequential(eligible, settings, amounts, _standalone(eligible, amounts), meter)

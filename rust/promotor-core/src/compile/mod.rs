@@ -575,6 +575,8 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
             campaigns.push(c);
         }
     }
+    let (usage_limits, limit_errors) = crate::state::compile(def, exponent.unwrap_or(2));
+    errs.0.extend(limit_errors);
     if !errs.0.is_empty() {
         return Err(Errors::rule(errs.0));
     }
@@ -595,6 +597,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
         codes,
         max_discount,
         leaves,
+        usage_limits,
     })))
 }
 

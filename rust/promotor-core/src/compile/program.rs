@@ -22,6 +22,8 @@ pub(crate) struct Inner {
     pub max_discount: Option<rust_decimal::Decimal>,
     /// Distinct rule leaves (by text): the size of the per-evaluation memo.
     pub leaves: usize,
+    /// Usage limits and budgets of each campaign (`crate::state`).
+    pub usage_limits: crate::state::Limits,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a

@@ -12,6 +12,7 @@ use crate::input::Input;
 use crate::money::{self, from_minor};
 use crate::num::{self, RoundMode};
 use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
+use crate::state::{Delta, Meter, Snapshot};
 use expr::{Ctx, Facts};
 
 pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> Rejected {
@@ -31,17 +32,52 @@ impl Program {
     /// Prices a cart and explains every campaign that did not apply. A pure function of the
     /// program and the input; never panics.
     pub fn evaluate(&self, input: &Input) -> Outcome {
-        self.run(input, true)
+        self.run(input, true, None).0
     }
 
     /// Prices a cart without the rejections: the same totals, lines and applied campaigns as
     /// [`Program::evaluate`], with `rejected` empty. What callers that only need the price
     /// (batch evaluation, the single-cart fast path until `rejected` is asked for) use.
     pub fn price(&self, input: &Input) -> Outcome {
-        self.run(input, false)
+        self.run(input, false, None).0
     }
 
-    fn run(&self, input: &Input, explain: bool) -> Outcome {
+    /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
+    /// snapshot ([`Program::state_keys`]).
+    pub fn is_stateful(&self) -> bool {
+        self.0.usage_limits.any
+    }
+
+    /// The counters a store must read for this input (DESIGN section 8): those of the limited
+    /// campaigns that are candidates, for this customer, codes and periods.
+    pub fn state_keys(&self, input: &Input) -> Vec<String> {
+        let p = &*self.0;
+        if !p.usage_limits.any {
+            return Vec::new();
+        }
+        let (matched, _) = match_codes(p, input);
+        Meter::new(&p.usage_limits, input, &matched, None, p.exponent)
+            .keys()
+            .to_vec()
+    }
+
+    /// Decides on a snapshot: the outcome (with rejections when `explain`) and the deltas a
+    /// store applies to commit it. A pure function of program, input and snapshot.
+    pub fn decide(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        explain: bool,
+    ) -> (Outcome, Vec<Delta>) {
+        self.run(input, explain, Some(snapshot))
+    }
+
+    fn run(
+        &self,
+        input: &Input,
+        explain: bool,
+        snapshot: Option<&Snapshot>,
+    ) -> (Outcome, Vec<Delta>) {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
         let currency = input
@@ -63,25 +99,11 @@ impl Program {
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
         let mut ctx = Ctx::new(input, &facts, mode, p.leaves);
 
-        // Codes: trimmed, lower-cased, empty ignored, repeats once.
-        let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];
-        let mut unknown: Vec<&str> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        for raw in &input.codes {
-            let norm = normalize_code(raw);
-            if norm.is_empty() || seen.contains(&norm) {
-                continue;
-            }
-            match p.codes.get(&norm) {
-                Some((ci, spelling)) => {
-                    if matched[*ci].is_none() {
-                        matched[*ci] = Some(spelling.as_str());
-                    }
-                }
-                None => unknown.push(raw),
-            }
-            seen.push(norm);
-        }
+        let (matched, unknown) = match_codes(p, input);
+        let meter = p
+            .usage_limits
+            .any
+            .then(|| Meter::new(&p.usage_limits, input, &matched, snapshot, p.exponent));
 
         let cart = stacking::Cart {
             lines,
@@ -89,7 +111,7 @@ impl Program {
             mismatch,
             exponent,
         };
-        let result = stacking::stack(p, &mut ctx, &matched, &cart, explain);
+        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain);
         let mut rejected = result.rejected;
         if explain {
             rejected.extend(unknown.into_iter().map(rejected_unknown));
@@ -117,7 +139,7 @@ impl Program {
                 total: from_minor(lines[i] - line_disc[i], exponent),
             })
             .collect();
-        Outcome {
+        let outcome = Outcome {
             currency,
             subtotal: from_minor(subtotal, exponent),
             shipping: from_minor(shipping, exponent),
@@ -127,8 +149,36 @@ impl Program {
             lines: line_out,
             applied: result.applied,
             rejected,
-        }
+        };
+        (outcome, result.deltas)
     }
+}
+
+/// Each campaign's matched code (its own spelling; by campaign index) and the given codes that
+/// match none. Codes: trimmed, lower-cased, empty ignored, repeats once.
+fn match_codes<'a>(
+    p: &'a crate::compile::Inner,
+    input: &'a Input,
+) -> (Vec<Option<&'a str>>, Vec<&'a str>) {
+    let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for raw in &input.codes {
+        let norm = normalize_code(raw);
+        if norm.is_empty() || seen.contains(&norm) {
+            continue;
+        }
+        match p.codes.get(&norm) {
+            Some((ci, spelling)) => {
+                if matched[*ci].is_none() {
+                    matched[*ci] = Some(spelling.as_str());
+                }
+            }
+            None => unknown.push(raw),
+        }
+        seen.push(norm);
+    }
+    (matched, unknown)
 }
 
 /// What rules see of a cart, and its line and shipping amounts in minor units.

@@ -13,6 +13,7 @@ use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::outcome::{Applied, Gift, Reason, Rejected};
+use crate::state::{Block, Delta, Meter, Usage};
 use crate::time;
 
 /// Best deal searches exactly over at most this many eligible campaigns.
@@ -39,6 +40,8 @@ pub struct Stacked {
     /// Per applied campaign: its share of every line (0 for lines it does not touch).
     pub allocations: Vec<Vec<i128>>,
     pub shipping_total: i128,
+    /// What a store applies to commit this outcome (usage limits and budgets).
+    pub deltas: Vec<Delta>,
 }
 
 /// `None` when active, else the `not_active` detail.
@@ -81,10 +84,21 @@ fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
     None
 }
 
+/// The rejection of a campaign that a usage limit or budget blocks.
+fn blocked(id: &str, code: Option<&str>, b: Block) -> Rejected {
+    let mut r = rejected(Some(id), code, b.reason);
+    r.detail = Some(b.detail);
+    r.actual = b.actual;
+    r.expected = b.expected;
+    r
+}
+
 /// A candidate that passed checks 1-3.
 pub(crate) struct Eligible<'a> {
     /// Position in candidate order (among all candidates).
     pub pos: usize,
+    /// Index of the campaign in the engine.
+    pub ci: usize,
     pub id: &'a str,
     pub code: Option<&'a str>,
     pub effect: &'a dyn Effect,
@@ -110,6 +124,8 @@ pub(crate) struct Taken {
     pub k: usize,
     pub d: Discount,
     pub gifts: Vec<Gift>,
+    /// A budget shrank it.
+    pub limited: bool,
     /// `max_discount` reduced it.
     pub clipped: bool,
 }
@@ -129,6 +145,8 @@ pub(crate) struct Stacker<'a, 'c> {
     pub max_applied: Option<usize>,
     /// `M` of `max_discount`, in minor units.
     pub cap: Option<i128>,
+    /// Usage limits and budgets, when any campaign has them.
+    pub meter: Option<&'c Meter<'c>>,
 }
 
 impl<'a> Stacker<'a, '_> {
@@ -150,6 +168,7 @@ impl<'a> Stacker<'a, '_> {
     /// `max_discount`.
     pub fn run(&mut self, el: &[Eligible<'a>], seq: impl IntoIterator<Item = usize>) -> Run {
         let mut state = self.original.clone();
+        let mut usage = self.meter.map(Meter::usage).unwrap_or_default();
         let mut out = Run {
             applied: Vec::with_capacity(el.len()),
             rejected: Vec::new(),
@@ -176,13 +195,23 @@ impl<'a> Stacker<'a, '_> {
                     continue;
                 }
             }
-            let Some(d) = self.take(e, &state) else {
+            let Some(mut d) = self.take(e, &state) else {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             };
             if !d.takes_effect() {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
+            }
+            let mut limited = false;
+            if let Some(m) = self.meter {
+                match m.admit(e.ci, &mut d, &mut usage) {
+                    Ok(l) => limited = l,
+                    Err(b) => {
+                        out.rejected.push((k, blocked(e.id, e.code, b)));
+                        continue;
+                    }
+                }
             }
             let g = d.gifts.clone();
             for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
@@ -193,6 +222,7 @@ impl<'a> Stacker<'a, '_> {
                 k,
                 d,
                 gifts: g,
+                limited,
                 clipped: false,
             });
         }
@@ -218,6 +248,7 @@ impl<'a> Stacker<'a, '_> {
             chosen: Vec::with_capacity(consider.len()),
             best_value: -1,
             best: Vec::new(),
+            usage: self.meter.map(Meter::usage).unwrap_or_default(),
         };
         let mut state = self.original.clone();
         search.visit(self, 0, &mut state, 0);
@@ -270,6 +301,8 @@ struct Search<'s, 'a> {
     chosen: Vec<usize>,
     best_value: i128,
     best: Vec<usize>,
+    /// What the campaigns of `chosen` have counted against usage limits and budgets.
+    usage: Usage,
 }
 
 impl<'a> Search<'_, 'a> {
@@ -327,7 +360,13 @@ impl<'a> Search<'_, 'a> {
             if !fits(&self.chosen, e) {
                 continue;
             }
-            let d = st.take(e, state);
+            let mut d = st.take(e, state);
+            let saved = st.meter.map(|_| self.usage.clone());
+            if let (Some(m), Some(taken)) = (st.meter, d.as_mut()) {
+                if taken.takes_effect() && m.admit(e.ci, taken, &mut self.usage).is_err() {
+                    d = None;
+                }
+            }
             let add = d.as_ref().map_or(0, |d| d.total().max(0));
             if let Some(d) = &d {
                 for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
@@ -338,6 +377,9 @@ impl<'a> Search<'_, 'a> {
             self.chosen.push(j);
             self.visit(st, t + 1, state, sum + add);
             self.chosen.pop();
+            if let Some(u) = saved {
+                self.usage = u;
+            }
             if let Some(d) = &d {
                 for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
                     *cur += *s;
@@ -355,6 +397,7 @@ fn eligible<'a>(
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     mismatch: bool,
+    meter: Option<&Meter<'_>>,
     explain: bool,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
@@ -426,6 +469,12 @@ fn eligible<'a>(
                 }
             }
         };
+        if let Some(b) = meter.and_then(|m| m.prefilter(ci)) {
+            if explain {
+                rej.push((pos, blocked(&c.id, code, b)));
+            }
+            continue;
+        }
         let group_name = def.group.as_deref();
         let group = group_name.map(|g| {
             el.iter()
@@ -434,6 +483,7 @@ fn eligible<'a>(
         });
         el.push(Eligible {
             pos,
+            ci,
             id: c.id.as_str(),
             code,
             effect,
@@ -466,6 +516,7 @@ pub(crate) fn stack<'a>(
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     cart: &Cart<'_>,
+    meter: Option<&Meter<'_>>,
     explain: bool,
 ) -> Stacked {
     let Cart {
@@ -474,7 +525,7 @@ pub(crate) fn stack<'a>(
         mismatch,
         exponent,
     } = *cart;
-    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, explain);
+    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, meter, explain);
     let unit = MinorUnit {
         exponent,
         mode: p.mode,
@@ -512,6 +563,7 @@ pub(crate) fn stack<'a>(
         base_original: stacking.base == StackingBase::Original,
         max_applied: stacking.max_applied.map(|m| m as usize),
         cap,
+        meter,
     };
     let (run, chosen) = if stacking.mode == StackingMode::BestDeal {
         let chosen = st.best_subset(&el);
@@ -546,11 +598,15 @@ pub(crate) fn stack<'a>(
         rej.extend(run.rejected.into_iter().map(|(k, r)| (el[k].pos, r)));
     }
     rej.sort_by_key(|(pos, _)| *pos);
+    let deltas = meter.map_or_else(Vec::new, |m| {
+        m.deltas(run.applied.iter().map(|t| (el[t.k].ci, t.d.total())))
+    });
     let mut out = Stacked {
         applied: Vec::with_capacity(run.applied.len()),
         rejected: rej.into_iter().map(|(_, r)| r).collect(),
         allocations: Vec::with_capacity(run.applied.len()),
         shipping_total: 0,
+        deltas,
     };
     for t in run.applied {
         let e = &el[t.k];
@@ -571,7 +627,11 @@ pub(crate) fn stack<'a>(
                 shares
             },
             gifts: t.gifts,
-            limited_by: t.clipped.then_some("max_discount"),
+            limited_by: if t.limited {
+                Some("budget")
+            } else {
+                t.clipped.then_some("max_discount")
+            },
         });
         out.allocations.push(t.d.lines);
     }

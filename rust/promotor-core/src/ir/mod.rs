@@ -210,6 +210,57 @@ pub struct Campaign {
     pub active: bool,
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Usage limits and budgets (see `state`): counted against a store's snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<UsageLimit>,
+}
+
+/// A usage limit or a budget of a campaign (DESIGN section 8, "Limits and budgets").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UsageLimit {
+    /// At most `max` redemptions (applications) per counter.
+    Limit {
+        max: u64,
+        #[serde(default)]
+        per: Option<Per>,
+        #[serde(default)]
+        every: Option<Every>,
+        #[serde(default = "utc")]
+        timezone: String,
+        #[serde(default)]
+        key: Option<String>,
+    },
+    /// At most `amount` of discount given (a decimal string in the engine's currency).
+    Budget {
+        amount: String,
+        #[serde(default)]
+        every: Option<Every>,
+        #[serde(default = "utc")]
+        timezone: String,
+        #[serde(default)]
+        key: Option<String>,
+        /// A discount larger than what is left shrinks to it (`false`: it is refused whole).
+        #[serde(default = "yes")]
+        partial: bool,
+    },
+}
+
+/// What a limit counts separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    Customer,
+    Code,
+}
+
+/// A calendar period a limit or budget restarts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Every {
+    Day,
+    Week,
+    Month,
 }
 
 fn yes() -> bool {

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Allocation, BinaryOp, Effect, EngineDef, Expr, MacroOp, Target, UnaryOp};
+use crate::ir::{
+    Allocation, BinaryOp, Effect, EngineDef, Expr, MacroOp, Per, Target, UnaryOp, UsageLimit,
+};
 
 const GOLDEN: &str = include_str!("../../../../tests/data/ir/all_variants.json");
 
@@ -116,6 +118,25 @@ fn golden_ir_covers_every_variant_and_round_trips() {
         for t in c.tiers.iter().flatten() {
             effect_tags(&t.effect, &mut seen);
         }
+        for l in &c.limits {
+            let (tag, per, every) = match l {
+                UsageLimit::Limit { per, every, .. } => ("limit", *per, *every),
+                UsageLimit::Budget { every, .. } => ("budget", None, *every),
+            };
+            seen.insert(format!("limits.{tag}"));
+            if let Some(p) = per {
+                seen.insert(
+                    match p {
+                        Per::Customer => "per.customer",
+                        Per::Code => "per.code",
+                    }
+                    .to_owned(),
+                );
+            }
+            if let Some(e) = every {
+                seen.insert(format!("every.{}", crate::state::keys::every_name(e)));
+            }
+        }
     }
     let expr_tags = [
         "null", "bool", "num", "str", "list", "field", "unary", "binary", "cond",
@@ -183,6 +204,13 @@ fn golden_ir_covers_every_variant_and_round_trips() {
         "target.shipping",
         "target.items",
         "allocation.each",
+        "limits.limit",
+        "limits.budget",
+        "per.customer",
+        "per.code",
+        "every.day",
+        "every.week",
+        "every.month",
     ] {
         assert!(seen.contains(tag), "golden lacks {tag}");
     }

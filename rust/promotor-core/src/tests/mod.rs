@@ -9,6 +9,7 @@ mod exprs;
 mod golden;
 mod ir_drift;
 mod stacking;
+mod state;
 
 use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
 

@@ -1,0 +1,56 @@
+"""What usage limits cost `evaluate` (DESIGN section 8: a snapshot read adds at most 50 us on
+SQLite): the same campaign without limits, with limits on a memory store, and with limits on
+SQLite. `python -m benches.stores --pytest-json ...` prints the difference of the medians.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import promotor as pm
+from benches.stores import CART, NOW
+
+
+def engine(store: pm.Store | None, limits: bool) -> pm.Engine:
+    return pm.Engine(
+        [
+            pm.Campaign(
+                id="bf",
+                code="BLCKFRDY",
+                rules="cart.subtotal >= 20",
+                effect=pm.percent_off(10),
+                limits=[pm.limit(1_000_000), pm.limit(10, per="customer"), pm.budget("100000.00")]
+                if limits
+                else None,
+            )
+        ],
+        store=store,
+    )
+
+
+def evaluate(e: pm.Engine) -> Any:
+    return e.evaluate(CART, customer={"id": "c1"}, codes=["blckfrdy"], now=NOW).total
+
+
+@pytest.mark.benchmark(group="state-evaluate", max_time=2.0)
+def test_state_evaluate_without_limits(benchmark: Any) -> None:
+    e = engine(None, limits=False)
+    assert benchmark(evaluate, e) > 0
+
+
+@pytest.mark.benchmark(group="state-evaluate", max_time=2.0)
+def test_state_evaluate_memory(benchmark: Any) -> None:
+    e = engine(None, limits=True)
+    e.redeem(CART, customer={"id": "c1"}, codes=["blckfrdy"], now=NOW)
+    assert benchmark(evaluate, e) > 0
+
+
+@pytest.mark.benchmark(group="state-evaluate", max_time=2.0)
+def test_state_evaluate_sqlite(benchmark: Any, tmp_path: Path) -> None:
+    e = engine(pm.store(f"sqlite:///{tmp_path / 'bench.db'}"), limits=True)
+    for i in range(200):
+        e.redeem(CART, customer={"id": f"c{i % 20}"}, codes=["blckfrdy"], now=NOW)
+    assert benchmark(evaluate, e) > 0

@@ -1,0 +1,448 @@
+"""What the SQL stores (SQLite, PostgreSQL) share: the schema, its migrations, and every
+transaction, written once with ``?`` placeholders. A backend supplies connections, the
+placeholder, how a write transaction begins and how it locks the counters it checks.
+
+Tables (prefix ``promotor_``): ``meta`` (schema version), ``counters`` (committed values),
+``holds`` (what live reservations hold, per counter, until ``expires_at``), ``redemptions``
+(the ledger: each with its result, its applied campaigns and its deltas as JSON; the counters
+are the sum of the deltas of redemptions not rolled back, which ``verify`` checks),
+``reservations`` and ``audit``. Times are microseconds since the epoch (UTC). A redemption
+writes one row, its counters and one audit row, so a commit touches few pages (ids are
+time-ordered, so rows append).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from promotor.errors import NotFoundError
+from promotor.stores.base import (
+    Conflict,
+    Dump,
+    Record,
+    Store,
+    StoredRow,
+    applied_from_json,
+    applied_json,
+    audit_detail,
+    deltas_from_json,
+    deltas_json,
+    holds,
+)
+
+SCHEMA_VERSION = 1
+
+#: Migrations by the version they bring the schema to; ``{serial}``, ``{big}`` and
+#: ``{without_rowid}`` are the backend's auto-increment key, 64-bit integer type and clustered
+#: table option (SQLite keeps such a table in its primary key's B-tree alone).
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE TABLE promotor_counters (key TEXT PRIMARY KEY, value {big} NOT NULL)"
+        "{without_rowid}",
+        "CREATE TABLE promotor_holds (reservation_id TEXT NOT NULL, key TEXT NOT NULL,"
+        " n {big} NOT NULL, expires_at {big} NOT NULL, PRIMARY KEY (reservation_id, key))",
+        "CREATE INDEX promotor_holds_key ON promotor_holds (key, expires_at)",
+        "CREATE INDEX promotor_holds_expiry ON promotor_holds (expires_at)",
+        "CREATE TABLE promotor_redemptions (id TEXT PRIMARY KEY, order_id TEXT,"
+        " customer_id TEXT, status TEXT NOT NULL, created_at {big} NOT NULL,"
+        " engine_version TEXT NOT NULL, currency TEXT NOT NULL, result TEXT NOT NULL,"
+        " applied TEXT NOT NULL, deltas TEXT NOT NULL, idempotency_key TEXT,"
+        " request_hash TEXT, reservation_id TEXT, rolled_back_at {big}, reason TEXT)"
+        "{without_rowid}",
+        # Partial: most redemptions have neither, and need not be in these indexes.
+        "CREATE UNIQUE INDEX promotor_redemptions_key ON promotor_redemptions (idempotency_key)"
+        " WHERE idempotency_key IS NOT NULL",
+        "CREATE UNIQUE INDEX promotor_redemptions_reservation ON promotor_redemptions"
+        " (reservation_id) WHERE reservation_id IS NOT NULL",
+        "CREATE TABLE promotor_reservations (id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+        " order_id TEXT, customer_id TEXT, created_at {big} NOT NULL,"
+        " expires_at {big} NOT NULL, engine_version TEXT NOT NULL, currency TEXT NOT NULL,"
+        " request TEXT NOT NULL, result TEXT NOT NULL, applied TEXT NOT NULL,"
+        " deltas TEXT NOT NULL, redemption_id TEXT)",
+        "CREATE INDEX promotor_reservations_expiry ON promotor_reservations (status, expires_at)",
+        "CREATE TABLE promotor_audit (seq {serial}, at {big} NOT NULL, action TEXT NOT NULL,"
+        " id TEXT NOT NULL, engine_version TEXT NOT NULL, detail TEXT NOT NULL)",
+    ],
+}
+
+_REDEMPTION = (
+    "id, order_id, customer_id, status, created_at, engine_version, currency, result, applied,"
+    " deltas, idempotency_key, request_hash, reservation_id, rolled_back_at, reason"
+)
+_INSERT_REDEMPTION = (
+    f"INSERT INTO promotor_redemptions ({_REDEMPTION}) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RESERVATION = (
+    "id, status, order_id, customer_id, created_at, expires_at, engine_version, currency,"
+    " request, result, applied, deltas, redemption_id"
+)
+
+
+class Busy(Exception):
+    """A write met a lock or a serialisation failure: decide again."""
+
+
+class SqlStore(Store):
+    """The shared transactions. ``_write()`` yields a cursor inside one write transaction that
+    commits on success and rolls back on any exception (a backend error becomes
+    :class:`StoreError`, :class:`Busy` a conflict); ``_read_only()`` a cursor for reads."""
+
+    placeholder = "?"
+
+    # -- backend ---------------------------------------------------------------------------
+
+    def _write(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _read_only(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _lock(self, cur: Any, keys: Sequence[str]) -> dict[str, int]:
+        """The committed values of ``keys`` inside a write transaction, locked against
+        concurrent writers until it ends."""
+        raise NotImplementedError
+
+    def _insert_redemption(self, cur: Any, record: Record) -> StoredRow | None:
+        """Insert the redemption row; the existing row when ``record.idempotency_key`` is
+        taken by a concurrent call."""
+        values = (
+            record.id, record.order_id, record.customer_id, "redeemed", record.created_at,
+            record.engine_version, record.currency, record.result, applied_json(record.applied),
+            deltas_json(record.deltas), record.idempotency_key, record.request_hash,
+            record.confirms, None, None,
+        )  # fmt: skip
+        self._x(cur, _INSERT_REDEMPTION, values)
+        return None
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _x(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        cur.execute(self._sql(sql), params)
+        return cur
+
+    def _many(self, cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            cur.executemany(self._sql(sql), rows)
+
+    def _in(self, keys: Sequence[str]) -> tuple[str, list[Any]]:
+        return "(" + ", ".join("?" * len(keys)) + ")", list(keys)
+
+    def _values(
+        self, cur: Any, keys: Sequence[str], now: int, committed: bool = True
+    ) -> dict[str, int]:
+        """Committed values plus live holds of ``keys``."""
+        if not keys:
+            return {}
+        clause, params = self._in(keys)
+        if committed:
+            sql = (
+                f"SELECT key, value FROM promotor_counters WHERE key IN {clause} UNION ALL "
+                f"SELECT key, n FROM promotor_holds WHERE key IN {clause} AND expires_at > ?"
+            )
+            rows = self._x(cur, sql, [*params, *params, now]).fetchall()
+        else:
+            sql = f"SELECT key, n FROM promotor_holds WHERE key IN {clause} AND expires_at > ?"
+            rows = self._x(cur, sql, [*params, now]).fetchall()
+        out: dict[str, int] = {}
+        for key, value in rows:
+            out[key] = out.get(key, 0) + int(value)
+        return out
+
+    def _redemption_row(self, row: Sequence[Any]) -> StoredRow:
+        (id, order_id, customer_id, status, created_at, version, currency, result, applied,
+         deltas, idem, request_hash, reservation_id, rolled_back_at, reason) = row  # fmt: skip
+        return StoredRow(
+            id=id, kind="redemption", status=status, order_id=order_id,
+            customer_id=customer_id, created_at=int(created_at), engine_version=version,
+            currency=currency, result=result, deltas=deltas_from_json(deltas),
+            applied=applied_from_json(applied),
+            idempotency_key=idem, request_hash=request_hash, reservation_id=reservation_id,
+            rolled_back_at=None if rolled_back_at is None else int(rolled_back_at),
+            reason=reason,
+        )  # fmt: skip
+
+    def _reservation_row_of(self, row: Sequence[Any]) -> StoredRow:
+        (id, status, order_id, customer_id, created_at, expires_at, version, currency,
+         request, result, applied, deltas, redemption_id) = row  # fmt: skip
+        return StoredRow(
+            id=id, kind="reservation", status=status, order_id=order_id,
+            customer_id=customer_id, created_at=int(created_at), engine_version=version,
+            currency=currency, result=result, deltas=deltas_from_json(deltas),
+            applied=applied_from_json(applied), request=request,
+            expires_at=int(expires_at), redemption_id=redemption_id,
+        )  # fmt: skip
+
+    def _redemption_by(self, cur: Any, column: str, value: str) -> StoredRow | None:
+        row = self._x(
+            cur, f"SELECT {_REDEMPTION} FROM promotor_redemptions WHERE {column} = ?", (value,)
+        ).fetchone()
+        return None if row is None else self._redemption_row(row)
+
+    def _audit_insert(
+        self, cur: Any, at: int, action: str, id: str, version: str, detail: str
+    ) -> None:
+        self._x(
+            cur,
+            "INSERT INTO promotor_audit (at, action, id, engine_version, detail) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (at, action, id, version, detail),
+        )
+
+    def _sweep(self, cur: Any, now: int) -> None:
+        """Expired reservations give their holds up (they already count for nothing)."""
+        self._x(cur, "DELETE FROM promotor_holds WHERE expires_at <= ?", (now,))
+        self._x(
+            cur,
+            "UPDATE promotor_reservations SET status = 'expired' "
+            "WHERE status = 'held' AND expires_at <= ?",
+            (now,),
+        )
+
+    # -- the primitives --------------------------------------------------------------------
+
+    def _read(
+        self, keys: Sequence[str], now: int, idempotency_key: str | None
+    ) -> tuple[dict[str, int], StoredRow | None]:
+        with self._read_only() as cur:
+            snapshot = {k: v for k, v in self._values(cur, keys, now).items() if v}
+            existing = None
+            if idempotency_key is not None:
+                existing = self._redemption_by(cur, "idempotency_key", idempotency_key)
+            return snapshot, existing
+
+    def _commit(self, record: Record) -> StoredRow | Conflict | None:
+        try:
+            with self._write() as cur:
+                return self._commit_in(cur, record)
+        except _Rollback as stop:
+            return stop.answer  # type: ignore[no-any-return]
+        except Busy:
+            return "conflict"
+
+    def _commit_in(self, cur: Any, record: Record) -> StoredRow | Conflict | None:
+        now = record.created_at
+        if record.idempotency_key is not None:
+            existing = self._redemption_by(cur, "idempotency_key", record.idempotency_key)
+            if existing is not None:
+                return existing
+        if record.confirms is not None:
+            row = self._x(
+                cur,
+                "SELECT status, redemption_id FROM promotor_reservations WHERE id = ?",
+                (record.confirms,),
+            ).fetchone()
+            if row is not None and row[0] == "confirmed":
+                return self._redemption_by(cur, "id", row[1])
+        keys = sorted({d[0] for d in record.deltas})
+        if keys:
+            committed = self._lock(cur, keys)
+            held = self._values(cur, keys, now, committed=False)
+            for d in record.deltas:
+                if not holds(committed.get(d[0], 0) + held.get(d[0], 0), d):
+                    raise _Rollback("conflict")
+        if record.kind == "redemption":
+            self._many(
+                cur,
+                "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = promotor_counters.value + excluded.value",
+                [(k, n) for k, n, _, _ in record.deltas],
+            )
+            existing = self._insert_redemption(cur, record)
+            if existing is not None:
+                raise _Rollback(existing)
+            if record.confirms is not None:
+                self._x(
+                    cur,
+                    "UPDATE promotor_reservations SET status = 'confirmed', redemption_id = ? "
+                    "WHERE id = ?",
+                    (record.id, record.confirms),
+                )
+                self._x(
+                    cur, "DELETE FROM promotor_holds WHERE reservation_id = ?", (record.confirms,)
+                )
+            action = "confirm" if record.confirms else "redeem"
+        else:
+            assert record.expires_at is not None
+            assert record.request is not None
+            self._sweep(cur, now)
+            self._many(
+                cur,
+                "INSERT INTO promotor_holds (reservation_id, key, n, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(record.id, k, n, record.expires_at) for k, n, _, _ in record.deltas],
+            )
+            self._x(cur, f"INSERT INTO promotor_reservations ({_RESERVATION}) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.id, "held", record.order_id, record.customer_id, now,
+                     record.expires_at, record.engine_version, record.currency,
+                     record.request, record.result, applied_json(record.applied),
+                     deltas_json(record.deltas), None))  # fmt: skip
+            action = "reserve"
+        self._audit_insert(cur, now, action, record.id, record.engine_version, audit_detail(record))
+        return None
+
+    def _reservation_for_update(self, cur: Any, reservation_id: str) -> StoredRow:
+        row = self._x(
+            cur, f"SELECT {_RESERVATION} FROM promotor_reservations WHERE id = ?"
+            + self._for_update(), (reservation_id,)
+        ).fetchone()  # fmt: skip
+        if row is None:
+            raise NotFoundError(
+                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
+            )
+        return self._reservation_row_of(row)
+
+    def _for_update(self) -> str:
+        return ""
+
+    def _confirm(
+        self, reservation_id: str, order_id: str | None, now: int, redemption_id: str
+    ) -> StoredRow | None:
+        with self._write() as cur:
+            row = self._reservation_for_update(cur, reservation_id)
+            if row.status == "confirmed":
+                assert row.redemption_id is not None
+                return self._redemption_by(cur, "id", row.redemption_id)
+            if row.status != "held" or row.expires_at is None or row.expires_at <= now:
+                return None
+            keys = sorted({d[0] for d in row.deltas})
+            if keys:
+                self._lock(cur, keys)
+            self._x(cur, "DELETE FROM promotor_holds WHERE reservation_id = ?", (reservation_id,))
+            self._many(
+                cur,
+                "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = promotor_counters.value + excluded.value",
+                [(k, n) for k, n, _, _ in row.deltas],
+            )
+            values = (
+                redemption_id, order_id, row.customer_id, "redeemed", now, row.engine_version,
+                row.currency, row.result, applied_json(row.applied), deltas_json(row.deltas),
+                None, None, reservation_id, None, None,
+            )  # fmt: skip
+            self._x(cur, _INSERT_REDEMPTION, values)
+            self._x(
+                cur,
+                "UPDATE promotor_reservations SET status = 'confirmed', redemption_id = ? "
+                "WHERE id = ?",
+                (redemption_id, reservation_id),
+            )
+            detail = json.dumps({"order_id": order_id, "reservation_id": reservation_id})
+            self._audit_insert(cur, now, "confirm", redemption_id, row.engine_version, detail)
+            return self._redemption_by(cur, "id", redemption_id)
+
+    def _release(self, reservation_id: str, now: int) -> None:
+        with self._write() as cur:
+            row = self._reservation_for_update(cur, reservation_id)
+            if row.status != "held":
+                return
+            assert row.expires_at is not None
+            status = "released" if row.expires_at > now else "expired"
+            self._x(cur, "DELETE FROM promotor_holds WHERE reservation_id = ?", (reservation_id,))
+            self._x(
+                cur,
+                "UPDATE promotor_reservations SET status = ? WHERE id = ?",
+                (status, reservation_id),
+            )
+            if status == "released":
+                self._audit_insert(cur, now, "release", reservation_id, row.engine_version, "{}")
+
+    def _rollback(self, redemption_id: str, reason: str | None, now: int) -> StoredRow:
+        with self._write() as cur:
+            found = self._x(
+                cur,
+                "SELECT status FROM promotor_redemptions WHERE id = ?" + self._for_update(),
+                (redemption_id,),
+            ).fetchone()
+            if found is None:
+                raise NotFoundError(
+                    [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+                )
+            row = self._redemption_by(cur, "id", redemption_id)
+            assert row is not None
+            if row.status != "redeemed":
+                return row
+            keys = sorted({d[0] for d in row.deltas})
+            if keys:
+                self._lock(cur, keys)
+            self._many(
+                cur,
+                "UPDATE promotor_counters SET value = value - ? WHERE key = ?",
+                [(n, k) for k, n, _, _ in row.deltas],
+            )
+            self._x(
+                cur,
+                "UPDATE promotor_redemptions SET status = 'rolled_back', rolled_back_at = ?, "
+                "reason = ? WHERE id = ?",
+                (now, reason, redemption_id),
+            )
+            detail = json.dumps({"reason": reason})
+            self._audit_insert(cur, now, "rollback", redemption_id, row.engine_version, detail)
+            row.status, row.rolled_back_at, row.reason = "rolled_back", now, reason
+            return row
+
+    def _row(self, kind: str, id: str) -> StoredRow | None:
+        with self._read_only() as cur:
+            if kind == "redemption":
+                return self._redemption_by(cur, "id", id)
+            row = self._x(
+                cur, f"SELECT {_RESERVATION} FROM promotor_reservations WHERE id = ?", (id,)
+            ).fetchone()
+            return None if row is None else self._reservation_row_of(row)
+
+    def _rows(self, kind: str) -> list[StoredRow]:
+        with self._read_only() as cur:
+            if kind == "redemption":
+                rows = self._x(
+                    cur, f"SELECT {_REDEMPTION} FROM promotor_redemptions ORDER BY created_at, id"
+                ).fetchall()
+                return [self._redemption_row(r) for r in rows]
+            rows = self._x(
+                cur, f"SELECT {_RESERVATION} FROM promotor_reservations ORDER BY created_at, id"
+            ).fetchall()
+            return [self._reservation_row_of(r) for r in rows]
+
+    def _audit_rows(self, since: int | None) -> list[tuple[int, str, str, str, str]]:
+        with self._read_only() as cur:
+            sql = "SELECT at, action, id, engine_version, detail FROM promotor_audit"
+            params: list[Any] = []
+            if since is not None:
+                sql += " WHERE at >= ?"
+                params.append(since)
+            rows = self._x(cur, sql + " ORDER BY seq", params).fetchall()
+            return [(int(a), b, c, d, e) for a, b, c, d, e in rows]
+
+    def _dump(self) -> Dump:
+        with self._read_only() as cur:
+            counters = {
+                k: int(v)
+                for k, v in self._x(cur, "SELECT key, value FROM promotor_counters").fetchall()
+                if int(v)
+            }
+            holds_ = [
+                (r, k, int(n), int(e))
+                for r, k, n, e in self._x(
+                    cur, "SELECT reservation_id, key, n, expires_at FROM promotor_holds"
+                ).fetchall()
+            ]
+        return Dump(
+            counters=counters,
+            redemptions=self._rows("redemption"),
+            reservations=self._rows("reservation"),
+            holds=holds_,
+        )
+
+
+class _Rollback(Exception):
+    """Ends a write transaction without writing, carrying the answer."""
+
+    def __init__(self, answer: Any) -> None:
+        super().__init__()
+        self.answer = answer

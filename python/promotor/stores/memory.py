@@ -1,0 +1,186 @@
+"""``memory://``: a store in this process's memory (what an engine without a store uses).
+
+Safe across threads (one lock); a fresh one is empty, and it unpickles empty.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+
+from promotor.errors import NotFoundError
+from promotor.stores.base import Conflict, Dump, Record, Store, StoredRow, audit_detail, holds
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore(Store):
+    def __init__(self, url: str = "memory://") -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._counters: dict[str, int] = {}
+        # reservation id -> {key: (n, expires_at)}
+        self._holds: dict[str, dict[str, tuple[int, int]]] = {}
+        self._redemptions: dict[str, StoredRow] = {}
+        self._reservations: dict[str, StoredRow] = {}
+        self._idempotency: dict[str, str] = {}
+        self._audit: list[tuple[int, str, str, str, str]] = []
+
+    def _value(self, key: str, now: int) -> int:
+        held = sum(
+            n
+            for hs in self._holds.values()
+            for k, (n, expires_at) in hs.items()
+            if k == key and expires_at > now
+        )
+        return self._counters.get(key, 0) + held
+
+    def _read(
+        self, keys: Sequence[str], now: int, idempotency_key: str | None
+    ) -> tuple[dict[str, int], StoredRow | None]:
+        with self._lock:
+            snapshot = {k: v for k in keys if (v := self._value(k, now))}
+            existing = None
+            if idempotency_key is not None and idempotency_key in self._idempotency:
+                existing = self._redemptions[self._idempotency[idempotency_key]]
+            return snapshot, existing
+
+    def _sweep(self, now: int) -> None:
+        for rid, row in self._reservations.items():
+            if row.status == "held" and row.expires_at is not None and row.expires_at <= now:
+                row.status = "expired"
+                self._holds.pop(rid, None)
+
+    def _commit(self, record: Record) -> StoredRow | Conflict | None:
+        with self._lock:
+            now = record.created_at
+            if record.idempotency_key is not None and record.idempotency_key in self._idempotency:
+                return self._redemptions[self._idempotency[record.idempotency_key]]
+            if record.confirms is not None:
+                reservation = self._reservations[record.confirms]
+                if reservation.status == "confirmed":
+                    assert reservation.redemption_id is not None
+                    return self._redemptions[reservation.redemption_id]
+            for d in record.deltas:
+                if not holds(self._value(d[0], now), d):
+                    return "conflict"
+            if record.kind == "redemption":
+                for key, add, _, _ in record.deltas:
+                    self._counters[key] = self._counters.get(key, 0) + add
+                self._redemptions[record.id] = StoredRow.of(record, "redeemed")
+                if record.idempotency_key is not None:
+                    self._idempotency[record.idempotency_key] = record.id
+                if record.confirms is not None:
+                    reservation = self._reservations[record.confirms]
+                    reservation.status = "confirmed"
+                    reservation.redemption_id = record.id
+                    self._holds.pop(record.confirms, None)
+                action = "confirm" if record.confirms else "redeem"
+            else:
+                assert record.expires_at is not None
+                self._sweep(now)
+                self._holds[record.id] = {k: (n, record.expires_at) for k, n, _, _ in record.deltas}
+                self._reservations[record.id] = StoredRow.of(record, "held")
+                action = "reserve"
+            self._audit.append(
+                (now, action, record.id, record.engine_version, audit_detail(record))
+            )
+            return None
+
+    def _confirm(
+        self, reservation_id: str, order_id: str | None, now: int, redemption_id: str
+    ) -> StoredRow | None:
+        with self._lock:
+            row = self._reservations.get(reservation_id)
+            if row is None:
+                raise NotFoundError(
+                    [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
+                )
+            if row.status == "confirmed":
+                assert row.redemption_id is not None
+                return self._redemptions[row.redemption_id]
+            if row.status != "held" or row.expires_at is None or row.expires_at <= now:
+                return None
+            for key, add, _, _ in row.deltas:
+                self._counters[key] = self._counters.get(key, 0) + add
+            self._holds.pop(reservation_id, None)
+            redemption = StoredRow(
+                id=redemption_id,
+                kind="redemption",
+                status="redeemed",
+                order_id=order_id,
+                customer_id=row.customer_id,
+                created_at=now,
+                engine_version=row.engine_version,
+                currency=row.currency,
+                result=row.result,
+                deltas=list(row.deltas),
+                applied=list(row.applied),
+                reservation_id=reservation_id,
+            )
+            self._redemptions[redemption_id] = redemption
+            row.status = "confirmed"
+            row.redemption_id = redemption_id
+            detail = json.dumps({"order_id": order_id, "reservation_id": reservation_id})
+            self._audit.append((now, "confirm", redemption_id, row.engine_version, detail))
+            return redemption
+
+    def _release(self, reservation_id: str, now: int) -> None:
+        with self._lock:
+            row = self._reservations.get(reservation_id)
+            if row is None:
+                raise NotFoundError(
+                    [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
+                )
+            if row.status != "held":
+                return
+            assert row.expires_at is not None
+            self._holds.pop(reservation_id, None)
+            row.status = "released" if row.expires_at > now else "expired"
+            if row.status == "released":
+                self._audit.append((now, "release", reservation_id, row.engine_version, "{}"))
+
+    def _rollback(self, redemption_id: str, reason: str | None, now: int) -> StoredRow:
+        with self._lock:
+            row = self._redemptions.get(redemption_id)
+            if row is None:
+                raise NotFoundError(
+                    [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+                )
+            if row.status == "redeemed":
+                for key, add, _, _ in row.deltas:
+                    self._counters[key] = self._counters.get(key, 0) - add
+                row.status = "rolled_back"
+                row.rolled_back_at = now
+                row.reason = reason
+                detail = json.dumps({"reason": reason})
+                self._audit.append((now, "rollback", redemption_id, row.engine_version, detail))
+            return row
+
+    def _row(self, kind: str, id: str) -> StoredRow | None:
+        with self._lock:
+            table = self._redemptions if kind == "redemption" else self._reservations
+            return table.get(id)
+
+    def _rows(self, kind: str) -> list[StoredRow]:
+        with self._lock:
+            table = self._redemptions if kind == "redemption" else self._reservations
+            return sorted(table.values(), key=lambda r: (r.created_at, r.id))
+
+    def _audit_rows(self, since: int | None) -> list[tuple[int, str, str, str, str]]:
+        with self._lock:
+            return [a for a in self._audit if since is None or a[0] >= since]
+
+    def _dump(self) -> Dump:
+        with self._lock:
+            return Dump(
+                counters={k: v for k, v in self._counters.items() if v},
+                redemptions=list(self._redemptions.values()),
+                reservations=list(self._reservations.values()),
+                holds=[
+                    (rid, k, n, expires_at)
+                    for rid, hs in self._holds.items()
+                    for k, (n, expires_at) in hs.items()
+                ],
+            )

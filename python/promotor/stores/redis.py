@@ -1,0 +1,441 @@
+"""``redis://host:6379/0``: Redis through redis-py (``pip install promotor[redis]``).
+
+Every call is one Lua script, which Redis runs alone: it checks every delta's bound on the
+counters (committed value plus live holds) and applies all of them with the records, or
+nothing. Keys live under a prefix (``?prefix=name``, default ``promotor``):
+
+``P:c`` (hash: counter key -> committed value), ``P:h:<counter>`` (zset: reservation id ->
+expiry) with ``P:hn:<counter>`` (hash: reservation id -> amount held), ``P:r:<id>`` /
+``P:rs`` (a redemption's fields; ids by time), ``P:v:<id>`` / ``P:vs`` / ``P:vx``
+(reservations; by time; held ones by expiry), ``P:i:<key>`` (idempotency key -> redemption),
+``P:a`` (the audit log, JSON lines), ``P:meta`` (schema version). Amounts are integers
+(``HINCRBY``); times are microseconds. For one Redis server (the scripts name their keys
+from the prefix, which a cluster would not allow); persistence is the server's (AOF with
+``appendfsync everysec`` or ``always`` for durability).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from promotor.errors import InputError, NotFoundError, StoreError
+from promotor.stores.base import (
+    Conflict,
+    Dump,
+    Record,
+    Store,
+    StoredRow,
+    applied_from_json,
+    applied_json,
+    audit_detail,
+    deltas_from_json,
+    deltas_json,
+)
+
+__all__ = ["RedisStore"]
+
+SCHEMA_VERSION = "1"
+
+_LIVE = """
+local function live(p, key, now)
+  local ids = redis.call('ZRANGEBYSCORE', p .. ':h:' .. key, '(' .. now, '+inf')
+  if #ids == 0 then return 0 end
+  local ns = redis.call('HMGET', p .. ':hn:' .. key, unpack(ids))
+  local s = 0
+  for i = 1, #ns do s = s + tonumber(ns[i] or '0') end
+  return s
+end
+local function drop_holds(p, rid, deltas)
+  for _, d in ipairs(deltas) do
+    redis.call('ZREM', p .. ':h:' .. d[1], rid)
+    redis.call('HDEL', p .. ':hn:' .. d[1], rid)
+  end
+end
+"""
+
+# ARGV: prefix, now, idempotency key or '', keys...
+_READ = (
+    _LIVE
+    + """
+local p, now = ARGV[1], ARGV[2]
+local out = {}
+for i = 4, #ARGV do
+  local v = tonumber(redis.call('HGET', p .. ':c', ARGV[i]) or '0') + live(p, ARGV[i], now)
+  out[#out + 1] = tostring(v)
+end
+local existing = false
+if ARGV[3] ~= '' then existing = redis.call('GET', p .. ':i:' .. ARGV[3]) end
+out[#out + 1] = existing or ''
+return out
+"""
+)
+
+# ARGV: prefix, now, kind, id, idempotency key, confirms, expires_at, deltas JSON,
+#       audit JSON, then field/value pairs of the record.
+_COMMIT = (
+    _LIVE
+    + """
+local p, now, kind, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local idem, confirms, expires = ARGV[5], ARGV[6], ARGV[7]
+local deltas = cjson.decode(ARGV[8])
+if idem ~= '' then
+  local existing = redis.call('GET', p .. ':i:' .. idem)
+  if existing then return {'existing', existing} end
+end
+if confirms ~= '' then
+  local st = redis.call('HMGET', p .. ':v:' .. confirms, 'status', 'redemption_id')
+  if st[1] == 'confirmed' then return {'existing', st[2]} end
+end
+for _, d in ipairs(deltas) do
+  local v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], now)
+  local after = v + d[2]
+  if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
+    return {'conflict'}
+  end
+end
+local fields = {}
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+if kind == 'redemption' then
+  for _, d in ipairs(deltas) do redis.call('HINCRBY', p .. ':c', d[1], d[2]) end
+  redis.call('HSET', p .. ':r:' .. id, unpack(fields))
+  redis.call('ZADD', p .. ':rs', now, id)
+  if idem ~= '' then redis.call('SET', p .. ':i:' .. idem, id) end
+  if confirms ~= '' then
+    local held = redis.call('HGET', p .. ':v:' .. confirms, 'deltas')
+    if held then drop_holds(p, confirms, cjson.decode(held)) end
+    redis.call('HSET', p .. ':v:' .. confirms, 'status', 'confirmed', 'redemption_id', id)
+    redis.call('ZREM', p .. ':vx', confirms)
+  end
+else
+  local expired = redis.call('ZRANGEBYSCORE', p .. ':vx', '-inf', now)
+  for _, rid in ipairs(expired) do
+    local held = redis.call('HGET', p .. ':v:' .. rid, 'deltas')
+    if held then drop_holds(p, rid, cjson.decode(held)) end
+    redis.call('HSET', p .. ':v:' .. rid, 'status', 'expired')
+    redis.call('ZREM', p .. ':vx', rid)
+  end
+  for _, d in ipairs(deltas) do
+    redis.call('ZADD', p .. ':h:' .. d[1], expires, id)
+    redis.call('HSET', p .. ':hn:' .. d[1], id, d[2])
+  end
+  redis.call('HSET', p .. ':v:' .. id, unpack(fields))
+  redis.call('ZADD', p .. ':vs', now, id)
+  redis.call('ZADD', p .. ':vx', expires, id)
+end
+redis.call('RPUSH', p .. ':a', ARGV[9])
+return {'ok'}
+"""
+)
+
+# ARGV: prefix, reservation id, order id or '', now, new redemption id
+_CONFIRM = (
+    _LIVE
+    + """
+local p, rid, order, now, new = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local key = p .. ':v:' .. rid
+if redis.call('EXISTS', key) == 0 then return {'notfound'} end
+local st = redis.call('HMGET', key, 'status', 'redemption_id', 'expires_at')
+if st[1] == 'confirmed' then return {'existing', st[2]} end
+if st[1] ~= 'held' or tonumber(st[3]) <= tonumber(now) then return {'gone'} end
+local r = redis.call('HMGET', key, 'customer_id', 'engine_version', 'currency', 'result',
+                     'applied', 'deltas')
+local deltas = cjson.decode(r[6])
+for _, d in ipairs(deltas) do redis.call('HINCRBY', p .. ':c', d[1], d[2]) end
+drop_holds(p, rid, deltas)
+local fields = {'id', new, 'status', 'redeemed', 'created_at', now, 'engine_version', r[2],
+                'currency', r[3], 'result', r[4], 'applied', r[5], 'deltas', r[6],
+                'reservation_id', rid}
+if order ~= '' then fields[#fields + 1] = 'order_id'; fields[#fields + 1] = order end
+if r[1] then fields[#fields + 1] = 'customer_id'; fields[#fields + 1] = r[1] end
+redis.call('HSET', p .. ':r:' .. new, unpack(fields))
+redis.call('ZADD', p .. ':rs', now, new)
+redis.call('HSET', key, 'status', 'confirmed', 'redemption_id', new)
+redis.call('ZREM', p .. ':vx', rid)
+redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'confirm', new, r[2],
+  cjson.encode({order_id = (order ~= '' and order) or cjson.null, reservation_id = rid})}))
+return {'ok', new}
+"""
+)
+
+# ARGV: prefix, reservation id, now
+_RELEASE = (
+    _LIVE
+    + """
+local p, rid, now = ARGV[1], ARGV[2], ARGV[3]
+local key = p .. ':v:' .. rid
+if redis.call('EXISTS', key) == 0 then return 'notfound' end
+local st = redis.call('HMGET', key, 'status', 'expires_at', 'deltas', 'engine_version')
+if st[1] ~= 'held' then return 'ok' end
+drop_holds(p, rid, cjson.decode(st[3]))
+redis.call('ZREM', p .. ':vx', rid)
+if tonumber(st[2]) > tonumber(now) then
+  redis.call('HSET', key, 'status', 'released')
+  redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'release', rid, st[4], '{}'}))
+else
+  redis.call('HSET', key, 'status', 'expired')
+end
+return 'ok'
+"""
+)
+
+# ARGV: prefix, redemption id, now, reason or ''
+_ROLLBACK = """
+local p, id, now, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = p .. ':r:' .. id
+if redis.call('EXISTS', key) == 0 then return 'notfound' end
+local st = redis.call('HMGET', key, 'status', 'deltas', 'engine_version')
+if st[1] ~= 'redeemed' then return 'ok' end
+for _, d in ipairs(cjson.decode(st[2])) do redis.call('HINCRBY', p .. ':c', d[1], -d[2]) end
+redis.call('HSET', key, 'status', 'rolled_back', 'rolled_back_at', now)
+if reason ~= '' then redis.call('HSET', key, 'reason', reason) end
+redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'rollback', id, st[3],
+  cjson.encode({reason = (reason ~= '' and reason) or cjson.null})}))
+return 'ok'
+"""
+
+_INT_FIELDS = ("created_at", "expires_at", "rolled_back_at")
+
+
+def _split(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefix = next((v for k, v in query if k == "prefix"), "promotor")
+    rest = [(k, v) for k, v in query if k != "prefix"]
+    return urlunsplit(parts._replace(query=urlencode(rest))), prefix
+
+
+class RedisStore(Store):
+    def __init__(self, url: str) -> None:
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            raise StoreError(
+                "the Redis store needs redis-py: pip install 'promotor[redis]'"
+            ) from None
+        self.url = url
+        self._conn_url, self._prefix = _split(url)
+        if not self._prefix or any(c in self._prefix for c in " *?[]"):
+            raise InputError([{"loc": ("url",), "msg": f"invalid prefix {self._prefix!r}"}])
+        self._lock_ = threading.Lock()
+        self._pid = -1
+        self._client: Any = None
+        self._scripts: dict[str, Any] = {}
+
+    # -- connection ------------------------------------------------------------------------
+
+    def _redis(self) -> Any:
+        pid = os.getpid()
+        if self._client is not None and self._pid == pid:
+            return self._client
+        with self._lock_:
+            if self._client is None or self._pid != pid:
+                import redis
+
+                client = redis.Redis.from_url(self._conn_url, decode_responses=True)
+                try:
+                    meta = f"{self._prefix}:meta"
+                    version = client.hget(meta, "schema_version")
+                    if version is None:
+                        client.hsetnx(meta, "schema_version", SCHEMA_VERSION)
+                    elif int(version) > int(SCHEMA_VERSION):
+                        raise StoreError(
+                            f"the store's schema is version {version!s}, newer than this "
+                            f"promotor's {SCHEMA_VERSION}: upgrade promotor"
+                        )
+                except redis.RedisError as err:
+                    raise StoreError(f"cannot use Redis at {self._safe_url()}: {err}") from None
+                self._scripts = {
+                    name: client.register_script(src)
+                    for name, src in (
+                        ("read", _READ),
+                        ("commit", _COMMIT),
+                        ("confirm", _CONFIRM),
+                        ("release", _RELEASE),
+                        ("rollback", _ROLLBACK),
+                    )
+                }
+                self._client, self._pid = client, pid
+        return self._client
+
+    def _safe_url(self) -> str:
+        parts = urlsplit(self._conn_url)
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
+
+    def _run(self, name: str, args: Sequence[Any]) -> Any:
+        import redis
+
+        self._redis()
+        try:
+            return self._scripts[name](keys=[], args=[self._prefix, *args])
+        except redis.RedisError as err:
+            raise StoreError(f"Redis: {err}") from None
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _stored(self, kind: str, fields: dict[str, str]) -> StoredRow:
+        def opt_int(name: str) -> int | None:
+            value = fields.get(name)
+            return None if value is None or value == "" else int(value)
+
+        return StoredRow(
+            id=fields["id"],
+            kind=kind,
+            status=fields["status"],
+            order_id=fields.get("order_id"),
+            customer_id=fields.get("customer_id"),
+            created_at=int(fields["created_at"]),
+            engine_version=fields["engine_version"],
+            currency=fields["currency"],
+            result=fields["result"],
+            deltas=deltas_from_json(fields.get("deltas", "[]")),
+            applied=applied_from_json(fields.get("applied", "[]")),
+            idempotency_key=fields.get("idempotency_key"),
+            request_hash=fields.get("request_hash"),
+            request=fields.get("request"),
+            expires_at=opt_int("expires_at"),
+            reservation_id=fields.get("reservation_id"),
+            redemption_id=fields.get("redemption_id"),
+            rolled_back_at=opt_int("rolled_back_at"),
+            reason=fields.get("reason"),
+        )
+
+    def _fields(self, record: Record) -> list[str]:
+        values: dict[str, Any] = {
+            "id": record.id,
+            "status": "redeemed" if record.kind == "redemption" else "held",
+            "order_id": record.order_id,
+            "customer_id": record.customer_id,
+            "created_at": record.created_at,
+            "engine_version": record.engine_version,
+            "currency": record.currency,
+            "result": record.result,
+            "applied": applied_json(record.applied),
+            "deltas": deltas_json(record.deltas),
+            "idempotency_key": record.idempotency_key,
+            "request_hash": record.request_hash,
+            "request": record.request,
+            "expires_at": record.expires_at,
+            "reservation_id": record.confirms,
+        }
+        out: list[str] = []
+        for k, v in values.items():
+            if v is not None:
+                out += [k, str(v)]
+        return out
+
+    # -- the primitives --------------------------------------------------------------------
+
+    def _read(
+        self, keys: Sequence[str], now: int, idempotency_key: str | None
+    ) -> tuple[dict[str, int], StoredRow | None]:
+        out = self._run("read", [now, idempotency_key or "", *keys])
+        snapshot = {k: int(v) for k, v in zip(keys, out[:-1], strict=True) if int(v)}
+        existing = self._row("redemption", out[-1]) if out[-1] else None
+        return snapshot, existing
+
+    def _commit(self, record: Record) -> StoredRow | Conflict | None:
+        audit = json.dumps(
+            [record.created_at, "confirm" if record.confirms else
+             ("redeem" if record.kind == "redemption" else "reserve"),
+             record.id, record.engine_version, audit_detail(record)]
+        )  # fmt: skip
+        out = self._run(
+            "commit",
+            [
+                record.created_at,
+                record.kind,
+                record.id,
+                record.idempotency_key or "",
+                record.confirms or "",
+                record.expires_at or 0,
+                deltas_json(record.deltas),
+                audit,
+                *self._fields(record),
+            ],
+        )
+        if out[0] == "ok":
+            return None
+        if out[0] == "conflict":
+            return "conflict"
+        row = self._row("redemption", out[1])
+        if row is None:
+            raise StoreError(f"redemption {out[1]} is missing")
+        return row
+
+    def _confirm(
+        self, reservation_id: str, order_id: str | None, now: int, redemption_id: str
+    ) -> StoredRow | None:
+        out = self._run("confirm", [reservation_id, order_id or "", now, redemption_id])
+        if out[0] == "notfound":
+            raise NotFoundError(
+                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
+            )
+        if out[0] == "gone":
+            return None
+        return self._row("redemption", out[1])
+
+    def _release(self, reservation_id: str, now: int) -> None:
+        if self._run("release", [reservation_id, now]) == "notfound":
+            raise NotFoundError(
+                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
+            )
+
+    def _rollback(self, redemption_id: str, reason: str | None, now: int) -> StoredRow:
+        if self._run("rollback", [redemption_id, now, reason or ""]) == "notfound":
+            raise NotFoundError(
+                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+            )
+        row = self._row("redemption", redemption_id)
+        assert row is not None
+        return row
+
+    def _row(self, kind: str, id: str) -> StoredRow | None:
+        tag = "r" if kind == "redemption" else "v"
+        fields = self._redis().hgetall(f"{self._prefix}:{tag}:{id}")
+        return self._stored(kind, fields) if fields else None
+
+    def _rows(self, kind: str) -> list[StoredRow]:
+        client = self._redis()
+        tag = "r" if kind == "redemption" else "v"
+        ids = client.zrange(f"{self._prefix}:{tag}s", 0, -1)
+        pipe = client.pipeline(transaction=False)
+        for id in ids:
+            pipe.hgetall(f"{self._prefix}:{tag}:{id}")
+        rows = [self._stored(kind, f) for f in pipe.execute() if f]
+        return sorted(rows, key=lambda r: (r.created_at, r.id))
+
+    def _audit_rows(self, since: int | None) -> list[tuple[int, str, str, str, str]]:
+        out = []
+        for line in self._redis().lrange(f"{self._prefix}:a", 0, -1):
+            at, action, id, version, detail = json.loads(line)
+            if since is None or int(at) >= since:
+                out.append((int(at), action, id, version, detail))
+        return out
+
+    def _dump(self) -> Dump:
+        client = self._redis()
+        p = self._prefix
+        counters = {k: int(v) for k, v in client.hgetall(f"{p}:c").items() if int(v)}
+        holds: list[tuple[str, str, int, int]] = []
+        for zkey in client.scan_iter(match=f"{p}:h:*", count=1000):
+            counter = zkey[len(p) + 3 :]
+            amounts = client.hgetall(f"{p}:hn:{counter}")
+            for rid, expires in client.zrange(zkey, 0, -1, withscores=True):
+                holds.append((rid, counter, int(amounts.get(rid, 0)), int(expires)))
+        return Dump(
+            counters=counters,
+            redemptions=self._rows("redemption"),
+            reservations=self._rows("reservation"),
+            holds=holds,
+        )
+
+    def close(self) -> None:
+        with self._lock_:
+            if self._client is not None and self._pid == os.getpid():
+                self._client.close()
+            self._client = None

@@ -1,0 +1,179 @@
+"""``sqlite:///relative.db`` or ``sqlite:////absolute/path.db``: the embedded store for one
+machine. WAL journal (readers never wait for the writer), ``BEGIN IMMEDIATE`` write
+transactions (one writer at a time, across processes), a busy timeout instead of errors under
+contention, ``synchronous=NORMAL`` (durable across crashes of the program; a power loss may
+lose the last transactions, never corrupt them: ``?synchronous=full`` for that too).
+
+Query options: ``busy_timeout`` (seconds, default 30), ``synchronous`` (``normal`` or
+``full``). One connection per thread and process: it is safe to share between threads and
+reconnects after a fork.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from promotor.errors import InputError, StoreError
+from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+
+__all__ = ["SQLiteStore"]
+
+
+def _path(url: str) -> tuple[str, dict[str, str]]:
+    rest = url.split("://", 1)[1]
+    path, _, query = rest.partition("?")
+    if not path.startswith("/") or len(path) < 2:
+        raise InputError(
+            [
+                {
+                    "loc": ("url",),
+                    "msg": f"expected sqlite:///relative.db or sqlite:////absolute.db, got {url!r}",
+                }
+            ]
+        )
+    options = {k: v[-1] for k, v in parse_qs(query).items()}
+    return unquote(path[1:]), options
+
+
+class SQLiteStore(SqlStore):
+    placeholder = "?"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path, options = _path(url)
+        unknown = set(options) - {"busy_timeout", "synchronous"}
+        if unknown:
+            raise InputError([{"loc": ("url",), "msg": f"unknown option(s) {sorted(unknown)}"}])
+        try:
+            self._timeout = float(options.get("busy_timeout", "30"))
+        except ValueError:
+            raise InputError(
+                [{"loc": ("url",), "msg": "busy_timeout must be a number of seconds"}]
+            ) from None
+        self._synchronous = options.get("synchronous", "normal").upper()
+        if self._synchronous not in ("NORMAL", "FULL"):
+            raise InputError([{"loc": ("url",), "msg": "synchronous must be normal or full"}])
+        self._lock_ = threading.Lock()
+        self._pid = -1
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._migrated = False
+
+    # -- connections -----------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        if pid != self._pid:
+            # A forked child never touches its parent's connections.
+            with self._lock_:
+                if pid != self._pid:
+                    self._local = threading.local()
+                    self._all = []
+                    self._migrated = False
+                    self._pid = pid
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=self._timeout, isolation_level=None,
+                    check_same_thread=False,
+                )  # fmt: skip
+                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+                conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            except sqlite3.Error as err:
+                raise StoreError(f"cannot open SQLite database {self.path!r}: {err}") from None
+            self._local.conn = conn
+            with self._lock_:
+                self._all.append(conn)
+            if not self._migrated:
+                self._migrate(conn)
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS promotor_meta "
+                    "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                row = conn.execute(
+                    "SELECT value FROM promotor_meta WHERE name = 'schema_version'"
+                ).fetchone()
+                version = 0 if row is None else int(row[0])
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the database's schema is version {version}, newer than this "
+                        f"promotor's {SCHEMA_VERSION}: upgrade promotor"
+                    )
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[target]:
+                        conn.execute(
+                            statement.format(
+                                big="INTEGER",
+                                serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+                                without_rowid=" WITHOUT ROWID",
+                            )
+                        )
+                    conn.execute(
+                        "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        (str(target),),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot create the schema in {self.path!r}: {err}") from None
+        self._migrated = True
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise Busy() from None
+            raise StoreError(f"SQLite: {err}") from None
+        try:
+            yield conn.cursor()
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"SQLite: {err}") from None
+
+    @contextmanager
+    def _read_only(self) -> Iterator[Any]:
+        try:
+            yield self._conn().cursor()
+        except sqlite3.Error as err:
+            raise StoreError(f"SQLite: {err}") from None
+
+    def _lock(self, cur: Any, keys: Sequence[str]) -> dict[str, int]:
+        # BEGIN IMMEDIATE already holds the database's one write lock.
+        clause, params = self._in(keys)
+        rows = self._x(
+            cur, f"SELECT key, value FROM promotor_counters WHERE key IN {clause}", params
+        ).fetchall()
+        return {k: int(v) for k, v in rows}
+
+    def close(self) -> None:
+        with self._lock_:
+            for conn in self._all:
+                conn.close()
+            self._all = []
+            self._local = threading.local()

@@ -1,0 +1,211 @@
+//! `Request`: one cart read once, then priced or decided against a store's snapshot
+//! (DESIGN section 8). The store and the retry loop live in Python (`promotor.redemption`);
+//! every decision is the core's (`Program::decide`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use serde_json::{json, Value as J};
+
+use promotor_core::compile::Program as CoreProgram;
+use promotor_core::input::{Input, MetaValue};
+use promotor_core::outcome::{Outcome, Reported};
+use promotor_core::state::Snapshot;
+
+use crate::program::Priced;
+
+/// A delta as Python sees it: `(key, add, max, min)`.
+pub type PyDelta = (String, i64, Option<i64>, Option<i64>);
+
+/// A validated input of one program, ready to be priced on any snapshot.
+#[pyclass(module = "promotor._native", frozen)]
+pub struct Request {
+    program: Arc<CoreProgram>,
+    input: Input,
+}
+
+impl Request {
+    pub fn new(program: Arc<CoreProgram>, input: Input) -> Self {
+        Self { program, input }
+    }
+}
+
+#[pymethods]
+impl Request {
+    /// The counter keys the program reads for this input (empty without limited campaigns).
+    fn keys(&self) -> Vec<String> {
+        self.program.state_keys(&self.input)
+    }
+
+    /// The evaluation time, in microseconds since the epoch (UTC).
+    fn now(&self) -> i64 {
+        self.input.context.now
+    }
+
+    /// The customer's id, if any.
+    fn customer_id(&self) -> Option<&str> {
+        self.input.customer.as_ref().and_then(|c| c.id.as_deref())
+    }
+
+    /// The input as JSON, to decide again later (`Program.request_json`).
+    fn input_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.input).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// The input as JSON without its time: what makes two requests the same for idempotency.
+    fn fingerprint(&self) -> PyResult<String> {
+        let mut input = self.input.clone();
+        input.context.now = 0;
+        serde_json::to_string(&input).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// The same request at another time.
+    fn at(&self, now: i64) -> Self {
+        let mut input = self.input.clone();
+        input.context.now = now;
+        Self::new(Arc::clone(&self.program), input)
+    }
+
+    /// Price on a snapshot (`None`: no state read, every counter 0), explanations on demand.
+    #[pyo3(signature = (snapshot=None))]
+    fn price(&self, py: Python<'_>, snapshot: Option<HashMap<String, i64>>) -> Priced {
+        let snapshot = Snapshot(snapshot.unwrap_or_default());
+        let (program, input) = (&self.program, &self.input);
+        let (outcome, _) = py.detach(|| program.decide(input, &snapshot, false));
+        Priced::new(
+            Arc::clone(&self.program),
+            self.input.clone(),
+            outcome,
+            Some(snapshot),
+        )
+    }
+
+    /// Decide on a snapshot: the priced cart and the deltas that commit it.
+    fn decide(&self, py: Python<'_>, snapshot: HashMap<String, i64>) -> (Priced, Vec<PyDelta>) {
+        let snapshot = Snapshot(snapshot);
+        let (program, input) = (&self.program, &self.input);
+        let (outcome, deltas) = py.detach(|| program.decide(input, &snapshot, false));
+        let deltas = deltas
+            .into_iter()
+            .map(|d| (d.key, d.add, d.max, d.min))
+            .collect();
+        (
+            Priced::new(
+                Arc::clone(&self.program),
+                self.input.clone(),
+                outcome,
+                Some(snapshot),
+            ),
+            deltas,
+        )
+    }
+}
+
+/// A request rebuilt from `Request.input_json`.
+pub fn from_json(program: &Arc<CoreProgram>, text: &str) -> PyResult<Request> {
+    let input: Input =
+        serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(Request::new(Arc::clone(program), input))
+}
+
+/// The stored form of an outcome (`promotor.stores.codec`): the canonical outcome as compact
+/// JSON, money as decimal strings, and the values JSON lacks tagged (`{"$dec": "1.5"}`,
+/// `{"$ts": "2026-11-27T00:00:00Z"}`, `{"$dur": micros}`, `{"$map": {...}}`). Written here
+/// because it runs on every redemption; `codec.decode_outcome` reads it.
+pub fn record_json(o: &Outcome, input: &Input) -> String {
+    let lines: Vec<J> = o
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "index": l.index,
+                "sku": crate::convert::sku(input, l.index),
+                "quantity": l.quantity,
+                "unit_price": l.unit_price.to_string(),
+                "subtotal": l.subtotal.to_string(),
+                "discount": l.discount.to_string(),
+                "total": l.total.to_string(),
+            })
+        })
+        .collect();
+    let applied: Vec<J> = o
+        .applied
+        .iter()
+        .map(|a| {
+            let mut m = json!({
+                "campaign_id": a.campaign_id,
+                "code": a.code,
+                "tier": a.tier,
+                "amount": a.amount.to_string(),
+                "shipping_amount": a.shipping_amount.to_string(),
+                "allocations": a.allocations.iter().map(|(i, v)| json!([i, v.to_string()])).collect::<Vec<_>>(),
+                "gifts": a.gifts.iter().map(|g| json!({"sku": g.sku, "quantity": g.quantity, "price": g.price.to_string()})).collect::<Vec<_>>(),
+            });
+            if let (Some(by), Some(obj)) = (a.limited_by, m.as_object_mut()) {
+                obj.insert("limited_by".to_owned(), J::from(by));
+            }
+            m
+        })
+        .collect();
+    let rejected: Vec<J> = o
+        .rejected
+        .iter()
+        .map(|r| {
+            json!({
+                "campaign_id": r.campaign_id,
+                "code": r.code,
+                "reason": r.reason.as_str(),
+                "condition": r.condition,
+                "actual": r.actual.as_ref().map_or(J::Null, value),
+                "expected": r.expected.as_ref().map_or(J::Null, value),
+                "detail": r.detail,
+                "by": r.by,
+            })
+        })
+        .collect();
+    json!({
+        "subtotal": o.subtotal.to_string(),
+        "shipping": o.shipping.to_string(),
+        "discount": o.discount.to_string(),
+        "shipping_discount": o.shipping_discount.to_string(),
+        "total": o.total.to_string(),
+        "currency": o.currency,
+        "lines": lines,
+        "applied": applied,
+        "rejected": rejected,
+    })
+    .to_string()
+}
+
+fn meta(v: &MetaValue) -> J {
+    match v {
+        MetaValue::Null => J::Null,
+        MetaValue::Bool(b) => J::from(*b),
+        MetaValue::Num(n) => json!({"$dec": n.to_string()}),
+        MetaValue::Str(s) => J::from(s.as_str()),
+        MetaValue::List(items) => J::Array(items.iter().map(meta).collect()),
+        MetaValue::Map(m) => {
+            json!({"$map": m.iter().map(|(k, x)| (k.clone(), meta(x))).collect::<serde_json::Map<_, _>>()})
+        }
+    }
+}
+
+fn value(v: &Reported) -> J {
+    match v {
+        Reported::Null => J::Null,
+        Reported::Bool(b) => J::from(*b),
+        Reported::Num(n) => json!({"$dec": n.to_string()}),
+        Reported::Str(s) => J::from(s.as_str()),
+        Reported::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or(
+            J::Null,
+            |dt| json!({"$ts": dt.to_rfc3339_opts(SecondsFormat::Micros, true)}),
+        ),
+        Reported::Duration(d) => json!({"$dur": d}),
+        Reported::List(items) => J::Array(items.iter().map(value).collect()),
+        Reported::Item { index, sku } => json!({"$map": {"index": index, "sku": sku}}),
+        Reported::Meta(m) => meta(m),
+    }
+}

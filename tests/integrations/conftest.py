@@ -1,0 +1,49 @@
+"""Shared data for the cluster tests: a small sample history, the engine that prices it, and
+what engine.evaluate_batch says on one machine, which every cluster must equal exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import promotor as pm
+from promotor import datasets
+
+N = 2_000
+
+
+@pytest.fixture(scope="package")
+def engine() -> pm.Engine:
+    return pm.Engine(datasets.black_friday_campaigns(2025))
+
+
+@pytest.fixture(scope="package")
+def sample() -> datasets.Sample:
+    """Orders placed around Black Friday, so most campaigns apply to some of them."""
+    from datetime import date
+
+    return datasets.orders(N, seed=42, start=date(2025, 11, 1), end=date(2025, 12, 10), lines=True)
+
+
+@pytest.fixture(scope="package")
+def nested() -> Any:
+    from datetime import date
+
+    return datasets.orders(N, seed=42, start=date(2025, 11, 1), end=date(2025, 12, 10))
+
+
+@pytest.fixture(scope="package")
+def expected(engine: pm.Engine, nested: Any) -> Any:
+    return engine.evaluate_batch(nested)
+
+
+def assert_same(got: Any, expected: Any) -> None:
+    """Row for row and cent for cent (Decimal values, not their float shadows), in any row
+    order, with money in decimal128 of the engine currency's places."""
+    assert got.column_names == expected.column_names
+    for name in ("subtotal", "discount", "shipping_discount", "total"):
+        if name in got.column_names:
+            assert got.schema.field(name).type == expected.schema.field(name).type, name
+    assert got.sort_by("order_id").to_pylist() == expected.to_pylist()
+    assert len({tuple(r) for r in expected["applied"].to_pylist()}) > 5  # not a trivial case
