@@ -92,12 +92,13 @@ impl Env {
         let tys: Vec<Ty> = typed.iter().map(|t| t.ty.clone()).collect();
         let lens: Vec<u64> = typed.iter().map(|t| t.len).collect();
         let count0 = typed[0].count;
-        let got = tys
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let what = format!("'{name}'");
+        let got = || {
+            tys.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let what = || format!("'{name}'");
         let is = |t: &Ty, want: &Ty| t.loose() || t == want;
         let t0 = tys[0].clone();
         let mut nodes: Vec<Node> = typed.into_iter().map(|t| t.node).collect();
@@ -109,7 +110,7 @@ impl Env {
                     .iter()
                     .all(|t| matches!(t, Ty::Num | Ty::Str | Ty::Ts | Ty::Dur));
                 if !ordered || known.windows(2).any(|w| w[0] != w[1]) {
-                    return self.type_err(e, what, "values of one ordered type", got);
+                    return self.type_err(e, what(), "values of one ordered type", got());
                 }
                 if tys.iter().any(Ty::stringy) {
                     len = lens.iter().copied().max().unwrap_or(0);
@@ -119,7 +120,7 @@ impl Env {
             }
             Func::Size => {
                 if !(t0.loose() || t0 == Ty::Str || matches!(t0, Ty::List(_))) {
-                    return self.type_err(e, what, "a str or a list", got);
+                    return self.type_err(e, what(), "a str or a list", got());
                 }
                 if t0.stringy() {
                     self.work(bytes(lens[0]));
@@ -128,13 +129,13 @@ impl Env {
             }
             Func::Abs => {
                 if !is(&t0, &Ty::Num) {
-                    return self.type_err(e, what, "a num", got);
+                    return self.type_err(e, what(), "a num", got());
                 }
                 Ty::Num
             }
             Func::Round | Func::Floor | Func::Ceil => {
                 if !is(&t0, &Ty::Num) || tys.get(1).is_some_and(|t| !is(t, &Ty::Num)) {
-                    return self.type_err(e, what, "a num and optional places", got);
+                    return self.type_err(e, what(), "a num and optional places", got());
                 }
                 if let Some(Node::Const(Value::Num(p))) = nodes.get(1) {
                     if !(p.fract().is_zero() && *p >= Decimal::ZERO && *p <= Decimal::from(12)) {
@@ -147,7 +148,7 @@ impl Env {
             Func::Has => Ty::Bool,
             Func::Lower | Func::Upper => {
                 if !is(&t0, &Ty::Str) {
-                    return self.type_err(e, what, "a str", got);
+                    return self.type_err(e, what(), "a str", got());
                 }
                 self.work(bytes(lens[0]));
                 // Case mapping may make a string up to three times longer.
@@ -156,7 +157,7 @@ impl Env {
             }
             Func::StartsWith | Func::EndsWith | Func::Matches => {
                 if !is(&t0, &Ty::Str) || !is(&tys[1], &Ty::Str) {
-                    return self.type_err(e, what, "two strs", got);
+                    return self.type_err(e, what(), "two strs", got());
                 }
                 if f == Func::Matches {
                     self.work(bounds::REGEX_SCAN_FACTOR.saturating_mul(bytes(lens[0])));
@@ -185,14 +186,14 @@ impl Env {
                 match &t0 {
                     Ty::Str => {
                         if !is(&tys[1], &Ty::Str) {
-                            return self.type_err(e, what, "a str argument", got);
+                            return self.type_err(e, what(), "a str argument", got());
                         }
                         self.work(bytes(lens[0].saturating_add(lens[1])));
                     }
                     Ty::List(et) => {
                         if !tys[1].eq_comparable(et) {
                             let want = format!("a value comparable with {et}");
-                            return self.type_err(e, what, want, got);
+                            return self.type_err(e, what(), want, got());
                         }
                         let per = if et.stringy() {
                             bytes(lens[0].min(lens[1]))
@@ -204,13 +205,13 @@ impl Env {
                     t if t.loose() => {
                         self.work(bounds::MAX_LIST.saturating_mul(1 + bytes(MAX_STRING_BYTES)));
                     }
-                    _ => return self.type_err(e, what, "a str or a list receiver", got),
+                    _ => return self.type_err(e, what(), "a str or a list receiver", got()),
                 }
                 Ty::Bool
             }
             Func::Timestamp | Func::Duration => {
                 if !is(&t0, &Ty::Str) {
-                    return self.type_err(e, what, "a str", got);
+                    return self.type_err(e, what(), "a str", got());
                 }
                 if let Some(Node::Const(Value::Str(s))) = nodes.first() {
                     let ok = if f == Func::Timestamp {
@@ -236,7 +237,7 @@ impl Env {
             }
             Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
                 if !is(&t0, &Ty::Ts) || tys.get(1).is_some_and(|t| !is(t, &Ty::Str)) {
-                    return self.type_err(e, what, "a timestamp and an optional timezone", got);
+                    return self.type_err(e, what(), "a timestamp and an optional timezone", got());
                 }
                 if let Some(Node::Const(Value::Str(tz))) = nodes.get(1) {
                     if time::parse_tz(tz).is_none() {

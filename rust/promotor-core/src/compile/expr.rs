@@ -345,12 +345,12 @@ impl Env {
         let l = self.child(("left", None), left);
         let r = self.child(("right", None), right);
         let (lt, rt) = (&l.ty, &r.ty);
-        let sym = format!("`{}`", op.symbol());
+        let sym = || format!("`{}`", op.symbol());
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 if !lt.boolish() || !rt.boolish() {
                     let got = format!("{lt} and {rt}");
-                    return self.type_err(e, sym, "two bools", got);
+                    return self.type_err(e, sym(), "two bools", got);
                 }
                 let n = if op == BinaryOp::And {
                     Node::And(bx(l.node), bx(r.node))
@@ -375,7 +375,7 @@ impl Env {
                 };
                 if !ok {
                     let got = format!("{lt} and {rt}");
-                    return self.type_err(e, sym, want, got);
+                    return self.type_err(e, sym(), want, got);
                 }
                 if lt.stringy() && rt.stringy() {
                     self.work(bytes(l.len.min(r.len)));
@@ -384,11 +384,11 @@ impl Env {
             }
             BinaryOp::In => {
                 let Some(et) = rt.elem() else {
-                    return self.type_err(e, sym, "a list on the right", rt.clone());
+                    return self.type_err(e, sym(), "a list on the right", rt.clone());
                 };
                 if !lt.eq_comparable(&et) {
                     let (want, got) = (format!("a list of {lt}"), format!("list<{et}>"));
-                    return self.type_err(e, sym, want, got);
+                    return self.type_err(e, sym(), want, got);
                 }
                 let per = if lt.stringy() && et.stringy() {
                     bytes(l.len.min(r.len))
@@ -433,7 +433,7 @@ impl Env {
                         }
                         _ => "two nums",
                     };
-                    return self.type_err(e, sym, want, got);
+                    return self.type_err(e, sym(), want, got);
                 };
                 let len = if t.stringy() {
                     let len = l.len.saturating_add(r.len);
@@ -456,9 +456,9 @@ impl Env {
         body: Option<&Expr>,
     ) -> Typed {
         let l = self.child(("list", None), list);
-        let what = format!("'{}'", op.name());
+        let what = || format!("'{}'", op.name());
         let Some(et) = l.ty.elem() else {
-            return self.type_err(e, what, "a list", l.ty);
+            return self.type_err(e, what(), "a list", l.ty);
         };
         let slot = self.vars.len();
         let per = if et.stringy() { bytes(l.len) } else { 0 };
@@ -483,9 +483,9 @@ impl Env {
                         self.work(l.count.saturating_mul(1 + per));
                         Typed::sized(node, et, l.len, 0)
                     }
-                    MacroOp::Sum => self.type_err(e, what, "a list of nums", l.ty),
+                    MacroOp::Sum => self.type_err(e, what(), "a list of nums", l.ty),
                     MacroOp::Min | MacroOp::Max => {
-                        self.type_err(e, what, "a list of ordered values", l.ty)
+                        self.type_err(e, what(), "a list of ordered values", l.ty)
                     }
                     _ => self.err(ErrorKind::ArgumentCount {
                         func: op.name().to_owned(),
@@ -532,13 +532,13 @@ impl Env {
             MacroOp::Map => (Ty::List(Box::new(bt)), b.len, l.count),
             MacroOp::Sum => {
                 if !(bt.loose() || bt == Ty::Num) {
-                    return self.type_err(e, what, "num values", bt);
+                    return self.type_err(e, what(), "num values", bt);
                 }
                 (Ty::Num, 0, 0)
             }
             MacroOp::Min | MacroOp::Max => {
                 if !(bt.loose() || matches!(bt, Ty::Num | Ty::Str | Ty::Ts | Ty::Dur)) {
-                    return self.type_err(e, what, "ordered values", bt);
+                    return self.type_err(e, what(), "ordered values", bt);
                 }
                 if bt.stringy() {
                     self.work(l.count.saturating_mul(bytes(b.len)));

@@ -56,8 +56,9 @@ pub struct Ctx<'a> {
     /// outside a program's evaluation (then nothing is remembered).
     pub memo: Vec<u8>,
     /// Regular expressions read from the input, compiled once per distinct pattern (`None`:
-    /// invalid); at most [`REGEX_CACHE`] of them at a time.
-    regexes: HashMap<String, Option<regex::Regex>>,
+    /// invalid); at most [`REGEX_CACHE`] of them at a time. Made on first use: most rules
+    /// read no pattern from the input.
+    regexes: Option<Box<HashMap<String, Option<regex::Regex>>>>,
 }
 
 /// Most compiled patterns a [`Ctx`] keeps.
@@ -72,20 +73,21 @@ impl<'a> Ctx<'a> {
             vars: Vec::new(),
             mode,
             memo: vec![0; leaves],
-            regexes: HashMap::new(),
+            regexes: None,
         }
     }
 
     /// Whether `pattern` (read from the input) matches `text`; null for an invalid pattern.
     fn matches_dynamic(&mut self, text: &str, pattern: &str) -> Value<'static> {
-        if !self.regexes.contains_key(pattern) {
-            if self.regexes.len() >= REGEX_CACHE {
-                self.regexes.clear();
+        let cache = self.regexes.get_or_insert_with(Box::default);
+        if !cache.contains_key(pattern) {
+            if cache.len() >= REGEX_CACHE {
+                cache.clear();
             }
             let re = crate::compile::build_regex(pattern).ok();
-            self.regexes.insert(pattern.to_owned(), re);
+            cache.insert(pattern.to_owned(), re);
         }
-        match self.regexes.get(pattern) {
+        match cache.get(pattern) {
             Some(Some(re)) => b(re.is_match(text)),
             _ => Value::Null,
         }
@@ -93,7 +95,7 @@ impl<'a> Ctx<'a> {
 
     /// How many distinct patterns read from the input are compiled now.
     pub fn compiled_patterns(&self) -> usize {
-        self.regexes.len()
+        self.regexes.as_ref().map_or(0, |c| c.len())
     }
 }
 

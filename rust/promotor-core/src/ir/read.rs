@@ -35,17 +35,32 @@ pub fn read_engine(text: &str) -> Result<EngineDef, Errors> {
 }
 
 /// Reads a JSON document into `T`, every problem as a located [`Error`].
+///
+/// Read at serde's own nesting bound first (128 levels, what nearly every definition fits
+/// in); a deeper document is scanned for [`MAX_JSON_DEPTH`] and read again without serde's
+/// bound, so the scan costs only the documents that need it.
 pub fn read_json<T: DeserializeOwned>(text: &str) -> Result<T, Errors> {
-    if let Some(loc) = too_deep(text) {
-        return Err(Errors::rule(vec![Error::new(
-            ErrorKind::TooDeep {
-                max: MAX_JSON_DEPTH as u64,
-            },
-            loc,
-        )]));
+    match deserialize(text, false) {
+        Err(e) if e.errors.first().is_some_and(|e| e.message().contains("recursion limit")) => {
+            if let Some(loc) = too_deep(text) {
+                return Err(Errors::rule(vec![Error::new(
+                    ErrorKind::TooDeep {
+                        max: MAX_JSON_DEPTH as u64,
+                    },
+                    loc,
+                )]));
+            }
+            deserialize(text, true)
+        }
+        other => other,
     }
+}
+
+fn deserialize<T: DeserializeOwned>(text: &str, unbounded: bool) -> Result<T, Errors> {
     let mut de = serde_json::Deserializer::from_str(text);
-    de.disable_recursion_limit();
+    if unbounded {
+        de.disable_recursion_limit();
+    }
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut loc: Vec<Loc> = Vec::new();
         for segment in err.path() {
