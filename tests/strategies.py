@@ -582,7 +582,7 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
             st.sampled_from(
                 [f"code{i}" for i in range(n_campaigns)]
                 + [f" ALT{i} " for i in range(n_campaigns)]
-                + ["nope", "", "CODE0"]
+                + ["nope", "", "CODE0", "ＣＯＤＥ0", "\u3000Ａｌｔ0\u00a0"]
             ),
             max_size=3,
         )

@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import datasets, errors, ir, stores
+from . import codes, datasets, errors, ir, stores
 from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -89,6 +89,7 @@ __all__ = [
     "budget",
     "buy_x_get_y",
     "cart",
+    "codes",
     "context",
     "customer",
     "datasets",

@@ -387,7 +387,6 @@ class Budget(IRModel):
 CampaignLimit: TypeAlias = Annotated[UsageLimit | Budget, Field(discriminator="type")]
 
 
-
 class CampaignDef(IRModel):
     """A campaign as the IR holds it (``promotor.Campaign`` is the builder's)."""
 

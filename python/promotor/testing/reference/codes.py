@@ -1,8 +1,9 @@
-"""Codes as the reference matches them (the core's ``compile::normalize_code``)."""
+"""Codes as the reference matches them (the core's ``codes::key``)."""
 
 from __future__ import annotations
 
 __all__ = ["normalize_code"]
+
 
 def normalize_code(code: str) -> str:
     """A code's comparison key: the core's one normalisation (:func:`promotor.codes.normalize`),

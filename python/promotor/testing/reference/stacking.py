@@ -31,7 +31,6 @@ from promotor.testing.reference import num
 from promotor.testing.reference.alloc import allocate
 from promotor.testing.reference.effects import Amounts, Discount
 from promotor.testing.reference.program import CCampaign
-
 from promotor.testing.reference.state import Block, Meter
 
 __all__ = ["BEST_DEAL_BUDGET", "BEST_DEAL_LIMIT", "Eligible", "Outcome", "best_deal_limit", "stack"]

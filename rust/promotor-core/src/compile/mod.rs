@@ -34,11 +34,6 @@ use crate::num::RoundMode;
 use crate::time;
 use crate::value::Value;
 
-/// Trims and lower-cases a code for matching.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_lowercase()
-}
-
 /// The errors found so far.
 #[derive(Default)]
 pub(crate) struct Errs(Vec<Error>);
@@ -399,13 +394,15 @@ fn check_bounds(b: &RuleBounds, errs: &mut Errs) {
     }
 }
 
-/// One campaign's compiled parts, with its given codes (location, code) for the engine to
-/// match; `None` body when it does not compile.
+/// A campaign's code as given: where, as written, and its key (`codes::key`).
+type GivenCode<'d> = (Vec<Loc>, &'d String, String);
+
+/// One campaign's compiled parts, with its given codes for the engine to match; `None` body when it does not compile.
 fn compile_campaign<'d>(
     c: &'d ir::Campaign,
     loc: &[Loc],
     cx: &mut Cx<'_>,
-) -> (Option<CCampaign>, Vec<(Vec<Loc>, &'d String)>) {
+) -> (Option<CCampaign>, Vec<GivenCode<'d>>) {
     if c.id.trim().is_empty() {
         cx.errs
             .push(&at(loc, &[key("id")]), ErrorKind::Empty { hint: None });
@@ -425,9 +422,15 @@ fn compile_campaign<'d>(
     for (j, code) in c.codes.iter().flatten().enumerate() {
         given.push((at(loc, &[key("codes"), Loc::Index(j)]), code));
     }
-    for (cl, code) in &given {
-        if normalize_code(code).is_empty() {
-            cx.errs.push(cl, ErrorKind::Empty { hint: None });
+    // Each code's key (`codes::key`, the one normalisation); a code that has none is reported
+    // here and left out of matching.
+    let automatic = given.is_empty();
+    let mut keyed = Vec::with_capacity(given.len());
+    for (cl, code) in given {
+        match crate::codes::key(code) {
+            Ok(norm) if norm.is_empty() => cx.errs.push(&cl, ErrorKind::Empty { hint: None }),
+            Ok(norm) => keyed.push((cl, code, norm)),
+            Err(kind) => cx.errs.push(&cl, kind),
         }
     }
     let starts_at = compile_time(c.starts_at.as_ref(), "starts_at", loc, cx.errs);
@@ -480,7 +483,7 @@ fn compile_campaign<'d>(
     };
     let compiled = body.map(|body| CCampaign {
         id: c.id.clone(),
-        automatic: given.is_empty(),
+        automatic,
         active: c.active,
         starts_at,
         ends_at,
@@ -488,7 +491,7 @@ fn compile_campaign<'d>(
         rules,
         body,
     });
-    (compiled, given)
+    (compiled, keyed)
 }
 
 fn compile_tier(t: &ir::Tier, loc: &[Loc], cx: &mut Cx<'_>) -> (Option<Rule>, Option<CEffect>) {
@@ -551,18 +554,15 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
             }
         }
         let (compiled, given) = compile_campaign(c, &loc, &mut cx);
-        for (cl, code) in &given {
-            let norm = normalize_code(code);
-            if norm.is_empty() {
-                continue;
-            }
+        for (cl, code, norm) in given {
             if let Some((other, _)) = codes.get(&norm) {
                 cx.errs.push(
-                    cl,
+                    &cl,
                     ErrorKind::DuplicateOf {
                         value: code.trim().to_owned(),
                         other: format!(
-                            "in campaign '{}'; codes match case-insensitively",
+                            "in campaign '{}'; codes match once normalised: case-insensitively, \
+                             compatibility forms alike",
                             def.campaigns[*other].id
                         ),
                     },

@@ -57,7 +57,9 @@ pub struct Ctx<'a> {
     pub memo: Vec<u8>,
     /// Regular expressions read from the input, compiled once per distinct pattern (`None`:
     /// invalid); at most [`REGEX_CACHE`] of them at a time. Made on first use: most rules
-    /// read no pattern from the input.
+    /// read no pattern from the input. Boxed so a `Ctx` (made per cart) carries one pointer,
+    /// not a map's hasher state.
+    #[allow(clippy::box_collection)]
     regexes: Option<Box<HashMap<String, Option<regex::Regex>>>>,
 }
 

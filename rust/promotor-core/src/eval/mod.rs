@@ -7,7 +7,7 @@ pub mod stacking;
 
 use rust_decimal::Decimal;
 
-use crate::compile::{normalize_code, Program};
+use crate::compile::Program;
 use crate::input::Input;
 use crate::money::{self, from_minor};
 use crate::num::{self, RoundMode};
@@ -163,8 +163,13 @@ fn match_codes<'a>(
     let mut matched: Vec<Option<&str>> = vec![None; p.campaigns.len()];
     let mut unknown: Vec<&str> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
+    // Codes by their normalised key (codes::normalize), empty ignored, repeats once; a code the
+    // input validator would refuse (an invisible character) matches nothing.
     for raw in &input.codes {
-        let norm = normalize_code(raw);
+        let Ok(norm) = crate::codes::key(raw) else {
+            unknown.push(raw);
+            continue;
+        };
         if norm.is_empty() || seen.contains(&norm) {
             continue;
         }

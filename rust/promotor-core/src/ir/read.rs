@@ -41,7 +41,11 @@ pub fn read_engine(text: &str) -> Result<EngineDef, Errors> {
 /// bound, so the scan costs only the documents that need it.
 pub fn read_json<T: DeserializeOwned>(text: &str) -> Result<T, Errors> {
     match deserialize(text, false) {
-        Err(e) if e.errors.first().is_some_and(|e| e.message().contains("recursion limit")) => {
+        Err(e)
+            if e.errors
+                .first()
+                .is_some_and(|e| e.message().contains("recursion limit")) =>
+        {
             if let Some(loc) = too_deep(text) {
                 return Err(Errors::rule(vec![Error::new(
                     ErrorKind::TooDeep {

@@ -28,7 +28,6 @@ use rust_decimal::Decimal;
 use super::keys::{self, Counted, KeyParts};
 use super::{Delta, Snapshot};
 use crate::alloc::largest_remainder;
-use crate::compile::normalize_code;
 use crate::error::{Error, ErrorKind, Loc};
 use crate::eval::effects::Discount;
 use crate::input::Input;
@@ -78,7 +77,9 @@ fn detail(per: Option<Per>, every: bool) -> &'static str {
 fn budget_minor(amount: &str, exponent: u32) -> Result<i64, ErrorKind> {
     let d: Decimal = crate::compile::literal::parse_num_literal(amount.trim())?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(ErrorKind::TooSmall { min: "0".to_owned() });
+        return Err(ErrorKind::TooSmall {
+            min: "0".to_owned(),
+        });
     }
     let d = d.normalize();
     if d.scale() > exponent {
@@ -240,7 +241,8 @@ impl<'a> Meter<'a> {
                 slots.push(Vec::new());
                 continue;
             }
-            let code = code.map(normalize_code);
+            // A matched code is a campaign's own, whose key compiled.
+            let code = code.map(|c| crate::codes::key(c).unwrap_or_else(|_| c.to_owned()));
             let mut mine = Vec::with_capacity(list.len());
             for l in list {
                 let cust = if l.per == Some(Per::Customer) {

@@ -1,5 +1,5 @@
 //! Best deal bounds the work of its search by the cart's size (docs/semantics.md, "Best-deal
-//! mode"); the reference evaluator applies the same rule (tests/test_reference_stacking.py).
+//! mode"); the reference evaluator applies the same rule (`tests/test_reference_stacking.py`).
 
 use serde_json::{json, Value as J};
 

@@ -268,9 +268,8 @@ fn limits_are_checked_when_compiled() {
     let errs = compile(&bad).unwrap_err().errors;
     let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
     assert_eq!(msgs.len(), 4, "{msgs:?}");
-    assert!(msgs[0].starts_with(
-        "campaigns.0.limits.0.amount: invalid budget \"10.5\": more decimal places"
-    ));
+    assert!(msgs[0]
+        .starts_with("campaigns.0.limits.0.amount: invalid budget \"10.5\": more decimal places"));
     assert!(msgs[1]
         .contains("limits.1.per: per='code' cannot be combined with a campaign without codes"));
     assert!(msgs[2].contains("limits.2.timezone: unknown timezone 'Mars/Base'"));
@@ -278,6 +277,11 @@ fn limits_are_checked_when_compiled() {
     let types: Vec<&str> = errs.iter().map(|e| e.kind.type_name()).collect();
     assert_eq!(
         types,
-        ["invalid_literal", "incompatible", "unknown_timezone", "empty"]
+        [
+            "invalid_literal",
+            "incompatible",
+            "unknown_timezone",
+            "empty"
+        ]
     );
 }
