@@ -956,7 +956,6 @@ def test_free_shipping_once(run: Run) -> None:
         "shipping_amount": D("4.99"),
         "allocations": {},
         "gifts": [],
-        "limited_by": None,
     }
     assert [(r["campaign_id"], r["reason"]) for r in out["rejected"]] == [("b", "no_effect")]
     assert (out["shipping_discount"], out["discount"], out["total"]) == (

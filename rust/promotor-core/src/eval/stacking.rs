@@ -627,10 +627,11 @@ pub(crate) fn stack<'a>(
                 shares
             },
             gifts: t.gifts,
-            limited_by: if t.limited {
-                Some("budget")
+            // The last reduction names it: max_discount clips after a budget shrank it.
+            limited_by: if t.clipped {
+                Some("max_discount")
             } else {
-                t.clipped.then_some("max_discount")
+                t.limited.then_some("budget")
             },
         });
         out.allocations.push(t.d.lines);
