@@ -223,16 +223,6 @@ class _Run:
         if not self.rules.holds(campaign.rules, {}):
             assert campaign.rules is not None
             return self._rules_not_met(campaign, code, campaign.rules, None)
-        block = None if self.meter is None else self.meter.prefilter(campaign)
-        if block is not None:
-            return _rejected(
-                campaign,
-                code,
-                block.reason,
-                detail=block.detail,
-                actual=block.actual,
-                expected=block.expected,
-            )
         tier_index: int | None = None
         effect = campaign.effect
         if campaign.tiers is not None:
@@ -243,6 +233,16 @@ class _Run:
                 return self._rules_not_met(campaign, code, first, "tier 0")
             tier_index = holding[-1]
             effect = campaign.tiers[tier_index].effect
+        block = None if self.meter is None else self.meter.prefilter(campaign)
+        if block is not None:
+            return _rejected(
+                campaign,
+                code,
+                block.reason,
+                detail=block.detail,
+                actual=block.actual,
+                expected=block.expected,
+            )
         assert effect is not None
         compute, values = EFFECTS[effect["type"]].apply, effect_numbers(effect, self.rules)
 
