@@ -20,6 +20,7 @@ from .inputs import canonical_input
 from .result import CampaignInfo, Result
 
 if TYPE_CHECKING:
+    from .pools import Wallet
     from .qualify import Qualifications
     from .redemption import Redemption, Reservation
     from .stores import Store
@@ -200,9 +201,11 @@ class Engine:
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
-        keys = request.keys()
+        lookups = request.pool_lookups()
+        pools = self.store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
-        return Result._from_native(request.price(snapshot), self._describe())
+        return Result._from_native(request.price(snapshot, pools), self._describe())
 
     def redeem(
         self,
@@ -263,6 +266,25 @@ class Engine:
         from . import redemption
 
         return redemption.rollback(self, redemption_id, reason=reason, now=now)
+
+    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
+        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
+        ``id``): the one they already hold, or else a free one, taken atomically (no two
+        customers ever get the same code, under any concurrency). Returns its display form;
+        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
+        ``unique_codes=True``."""
+        from .pools import assign_code
+
+        return assign_code(self, campaign_id, customer, now)
+
+    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
+        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
+        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
+        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
+        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
+        from .pools import wallet
+
+        return wallet(self, customer, cart, now)
 
     def evaluate_batch(
         self,

@@ -82,6 +82,7 @@ pub enum Reason {
     NotBestDeal,
     LimitReached,
     BudgetExhausted,
+    NotAssignedToCustomer,
 }
 
 impl Reason {
@@ -100,6 +101,7 @@ impl Reason {
             Self::NotBestDeal => "not_best_deal",
             Self::LimitReached => "limit_reached",
             Self::BudgetExhausted => "budget_exhausted",
+            Self::NotAssignedToCustomer => "not_assigned_to_customer",
         }
     }
 }

@@ -10,6 +10,7 @@ use promotor_core::compile::{compile, Program as CoreProgram};
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
@@ -108,9 +109,15 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
     }
 
-    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    /// Whether any campaign has a usage limit or a budget, or `unique_codes` (evaluation then
+    /// reads a store).
     fn is_stateful(&self) -> bool {
         self.inner.is_stateful()
+    }
+
+    /// Whether any campaign has `unique_codes` (given codes are then looked up in pools).
+    fn is_pooled(&self) -> bool {
+        self.inner.is_pooled()
     }
 
     /// Read one cart given as the user's plain dicts into a `Request` (see `price_fast`).
@@ -176,14 +183,24 @@ pub struct Priced {
     outcome: Outcome,
     /// The state it was priced on, when the program has limits (`None`: no state).
     snapshot: Option<Snapshot>,
+    /// The pool rows it was priced on, when a campaign has `unique_codes`.
+    pools: Option<PoolCodes>,
 }
 
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
-        match &self.snapshot {
-            Some(s) => self.program.decide(&self.input, s, true).0,
-            None => self.program.evaluate(&self.input),
+        match (&self.snapshot, &self.pools) {
+            (Some(s), Some(p)) => self.program.decide_with(&self.input, s, p, true).0,
+            (Some(s), None) => self.program.decide(&self.input, s, true).0,
+            (None, _) => self.program.evaluate(&self.input),
         }
+    }
+
+    /// The same, priced on these pool rows.
+    #[must_use]
+    pub fn pooled(mut self, pools: Option<PoolCodes>) -> Self {
+        self.pools = pools;
+        self
     }
 
     pub fn new(
@@ -197,6 +214,7 @@ impl Priced {
             input,
             outcome,
             snapshot,
+            pools: None,
         }
     }
 }

@@ -171,6 +171,9 @@ pub(crate) struct Inner {
     pub leaves: usize,
     /// Usage limits and budgets of each campaign (`crate::state`).
     pub usage_limits: crate::state::Limits,
+    /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
+    /// given codes that no campaign defines need a store lookup.
+    pub pooled: bool,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -632,7 +635,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         if let Some(body) = body {
             campaigns.push(CCampaign {
                 id: c.id.clone(),
-                automatic: given.is_empty(),
+                automatic: given.is_empty() && !c.unique_codes,
                 active: c.active,
                 starts_at,
                 ends_at,
@@ -667,5 +670,6 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         max_discount,
         leaves,
         usage_limits,
+        pooled: def.campaigns.iter().any(|c| c.unique_codes),
     })))
 }
