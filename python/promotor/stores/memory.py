@@ -39,7 +39,7 @@ class MemoryStore(Store):
         self._reservations: dict[str, StoredRow] = {}
         self._idempotency: dict[str, str] = {}
         self._audit: list[tuple[int, str, str, str, str]] = []
-        # Pools: key -> [campaign, code, customer, assigned_at]; per campaign its keys in the
+        # Pools: key -> [campaign, code, customer, assigned_at, seq]; per campaign its keys in the
         # order added and its free keys; (campaign, customer) -> first code assigned.
         self._codes: dict[str, list[str | int | None]] = {}
         self._pool_order: dict[str, list[str]] = {}
@@ -231,7 +231,7 @@ class MemoryStore(Store):
             free = self._free.setdefault(campaign_id, deque())
             counts = self._counts.setdefault(campaign_id, [0, 0])
             for key, (code, who) in staged.items():
-                self._codes[key] = [campaign_id, code, who, None]
+                self._codes[key] = [campaign_id, code, who, None, len(self._codes)]
                 order.append(key)
                 counts[0] += 1
                 if who is None:
@@ -286,10 +286,8 @@ class MemoryStore(Store):
 
     def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
         with self._lock:
-            return [
-                (str(self._codes[k][0]), k, str(self._codes[k][1]))
-                for k in self._held_by.get(customer_id, [])
-            ]
+            keys = sorted(self._held_by.get(customer_id, []), key=lambda k: self._codes[k][4] or 0)
+            return [(str(self._codes[k][0]), k, str(self._codes[k][1])) for k in keys]
 
     def _pool_problems(self) -> list[str]:
         with self._lock:
