@@ -113,7 +113,7 @@ def migrate(conn: Any, placeholder: str, formats: dict[str, str]) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS promotor_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
     )
-    meta = {n: v for n, v in conn.execute("SELECT name, value FROM promotor_meta").fetchall()}
+    meta = dict(conn.execute("SELECT name, value FROM promotor_meta").fetchall())
     done, todo = pending_steps(meta)
     upsert = (
         "INSERT INTO promotor_meta (name, value) VALUES (?, ?) "
