@@ -112,9 +112,9 @@ def test_import_refuses_duplicates_by_file_row(store: pm.Store, tmp_path: Path) 
         store.import_codes("y", source)
     assert [e["loc"] for e in err.value.errors()] == [("rows", 3), ("rows", 4)]
     assert store.pool("y").codes == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("coupon\nA\n", encoding="utf-8")
     with pytest.raises(InputError, match="'code' column"):
-        bad = tmp_path / "bad.csv"
-        bad.write_text("coupon\nA\n", encoding="utf-8")
         store.import_codes("y", bad)
     with pytest.raises(InputError, match=r"\.csv or \.parquet"):
         store.import_codes("y", tmp_path / "codes.txt")
