@@ -1,7 +1,26 @@
 """Type stub of the compiled extension (rust/promotor-py)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self, final
+
+__all__ = [
+    "IR_VERSION",
+    "Applied",
+    "Priced",
+    "Program",
+    "Request",
+    "__version__",
+    "check_codes",
+    "currencies",
+    "currency_exponent",
+    "generate_codes",
+    "normalize_code",
+    "normalize_ir",
+    "parse_expr",
+    "pool_keys",
+    "print_expr",
+    "regex_search",
+]
 
 __version__: str
 IR_VERSION: int
@@ -28,8 +47,9 @@ def pool_keys(
     codes: object, loc: str = "codes", offset: int = 0
 ) -> tuple[list[str], list[tuple[int, int]]]: ...
 
+@final
 class Program:
-    def __init__(self, engine_ir_json: str) -> None: ...
+    def __new__(cls, engine_ir_json: str) -> Self: ...
     def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
     def price(self, canonical_input: dict[str, Any]) -> Priced: ...
     def price_fast(
@@ -62,6 +82,7 @@ class Program:
         now: int,
     ) -> tuple[object, object | None]: ...
 
+@final
 class Applied:
     """A campaign that applied (see promotor.result)."""
 
@@ -73,8 +94,8 @@ class Applied:
     allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
-    def __init__(
-        self,
+    def __new__(
+        cls,
         campaign_id: str,
         code: str | None,
         tier: int | None,
@@ -83,9 +104,10 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 
+@final
 class Priced:
     def totals(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]: ...
     def lines(
@@ -95,6 +117,7 @@ class Priced:
     def explained(self) -> dict[str, Any]: ...
     def record(self) -> tuple[str, str, list[tuple[str, str | None, str]]]: ...
 
+@final
 class Request:
     """One validated input of a program, priced or decided on a snapshot (see
     promotor.redemption)."""
