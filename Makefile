@@ -60,13 +60,14 @@ bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criter
 # (when installed: `make system-deps`) and stops them afterwards; without them those tests skip
 # and say so.
 .PHONY: test
-test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fast hypothesis profile)
+test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, stubtest, pytest (fast hypothesis profile)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
 	cargo test -q -p promotor-core
 	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
 	$(VENV)/bin/ruff format --check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
+	$(PY) -m mypy.stubtest promotor._native  # the .pyi stub says what the built module has
 	.ci/servers run -- $(PY) -m pytest -q -m "not slow"
 
 .PHONY: test-slow
