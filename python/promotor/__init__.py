@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import codes, datasets, errors, ir, stores
+from . import codes, datasets, errors, events, identity, ir, stores, webhooks
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -37,8 +37,20 @@ from .errors import (
     RuleError,
     StoreError,
 )
+from .events import Event
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
+from .programs import (
+    Balance,
+    EarnRule,
+    GiftCard,
+    ImportReport,
+    Loyalty,
+    LoyaltyTier,
+    Payment,
+    Reward,
+    earn,
+)
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
@@ -52,23 +64,31 @@ __all__ = [
     "SHIPPING",
     "Applied",
     "AuditEntry",
+    "Balance",
     "Budget",
     "Campaign",
     "Cart",
     "ConflictError",
     "Context",
     "Customer",
+    "EarnRule",
     "Engine",
+    "Event",
     "Expr",
     "Gift",
+    "GiftCard",
     "Hint",
     "IdempotencyError",
+    "ImportReport",
     "InputError",
     "Item",
     "Limits",
     "LineResult",
+    "Loyalty",
+    "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Payment",
     "PoolExhaustedError",
     "PromotorError",
     "Qualifications",
@@ -76,6 +96,7 @@ __all__ = [
     "Rejected",
     "Reservation",
     "Result",
+    "Reward",
     "RuleError",
     "Schedule",
     "Stacking",
@@ -93,11 +114,14 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "earn",
     "errors",
+    "events",
     "fixed_price",
     "free_shipping",
     "gift",
     "greatest",
+    "identity",
     "ir",
     "item",
     "items",
@@ -110,5 +134,6 @@ __all__ = [
     "shipping_off",
     "store",
     "stores",
+    "webhooks",
     "when",
 ]

@@ -83,6 +83,9 @@ pub enum Reason {
     LimitReached,
     BudgetExhausted,
     NotAssignedToCustomer,
+    GiftCardExpired,
+    GiftCardInactive,
+    GiftCardEmpty,
 }
 
 impl Reason {
@@ -102,6 +105,9 @@ impl Reason {
             Self::LimitReached => "limit_reached",
             Self::BudgetExhausted => "budget_exhausted",
             Self::NotAssignedToCustomer => "not_assigned_to_customer",
+            Self::GiftCardExpired => "gift_card_expired",
+            Self::GiftCardInactive => "gift_card_inactive",
+            Self::GiftCardEmpty => "gift_card_empty",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `Program`: a compiled engine. Immutable, so it is shared freely across threads; it pickles
 //! by its IR.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -147,6 +148,26 @@ impl Program {
         crate::state::from_json(&self.inner, text)
     }
 
+    /// Whether the engine has programmes (loyalty; `promotor.programs`).
+    fn has_programs(&self) -> bool {
+        self.inner.has_programs()
+    }
+
+    /// `(keys, families)` a programme operation (`programs::Op` as JSON) reads.
+    fn program_reads(&self, op: &str) -> PyResult<(Vec<String>, Vec<String>)> {
+        crate::programs::reads(&self.inner, op)
+    }
+
+    /// Decide a programme operation on a snapshot: JSON of the decisions.
+    fn program_op(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
+        crate::programs::operate(py, &self.inner, op, snapshot, None)
+    }
+
     /// The IR this program was compiled from, as JSON.
     fn ir_json(&self) -> &str {
         &self.ir_json
@@ -185,10 +206,20 @@ pub struct Priced {
     snapshot: Option<Snapshot>,
     /// The pool rows it was priced on, when a campaign has `unique_codes`.
     pools: Option<PoolCodes>,
+    /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
+    pub(crate) checkout: Option<crate::programs::Paid>,
 }
 
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
+        if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
+            if let Ok(done) =
+                self.program
+                    .checkout_with(&self.input, s, &c.pay, self.pools.as_ref(), true)
+            {
+                return done.outcome;
+            }
+        }
         match (&self.snapshot, &self.pools) {
             (Some(s), Some(p)) => self.program.decide_with(&self.input, s, p, true).0,
             (Some(s), None) => self.program.decide(&self.input, s, true).0,
@@ -215,6 +246,7 @@ impl Priced {
             outcome,
             snapshot,
             pools: None,
+            checkout: None,
         }
     }
 }
@@ -281,10 +313,20 @@ impl Priced {
             .iter()
             .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
             .collect();
-        (
-            crate::state::record_json(&outcome, &self.input),
-            self.outcome.currency.clone(),
-            applied,
+        let mut json = crate::state::record_json(&outcome, &self.input);
+        if let Some(c) = &self.checkout {
+            json = crate::programs::with_payments(&json, c, self.program.exponent());
+        }
+        (json, self.outcome.currency.clone(), applied)
+    }
+
+    /// `([(kind, ref, amount, points)], amount_due)`: what paid beyond the discounts.
+    #[allow(clippy::type_complexity)]
+    fn payments(&self) -> (Vec<(String, String, PyDec, Option<i64>)>, PyDec) {
+        crate::programs::payments(
+            self.checkout.as_ref(),
+            &self.outcome,
+            self.program.exponent(),
         )
     }
 }

@@ -47,7 +47,7 @@ impl Program {
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
     /// snapshot ([`Program::state_keys`]).
     pub fn is_stateful(&self) -> bool {
-        self.0.usage_limits.any || self.0.pooled
+        self.0.usage_limits.any || self.0.pooled || !self.0.programs.reward_campaigns.is_empty()
     }
 
     /// Whether a campaign accepts the codes of its pool (`unique_codes`): evaluation then
@@ -60,6 +60,12 @@ impl Program {
     /// before it reads the counters: see [`crate::state::pools`].
     pub fn pool_lookups(&self, input: &Input) -> Vec<String> {
         pools::lookups(&self.0, input)
+    }
+
+    /// The counter families a store must read for this input: those of issued codes
+    /// (`crate::programs::issued`).
+    pub fn state_families(&self, input: &Input) -> Vec<String> {
+        crate::programs::issued::families(&self.0, input)
     }
 
     /// The counters a store must read for this input (DESIGN section 8): those of the limited
@@ -142,6 +148,15 @@ impl Program {
         let pool_rejected = pools.map_or_else(Vec::new, |pools| {
             pools::match_pool(p, input, pools, &mut matched, &mut unknown)
         });
+        let mut issued = std::collections::HashMap::new();
+        let issued_rejected = crate::programs::issued::match_issued(
+            p,
+            input,
+            snapshot,
+            &mut matched,
+            &mut unknown,
+            &mut issued,
+        );
         let meter = p
             .usage_limits
             .any
@@ -157,7 +172,17 @@ impl Program {
         let mut rejected = result.rejected;
         if explain {
             rejected.extend(pool_rejected);
+            rejected.extend(issued_rejected);
             rejected.extend(unknown.into_iter().map(rejected_unknown));
+        }
+        let mut deltas = result.deltas;
+        if !issued.is_empty() {
+            let applied: Vec<usize> = result
+                .applied
+                .iter()
+                .filter_map(|a| p.campaigns.iter().position(|c| c.id == a.campaign_id))
+                .collect();
+            deltas.extend(crate::programs::issued::used_deltas(&issued, &applied));
         }
 
         let mut line_disc = vec![0i128; lines.len()];
@@ -193,7 +218,7 @@ impl Program {
             applied: result.applied,
             rejected,
         };
-        (outcome, result.deltas)
+        (outcome, deltas)
     }
 }
 
