@@ -1,7 +1,26 @@
 """Type stub of the compiled extension (rust/promotor-py)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self, final
+
+__all__ = [
+    "IR_VERSION",
+    "Applied",
+    "Priced",
+    "Program",
+    "Request",
+    "__version__",
+    "check_codes",
+    "currencies",
+    "currency_exponent",
+    "generate_codes",
+    "normalize_code",
+    "normalize_ir",
+    "parse_expr",
+    "pool_keys",
+    "print_expr",
+    "regex_search",
+]
 
 __version__: str
 IR_VERSION: int
@@ -24,9 +43,13 @@ def generate_codes(
 ) -> list[str] | tuple[object, object]: ...
 def normalize_code(code: str) -> str: ...
 def check_codes(codes: object) -> None: ...
+def pool_keys(
+    codes: object, loc: str = "codes", offset: int = 0
+) -> tuple[list[str], list[tuple[int, int]]]: ...
 
+@final
 class Program:
-    def __init__(self, engine_ir_json: str) -> None: ...
+    def __new__(cls, engine_ir_json: str) -> Self: ...
     def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
     def price(self, canonical_input: dict[str, Any]) -> Priced: ...
     def price_fast(
@@ -43,6 +66,7 @@ class Program:
     ) -> bool | None: ...
     def ir_json(self) -> str: ...
     def is_stateful(self) -> bool: ...
+    def is_pooled(self) -> bool: ...
     def request_fast(
         self, cart: object, customer: object, codes: object, now: object, context: object
     ) -> Request | None: ...
@@ -61,6 +85,7 @@ class Program:
         now: int,
     ) -> tuple[object, object | None]: ...
 
+@final
 class Applied:
     """A campaign that applied (see promotor.result)."""
 
@@ -72,8 +97,8 @@ class Applied:
     allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
-    def __init__(
-        self,
+    def __new__(
+        cls,
         campaign_id: str,
         code: str | None,
         tier: int | None,
@@ -82,9 +107,10 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 
+@final
 class Priced:
     def totals(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]: ...
     def lines(
@@ -95,15 +121,27 @@ class Priced:
     def record(self) -> tuple[str, str, list[tuple[str, str | None, str]]]: ...
     def payments(self) -> tuple[list[tuple[str, str, Decimal, int | None]], Decimal]: ...
 
+@final
 class Request:
     """One validated input of a program, priced or decided on a snapshot (see
     promotor.redemption)."""
 
-    def keys(self) -> list[str]: ...
+    def keys(self, pools: dict[str, tuple[str, str, str | None]] | None = None) -> list[str]: ...
+    def pool_lookups(self) -> list[str]: ...
+    def wallet_keys(self, pools: dict[str, tuple[str, str, str | None]]) -> list[str]: ...
+    def wallet(
+        self,
+        snapshot: dict[str, int],
+        pools: dict[str, tuple[str, str, str | None]],
+        priced: bool,
+    ) -> list[tuple[int, str, str, int | None, Decimal | None]]: ...
     def families(self) -> list[str]: ...
     def checkout_families(self, pay: str) -> list[str]: ...
     def checkout(
-        self, snapshot: dict[str, int], pay: str
+        self,
+        snapshot: dict[str, int],
+        pay: str,
+        pools: dict[str, tuple[str, str, str | None]] | None = None,
     ) -> tuple[Priced, list[tuple[str, int, int | None, int | None]], str]: ...
     def operate(self, op: str, snapshot: dict[str, int]) -> str: ...
     def now(self) -> int: ...
@@ -111,9 +149,15 @@ class Request:
     def input_json(self) -> str: ...
     def fingerprint(self) -> str: ...
     def at(self, now: int) -> Request: ...
-    def price(self, snapshot: dict[str, int] | None = None) -> Priced: ...
+    def price(
+        self,
+        snapshot: dict[str, int] | None = None,
+        pools: dict[str, tuple[str, str, str | None]] | None = None,
+    ) -> Priced: ...
     def decide(
-        self, snapshot: dict[str, int]
+        self,
+        snapshot: dict[str, int],
+        pools: dict[str, tuple[str, str, str | None]] | None = None,
     ) -> tuple[Priced, list[tuple[str, int, int | None, int | None]]]: ...
 
 def normalize_ir(ir_json: str) -> str: ...

@@ -171,6 +171,9 @@ pub(crate) struct Inner {
     pub leaves: usize,
     /// Usage limits and budgets of each campaign (`crate::state`).
     pub usage_limits: crate::state::Limits,
+    /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
+    /// given codes that no campaign defines need a store lookup.
+    pub pooled: bool,
     /// Loyalty programmes and what they issue (`crate::programs`).
     pub programs: crate::programs::Programs,
 }
@@ -646,7 +649,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         if let Some(body) = body {
             campaigns.push(CCampaign {
                 id: c.id.clone(),
-                automatic: given.is_empty(),
+                automatic: given.is_empty() && !c.unique_codes,
                 active: c.active,
                 starts_at,
                 ends_at,
@@ -690,6 +693,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         max_discount,
         leaves,
         usage_limits,
+        pooled: def.campaigns.iter().any(|c| c.unique_codes),
         programs,
     })))
 }

@@ -212,8 +212,24 @@ impl Program {
         pay: &Pay,
         explain: bool,
     ) -> Result<Checkout, String> {
+        self.checkout_with(input, snapshot, pay, None, explain)
+    }
+
+    /// [`Program::checkout`] with the pool rows the store found for
+    /// [`Program::pool_lookups`] (unique codes, DESIGN section 9).
+    pub fn checkout_with(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pay: &Pay,
+        pools: Option<&crate::state::pools::PoolCodes>,
+        explain: bool,
+    ) -> Result<Checkout, String> {
         let p = &*self.0;
-        let (mut outcome, mut deltas) = self.decide(input, snapshot, explain);
+        let (mut outcome, mut deltas) = match pools {
+            Some(pools) => self.decide_with(input, snapshot, pools, explain),
+            None => self.decide(input, snapshot, explain),
+        };
         let now = input.context.now;
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let engine_currency = p.def.currency.as_str();
