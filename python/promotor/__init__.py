@@ -42,6 +42,7 @@ from .inputs import Cart, Context, Customer, Item
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
 
@@ -74,6 +75,7 @@ __all__ = [
     "Qualifications",
     "Redemption",
     "Rejected",
+    "Report",
     "Reservation",
     "Result",
     "RuleError",
@@ -108,6 +110,7 @@ __all__ = [
     "parse",
     "percent_off",
     "shipping_off",
+    "simulate",
     "store",
     "stores",
     "when",

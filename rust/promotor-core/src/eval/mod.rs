@@ -14,6 +14,7 @@ use crate::num::{self, RoundMode};
 use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
 use crate::state::{Delta, Meter, Snapshot};
 use expr::{Ctx, Facts};
+pub use stacking::Trace;
 
 pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> Rejected {
     Rejected {
@@ -32,14 +33,14 @@ impl Program {
     /// Prices a cart and explains every campaign that did not apply. A pure function of the
     /// program and the input; never panics.
     pub fn evaluate(&self, input: &Input) -> Outcome {
-        self.run(input, true, None).0
+        self.run(input, true, None, None).0
     }
 
     /// Prices a cart without the rejections: the same totals, lines and applied campaigns as
     /// [`Program::evaluate`], with `rejected` empty. What callers that only need the price
     /// (batch evaluation, the single-cart fast path until `rejected` is asked for) use.
     pub fn price(&self, input: &Input) -> Outcome {
-        self.run(input, false, None).0
+        self.run(input, false, None, None).0
     }
 
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
@@ -69,7 +70,21 @@ impl Program {
         snapshot: &Snapshot,
         explain: bool,
     ) -> (Outcome, Vec<Delta>) {
-        self.run(input, explain, Some(snapshot))
+        self.run(input, explain, Some(snapshot), None)
+    }
+
+    /// [`Program::decide`] without rejections, noting in `trace` (cleared first) which
+    /// campaigns passed their rules and which of those a limit or budget refused: what the
+    /// simulation counts, at the cost of pricing.
+    pub fn decide_traced(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        trace: &mut Trace,
+    ) -> (Outcome, Vec<Delta>) {
+        trace.passed.clear();
+        trace.refused.clear();
+        self.run(input, false, Some(snapshot), Some(trace))
     }
 
     fn run(
@@ -77,6 +92,7 @@ impl Program {
         input: &Input,
         explain: bool,
         snapshot: Option<&Snapshot>,
+        trace: Option<&mut Trace>,
     ) -> (Outcome, Vec<Delta>) {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
@@ -117,7 +133,7 @@ impl Program {
             mismatch,
             exponent,
         };
-        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain);
+        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain, trace);
         let mut rejected = result.rejected;
         if explain {
             rejected.extend(unknown.into_iter().map(rejected_unknown));
