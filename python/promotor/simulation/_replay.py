@@ -55,10 +55,14 @@ def _with_customers(table: Any, customers: Any) -> Any:
     extra = [c for c in ctable.column_names if c != "customer_id" and c not in table.column_names]
     if not extra:
         return table
-    position = "__promotor_position"
-    left = table.append_column(position, pa.array(range(table.num_rows), pa.int64()))
-    joined = left.join(ctable.select(["customer_id", *extra]), "customer_id", join_type="left outer")
-    return joined.sort_by(position).drop_columns([position]).select(table.column_names + extra)
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    # A lookup rather than a join: Arrow's hash join cannot carry list columns (segments).
+    at = pc.index_in(table.column("customer_id"), value_set=ctable.column("customer_id"))
+    found = ctable.select(extra).take(at)
+    for name in extra:
+        table = table.append_column(ctable.schema.field(name), found.column(name))
+    return table
 
 
 def _sorted(table: Any) -> Any:
