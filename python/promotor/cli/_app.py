@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, check, diff, evaluate, golden
+from . import bench, check, diff, evaluate, golden, simulate
 
 app = typer.Typer(
     name="promotor",
@@ -17,6 +17,6 @@ app = typer.Typer(
 )
 
 # Command groups, in the order `promotor --help` lists them. `promotor codes generate` (code
-# generation, DESIGN.md section 9) and `promotor simulate` (section 11) register here too.
-for group in (check, evaluate, golden, diff, bench):
+# generation, DESIGN.md section 9) registers here too.
+for group in (check, evaluate, golden, diff, simulate, bench):
     group.register(app)

@@ -44,11 +44,21 @@ def table_html(table: Any, limit: int | None = None) -> str:
     return f'<table class="promotor"><tr>{head}</tr>{body}</table>{more}'
 
 
-def _png(fig: Any) -> str:
+CAPTIONS = {
+    "burn_down": "Budget burn-down",
+    "cost_by_campaign": "Cost by campaign",
+    "discount_distribution": "Discount distribution",
+}
+
+
+def _png(fig: Any, kind: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img class="figure" alt="figure" src="data:image/png;base64,{data}">'
+    return (
+        f'<figure><img class="figure" alt="{kind}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{CAPTIONS[kind]}</figcaption></figure>"
+    )
 
 
 def report_html(report: Report, *, figures: bool, page: bool) -> str:
@@ -89,7 +99,7 @@ def report_html(report: Report, *, figures: bool, page: bool) -> str:
             for kind in ("burn_down", "cost_by_campaign", "discount_distribution"):
                 if kind == "discount_distribution" and report._run(None).summary is None:
                     continue
-                parts.append(_png(report.plot(kind)))
+                parts.append(_png(report.plot(kind), kind))
         parts += [
             "<h2>Segments (baseline)</h2>",
             table_html(report._segments()),
