@@ -15,7 +15,8 @@ def test_prints_the_comparison_and_writes_the_report(promotor: Run, tmp_path: Pa
     args = ("simulate", SHOP, ORDERS, "--lines", LINES, "--variant", f"next={SHOP_NEXT}")
     run = promotor(*args, "--report", page)
     assert run.returncode == 0, run.stderr
-    assert "(total)" in run.stdout and "next" in run.stdout
+    assert "(total)" in run.stdout
+    assert "next" in run.stdout
     assert "<table" in page.read_text()
     got = json.loads(promotor(*args, "--json").stdout)
     report = pm.simulate(

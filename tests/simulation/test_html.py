@@ -100,11 +100,12 @@ def test_the_page_renders_in_headless_chromium(report: pm.Report, tmp_path: Path
     # page's script in --dump-dom, so let the page say it.
     probe = tmp_path / "probe.html"
     probe.write_text(
-        path.read_text()
-        + "<script>window.onload=()=>{document.body.setAttribute('data-broken',"
+        path.read_text() + "<script>window.onload=()=>{document.body.setAttribute('data-broken',"
         "[...document.images].filter(i=>!i.complete||i.naturalWidth===0).length);"
         "document.body.setAttribute('data-images',document.images.length)}</script>"
     )
-    dom = run(["--dump-dom", "--virtual-time-budget=5000", probe.resolve().as_uri()], tmp_path).stdout.decode()
+    dom = run(
+        ["--dump-dom", "--virtual-time-budget=5000", probe.resolve().as_uri()], tmp_path
+    ).stdout.decode()
     assert 'data-images="3"' in dom
     assert 'data-broken="0"' in dom

@@ -18,14 +18,20 @@ T0 = datetime(2025, 11, 24, 9, tzinfo=UTC)
 
 def orders(n: int = 8) -> pa.Table:
     """n orders of 40.00 + 5.00 shipping, one an hour, alternating two customers."""
-    item = pa.struct([("sku", pa.string()), ("price", pa.decimal128(12, 2)), ("quantity", pa.int64())])
+    item = pa.struct(
+        [("sku", pa.string()), ("price", pa.decimal128(12, 2)), ("quantity", pa.int64())]
+    )
     return pa.table(
         {
             "order_id": pa.array(range(1, n + 1), pa.int64()),
             "customer_id": [f"c{i % 2}" for i in range(n)],
-            "segments": pa.array([["vip"] if i % 2 else [] for i in range(n)], pa.list_(pa.string())),
+            "segments": pa.array(
+                [["vip"] if i % 2 else [] for i in range(n)], pa.list_(pa.string())
+            ),
             "codes": pa.array([["BF"] for _ in range(n)], pa.list_(pa.string())),
-            "created_at": pa.array([T0 + timedelta(hours=i) for i in range(n)], pa.timestamp("us", "UTC")),
+            "created_at": pa.array(
+                [T0 + timedelta(hours=i) for i in range(n)], pa.timestamp("us", "UTC")
+            ),
             "shipping": pa.array([Decimal("5.00")] * n, pa.decimal128(12, 2)),
             "items": pa.array(
                 [[{"sku": "A", "price": Decimal("20.00"), "quantity": 2}] for _ in range(n)],
@@ -69,7 +75,8 @@ def test_budget_runs_out_and_the_report_says_when() -> None:
     assert bf["exhausted_at"] == T0 + timedelta(hours=3)
     assert report.campaigns.schema.field("discount").type == pa.decimal128(18, 2)
     f = report.forecast("bf")
-    assert f.remaining == 0 and f.runs_out_at == T0 + timedelta(hours=3)
+    assert f.remaining == 0
+    assert f.runs_out_at == T0 + timedelta(hours=3)
 
 
 def test_once_per_customer_then_the_budget() -> None:
@@ -77,7 +84,9 @@ def test_once_per_customer_then_the_budget() -> None:
     applied = [r["applied"] for r in report.orders.to_pylist()]
     assert applied[:3] == [["bf", "ship"], ["bf", "ship"], ["ship"]]
     bf = report.campaigns.to_pylist()[0]
-    assert bf["redemptions"] == 2 and bf["exhausted_at"] is None and bf["refused"] == 6
+    assert bf["redemptions"] == 2
+    assert bf["exhausted_at"] is None
+    assert bf["refused"] == 6
 
 
 def test_daily_segments_and_types_follow_the_caller() -> None:
@@ -86,7 +95,9 @@ def test_daily_segments_and_types_follow_the_caller() -> None:
     t = orders(30)
     report = pm.simulate(engine(budget="100.00"), t.to_pandas(), progress=False)
     assert isinstance(report.daily, pd.DataFrame)
-    assert isinstance(pm.simulate(engine(), pl.from_arrow(t), progress=False).campaigns, pl.DataFrame)
+    assert isinstance(
+        pm.simulate(engine(), pl.from_arrow(t), progress=False).campaigns, pl.DataFrame
+    )
     daily = pm.simulate(engine(budget="100.00"), t, progress=False).daily.to_pylist()
     assert {r["day"].isoformat() for r in daily} == {"2025-11-24", "2025-11-25"}
     bf = [r for r in daily if r["campaign_id"] == "bf"]
@@ -128,7 +139,8 @@ def test_starts_from_a_store_and_never_writes_to_it() -> None:
     assert store._dump().counters == before
     # 10.00 of the budget was used before: 15.00 left.
     bf = report.campaigns.to_pylist()[0]
-    assert bf["budget_used"] == Decimal("25.00") and bf["discount"] == Decimal("15.00")
+    assert bf["budget_used"] == Decimal("25.00")
+    assert bf["discount"] == Decimal("15.00")
     # c0 used one of its two.
     assert report.orders.to_pylist()[0]["applied"] == ["bf", "ship"]
 
@@ -154,7 +166,9 @@ def test_customers_and_lines_tables() -> None:
 
 def test_streamed_batches_must_come_in_time_order() -> None:
     t = orders()
-    streamed = pm.simulate(engine(), t.to_batches(max_chunksize=3), progress=False, keep_orders=False)
+    streamed = pm.simulate(
+        engine(), t.to_batches(max_chunksize=3), progress=False, keep_orders=False
+    )
     assert streamed.campaigns.equals(pm.simulate(engine(), t, progress=False).campaigns)
     backwards = t.take([1, 0, 2, 3, 4, 5, 6, 7]).to_batches(max_chunksize=3)
     with pytest.raises(InputError) as err:
@@ -168,7 +182,9 @@ def test_missing_or_null_times_are_located() -> None:
     t = orders()
     times = t.column("created_at").to_pylist()
     times[2] = None
-    t = t.set_column(t.column_names.index("created_at"), "created_at", pa.array(times, pa.timestamp("us", "UTC")))
+    t = t.set_column(
+        t.column_names.index("created_at"), "created_at", pa.array(times, pa.timestamp("us", "UTC"))
+    )
     with pytest.raises(InputError) as err:
         pm.simulate(engine(), t, progress=False)
     assert err.value.errors()[0]["loc"] == ("orders", 2, "created_at")
@@ -186,5 +202,7 @@ def test_progress_bar_and_html_repr() -> None:
     pytest.importorskip("tqdm")
     report = pm.simulate(engine(), orders(), progress=True)
     page = report._repr_html_()
-    assert "<table" in page and "bf" in page and "ship" in page
+    assert "<table" in page
+    assert "bf" in page
+    assert "ship" in page
     assert "orders" in repr(report)

@@ -46,7 +46,7 @@ def _starting_state(state: Store | Mapping[str, int] | None) -> dict[str, int]:
 def _with_customers(table: Any, customers: Any) -> Any:
     """Joins the customers table's columns onto the orders by ``customer_id``, keeping the
     orders' order; columns the orders already have win."""
-    pa = _pyarrow()
+    _pyarrow()
     ctable = _table(customers, "customers")
     if "customer_id" not in ctable.column_names:
         raise _error(("customers", "customer_id"), "the customers table needs customer_id")
@@ -113,7 +113,7 @@ def _cost_minor(table: Any, exponent: int) -> tuple[Any, int | None]:
     from decimal import Decimal
 
     total = Decimal(0) if total is None else total
-    if total.as_tuple().exponent < -exponent and total != total.quantize(Decimal(1).scaleb(-exponent)):
+    if total != total.quantize(Decimal(1).scaleb(-exponent)):
         raise _error(("orders", COST), f"cost has more than {exponent} decimal places")
     return table.drop_columns([COST]), int(total.scaleb(exponent))
 

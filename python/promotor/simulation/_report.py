@@ -124,7 +124,7 @@ class Report:
         rows = tally["days"]
         remaining = []
         last: dict[str, int | None] = {}
-        for day, cid, _, _, used in rows:
+        for _day, cid, _, _, used in rows:
             if used is not None:
                 last[cid] = used
             b = budgets.get(cid)
@@ -179,7 +179,7 @@ class Report:
                     strict=True,
                 ):
                     cols[k].append(v)
-            subtotal, shipping, discount, total = t["totals"]
+            _subtotal, shipping, discount, total = t["totals"]
             margin = None
             if self._cost_minor is not None:
                 margin = self._money(total - shipping - self._cost_minor)
