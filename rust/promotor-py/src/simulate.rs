@@ -116,8 +116,16 @@ pub fn simulate<'py>(
     for (sim, (summary, detail)) in sims.iter().zip(outs) {
         let capsules = if keep_orders {
             (
-                Some(export(py, sim.batch().summary_schema(&order_id_type), summary)?),
-                Some(export(py, sim.batch().detail_schema(&order_id_type), detail)?),
+                Some(export(
+                    py,
+                    sim.batch().summary_schema(&order_id_type),
+                    summary,
+                )?),
+                Some(export(
+                    py,
+                    sim.batch().detail_schema(&order_id_type),
+                    detail,
+                )?),
             )
         } else {
             (None, None)
@@ -158,13 +166,7 @@ fn tally_dict<'py>(
     d.set_item("campaigns", campaigns)?;
     let days = PyList::empty(py);
     for ((day, ci), r) in &t.days {
-        days.append((
-            *day,
-            &t.ids[*ci],
-            r.redemptions,
-            r.discount,
-            r.budget_used,
-        ))?;
+        days.append((*day, &t.ids[*ci], r.redemptions, r.discount, r.budget_used))?;
     }
     d.set_item("days", days)?;
     let day_orders: Vec<(i32, u64)> = t.day_orders.iter().map(|(k, v)| (*k, *v)).collect();

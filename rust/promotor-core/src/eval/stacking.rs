@@ -527,7 +527,15 @@ pub(crate) fn stack<'a>(
         mismatch,
         exponent,
     } = *cart;
-    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, meter, explain, trace.as_deref_mut());
+    let (mut rej, mut el) = eligible(
+        p,
+        ctx,
+        matched,
+        mismatch,
+        meter,
+        explain,
+        trace.as_deref_mut(),
+    );
     let money = Money {
         exponent,
         mode: p.mode,

@@ -92,7 +92,12 @@ impl Tally {
                 .get(ci)
                 .map_or(&[][..], Vec::as_slice);
             let overall = |l: &&crate::state::limits::CLimit| l.per.is_none() && l.every.is_none();
-            whole.push(list.iter().filter(overall).map(|l| l.detail.clone()).collect());
+            whole.push(
+                list.iter()
+                    .filter(overall)
+                    .map(|l| l.detail.clone())
+                    .collect(),
+            );
             budgets.push(
                 list.iter()
                     .filter(overall)
@@ -129,7 +134,10 @@ impl Tally {
     /// The local day of `now` as days since 1970-01-01.
     pub fn day(&self, now: i64) -> i32 {
         DateTime::from_timestamp_micros(now).map_or(0, |t| {
-            t.with_timezone(&self.timezone).date_naive().num_days_from_ce() - 719_163
+            t.with_timezone(&self.timezone)
+                .date_naive()
+                .num_days_from_ce()
+                - 719_163
         })
     }
 
@@ -137,7 +145,11 @@ impl Tally {
         let now = input.context.now;
         self.orders += 1;
         let o = &d.outcome;
-        for (sum, v) in self.totals.iter_mut().zip([o.subtotal, o.shipping, o.discount, o.total]) {
+        for (sum, v) in self
+            .totals
+            .iter_mut()
+            .zip([o.subtotal, o.shipping, o.discount, o.total])
+        {
             *sum += money::to_minor(v, self.exponent, RoundMode::HalfEven).unwrap_or(0);
         }
         self.first_at.get_or_insert(now);
@@ -159,10 +171,7 @@ impl Tally {
         }
         let segments = input.customer.as_ref().map_or(&[][..], |c| &c.segments[..]);
         for s in segments {
-            self.segments
-                .entry((s.clone(), None))
-                .or_default()
-                .orders += 1;
+            self.segments.entry((s.clone(), None)).or_default().orders += 1;
         }
         for a in &d.outcome.applied {
             let Some(ci) = self.ids.iter().position(|id| *id == a.campaign_id) else {
