@@ -1,5 +1,6 @@
 """Peak memory of a streamed simulation (issue 15: "peak memory bounded by the state, not by
-the history"): orders generated month by month (`pm.datasets.orders` per month) and streamed
+the history"): orders generated week by week, 50,000 a week (`pm.datasets.orders` per week),
+and streamed
 into `pm.simulate(..., keep_orders=False)`, in a fresh child process per size, which reads
 its peak RSS (VmHWM) after the call. Equal peaks at 200,000 and 1,000,000 orders mean memory
 follows the state (counters: one per customer for a per-customer limit) and the chunk, not the
@@ -14,10 +15,10 @@ import argparse
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-MONTHS = 12
+PER_WEEK = 50_000
 
 
 def child(n: int) -> dict[str, Any]:
@@ -26,15 +27,14 @@ def child(n: int) -> dict[str, Any]:
     import promotor as pm
     from benches.test_bench_simulate import stateful_engine
 
-    per = n // MONTHS
+    weeks = max(n // PER_WEEK, 1)
 
     def months() -> Any:
-        for m in range(MONTHS):
-            start = date(2025, m + 1, 1)
-            end = date(2025 + (m + 1) // 12, (m + 1) % 12 + 1, 1)
-            t = pm.datasets.orders(per, seed=m, start=start, end=end)
-            # Customers of different months are different ids, so the state grows with n.
-            ids = [f"m{m}-{c}" for c in t.column("customer_id").to_pylist()]
+        for m in range(weeks):
+            start = date(2025, 1, 6) + timedelta(weeks=m)
+            t = pm.datasets.orders(PER_WEEK, seed=m, start=start, end=start + timedelta(weeks=1))
+            # Customers of different weeks are different ids, so the state grows with n.
+            ids = [f"w{m}-{c}" for c in t.column("customer_id").to_pylist()]
             import pyarrow as pa
 
             yield t.set_column(t.column_names.index("customer_id"), "customer_id", pa.array(ids))
@@ -45,7 +45,7 @@ def child(n: int) -> dict[str, Any]:
     with open("/proc/self/status") as f:
         peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
     counters = len(report._run(None).tally["counters"])
-    return {"orders": per * MONTHS, "peak_mb": peak / 1024, "counters": counters, "s": seconds}
+    return {"orders": PER_WEEK * weeks, "peak_mb": peak / 1024, "counters": counters, "s": seconds}
 
 
 def main(argv: list[str]) -> int:
