@@ -26,9 +26,9 @@ def stateful_engine() -> pm.Engine:
     campaigns = []
     for c in pm.datasets.black_friday_campaigns():
         if c.id == "bf-weekend":
-            c = c.model_copy(update={"limits": [pm.budget("25000.00")]})
+            c = c.model_copy(update={"limits": (pm.budget("25000.00"),)})
         if c.id == "bf-code":
-            c = c.model_copy(update={"limits": [pm.limit(1, per="customer")]})
+            c = c.model_copy(update={"limits": (pm.limit(1, per="customer"),)})
         campaigns.append(c)
     return pm.Engine(campaigns)
 

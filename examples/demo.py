@@ -213,10 +213,10 @@ def simulation(n: int = 1_000_000, page: str = "target/simulation.html") -> None
             if c.id == "bf-weekend":
                 c = c.model_copy(
                     update={"effect": pm.percent_off(percent, cap=150),
-                            "limits": [pm.budget(budget)]}
+                            "limits": (pm.budget(budget),)}
                 )  # fmt: skip
             if c.id == "bf-code":
-                c = c.model_copy(update={"limits": [pm.limit(1, per="customer")]})
+                c = c.model_copy(update={"limits": (pm.limit(1, per="customer"),)})
             out.append(c)
         return pm.Engine(out)
 
