@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import codes, datasets, errors, ir, stores
+from . import codes, datasets, errors, events, identity, ir, stores, webhooks
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -37,8 +37,20 @@ from .errors import (
     RuleError,
     StoreError,
 )
+from .events import Event
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
+from .programs import (
+    Balance,
+    EarnRule,
+    GiftCard,
+    ImportReport,
+    Loyalty,
+    LoyaltyTier,
+    Payment,
+    Reward,
+    earn,
+)
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
@@ -53,23 +65,31 @@ __all__ = [
     "SHIPPING",
     "Applied",
     "AuditEntry",
+    "Balance",
     "Budget",
     "Campaign",
     "Cart",
     "ConflictError",
     "Context",
     "Customer",
+    "EarnRule",
     "Engine",
+    "Event",
     "Expr",
     "Gift",
+    "GiftCard",
     "Hint",
     "IdempotencyError",
+    "ImportReport",
     "InputError",
     "Item",
     "Limits",
     "LineResult",
+    "Loyalty",
+    "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Payment",
     "PoolExhaustedError",
     "PromotorError",
     "Qualifications",
@@ -78,6 +98,7 @@ __all__ = [
     "Report",
     "Reservation",
     "Result",
+    "Reward",
     "RuleError",
     "Schedule",
     "Stacking",
@@ -95,11 +116,14 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "earn",
     "errors",
+    "events",
     "fixed_price",
     "free_shipping",
     "gift",
     "greatest",
+    "identity",
     "ir",
     "item",
     "items",
@@ -113,5 +137,6 @@ __all__ = [
     "simulate",
     "store",
     "stores",
+    "webhooks",
     "when",
 ]

@@ -397,6 +397,52 @@ class EngineDef(IRModel):
     stacking: Stacking = Stacking()
     limits: Limits = Limits()
     campaigns: tuple[Campaign, ...]
+    programs: tuple[Program, ...] | None = None
+
+
+class EarnRule(IRModel):
+    """An earning rule of a loyalty programme (``rust/promotor-core/src/programs/mod.rs``)."""
+
+    points: DecimalStr | None = None
+    per: DecimalStr = "1"
+    multiplier: DecimalStr | None = None
+    on: Annotated[str, Field(min_length=1)] | None = None
+    rules: ExprNode | None = None
+    schedule: Schedule | None = None
+    starts_at: str | None = None
+    ends_at: str | None = None
+
+
+class LoyaltyTier(IRModel):
+    name: Annotated[str, Field(min_length=1)]
+    points: U64
+    multiplier: DecimalStr | None = None
+
+
+class Reward(IRModel):
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    cost: U64
+    effect: Effect
+
+
+class Loyalty(IRModel):
+    type: Literal["loyalty"] = "loyalty"
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    earn: tuple[EarnRule, ...] = ()
+    pending_days: U32 = 0
+    expire_after_days: U32 | None = None
+    tiers: tuple[LoyaltyTier, ...] = ()
+    tier_window_days: U32 | None = None
+    rewards: tuple[Reward, ...] = ()
+    point_value: DecimalStr | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    expiring_notice_days: U32 = 14
+
+
+#: A programme of an engine (a union once referral programmes join loyalty).
+Program: TypeAlias = Loyalty
 
 
 for _model in (
@@ -415,6 +461,9 @@ for _model in (
     Gift,
     Tier,
     Campaign,
+    EarnRule,
+    Reward,
+    Loyalty,
     EngineDef,
 ):
     _model.model_rebuild()

@@ -10,8 +10,9 @@ otherwise it writes nothing and answers ``"conflict"``.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from promotor.errors import InputError, NotFoundError, StoreError
+from promotor.events import Event, Pending
 from promotor.redemption import (
     AuditEntry,
     Delta,
@@ -30,7 +32,7 @@ from promotor.redemption import (
 )
 from promotor.stores.codec import decode_result, normalize_code
 
-__all__ = ["Record", "Store", "StoredRow"]
+__all__ = ["Entry", "Record", "Store", "StoredRow"]
 
 Conflict = Literal["conflict"]
 
@@ -54,6 +56,31 @@ class Record:
     applied: list[tuple[str, str | None, str]]  # (campaign id, code, amount)
     expires_at: int | None = None
     confirms: str | None = None  # the reservation this redemption confirms
+    #: Events to append in the same commit: ``(type, customer id, payload JSON)``.
+    events: list[Pending] = field(default_factory=list)
+    #: ``(customer id, normalised email)`` to record as the customer's identity.
+    identity: tuple[str, str] | None = None
+    #: The ids the store gave ``events`` (set by a successful commit).
+    event_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """A change to the ledger that is not a redemption (points earned on an event, an import
+    row, a reward, a gift card issued or topped up, an announcement): its deltas and events,
+    applied all or nothing with the other entries of one call. An ``idempotency_key`` that
+    is already stored makes the entry a no-op (``skipped``)."""
+
+    id: str
+    kind: str
+    customer_id: str | None
+    created_at: int
+    idempotency_key: str | None
+    deltas: list[Delta]
+    events: list[Pending] = field(default_factory=list)
+    detail: str = "{}"  # JSON
+    identity: tuple[str, str] | None = None
+    event_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +106,8 @@ class StoredRow:
     redemption_id: str | None = None  # reservations: the redemption that confirmed it
     rolled_back_at: int | None = None
     reason: str | None = None
+    #: What the rollback applied (``None`` for a rollback of schema 1: the plain reversal).
+    rollback_deltas: list[Delta] | None = None
 
     @staticmethod
     def of(record: Record, status: str) -> StoredRow:
@@ -111,6 +140,8 @@ class Dump:
     reservations: list[StoredRow]
     holds: list[tuple[str, str, int, int]]  # (reservation id, key, n, expires_at)
     extra: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
 
 
 def deltas_json(deltas: Iterable[Delta]) -> str:
@@ -188,6 +219,59 @@ class Store:
     def _dump(self) -> Dump:
         raise NotImplementedError
 
+    # Programmes and events (DESIGN section 10).
+
+    def _read_families(
+        self, keys: Sequence[str], families: Sequence[str], now: int
+    ) -> dict[str, int]:
+        """``keys`` and every member of ``families`` (keys starting ``family#``), committed
+        plus live holds; zeros left out."""
+        raise NotImplementedError
+
+    def _apply(self, entries: Sequence[Entry]) -> list[bool] | Conflict:
+        """Apply the entries in order (each delta's bound checked on the value the entries
+        before it left), append their events and identities, all or nothing. Returns, per
+        entry, whether it was applied (``False``: its idempotency key was already stored);
+        ``"conflict"`` when a bound fails (nothing written)."""
+        raise NotImplementedError
+
+    def _entry(self, idempotency_key: str) -> Entry | None:
+        raise NotImplementedError
+
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
+        raise NotImplementedError
+
+    def _rollback_with(
+        self,
+        redemption_id: str,
+        reason: str | None,
+        now: int,
+        deltas: Sequence[Delta],
+        events: Sequence[Pending],
+    ) -> tuple[StoredRow, list[int]] | Conflict:
+        """Roll a redemption back by ``deltas`` (decided by the core on the latest state),
+        bounds checked, with ``events``: the row and the events' ids; a redemption already
+        rolled back is returned as it is (no ids). ``"conflict"``: a bound failed, nothing
+        written."""
+        raise NotImplementedError
+
+    def _events(self, after: int | None, limit: int) -> list[Event]:
+        raise NotImplementedError
+
+    def _cursor(self, consumer: str) -> int | None:
+        raise NotImplementedError
+
+    def _set_cursor(self, consumer: str, event_id: int) -> None:
+        raise NotImplementedError
+
+    def _customer_ids(self, emails: Sequence[str]) -> dict[str, str]:
+        """Normalised email -> customer id, for those known."""
+        raise NotImplementedError
+
+    def _family_names(self, prefix: str) -> list[str]:
+        """Every family whose name starts with ``prefix``."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Close the connections (a closed store reopens on next use)."""
 
@@ -231,6 +315,53 @@ class Store:
                 [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
             )
         return row
+
+    # -- events ----------------------------------------------------------------------------
+
+    def events(self, after: int | None = None, limit: int = 100) -> list[Event]:
+        """Events with ``id > after``, oldest first, at most ``limit`` (see
+        :mod:`promotor.events`)."""
+        if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
+            raise InputError([{"loc": ("after",), "msg": "expected an event id (int) or None"}])
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InputError([{"loc": ("limit",), "msg": "expected a positive int"}])
+        return self._events(after, limit)
+
+    def subscribe(self, fn: Callable[[Event], object]) -> Callable[[], None]:
+        """Call ``fn(event)`` after every commit of this store object in this process, once
+        per event, in id order; returns a function that unsubscribes. ``fn`` runs after the
+        commit (never for a change that did not commit); an exception in it propagates to
+        the caller whose change has committed."""
+        subscribers = self.__dict__.setdefault("_subscribers", [])
+        subscribers.append(fn)
+
+        def unsubscribe() -> None:
+            if fn in subscribers:
+                subscribers.remove(fn)
+
+        return unsubscribe
+
+    def _notify(self, ids: Sequence[int], pending: Sequence[Pending], at: int) -> None:
+        subscribers = self.__dict__.get("_subscribers")
+        if not subscribers or not ids:
+            return
+        events = [
+            Event(id=i, type=t, customer_id=c, payload=json.loads(p), created_at=from_micros(at))
+            for i, (t, c, p) in zip(ids, pending, strict=True)
+        ]
+        for fn in list(subscribers):
+            for event in events:
+                fn(event)
+
+    def customer_id(self, email: str) -> str | None:
+        """The id of the customer recorded with this email (normalised), if any."""
+        from promotor.identity import normalize_email
+
+        try:
+            norm = normalize_email(email)
+        except ValueError as err:
+            raise InputError([{"loc": ("email",), "msg": str(err)}]) from None
+        return self._customer_ids([norm]).get(norm)
 
     def snapshot(self, keys: Sequence[str], now: datetime | None = None) -> dict[str, int]:
         """The values of counters ``keys`` at ``now`` (what is committed plus what live
@@ -390,15 +521,26 @@ class Store:
         for row in dump.redemptions:
             if row.status not in ("redeemed", "rolled_back"):
                 raise StoreError(f"redemption {row.id} has an unknown status {row.status!r}")
-            if row.status == "redeemed":
-                for key, add, _, _ in row.deltas:
+            # A rollback of schema 1 was the plain reversal: the redemption then counts 0.
+            if row.status == "redeemed" or row.rollback_deltas is not None:
+                for key, add, _, _ in [*row.deltas, *(row.rollback_deltas or [])]:
                     implied[key] = implied.get(key, 0) + add
+        for entry in dump.entries:
+            for key, add, _, _ in entry.deltas:
+                implied[key] = implied.get(key, 0) + add
         for key in sorted(set(implied) | set(dump.counters)):
             have, want = dump.counters.get(key, 0), implied.get(key, 0)
             if have != want:
                 raise StoreError(
-                    f"counter {key!r} is {have} but the ledger of redemptions implies {want}"
+                    f"counter {key!r} is {have} but the ledger (redemptions, rollbacks and "
+                    f"entries) implies {want}"
                 )
+            member = key.partition("#")[2]
+            if have < 0 and (member.startswith("lot=") or member in ("balance", "debt")):
+                raise StoreError(f"balance {key!r} is negative ({have})")
+        ids = dump.event_ids
+        if any(b <= a for a, b in itertools.pairwise(ids)):
+            raise StoreError("event ids do not increase")
         held = {r.id: r for r in dump.reservations if r.status == "held"}
         by_reservation: dict[str, dict[str, int]] = {}
         for reservation_id, key, n, _ in dump.holds:

@@ -41,7 +41,7 @@ __all__ = ["PostgresStore"]
 #: statements reads the latest committed rows (READ COMMITTED), so the bounds are checked on
 #: the values the row locks protect. Answers ``ok``, ``conflict`` or ``existing:<id>``.
 _COMMIT_FUNCTION = """
-CREATE OR REPLACE FUNCTION promotor_commit_v1(r jsonb) RETURNS text LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION promotor_commit_v2(r jsonb) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
   d jsonb;
   cur bigint;
@@ -51,6 +51,9 @@ DECLARE
   st text;
   now_us bigint := (r->>'now')::bigint;
   keys text[];
+  ev jsonb;
+  ids text := '';
+  new_id bigint;
 BEGIN
   IF r->>'idempotency_key' IS NOT NULL THEN
     SELECT id INTO found_id FROM promotor_redemptions
@@ -117,7 +120,20 @@ BEGIN
   END IF;
   INSERT INTO promotor_audit (at, action, id, engine_version, detail)
     VALUES (now_us, r->>'action', r->>'id', r->>'engine_version', r->>'audit');
-  RETURN 'ok';
+  IF jsonb_array_length(COALESCE(r->'events', '[]'::jsonb)) > 0 THEN
+    -- Ids must become visible in order: appenders take turns until they commit.
+    PERFORM pg_advisory_xact_lock(hashtext('promotor_events'));
+    FOR ev IN SELECT e FROM jsonb_array_elements(r->'events') e LOOP
+      INSERT INTO promotor_events (type, customer_id, payload, created_at)
+        VALUES (ev->>0, ev->>1, ev->>2, now_us) RETURNING id INTO new_id;
+      ids := ids || ',' || new_id;
+    END LOOP;
+  END IF;
+  IF r->'identity' IS NOT NULL AND jsonb_typeof(r->'identity') = 'array' THEN
+    INSERT INTO promotor_customers (id, email) VALUES (r->'identity'->>0, r->'identity'->>1)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN 'ok' || ids;
 END
 $fn$
 """
@@ -135,6 +151,7 @@ def _split(url: str) -> tuple[str, dict[str, str]]:
 
 class PostgresStore(SqlStore):
     placeholder = "%s"
+    _bytewise = 'key COLLATE "C"'
 
     def __init__(self, url: str) -> None:
         try:
@@ -239,6 +256,16 @@ class PostgresStore(SqlStore):
                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                         (str(target),),
                     )
+                # Families are read by key ranges, which need byte order (whatever the
+                # database's collation).
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS promotor_counters_bytes ON promotor_counters "
+                    '(key COLLATE "C")'
+                )
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS promotor_holds_bytes ON promotor_holds "
+                    '(key COLLATE "C", expires_at)'
+                )
                 conn.execute(_COMMIT_FUNCTION)
         except psycopg.Error as err:
             raise StoreError(f"cannot create the schema: {err}") from None
@@ -278,6 +305,11 @@ class PostgresStore(SqlStore):
 
     def _for_update(self) -> str:
         return " FOR UPDATE"
+
+    def _events_lock(self, cur: Any) -> None:
+        # Sequence values are taken before commit: without turns, a reader could see id 8
+        # committed before id 7 and a webhook cursor would skip 7.
+        self._x(cur, "SELECT pg_advisory_xact_lock(hashtext('promotor_events'))")
 
     def _lock(self, cur: Any, keys: Sequence[str]) -> dict[str, int]:
         # Rows exist before they are locked; locking in key order keeps two calls that share
@@ -321,6 +353,8 @@ class PostgresStore(SqlStore):
             "action": "confirm" if record.confirms else
                       ("redeem" if record.kind == "redemption" else "reserve"),
             "audit": audit_detail(record),
+            "events": [list(e) for e in record.events],
+            "identity": None if record.identity is None else list(record.identity),
         }  # fmt: skip
         pool = self._pool_()
         try:
@@ -328,7 +362,7 @@ class PostgresStore(SqlStore):
                 conn.autocommit = True
                 try:
                     row = conn.execute(
-                        "SELECT promotor_commit_v1(%s::jsonb)", (json.dumps(payload),)
+                        "SELECT promotor_commit_v2(%s::jsonb)", (json.dumps(payload),)
                     ).fetchone()
                 finally:
                     conn.autocommit = False
@@ -337,7 +371,8 @@ class PostgresStore(SqlStore):
         except psycopg.Error as err:
             raise StoreError(f"PostgreSQL: {err}") from None
         answer: str = row[0]
-        if answer == "ok":
+        if answer.startswith("ok"):
+            record.event_ids = [int(i) for i in answer[2:].split(",") if i]
             return None
         if answer == "conflict":
             return "conflict"

@@ -53,6 +53,7 @@ class _Locked(Exception):
 
 class SQLiteStore(SqlStore):
     placeholder = "?"
+    _contiguous_ids = True  # BEGIN IMMEDIATE: one writer
 
     def __init__(self, url: str) -> None:
         self.url = url

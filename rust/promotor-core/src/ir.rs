@@ -24,6 +24,9 @@ pub struct EngineDef {
     #[serde(default)]
     pub limits: Limits,
     pub campaigns: Vec<Campaign>,
+    /// Loyalty programmes (DESIGN section 10; `crate::programs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<crate::programs::ProgramDef>,
 }
 
 fn default_currency() -> String {

@@ -13,6 +13,7 @@ pub mod ir;
 pub mod money;
 pub mod num;
 pub mod outcome;
+pub mod programs;
 pub mod simulate;
 pub mod state;
 pub mod syntax;

@@ -82,6 +82,10 @@ pub enum Reason {
     NotBestDeal,
     LimitReached,
     BudgetExhausted,
+    NotAssignedToCustomer,
+    GiftCardExpired,
+    GiftCardInactive,
+    GiftCardEmpty,
 }
 
 impl Reason {
@@ -100,6 +104,10 @@ impl Reason {
             Self::NotBestDeal => "not_best_deal",
             Self::LimitReached => "limit_reached",
             Self::BudgetExhausted => "budget_exhausted",
+            Self::NotAssignedToCustomer => "not_assigned_to_customer",
+            Self::GiftCardExpired => "gift_card_expired",
+            Self::GiftCardInactive => "gift_card_inactive",
+            Self::GiftCardEmpty => "gift_card_empty",
         }
     }
 }

@@ -9,6 +9,7 @@ mod dec;
 mod errors;
 mod fast;
 mod program;
+mod programs;
 mod simulate;
 mod state;
 

@@ -1,6 +1,7 @@
 //! `Program`: a compiled engine. Immutable, so it is shared freely across threads; it pickles
 //! by its IR.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -146,6 +147,26 @@ impl Program {
         crate::state::from_json(&self.inner, text)
     }
 
+    /// Whether the engine has programmes (loyalty; `promotor.programs`).
+    fn has_programs(&self) -> bool {
+        self.inner.has_programs()
+    }
+
+    /// `(keys, families)` a programme operation (`programs::Op` as JSON) reads.
+    fn program_reads(&self, op: &str) -> PyResult<(Vec<String>, Vec<String>)> {
+        crate::programs::reads(&self.inner, op)
+    }
+
+    /// Decide a programme operation on a snapshot: JSON of the decisions.
+    fn program_op(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
+        crate::programs::operate(py, &self.inner, op, snapshot, None)
+    }
+
     /// The IR this program was compiled from, as JSON.
     fn ir_json(&self) -> &str {
         &self.ir_json
@@ -182,10 +203,17 @@ pub struct Priced {
     outcome: Outcome,
     /// The state it was priced on, when the program has limits (`None`: no state).
     snapshot: Option<Snapshot>,
+    /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
+    pub(crate) checkout: Option<crate::programs::Paid>,
 }
 
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
+        if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
+            if let Ok(done) = self.program.checkout(&self.input, s, &c.pay, true) {
+                return done.outcome;
+            }
+        }
         match &self.snapshot {
             Some(s) => self.program.decide(&self.input, s, true).0,
             None => self.program.evaluate(&self.input),
@@ -203,6 +231,7 @@ impl Priced {
             input,
             outcome,
             snapshot,
+            checkout: None,
         }
     }
 }
@@ -269,10 +298,20 @@ impl Priced {
             .iter()
             .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
             .collect();
-        (
-            crate::state::record_json(&outcome, &self.input),
-            self.outcome.currency.clone(),
-            applied,
+        let mut json = crate::state::record_json(&outcome, &self.input);
+        if let Some(c) = &self.checkout {
+            json = crate::programs::with_payments(&json, c, self.program.exponent());
+        }
+        (json, self.outcome.currency.clone(), applied)
+    }
+
+    /// `([(kind, ref, amount, points)], amount_due)`: what paid beyond the discounts.
+    #[allow(clippy::type_complexity)]
+    fn payments(&self) -> (Vec<(String, String, PyDec, Option<i64>)>, PyDec) {
+        crate::programs::payments(
+            self.checkout.as_ref(),
+            &self.outcome,
+            self.program.exponent(),
         )
     }
 }

@@ -40,6 +40,39 @@ impl Request {
         self.program.state_keys(&self.input)
     }
 
+    /// The counter families the program reads for this input (issued codes).
+    fn families(&self) -> Vec<String> {
+        self.program.state_families(&self.input)
+    }
+
+    /// The families a redeem with programmes reads (`pay`: `programs::Pay` as JSON).
+    fn checkout_families(&self, pay: &str) -> PyResult<Vec<String>> {
+        let pay = crate::programs::pay(pay)?;
+        Ok(self.program.checkout_families(&self.input, &pay))
+    }
+
+    /// Decide a redeem with programmes on a snapshot: the priced cart (with its payments),
+    /// the deltas, and the events to append as JSON.
+    fn checkout(
+        &self,
+        py: Python<'_>,
+        snapshot: HashMap<String, i64>,
+        pay: &str,
+    ) -> PyResult<(Priced, Vec<PyDelta>, String)> {
+        crate::programs::checkout(py, &self.program, &self.input, snapshot, pay)
+    }
+
+    /// Decide a programme operation (`programs::Op` as JSON) with this request's customer and
+    /// context: JSON of the decisions.
+    fn operate(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
+        crate::programs::operate(py, &self.program, op, snapshot, Some(&self.input))
+    }
+
     /// The evaluation time, in microseconds since the epoch (UTC).
     fn now(&self) -> i64 {
         self.input.context.now

@@ -171,6 +171,8 @@ pub(crate) struct Inner {
     pub leaves: usize,
     /// Usage limits and budgets of each campaign (`crate::state`).
     pub usage_limits: crate::state::Limits,
+    /// Loyalty programmes and what they issue (`crate::programs`).
+    pub programs: crate::programs::Programs,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -496,6 +498,18 @@ fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CS
 
 /// Compiles an engine definition.
 pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
+    // Rewards of programmes are campaigns selected by the codes a store issued for them.
+    let expanded;
+    let user_campaigns = def.campaigns.len();
+    let def = if def.programs.is_empty() {
+        def
+    } else {
+        let mut d = def.clone();
+        d.campaigns
+            .extend(crate::programs::reward_campaigns(&def.programs));
+        expanded = d;
+        &expanded
+    };
     let mut errs = Errs(Vec::new());
     if def.version != ir::IR_VERSION {
         errs.push(
@@ -646,6 +660,15 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
     for (loc, msg) in limit_errors {
         errs.0.push(CompileError { loc, msg });
     }
+    let programs = crate::programs::compile::compile(
+        &def.programs,
+        user_campaigns,
+        &def.campaigns,
+        exponent.unwrap_or(2),
+        mode,
+        limits,
+        &mut errs.0,
+    );
     if !errs.0.is_empty() {
         return Err(CompileErrors(errs.0));
     }
@@ -667,5 +690,45 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         max_discount,
         leaves,
         usage_limits,
+        programs,
     })))
+}
+
+/// A rule of a programme (an earning rule), compiled as campaign rules are.
+pub(crate) fn program_rule(
+    e: &Expr,
+    limits: &Limits,
+    mode: RoundMode,
+    loc: &[Loc],
+    out: &mut Vec<CompileError>,
+) -> Option<Rule> {
+    let mut errs = Errs(Vec::new());
+    let r = compile_rule(e, limits, mode, loc, &mut errs);
+    out.extend(errs.0);
+    r
+}
+
+/// A schedule of a programme's rule, compiled as a campaign's is.
+pub(crate) fn program_schedule(
+    s: &ir::Schedule,
+    loc: &[Loc],
+    out: &mut Vec<CompileError>,
+) -> Option<CSchedule> {
+    let mut errs = Errs(Vec::new());
+    let c = compile_schedule(s, loc, &mut errs);
+    out.extend(errs.0);
+    c
+}
+
+/// A timestamp of a programme's rule, compiled as a campaign's `starts_at` is.
+pub(crate) fn program_time(
+    s: Option<&String>,
+    name: &str,
+    loc: &[Loc],
+    out: &mut Vec<CompileError>,
+) -> Option<i64> {
+    let mut errs = Errs(Vec::new());
+    let t = compile_time(s, name, loc, &mut errs);
+    out.extend(errs.0);
+    t
 }

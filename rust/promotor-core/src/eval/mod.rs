@@ -46,7 +46,13 @@ impl Program {
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
     /// snapshot ([`Program::state_keys`]).
     pub fn is_stateful(&self) -> bool {
-        self.0.usage_limits.any
+        self.0.usage_limits.any || !self.0.programs.reward_campaigns.is_empty()
+    }
+
+    /// The counter families a store must read for this input: those of issued codes
+    /// (`crate::programs::issued`).
+    pub fn state_families(&self, input: &Input) -> Vec<String> {
+        crate::programs::issued::families(&self.0, input)
     }
 
     /// The counters a store must read for this input (DESIGN section 8): those of the limited
@@ -121,7 +127,16 @@ impl Program {
             memo: vec![0; p.leaves],
         };
 
-        let (matched, unknown) = match_codes(p, input);
+        let (mut matched, mut unknown) = match_codes(p, input);
+        let mut issued = std::collections::HashMap::new();
+        let issued_rejected = crate::programs::issued::match_issued(
+            p,
+            input,
+            snapshot,
+            &mut matched,
+            &mut unknown,
+            &mut issued,
+        );
         let meter = p
             .usage_limits
             .any
@@ -136,7 +151,17 @@ impl Program {
         let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain, trace);
         let mut rejected = result.rejected;
         if explain {
+            rejected.extend(issued_rejected);
             rejected.extend(unknown.into_iter().map(rejected_unknown));
+        }
+        let mut deltas = result.deltas;
+        if !issued.is_empty() {
+            let applied: Vec<usize> = result
+                .applied
+                .iter()
+                .filter_map(|a| p.campaigns.iter().position(|c| c.id == a.campaign_id))
+                .collect();
+            deltas.extend(crate::programs::issued::used_deltas(&issued, &applied));
         }
 
         let mut line_disc = vec![0i128; lines.len()];
@@ -172,7 +197,7 @@ impl Program {
             applied: result.applied,
             rejected,
         };
-        (outcome, result.deltas)
+        (outcome, deltas)
     }
 }
 
