@@ -54,6 +54,7 @@ from .programs import (
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
 
@@ -94,6 +95,7 @@ __all__ = [
     "Qualifications",
     "Redemption",
     "Rejected",
+    "Report",
     "Reservation",
     "Result",
     "Reward",
@@ -132,6 +134,7 @@ __all__ = [
     "parse",
     "percent_off",
     "shipping_off",
+    "simulate",
     "store",
     "stores",
     "webhooks",

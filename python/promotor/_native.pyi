@@ -30,6 +30,16 @@ def print_expr(ir_json: str) -> str: ...
 def regex_search(pattern: str, text: str) -> bool | None: ...
 def currency_exponent(code: str) -> int | None: ...
 def currencies() -> list[tuple[str, int]]: ...
+def simulate(
+    programs: list[Program],
+    orders: Any,
+    lines: Any | None,
+    money: str,
+    timezone: str,
+    states: list[dict[str, int]],
+    keep_orders: bool,
+    progress: Any | None,
+) -> list[tuple[tuple[Any | None, Any | None], dict[str, Any]]]: ...
 def generate_codes(
     pattern: str,
     count: int,

@@ -14,6 +14,7 @@ pub mod money;
 pub mod num;
 pub mod outcome;
 pub mod programs;
+pub mod simulate;
 pub mod state;
 pub mod syntax;
 pub mod time;

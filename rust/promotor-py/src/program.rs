@@ -23,6 +23,12 @@ pub struct Program {
     ir_json: String,
 }
 
+impl Program {
+    pub(crate) fn core(&self) -> &Arc<CoreProgram> {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl Program {
     #[new]

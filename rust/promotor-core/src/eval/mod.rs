@@ -16,6 +16,7 @@ use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
 use crate::state::pools::{self, PoolCodes};
 use crate::state::{Delta, Meter, Snapshot};
 use expr::{Ctx, Facts};
+pub use stacking::Trace;
 
 pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> Rejected {
     Rejected {
@@ -34,14 +35,14 @@ impl Program {
     /// Prices a cart and explains every campaign that did not apply. A pure function of the
     /// program and the input; never panics.
     pub fn evaluate(&self, input: &Input) -> Outcome {
-        self.run(input, true, None, None).0
+        self.run(input, true, None, None, None).0
     }
 
     /// Prices a cart without the rejections: the same totals, lines and applied campaigns as
     /// [`Program::evaluate`], with `rejected` empty. What callers that only need the price
     /// (batch evaluation, the single-cart fast path until `rejected` is asked for) use.
     pub fn price(&self, input: &Input) -> Outcome {
-        self.run(input, false, None, None).0
+        self.run(input, false, None, None, None).0
     }
 
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
@@ -96,7 +97,7 @@ impl Program {
         snapshot: &Snapshot,
         explain: bool,
     ) -> (Outcome, Vec<Delta>) {
-        self.run(input, explain, Some(snapshot), None)
+        self.run(input, explain, Some(snapshot), None, None)
     }
 
     /// [`Program::decide`] with the pool rows the store found for [`Program::pool_lookups`].
@@ -107,7 +108,21 @@ impl Program {
         pools: &PoolCodes,
         explain: bool,
     ) -> (Outcome, Vec<Delta>) {
-        self.run(input, explain, Some(snapshot), Some(pools))
+        self.run(input, explain, Some(snapshot), Some(pools), None)
+    }
+
+    /// [`Program::decide`] without rejections, noting in `trace` (cleared first) which
+    /// campaigns passed their rules and which of those a limit or budget refused: what the
+    /// simulation counts, at the cost of pricing.
+    pub fn decide_traced(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        trace: &mut Trace,
+    ) -> (Outcome, Vec<Delta>) {
+        trace.passed.clear();
+        trace.refused.clear();
+        self.run(input, false, Some(snapshot), None, Some(trace))
     }
 
     fn run(
@@ -116,6 +131,7 @@ impl Program {
         explain: bool,
         snapshot: Option<&Snapshot>,
         pools: Option<&PoolCodes>,
+        trace: Option<&mut Trace>,
     ) -> (Outcome, Vec<Delta>) {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
@@ -168,7 +184,7 @@ impl Program {
             mismatch,
             exponent,
         };
-        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain);
+        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain, trace);
         let mut rejected = result.rejected;
         if explain {
             rejected.extend(pool_rejected);
