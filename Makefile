@@ -50,6 +50,7 @@ bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criter
 	$(PY) -m pytest benches -q --benchmark-enable \
 		--benchmark-json=target/bench/pytest.json --benchmark-columns=median,iqr,rounds
 	cargo bench -q -p promotor-core --bench eval -- --warm-up-time 1 --measurement-time 2
+	cargo bench -q -p promotor-core --bench codes -- --warm-up-time 1 --measurement-time 3
 	$(PY) -m benches.memory --orders $(BENCH_MEMORY_ORDERS) --json target/bench/memory.json
 	$(PY) -m benches.report target/bench/pytest.json target/criterion
 	.ci/servers run -- $(PY) -m benches.stores --json target/bench/stores.json \

@@ -28,11 +28,12 @@ def _medians(path: Path) -> dict[str, float]:
 
 
 def _criterion(root: Path) -> dict[str, float]:
-    """Criterion bench name -> median seconds."""
+    """Criterion bench name (with its group and input, as in `codes_generate/bf_8/1000000`)
+    -> median seconds."""
     out = {}
-    for est in sorted(root.glob("*/new/estimates.json")):
+    for est in sorted(root.glob("**/new/estimates.json")):
         data = json.loads(est.read_text())
-        out[est.parent.parent.name] = data["median"]["point_estimate"] / 1e9
+        out[est.parent.parent.relative_to(root).as_posix()] = data["median"]["point_estimate"] / 1e9
     return out
 
 
@@ -131,6 +132,40 @@ def rows(
         ),
     ]
     out.extend((label, f(), "", "info") for label, f in info)
+    out.extend(codes_rows(m, crit))
+    return out
+
+
+def codes_rows(m: dict[str, float], crit: dict[str, float]) -> list[Row]:
+    """Codes generated per second: the target in pure Rust, and what Python callers see."""
+    key = "codes_generate/bf_8/1000000"
+    label = "codes generated per second, pure Rust (1M batch)"
+    if key in crit:
+        rate = 1e6 / crit[key]
+        out: list[Row] = [(label, f"{rate:,.0f}", ">= 1,000,000", _verdict(rate >= 1e6))]
+    else:
+        out = [(label, "n/a (not run)", ">= 1,000,000", "SKIP")]
+    info = [
+        ("  codes/s, pure Rust, 100k batch", crit, "codes_generate/bf_8/100000", 100_000),
+        (
+            "  codes/s, pure Rust, 100k against a 1M pool",
+            crit,
+            "codes_generate/bf_9_against_1m_pool/100000",
+            100_000,
+        ),
+        (
+            "  codes/s, pure Rust, non-ASCII (by key)",
+            crit,
+            "codes_generate/non_ascii_by_key/100000",
+            100_000,
+        ),
+        ("  codes/s, Python list (200k)", m, "test_codes_generate_list", 200_000),
+        ("  codes/s, Python Arrow array (200k)", m, "test_codes_generate_arrow", 200_000),
+    ]
+    for text, source, name, n in info:
+        value = f"{n / source[name]:,.0f}" if name in source else "n/a"
+        out.append((text, value, "", "info"))
+    out.append(("  pm.codes.normalize, us", _us(m, "test_codes_normalize"), "", "info"))
     return out
 
 

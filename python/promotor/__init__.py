@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import datasets, errors, events, identity, ir, stores, webhooks
+from . import codes, datasets, errors, events, identity, ir, stores, webhooks
 from .campaign import Campaign, Limits, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -110,6 +110,7 @@ __all__ = [
     "budget",
     "buy_x_get_y",
     "cart",
+    "codes",
     "context",
     "customer",
     "datasets",

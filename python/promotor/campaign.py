@@ -111,7 +111,8 @@ class Campaign(_Definition):
     """A promotion: ``rules`` (an ``Expr``, rule text, an IR dict, or ``None`` for always),
     and exactly one of ``effect`` and ``tiers``.
 
-    With neither ``code`` nor ``codes`` the campaign is automatic. ``starts_at`` (inclusive)
+    With neither ``code`` nor ``codes`` nor ``unique_codes=True`` the campaign is automatic;
+    ``unique_codes=True`` accepts the codes of its pool in the store. ``starts_at`` (inclusive)
     and ``ends_at`` (exclusive) must be timezone-aware.
 
     >>> from datetime import datetime, timezone
@@ -128,6 +129,9 @@ class Campaign(_Definition):
     tiers: Annotated[tuple[Tier, ...], Field(min_length=1)] | None = None
     code: Annotated[str, Field(min_length=1)] | None = None
     codes: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
+    #: Accepts the codes of its pool in the engine's store (``store.add_codes``,
+    #: ``engine.assign_code``; docs/codes.md).
+    unique_codes: StrictBool = False
     starts_at: Instant | None = None
     ends_at: Instant | None = None
     schedule: Schedule | None = None
@@ -146,6 +150,12 @@ class Campaign(_Definition):
         super().__init__(**data)
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def to_ir(self) -> dict[str, Any]:
+        out = super().to_ir()
+        if not out.get("unique_codes"):
+            out.pop("unique_codes", None)  # the IR leaves the default out, as serde writes it
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> Campaign:

@@ -23,6 +23,7 @@ from .stores import Store  # at run time: definition files read Engine's annotat
 
 if TYPE_CHECKING:
     from .programs import Balance, GiftCard, ImportReport
+    from .pools import Wallet
     from .qualify import Qualifications
     from .redemption import Redemption, Reservation
 
@@ -212,14 +213,16 @@ class Engine:
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
-        keys = request.keys()
+        lookups = request.pool_lookups()
+        pools = self.store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         families = request.families()
         snapshot: dict[str, int] | None
         if families:
             snapshot = self.store._read_families(keys, families, request.now())
         else:
             snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
-        return Result._from_native(request.price(snapshot), self._describe())
+        return Result._from_native(request.price(snapshot, pools), self._describe())
 
     def redeem(
         self,
@@ -407,6 +410,25 @@ class Engine:
         from .programs import operations
 
         return operations.gift_card(self, code)
+
+    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
+        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
+        ``id``): the one they already hold, or else a free one, taken atomically (no two
+        customers ever get the same code, under any concurrency). Returns its display form;
+        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
+        ``unique_codes=True``."""
+        from .pools import assign_code
+
+        return assign_code(self, campaign_id, customer, now)
+
+    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
+        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
+        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
+        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
+        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
+        from .pools import wallet
+
+        return wallet(self, customer, cart, now)
 
     def evaluate_batch(
         self,

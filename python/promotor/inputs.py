@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from promotor import ir
+from promotor import _native, ir
 from promotor._text import did_you_mean, exact_decimal, float_decimal
 from promotor.errors import InputError, PromotorError
 
@@ -482,7 +482,12 @@ def _codes(value: Any, errs: Errors) -> list[str]:
     if not isinstance(value, Iterable):
         _err(errs, ("codes",), f"expected a list of codes, got {type(value).__name__}")
         return []
-    return _strings(list(value), ("codes",), errs)
+    codes = _strings(list(value), ("codes",), errs)
+    try:
+        _native.check_codes(codes)
+    except InputError as err:
+        errs.extend(err.errors())
+    return codes
 
 
 def canonical_input(

@@ -357,6 +357,7 @@ class Campaign(IRModel):
     tiers: tuple[Tier, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None
+    unique_codes: StrictBool | None = None
     starts_at: str | None = None
     ends_at: str | None = None
     schedule: Schedule | None = None

@@ -73,7 +73,15 @@ from promotor._reference.explain import explain_failure
 from promotor._reference.expr import Facts, Item, Node, RuleEvaluator, kind
 from promotor._reference.state import Meter
 
-__all__ = ["decide", "evaluate", "normalize_code", "state_keys"]
+__all__ = [
+    "decide",
+    "evaluate",
+    "normalize_code",
+    "pool_lookups",
+    "state_keys",
+    "wallet",
+    "wallet_keys",
+]
 
 Printer = Callable[[Node], str]
 RegexSearch = Callable[[str, str], "bool | None"]
@@ -130,7 +138,8 @@ class Campaign:
     rules: Node | None
     effect: Node | None
     tiers: list[Tier] | None
-    codes: list[str]  # `code` first, then `codes`; empty: automatic
+    codes: list[str]  # `code` first, then `codes`; empty (and not unique_codes): automatic
+    unique_codes: bool  # accepts the codes of its pool (the pool rows a store found)
     starts_at: datetime | None
     ends_at: datetime | None
     schedule: Schedule | None
@@ -190,6 +199,7 @@ def _campaign(position: int, raw: Mapping[str, Any]) -> Campaign:
         effect=None if effect is None else _effect_with_defaults(effect),
         tiers=tiers,
         codes=codes,
+        unique_codes=bool(raw.get("unique_codes")),
         starts_at=_instant(raw.get("starts_at")),
         ends_at=_instant(raw.get("ends_at")),
         schedule=schedule,
@@ -226,18 +236,13 @@ def _check_supported(engine: Engine) -> None:
 
 # -- codes ----------------------------------------------------------------------------------
 
-_WHITE_SPACE = (
-    "\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680"
-    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000"
-)
-"""Unicode ``White_Space`` (what Rust's ``str::trim`` removes); ``str.strip()`` would also
-remove U+001C..U+001F."""
-
 
 def normalize_code(code: str) -> str:
-    """A code as codes are matched: trimmed of white space, then lower-cased."""
-    return code.strip(_WHITE_SPACE).lower()
+    """A code's comparison key: the core's one normalisation (:func:`promotor.codes.normalize`),
+    borrowed like the printer, since it is how codes are read, not evaluation semantics."""
+    from promotor import _native
+
+    return _native.normalize_code(code)
 
 
 # -- money state and effects ----------------------------------------------------------------
@@ -784,28 +789,71 @@ class _Run:
         }
 
 
-def _candidates(
-    engine: Engine, given: dict[str, str]
-) -> tuple[list[tuple[Campaign, str | None]], list[str]]:
-    """Candidates in evaluation order with their matched code (the campaign's own spelling),
-    and the given codes (as given) that match no campaign.
+#: Pool rows a store found, by normalised code: ``(campaign id, code, customer id or None)``.
+Pools = Mapping[str, tuple[str, str, "str | None"]]
 
-    ``given`` maps each normalized code to its first spelling as given.
+
+def _candidates(
+    engine: Engine,
+    given: dict[str, str],
+    pools: Pools | None = None,
+    customer_id: str | None = None,
+) -> tuple[list[tuple[Campaign, str | None]], list[str], list[dict[str, Any]]]:
+    """Candidates in evaluation order with their matched code (the campaign's own spelling,
+    or a pool code's display form), the given codes (as given) that match nothing, and the
+    rejections of pool codes assigned to someone else (``not_assigned_to_customer``).
+
+    ``given`` maps each normalized code to its first spelling as given. A campaign's own codes
+    win over its pool's; among pool codes the first given wins. A pool row of a campaign this
+    engine does not define with ``unique_codes`` matches nothing.
     """
     matched: set[str] = set()
-    candidates: list[tuple[Campaign, str | None]] = []
-    ordered = sorted(engine.campaigns, key=lambda c: (-c.priority, c.position))
-    for campaign in ordered:
-        if not campaign.codes:
-            candidates.append((campaign, None))
-            continue
+    own_hits: dict[int, str] = {}
+    for campaign in engine.campaigns:
         own = {normalize_code(c): c for c in reversed(campaign.codes)}
         hits = [norm for norm in given if norm in own]
         matched.update(hits)
         if hits:
-            candidates.append((campaign, own[hits[0]]))
+            own_hits[campaign.position] = own[hits[0]]
+    pooled = {c.id: c for c in engine.campaigns if c.unique_codes}
+    pool_hits: dict[int, str] = {}
+    pool_rejected: list[dict[str, Any]] = []
+    for norm, spelling in given.items():
+        if norm in matched or not pooled or pools is None or norm not in pools:
+            continue
+        campaign_id, code, owner = pools[norm]
+        campaign = pooled.get(campaign_id)
+        if campaign is None:
+            continue
+        matched.add(norm)
+        if owner is not None and owner != customer_id:
+            pool_rejected.append(_rejected(campaign, spelling, "not_assigned_to_customer"))
+        elif campaign.position not in own_hits:
+            pool_hits.setdefault(campaign.position, code)
+    candidates: list[tuple[Campaign, str | None]] = []
+    for campaign in sorted(engine.campaigns, key=lambda c: (-c.priority, c.position)):
+        if not campaign.codes and not campaign.unique_codes:
+            candidates.append((campaign, None))
+        elif campaign.position in own_hits:
+            candidates.append((campaign, own_hits[campaign.position]))
+        elif campaign.position in pool_hits:
+            candidates.append((campaign, pool_hits[campaign.position]))
     unknown = [spelling for norm, spelling in given.items() if norm not in matched]
-    return candidates, unknown
+    return candidates, unknown, pool_rejected
+
+
+def _customer_id(canonical_input: Mapping[str, Any]) -> str | None:
+    return (canonical_input.get("customer") or {}).get("id")
+
+
+def pool_lookups(engine_ir: Mapping[str, Any], canonical_input: Mapping[str, Any]) -> list[str]:
+    """The normalised given codes a store looks up in its pools: those no campaign defines,
+    when some campaign has ``unique_codes`` (what ``Program::pool_lookups`` returns)."""
+    engine = _engine(engine_ir)
+    if not any(c.unique_codes for c in engine.campaigns):
+        return []
+    defined = {normalize_code(c) for campaign in engine.campaigns for c in campaign.codes}
+    return [norm for norm in _given_codes(canonical_input) if norm not in defined]
 
 
 def evaluate(
@@ -863,11 +911,15 @@ def state_keys(
     engine_ir: Mapping[str, Any],
     canonical_input: Mapping[str, Any],
     *,
+    pools: Pools | None = None,
     currency_exponent: CurrencyExponent | None = None,
 ) -> list[str]:
-    """The counters a decision on this input reads (section 8 of DESIGN.md)."""
+    """The counters a decision on this input reads (section 8 of DESIGN.md), once the pool
+    rows of :func:`pool_lookups` are known."""
     engine = _engine(engine_ir)
-    candidates, _ = _candidates(engine, _given_codes(canonical_input))
+    candidates, _, _ = _candidates(
+        engine, _given_codes(canonical_input), pools, _customer_id(canonical_input)
+    )
     meter = _meter(
         engine, candidates, canonical_input, None,
         currency_exponent or _native_currency_exponent,
@@ -880,12 +932,14 @@ def decide(
     canonical_input: Mapping[str, Any],
     snapshot: Mapping[str, int],
     *,
+    pools: Pools | None = None,
     printer: Printer | None = None,
     regex_search: RegexSearch | None = None,
     currency_exponent: CurrencyExponent | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The canonical outcome on a snapshot of counters, and the deltas (``{"key", "add",
-    "max", "min"}``) that commit it; what ``Program::decide`` returns."""
+    """The canonical outcome on a snapshot of counters (and the pool rows found for
+    :func:`pool_lookups`), and the deltas (``{"key", "add", "max", "min"}``) that commit it;
+    what ``Program::decide_with`` returns."""
     engine = _engine(engine_ir)
     _check_supported(engine)
     exponents = currency_exponent or _native_currency_exponent
@@ -896,7 +950,9 @@ def decide(
         regex_search or _native_regex_search,
         exponents,
     )
-    candidates, unknown = _candidates(engine, _given_codes(canonical_input))
+    candidates, unknown, pool_rejected = _candidates(
+        engine, _given_codes(canonical_input), pools, _customer_id(canonical_input)
+    )
     run.meter = _meter(engine, candidates, canonical_input, snapshot, exponents)
     checked = [run.check(i, campaign, code) for i, (campaign, code) in enumerate(candidates)]
     eligible = [c for c in checked if isinstance(c, stacking.Eligible)]
@@ -907,6 +963,7 @@ def decide(
             run.record(outcomes[entry.position])
         else:
             run.rejected.append(entry)
+    run.rejected.extend(pool_rejected)
     for code in unknown:
         run.rejected.append(_rejected(None, code, "unknown_code"))
     deltas: list[dict[str, Any]] = []
@@ -915,3 +972,149 @@ def decide(
             (o.eligible.campaign, o.discount.total) for o in decided if o.discount is not None
         )
     return run.outcome(), deltas
+
+
+# -- wallets ---------------------------------------------------------------------------------
+
+
+def _wallet_campaigns(
+    engine: Engine, canonical_input: Mapping[str, Any], pools: Pools
+) -> list[Campaign | None]:
+    """The campaign of each input code that is a pool code of this customer's."""
+    pooled = {c.id: c for c in engine.campaigns if c.unique_codes}
+    customer_id = _customer_id(canonical_input)
+    out: list[Campaign | None] = []
+    for code in canonical_input.get("codes") or []:
+        row = pools.get(normalize_code(code))
+        if row is None or row[2] is None or row[2] != customer_id:
+            out.append(None)
+        else:
+            out.append(pooled.get(row[0]))
+    return out
+
+
+def _code_meter(
+    engine: Engine,
+    campaign: Campaign,
+    code: str,
+    canonical_input: Mapping[str, Any],
+    snapshot: Mapping[str, int] | None,
+    exponent: int,
+) -> Meter:
+    return Meter(
+        engine.campaigns, [(campaign, code)], canonical_input, snapshot, exponent, normalize_code
+    )
+
+
+def wallet_keys(
+    engine_ir: Mapping[str, Any],
+    canonical_input: Mapping[str, Any],
+    pools: Pools,
+    *,
+    currency_exponent: CurrencyExponent | None = None,
+) -> list[str]:
+    """The counters :func:`wallet` reads: the limits of each code's campaign, for this
+    customer, code and period (what ``Program::wallet_keys`` returns)."""
+    engine = _engine(engine_ir)
+    exponent = (currency_exponent or _native_currency_exponent)(engine.currency)
+    assert exponent is not None
+    out: list[str] = []
+    for code, campaign in zip(
+        canonical_input.get("codes") or [],
+        _wallet_campaigns(engine, canonical_input, pools),
+        strict=True,
+    ):
+        if campaign is None or not campaign.raw.get("limits"):
+            continue
+        for k in _code_meter(engine, campaign, code, canonical_input, None, exponent).keys:
+            if k not in out:
+                out.append(k)
+    return out
+
+
+def wallet(
+    engine_ir: Mapping[str, Any],
+    canonical_input: Mapping[str, Any],
+    snapshot: Mapping[str, int],
+    pools: Pools,
+    priced: bool,
+    *,
+    printer: Printer | None = None,
+    regex_search: RegexSearch | None = None,
+    currency_exponent: CurrencyExponent | None = None,
+) -> list[tuple[int, str, str, datetime | None, Decimal | None]]:
+    """A wallet of the input's codes: ``(index, campaign id, status, expires_at, value)`` for
+    each that is one of the customer's pool codes, as ``Program::wallet`` decides it.
+
+    ``status``: ``used`` when a per-code count limit of the campaign is reached for the code;
+    else ``expired`` when the campaign has ended or is switched off; else ``available``.
+    ``value`` (only when ``priced``): the campaign's discount on the cart on its own with this
+    code (checks 1-3, the limits as a redemption sees them, a partial budget shrinking it,
+    ``max_discount``), 0 unless available.
+    """
+    engine = _engine(engine_ir)
+    _check_supported(engine)
+    exponents = currency_exponent or _native_currency_exponent
+    engine_exponent = exponents(engine.currency)
+    assert engine_exponent is not None
+    run = _Run(
+        engine,
+        canonical_input,
+        printer or _native_printer,
+        regex_search or _native_regex_search,
+        exponents,
+    )
+    now = canonical_input["context"]["now"]
+    limited = any(c.raw.get("limits") for c in engine.campaigns)
+    out = []
+    codes = canonical_input.get("codes") or []
+    for index, (code, campaign) in enumerate(
+        zip(codes, _wallet_campaigns(engine, canonical_input, pools), strict=True)
+    ):
+        if campaign is None:
+            continue
+        meter = (
+            _code_meter(engine, campaign, code, canonical_input, snapshot, engine_exponent)
+            if limited
+            else None
+        )
+        used = meter is not None and any(
+            limit.per == "code" and limit.counted == "count" and k is not None
+            and meter.base[k] + 1 > limit.max
+            for limit, k in meter._pairs(campaign)
+        )  # fmt: skip
+        if used:
+            status = "used"
+        elif not campaign.active or (campaign.ends_at is not None and now >= campaign.ends_at):
+            status = "expired"
+        else:
+            status = "available"
+        value: Decimal | None = None
+        if priced:
+            amount = 0
+            if status == "available":
+                checked = run.check(0, campaign, code)
+                if isinstance(checked, stacking.Eligible):
+                    discount = checked.effect(stacking._original(run.money))
+                    if discount is not None and meter is not None:
+                        if meter.prefilter(campaign) is not None:
+                            discount = None
+                        else:
+                            admitted = meter.admit(campaign, discount, {})
+                            discount = None if not isinstance(admitted, tuple) else admitted[0]
+                    if discount is not None:
+                        amount = max(discount.total, 0)
+                        cap = engine.stacking.get("max_discount")
+                        if cap is not None:
+                            amount = min(amount, _cap(Decimal(str(cap)), run.money))
+            value = run.money.money(amount)
+        out.append((index, campaign.id, status, campaign.ends_at, value))
+    return out
+
+
+def _cap(percent: Decimal, money: Money) -> int:
+    """``M = round(subtotal × p / 100)``, ``p`` clamped to [0, 100] (as ``max_discount``)."""
+    percent = min(max(percent, Decimal(0)), Decimal(100))
+    subtotal = sum(money.line_subtotals)
+    exact = numbers.EXACT.divide(numbers.EXACT.multiply(Decimal(subtotal), percent), Decimal(100))
+    return max(money.round_units(exact), 0)

@@ -293,3 +293,56 @@ def test_points_are_spent_once_under_8_processes(shared_url: str) -> None:
         assert sum(spent) == 2500
         assert engine.balance("c1", now=NOW).available == 0
         store.verify()
+
+
+# -- code pools: assign_code -----------------------------------------------------------------
+
+
+def assign_codes(engine: pm.Engine, index: int, customers: list[str]) -> list[tuple[str, str]]:
+    return [(c, engine.assign_code("vip", customer=c, now=NOW)) for c in customers]
+
+
+def check_assignments(shared_url: str, total: int, processes: int = 8) -> dict[str, int]:
+    """``total`` assignments from ``processes`` processes: each process assigns to its own
+    customers and, interleaved, to customers every process also asks for (who must get one
+    code, whoever asks first). The pool has exactly one code per distinct customer."""
+    store = pm.store(shared_url)
+    engine = make(store, pm.Campaign(id="vip", unique_codes=True, effect=pm.percent_off(15)))
+    shared = [f"shared-{i}" for i in range(total // 40)]
+    own = total // processes - len(shared)
+    plans = []
+    for p in range(processes):
+        mine = [f"p{p}-{i}" for i in range(own)]
+        # Shared customers spread through each plan, in an order that differs per process.
+        step = max(1, own // max(1, len(shared)))
+        plan = list(mine)
+        for j, c in enumerate(shared[p:] + shared[:p]):
+            plan.insert(min(len(plan), j * (step + 1)), c)
+        plans.append(plan)
+    distinct = processes * own + len(shared)
+    store.generate_codes("vip", "VIP-##########", distinct, seed=7)
+    results = [pair for out in in_processes(engine, assign_codes, plans) for pair in out]
+    assert len(results) == sum(len(p) for p in plans)
+    by_customer: dict[str, set[str]] = {}
+    for customer, code in results:
+        by_customer.setdefault(customer, set()).add(code)
+    assert all(len(codes) == 1 for codes in by_customer.values())  # one code per customer
+    owners: dict[str, str] = {}
+    for customer, (code,) in by_customer.items():
+        assert owners.setdefault(code, customer) == customer  # no code twice
+    assert len(owners) == distinct
+    assert store.pool("vip") == pm.pools.Pool("vip", distinct, distinct)
+    with pytest.raises(pm.errors.PoolExhaustedError):
+        engine.assign_code("vip", customer="one-too-many", now=NOW)
+    store.verify()
+    return {"calls": len(results), "customers": len(by_customer), "codes": len(owners)}
+
+
+def test_assign_code_under_8_processes(shared_url: str) -> None:
+    check_assignments(shared_url, n(2000))
+
+
+@pytest.mark.slow
+def test_slow_assign_code_10000_under_8_processes(shared_url: str) -> None:
+    counts = check_assignments(shared_url, 10_000)
+    print(f"\n{shared_url.split(':')[0]}: {counts}")

@@ -372,14 +372,13 @@ class Reader:
 
     def engine(self, data: Any) -> dict[str, Any]:
         """Keyword arguments of :class:`~promotor.Engine` from the file's top level."""
-        from promotor.engine import Engine
 
         if not isinstance(data, Mapping):
             raise RuleError(
                 [{"type": "invalid_value", "loc": (), "msg": "expected a mapping at the top"}]
             )
-        hints = typing.get_type_hints(Engine.__init__)
-        params = [p for p in inspect.signature(Engine.__init__).parameters if p != "self"]
+        hints, signature = engine_parameters()
+        params = list(signature)
         kwargs: dict[str, Any] = {}
         for key, raw in data.items():
             if key not in params:
@@ -394,6 +393,24 @@ class Reader:
         if self.errors:
             raise RuleError(self.errors)
         return kwargs
+
+
+def engine_parameters() -> tuple[dict[str, Any], dict[str, inspect.Parameter]]:
+    """The type hints and parameters of :class:`~promotor.Engine` that a file may set.
+
+    A store is where an engine keeps its state, not part of what it defines: deployment
+    configuration stays out of definition files.
+    """
+    from promotor.engine import Engine
+    from promotor.stores.base import Store
+
+    hints = typing.get_type_hints(Engine.__init__, localns={"Store": Store})
+    params = {
+        name: p
+        for name, p in inspect.signature(Engine.__init__).parameters.items()
+        if name not in ("self", "store")
+    }
+    return hints, params
 
 
 def _accepts_none(tp: Any) -> bool:

@@ -205,14 +205,12 @@ def file_schema() -> dict[str, Any]:
     ['campaigns', 'currency', 'limits']
     """
     from promotor import json_schema
-    from promotor.engine import Engine
+    from promotor.definitions._people import engine_parameters
 
     gen = _Gen()
-    hints = typing.get_type_hints(Engine.__init__)
+    hints, params = engine_parameters()
     props = {}
-    for name, param in inspect.signature(Engine.__init__).parameters.items():
-        if name == "self":
-            continue
+    for name, param in params.items():
         schema = gen.of(hints.get(name, Any))
         if param.default is not param.empty and param.default is not None:
             schema = {**schema, "default": param.default}

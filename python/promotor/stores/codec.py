@@ -28,8 +28,11 @@ _LINE_MONEY = ("unit_price", "subtotal", "discount", "total")
 
 
 def normalize_code(code: str) -> str:
-    """Codes compare trimmed and lower-cased, as the engine matches them."""
-    return code.strip().lower()
+    """A code's comparison key, the core's one normalisation (:func:`promotor.codes.normalize`),
+    as the engine matches codes."""
+    from promotor import _native
+
+    return _native.normalize_code(code)
 
 
 def _value(v: Any) -> Any:

@@ -1317,6 +1317,13 @@ impl<'p> Batch<'p> {
                 None => input_codes.clear(),
                 Some(c) => c.fill(i, input_codes, || at("codes"))?,
             }
+            for (j, code) in input_codes.iter().enumerate() {
+                if let Err(kind) = crate::codes::normalize::check(code) {
+                    let mut loc = at("codes");
+                    loc.push(Loc::Index(j));
+                    return Err(err(loc, kind.message()));
+                }
+            }
             Ok(())
         };
 

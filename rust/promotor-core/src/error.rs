@@ -120,6 +120,29 @@ pub enum ErrorKind {
     Duplicate { value: String },
     /// A value that is well typed but not allowed here; the message says why.
     Invalid { message: String },
+    /// A zero-width or bidi control character in a code, at a character `position` (0-based,
+    /// as Python indexes a `str`): invisible, so two codes that look the same would differ.
+    InvisibleCharacter {
+        character: char,
+        /// Its Unicode name, lower case (`zero width space`).
+        name: &'static str,
+        position: usize,
+    },
+    /// A code pattern whose space is too small for the codes that will be live: one random
+    /// guess in fewer than `2^min_bits` would hit one (DESIGN section 9).
+    PatternTooSmall {
+        /// `#` positions in the pattern.
+        random: usize,
+        /// Characters in the charset.
+        charset: usize,
+        /// `charset ^ random`: the codes the pattern can make.
+        space: u128,
+        /// Codes live after the generation (the pool's size).
+        live: u128,
+        min_bits: u32,
+        /// The fewest `#` that would do.
+        random_needed: usize,
+    },
 }
 
 impl ErrorKind {
@@ -138,6 +161,8 @@ impl ErrorKind {
             Self::TooComplex { .. } => "too_complex",
             Self::Duplicate { .. } => "duplicate",
             Self::Invalid { .. } => "invalid",
+            Self::InvisibleCharacter { .. } => "invisible_character",
+            Self::PatternTooSmall { .. } => "pattern_too_small",
         }
     }
 
@@ -158,6 +183,34 @@ impl ErrorKind {
             Self::TooDeep { max } => format!("nested too deeply: at most {max} levels"),
             Self::TooComplex { max } => format!("too costly to evaluate: at most {max}"),
             Self::Duplicate { value } => format!("duplicate '{value}'"),
+            Self::InvisibleCharacter {
+                character,
+                name,
+                position,
+            } => format!(
+                "invisible character {} ({name}) at position {position}: codes must not \
+                 contain zero-width or bidi control characters",
+                codepoint(*character),
+            ),
+            Self::PatternTooSmall {
+                random,
+                charset,
+                space,
+                live,
+                min_bits,
+                random_needed,
+            } => {
+                format!(
+                    "pattern too small: {random} random characters of {charset} make {} codes \
+                     for {} live codes, so one random guess in {} hits a live code ({:.1} \
+                     bits); at least {min_bits} bits are needed: use {random_needed} or more random \
+                     characters",
+                    thousands(*space),
+                    thousands(*live),
+                    thousands((*space / (*live).max(1)).max(1)),
+                    guess_bits(*space, *live),
+                )
+            }
         }
     }
 
@@ -182,9 +235,60 @@ impl ErrorKind {
                 vec![("max", CtxValue::Int(i128::from(*max)))]
             }
             Self::Duplicate { value } => vec![("value", CtxValue::from(value.as_str()))],
+            Self::InvisibleCharacter {
+                character,
+                position,
+                ..
+            } => vec![
+                ("position", CtxValue::Int(*position as i128)),
+                ("character", CtxValue::Str(codepoint(*character))),
+            ],
+            Self::PatternTooSmall {
+                random,
+                charset,
+                space,
+                live,
+                min_bits,
+                random_needed,
+            } => vec![
+                ("random", CtxValue::Int(*random as i128)),
+                ("charset", CtxValue::Int(*charset as i128)),
+                ("space", CtxValue::Int(*space as i128)),
+                ("live", CtxValue::Int(*live as i128)),
+                (
+                    "bits",
+                    CtxValue::Str(format!("{:.1}", guess_bits(*space, *live))),
+                ),
+                ("min_bits", CtxValue::Int(i128::from(*min_bits))),
+                ("random_needed", CtxValue::Int(*random_needed as i128)),
+            ],
             _ => Vec::new(),
         }
     }
+}
+
+/// `U+200B`.
+fn codepoint(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// `1,048,576`.
+fn thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// log2(space / live): how many bits a guesser must beat.
+#[allow(clippy::cast_precision_loss)] // a figure for people, one decimal
+fn guess_bits(space: u128, live: u128) -> f64 {
+    (space as f64 / live.max(1) as f64).log2()
 }
 
 /// One problem: what, where, and (inside rule text) the line and column.

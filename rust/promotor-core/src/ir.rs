@@ -124,6 +124,9 @@ pub struct Campaign {
     pub code: Option<String>,
     #[serde(default)]
     pub codes: Option<Vec<String>>,
+    /// Accepts the codes of its pool in the store (DESIGN section 9; `state::pools`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique_codes: bool,
     /// RFC 3339 with an offset; inclusive.
     #[serde(default)]
     pub starts_at: Option<String>,
@@ -195,6 +198,11 @@ pub enum Every {
     Day,
     Week,
     Month,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn yes() -> bool {

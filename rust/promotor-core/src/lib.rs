@@ -4,6 +4,7 @@
 #![allow(clippy::many_single_char_names)]
 pub mod alloc;
 pub mod batch;
+pub mod codes;
 pub mod compile;
 pub mod error;
 pub mod eval;

@@ -160,8 +160,26 @@ pub fn input(d: &Bound<'_, PyDict>) -> PyResult<Input> {
         },
         customer,
         context,
-        codes: str_list(d, "codes")?,
+        codes: codes(d)?,
     })
+}
+
+/// The codes, each free of invisible characters (an `InputError` at `("codes", i)`), as
+/// `canonical_input` checks them: the reference evaluator refuses such a code too.
+fn codes(d: &Bound<'_, PyDict>) -> PyResult<Vec<String>> {
+    let codes = str_list(d, "codes")?;
+    let errors = promotor_core::codes::normalize::check_all(
+        &codes,
+        &[promotor_core::error::Loc::key("codes")],
+    );
+    if errors.is_empty() {
+        Ok(codes)
+    } else {
+        Err(crate::errors::to_py(
+            d.py(),
+            &promotor_core::error::Errors::input(errors),
+        ))
+    }
 }
 
 fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>> {

@@ -132,7 +132,6 @@ pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
 /// The one conversion of core [`Errors`] to a Python exception: `RuleError` or `InputError` by
 /// category, each problem as `{"type", "loc", "msg", "ctx"}` plus `line` and `column` inside
 /// rule text.
-#[allow(dead_code)] // wired in as the errors move to promotor_core::error
 pub fn to_py(py: Python<'_>, errs: &Errors) -> PyErr {
     let class = match errs.category {
         Category::Rule => "RuleError",

@@ -385,11 +385,18 @@ fn context(v: Option<&Bound<'_, PyAny>>, now: Option<&Bound<'_, PyAny>>) -> Fast
     Some(c)
 }
 
+/// Codes as given; one with an invisible character is left to the canonical path, which names
+/// it.
 fn codes(v: &Bound<'_, PyAny>) -> Fast<Vec<String>> {
-    if v.is_exact_instance_of::<PyString>() {
-        return Some(vec![string(v)?]);
-    }
-    strings(v, true)
+    let codes = if v.is_exact_instance_of::<PyString>() {
+        vec![string(v)?]
+    } else {
+        strings(v, true)?
+    };
+    codes
+        .iter()
+        .all(|c| promotor_core::codes::normalize::check(c).is_ok())
+        .then_some(codes)
 }
 
 /// The input of `Engine.evaluate(cart, customer, codes, now, context)`, when every part has a

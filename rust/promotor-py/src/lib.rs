@@ -3,6 +3,7 @@
 
 mod applied;
 mod batch;
+mod codes;
 mod convert;
 mod dec;
 mod errors;
@@ -67,6 +68,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_ir, m)?)?;
     m.add_function(wrap_pyfunction!(currency_exponent, m)?)?;
     m.add_function(wrap_pyfunction!(currencies, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::generate_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::normalize_code, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::check_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::pool_keys, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;

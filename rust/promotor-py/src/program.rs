@@ -11,6 +11,7 @@ use promotor_core::compile::{compile, Program as CoreProgram};
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
@@ -109,9 +110,15 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
     }
 
-    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    /// Whether any campaign has a usage limit or a budget, or `unique_codes` (evaluation then
+    /// reads a store).
     fn is_stateful(&self) -> bool {
         self.inner.is_stateful()
+    }
+
+    /// Whether any campaign has `unique_codes` (given codes are then looked up in pools).
+    fn is_pooled(&self) -> bool {
+        self.inner.is_pooled()
     }
 
     /// Read one cart given as the user's plain dicts into a `Request` (see `price_fast`).
@@ -199,19 +206,32 @@ pub struct Priced {
     snapshot: Option<Snapshot>,
     /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
     pub(crate) checkout: Option<crate::programs::Paid>,
+    /// The pool rows it was priced on, when a campaign has `unique_codes`.
+    pools: Option<PoolCodes>,
 }
 
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
         if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
-            if let Ok(done) = self.program.checkout(&self.input, s, &c.pay, true) {
+            if let Ok(done) = self
+                .program
+                .checkout(&self.input, s, self.pools.as_ref(), &c.pay, true)
+            {
                 return done.outcome;
             }
         }
-        match &self.snapshot {
-            Some(s) => self.program.decide(&self.input, s, true).0,
-            None => self.program.evaluate(&self.input),
+        match (&self.snapshot, &self.pools) {
+            (Some(s), Some(p)) => self.program.decide_with(&self.input, s, p, true).0,
+            (Some(s), None) => self.program.decide(&self.input, s, true).0,
+            (None, _) => self.program.evaluate(&self.input),
         }
+    }
+
+    /// The same, priced on these pool rows.
+    #[must_use]
+    pub fn pooled(mut self, pools: Option<PoolCodes>) -> Self {
+        self.pools = pools;
+        self
     }
 
     pub fn new(
@@ -226,6 +246,7 @@ impl Priced {
             outcome,
             snapshot,
             checkout: None,
+            pools: None,
         }
     }
 }

@@ -173,6 +173,9 @@ pub(crate) struct Inner {
     pub usage_limits: crate::state::Limits,
     /// Loyalty programmes and what they issue (`crate::programs`).
     pub programs: crate::programs::Programs,
+    /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
+    /// given codes that no campaign defines need a store lookup.
+    pub pooled: bool,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -205,11 +208,6 @@ impl Program {
     pub fn def(&self) -> &EngineDef {
         &self.0.def
     }
-}
-
-/// Trims and lower-cases a code for matching.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_lowercase()
 }
 
 struct Errs(Vec<CompileError>);
@@ -575,11 +573,17 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
             given.push((at(&loc, &[key("codes"), Loc::Index(j)]), code));
         }
         for (cl, code) in &given {
-            let norm = normalize_code(code);
+            let norm = match crate::codes::key(code) {
+                Ok(norm) => norm,
+                Err(kind) => {
+                    errs.push(cl, kind.message());
+                    continue;
+                }
+            };
             if norm.is_empty() {
                 errs.push(cl, "a code must not be empty");
             } else if let Some((other, _)) = codes.get(&norm) {
-                errs.push(cl, format!("duplicate code '{}' (codes match case-insensitively; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
+                errs.push(cl, format!("duplicate code '{}' (codes match once normalised: case-insensitively, compatibility forms alike; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
             } else {
                 codes.insert(norm, (ci, (*code).clone()));
             }
@@ -645,7 +649,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         if let Some(body) = body {
             campaigns.push(CCampaign {
                 id: c.id.clone(),
-                automatic: given.is_empty(),
+                automatic: given.is_empty() && !c.unique_codes,
                 active: c.active,
                 starts_at,
                 ends_at,
@@ -690,6 +694,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         leaves,
         usage_limits,
         programs,
+        pooled: def.campaigns.iter().any(|c| c.unique_codes),
     })))
 }
 

@@ -377,7 +377,7 @@ impl<'a> Search<'_, 'a> {
 
 /// Checks 1-3 for every candidate: the rejections (with candidate positions; only with
 /// `explain`) and the eligible.
-fn eligible<'a>(
+pub(crate) fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],

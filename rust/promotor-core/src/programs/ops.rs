@@ -24,6 +24,7 @@ use crate::eval::derive;
 use crate::input::{Input, Map};
 use crate::money::{from_minor, to_minor};
 use crate::outcome::{Outcome, Rejected};
+use crate::state::pools::PoolCodes;
 use crate::state::{Delta, Snapshot};
 
 /// What a redeem pays with beyond the discounts.
@@ -209,11 +210,15 @@ impl Program {
         &self,
         input: &Input,
         snapshot: &Snapshot,
+        pools: Option<&PoolCodes>,
         pay: &Pay,
         explain: bool,
     ) -> Result<Checkout, String> {
         let p = &*self.0;
-        let (mut outcome, mut deltas) = self.decide(input, snapshot, explain);
+        let (mut outcome, mut deltas) = match pools {
+            Some(pools) => self.decide_with(input, snapshot, pools, explain),
+            None => self.decide(input, snapshot, explain),
+        };
         let now = input.context.now;
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let engine_currency = p.def.currency.as_str();
@@ -716,6 +721,7 @@ mod tests {
             .checkout(
                 &input("20.50"),
                 &Snapshot::default(),
+                None,
                 &Pay::default(),
                 false,
             )
@@ -737,7 +743,7 @@ mod tests {
             gift_cards: vec!["GC".to_owned()],
             order_id: None,
         };
-        let done = p.checkout(&input("20.50"), &snap, &pay, false).unwrap();
+        let done = p.checkout(&input("20.50"), &snap, None, &pay, false).unwrap();
         // 25.50 due: 20.00 from the card, then 300 points pay 3.00.
         let paid: Vec<(i64, Option<i64>)> =
             done.payments.iter().map(|x| (x.amount, x.points)).collect();
