@@ -88,3 +88,20 @@ def test_a_card_of_another_currency_pays_nothing(tmp_path: object) -> None:
     assert [(r.reason, r.detail) for r in red.result.rejected] == [
         ("currency_mismatch", "gift_card")
     ]
+
+
+def test_card_codes_read_through_the_one_code_normalisation(engine: pm.Engine) -> None:
+    engine.issue_gift_card("30.00", code="GC-ANNA", now=NOW)
+    # Full-width forms and case fold to the issued code (promotor.codes.normalize) ...
+    red = engine.redeem(CART, gift_cards=["ｇｃ－ａｎｎａ"], now=NOW)
+    assert [(p.ref, p.amount) for p in red.result.payments] == [
+        ("ｇｃ－ａｎｎａ", Decimal("30.00"))
+    ]
+    # ... a pasted zero-width space matches no card, and no card can be issued with one.
+    r = engine.redeem(CART, gift_cards=["GC-\u200bANNA"], now=NOW).result
+    assert [(x.reason, x.detail) for x in r.rejected] == [("unknown_code", "gift_card")]
+    with pytest.raises(pm.errors.InputError) as err:
+        engine.issue_gift_card("30.00", code="GC-\u200bBOB", now=NOW)
+    assert err.value.errors()[0]["loc"] == ("code",)
+    assert "zero width space" in str(err.value)
+    engine.store.verify()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,6 +134,22 @@ def repeat_key(engine: pm.Engine, index: int, threads: int) -> list[str]:
 
 
 # -- the suite -------------------------------------------------------------------------------
+
+
+def open_and_redeem(engine: pm.Engine, index: int, count: int) -> list[Decimal]:
+    return [engine.redeem(CART, now=NOW).result.discount for _ in range(count)]
+
+
+def test_16_processes_opening_one_new_sqlite_file_at_once(tmp_path: Path) -> None:
+    # Every process finds no schema and races to switch the file to WAL and create it; SQLite
+    # answers some of those steps "database is locked" without waiting (a CI run failed so).
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'fresh-{round_}.db'}"
+        campaign = pm.Campaign(id="c", effect=pm.amount_off(1), limits=[pm.limit(10)])
+        engine = make(pm.store(url), campaign)
+        given = in_processes(engine, open_and_redeem, [2] * 16)
+        assert sum(d for ds in given for d in ds) == Decimal(10)
+        pm.store(url).verify()
 
 
 def test_a_limit_of_100_under_16_processes(shared_url: str) -> None:

@@ -25,7 +25,10 @@ Delta = tuple[str, int, "int | None", "int | None"]
 
 
 def _norm(code: str) -> str:
-    return code.strip().lower()
+    """A code's comparison key: the core's one normalisation, as the reference reads codes."""
+    from promotor.reference import normalize_code
+
+    return normalize_code(code)
 
 
 def loyalty_family(program: str, customer: str) -> str:

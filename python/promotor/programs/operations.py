@@ -305,6 +305,11 @@ def issue_gift_card(
     expires = None if expires_at is None else call_now(expires_at, "expires_at")
     if code is not None and (not isinstance(code, str) or not code.strip()):
         raise InputError([{"loc": ("code",), "msg": "expected a non-empty code"}])
+    if code is not None:
+        try:
+            normalize_code(code)  # the core refuses invisible characters in a code
+        except InputError as err:
+            raise InputError([{**e, "loc": ("code",)} for e in err.errors()]) from None
     for _ in range(8):
         display = code.strip() if code is not None else random_code("GC")
         op = {"op": "issue_gift_card", "code": display, "amount": _amount(amount, "amount"),

@@ -12,8 +12,10 @@ reconnects after a fork.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
@@ -43,6 +45,14 @@ def _path(url: str) -> tuple[str, dict[str, str]]:
         )
     options = {k: v[-1] for k, v in parse_qs(query).items()}
     return unquote(path[1:]), options
+
+
+class _Locked(Exception):
+    """The database was locked during a step that is retried as a whole."""
+
+    def __init__(self, err: sqlite3.Error) -> None:
+        super().__init__(str(err))
+        self.err = err
 
 
 class SQLiteStore(SqlStore):
@@ -101,6 +111,24 @@ class SQLiteStore(SqlStore):
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
+        # Several processes opening a new file at once race to switch it to WAL and create the
+        # schema; SQLite answers some of those steps with "database is locked" at once, without
+        # waiting on the busy handler, so the whole step is retried until the store's timeout.
+        deadline = time.monotonic() + self._timeout
+        delay = 0.001
+        while True:
+            try:
+                self._migrate_once(conn)
+                return
+            except _Locked as locked:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"cannot create the schema in {self.path!r}: {locked.err}"
+                    ) from None
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.05)
+
+    def _migrate_once(self, conn: sqlite3.Connection) -> None:
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -117,8 +145,13 @@ class SQLiteStore(SqlStore):
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise _Locked(err) from None
+            raise StoreError(f"cannot create the schema in {self.path!r}: {err}") from None
         except sqlite3.Error as err:
             raise StoreError(f"cannot create the schema in {self.path!r}: {err}") from None
         self._migrated = True

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::keys;
-use crate::compile::{normalize_code, Inner};
+use super::{code_key, keys};
+use crate::compile::Inner;
 use crate::eval::rejected;
 use crate::input::Input;
 use crate::outcome::{Reason, Rejected, Value};
@@ -23,7 +23,7 @@ pub(crate) fn families(p: &Inner, input: &Input) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::new();
     for raw in &input.codes {
-        let norm = normalize_code(raw);
+        let norm = code_key(raw);
         if norm.is_empty() || p.codes.contains_key(&norm) {
             continue;
         }
@@ -75,7 +75,7 @@ pub(crate) fn match_issued<'a>(
     }
     let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
     unknown.retain(|raw| {
-        let norm = normalize_code(raw);
+        let norm = code_key(raw);
         let Some((ci, owner_id, used)) = owner(p, snapshot, &norm) else {
             return true;
         };

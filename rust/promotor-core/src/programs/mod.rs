@@ -33,6 +33,13 @@ use crate::ir::{Effect, Expr, Schedule};
 
 pub use work::Work;
 
+/// A code's comparison key, the one normalisation of [`crate::codes::key`]. A code holding
+/// an invisible character keys as itself, so it matches no card or issued code (issuing one
+/// is refused: see [`ops`]); the input validator refuses such codes before they get here.
+pub(crate) fn code_key(code: &str) -> String {
+    crate::codes::key(code).unwrap_or_else(|_| code.to_owned())
+}
+
 /// A programme in an engine definition (`EngineDef.programs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

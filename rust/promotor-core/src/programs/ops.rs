@@ -18,8 +18,8 @@ use serde_json::{json, Value as J};
 
 use super::loyalty::context;
 use super::work::Work;
-use super::{gift_cards, keys, Event, Loyalty};
-use crate::compile::{normalize_code, Program};
+use super::{code_key, gift_cards, keys, Event, Loyalty};
+use crate::compile::Program;
 use crate::eval::derive;
 use crate::input::{Input, Map};
 use crate::money::{from_minor, to_minor};
@@ -196,7 +196,7 @@ impl Program {
             out.extend(p.programs.loyalty.iter().map(|l| keys::loyalty(&l.id, c)));
         }
         for code in &pay.gift_cards {
-            let f = keys::gift_card(&normalize_code(code));
+            let f = keys::gift_card(&code_key(code));
             if !out.contains(&f) {
                 out.push(f);
             }
@@ -234,7 +234,7 @@ impl Program {
         };
         let mut seen: Vec<String> = Vec::new();
         for raw in &pay.gift_cards {
-            let code = normalize_code(raw);
+            let code = code_key(raw);
             if code.is_empty() || seen.contains(&code) {
                 continue;
             }
@@ -357,7 +357,7 @@ impl Program {
                 Vec::new(),
                 vec![
                     keys::loyalty(program, customer),
-                    keys::issued_code(&normalize_code(code)),
+                    keys::issued_code(&code_key(code)),
                 ],
             ),
             Op::Import { program, rows, .. } => {
@@ -383,7 +383,7 @@ impl Program {
             Op::IssueGiftCard { code, .. }
             | Op::TopUp { code, .. }
             | Op::Deactivate { code, .. }
-            | Op::GiftCard { code } => (Vec::new(), vec![keys::gift_card(&normalize_code(code))]),
+            | Op::GiftCard { code } => (Vec::new(), vec![keys::gift_card(&code_key(code))]),
             Op::Announce {
                 program, customer, ..
             }
@@ -466,7 +466,7 @@ impl Program {
                         r.cost
                     ));
                 }
-                let norm = normalize_code(code);
+                let norm = code_key(code);
                 let cfam = keys::issued_code(&norm);
                 if !work.members(&cfam).is_empty() {
                     return Err(format!("code {code:?} is already issued"));
@@ -537,9 +537,10 @@ impl Program {
                 ..
             } => {
                 let minor = money(amount, p.exponent)?;
+                let key = crate::codes::key(code).map_err(|kind| kind.message())?;
                 gift_cards::issue(
                     &mut work,
-                    &normalize_code(code),
+                    &key,
                     code,
                     minor,
                     &p.def.currency,
@@ -552,11 +553,11 @@ impl Program {
             }
             Op::TopUp { code, amount, .. } => {
                 let minor = money(amount, p.exponent)?;
-                gift_cards::top_up(&mut work, &normalize_code(code), code, minor)?;
+                gift_cards::top_up(&mut work, &code_key(code), code, minor)?;
                 json!({"code": code})
             }
             Op::Deactivate { code, .. } => {
-                gift_cards::deactivate(&mut work, &normalize_code(code), code)?;
+                gift_cards::deactivate(&mut work, &code_key(code), code)?;
                 json!({"code": code})
             }
             Op::Announce {
@@ -589,7 +590,7 @@ impl Program {
                 })
             }
             Op::GiftCard { code } => {
-                let card = gift_cards::read(&work, &normalize_code(code));
+                let card = gift_cards::read(&work, &code_key(code));
                 json!({
                     "exists": card.status != 0,
                     "active": card.status == 1,
