@@ -48,8 +48,12 @@ from .programs import (
     Loyalty,
     LoyaltyTier,
     Payment,
+    Referral,
+    ReferralProgress,
+    ReferralReward,
     Reward,
     earn,
+    referral_reward,
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
@@ -86,6 +90,9 @@ __all__ = [
     "LineResult",
     "Loyalty",
     "LoyaltyTier",
+    "Referral",
+    "ReferralProgress",
+    "ReferralReward",
     "NearMiss",
     "NotFoundError",
     "Payment",
@@ -115,6 +122,7 @@ __all__ = [
     "customer",
     "datasets",
     "earn",
+    "referral_reward",
     "errors",
     "events",
     "fixed_price",

@@ -292,6 +292,11 @@ def redeem(
             return _same(store, existing, fingerprint, idempotency_key)
         if families:
             snapshot = store._read_families(keys, families, now)
+        if pay is not None and engine._program.has_programs():
+            # A referred friend: their advocate's families, found by the first read.
+            more = request.checkout_more(pay, snapshot)
+            if more:
+                snapshot.update(store._read_families([], more, now))
         events: list[tuple[str, str | None, str]] = []
         if pay is not None:
             priced, deltas, core_events = request.checkout(snapshot, pay, pools)

@@ -158,6 +158,11 @@ impl Program {
         crate::programs::reads(&self.inner, op)
     }
 
+    /// Families a programme operation reads once the first read named a referrer.
+    fn program_more(&self, op: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        crate::programs::more(&self.inner, op, snapshot)
+    }
+
     /// Decide a programme operation on a snapshot: JSON of the decisions.
     fn program_op(
         &self,
@@ -213,9 +218,9 @@ pub struct Priced {
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
         if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
-            if let Ok(done) = self
-                .program
-                .checkout(&self.input, s, self.pools.as_ref(), &c.pay, true)
+            if let Ok(done) =
+                self.program
+                    .checkout(&self.input, s, self.pools.as_ref(), &c.pay, true)
             {
                 return done.outcome;
             }
