@@ -465,7 +465,7 @@ class Referral(IRModel):
     rewards: tuple[ReferralReward, ...] = ()
     starts_at: str | None = None
     ends_at: str | None = None
-    limits: tuple[UsageLimit, ...] = ()
+    limits: tuple[CampaignLimit, ...] = ()
     code_pattern: Annotated[str, Field(min_length=1)] = "REF-####-####"
 
 

@@ -26,7 +26,6 @@ from pydantic import Field
 from promotor import ir
 from promotor.campaign import Instant, Schedule, _Definition
 from promotor.expr import Expr
-from promotor.usage import UsageLimit
 
 __all__ = [
     "Balance",
@@ -199,7 +198,7 @@ class Referral(_Definition):
     rewards: tuple[ReferralReward, ...] = ()
     starts_at: Instant | None = None
     ends_at: Instant | None = None
-    limits: tuple[UsageLimit, ...] = ()
+    limits: tuple[ir.CampaignLimit, ...] = ()
     code_pattern: Annotated[str, Field(min_length=1)] = "REF-####-####"
 
 
