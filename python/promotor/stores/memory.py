@@ -49,6 +49,14 @@ class MemoryStore(Store):
         self._events_: list[tuple[str, str | None, str, int]] = []
         self._emails: dict[str, str] = {}
         self._cursors: dict[str, int] = {}
+        # Pools: key -> [campaign, code, customer, assigned_at, seq]; per campaign its keys in the
+        # order added and its free keys; (campaign, customer) -> first code assigned.
+        self._codes: dict[str, list[str | int | None]] = {}
+        self._pool_order: dict[str, list[str]] = {}
+        self._free: dict[str, deque[str]] = {}
+        self._holder: dict[tuple[str, str], str] = {}
+        self._held_by: dict[str, list[str]] = {}
+        self._counts: dict[str, list[int]] = {}
 
     def _bump(self, key: str, add: int) -> None:
         self._counters[key] = self._counters.get(key, 0) + add
@@ -66,14 +74,6 @@ class MemoryStore(Store):
     def _identity(self, identity: tuple[str, str] | None) -> None:
         if identity is not None:
             self._emails.setdefault(identity[1], identity[0])
-        # Pools: key -> [campaign, code, customer, assigned_at, seq]; per campaign its keys in the
-        # order added and its free keys; (campaign, customer) -> first code assigned.
-        self._codes: dict[str, list[str | int | None]] = {}
-        self._pool_order: dict[str, list[str]] = {}
-        self._free: dict[str, deque[str]] = {}
-        self._holder: dict[tuple[str, str], str] = {}
-        self._held_by: dict[str, list[str]] = {}
-        self._counts: dict[str, list[int]] = {}
 
     def _value(self, key: str, now: int) -> int:
         held = sum(
