@@ -41,7 +41,15 @@ TARGET_VARIANTS = {
     "items": {"pred", "cheapest", "most_expensive", "max_quantity"},
 }
 STRUCTS = {
-    ir.EngineDef: {"version", "currency", "rounding", "stacking", "limits", "campaigns", "programs"},
+    ir.EngineDef: {
+        "version",
+        "currency",
+        "rounding",
+        "stacking",
+        "limits",
+        "campaigns",
+        "programs",
+    },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.Limits: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
     ir.Campaign: {

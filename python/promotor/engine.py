@@ -22,8 +22,8 @@ from .result import CampaignInfo, Result
 from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
-    from .programs import Balance, GiftCard, ImportReport, ReferralProgress
     from .pools import Wallet
+    from .programs import Balance, GiftCard, ImportReport, ReferralProgress
     from .qualify import Qualifications
     from .redemption import Redemption, Reservation
 

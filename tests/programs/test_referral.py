@@ -74,7 +74,8 @@ def reasons(result: pm.Result) -> list[tuple[str, str | None]]:
 def test_an_advocate_gets_one_stable_code_and_the_crm_hears_of_it(url: str) -> None:
     engine = make(url)
     code = engine.referral_code("friends", advocate=ANA, now=NOW)
-    assert code.startswith("REF-") and len(code) == len("REF-####-####")
+    assert code.startswith("REF-")
+    assert len(code) == len("REF-####-####")
     assert engine.referral_code("friends", advocate="ana", now=NOW) == code
     assert engine.referrals("ana").code == code
     (event,) = events(engine, "code_assigned")
@@ -96,7 +97,8 @@ def test_the_friend_gets_10_off_a_first_order_of_at_least_20_product_x_excluded(
     engine = make(url)
     code = engine.referral_code("friends", advocate=ANA, now=NOW)
     ok = engine.evaluate(order("25.00"), customer=friend("bob"), codes=[code], now=NOW)
-    assert ok.total == Decimal("15.00") and [a.campaign_id for a in ok.applied] == ["friends"]
+    assert ok.total == Decimal("15.00")
+    assert [a.campaign_id for a in ok.applied] == ["friends"]
     small = engine.evaluate(order("19.99"), customer=friend("bob"), codes=[code], now=NOW)
     assert small.total == Decimal("19.99")
     assert [r.reason for r in small.rejected] == ["rules_not_met"]
@@ -178,14 +180,15 @@ def test_one_friend_10_off_three_friends_50_off_as_wallet_codes(url: str) -> Non
     assert all(e.customer_id == "ana" for e in issued)
     ten, fifty = (e.payload["code"] for e in issued)
     # The rewards are the advocate's, once each.
-    assert engine.evaluate(order("100.00"), customer={"id": "ana"}, codes=[fifty], now=NOW).total == 50
+    assert (
+        engine.evaluate(order("100.00"), customer={"id": "ana"}, codes=[fifty], now=NOW).total == 50
+    )
     rej = engine.evaluate(order("100.00"), customer={"id": "bob"}, codes=[ten], now=NOW).rejected
     assert [r.reason for r in rej] == ["not_assigned_to_customer"]
     engine.redeem(order("100.00"), customer={"id": "ana"}, codes=[ten], now=NOW)
     again = engine.evaluate(order("100.00"), customer={"id": "ana"}, codes=[ten], now=NOW)
-    assert again.total == 100 and [(r.reason, r.detail) for r in again.rejected] == [
-        ("limit_reached", "per_code")
-    ]
+    assert again.total == 100
+    assert [(r.reason, r.detail) for r in again.rejected] == [("limit_reached", "per_code")]
     progress = engine.referrals("ana")
     assert (progress.rewarded, progress.tier, progress.next_tier) == (3, 3, None)
     assert progress.friends == [("bob", "rewarded"), ("cyd", "rewarded"), ("dan", "rewarded")]
@@ -222,7 +225,8 @@ def test_single_sided_and_points_and_gift_card_rewards(url: str) -> None:
     engine = make(url, points, single)
     code = engine.referral_code("invite", advocate="ana", now=NOW)
     r = engine.redeem(order("40.00"), customer={"id": "bob"}, codes=[code], now=NOW)
-    assert r.result.total == Decimal("40.00") and r.result.rejected == []
+    assert r.result.total == Decimal("40.00")
+    assert r.result.rejected == []
     assert engine.balance("ana", program="points", now=NOW).available == 500
     engine.redeem(order("40.00"), customer={"id": "cyd"}, codes=[code], now=NOW)
     card = next(e for e in events(engine, "reward_issued") if e.payload["kind"] == "gift_card")
@@ -251,7 +255,8 @@ def test_self_referral_by_own_code_or_the_same_email(url: str) -> None:
     c2 = other.referral_code("other", advocate={**ANA, "email": "ana.nowak@example.com"}, now=NOW)
     dots = other.evaluate(order("70.00"), customer=friend("z", email="ananowak@example.com"),
                           codes=[c2], now=NOW)  # fmt: skip
-    assert dots.rejected == [] and dots.total == 60
+    assert dots.rejected == []
+    assert dots.total == 60
     tag = other.evaluate(order("70.00"), customer=friend("z", email="ana.nowak+x@example.com"),
                          codes=[c2], now=NOW)  # fmt: skip
     assert reasons(tag) == [("self_referral", "same email")]
@@ -272,7 +277,8 @@ def test_already_referred_first_referrer_wins(url: str) -> None:
     assert reasons(alias) == [("already_referred", "same email referred before")]
     # The conversion is the first referrer's.
     engine.redeem(order("70.00"), customer={"id": "bob", "orders_count": 1}, now=NOW)
-    assert engine.referrals("ana").rewarded == 1 and engine.referrals("ben").friends == []
+    assert engine.referrals("ana").rewarded == 1
+    assert engine.referrals("ben").friends == []
 
 
 def test_a_refund_claws_back_the_conversion_and_its_rewards(url: str) -> None:
@@ -284,10 +290,12 @@ def test_a_refund_claws_back_the_conversion_and_its_rewards(url: str) -> None:
     engine.rollback(reds[2].id, reason="refund", now=NOW)
     progress = engine.referrals("ana")
     assert (progress.converted, progress.rewarded, progress.tier) == (2, 2, 1)
-    assert ("dan", "pending") not in progress.friends and len(progress.friends) == 2
+    assert ("dan", "pending") not in progress.friends
+    assert len(progress.friends) == 2
     # The tier-3 code is gone: nobody can use it.
     gone = engine.evaluate(order("100.00"), customer={"id": "ana"}, codes=[fifty], now=NOW)
-    assert gone.total == 100 and [r.reason for r in gone.rejected] == ["unknown_code"]
+    assert gone.total == 100
+    assert [r.reason for r in gone.rejected] == ["unknown_code"]
     (reversed_,) = events(engine, "referral_reversed")
     assert reversed_.customer_id == "ana"
     assert reversed_.payload["friend_id"] == "dan"
@@ -328,8 +336,18 @@ def test_a_clawed_back_points_reward_is_taken_back(url: str) -> None:
 
 def test_definitions_are_checked_with_their_location() -> None:
     with pytest.raises(pm.errors.RuleError) as err:
-        pm.Engine([], programs=[pm.Referral(id="r", rewards=[
-            pm.referral_reward(3, pm.amount_off(5)), pm.referral_reward(1, pm.amount_off(5))])])
+        pm.Engine(
+            [],
+            programs=[
+                pm.Referral(
+                    id="r",
+                    rewards=[
+                        pm.referral_reward(3, pm.amount_off(5)),
+                        pm.referral_reward(1, pm.amount_off(5)),
+                    ],
+                )
+            ],
+        )
     assert "ascending" in str(err.value)
     with pytest.raises(pm.errors.RuleError) as err:
         pm.Engine([], programs=[pm.Referral(id="r", rewards=[pm.referral_reward(1, 500)])])
@@ -344,4 +362,3 @@ def test_the_qr_code_and_barcode_of_an_advocate_code() -> None:
     code = engine.referral_code("friends", advocate=ANA, now=NOW)
     assert pm.codes.qr(code).startswith(b"<")
     assert pm.codes.barcode(code).startswith(b"<")
-

@@ -188,8 +188,9 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
         def ledger_explains_every_counter(self) -> None:
             self.store.verify()
             for c in CUSTOMERS:
-                assert self.engine.balance(c, program="points", now=self.now) == \
-                    self.twin.balance(c, program="points", now=self.now)
+                assert self.engine.balance(c, program="points", now=self.now) == self.twin.balance(
+                    c, program="points", now=self.now
+                )
                 mine_, theirs_ = self.engine.referrals(c), self.twin.referrals(c)
                 assert (mine_.pending, mine_.converted, mine_.rewarded, mine_.tier,
                         mine_.friends) == (theirs_.pending, theirs_.converted, theirs_.rewarded,

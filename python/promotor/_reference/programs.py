@@ -379,9 +379,9 @@ class ReferralProgramme:
             return ("self_referral", "same email")
         if w.get(self.friend(friend) + "#referred") > 0:
             return ("already_referred", "referred before")
-        if canonical is not None:
-            if w.get(referral_family(self.id, "email", canonical) + "#referred") > 0:
-                return ("already_referred", "same email referred before")
+        email_family = None if canonical is None else referral_family(self.id, "email", canonical)
+        if email_family is not None and w.get(email_family + "#referred") > 0:
+            return ("already_referred", "same email referred before")
         return None
 
     def refer(self, w: Work, advocate: str, friend: str, email: str | None) -> None:
@@ -445,7 +445,8 @@ class ReferralProgramme:
         nxt = next((r["referrals"] for r in self.tiers() if r["referrals"] > rewarded), None)
         to_next = None if nxt is None else nxt - rewarded
         payload = {"program": self.id, "friend_id": friend, "rewarded": within,
-                   "referrals": rewarded, "next_tier": nxt, "to_next_tier": to_next, **source}  # fmt: skip
+                   "referrals": rewarded, "next_tier": nxt, "to_next_tier": to_next,
+                   **source}  # fmt: skip
         events.insert(start, ("referral_converted", advocate, payload))
         return {"program": self.id, "advocate": advocate, "friend": friend, "rewarded": within,
                 "referrals": rewarded, "next_tier": nxt, "to_next_tier": to_next,

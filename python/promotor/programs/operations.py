@@ -126,11 +126,7 @@ def reward_codes(engine: Engine) -> list[str]:
     """Fresh codes for the referral rewards one call may issue (a code or a gift card per
     tier reached): one per such tier of every referral programme."""
     n = sum(
-        1
-        for p in engine.programs
-        if isinstance(p, Referral)
-        for r in p.rewards
-        if r.points is None
+        1 for p in engine.programs if isinstance(p, Referral) for r in p.rewards if r.points is None
     )
     return [random_code("RW") for _ in range(n)]
 
@@ -153,7 +149,9 @@ def read(engine: Engine, op: dict[str, Any]) -> Any:
     return json.loads(program.program_op(text, snapshot))[0]["answer"]
 
 
-def _snapshot(engine: Engine, text: str, keys: list[str], families: list[str], now: int) -> dict[str, int]:
+def _snapshot(
+    engine: Engine, text: str, keys: list[str], families: list[str], now: int
+) -> dict[str, int]:
     """What the core needs for ``text``: the families it names, then those the first read
     leads to (a friend's advocate). Read in two steps; the deltas' bounds make the decision
     exact all the same (a change in between fails a bound and the call decides again)."""

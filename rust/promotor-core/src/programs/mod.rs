@@ -43,6 +43,8 @@ pub(crate) fn code_key(code: &str) -> String {
 }
 
 /// A programme in an engine definition (`EngineDef.programs`).
+// Definitions are read once per engine: no point boxing the larger variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProgramDef {

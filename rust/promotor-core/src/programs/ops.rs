@@ -735,20 +735,17 @@ impl Program {
                 let adv_email = advocate_email
                     .as_deref()
                     .and_then(super::referral::canonical_email);
-                match r.refusal(
+                if let Some((reason, detail)) = r.refusal(
                     &work,
                     (advocate, adv_email.as_deref()),
                     Some(friend),
                     email.as_deref(),
                     *now,
                 ) {
-                    Some((reason, detail)) => {
-                        json!({"referred": false, "reason": reason.as_str(), "detail": detail})
-                    }
-                    None => {
-                        r.refer(&mut work, advocate, friend, email.as_deref());
-                        json!({"referred": true})
-                    }
+                    json!({"referred": false, "reason": reason.as_str(), "detail": detail})
+                } else {
+                    r.refer(&mut work, advocate, friend, email.as_deref());
+                    json!({"referred": true})
                 }
             }
             Op::Convert {
@@ -1035,6 +1032,7 @@ mod tests {
             points: vec![("pts".to_owned(), 1000)],
             gift_cards: vec!["GC".to_owned()],
             order_id: None,
+            codes: Vec::new(),
         };
         let done = p
             .checkout(&input("20.50"), &snap, None, &pay, false)
