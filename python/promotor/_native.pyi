@@ -1,7 +1,26 @@
 """Type stub of the compiled extension (rust/promotor-py)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self, final
+
+__all__ = [
+    "IR_VERSION",
+    "Applied",
+    "Priced",
+    "Program",
+    "Request",
+    "__version__",
+    "check_codes",
+    "currencies",
+    "currency_exponent",
+    "generate_codes",
+    "normalize_code",
+    "normalize_ir",
+    "parse_expr",
+    "pool_keys",
+    "print_expr",
+    "regex_search",
+]
 
 __version__: str
 IR_VERSION: int
@@ -28,8 +47,9 @@ def pool_keys(
     codes: object, loc: str = "codes", offset: int = 0
 ) -> tuple[list[str], list[tuple[int, int]]]: ...
 
+@final
 class Program:
-    def __init__(self, engine_ir_json: str) -> None: ...
+    def __new__(cls, engine_ir_json: str) -> Self: ...
     def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
     def price(self, canonical_input: dict[str, Any]) -> Priced: ...
     def price_fast(
@@ -66,6 +86,7 @@ class Program:
         now: int,
     ) -> tuple[object, object | None]: ...
 
+@final
 class Applied:
     """A campaign that applied (see promotor.result)."""
 
@@ -77,8 +98,8 @@ class Applied:
     allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
-    def __init__(
-        self,
+    def __new__(
+        cls,
         campaign_id: str,
         code: str | None,
         tier: int | None,
@@ -87,9 +108,10 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 
+@final
 class Priced:
     def totals(self) -> tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal]: ...
     def lines(
@@ -100,6 +122,7 @@ class Priced:
     def record(self) -> tuple[str, str, list[tuple[str, str | None, str]]]: ...
     def payments(self) -> tuple[list[tuple[str, str, Decimal, int | None]], Decimal]: ...
 
+@final
 class Request:
     """One validated input of a program, priced or decided on a snapshot (see
     promotor.redemption)."""

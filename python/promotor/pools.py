@@ -288,15 +288,15 @@ def read_file(path: str | Path) -> Iterator[Batch]:
         )
     columns = ["code", *(["customer_id"] if "customer_id" in names else [])]
     for record_batch in file.iter_batches(batch_size=CHUNK, columns=columns):
-        codes = record_batch.column(0).to_pylist()
-        people = record_batch.column(1).to_pylist() if len(columns) == 2 else None
-        if any(c is None for c in codes):
-            i = codes.index(None)
+        column: list[Any] = record_batch.column(0).to_pylist()
+        owners: list[Any] | None = record_batch.column(1).to_pylist() if len(columns) == 2 else None
+        if any(c is None for c in column):
+            i = column.index(None)
             raise InputError(
                 [{"type": "required", "loc": ("rows", offset + i), "msg": "a code is required"}]
             )
-        yield batch(codes, people, offset, "rows")
-        offset += len(codes)
+        yield batch(column, owners, offset, "rows")
+        offset += len(column)
 
 
 def write_file(rows: Iterable[list[tuple[str, str | None, int | None]]], path: str | Path) -> int:
@@ -407,7 +407,7 @@ def wallet(engine: Engine, customer: Any, cart: Any, now: datetime | None) -> Wa
     held = [row for row in engine.store._codes_of(who) if row[0] in pooled]
     codes = [code for _, _, code in held]
     request = engine._request(cart if cart is not None else {"items": []}, person, codes, now, None)
-    rows = {key: (campaign, code, who) for campaign, key, code in held}
+    rows: dict[str, PoolRow] = {key: (campaign, code, who) for campaign, key, code in held}
     keys = request.wallet_keys(rows)
     snapshot = engine.store._read(keys, request.now(), None)[0] if keys else {}
     out = [

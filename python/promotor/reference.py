@@ -822,14 +822,14 @@ def _candidates(
         if norm in matched or not pooled or pools is None or norm not in pools:
             continue
         campaign_id, code, owner = pools[norm]
-        campaign = pooled.get(campaign_id)
-        if campaign is None:
+        holder = pooled.get(campaign_id)
+        if holder is None:
             continue
         matched.add(norm)
         if owner is not None and owner != customer_id:
-            pool_rejected.append(_rejected(campaign, spelling, "not_assigned_to_customer"))
-        elif campaign.position not in own_hits:
-            pool_hits.setdefault(campaign.position, code)
+            pool_rejected.append(_rejected(holder, spelling, "not_assigned_to_customer"))
+        elif holder.position not in own_hits:
+            pool_hits.setdefault(holder.position, code)
     candidates: list[tuple[Campaign, str | None]] = []
     for campaign in sorted(engine.campaigns, key=lambda c: (-c.priority, c.position)):
         if not campaign.codes and not campaign.unique_codes:

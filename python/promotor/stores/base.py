@@ -486,7 +486,7 @@ class Store:
                       "msg": f"{bad} is set by generate_codes"}]
                 )  # fmt: skip
         existing = self._pool_keys(campaign_id)
-        made = codes_.generate(pattern, count, existing=existing, **generate_kw)
+        made: list[str] = codes_.generate(pattern, count, existing=existing, **generate_kw)
         for _ in range(16):
 
             def batches() -> Iterator[Batch]:
