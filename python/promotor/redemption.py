@@ -277,7 +277,10 @@ def redeem(
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
     if fingerprint is not None and pay is not None:
-        fingerprint = hashlib.sha256((fingerprint + pay).encode()).hexdigest()
+        # Fresh reward codes differ on every call: the request is the rest.
+        paid = {k: v for k, v in json.loads(pay).items() if k != "codes"}
+        fingerprint = hashlib.sha256((fingerprint + json.dumps(paid, sort_keys=True)).encode())
+        fingerprint = fingerprint.hexdigest()
     for attempt in range(MAX_ATTEMPTS):
         # Pool codes first: which campaign each given code belongs to, and to whom.
         pools = store._lookup_codes(lookups) if lookups else None

@@ -362,3 +362,17 @@ def test_the_qr_code_and_barcode_of_an_advocate_code() -> None:
     code = engine.referral_code("friends", advocate=ANA, now=NOW)
     assert pm.codes.qr(code).startswith(b"<")
     assert pm.codes.barcode(code).startswith(b"<")
+
+
+def test_a_retried_converting_order_converts_once(url: str) -> None:
+    # The fresh reward codes of each attempt are not part of the request: the same
+    # idempotency key returns the first redemption, with one conversion and one reward.
+    engine = make(url)
+    code = engine.referral_code("friends", advocate=ANA, now=NOW)
+    first = engine.redeem(order("70.00"), customer=friend("bob"), codes=[code], now=NOW,
+                          idempotency_key="k-1")  # fmt: skip
+    again = engine.redeem(order("70.00"), customer=friend("bob"), codes=[code], now=NOW,
+                          idempotency_key="k-1")  # fmt: skip
+    assert again.id == first.id
+    assert len(events(engine, "reward_issued")) == 1
+    assert engine.referrals("ana").rewarded == 1
