@@ -279,8 +279,8 @@ def redeem(
     if fingerprint is not None and pay is not None:
         # Fresh reward codes differ on every call: the request is the rest.
         paid = {k: v for k, v in json.loads(pay).items() if k != "codes"}
-        fingerprint = hashlib.sha256((fingerprint + json.dumps(paid, sort_keys=True)).encode())
-        fingerprint = fingerprint.hexdigest()
+        text = fingerprint + json.dumps(paid, sort_keys=True)
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
     for attempt in range(MAX_ATTEMPTS):
         # Pool codes first: which campaign each given code belongs to, and to whom.
         pools = store._lookup_codes(lookups) if lookups else None
