@@ -60,6 +60,7 @@ STRUCTS = {
         "tiers",
         "code",
         "codes",
+        "unique_codes",
         "starts_at",
         "ends_at",
         "schedule",

@@ -300,6 +300,25 @@ class Engine:
 
         return redemption.rollback(self, redemption_id, reason=reason, now=now)
 
+    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
+        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
+        ``id``): the one they already hold, or else a free one, taken atomically (no two
+        customers ever get the same code, under any concurrency). Returns its display form;
+        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
+        ``unique_codes=True``."""
+        from .pools import assign_code
+
+        return assign_code(self, campaign_id, customer, now)
+
+    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
+        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
+        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
+        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
+        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
+        from .pools import wallet
+
+        return wallet(self, customer, cart, now)
+
     # -- programmes (docs/loyalty.md, docs/gift-cards.md) ---------------------------------
 
     def track(
@@ -432,25 +451,6 @@ class Engine:
         from .programs import operations
 
         return operations.gift_card(self, code)
-
-    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
-        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
-        ``id``): the one they already hold, or else a free one, taken atomically (no two
-        customers ever get the same code, under any concurrency). Returns its display form;
-        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
-        ``unique_codes=True``."""
-        from .pools import assign_code
-
-        return assign_code(self, campaign_id, customer, now)
-
-    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
-        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
-        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
-        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
-        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
-        from .pools import wallet
-
-        return wallet(self, customer, cart, now)
 
     def evaluate_batch(
         self,

@@ -274,6 +274,7 @@ def redeem(
     idempotency_key = _check_optional_str(idempotency_key, "idempotency_key")
     store = engine.store
     lookups = request.pool_lookups()
+    families = request.checkout_families(pay) if pay is not None else request.families()
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
     if fingerprint is not None and pay is not None:
@@ -285,7 +286,6 @@ def redeem(
         # Pool codes first: which campaign each given code belongs to, and to whom.
         pools = store._lookup_codes(lookups) if lookups else None
         keys = request.keys(pools)
-        families = request.checkout_families(pay) if pay is not None else request.families()
         # Nothing limited and no key to look up: no read (it would find nothing).
         if keys or idempotency_key is not None:
             snapshot, existing = store._read(keys, now, idempotency_key)

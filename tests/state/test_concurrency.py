@@ -267,51 +267,6 @@ def test_slow_repeat_the_limit_case(shared_url: str, round_: int) -> None:
     test_a_limit_of_100_under_16_processes(shared_url)
 
 
-# -- gift cards and points (DESIGN section 10) -----------------------------------------------
-
-
-def pay_with_card(engine: pm.Engine, index: int, count: int) -> list[str]:
-    out = []
-    for _ in range(count):
-        red = engine.redeem(CART, gift_cards=["GC-SHARED"], now=NOW)
-        out.append(str(sum((p.amount for p in red.result.payments), Decimal(0))))
-    return out
-
-
-def test_a_gift_card_never_goes_negative_under_8_processes(shared_url: str) -> None:
-    # 200.00 on one card, 8 processes each paying 30.00 orders with it 5 times (1,200.00 of
-    # orders): the card pays exactly 200.00 in all, never more, and ends at 0.00.
-    with pm.store(shared_url) as store:
-        engine = make(store)
-        engine.issue_gift_card("200.00", code="GC-SHARED", now=NOW)
-        paid = [Decimal(x) for xs in in_processes(engine, pay_with_card, [n(5)] * 8) for x in xs]
-        total = min(Decimal("200.00"), Decimal("30.00") * len(paid))
-        assert sum(paid) == total
-        assert all(x in (Decimal("30.00"), Decimal("20.00"), Decimal(0)) for x in paid)
-        assert engine.gift_card("GC-SHARED").balance == Decimal("200.00") - total
-        store.verify()
-
-
-def spend_points(engine: pm.Engine, index: int, count: int) -> list[int]:
-    out = []
-    for _ in range(count):
-        red = engine.redeem(CART, customer={"id": "c1"}, now=NOW, points=1000)
-        out.append(sum(p.points or 0 for p in red.result.payments))
-    return out
-
-
-def test_points_are_spent_once_under_8_processes(shared_url: str) -> None:
-    points = pm.Loyalty(id="points", earn=[pm.earn(points=50, on="gift")], point_value="0.01")
-    with pm.store(shared_url) as store:
-        engine = pm.Engine([], programs=[points], store=store)
-        for _ in range(50):
-            engine.track("gift", "c1", now=NOW)  # 2,500 points: 25.00
-        spent = [x for xs in in_processes(engine, spend_points, [n(3)] * 8) for x in xs]
-        assert sum(spent) == 2500
-        assert engine.balance("c1", now=NOW).available == 0
-        store.verify()
-
-
 # -- code pools: assign_code -----------------------------------------------------------------
 
 
@@ -363,6 +318,51 @@ def test_assign_code_under_8_processes(shared_url: str) -> None:
 def test_slow_assign_code_10000_under_8_processes(shared_url: str) -> None:
     counts = check_assignments(shared_url, 10_000)
     print(f"\n{shared_url.split(':')[0]}: {counts}")
+
+
+# -- gift cards and points (DESIGN section 10) -----------------------------------------------
+
+
+def pay_with_card(engine: pm.Engine, index: int, count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        red = engine.redeem(CART, gift_cards=["GC-SHARED"], now=NOW)
+        out.append(str(sum((p.amount for p in red.result.payments), Decimal(0))))
+    return out
+
+
+def test_a_gift_card_never_goes_negative_under_8_processes(shared_url: str) -> None:
+    # 200.00 on one card, 8 processes each paying 30.00 orders with it 5 times (1,200.00 of
+    # orders): the card pays exactly 200.00 in all, never more, and ends at 0.00.
+    with pm.store(shared_url) as store:
+        engine = make(store)
+        engine.issue_gift_card("200.00", code="GC-SHARED", now=NOW)
+        paid = [Decimal(x) for xs in in_processes(engine, pay_with_card, [n(5)] * 8) for x in xs]
+        total = min(Decimal("200.00"), Decimal("30.00") * len(paid))
+        assert sum(paid) == total
+        assert all(x in (Decimal("30.00"), Decimal("20.00"), Decimal(0)) for x in paid)
+        assert engine.gift_card("GC-SHARED").balance == Decimal("200.00") - total
+        store.verify()
+
+
+def spend_points(engine: pm.Engine, index: int, count: int) -> list[int]:
+    out = []
+    for _ in range(count):
+        red = engine.redeem(CART, customer={"id": "c1"}, now=NOW, points=1000)
+        out.append(sum(p.points or 0 for p in red.result.payments))
+    return out
+
+
+def test_points_are_spent_once_under_8_processes(shared_url: str) -> None:
+    points = pm.Loyalty(id="points", earn=[pm.earn(points=50, on="gift")], point_value="0.01")
+    with pm.store(shared_url) as store:
+        engine = pm.Engine([], programs=[points], store=store)
+        for _ in range(50):
+            engine.track("gift", "c1", now=NOW)  # 2,500 points: 25.00
+        spent = [x for xs in in_processes(engine, spend_points, [n(3)] * 8) for x in xs]
+        assert sum(spent) == 2500
+        assert engine.balance("c1", now=NOW).available == 0
+        store.verify()
 
 
 # -- referral: tiers reached once (DESIGN section 10) ----------------------------------------

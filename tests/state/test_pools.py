@@ -182,6 +182,22 @@ def test_unique_codes_at_checkout(store: pm.Store) -> None:
     store.verify()
 
 
+def test_unique_codes_when_a_gift_card_pays_too(store: pm.Store) -> None:
+    """A redeem with programmes (here a gift card paying the rest) decides on the pool rows
+    as a plain redeem does: the holder's code applies, anyone else's is refused."""
+    engine = sorry_engine(store)
+    store.add_codes("sorry", ["SRY-AAAA"], customers=["c1"])
+    engine.issue_gift_card("100.00", code="GC-1", now=NOW)
+    other = engine.redeem(CART, {"id": "c2"}, ["SRY-AAAA"], now=NOW, gift_cards=["GC-1"])
+    assert [x.reason for x in other.result.rejected] == ["not_assigned_to_customer"]
+    assert other.result.discount == Decimal("0.00")
+    red = engine.redeem(CART, {"id": "c1"}, ["sry-aaaa"], now=NOW, gift_cards=["GC-1"])
+    assert [(a.campaign_id, a.code) for a in red.result.applied] == [("sorry", "SRY-AAAA")]
+    assert [(p.kind, p.amount) for p in red.result.payments] == [("gift_card", Decimal("20.00"))]
+    assert engine.gift_card("GC-1").balance == Decimal("50.00")
+    store.verify()
+
+
 def test_wallet(store: pm.Store) -> None:
     ends = NOW + timedelta(days=30)
     engine = pm.Engine(
@@ -225,21 +241,24 @@ def test_verify_names_a_pool_whose_counts_differ(tmp_path: Path) -> None:
         store.verify()
 
 
-def test_a_database_of_schema_1_gains_the_pools(tmp_path: Path) -> None:
-    """A database written before pools (schema 1, no recorded steps) migrates in place."""
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_database_without_pools_gains_them(tmp_path: Path, version: int) -> None:
+    """A database written before pools (schema 1, or 2 with the programmes; no recorded
+    steps) migrates in place."""
     from promotor.stores._sql import MIGRATIONS
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE promotor_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        for statement in MIGRATIONS[1]:
-            conn.execute(
-                statement.format(
-                    big="INTEGER", serial="INTEGER PRIMARY KEY AUTOINCREMENT",
-                    without_rowid=" WITHOUT ROWID",
-                )
-            )  # fmt: skip
-        conn.execute("INSERT INTO promotor_meta VALUES ('schema_version', '1')")
+        for step in range(1, version + 1):
+            for statement in MIGRATIONS[step]:
+                conn.execute(
+                    statement.format(
+                        big="INTEGER", serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+                        without_rowid=" WITHOUT ROWID",
+                    )
+                )  # fmt: skip
+        conn.execute("INSERT INTO promotor_meta VALUES ('schema_version', ?)", (str(version),))
     with pm.store(f"sqlite:///{path}") as store:
         store.add_codes("sorry", ["S-1"])
         store.verify()

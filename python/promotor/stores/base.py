@@ -222,6 +222,47 @@ class Store:
     def _dump(self) -> Dump:
         raise NotImplementedError
 
+    # Code pools (DESIGN section 9; promotor.pools). Each is one transaction or script.
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        """The pool rows of these normalised keys (absent ones left out): one index lookup
+        each, whatever codes exist."""
+        raise NotImplementedError
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        """Add every code of ``batches`` to the pool (assigned to its customer, if any), all
+        or nothing: ``None`` when a key is already in a pool or repeats (nothing written),
+        else how many were added."""
+        raise NotImplementedError
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        """Every normalised key of the pool."""
+        raise NotImplementedError
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        """The pool's ``(code, customer id, assigned_at)`` in the order they were added, in
+        chunks."""
+        raise NotImplementedError
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        """``(codes, assigned)`` of these pools (every pool with ``None``)."""
+        raise NotImplementedError
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        """The customer's first code of the pool ``(code, False)``, or else a free code now
+        assigned to them ``(code, True)``; ``None`` when no code is free. Atomic: no code is
+        ever given to two customers, nor two codes to one customer by concurrent calls."""
+        raise NotImplementedError
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        """Every pool code assigned to the customer as ``(campaign id, key, code)``, in the
+        order they were assigned."""
+        raise NotImplementedError
+
+    def _pool_problems(self) -> list[str]:
+        """Differences between the pools' counts and their rows (for :meth:`verify`)."""
+        raise NotImplementedError
+
     # Programmes and events (DESIGN section 10).
 
     def _read_families(
@@ -275,47 +316,6 @@ class Store:
         """Every family whose name starts with ``prefix``."""
         raise NotImplementedError
 
-    # Code pools (DESIGN section 9; promotor.pools). Each is one transaction or script.
-
-    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
-        """The pool rows of these normalised keys (absent ones left out): one index lookup
-        each, whatever codes exist."""
-        raise NotImplementedError
-
-    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
-        """Add every code of ``batches`` to the pool (assigned to its customer, if any), all
-        or nothing: ``None`` when a key is already in a pool or repeats (nothing written),
-        else how many were added."""
-        raise NotImplementedError
-
-    def _pool_keys(self, campaign_id: str) -> list[str]:
-        """Every normalised key of the pool."""
-        raise NotImplementedError
-
-    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
-        """The pool's ``(code, customer id, assigned_at)`` in the order they were added, in
-        chunks."""
-        raise NotImplementedError
-
-    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
-        """``(codes, assigned)`` of these pools (every pool with ``None``)."""
-        raise NotImplementedError
-
-    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
-        """The customer's first code of the pool ``(code, False)``, or else a free code now
-        assigned to them ``(code, True)``; ``None`` when no code is free. Atomic: no code is
-        ever given to two customers, nor two codes to one customer by concurrent calls."""
-        raise NotImplementedError
-
-    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
-        """Every pool code assigned to the customer as ``(campaign id, key, code)``, in the
-        order they were assigned."""
-        raise NotImplementedError
-
-    def _pool_problems(self) -> list[str]:
-        """Differences between the pools' counts and their rows (for :meth:`verify`)."""
-        raise NotImplementedError
-
     def close(self) -> None:
         """Close the connections (a closed store reopens on next use)."""
 
@@ -359,53 +359,6 @@ class Store:
                 [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
             )
         return row
-
-    # -- events ----------------------------------------------------------------------------
-
-    def events(self, after: int | None = None, limit: int = 100) -> list[Event]:
-        """Events with ``id > after``, oldest first, at most ``limit`` (see
-        :mod:`promotor.events`)."""
-        if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
-            raise InputError([{"loc": ("after",), "msg": "expected an event id (int) or None"}])
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise InputError([{"loc": ("limit",), "msg": "expected a positive int"}])
-        return self._events(after, limit)
-
-    def subscribe(self, fn: Callable[[Event], object]) -> Callable[[], None]:
-        """Call ``fn(event)`` after every commit of this store object in this process, once
-        per event, in id order; returns a function that unsubscribes. ``fn`` runs after the
-        commit (never for a change that did not commit); an exception in it propagates to
-        the caller whose change has committed."""
-        subscribers = self.__dict__.setdefault("_subscribers", [])
-        subscribers.append(fn)
-
-        def unsubscribe() -> None:
-            if fn in subscribers:
-                subscribers.remove(fn)
-
-        return unsubscribe
-
-    def _notify(self, ids: Sequence[int], pending: Sequence[Pending], at: int) -> None:
-        subscribers = self.__dict__.get("_subscribers")
-        if not subscribers or not ids:
-            return
-        events = [
-            Event(id=i, type=t, customer_id=c, payload=json.loads(p), created_at=from_micros(at))
-            for i, (t, c, p) in zip(ids, pending, strict=True)
-        ]
-        for fn in list(subscribers):
-            for event in events:
-                fn(event)
-
-    def customer_id(self, email: str) -> str | None:
-        """The id of the customer recorded with this email (normalised), if any."""
-        from promotor.identity import normalize_email
-
-        try:
-            norm = normalize_email(email)
-        except ValueError as err:
-            raise InputError([{"loc": ("email",), "msg": str(err)}]) from None
-        return self._customer_ids([norm]).get(norm)
 
     # -- pools -----------------------------------------------------------------------------
 
@@ -543,6 +496,53 @@ class Store:
         normalised key (any spelling), or ``None``."""
         key = normalize_code(code)
         return self._lookup_codes([key]).get(key) if key else None
+
+    # -- events ----------------------------------------------------------------------------
+
+    def events(self, after: int | None = None, limit: int = 100) -> list[Event]:
+        """Events with ``id > after``, oldest first, at most ``limit`` (see
+        :mod:`promotor.events`)."""
+        if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
+            raise InputError([{"loc": ("after",), "msg": "expected an event id (int) or None"}])
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InputError([{"loc": ("limit",), "msg": "expected a positive int"}])
+        return self._events(after, limit)
+
+    def subscribe(self, fn: Callable[[Event], object]) -> Callable[[], None]:
+        """Call ``fn(event)`` after every commit of this store object in this process, once
+        per event, in id order; returns a function that unsubscribes. ``fn`` runs after the
+        commit (never for a change that did not commit); an exception in it propagates to
+        the caller whose change has committed."""
+        subscribers = self.__dict__.setdefault("_subscribers", [])
+        subscribers.append(fn)
+
+        def unsubscribe() -> None:
+            if fn in subscribers:
+                subscribers.remove(fn)
+
+        return unsubscribe
+
+    def _notify(self, ids: Sequence[int], pending: Sequence[Pending], at: int) -> None:
+        subscribers = self.__dict__.get("_subscribers")
+        if not subscribers or not ids:
+            return
+        events = [
+            Event(id=i, type=t, customer_id=c, payload=json.loads(p), created_at=from_micros(at))
+            for i, (t, c, p) in zip(ids, pending, strict=True)
+        ]
+        for fn in list(subscribers):
+            for event in events:
+                fn(event)
+
+    def customer_id(self, email: str) -> str | None:
+        """The id of the customer recorded with this email (normalised), if any."""
+        from promotor.identity import normalize_email
+
+        try:
+            norm = normalize_email(email)
+        except ValueError as err:
+            raise InputError([{"loc": ("email",), "msg": str(err)}]) from None
+        return self._customer_ids([norm]).get(norm)
 
     def snapshot(self, keys: Sequence[str], now: datetime | None = None) -> dict[str, int]:
         """The values of counters ``keys`` at ``now`` (what is committed plus what live

@@ -108,7 +108,8 @@ impl Default for Limits {
     }
 }
 
-// The IR mirrors its JSON: each flag is a documented field of a campaign.
+// The IR mirrors `pm.Campaign`'s independent flags (`unique_codes`, `exclusive`, `stop_after`,
+// `active`) one to one, as the JSON contract names them; enums would change that contract.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -209,10 +209,10 @@ pub struct Priced {
     outcome: Outcome,
     /// The state it was priced on, when the program has limits (`None`: no state).
     snapshot: Option<Snapshot>,
-    /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
-    pub(crate) checkout: Option<crate::programs::Paid>,
     /// The pool rows it was priced on, when a campaign has `unique_codes`.
     pools: Option<PoolCodes>,
+    /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
+    pub(crate) checkout: Option<crate::programs::Paid>,
 }
 
 impl Priced {
@@ -220,7 +220,7 @@ impl Priced {
         if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
             if let Ok(done) =
                 self.program
-                    .checkout(&self.input, s, self.pools.as_ref(), &c.pay, true)
+                    .checkout_with(&self.input, s, &c.pay, self.pools.as_ref(), true)
             {
                 return done.outcome;
             }
@@ -250,8 +250,8 @@ impl Priced {
             input,
             outcome,
             snapshot,
-            checkout: None,
             pools: None,
+            checkout: None,
         }
     }
 }

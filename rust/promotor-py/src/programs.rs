@@ -88,7 +88,7 @@ pub fn checkout(
     let pay = pay(pay_text)?;
     let snapshot = Snapshot(snapshot);
     let done = py
-        .detach(|| program.checkout(input, &snapshot, pools.as_ref(), &pay, false))
+        .detach(|| program.checkout_with(input, &snapshot, &pay, pools.as_ref(), false))
         .map_err(value_error)?;
     let deltas = done
         .deltas

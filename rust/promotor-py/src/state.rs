@@ -128,7 +128,8 @@ impl Request {
     }
 
     /// Decide a redeem with programmes on a snapshot: the priced cart (with its payments),
-    /// the deltas, and the events to append as JSON.
+    /// the deltas, and the events to append as JSON. With `pools`, the rows the store found
+    /// for `pool_lookups`.
     #[pyo3(signature = (snapshot, pay, pools=None))]
     fn checkout(
         &self,

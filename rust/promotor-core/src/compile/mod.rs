@@ -171,11 +171,11 @@ pub(crate) struct Inner {
     pub leaves: usize,
     /// Usage limits and budgets of each campaign (`crate::state`).
     pub usage_limits: crate::state::Limits,
-    /// Loyalty programmes and what they issue (`crate::programs`).
-    pub programs: crate::programs::Programs,
     /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
     /// given codes that no campaign defines need a store lookup.
     pub pooled: bool,
+    /// Loyalty programmes and what they issue (`crate::programs`).
+    pub programs: crate::programs::Programs,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
@@ -693,8 +693,8 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         max_discount,
         leaves,
         usage_limits,
-        programs,
         pooled: def.campaigns.iter().any(|c| c.unique_codes),
+        programs,
     })))
 }
 

@@ -50,14 +50,6 @@ impl Program {
         self.0.usage_limits.any || self.0.pooled || self.0.programs.reads_codes()
     }
 
-    /// The counter families a store must read for this input: those of issued codes
-    /// (`crate::programs::issued`).
-    pub fn state_families(&self, input: &Input) -> Vec<String> {
-        let mut out = crate::programs::issued::families(&self.0, input);
-        out.extend(crate::programs::referral::families(&self.0, input));
-        out
-    }
-
     /// Whether a campaign accepts the codes of its pool (`unique_codes`): evaluation then
     /// looks up given codes in the store ([`Program::pool_lookups`]).
     pub fn is_pooled(&self) -> bool {
@@ -68,6 +60,14 @@ impl Program {
     /// before it reads the counters: see [`crate::state::pools`].
     pub fn pool_lookups(&self, input: &Input) -> Vec<String> {
         pools::lookups(&self.0, input)
+    }
+
+    /// The counter families a store must read for this input: those of issued codes
+    /// (`crate::programs::issued`).
+    pub fn state_families(&self, input: &Input) -> Vec<String> {
+        let mut out = crate::programs::issued::families(&self.0, input);
+        out.extend(crate::programs::referral::families(&self.0, input));
+        out
     }
 
     /// The counters a store must read for this input (DESIGN section 8): those of the limited

@@ -24,7 +24,6 @@ use crate::eval::derive;
 use crate::input::{Input, Map};
 use crate::money::{from_minor, to_minor};
 use crate::outcome::{Outcome, Rejected};
-use crate::state::pools::PoolCodes;
 use crate::state::{Delta, Snapshot};
 
 /// What a redeem pays with beyond the discounts.
@@ -276,8 +275,20 @@ impl Program {
         &self,
         input: &Input,
         snapshot: &Snapshot,
-        pools: Option<&PoolCodes>,
         pay: &Pay,
+        explain: bool,
+    ) -> Result<Checkout, String> {
+        self.checkout_with(input, snapshot, pay, None, explain)
+    }
+
+    /// [`Program::checkout`] with the pool rows the store found for
+    /// [`Program::pool_lookups`] (unique codes, DESIGN section 9).
+    pub fn checkout_with(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pay: &Pay,
+        pools: Option<&crate::state::pools::PoolCodes>,
         explain: bool,
     ) -> Result<Checkout, String> {
         let p = &*self.0;
@@ -1011,7 +1022,6 @@ mod tests {
             .checkout(
                 &input("20.50"),
                 &Snapshot::default(),
-                None,
                 &Pay::default(),
                 false,
             )
@@ -1034,9 +1044,7 @@ mod tests {
             order_id: None,
             codes: Vec::new(),
         };
-        let done = p
-            .checkout(&input("20.50"), &snap, None, &pay, false)
-            .unwrap();
+        let done = p.checkout(&input("20.50"), &snap, &pay, false).unwrap();
         // 25.50 due: 20.00 from the card, then 300 points pay 3.00.
         let paid: Vec<(i64, Option<i64>)> =
             done.payments.iter().map(|x| (x.amount, x.points)).collect();
