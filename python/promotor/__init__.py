@@ -48,8 +48,12 @@ from .programs import (
     Loyalty,
     LoyaltyTier,
     Payment,
+    Referral,
+    ReferralProgress,
+    ReferralReward,
     Reward,
     earn,
+    referral_reward,
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
@@ -94,6 +98,9 @@ __all__ = [
     "PromotorError",
     "Qualifications",
     "Redemption",
+    "Referral",
+    "ReferralProgress",
+    "ReferralReward",
     "Rejected",
     "Report",
     "Reservation",
@@ -133,6 +140,7 @@ __all__ = [
     "lit",
     "parse",
     "percent_off",
+    "referral_reward",
     "shipping_off",
     "simulate",
     "store",

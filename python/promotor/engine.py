@@ -17,13 +17,13 @@ from .campaign import Campaign, Limits, Stacking
 from .describe import describe_effect, describe_rule
 from .errors import RuleError
 from .inputs import canonical_input
-from .programs import Loyalty
+from .programs import Loyalty, Referral
 from .result import CampaignInfo, Result
 from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
     from .pools import Wallet
-    from .programs import Balance, GiftCard, ImportReport
+    from .programs import Balance, GiftCard, ImportReport, ReferralProgress
     from .qualify import Qualifications
     from .redemption import Redemption, Reservation
 
@@ -73,7 +73,7 @@ class Engine:
         stacking: Stacking | None = None,
         limits: Limits | None = None,
         store: Store | str | None = None,
-        programs: Iterable[Loyalty | Mapping[str, Any]] = (),
+        programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
             raise RuleError([{"loc": ("campaigns",), "msg": "expected a list of campaigns"}])
@@ -138,8 +138,8 @@ class Engine:
         return self._campaigns
 
     @property
-    def programs(self) -> tuple[Loyalty, ...]:
-        """The engine's programmes (:class:`promotor.Loyalty`)."""
+    def programs(self) -> tuple[Loyalty | Referral, ...]:
+        """The engine's programmes (:class:`promotor.Loyalty`, :class:`promotor.Referral`)."""
         return self._programs
 
     @property
@@ -398,6 +398,28 @@ class Engine:
             progress=progress,
         )  # fmt: skip
 
+    def referral_code(
+        self, program: str | None = None, advocate: Any = None, now: datetime | None = None
+    ) -> str:
+        """The advocate's code of a referral programme: made once from the programme's
+        ``code_pattern`` by the code generator and stored, the same on every later call.
+        ``advocate`` is an id or a customer dict (its ``email`` makes the same-email
+        ``self_referral`` check possible; its fields are what ``advocate_rules`` see).
+        Raises :class:`NotEligibleError` when ``advocate_rules`` do not hold. Its QR code or
+        barcode: ``pm.codes.qr(code)``, ``pm.codes.barcode(code)``."""
+        from .programs import operations
+
+        return operations.referral_code(self, program, advocate, now)
+
+    def referrals(
+        self, advocate: Any, program: str | None = None, now: datetime | None = None
+    ) -> ReferralProgress:
+        """An advocate's progress: friends pending, converted and rewarded, the last tier
+        rewarded and how many more rewarded referrals reach the next one."""
+        from .programs import operations
+
+        return operations.referrals(self, advocate, program, now)
+
     def issue_gift_card(
         self,
         amount: Any,
@@ -632,16 +654,17 @@ def json_schema() -> dict[str, Any]:
     return ir.EngineDef.model_json_schema(by_alias=True)
 
 
-def _programs(values: Any) -> tuple[Loyalty, ...]:
+def _programs(values: Any) -> tuple[Loyalty | Referral, ...]:
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise RuleError([{"loc": ("programs",), "msg": "expected a list of programmes"}])
-    out = []
+    out: list[Loyalty | Referral] = []
     for i, value in enumerate(values):
-        if isinstance(value, Loyalty):
+        if isinstance(value, Loyalty | Referral):
             out.append(value)
         elif isinstance(value, Mapping):
             try:
-                out.append(Loyalty.model_validate(value))
+                model = Referral if value.get("type") == "referral" else Loyalty
+                out.append(model.model_validate(value))
             except RuleError as err:
                 raise RuleError(
                     [{**e, "loc": ("programs", i, *e["loc"])} for e in err.errors()]

@@ -442,8 +442,35 @@ class Loyalty(IRModel):
     expiring_notice_days: U32 = 14
 
 
-#: A programme of an engine (a union once referral programmes join loyalty).
-Program: TypeAlias = Loyalty
+class ReferralReward(IRModel):
+    """A reward tier of a referral programme: exactly one of ``effect`` (a code into the
+    advocate's wallet), ``points`` (in loyalty programme ``program``) or ``gift_card``."""
+
+    referrals: Annotated[int, Field(ge=1, le=2**32 - 1)]
+    effect: Effect | None = None
+    points: Annotated[int, Field(ge=1, le=2**64 - 1)] | None = None
+    program: Annotated[str, Field(min_length=1)] | None = None
+    gift_card: DecimalStr | None = None
+
+
+class Referral(IRModel):
+    type: Literal["referral"] = "referral"
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    friend_effect: Effect | None = None
+    friend_rules: ExprNode | None = None
+    advocate_rules: ExprNode | None = None
+    conversion: ExprNode | None = None
+    on: Annotated[str, Field(min_length=1)] | None = None
+    rewards: tuple[ReferralReward, ...] = ()
+    starts_at: str | None = None
+    ends_at: str | None = None
+    limits: tuple[CampaignLimit, ...] = ()
+    code_pattern: Annotated[str, Field(min_length=1)] = "REF-####-####"
+
+
+#: A programme of an engine.
+Program: TypeAlias = Annotated[Loyalty | Referral, Field(discriminator="type")]
 
 
 for _model in (
@@ -465,6 +492,8 @@ for _model in (
     EarnRule,
     Reward,
     Loyalty,
+    ReferralReward,
+    Referral,
     EngineDef,
 ):
     _model.model_rebuild()

@@ -278,7 +278,10 @@ def redeem(
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
     if fingerprint is not None and pay is not None:
-        fingerprint = hashlib.sha256((fingerprint + pay).encode()).hexdigest()
+        # Fresh reward codes differ on every call: the request is the rest.
+        paid = {k: v for k, v in json.loads(pay).items() if k != "codes"}
+        text = fingerprint + json.dumps(paid, sort_keys=True)
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
     for attempt in range(MAX_ATTEMPTS):
         # Pool codes first: which campaign each given code belongs to, and to whom.
         pools = store._lookup_codes(lookups) if lookups else None
@@ -292,6 +295,11 @@ def redeem(
             return _same(store, existing, fingerprint, idempotency_key)
         if families:
             snapshot = store._read_families(keys, families, now)
+        if pay is not None and engine._program.has_programs():
+            # A referred friend: their advocate's families, found by the first read.
+            more = request.checkout_more(pay, snapshot)
+            if more:
+                snapshot.update(store._read_families([], more, now))
         events: list[tuple[str, str | None, str]] = []
         if pay is not None:
             priced, deltas, core_events = request.checkout(snapshot, pay, pools)

@@ -34,6 +34,8 @@ REASONS = (
     "gift_card_expired",
     "gift_card_inactive",
     "gift_card_empty",
+    "self_referral",
+    "already_referred",
 )
 
 
@@ -155,6 +157,10 @@ class Rejected:
             return f"gift card {self.code!r} is inactive"
         if reason == "gift_card_empty":
             return f"gift card {self.code!r} has no balance left"
+        if reason == "self_referral":
+            return f"code {self.code!r} is the customer's own referral code ({self.detail})"
+        if reason == "already_referred":
+            return f"the customer was already referred ({self.detail})"
         return reason
 
 

@@ -363,3 +363,50 @@ def test_points_are_spent_once_under_8_processes(shared_url: str) -> None:
         assert sum(spent) == 2500
         assert engine.balance("c1", now=NOW).available == 0
         store.verify()
+
+
+# -- referral: tiers reached once (DESIGN section 10) ----------------------------------------
+
+
+def convert_friend(engine: pm.Engine, index: int, friend: str) -> str:
+    red = engine.redeem(
+        {"items": [{"sku": "A", "price": "70.00", "quantity": 1}]},
+        customer={"id": friend, "orders_count": 1},
+        now=NOW,
+    )
+    return red.id
+
+
+def test_friends_converting_at_once_reach_each_tier_exactly_once(shared_url: str) -> None:
+    # An advocate with 2 rewarded referrals and 8 pending friends, all 8 converting at once
+    # from 8 processes: each conversion decides on the count it read, so several decide
+    # "this is the 3rd" at once; the tier's bounds let one commit and the others decide
+    # again. Tier 3, 5 and 8 (of 10 rewarded) are each issued exactly once.
+    friends = pm.Referral(
+        id="friends",
+        friend_effect=pm.amount_off(10),
+        conversion=pm.expr.cart.subtotal >= 60,
+        rewards=[pm.referral_reward(n, pm.amount_off(n)) for n in (1, 3, 5, 8)],
+    )
+    with pm.store(shared_url) as store:
+        engine = pm.Engine([], programs=[friends], store=store)
+        code = engine.referral_code("friends", advocate="ana", now=NOW)
+        small = {"items": [{"sku": "A", "price": "30.00", "quantity": 1}]}
+        for f in ("a1", "a2"):
+            engine.redeem(CART, customer={"id": f}, codes=[code], now=NOW)
+            engine.redeem({"items": [{"sku": "A", "price": "70.00", "quantity": 1}]},
+                          customer={"id": f}, now=NOW)  # fmt: skip
+        pending = [f"f{i}" for i in range(8)]
+        for f in pending:
+            engine.redeem(small, customer={"id": f}, codes=[code], now=NOW)
+        assert engine.referrals("ana").pending == 8
+        in_processes(engine, convert_friend, pending)
+        progress = engine.referrals("ana")
+        assert (progress.pending, progress.rewarded, progress.tier) == (0, 10, 8)
+        issued = [e.payload["referrals"] for e in store.events(limit=1000)
+                  if e.type == "reward_issued"]  # fmt: skip
+        assert sorted(issued) == [1, 3, 5, 8]
+        converted = [e.payload["referrals"] for e in store.events(limit=1000)
+                     if e.type == "referral_converted"]  # fmt: skip
+        assert sorted(converted) == list(range(1, 11))
+        store.verify()

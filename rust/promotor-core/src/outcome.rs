@@ -86,6 +86,8 @@ pub enum Reason {
     GiftCardExpired,
     GiftCardInactive,
     GiftCardEmpty,
+    SelfReferral,
+    AlreadyReferred,
 }
 
 impl Reason {
@@ -108,6 +110,8 @@ impl Reason {
             Self::GiftCardExpired => "gift_card_expired",
             Self::GiftCardInactive => "gift_card_inactive",
             Self::GiftCardEmpty => "gift_card_empty",
+            Self::SelfReferral => "self_referral",
+            Self::AlreadyReferred => "already_referred",
         }
     }
 }

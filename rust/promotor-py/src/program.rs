@@ -164,6 +164,11 @@ impl Program {
         crate::programs::reads(&self.inner, op)
     }
 
+    /// Families a programme operation reads once the first read named a referrer.
+    fn program_more(&self, op: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        crate::programs::more(&self.inner, op, snapshot)
+    }
+
     /// Decide a programme operation on a snapshot: JSON of the decisions.
     fn program_op(
         &self,

@@ -54,6 +54,14 @@ pub fn reads(program: &CoreProgram, text: &str) -> PyResult<(Vec<String>, Vec<St
     Ok(program.op_reads(&op(text)?))
 }
 
+pub fn more(
+    program: &CoreProgram,
+    text: &str,
+    snapshot: HashMap<String, i64>,
+) -> PyResult<Vec<String>> {
+    Ok(program.op_more(&op(text)?, &Snapshot(snapshot)))
+}
+
 pub fn operate(
     py: Python<'_>,
     program: &CoreProgram,

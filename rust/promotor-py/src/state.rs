@@ -119,6 +119,14 @@ impl Request {
         Ok(self.program.checkout_families(&self.input, &pay))
     }
 
+    /// The families to read once the first read (`snapshot`) named the customer's referrer.
+    fn checkout_more(&self, pay: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        let pay = crate::programs::pay(pay)?;
+        Ok(self
+            .program
+            .checkout_more(&self.input, &pay, &Snapshot(snapshot)))
+    }
+
     /// Decide a redeem with programmes on a snapshot: the priced cart (with its payments),
     /// the deltas, and the events to append as JSON. With `pools`, the rows the store found
     /// for `pool_lookups`.

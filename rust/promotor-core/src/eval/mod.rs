@@ -48,7 +48,7 @@ impl Program {
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
     /// snapshot ([`Program::state_keys`]).
     pub fn is_stateful(&self) -> bool {
-        self.0.usage_limits.any || self.0.pooled || !self.0.programs.reward_campaigns.is_empty()
+        self.0.usage_limits.any || self.0.pooled || self.0.programs.reads_codes()
     }
 
     /// Whether a campaign accepts the codes of its pool (`unique_codes`): evaluation then
@@ -66,7 +66,9 @@ impl Program {
     /// The counter families a store must read for this input: those of issued codes
     /// (`crate::programs::issued`).
     pub fn state_families(&self, input: &Input) -> Vec<String> {
-        crate::programs::issued::families(&self.0, input)
+        let mut out = crate::programs::issued::families(&self.0, input);
+        out.extend(crate::programs::referral::families(&self.0, input));
+        out
     }
 
     /// The counters a store must read for this input (DESIGN section 8): those of the limited
@@ -173,6 +175,8 @@ impl Program {
             &mut unknown,
             &mut issued,
         );
+        let (referral_rejected, _) =
+            crate::programs::referral::match_codes(p, input, snapshot, &mut matched, &mut unknown);
         let meter = p
             .usage_limits
             .any
@@ -189,6 +193,7 @@ impl Program {
         if explain {
             rejected.extend(pool_rejected);
             rejected.extend(issued_rejected);
+            rejected.extend(referral_rejected);
             rejected.extend(unknown.into_iter().map(rejected_unknown));
         }
         let mut deltas = result.deltas;

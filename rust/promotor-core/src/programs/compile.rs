@@ -8,17 +8,17 @@ use crate::compile::{program_rule, program_schedule, program_time, CompileError,
 use crate::ir::{Campaign, Limits};
 use crate::num::RoundMode;
 
-fn k(s: &str) -> Loc {
+pub(super) fn k(s: &str) -> Loc {
     Loc::Key(s.to_owned())
 }
 
-fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
+pub(super) fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
     let mut v = base.to_vec();
     v.extend_from_slice(more);
     v
 }
 
-fn err(out: &mut Vec<CompileError>, loc: Vec<Loc>, msg: impl Into<String>) {
+pub(super) fn err(out: &mut Vec<CompileError>, loc: Vec<Loc>, msg: impl Into<String>) {
     out.push(CompileError {
         loc,
         msg: msg.into(),
@@ -26,7 +26,7 @@ fn err(out: &mut Vec<CompileError>, loc: Vec<Loc>, msg: impl Into<String>) {
 }
 
 /// A non-negative decimal (`positive`: above zero) from a programme's field.
-fn number(
+pub(super) fn number(
     text: &str,
     what: &str,
     positive: bool,
@@ -65,6 +65,37 @@ pub fn compile(
     let mut next_campaign = user_campaigns;
     let mut ids: Vec<&str> = Vec::new();
     for (pi, def) in defs.iter().enumerate() {
+        if let ProgramDef::Referral { id, .. } = def {
+            let base = vec![k("programs"), Loc::Index(pi)];
+            if id.trim().is_empty() {
+                err(
+                    out,
+                    at(&base, &[k("id")]),
+                    "a programme id must not be empty",
+                );
+            } else if ids.contains(&id.as_str())
+                || campaigns[..user_campaigns].iter().any(|c| &c.id == id)
+            {
+                err(
+                    out,
+                    at(&base, &[k("id")]),
+                    format!("duplicate id '{id}': a referral programme's id is also its friend campaign's"),
+                );
+            }
+            ids.push(id);
+            let r = super::referral::compile(
+                def,
+                defs,
+                &base,
+                &mut next_campaign,
+                exponent,
+                mode,
+                limits,
+                out,
+            );
+            programs.referral.extend(r);
+            continue;
+        }
         let ProgramDef::Loyalty {
             id,
             earn,
@@ -77,7 +108,10 @@ pub fn compile(
             timezone,
             expiring_notice_days,
             ..
-        } = def;
+        } = def
+        else {
+            continue;
+        };
         let base = vec![k("programs"), Loc::Index(pi)];
         if id.trim().is_empty() {
             err(

@@ -18,7 +18,7 @@ use crate::state::{Delta, Snapshot};
 /// The families evaluation reads for `input`: those of given codes no campaign defines, when
 /// the engine has reward campaigns.
 pub(crate) fn families(p: &Inner, input: &Input) -> Vec<String> {
-    if p.programs.reward_campaigns.is_empty() {
+    if !p.programs.reads_codes() {
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
@@ -70,7 +70,7 @@ pub(crate) fn match_issued<'a>(
     let Some(snapshot) = snapshot else {
         return out;
     };
-    if p.programs.reward_campaigns.is_empty() {
+    if !p.programs.reads_codes() {
         return out;
     }
     let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
