@@ -164,7 +164,7 @@ impl Program {
                 exponent,
                 mode: p.mode,
             };
-            let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false);
+            let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false, None);
             for e in el.iter().filter(|e| matched[e.ci].is_some()) {
                 let d = effects::apply(e.effect, &mut ctx, &original, &money);
                 alone.insert(e.ci, d);
