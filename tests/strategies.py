@@ -665,3 +665,43 @@ def snapshots(draw: st.DrawFn, keys: list[str]) -> dict[str, int]:
                 st.one_of(st.integers(0, 6000), st.sampled_from([0, 100, 500, 1200, 5000, 20000]))
             )
     return snapshot
+
+
+# --- code pools (DESIGN section 9) ----------------------------------------------------------
+
+#: Codes that no generated campaign defines, so they are looked up in pools.
+POOL_CODES = ["pool1", " POOL1 ", "ｐｏｏｌ2", "pool3", "pool4"]
+
+
+@st.composite
+def pooled_engines(draw: st.DrawFn, base: st.SearchStrategy[Node] | None = None) -> Node:
+    """Engines whose campaigns often accept pool codes (``unique_codes``), with usage limits
+    (per-code ones included) on most of them."""
+    engine = draw(base if base is not None else stacking_engines())
+    campaigns = engine["campaigns"]
+    for c in campaigns:
+        if draw(st.integers(0, 2)) > 0:
+            c["unique_codes"] = True
+    if not any(c.get("unique_codes") for c in campaigns):
+        campaigns[0]["unique_codes"] = True
+    for c in campaigns:
+        if draw(st.integers(0, 3)) > 0:
+            has_codes = "code" in c or "codes" in c or bool(c.get("unique_codes"))
+            c["limits"] = draw(usage_limits(has_codes, engine.get("currency", "USD")))
+    return engine
+
+
+@st.composite
+def pool_rows(
+    draw: st.DrawFn, lookups: list[str], campaign_ids: list[str], customer: str | None
+) -> dict[str, tuple[str, str, str | None]]:
+    """What a store may find for ``lookups``: rows of campaigns with or without
+    ``unique_codes`` or unknown to the engine, free or assigned to this customer or another."""
+    rows = {}
+    for key in lookups:
+        if draw(st.integers(0, 4)) == 0:
+            continue
+        campaign = draw(st.sampled_from([*campaign_ids, "gone"]))
+        owner = draw(st.sampled_from([None, None, customer, customer, "someone-else"]))
+        rows[key] = (campaign, key.upper(), owner)
+    return rows

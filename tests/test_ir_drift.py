@@ -44,10 +44,11 @@ def test_pydantic_and_serde_read_and_write_the_same_documents() -> None:
 
 def test_same_tags_and_fields_per_variant() -> None:
     rust_fields: dict[str, set[str]] = {}
-    tags_and_fields(json.loads(_native.normalize_ir(json.dumps(GOLDEN)))["campaigns"], rust_fields)
+    normalized = json.loads(_native.normalize_ir(json.dumps(GOLDEN)))
+    tags_and_fields([normalized["campaigns"], normalized["programs"]], rust_fields)
     python_fields: dict[str, set[str]] = {}
     dumped = ir.EngineDef.model_validate(GOLDEN).model_dump(mode="json", by_alias=True)
-    tags_and_fields(dumped["campaigns"], python_fields)
+    tags_and_fields([dumped["campaigns"], dumped["programs"]], python_fields)
     assert python_fields == rust_fields
     # every tag pydantic knows is in the golden file (and so known to serde)
     golden_tags = {key.split(":")[1] for key in rust_fields}

@@ -41,7 +41,15 @@ TARGET_VARIANTS = {
     "items": {"pred", "cheapest", "most_expensive", "max_quantity"},
 }
 STRUCTS = {
-    ir.EngineDef: {"version", "currency", "rounding", "stacking", "bounds", "campaigns"},
+    ir.EngineDef: {
+        "version",
+        "currency",
+        "rounding",
+        "stacking",
+        "bounds",
+        "campaigns",
+        "programs",
+    },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.RuleBounds: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
     ir.CampaignDef: {
@@ -52,6 +60,7 @@ STRUCTS = {
         "tiers",
         "code",
         "codes",
+        "unique_codes",
         "starts_at",
         "ends_at",
         "schedule",

@@ -12,7 +12,7 @@ every decision.
 Decimal('54.00')
 """
 
-from . import codes, datasets, errors, ir, stores
+from . import codes, datasets, errors, events, identity, ir, stores, webhooks
 from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
@@ -37,11 +37,28 @@ from .errors import (
     RuleError,
     StoreError,
 )
+from .events import Event
 from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
 from .inputs import Cart, Context, Customer, Item
+from .programs import (
+    Balance,
+    EarnRule,
+    GiftCard,
+    ImportReport,
+    Loyalty,
+    LoyaltyTier,
+    Payment,
+    Referral,
+    ReferralProgress,
+    ReferralReward,
+    Reward,
+    earn,
+    referral_reward,
+)
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
 
@@ -52,29 +69,42 @@ __all__ = [
     "SHIPPING",
     "Applied",
     "AuditEntry",
+    "Balance",
     "Budget",
     "Campaign",
     "Cart",
     "ConflictError",
     "Context",
     "Customer",
+    "EarnRule",
     "Engine",
+    "Event",
     "Expr",
     "Gift",
+    "GiftCard",
     "Hint",
     "IdempotencyError",
+    "ImportReport",
     "InputError",
     "Item",
     "LineResult",
+    "Loyalty",
+    "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Payment",
     "PoolExhaustedError",
     "PromotorError",
     "Qualifications",
     "Redemption",
+    "Referral",
+    "ReferralProgress",
+    "ReferralReward",
     "Rejected",
+    "Report",
     "Reservation",
     "Result",
+    "Reward",
     "RuleBounds",
     "RuleError",
     "Schedule",
@@ -93,11 +123,14 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "earn",
     "errors",
+    "events",
     "fixed_price",
     "free_shipping",
     "gift",
     "greatest",
+    "identity",
     "ir",
     "item",
     "items",
@@ -107,8 +140,11 @@ __all__ = [
     "lit",
     "parse",
     "percent_off",
+    "referral_reward",
     "shipping_off",
+    "simulate",
     "store",
     "stores",
+    "webhooks",
     "when",
 ]

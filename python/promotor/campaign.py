@@ -116,9 +116,10 @@ class Campaign(_Definition):
     """A promotion: ``rules`` (an ``Expr``, rule text, an IR dict, or ``None`` for always),
     and exactly one of ``effect`` and ``tiers``.
 
-    With neither ``code`` nor ``codes`` the campaign is automatic (``codes=[]`` is refused: it
-    would read as "needs a code" and discount every cart). ``starts_at`` (inclusive) and
-    ``ends_at`` (exclusive) must be timezone-aware. Its structure and literal values are
+    With neither ``code`` nor ``codes`` nor ``unique_codes=True`` the campaign is automatic
+    (``codes=[]`` is refused: it would read as "needs a code" and discount every cart);
+    ``unique_codes=True`` accepts the codes of its pool in the store. ``starts_at`` (inclusive)
+    and ``ends_at`` (exclusive) must be timezone-aware. Its structure and literal values are
     checked as it is built; its rules when an engine compiles it.
 
     >>> from datetime import datetime, timezone
@@ -137,6 +138,9 @@ class Campaign(_Definition):
     tiers: tuple[Tier, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None
+    #: Accepts the codes of its pool in the engine's store (``store.add_codes``,
+    #: ``engine.assign_code``; docs/codes.md).
+    unique_codes: StrictBool = False
     starts_at: Instant | None = None
     ends_at: Instant | None = None
     schedule: Schedule | None = None
@@ -155,3 +159,9 @@ class Campaign(_Definition):
         super().__init__(**data)
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def to_ir(self) -> dict[str, Any]:
+        out = super().to_ir()
+        if not out.get("unique_codes"):
+            out.pop("unique_codes", None)  # the IR leaves the default out, as serde writes it
+        return out

@@ -18,12 +18,15 @@ from .describe import describe_effect, describe_rule
 from .errors import RuleError, detail
 from .expr import Expr
 from .inputs import canonical_input
+from .programs import Loyalty, Referral
 from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
+from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
+    from .pools import Wallet
+    from .programs import Balance, GiftCard, ImportReport, ReferralProgress
     from .redemption import Redemption, Reservation
-    from .stores import Store
 
 __all__ = ["Engine", "json_schema"]
 
@@ -54,6 +57,7 @@ class Engine:
         "_info",
         "_ir",
         "_program",
+        "_programs",
         "_rounding",
         "_stacking",
         "_stateful",
@@ -69,6 +73,7 @@ class Engine:
         stacking: Stacking | Mapping[str, Any] | None = None,
         bounds: RuleBounds | Mapping[str, Any] | None = None,
         store: Store | str | None = None,
+        programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
             raise RuleError(
@@ -118,6 +123,9 @@ class Engine:
             "bounds": self._bounds.model_dump(mode="json"),
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
+        self._programs = _programs(programs)
+        if self._programs:
+            self._ir["programs"] = [p.to_ir() for p in self._programs]
         text = json.dumps(self._ir)
         try:
             self._program = _native.Program(text)
@@ -173,6 +181,11 @@ class Engine:
     @property
     def campaigns(self) -> tuple[Campaign, ...]:
         return self._campaigns
+
+    @property
+    def programs(self) -> tuple[Loyalty | Referral, ...]:
+        """The engine's programmes (:class:`promotor.Loyalty`, :class:`promotor.Referral`)."""
+        return self._programs
 
     @property
     def currency(self) -> str:
@@ -249,9 +262,16 @@ class Engine:
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
-        keys = request.keys()
-        snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
-        return Result._from_native(request.price(snapshot), self._describe())
+        lookups = request.pool_lookups()
+        pools = self.store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
+        families = request.families()
+        snapshot: dict[str, int] | None
+        if families:
+            snapshot = self.store._read_families(keys, families, request.now())
+        else:
+            snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
+        return Result._from_native(request.price(snapshot, pools), self._describe())
 
     def redeem(
         self,
@@ -262,15 +282,31 @@ class Engine:
         context: Any = None,
         order_id: str | None = None,
         idempotency_key: str | None = None,
+        points: int | Mapping[str, int] | None = None,
+        gift_cards: Sequence[str] = (),
     ) -> Redemption:
         """Price the cart on the store's counters and commit it: usage limits and budgets
         count it, exactly, under any concurrency (docs/state.md). The redemption is recorded
         even when nothing applied. The same ``idempotency_key`` with the same request returns
-        the first redemption; with another request it raises :class:`IdempotencyError`."""
+        the first redemption; with another request it raises :class:`IdempotencyError`.
+
+        With programmes (docs/loyalty.md, docs/gift-cards.md): ``gift_cards`` (codes, used in
+        this order) and then ``points`` (a number for the engine's one loyalty programme, or
+        ``{programme id: points}``) pay what is due after discounts (``result.payments``,
+        ``result.amount_due``), and every loyalty programme earns the order's points."""
         from . import redemption
+        from .programs import operations
 
         request = self._request(cart, customer, codes, now, context)
-        return redemption.redeem(self, request, order_id=order_id, idempotency_key=idempotency_key)
+        pay = operations.pay_request(self, points, gift_cards, order_id, request)
+        return redemption.redeem(
+            self,
+            request,
+            order_id=order_id,
+            idempotency_key=idempotency_key,
+            pay=pay,
+            identity=operations.identity(customer),
+        )
 
     def reserve(
         self,
@@ -312,6 +348,158 @@ class Engine:
         from . import redemption
 
         return redemption.rollback(self, redemption_id, reason=reason, now=now)
+
+    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
+        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
+        ``id``): the one they already hold, or else a free one, taken atomically (no two
+        customers ever get the same code, under any concurrency). Returns its display form;
+        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
+        ``unique_codes=True``."""
+        from .pools import assign_code
+
+        return assign_code(self, campaign_id, customer, now)
+
+    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
+        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
+        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
+        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
+        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
+        from .pools import wallet
+
+        return wallet(self, customer, cart, now)
+
+    # -- programmes (docs/loyalty.md, docs/gift-cards.md) ---------------------------------
+
+    def track(
+        self,
+        event: str,
+        customer: Any,
+        now: datetime | None = None,
+        properties: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, int]:
+        """Record a custom event (``"review_posted"``) for a customer: every loyalty
+        programme's rules ``on=event`` earn points, available at once. Returns the points
+        earned per programme; the same ``idempotency_key`` earns once."""
+        from .programs import operations
+
+        return operations.track(self, event, customer, now, properties, idempotency_key)
+
+    def balance(
+        self, customer: Any, program: str | None = None, now: datetime | None = None
+    ) -> Balance:
+        """A customer's points in a programme at ``now``: available, pending, expiring, tier."""
+        from .programs import operations
+
+        return operations.balance(self, customer, program, now)
+
+    def redeem_reward(
+        self, customer: Any, reward: str, program: str | None = None, now: datetime | None = None
+    ) -> str:
+        """Spend a reward's cost in points and issue a code for it into the customer's wallet;
+        returns the code, which evaluate and redeem accept for this customer only, once."""
+        from .programs import operations
+
+        return operations.redeem_reward(self, customer, reward, program, now)
+
+    def sweep(self, program: str | None = None, now: datetime | None = None) -> int:
+        """Write the ``points_expiring`` and ``tier_changed`` events due at ``now`` for every
+        customer of a programme (run it daily); returns how many were written."""
+        from .programs import operations
+
+        return operations.sweep(self, program, now)
+
+    def import_points(
+        self,
+        program: str,
+        path: str | os.PathLike[str],
+        mode: Literal["add", "replace"] = "add",
+        create_missing: bool = False,
+        now: datetime | None = None,
+        progress: bool = False,
+    ) -> ImportReport:
+        """Import balances from a CSV file with a header ``email,points`` or
+        ``customer_id,points``: streamed (constant memory), idempotent per (file content,
+        row), points available at once. ``mode="replace"`` sets the available balance.
+        ``progress=True`` shows a tqdm bar (the ``progress`` extra; without tqdm, no bar)."""
+        from .programs import migration
+
+        return migration.import_points(
+            self, program, path, mode=mode, create_missing=create_missing, now=now,
+            progress=progress,
+        )  # fmt: skip
+
+    def award_retroactive(
+        self,
+        program: str,
+        path: str | os.PathLike[str],
+        per: Any = 1,
+        create_missing: bool = False,
+        now: datetime | None = None,
+        progress: bool = False,
+    ) -> ImportReport:
+        """Give points for past spending from a CSV ``email,total_spent`` (or
+        ``customer_id,total_spent``): one point per ``per`` spent, counted toward tiers."""
+        from .programs import migration
+
+        return migration.award_retroactive(
+            self, program, path, per=per, create_missing=create_missing, now=now,
+            progress=progress,
+        )  # fmt: skip
+
+    def referral_code(
+        self, program: str | None = None, advocate: Any = None, now: datetime | None = None
+    ) -> str:
+        """The advocate's code of a referral programme: made once from the programme's
+        ``code_pattern`` by the code generator and stored, the same on every later call.
+        ``advocate`` is an id or a customer dict (its ``email`` makes the same-email
+        ``self_referral`` check possible; its fields are what ``advocate_rules`` see).
+        Raises :class:`NotEligibleError` when ``advocate_rules`` do not hold. Its QR code or
+        barcode: ``pm.codes.qr(code)``, ``pm.codes.barcode(code)``."""
+        from .programs import operations
+
+        return operations.referral_code(self, program, advocate, now)
+
+    def referrals(
+        self, advocate: Any, program: str | None = None, now: datetime | None = None
+    ) -> ReferralProgress:
+        """An advocate's progress: friends pending, converted and rewarded, the last tier
+        rewarded and how many more rewarded referrals reach the next one."""
+        from .programs import operations
+
+        return operations.referrals(self, advocate, program, now)
+
+    def issue_gift_card(
+        self,
+        amount: Any,
+        customer: Any = None,
+        expires_at: datetime | None = None,
+        code: str | None = None,
+        now: datetime | None = None,
+    ) -> GiftCard:
+        """Issue a gift card of ``amount`` in the engine's currency (a new random code unless
+        ``code`` is given; an existing code raises :class:`InputError`)."""
+        from .programs import operations
+
+        return operations.issue_gift_card(self, amount, customer, expires_at, code, now)
+
+    def top_up(self, code: str, amount: Any, now: datetime | None = None) -> GiftCard:
+        """Add ``amount`` to an active gift card."""
+        from .programs import operations
+
+        return operations.top_up(self, code, amount, now)
+
+    def deactivate_gift_card(self, code: str, now: datetime | None = None) -> GiftCard:
+        """Switch a gift card off (idempotent): it pays nothing from then on."""
+        from .programs import operations
+
+        return operations.deactivate_gift_card(self, code, now)
+
+    def gift_card(self, code: str) -> GiftCard:
+        """A gift card by code; :class:`NotFoundError` if there is none."""
+        from .programs import operations
+
+        return operations.gift_card(self, code)
 
     def evaluate_batch(
         self,
@@ -432,6 +620,7 @@ class Engine:
             rounding=definition.rounding,
             stacking=definition.stacking,
             bounds=definition.bounds,
+            programs=data.get("programs") or (),
         )
 
     @classmethod
@@ -543,6 +732,43 @@ def _setting(
             )
         ]
     )
+
+
+def _programs(values: Any) -> tuple[Loyalty | Referral, ...]:
+    """The engine's programmes, given as models or dicts (``type`` "loyalty" or "referral")."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise RuleError(
+            [
+                detail(
+                    "type_mismatch",
+                    ("programs",),
+                    expected="a list of programmes",
+                    got=type(values).__name__,
+                )
+            ]
+        )
+    out: list[Loyalty | Referral] = []
+    for i, value in enumerate(values):
+        if isinstance(value, Loyalty | Referral):
+            out.append(value)
+        elif isinstance(value, Mapping):
+            try:
+                model = Referral if value.get("type") == "referral" else Loyalty
+                out.append(model.model_validate(value))
+            except RuleError as err:
+                raise _under("programs", err, i) from None
+        else:
+            raise RuleError(
+                [
+                    detail(
+                        "type_mismatch",
+                        ("programs", i),
+                        expected="pm.Loyalty(...), pm.Referral(...) or a dict",
+                        got=type(value).__name__,
+                    )
+                ]
+            )
+    return tuple(out)
 
 
 def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:

@@ -28,6 +28,7 @@ __all__ = [
     "ConflictError",
     "IdempotencyError",
     "InputError",
+    "NotEligibleError",
     "NotFoundError",
     "PoolExhaustedError",
     "PromotorError",
@@ -117,6 +118,11 @@ class IdempotencyError(PromotorError):
 
 class NotFoundError(PromotorError):
     """No redemption or reservation has the given id."""
+
+
+class NotEligibleError(InputError):
+    """A customer may not take part as asked: an advocate whose referral programme's
+    ``advocate_rules`` do not hold (type ``not_eligible``)."""
 
 
 class PoolExhaustedError(PromotorError):

@@ -148,12 +148,14 @@ class Checked(IRModel):
     ``promotor_core::check_part``), so a mistake such as ``percent_off(150)`` is reported at
     once, in the same words the engine's compile uses."""
 
-    #: The part's name for ``_native.check_definition``.
+    #: The part's name for ``_native.check_definition``; empty for parts the core checks only
+    #: when an engine compiles them (programmes and their rules).
     __part__: ClassVar[str] = ""
 
     @model_validator(mode="after")
     def _check_in_core(self) -> Self:
-        _native.check_definition(type(self).__part__, json.dumps(dump(self)))
+        if type(self).__part__:
+            _native.check_definition(type(self).__part__, json.dumps(dump(self)))
         return self
 
 
@@ -397,6 +399,7 @@ class CampaignDef(IRModel):
     tiers: tuple[TierDef, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None
+    unique_codes: StrictBool | None = None
     starts_at: str | None = None
     ends_at: str | None = None
     schedule: Schedule | None = None
@@ -445,6 +448,7 @@ class EngineDef(IRModel):
     stacking: Stacking = Stacking()
     bounds: RuleBounds = RuleBounds()
     campaigns: tuple[CampaignDef, ...]
+    programs: tuple[Program, ...] | None = None
 
     @model_validator(mode="after")
     def _current(self) -> Self:
@@ -486,6 +490,78 @@ def read_engine(text: str | bytes) -> dict[str, Any]:
     return data
 
 
+class EarnRule(IRModel):
+    """An earning rule of a loyalty programme (``rust/promotor-core/src/programs/mod.rs``)."""
+
+    points: DecimalStr | None = None
+    per: DecimalStr = "1"
+    multiplier: DecimalStr | None = None
+    on: Annotated[str, Field(min_length=1)] | None = None
+    rules: ExprNode | None = None
+    schedule: Schedule | None = None
+    starts_at: str | None = None
+    ends_at: str | None = None
+
+
+class LoyaltyTier(IRModel):
+    name: Annotated[str, Field(min_length=1)]
+    points: U64
+    multiplier: DecimalStr | None = None
+
+
+class Reward(IRModel):
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    cost: U64
+    effect: Effect
+
+
+class Loyalty(IRModel):
+    type: Literal["loyalty"] = "loyalty"
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    earn: tuple[EarnRule, ...] = ()
+    pending_days: U32 = 0
+    expire_after_days: U32 | None = None
+    tiers: tuple[LoyaltyTier, ...] = ()
+    tier_window_days: U32 | None = None
+    rewards: tuple[Reward, ...] = ()
+    point_value: DecimalStr | None = None
+    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    expiring_notice_days: U32 = 14
+
+
+class ReferralReward(IRModel):
+    """A reward tier of a referral programme: exactly one of ``effect`` (a code into the
+    advocate's wallet), ``points`` (in loyalty programme ``program``) or ``gift_card``."""
+
+    referrals: Annotated[int, Field(ge=1, le=2**32 - 1)]
+    effect: Effect | None = None
+    points: Annotated[int, Field(ge=1, le=2**64 - 1)] | None = None
+    program: Annotated[str, Field(min_length=1)] | None = None
+    gift_card: DecimalStr | None = None
+
+
+class Referral(IRModel):
+    type: Literal["referral"] = "referral"
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    friend_effect: Effect | None = None
+    friend_rules: ExprNode | None = None
+    advocate_rules: ExprNode | None = None
+    conversion: ExprNode | None = None
+    on: Annotated[str, Field(min_length=1)] | None = None
+    rewards: tuple[ReferralReward, ...] = ()
+    starts_at: str | None = None
+    ends_at: str | None = None
+    limits: tuple[CampaignLimit, ...] = ()
+    code_pattern: Annotated[str, Field(min_length=1)] = "REF-####-####"
+
+
+#: A programme of an engine.
+Program: TypeAlias = Annotated[Loyalty | Referral, Field(discriminator="type")]
+
+
 for _model in (
     List,
     Unary,
@@ -502,6 +578,11 @@ for _model in (
     Gift,
     TierDef,
     CampaignDef,
+    EarnRule,
+    Reward,
+    Loyalty,
+    ReferralReward,
+    Referral,
     EngineDef,
 ):
     _model.model_rebuild()

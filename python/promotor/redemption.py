@@ -14,6 +14,7 @@ and the records' times all read it.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import secrets
 import time
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictError, IdempotencyError, InputError
+from .errors import ConflictError, IdempotencyError, InputError, NotFoundError
 from .result import Result
 
 if TYPE_CHECKING:
@@ -170,6 +171,43 @@ def _backoff(attempt: int) -> None:
 # -- the calls -------------------------------------------------------------------------------
 
 
+def _event(kind: str, customer: str | None, payload: dict[str, Any]) -> tuple[str, str | None, str]:
+    return (kind, customer, json.dumps(payload, separators=(",", ":"), sort_keys=True))
+
+
+def _core_events(events: list[dict[str, Any]]) -> list[tuple[str, str | None, str]]:
+    """The core's events as a store appends them: ``(type, customer id, payload JSON)``."""
+    return [(e["type"], e["customer_id"], _payload(e["payload"])) for e in events]
+
+
+def _payload(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
+def redemption_event(record: Record, priced: _native.Priced) -> tuple[str, str | None, str]:
+    """The ``redemption`` event of a record: what was committed, in short."""
+    currency, subtotal, shipping, discount, _, total = priced.totals()
+    payments, due = priced.payments()
+    return _event(
+        "redemption",
+        record.customer_id,
+        {
+            "redemption_id": record.id,
+            "order_id": record.order_id,
+            "currency": currency,
+            "subtotal": str(subtotal),
+            "shipping": str(shipping),
+            "discount": str(discount),
+            "total": str(total),
+            "amount_due": str(due),
+            "applied": [a[0] for a in record.applied],
+            "payments": [
+                {"kind": k, "ref": r, "amount": str(a), "points": n} for k, r, a, n in payments
+            ],
+        },
+    )
+
+
 def _record(
     engine: Engine,
     request: _native.Request,
@@ -226,15 +264,28 @@ def redeem(
     order_id: str | None = None,
     idempotency_key: str | None = None,
     confirms: str | None = None,
+    pay: str | None = None,
+    identity: tuple[str, str] | None = None,
 ) -> Redemption:
-    """Decide and commit one redemption (see the module docs)."""
+    """Decide and commit one redemption (see the module docs). ``pay`` (JSON of the core's
+    ``programs::Pay``) is given when the engine has programmes or the call pays with points
+    or gift cards: the core then also decides payments and points earned."""
     order_id = _check_optional_str(order_id, "order_id")
     idempotency_key = _check_optional_str(idempotency_key, "idempotency_key")
     store = engine.store
-    keys = request.keys()
+    lookups = request.pool_lookups()
+    families = request.checkout_families(pay) if pay is not None else request.families()
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
+    if fingerprint is not None and pay is not None:
+        # Fresh reward codes differ on every call: the request is the rest.
+        paid = {k: v for k, v in json.loads(pay).items() if k != "codes"}
+        text = fingerprint + json.dumps(paid, sort_keys=True)
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
     for attempt in range(MAX_ATTEMPTS):
+        # Pool codes first: which campaign each given code belongs to, and to whom.
+        pools = store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         # Nothing limited and no key to look up: no read (it would find nothing).
         if keys or idempotency_key is not None:
             snapshot, existing = store._read(keys, now, idempotency_key)
@@ -242,7 +293,19 @@ def redeem(
             snapshot, existing = {}, None
         if existing is not None:
             return _same(store, existing, fingerprint, idempotency_key)
-        priced, deltas = request.decide(snapshot)
+        if families:
+            snapshot = store._read_families(keys, families, now)
+        if pay is not None and engine._program.has_programs():
+            # A referred friend: their advocate's families, found by the first read.
+            more = request.checkout_more(pay, snapshot)
+            if more:
+                snapshot.update(store._read_families([], more, now))
+        events: list[tuple[str, str | None, str]] = []
+        if pay is not None:
+            priced, deltas, core_events = request.checkout(snapshot, pay, pools)
+            events = _core_events(json.loads(core_events))
+        else:
+            priced, deltas = request.decide(snapshot, pools)
         record = _record(
             engine,
             request,
@@ -254,8 +317,11 @@ def redeem(
             fingerprint=fingerprint,
             confirms=confirms,
         )
+        record.events = [redemption_event(record, priced), *events]
+        record.identity = identity
         outcome = store._commit(record)
         if outcome is None:
+            store._notify(record.event_ids, record.events, now)
             return Redemption(
                 id=record.id,
                 order_id=order_id,
@@ -287,12 +353,14 @@ def reserve(engine: Engine, request: _native.Request, *, ttl: timedelta) -> Rese
     if ttl <= timedelta(0):
         raise InputError([{"loc": ("ttl",), "msg": f"ttl must be positive, got {ttl}"}])
     store = engine.store
-    keys = request.keys()
+    lookups = request.pool_lookups()
     now = request.now()
     expires_at = now + micros(_EPOCH + ttl)
     for attempt in range(MAX_ATTEMPTS):
+        pools = store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         snapshot = store._read(keys, now, None)[0] if keys else {}
-        priced, deltas = request.decide(snapshot)
+        priced, deltas = request.decide(snapshot, pools)
         record = _record(
             engine,
             request,
@@ -351,8 +419,48 @@ def release(engine: Engine, reservation_id: str, *, now: datetime | None) -> Non
 def rollback(
     engine: Engine, redemption_id: str, *, reason: str | None, now: datetime | None
 ) -> Redemption:
-    """Undo a redemption's deltas (idempotent): its usage and budget come back."""
+    """Undo a redemption (idempotent): its usage, budget and gift-card payments come back,
+    the points it spent return to their lots, and the points it earned are taken back as the
+    core decides on the latest state (docs/loyalty.md, "Rollback")."""
     redemption_id = _check_id(redemption_id, "redemption_id")
     reason = _check_optional_str(reason, "reason")
     store = engine.store
-    return store._redemption(store._rollback(redemption_id, reason, call_now(now)))
+    at = call_now(now)
+    row = store._row("redemption", redemption_id)
+    if row is None:
+        raise NotFoundError(
+            [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+        )
+    if row.status != "redeemed":
+        return store._redemption(row)
+    op = json.dumps({"op": "rollback", "deltas": [list(d) for d in row.deltas], "now": at})
+    program = engine._program
+    keys, families = program.program_reads(op)
+    for attempt in range(MAX_ATTEMPTS):
+        snapshot = store._read_families(keys, families, at) if keys or families else {}
+        (decision,) = json.loads(program.program_op(op, snapshot))
+        events = [
+            _event(
+                "rollback",
+                row.customer_id,
+                {
+                    "redemption_id": row.id,
+                    "order_id": row.order_id,
+                    "reason": reason,
+                    "taken_back": decision["answer"]["taken_back"],
+                },
+            ),
+            *_core_events(decision["events"]),
+        ]
+        deltas: list[Delta] = [(k, n, hi, lo) for k, n, hi, lo in decision["deltas"]]
+        out = store._rollback_with(redemption_id, reason, at, deltas, events)
+        if out == "conflict":
+            _backoff(attempt)
+            continue
+        done, ids = out
+        store._notify(ids, events[: len(ids)], at)
+        return store._redemption(done)
+    raise ConflictError(
+        f"gave up after {MAX_ATTEMPTS} attempts: concurrent calls kept changing the points "
+        "this rollback takes back"
+    )

@@ -12,7 +12,21 @@ from promotor.testing.reference import (
     decide,
     evaluate,
     normalize_code,
+    pool_lookups,
     state_keys,
+    wallet,
+    wallet_keys,
 )
 
-__all__ = ["Amounts", "Discount", "allocate", "decide", "evaluate", "normalize_code", "state_keys"]
+__all__ = [
+    "Amounts",
+    "Discount",
+    "allocate",
+    "decide",
+    "evaluate",
+    "normalize_code",
+    "pool_lookups",
+    "state_keys",
+    "wallet",
+    "wallet_keys",
+]

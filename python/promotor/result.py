@@ -132,6 +132,8 @@ class Rejected:
         """One sentence saying why, for a shopper or a support agent."""
         reason = self.reason
         if reason == "unknown_code":
+            if self.detail == "gift_card":
+                return f"gift card {self.code!r} is not valid"
             return f"code {self.code!r} is not valid"
         if reason == "not_active":
             return _NOT_ACTIVE.get(self.detail or "", "the campaign is not active")
@@ -168,6 +170,18 @@ class Rejected:
                 f"the budget does not cover this discount ({self.detail}: "
                 f"{self.actual} of {self.expected} used)"
             )
+        if reason == "not_assigned_to_customer":
+            return f"code {self.code!r} belongs to another customer"
+        if reason == "gift_card_expired":
+            return f"gift card {self.code!r} has expired"
+        if reason == "gift_card_inactive":
+            return f"gift card {self.code!r} is inactive"
+        if reason == "gift_card_empty":
+            return f"gift card {self.code!r} has no balance left"
+        if reason == "self_referral":
+            return f"code {self.code!r} is the customer's own referral code ({self.detail})"
+        if reason == "already_referred":
+            return f"the customer was already referred ({self.detail})"
         return reason
 
 
@@ -224,15 +238,20 @@ class Result:
         applied: list[Applied],
         rejected: list[Rejected],
         campaigns: dict[str, CampaignInfo] | None = None,
+        payments: list[Any] | None = None,
+        amount_due: Decimal | None = None,
     ) -> None:
         totals = (currency, subtotal, shipping, discount, shipping_discount, total)
-        object.__setattr__(self, "_s", [None, totals, lines, applied, rejected, campaigns or {}])
+        paid = None if payments is None else (payments, amount_due)
+        object.__setattr__(
+            self, "_s", [None, totals, lines, applied, rejected, campaigns or {}, paid]
+        )
 
     @classmethod
     def _from_native(cls, priced: Any, campaigns: dict[str, CampaignInfo]) -> Result:
         """A result over a native ``Priced`` outcome, converted part by part on access."""
         self = object.__new__(cls)
-        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns])
+        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns, None])
         return self
 
     @classmethod
@@ -251,6 +270,8 @@ class Result:
             lines=[LineResult(**line) for line in outcome["lines"]],
             applied=_applied_list(outcome["applied"]),
             rejected=[Rejected(**r) for r in outcome["rejected"]],
+            payments=outcome.get("payments"),
+            amount_due=outcome.get("amount_due"),
         )
 
     # -- the parts, converted on first access ---------------------------------------------
@@ -317,6 +338,33 @@ class Result:
         if rejected is None:
             rejected = s[4] = [Rejected(**r) for r in s[0].explained()["rejected"]]
         return rejected  # type: ignore[no-any-return]
+
+    def _paid(self) -> tuple[list[Any], Decimal]:
+        s = self._s
+        paid = s[6]
+        if paid is None:
+            from .programs import Payment
+
+            if s[0] is not None:
+                rows, due = s[0].payments()
+                paid = ([Payment(*row) for row in rows], due)
+            else:
+                paid = ([], self.total)
+            s[6] = paid
+        elif paid[1] is None:
+            paid = s[6] = (paid[0], self.total)
+        return paid  # type: ignore[no-any-return]
+
+    @property
+    def payments(self) -> list[Any]:
+        """What paid the order after discounts, in order: gift cards, then points
+        (``promotor.Payment``); empty without them. ``total`` is unchanged by payments."""
+        return self._paid()[0]
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What is left to pay after :attr:`payments` (``total`` without them)."""
+        return self._paid()[1]
 
     @property
     def campaigns(self) -> dict[str, CampaignInfo]:

@@ -10,15 +10,17 @@ otherwise it writes nothing and answers ``"conflict"``.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from promotor.errors import InputError, NotFoundError, StoreError
+from promotor.events import Event, Pending
 from promotor.redemption import (
     AuditEntry,
     Delta,
@@ -30,7 +32,10 @@ from promotor.redemption import (
 )
 from promotor.stores.codec import decode_result, normalize_code
 
-__all__ = ["Record", "Store", "StoredRow"]
+if TYPE_CHECKING:
+    from promotor.pools import Batch, Pool, PoolRow
+
+__all__ = ["Entry", "Record", "Store", "StoredRow"]
 
 Conflict = Literal["conflict"]
 
@@ -54,6 +59,31 @@ class Record:
     applied: list[tuple[str, str | None, str]]  # (campaign id, code, amount)
     expires_at: int | None = None
     confirms: str | None = None  # the reservation this redemption confirms
+    #: Events to append in the same commit: ``(type, customer id, payload JSON)``.
+    events: list[Pending] = field(default_factory=list)
+    #: ``(customer id, normalised email)`` to record as the customer's identity.
+    identity: tuple[str, str] | None = None
+    #: The ids the store gave ``events`` (set by a successful commit).
+    event_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """A change to the ledger that is not a redemption (points earned on an event, an import
+    row, a reward, a gift card issued or topped up, an announcement): its deltas and events,
+    applied all or nothing with the other entries of one call. An ``idempotency_key`` that
+    is already stored makes the entry a no-op (``skipped``)."""
+
+    id: str
+    kind: str
+    customer_id: str | None
+    created_at: int
+    idempotency_key: str | None
+    deltas: list[Delta]
+    events: list[Pending] = field(default_factory=list)
+    detail: str = "{}"  # JSON
+    identity: tuple[str, str] | None = None
+    event_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +109,8 @@ class StoredRow:
     redemption_id: str | None = None  # reservations: the redemption that confirmed it
     rolled_back_at: int | None = None
     reason: str | None = None
+    #: What the rollback applied (``None`` for a rollback of schema 1: the plain reversal).
+    rollback_deltas: list[Delta] | None = None
 
     @staticmethod
     def of(record: Record, status: str) -> StoredRow:
@@ -111,6 +143,8 @@ class Dump:
     reservations: list[StoredRow]
     holds: list[tuple[str, str, int, int]]  # (reservation id, key, n, expires_at)
     extra: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
 
 
 def deltas_json(deltas: Iterable[Delta]) -> str:
@@ -188,6 +222,100 @@ class Store:
     def _dump(self) -> Dump:
         raise NotImplementedError
 
+    # Code pools (DESIGN section 9; promotor.pools). Each is one transaction or script.
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        """The pool rows of these normalised keys (absent ones left out): one index lookup
+        each, whatever codes exist."""
+        raise NotImplementedError
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        """Add every code of ``batches`` to the pool (assigned to its customer, if any), all
+        or nothing: ``None`` when a key is already in a pool or repeats (nothing written),
+        else how many were added."""
+        raise NotImplementedError
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        """Every normalised key of the pool."""
+        raise NotImplementedError
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        """The pool's ``(code, customer id, assigned_at)`` in the order they were added, in
+        chunks."""
+        raise NotImplementedError
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        """``(codes, assigned)`` of these pools (every pool with ``None``)."""
+        raise NotImplementedError
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        """The customer's first code of the pool ``(code, False)``, or else a free code now
+        assigned to them ``(code, True)``; ``None`` when no code is free. Atomic: no code is
+        ever given to two customers, nor two codes to one customer by concurrent calls."""
+        raise NotImplementedError
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        """Every pool code assigned to the customer as ``(campaign id, key, code)``, in the
+        order they were assigned."""
+        raise NotImplementedError
+
+    def _pool_problems(self) -> list[str]:
+        """Differences between the pools' counts and their rows (for :meth:`verify`)."""
+        raise NotImplementedError
+
+    # Programmes and events (DESIGN section 10).
+
+    def _read_families(
+        self, keys: Sequence[str], families: Sequence[str], now: int
+    ) -> dict[str, int]:
+        """``keys`` and every member of ``families`` (keys starting ``family#``), committed
+        plus live holds; zeros left out."""
+        raise NotImplementedError
+
+    def _apply(self, entries: Sequence[Entry]) -> list[bool] | Conflict:
+        """Apply the entries in order (each delta's bound checked on the value the entries
+        before it left), append their events and identities, all or nothing. Returns, per
+        entry, whether it was applied (``False``: its idempotency key was already stored);
+        ``"conflict"`` when a bound fails (nothing written)."""
+        raise NotImplementedError
+
+    def _entry(self, idempotency_key: str) -> Entry | None:
+        raise NotImplementedError
+
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
+        raise NotImplementedError
+
+    def _rollback_with(
+        self,
+        redemption_id: str,
+        reason: str | None,
+        now: int,
+        deltas: Sequence[Delta],
+        events: Sequence[Pending],
+    ) -> tuple[StoredRow, list[int]] | Conflict:
+        """Roll a redemption back by ``deltas`` (decided by the core on the latest state),
+        bounds checked, with ``events``: the row and the events' ids; a redemption already
+        rolled back is returned as it is (no ids). ``"conflict"``: a bound failed, nothing
+        written."""
+        raise NotImplementedError
+
+    def _events(self, after: int | None, limit: int) -> list[Event]:
+        raise NotImplementedError
+
+    def _cursor(self, consumer: str) -> int | None:
+        raise NotImplementedError
+
+    def _set_cursor(self, consumer: str, event_id: int) -> None:
+        raise NotImplementedError
+
+    def _customer_ids(self, emails: Sequence[str]) -> dict[str, str]:
+        """Normalised email -> customer id, for those known."""
+        raise NotImplementedError
+
+    def _family_names(self, prefix: str) -> list[str]:
+        """Every family whose name starts with ``prefix``."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Close the connections (a closed store reopens on next use)."""
 
@@ -231,6 +359,190 @@ class Store:
                 [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
             )
         return row
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def add_codes(
+        self,
+        campaign_id: str,
+        codes: Sequence[str] | Any,
+        customers: Sequence[str | None] | None = None,
+    ) -> int:
+        """Add ``codes`` (a list of str, or a pyarrow string array) to the campaign's pool in
+        one bulk insert; ``customers``, a list parallel to ``codes`` (an id or ``None`` each),
+        assigns them. A duplicate by normalised key (within the call, or a code already in a
+        pool of this store) raises :class:`InputError` listing them, and nothing is added.
+        Returns how many were added."""
+        from promotor import _native
+        from promotor.pools import CHUNK, add, batch, check_campaign_id, duplicates_error
+
+        campaign_id = check_campaign_id(campaign_id)
+        if hasattr(codes, "to_pylist"):
+            codes = codes.to_pylist()
+        if isinstance(codes, str) or not isinstance(codes, Sequence):
+            raise InputError(
+                [{"type": "type_mismatch", "loc": ("codes",), "msg": "expected a list of codes"}]
+            )
+        if customers is not None:
+            if hasattr(customers, "to_pylist"):
+                customers = customers.to_pylist()
+            if isinstance(customers, str) or not isinstance(customers, Sequence):
+                raise InputError(
+                    [{"type": "type_mismatch", "loc": ("customers",),
+                      "msg": "expected a list of customer ids (or None), parallel to codes"}]
+                )  # fmt: skip
+            if len(customers) != len(codes):
+                raise InputError(
+                    [{"type": "invalid", "loc": ("customers",),
+                      "msg": f"expected {len(codes)} customers (one per code), "
+                             f"got {len(customers)}"}]
+                )  # fmt: skip
+        _, repeats = _native.pool_keys(codes, "codes", 0)
+        if repeats:
+            raise duplicates_error(
+                [
+                    {
+                        "type": "duplicate",
+                        "loc": ("codes", i),
+                        "msg": f"duplicate code {codes[i]!r}: the same code as codes[{j}] once "
+                        "normalised",
+                        "ctx": {"value": codes[i], "first": j},
+                    }
+                    for i, j in repeats[:100]
+                ],
+                len(repeats),
+            )
+
+        def batches() -> Iterator[Batch]:
+            for at in range(0, len(codes), CHUNK):
+                people = None if customers is None else customers[at : at + CHUNK]
+                yield batch(codes[at : at + CHUNK], people, at, "codes")
+
+        return add(self, campaign_id, batches, "codes")
+
+    def generate_codes(
+        self, campaign_id: str, pattern: str, count: int, **generate_kw: Any
+    ) -> list[str]:
+        """Generate ``count`` codes of ``pattern`` into the campaign's pool (in Rust, against
+        the pool's keys, so none repeats one) and return them. ``generate_kw`` are
+        :func:`promotor.codes.generate`'s (``charset``, ``prefix``, ``suffix``, ``seed``,
+        ``min_guess_bits``); the guessability check counts the pool's size after the
+        generation. A generated code that another campaign's pool holds is drawn again."""
+        from promotor import codes as codes_
+        from promotor.pools import CHUNK, batch, check_campaign_id
+
+        campaign_id = check_campaign_id(campaign_id)
+        for bad in ("existing", "arrow", "count"):
+            if bad in generate_kw:
+                raise InputError(
+                    [{"type": "invalid", "loc": (bad,),
+                      "msg": f"{bad} is set by generate_codes"}]
+                )  # fmt: skip
+        existing = self._pool_keys(campaign_id)
+        made: list[str] = codes_.generate(pattern, count, existing=existing, **generate_kw)
+        for _ in range(16):
+
+            def batches() -> Iterator[Batch]:
+                for at in range(0, len(made), CHUNK):
+                    yield batch(made[at : at + CHUNK], None, at, "codes")
+
+            if self._insert_codes(campaign_id, batches()) is not None:
+                return made
+            # Some are in another campaign's pool: draw those again.
+            taken = []
+            for b in batches():
+                found = self._lookup_codes(b.keys)
+                taken += [i for i, key in enumerate(b.keys, b.offset) if key in found]
+            again = codes_.generate(pattern, len(taken), existing=[*existing, *made], **generate_kw)
+            for i, code in zip(taken, again, strict=True):
+                made[i] = code
+        raise StoreError("generated codes kept meeting codes of other pools; use a longer pattern")
+
+    def import_codes(self, campaign_id: str, path: str | Path) -> int:
+        """Add the codes of a CSV (with a header: ``code`` and optionally ``customer_id``)
+        or Parquet file (those columns), by the path's suffix, read in chunks: all or nothing,
+        duplicates listed as with :meth:`add_codes` (located ``("rows", n)``, rows numbered
+        from 1 after the header). Returns how many were added."""
+        from promotor.pools import add, check_campaign_id, read_file
+
+        campaign_id = check_campaign_id(campaign_id)
+        return add(self, campaign_id, lambda: read_file(path), "rows")
+
+    def export_codes(self, campaign_id: str, path: str | Path) -> int:
+        """Write the campaign's pool as CSV or Parquet (by the suffix; columns ``code``,
+        ``customer_id``, ``assigned_at``), in the order the codes were added, streaming.
+        Returns how many were written."""
+        from promotor.pools import check_campaign_id, write_file
+
+        campaign_id = check_campaign_id(campaign_id)
+        return write_file(self._pool_rows(campaign_id), path)
+
+    def pool(self, campaign_id: str) -> Pool:
+        """How many codes the campaign's pool holds, assigned and free."""
+        from promotor.pools import Pool, check_campaign_id
+
+        campaign_id = check_campaign_id(campaign_id)
+        codes, assigned = self._pool_counts([campaign_id]).get(campaign_id, (0, 0))
+        return Pool(campaign_id, codes, assigned)
+
+    def pools(self) -> list[Pool]:
+        """Every pool of the store, by campaign id."""
+        from promotor.pools import Pool
+
+        return [Pool(c, n, a) for c, (n, a) in sorted(self._pool_counts(None).items())]
+
+    def lookup_code(self, code: str) -> PoolRow | None:
+        """``(campaign id, code as added, customer id or None)`` of a pool code, found by its
+        normalised key (any spelling), or ``None``."""
+        key = normalize_code(code)
+        return self._lookup_codes([key]).get(key) if key else None
+
+    # -- events ----------------------------------------------------------------------------
+
+    def events(self, after: int | None = None, limit: int = 100) -> list[Event]:
+        """Events with ``id > after``, oldest first, at most ``limit`` (see
+        :mod:`promotor.events`)."""
+        if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
+            raise InputError([{"loc": ("after",), "msg": "expected an event id (int) or None"}])
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InputError([{"loc": ("limit",), "msg": "expected a positive int"}])
+        return self._events(after, limit)
+
+    def subscribe(self, fn: Callable[[Event], object]) -> Callable[[], None]:
+        """Call ``fn(event)`` after every commit of this store object in this process, once
+        per event, in id order; returns a function that unsubscribes. ``fn`` runs after the
+        commit (never for a change that did not commit); an exception in it propagates to
+        the caller whose change has committed."""
+        subscribers = self.__dict__.setdefault("_subscribers", [])
+        subscribers.append(fn)
+
+        def unsubscribe() -> None:
+            if fn in subscribers:
+                subscribers.remove(fn)
+
+        return unsubscribe
+
+    def _notify(self, ids: Sequence[int], pending: Sequence[Pending], at: int) -> None:
+        subscribers = self.__dict__.get("_subscribers")
+        if not subscribers or not ids:
+            return
+        events = [
+            Event(id=i, type=t, customer_id=c, payload=json.loads(p), created_at=from_micros(at))
+            for i, (t, c, p) in zip(ids, pending, strict=True)
+        ]
+        for fn in list(subscribers):
+            for event in events:
+                fn(event)
+
+    def customer_id(self, email: str) -> str | None:
+        """The id of the customer recorded with this email (normalised), if any."""
+        from promotor.identity import normalize_email
+
+        try:
+            norm = normalize_email(email)
+        except ValueError as err:
+            raise InputError([{"loc": ("email",), "msg": str(err)}]) from None
+        return self._customer_ids([norm]).get(norm)
 
     def snapshot(self, keys: Sequence[str], now: datetime | None = None) -> dict[str, int]:
         """The values of counters ``keys`` at ``now`` (what is committed plus what live
@@ -381,24 +693,36 @@ class Store:
 
     def verify(self) -> None:
         """Check that every counter equals what the ledger implies (the deltas of redemptions
-        not rolled back) and that every hold belongs to a held reservation with those deltas;
-        raise :class:`StoreError` naming the first difference."""
+        not rolled back), that every hold belongs to a held reservation with those deltas and
+        that every pool's counts equal its rows; raise :class:`StoreError` naming the first
+        difference."""
         dump = self._dump()
-        for problem in dump.extra:
+        for problem in [*dump.extra, *self._pool_problems()]:
             raise StoreError(problem)
         implied: dict[str, int] = {}
         for row in dump.redemptions:
             if row.status not in ("redeemed", "rolled_back"):
                 raise StoreError(f"redemption {row.id} has an unknown status {row.status!r}")
-            if row.status == "redeemed":
-                for key, add, _, _ in row.deltas:
+            # A rollback of schema 1 was the plain reversal: the redemption then counts 0.
+            if row.status == "redeemed" or row.rollback_deltas is not None:
+                for key, add, _, _ in [*row.deltas, *(row.rollback_deltas or [])]:
                     implied[key] = implied.get(key, 0) + add
+        for entry in dump.entries:
+            for key, add, _, _ in entry.deltas:
+                implied[key] = implied.get(key, 0) + add
         for key in sorted(set(implied) | set(dump.counters)):
             have, want = dump.counters.get(key, 0), implied.get(key, 0)
             if have != want:
                 raise StoreError(
-                    f"counter {key!r} is {have} but the ledger of redemptions implies {want}"
+                    f"counter {key!r} is {have} but the ledger (redemptions, rollbacks and "
+                    f"entries) implies {want}"
                 )
+            member = key.partition("#")[2]
+            if have < 0 and (member.startswith("lot=") or member in ("balance", "debt")):
+                raise StoreError(f"balance {key!r} is negative ({have})")
+        ids = dump.event_ids
+        if any(b <= a for a, b in itertools.pairwise(ids)):
+            raise StoreError("event ids do not increase")
         held = {r.id: r for r in dump.reservations if r.status == "held"}
         by_reservation: dict[str, dict[str, int]] = {}
         for reservation_id, key, n, _ in dump.holds:

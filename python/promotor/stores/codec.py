@@ -111,6 +111,14 @@ def decode_outcome(text: str) -> dict[str, Any]:
         {**r, "actual": _unvalue(r["actual"]), "expected": _unvalue(r["expected"])}
         for r in data["rejected"]
     ]
+    if "payments" in data:
+        from promotor.programs import Payment
+
+        out["payments"] = [
+            Payment(p["kind"], p["ref"], Decimal(p["amount"]), p["points"])
+            for p in data["payments"]
+        ]
+        out["amount_due"] = Decimal(data["amount_due"])
     return out
 
 

@@ -21,11 +21,12 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, StoreError
-from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+from promotor.stores._sql import Busy, DuplicateKey, SqlStore, migrate
 from promotor.stores.base import (
     Conflict,
     Record,
@@ -35,13 +36,16 @@ from promotor.stores.base import (
     deltas_json,
 )
 
+if TYPE_CHECKING:
+    from promotor.pools import Batch, PoolRow
+
 __all__ = ["PostgresStore"]
 
 #: ``SqlStore._commit_in`` in one server-side function (one round trip per commit). Each of its
 #: statements reads the latest committed rows (READ COMMITTED), so the bounds are checked on
 #: the values the row locks protect. Answers ``ok``, ``conflict`` or ``existing:<id>``.
 _COMMIT_FUNCTION = """
-CREATE OR REPLACE FUNCTION promotor_commit_v1(r jsonb) RETURNS text LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION promotor_commit_v2(r jsonb) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
   d jsonb;
   cur bigint;
@@ -51,6 +55,9 @@ DECLARE
   st text;
   now_us bigint := (r->>'now')::bigint;
   keys text[];
+  ev jsonb;
+  ids text := '';
+  new_id bigint;
 BEGIN
   IF r->>'idempotency_key' IS NOT NULL THEN
     SELECT id INTO found_id FROM promotor_redemptions
@@ -117,7 +124,20 @@ BEGIN
   END IF;
   INSERT INTO promotor_audit (at, action, id, engine_version, detail)
     VALUES (now_us, r->>'action', r->>'id', r->>'engine_version', r->>'audit');
-  RETURN 'ok';
+  IF jsonb_array_length(COALESCE(r->'events', '[]'::jsonb)) > 0 THEN
+    -- Ids must become visible in order: appenders take turns until they commit.
+    PERFORM pg_advisory_xact_lock(hashtext('promotor_events'));
+    FOR ev IN SELECT e FROM jsonb_array_elements(r->'events') e LOOP
+      INSERT INTO promotor_events (type, customer_id, payload, created_at)
+        VALUES (ev->>0, ev->>1, ev->>2, now_us) RETURNING id INTO new_id;
+      ids := ids || ',' || new_id;
+    END LOOP;
+  END IF;
+  IF r->'identity' IS NOT NULL AND jsonb_typeof(r->'identity') = 'array' THEN
+    INSERT INTO promotor_customers (id, email) VALUES (r->'identity'->>0, r->'identity'->>1)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN 'ok' || ids;
 END
 $fn$
 """
@@ -135,6 +155,7 @@ def _split(url: str) -> tuple[str, dict[str, str]]:
 
 class PostgresStore(SqlStore):
     placeholder = "%s"
+    _bytewise = 'key COLLATE "C"'
 
     def __init__(self, url: str) -> None:
         try:
@@ -214,31 +235,21 @@ class PostgresStore(SqlStore):
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('promotor_schema'))")
                     conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('promotor_migrate'))")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS promotor_meta "
-                    "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                migrate(
+                    conn,
+                    "%s",
+                    {"big": "BIGINT", "serial": "BIGSERIAL PRIMARY KEY", "without_rowid": ""},
                 )
-                row = conn.execute(
-                    "SELECT value FROM promotor_meta WHERE name = 'schema_version'"
-                ).fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database's schema is version {version}, newer than this "
-                        f"promotor's {SCHEMA_VERSION}: upgrade promotor"
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[target]:
-                        conn.execute(
-                            statement.format(
-                                big="BIGINT", serial="BIGSERIAL PRIMARY KEY", without_rowid=""
-                            )
-                        )
-                    conn.execute(
-                        "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', %s) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (str(target),),
-                    )
+                # Families are read by key ranges, which need byte order (whatever the
+                # database's collation).
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS promotor_counters_bytes ON promotor_counters "
+                    '(key COLLATE "C")'
+                )
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS promotor_holds_bytes ON promotor_holds "
+                    '(key COLLATE "C", expires_at)'
+                )
                 conn.execute(_COMMIT_FUNCTION)
         except psycopg.Error as err:
             raise StoreError(f"cannot create the schema: {err}") from None
@@ -278,6 +289,11 @@ class PostgresStore(SqlStore):
 
     def _for_update(self) -> str:
         return " FOR UPDATE"
+
+    def _events_lock(self, cur: Any) -> None:
+        # Sequence values are taken before commit: without turns, a reader could see id 8
+        # committed before id 7 and a webhook cursor would skip 7.
+        self._x(cur, "SELECT pg_advisory_xact_lock(hashtext('promotor_events'))")
 
     def _lock(self, cur: Any, keys: Sequence[str]) -> dict[str, int]:
         # Rows exist before they are locked; locking in key order keeps two calls that share
@@ -321,6 +337,8 @@ class PostgresStore(SqlStore):
             "action": "confirm" if record.confirms else
                       ("redeem" if record.kind == "redemption" else "reserve"),
             "audit": audit_detail(record),
+            "events": [list(e) for e in record.events],
+            "identity": None if record.identity is None else list(record.identity),
         }  # fmt: skip
         pool = self._pool_()
         try:
@@ -328,7 +346,7 @@ class PostgresStore(SqlStore):
                 conn.autocommit = True
                 try:
                     row = conn.execute(
-                        "SELECT promotor_commit_v1(%s::jsonb)", (json.dumps(payload),)
+                        "SELECT promotor_commit_v2(%s::jsonb)", (json.dumps(payload),)
                     ).fetchone()
                 finally:
                     conn.autocommit = False
@@ -337,7 +355,8 @@ class PostgresStore(SqlStore):
         except psycopg.Error as err:
             raise StoreError(f"PostgreSQL: {err}") from None
         answer: str = row[0]
-        if answer == "ok":
+        if answer.startswith("ok"):
+            record.event_ids = [int(i) for i in answer[2:].split(",") if i]
             return None
         if answer == "conflict":
             return "conflict"
@@ -345,6 +364,41 @@ class PostgresStore(SqlStore):
         if existing is None:
             raise StoreError(f"PostgreSQL: {answer} is missing")
         return existing
+
+    def _bulk_insert(self, cur: Any, campaign_id: str, batch: Batch) -> None:
+        from psycopg import errors
+
+        try:
+            with cur.copy(
+                "COPY promotor_codes (key, campaign_id, code, customer_id) FROM STDIN"
+            ) as copy:
+                for row in zip(batch.keys, repeat(campaign_id), batch.codes, batch.customers):
+                    copy.write_row(row)
+        except errors.UniqueViolation:
+            raise DuplicateKey() from None
+
+    def _assign_lock(self, cur: Any, campaign_id: str, customer_id: str) -> None:
+        # Two calls for one customer must not both take a free code.
+        self._x(
+            cur,
+            "SELECT pg_advisory_xact_lock(hashtextextended(? || chr(31) || ?, 0))",
+            (campaign_id, customer_id),
+        )
+
+    def _skip_locked(self) -> str:
+        # Concurrent calls for different customers take different free codes without waiting.
+        return " FOR UPDATE SKIP LOCKED"
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        if not keys:
+            return {}
+        with self._read_only() as cur:
+            rows = self._x(
+                cur,
+                "SELECT key, campaign_id, code, customer_id FROM promotor_codes WHERE key = ANY(?)",
+                (list(keys),),
+            ).fetchall()
+        return {k: (c, code, w) for k, c, code, w in rows}
 
     def close(self) -> None:
         with self._lock_:

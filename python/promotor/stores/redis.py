@@ -19,14 +19,17 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, NotFoundError, StoreError
+from promotor.events import Event, Pending
+from promotor.redemption import Delta, from_micros
 from promotor.stores.base import (
     Conflict,
     Dump,
+    Entry,
     Record,
     Store,
     StoredRow,
@@ -37,9 +40,12 @@ from promotor.stores.base import (
     deltas_json,
 )
 
+if TYPE_CHECKING:
+    from promotor.pools import Batch, PoolRow
+
 __all__ = ["RedisStore"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _LIVE = """
 local function live(p, key, now)
@@ -49,6 +55,22 @@ local function live(p, key, now)
   local s = 0
   for i = 1, #ns do s = s + tonumber(ns[i] or '0') end
   return s
+end
+-- A key `family#member` is also listed in the family's set, so the family reads in one call.
+local function bump(p, key, n)
+  redis.call('HINCRBY', p .. ':c', key, n)
+  local hash = string.find(key, '#', 1, true)
+  if hash then redis.call('SADD', p .. ':f:' .. string.sub(key, 1, hash - 1), key) end
+end
+local function append(p, events, now)
+  local ids = {}
+  for _, e in ipairs(events) do
+    ids[#ids + 1] = redis.call('RPUSH', p .. ':ev', cjson.encode({e[1], e[2], e[3], tonumber(now)}))
+  end
+  return ids
+end
+local function identity(p, ident)
+  if type(ident) == 'table' then redis.call('HSETNX', p .. ':cu', ident[2], ident[1]) end
 end
 local function drop_holds(p, rid, deltas)
   for _, d in ipairs(deltas) do
@@ -99,9 +121,12 @@ for _, d in ipairs(deltas) do
   end
 end
 local fields = {}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
+local ids = {}
 if kind == 'redemption' then
-  for _, d in ipairs(deltas) do redis.call('HINCRBY', p .. ':c', d[1], d[2]) end
+  for _, d in ipairs(deltas) do bump(p, d[1], d[2]) end
+  ids = append(p, cjson.decode(ARGV[10]), now)
+  identity(p, cjson.decode(ARGV[11]))
   redis.call('HSET', p .. ':r:' .. id, unpack(fields))
   redis.call('ZADD', p .. ':rs', now, id)
   if idem ~= '' then redis.call('SET', p .. ':i:' .. idem, id) end
@@ -122,13 +147,16 @@ else
   for _, d in ipairs(deltas) do
     redis.call('ZADD', p .. ':h:' .. d[1], expires, id)
     redis.call('HSET', p .. ':hn:' .. d[1], id, d[2])
+    bump(p, d[1], 0)
   end
   redis.call('HSET', p .. ':v:' .. id, unpack(fields))
   redis.call('ZADD', p .. ':vs', now, id)
   redis.call('ZADD', p .. ':vx', expires, id)
 end
 redis.call('RPUSH', p .. ':a', ARGV[9])
-return {'ok'}
+local out = {'ok'}
+for _, i in ipairs(ids) do out[#out + 1] = tostring(i) end
+return out
 """
 )
 
@@ -145,7 +173,7 @@ if st[1] ~= 'held' or tonumber(st[3]) <= tonumber(now) then return {'gone'} end
 local r = redis.call('HMGET', key, 'customer_id', 'engine_version', 'currency', 'result',
                      'applied', 'deltas')
 local deltas = cjson.decode(r[6])
-for _, d in ipairs(deltas) do redis.call('HINCRBY', p .. ':c', d[1], d[2]) end
+for _, d in ipairs(deltas) do bump(p, d[1], d[2]) end
 drop_holds(p, rid, deltas)
 local fields = {'id', new, 'status', 'redeemed', 'created_at', now, 'engine_version', r[2],
                 'currency', r[3], 'result', r[4], 'applied', r[5], 'deltas', r[6],
@@ -198,7 +226,175 @@ redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'rollback', id, st[3
 return 'ok'
 """
 
+# Pools (promotor.pools). ``P:pk`` (hash: code key -> JSON [campaign, code, customer or false,
+# assigned_at or false, seq]), ``P:pl:<campaign>`` (list: keys in the order added),
+# ``P:pf:<campaign>`` (list: free keys, in that order), ``P:pa:<campaign>`` (hash: customer ->
+# first key), ``P:pc:<customer>`` (zset: keys by seq), ``P:pn`` / ``P:pna`` (hash: campaign ->
+# codes / assigned), ``P:pseq`` (the last seq).
+# ARGV: prefix, campaign, then key, code, customer ('' for none) per code.
+_POOL_ADD = """
+local p, campaign = ARGV[1], ARGV[2]
+local pk = p .. ':pk'
+local seen = {}
+for i = 3, #ARGV, 3 do
+  local k = ARGV[i]
+  if seen[k] or redis.call('HEXISTS', pk, k) == 1 then return -1 end
+  seen[k] = true
+end
+local n = (#ARGV - 2) / 3
+local seq = redis.call('INCRBY', p .. ':pseq', n) - n
+local assigned = 0
+local all, free = {}, {}
+for i = 3, #ARGV, 3 do
+  local k, code, who = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  seq = seq + 1
+  local row = {campaign, code, false, false, seq}
+  if who == '' then
+    free[#free + 1] = k
+  else
+    row[3] = who
+    assigned = assigned + 1
+    redis.call('HSETNX', p .. ':pa:' .. campaign, who, k)
+    redis.call('ZADD', p .. ':pc:' .. who, seq, k)
+  end
+  redis.call('HSET', pk, k, cjson.encode(row))
+  all[#all + 1] = k
+  if #all == 1000 then redis.call('RPUSH', p .. ':pl:' .. campaign, unpack(all)); all = {} end
+  if #free == 1000 then redis.call('RPUSH', p .. ':pf:' .. campaign, unpack(free)); free = {} end
+end
+if #all > 0 then redis.call('RPUSH', p .. ':pl:' .. campaign, unpack(all)) end
+if #free > 0 then redis.call('RPUSH', p .. ':pf:' .. campaign, unpack(free)) end
+redis.call('HINCRBY', p .. ':pn', campaign, n)
+redis.call('HINCRBY', p .. ':pna', campaign, assigned)
+return n
+"""
+
+# ARGV: prefix, campaign, customer, now
+_POOL_ASSIGN = """
+local p, campaign, who, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local pk = p .. ':pk'
+local held = redis.call('HGET', p .. ':pa:' .. campaign, who)
+if held then return {'held', cjson.decode(redis.call('HGET', pk, held))[2]} end
+local k = redis.call('LPOP', p .. ':pf:' .. campaign)
+if not k then return {'none'} end
+local row = cjson.decode(redis.call('HGET', pk, k))
+row[3] = who
+row[4] = now
+redis.call('HSET', pk, k, cjson.encode(row))
+redis.call('HSET', p .. ':pa:' .. campaign, who, k)
+redis.call('ZADD', p .. ':pc:' .. who, row[5], k)
+redis.call('HINCRBY', p .. ':pna', campaign, 1)
+redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'assign', row[2], '',
+  cjson.encode({campaign_id = campaign, customer_id = who})}))
+return {'new', row[2]}
+"""
+# ARGV: prefix, now, number of keys, keys..., families...
+_READ_FAMILIES = (
+    _LIVE
+    + """
+local p, now, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local want = {}
+for i = 4, 3 + n do want[#want + 1] = ARGV[i] end
+for i = 4 + n, #ARGV do
+  for _, k in ipairs(redis.call('SMEMBERS', p .. ':f:' .. ARGV[i])) do want[#want + 1] = k end
+end
+local out = {}
+for _, k in ipairs(want) do
+  local v = tonumber(redis.call('HGET', p .. ':c', k) or '0') + live(p, k, now)
+  if v ~= 0 then out[#out + 1] = k; out[#out + 1] = string.format('%.0f', v) end
+end
+return out
+"""
+)
+
+# ARGV: prefix, entries JSON: [[id, kind, customer or false, created_at, key or false, deltas,
+#       events, detail, identity or false], ...]. Answers 'conflict' or the applied flags
+#       ('1'/'0') followed by each applied entry's event ids ('id,id').
+_APPLY = (
+    _LIVE
+    + """
+local p = ARGV[1]
+local entries = cjson.decode(ARGV[2])
+local seen, fresh, taken = {}, {}, {}
+for i, e in ipairs(entries) do
+  local ok = true
+  if e[5] ~= cjson.null and e[5] ~= false then
+    if taken[e[5]] or redis.call('EXISTS', p .. ':lk:' .. e[5]) == 1 then ok = false end
+    taken[e[5]] = true
+  end
+  fresh[i] = ok
+  if ok then
+    for _, d in ipairs(e[6]) do
+      local v = seen[d[1]]
+      if v == nil then
+        v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], e[4])
+      end
+      local after = v + d[2]
+      if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
+        return {'conflict'}
+      end
+      seen[d[1]] = after
+    end
+  end
+end
+local out = {}
+for i, e in ipairs(entries) do
+  if fresh[i] then
+    for _, d in ipairs(e[6]) do bump(p, d[1], d[2]) end
+    local ids = append(p, e[7], e[4])
+    identity(p, e[9])
+    redis.call('HSET', p .. ':le:' .. e[1], 'id', e[1], 'kind', e[2],
+      'customer_id', (e[3] ~= cjson.null and e[3]) or '', 'created_at', e[4],
+      'idempotency_key', (e[5] ~= cjson.null and e[5]) or '',
+      'deltas', cjson.encode(e[6]), 'detail', e[8])
+    redis.call('ZADD', p .. ':les', e[4], e[1])
+    if e[5] ~= cjson.null then redis.call('SET', p .. ':lk:' .. e[5], e[1]) end
+    out[#out + 1] = '1:' .. table.concat(ids, ',')
+  else
+    out[#out + 1] = '0:'
+  end
+end
+return out
+"""
+)
+
+# ARGV: prefix, redemption id, now, reason or '', deltas JSON, events JSON
+_ROLLBACK_WITH = (
+    _LIVE
+    + """
+local p, id, now, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = p .. ':r:' .. id
+if redis.call('EXISTS', key) == 0 then return {'notfound'} end
+local st = redis.call('HMGET', key, 'status', 'engine_version')
+if st[1] ~= 'redeemed' then return {'done'} end
+local deltas = cjson.decode(ARGV[5])
+local seen = {}
+for _, d in ipairs(deltas) do
+  local v = seen[d[1]]
+  if v == nil then v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], now) end
+  local after = v + d[2]
+  if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
+    return {'conflict'}
+  end
+  seen[d[1]] = after
+end
+for _, d in ipairs(deltas) do bump(p, d[1], d[2]) end
+redis.call('HSET', key, 'status', 'rolled_back', 'rolled_back_at', now, 'rollback_deltas', ARGV[5])
+if reason ~= '' then redis.call('HSET', key, 'reason', reason) end
+redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'rollback', id, st[2],
+  cjson.encode({reason = (reason ~= '' and reason) or cjson.null})}))
+local out = {'ok'}
+for _, i in ipairs(append(p, cjson.decode(ARGV[6]), now)) do out[#out + 1] = tostring(i) end
+return out
+"""
+)
+
 _INT_FIELDS = ("created_at", "expires_at", "rolled_back_at")
+
+
+def _glob(text: str) -> str:
+    """``text`` matched literally by a ``SCAN MATCH`` pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -257,6 +453,11 @@ class RedisStore(Store):
                         ("confirm", _CONFIRM),
                         ("release", _RELEASE),
                         ("rollback", _ROLLBACK),
+                        ("pool_add", _POOL_ADD),
+                        ("pool_assign", _POOL_ASSIGN),
+                        ("read_families", _READ_FAMILIES),
+                        ("apply", _APPLY),
+                        ("rollback_with", _ROLLBACK_WITH),
                     )
                 }
                 self._client, self._pid = client, pid
@@ -302,6 +503,9 @@ class RedisStore(Store):
             redemption_id=fields.get("redemption_id"),
             rolled_back_at=opt_int("rolled_back_at"),
             reason=fields.get("reason"),
+            rollback_deltas=(
+                deltas_from_json(fields["rollback_deltas"]) if "rollback_deltas" in fields else None
+            ),
         )
 
     def _fields(self, record: Record) -> list[str]:
@@ -355,10 +559,13 @@ class RedisStore(Store):
                 record.expires_at or 0,
                 deltas_json(record.deltas),
                 audit,
+                json.dumps([list(e) for e in record.events]),
+                json.dumps(None if record.identity is None else list(record.identity)),
                 *self._fields(record),
             ],
         )
         if out[0] == "ok":
+            record.event_ids = [int(i) for i in out[1:]]
             return None
         if out[0] == "conflict":
             return "conflict"
@@ -432,7 +639,204 @@ class RedisStore(Store):
             redemptions=self._rows("redemption"),
             reservations=self._rows("reservation"),
             holds=holds,
+            entries=self._entries_of(),
+            event_ids=list(range(1, int(client.llen(f"{p}:ev")) + 1)),
         )
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def _rows_of(self, keys: Sequence[str]) -> list[list[Any] | None]:
+        if not keys:
+            return []
+        try:
+            values = self._redis().hmget(f"{self._prefix}:pk", list(keys))
+        except Exception as err:
+            raise StoreError(f"Redis: {err}") from None
+        return [None if v is None else json.loads(v) for v in values]
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        return {
+            k: (row[0], row[1], row[2] or None)
+            for k, row in zip(keys, self._rows_of(keys), strict=True)
+            if row is not None
+        }
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        # One script, so all or nothing (Redis runs it alone: about a second per million).
+        args: list[str] = [campaign_id]
+        for b in batches:
+            for key, code, who in zip(b.keys, b.codes, b.customers, strict=True):
+                args += [key, code, who or ""]
+        n = int(self._run("pool_add", args))
+        return None if n < 0 else n
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        return list(self._redis().lrange(f"{self._prefix}:pl:{campaign_id}", 0, -1))
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        from promotor.pools import CHUNK
+
+        at = 0
+        while True:
+            keys = self._redis().lrange(f"{self._prefix}:pl:{campaign_id}", at, at + CHUNK - 1)
+            if not keys:
+                return
+            at += len(keys)
+            yield [
+                (row[1], row[2] or None, None if row[3] is False else int(row[3]))
+                for row in self._rows_of(keys)
+                if row is not None
+            ]
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        client = self._redis()
+        p = self._prefix
+        codes = client.hgetall(f"{p}:pn")
+        assigned = client.hgetall(f"{p}:pna")
+        ids = codes if campaign_ids is None else [c for c in campaign_ids if c in codes]
+        return {c: (int(codes[c]), int(assigned.get(c, 0))) for c in ids}
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        out = self._run("pool_assign", [campaign_id, customer_id, str(now)])
+        if out[0] == "none":
+            return None
+        return str(out[1]), out[0] == "new"
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        keys = self._redis().zrange(f"{self._prefix}:pc:{customer_id}", 0, -1)
+        return [
+            (row[0], k, row[1])
+            for k, row in zip(keys, self._rows_of(keys), strict=True)
+            if row is not None
+        ]
+
+    def _pool_problems(self) -> list[str]:
+        out = []
+        for campaign_id, (codes, assigned) in sorted(self._pool_counts(None).items()):
+            rows = [r for chunk in self._pool_rows(campaign_id) for r in chunk]
+            have = (len(rows), sum(who is not None for _, who, _ in rows))
+            if have != (codes, assigned):
+                out.append(
+                    f"pool {campaign_id!r} counts {(codes, assigned)} (codes, assigned) "
+                    f"but holds {have}"
+                )
+        return out
+
+    # -- programmes and events -------------------------------------------------------------
+
+    def _read_families(
+        self, keys: Sequence[str], families: Sequence[str], now: int
+    ) -> dict[str, int]:
+        out = self._run("read_families", [now, len(keys), *keys, *families])
+        return {out[i]: int(out[i + 1]) for i in range(0, len(out), 2)}
+
+    def _apply(self, entries: Sequence[Entry]) -> list[bool] | Conflict:
+        payload = [
+            [e.id, e.kind, e.customer_id, e.created_at, e.idempotency_key,
+             [list(d) for d in e.deltas], [list(x) for x in e.events], e.detail,
+             None if e.identity is None else list(e.identity)]
+            for e in entries
+        ]  # fmt: skip
+        out = self._run("apply", [json.dumps(payload)])
+        if out[0] == "conflict":
+            return "conflict"
+        flags = []
+        for e, answer in zip(entries, out, strict=True):
+            ok, _, ids = answer.partition(":")
+            flags.append(ok == "1")
+            e.event_ids = [int(i) for i in ids.split(",") if i]
+        return flags
+
+    def _entry_row(self, fields: dict[str, str]) -> Entry:
+        return Entry(
+            id=fields["id"], kind=fields["kind"], customer_id=fields.get("customer_id") or None,
+            created_at=int(fields["created_at"]),
+            idempotency_key=fields.get("idempotency_key") or None,
+            deltas=deltas_from_json(fields["deltas"]), detail=fields["detail"],
+        )  # fmt: skip
+
+    def _entry(self, idempotency_key: str) -> Entry | None:
+        client = self._redis()
+        eid = client.get(f"{self._prefix}:lk:{idempotency_key}")
+        if eid is None:
+            return None
+        fields = client.hgetall(f"{self._prefix}:le:{eid}")
+        return self._entry_row(fields) if fields else None
+
+    def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
+        client = self._redis()
+        ids = client.zrange(f"{self._prefix}:les", 0, -1)
+        pipe = client.pipeline(transaction=False)
+        for id in ids:
+            pipe.hgetall(f"{self._prefix}:le:{id}")
+        rows = [self._entry_row(f) for f in pipe.execute() if f]
+        return [
+            e
+            for e in rows
+            if (customer_id is None or e.customer_id == customer_id)
+            and (kind is None or e.kind == kind)
+        ]
+
+    def _rollback_with(
+        self,
+        redemption_id: str,
+        reason: str | None,
+        now: int,
+        deltas: Sequence[Delta],
+        events: Sequence[Pending],
+    ) -> tuple[StoredRow, list[int]] | Conflict:
+        out = self._run(
+            "rollback_with",
+            [redemption_id, now, reason or "", deltas_json(deltas),
+             json.dumps([list(e) for e in events])],
+        )  # fmt: skip
+        if out[0] == "notfound":
+            raise NotFoundError(
+                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+            )
+        if out[0] == "conflict":
+            return "conflict"
+        row = self._row("redemption", redemption_id)
+        assert row is not None
+        return row, [int(i) for i in out[1:]]
+
+    def _events(self, after: int | None, limit: int) -> list[Event]:
+        start = after or 0
+        lines = self._redis().lrange(f"{self._prefix}:ev", start, start + limit - 1)
+        out = []
+        for i, line in enumerate(lines, start=start + 1):
+            t, c, payload, at = json.loads(line)
+            out.append(Event(id=i, type=t, customer_id=c, payload=json.loads(payload),
+                             created_at=from_micros(int(at))))  # fmt: skip
+        return out
+
+    def _cursor(self, consumer: str) -> int | None:
+        value = self._redis().hget(f"{self._prefix}:cur", consumer)
+        return None if value is None else int(value)
+
+    def _set_cursor(self, consumer: str, event_id: int) -> None:
+        client = self._redis()
+        key = f"{self._prefix}:cur"
+        # Only forward: the larger of the stored and the new id.
+        client.eval(
+            "local v = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') "
+            "if tonumber(ARGV[2]) > v then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
+            1, key, consumer, event_id,
+        )  # fmt: skip
+
+    def _customer_ids(self, emails: Sequence[str]) -> dict[str, str]:
+        if not emails:
+            return {}
+        ids = self._redis().hmget(f"{self._prefix}:cu", list(emails))
+        return {e: i for e, i in zip(emails, ids, strict=True) if i is not None}
+
+    def _family_names(self, prefix: str) -> list[str]:
+        start = f"{self._prefix}:f:"
+        names = {
+            k[len(start) :]
+            for k in self._redis().scan_iter(match=_glob(start + prefix) + "*", count=1000)
+        }
+        return sorted(n for n in names if n.startswith(prefix))
 
     def close(self) -> None:
         with self._lock_:

@@ -12,15 +12,21 @@ reconnects after a fork.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from promotor.errors import InputError, StoreError
-from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+from promotor.stores._sql import Busy, DuplicateKey, SqlStore, migrate
+
+if TYPE_CHECKING:
+    from promotor.pools import Batch
 
 __all__ = ["SQLiteStore"]
 
@@ -41,8 +47,17 @@ def _path(url: str) -> tuple[str, dict[str, str]]:
     return unquote(path[1:]), options
 
 
+class _Locked(Exception):
+    """The database was locked during a step that is retried as a whole."""
+
+    def __init__(self, err: sqlite3.Error) -> None:
+        super().__init__(str(err))
+        self.err = err
+
+
 class SQLiteStore(SqlStore):
     placeholder = "?"
+    _contiguous_ids = True  # BEGIN IMMEDIATE: one writer
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -96,42 +111,47 @@ class SQLiteStore(SqlStore):
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
+        # Several processes opening a new file at once race to switch it to WAL and create the
+        # schema; SQLite answers some of those steps with "database is locked" at once, without
+        # waiting on the busy handler, so the whole step is retried until the store's timeout.
+        deadline = time.monotonic() + self._timeout
+        delay = 0.001
+        while True:
+            try:
+                self._migrate_once(conn)
+                return
+            except _Locked as locked:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"cannot create the schema in {self.path!r}: {locked.err}"
+                    ) from None
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.05)
+
+    def _migrate_once(self, conn: sqlite3.Connection) -> None:
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS promotor_meta "
-                    "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                migrate(
+                    conn,
+                    "?",
+                    {
+                        "big": "INTEGER",
+                        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+                        "without_rowid": " WITHOUT ROWID",
+                    },
                 )
-                row = conn.execute(
-                    "SELECT value FROM promotor_meta WHERE name = 'schema_version'"
-                ).fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database's schema is version {version}, newer than this "
-                        f"promotor's {SCHEMA_VERSION}: upgrade promotor"
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[target]:
-                        conn.execute(
-                            statement.format(
-                                big="INTEGER",
-                                serial="INTEGER PRIMARY KEY AUTOINCREMENT",
-                                without_rowid=" WITHOUT ROWID",
-                            )
-                        )
-                    conn.execute(
-                        "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', ?) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (str(target),),
-                    )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise _Locked(err) from None
+            raise StoreError(f"cannot create the schema in {self.path!r}: {err}") from None
         except sqlite3.Error as err:
             raise StoreError(f"cannot create the schema in {self.path!r}: {err}") from None
         self._migrated = True
@@ -170,6 +190,16 @@ class SQLiteStore(SqlStore):
             cur, f"SELECT key, value FROM promotor_counters WHERE key IN {clause}", params
         ).fetchall()
         return {k: int(v) for k, v in rows}
+
+    def _bulk_insert(self, cur: Any, campaign_id: str, batch: Batch) -> None:
+        try:
+            cur.executemany(
+                "INSERT INTO promotor_codes (key, campaign_id, code, customer_id) "
+                "VALUES (?, ?, ?, ?)",
+                zip(batch.keys, repeat(campaign_id), batch.codes, batch.customers),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateKey() from None
 
     def close(self) -> None:
         with self._lock_:

@@ -37,7 +37,7 @@ const MAX_ITEMS: usize = 1000;
 const MAX_LIST: usize = 1000;
 const MAX_STRING: usize = 10_000;
 const MAX_QUANTITY: i128 = 1_000_000;
-const MAX_ERRORS: usize = 50;
+pub(crate) const MAX_ERRORS: usize = 50;
 
 /// How money columns are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -736,6 +736,7 @@ fn names(schema: &Schema) -> Vec<&str> {
 /// keys: a hash table of order groups (compared through the key of each group's first line,
 /// read from the table itself) and the lines of each group in table order, as one array of
 /// global row numbers (`rows[offsets[g]..offsets[g + 1]]`).
+#[derive(Clone)]
 pub struct Lines {
     batches: Vec<RecordBatch>,
     /// Global row number of each batch's first row.
@@ -978,6 +979,46 @@ impl<'p> Batch<'p> {
 
     /// Evaluates one chunk (runs on the current rayon pool).
     pub fn chunk(&mut self, orders: &RecordBatch, start: usize) -> Result<ChunkOut, BatchErrors> {
+        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
+        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
+        // outcomes are freed on the thread that allocated them instead of serially afterwards.
+        let program = self.program;
+        let n = orders.num_rows();
+        let results = self.read(orders, start, |fill| {
+            let mut results: Vec<Result<Row, BatchError>> = Vec::with_capacity(n);
+            (0..n)
+                .into_par_iter()
+                .with_min_len(64)
+                .map_init(Input::default, |input, i| {
+                    fill(input, i).map(|()| Row::new(program.price(input)))
+                })
+                .collect_into_vec(&mut results);
+            results
+        })?;
+        let errors: Vec<BatchError> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err().cloned())
+            .take(MAX_ERRORS)
+            .collect();
+        if !errors.is_empty() {
+            return Err(BatchErrors(errors));
+        }
+        let rows: Vec<Row> = results.into_iter().map(Result::unwrap).collect();
+        let order_ids = orders
+            .column_by_name("order_id")
+            .expect("read checked the order_id column");
+        Ok(self.output(order_ids.as_ref(), &rows)?)
+    }
+
+    /// Checks the columns of one chunk of orders whose first row is global row `start`, then
+    /// calls `body` with a function that fills a (reused) [`Input`] with row `i` of the chunk:
+    /// what the stateless batch runs in parallel and the simulation in order.
+    pub fn read<T>(
+        &mut self,
+        orders: &RecordBatch,
+        start: usize,
+        body: impl FnOnce(&(dyn Fn(&mut Input, usize) -> Result<(), BatchError> + Sync)) -> T,
+    ) -> Result<T, BatchErrors> {
         let schema = orders.schema();
         let names = names(&schema);
         let columns = orders.columns();
@@ -1327,28 +1368,7 @@ impl<'p> Batch<'p> {
             Ok(())
         };
 
-        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
-        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
-        // outcomes are freed on the thread that allocated them instead of serially afterwards.
-        let program = self.program;
-        let mut results: Vec<Result<Row, BatchError>> = Vec::with_capacity(orders.num_rows());
-        (0..orders.num_rows())
-            .into_par_iter()
-            .with_min_len(64)
-            .map_init(Input::default, |input, i| {
-                fill(input, i).map(|()| Row::new(program.price(input)))
-            })
-            .collect_into_vec(&mut results);
-        let errors: Vec<BatchError> = results
-            .iter()
-            .filter_map(|r| r.as_ref().err().cloned())
-            .take(MAX_ERRORS)
-            .collect();
-        if !errors.is_empty() {
-            return Err(BatchErrors(errors));
-        }
-        let rows: Vec<Row> = results.into_iter().map(Result::unwrap).collect();
-        Ok(self.output(order_ids, &rows)?)
+        Ok(body(&fill))
     }
 
     fn money_array(&self, values: &[Decimal]) -> ArrayRef {
@@ -1376,7 +1396,11 @@ impl<'p> Batch<'p> {
         }
     }
 
-    fn output(&self, order_ids: &dyn Array, rows: &[Row]) -> Result<ChunkOut, BatchError> {
+    pub(crate) fn output(
+        &self,
+        order_ids: &dyn Array,
+        rows: &[Row],
+    ) -> Result<ChunkOut, BatchError> {
         let order_col: ArrayRef = arrow_array::make_array(order_ids.to_data());
         let pick = |k: usize| -> Vec<Decimal> { rows.iter().map(|r| r.money[k]).collect() };
         let mut applied = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
@@ -1431,7 +1455,7 @@ impl<'p> Batch<'p> {
 }
 
 /// What the output keeps of one order's [`Outcome`].
-struct Row {
+pub(crate) struct Row {
     /// `subtotal`, `discount`, `shipping_discount`, `total`.
     money: [Decimal; 4],
     /// (campaign id, amount) of each applied campaign, in order.
@@ -1439,7 +1463,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(o: Outcome) -> Self {
+    pub(crate) fn new(o: Outcome) -> Self {
         Self {
             money: [o.subtotal, o.discount, o.shipping_discount, o.total],
             applied: o

@@ -84,6 +84,12 @@ pub enum Reason {
     NotBestDeal,
     LimitReached,
     BudgetExhausted,
+    NotAssignedToCustomer,
+    GiftCardExpired,
+    GiftCardInactive,
+    GiftCardEmpty,
+    SelfReferral,
+    AlreadyReferred,
 }
 
 impl Reason {
@@ -102,6 +108,12 @@ impl Reason {
         Self::NotBestDeal,
         Self::LimitReached,
         Self::BudgetExhausted,
+        Self::NotAssignedToCustomer,
+        Self::GiftCardExpired,
+        Self::GiftCardInactive,
+        Self::GiftCardEmpty,
+        Self::SelfReferral,
+        Self::AlreadyReferred,
     ];
 
     /// The stable name (`Rejected.reason`).
@@ -120,6 +132,12 @@ impl Reason {
             Self::NotBestDeal => "not_best_deal",
             Self::LimitReached => "limit_reached",
             Self::BudgetExhausted => "budget_exhausted",
+            Self::NotAssignedToCustomer => "not_assigned_to_customer",
+            Self::GiftCardExpired => "gift_card_expired",
+            Self::GiftCardInactive => "gift_card_inactive",
+            Self::GiftCardEmpty => "gift_card_empty",
+            Self::SelfReferral => "self_referral",
+            Self::AlreadyReferred => "already_referred",
         }
     }
 }

@@ -59,7 +59,7 @@ fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
 /// data interface does not promise Rust's alignment, and a `decimal128` column read from an
 /// Arrow IPC file by pyarrow is only 8-byte aligned where `i128` needs 16, which made
 /// arrow-rs panic. Only such buffers are copied; aligned input stays zero-copy.
-struct Reader {
+pub(crate) struct Reader {
     stream: FFI_ArrowArrayStream,
     schema: SchemaRef,
 }
@@ -99,7 +99,7 @@ impl Reader {
         )
     }
 
-    fn schema(&self) -> SchemaRef {
+    pub(crate) fn schema(&self) -> SchemaRef {
         Arc::clone(&self.schema)
     }
 }
@@ -134,7 +134,7 @@ impl Iterator for Reader {
     }
 }
 
-fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
+pub(crate) fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
     let capsule = capsule
         .cast::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule")))?;
@@ -145,7 +145,7 @@ fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
     Reader::new(stream).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-fn export(
+pub(crate) fn export(
     py: Python<'_>,
     schema: arrow_schema::SchemaRef,
     batches: Vec<RecordBatch>,
@@ -157,7 +157,7 @@ fn export(
     PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
 }
 
-fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
+pub(crate) fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
     reader
         .map(|b| {
             b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e))))

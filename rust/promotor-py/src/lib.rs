@@ -9,6 +9,8 @@ mod dec;
 mod errors;
 mod fast;
 mod program;
+mod programs;
+mod simulate;
 mod state;
 
 use pyo3::exceptions::PyUnicodeEncodeError;
@@ -171,6 +173,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(codes::generate_codes, m)?)?;
     m.add_function(wrap_pyfunction!(codes::normalize_code, m)?)?;
     m.add_function(wrap_pyfunction!(codes::check_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::pool_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;

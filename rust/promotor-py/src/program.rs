@@ -1,6 +1,7 @@
 //! `Program`: a compiled engine. Immutable, so it is shared freely across threads; it pickles
 //! by its IR.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -11,6 +12,7 @@ use promotor_core::error::Loc;
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
@@ -30,6 +32,12 @@ fn loc_of(t: &Bound<'_, PyTuple>) -> Vec<Loc> {
 pub struct Program {
     inner: Arc<CoreProgram>,
     ir_json: String,
+}
+
+impl Program {
+    pub(crate) fn core(&self) -> &Arc<CoreProgram> {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -134,9 +142,15 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
     }
 
-    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    /// Whether any campaign has a usage limit or a budget, or `unique_codes` (evaluation then
+    /// reads a store).
     fn is_stateful(&self) -> bool {
         self.inner.is_stateful()
+    }
+
+    /// Whether any campaign has `unique_codes` (given codes are then looked up in pools).
+    fn is_pooled(&self) -> bool {
+        self.inner.is_pooled()
     }
 
     /// Read one cart given as the user's plain dicts into a `Request` (see `price_fast`).
@@ -164,6 +178,31 @@ impl Program {
     /// A `Request` from `Request.input_json()`.
     fn request_json(&self, text: &str) -> PyResult<crate::state::Request> {
         crate::state::from_json(&self.inner, text)
+    }
+
+    /// Whether the engine has programmes (loyalty; `promotor.programs`).
+    fn has_programs(&self) -> bool {
+        self.inner.has_programs()
+    }
+
+    /// `(keys, families)` a programme operation (`programs::Op` as JSON) reads.
+    fn program_reads(&self, op: &str) -> PyResult<(Vec<String>, Vec<String>)> {
+        crate::programs::reads(&self.inner, op)
+    }
+
+    /// Families a programme operation reads once the first read named a referrer.
+    fn program_more(&self, op: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        crate::programs::more(&self.inner, op, snapshot)
+    }
+
+    /// Decide a programme operation on a snapshot: JSON of the decisions.
+    fn program_op(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        snapshot: HashMap<String, i64>,
+    ) -> PyResult<String> {
+        crate::programs::operate(py, &self.inner, op, snapshot, None)
     }
 
     /// The IR this program was compiled from, as JSON.
@@ -202,14 +241,34 @@ pub struct Priced {
     outcome: Outcome,
     /// The state it was priced on, when the program has limits (`None`: no state).
     snapshot: Option<Snapshot>,
+    /// The pool rows it was priced on, when a campaign has `unique_codes`.
+    pools: Option<PoolCodes>,
+    /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
+    pub(crate) checkout: Option<crate::programs::Paid>,
 }
 
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
-        match &self.snapshot {
-            Some(s) => self.program.decide(&self.input, s, true).0,
-            None => self.program.evaluate(&self.input),
+        if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
+            if let Ok(done) =
+                self.program
+                    .checkout_with(&self.input, s, &c.pay, self.pools.as_ref(), true)
+            {
+                return done.outcome;
+            }
         }
+        match (&self.snapshot, &self.pools) {
+            (Some(s), Some(p)) => self.program.decide_with(&self.input, s, p, true).0,
+            (Some(s), None) => self.program.decide(&self.input, s, true).0,
+            (None, _) => self.program.evaluate(&self.input),
+        }
+    }
+
+    /// The same, priced on these pool rows.
+    #[must_use]
+    pub fn pooled(mut self, pools: Option<PoolCodes>) -> Self {
+        self.pools = pools;
+        self
     }
 
     pub fn new(
@@ -223,6 +282,8 @@ impl Priced {
             input,
             outcome,
             snapshot,
+            pools: None,
+            checkout: None,
         }
     }
 }
@@ -289,10 +350,20 @@ impl Priced {
             .iter()
             .map(|a| (a.campaign_id.clone(), a.code.clone(), a.amount.to_string()))
             .collect();
-        (
-            crate::state::record_json(&outcome, &self.input),
-            self.outcome.currency.clone(),
-            applied,
+        let mut json = crate::state::record_json(&outcome, &self.input);
+        if let Some(c) = &self.checkout {
+            json = crate::programs::with_payments(&json, c, self.program.exponent());
+        }
+        (json, self.outcome.currency.clone(), applied)
+    }
+
+    /// `([(kind, ref, amount, points)], amount_due)`: what paid beyond the discounts.
+    #[allow(clippy::type_complexity)]
+    fn payments(&self) -> (Vec<(String, String, PyDec, Option<i64>)>, PyDec) {
+        crate::programs::payments(
+            self.checkout.as_ref(),
+            &self.outcome,
+            self.program.exponent(),
         )
     }
 }

@@ -31,11 +31,11 @@ must agree):
   in ascending current unit price, ``most_expensive=n`` in descending, both ties to the lower
   line index. ``cheapest`` with ``most_expensive`` and ``"each"`` on ``SHIPPING`` (compile
   errors) raise ``ValueError``.
-- A campaign is automatic when it has neither ``code`` nor any ``codes`` (``codes: []`` with no
-  ``code`` is automatic). Its matched code is its own spelling of the first given code
-  (in the order given) that matches one of its codes. Codes are trimmed of Unicode ``White_Space``
-  (Rust's ``str::trim``), then lower-cased. Unknown codes are reported with their first
-  spelling as given, untrimmed.
+- A campaign is automatic when it has neither ``code`` nor any ``codes`` nor ``unique_codes``
+  (``codes: []`` with no ``code`` is automatic). Its matched code is its own spelling of the
+  first given code (in the order given) that matches one of its codes. Codes are trimmed of
+  Unicode ``White_Space`` (Rust's ``str::trim``), then lower-cased. Unknown codes are reported
+  with their first spelling as given, untrimmed.
 - Schedules read the local weekday and hour; hours that wrap (``(22, 2)``) are the night that
   starts on a listed day, so Saturday 01:00 is in a Friday 22-02 window; hours ``(h, h)`` do
   not compile.
@@ -76,7 +76,7 @@ from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
 from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
 from promotor.testing.reference.state import Meter
 
-__all__ = ["decide", "evaluate", "state_keys"]
+__all__ = ["Pools", "decide", "evaluate", "pool_lookups", "state_keys"]
 
 Printer = Callable[[Node], str]
 RegexSearch = Callable[[str, str], "bool | None"]
@@ -356,28 +356,71 @@ class _Run:
         }
 
 
-def _candidates(
-    engine: Program, given: dict[str, str]
-) -> tuple[list[tuple[CCampaign, str | None]], list[str]]:
-    """Candidates in evaluation order with their matched code (the campaign's own spelling),
-    and the given codes (as given) that match no campaign.
+#: Pool rows a store found, by normalised code: ``(campaign id, code, customer id or None)``.
+Pools = Mapping[str, tuple[str, str, "str | None"]]
 
-    ``given`` maps each normalized code to its first spelling as given.
+
+def _candidates(
+    engine: Program,
+    given: dict[str, str],
+    pools: Pools | None = None,
+    customer_id: str | None = None,
+) -> tuple[list[tuple[CCampaign, str | None]], list[str], list[dict[str, Any]]]:
+    """Candidates in evaluation order with their matched code (the campaign's own spelling,
+    or a pool code's display form), the given codes (as given) that match nothing, and the
+    rejections of pool codes assigned to someone else (``not_assigned_to_customer``).
+
+    ``given`` maps each normalized code to its first spelling as given. A campaign's own codes
+    win over its pool's; among pool codes the first given wins. A pool row of a campaign this
+    engine does not define with ``unique_codes`` matches nothing.
     """
     matched: set[str] = set()
-    candidates: list[tuple[CCampaign, str | None]] = []
-    ordered = sorted(engine.campaigns, key=lambda c: (-c.priority, c.position))
-    for campaign in ordered:
-        if not campaign.codes:
-            candidates.append((campaign, None))
-            continue
+    own_hits: dict[int, str] = {}
+    for campaign in engine.campaigns:
         own = {normalize_code(c): c for c in reversed(campaign.codes)}
         hits = [norm for norm in given if norm in own]
         matched.update(hits)
         if hits:
-            candidates.append((campaign, own[hits[0]]))
+            own_hits[campaign.position] = own[hits[0]]
+    pooled = {c.id: c for c in engine.campaigns if c.unique_codes}
+    pool_hits: dict[int, str] = {}
+    pool_rejected: list[dict[str, Any]] = []
+    for norm, spelling in given.items():
+        if norm in matched or not pooled or pools is None or norm not in pools:
+            continue
+        campaign_id, code, owner = pools[norm]
+        holder = pooled.get(campaign_id)
+        if holder is None:
+            continue
+        matched.add(norm)
+        if owner is not None and owner != customer_id:
+            pool_rejected.append(_rejected(holder, spelling, "not_assigned_to_customer"))
+        elif holder.position not in own_hits:
+            pool_hits.setdefault(holder.position, code)
+    candidates: list[tuple[CCampaign, str | None]] = []
+    for campaign in sorted(engine.campaigns, key=lambda c: (-c.priority, c.position)):
+        if not campaign.codes and not campaign.unique_codes:
+            candidates.append((campaign, None))
+        elif campaign.position in own_hits:
+            candidates.append((campaign, own_hits[campaign.position]))
+        elif campaign.position in pool_hits:
+            candidates.append((campaign, pool_hits[campaign.position]))
     unknown = [spelling for norm, spelling in given.items() if norm not in matched]
-    return candidates, unknown
+    return candidates, unknown, pool_rejected
+
+
+def customer_id(canonical_input: Mapping[str, Any]) -> str | None:
+    return (canonical_input.get("customer") or {}).get("id")
+
+
+def pool_lookups(engine_ir: Mapping[str, Any], canonical_input: Mapping[str, Any]) -> list[str]:
+    """The normalised given codes a store looks up in its pools: those no campaign defines,
+    when some campaign has ``unique_codes`` (what ``Program::pool_lookups`` returns)."""
+    engine = read_program(engine_ir)
+    if not any(c.unique_codes for c in engine.campaigns):
+        return []
+    defined = {normalize_code(c) for campaign in engine.campaigns for c in campaign.codes}
+    return [norm for norm in _given_codes(canonical_input) if norm not in defined]
 
 
 def evaluate(
@@ -435,11 +478,15 @@ def state_keys(
     engine_ir: Mapping[str, Any],
     canonical_input: Mapping[str, Any],
     *,
+    pools: Pools | None = None,
     currency_exponent: CurrencyExponent | None = None,
 ) -> list[str]:
-    """The counters a decision on this input reads (section 8 of DESIGN.md)."""
+    """The counters a decision on this input reads (section 8 of DESIGN.md), once the pool
+    rows of :func:`pool_lookups` are known."""
     engine = read_program(engine_ir)
-    candidates, _ = _candidates(engine, _given_codes(canonical_input))
+    candidates, _, _ = _candidates(
+        engine, _given_codes(canonical_input), pools, customer_id(canonical_input)
+    )
     meter = _meter(
         engine, candidates, canonical_input, None,
         currency_exponent or _native_currency_exponent,
@@ -452,12 +499,14 @@ def decide(
     canonical_input: Mapping[str, Any],
     snapshot: Mapping[str, int],
     *,
+    pools: Pools | None = None,
     printer: Printer | None = None,
     regex_search: RegexSearch | None = None,
     currency_exponent: CurrencyExponent | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The canonical outcome on a snapshot of counters, and the deltas (``{"key", "add",
-    "max", "min"}``) that commit it; what ``Program::decide`` returns."""
+    """The canonical outcome on a snapshot of counters (and the pool rows found for
+    :func:`pool_lookups`), and the deltas (``{"key", "add", "max", "min"}``) that commit it;
+    what ``Program::decide_with`` returns."""
     engine = read_program(engine_ir)
     check_supported(engine)
     exponents = currency_exponent or _native_currency_exponent
@@ -468,7 +517,9 @@ def decide(
         regex_search or _native_regex_search,
         exponents,
     )
-    candidates, unknown = _candidates(engine, _given_codes(canonical_input))
+    candidates, unknown, pool_rejected = _candidates(
+        engine, _given_codes(canonical_input), pools, customer_id(canonical_input)
+    )
     run.meter = _meter(engine, candidates, canonical_input, snapshot, exponents)
     checked = [run.check(i, campaign, code) for i, (campaign, code) in enumerate(candidates)]
     eligible = [c for c in checked if isinstance(c, stacking.Eligible)]
@@ -479,6 +530,7 @@ def decide(
             run.record(outcomes[entry.position])
         else:
             run.rejected.append(entry)
+    run.rejected.extend(pool_rejected)
     for code in unknown:
         run.rejected.append(_rejected(None, code, "unknown_code"))
     deltas: list[dict[str, Any]] = []

@@ -37,7 +37,8 @@ class CCampaign:
     rules: Node | None
     effect: Node | None
     tiers: list[CTier] | None
-    codes: list[str]  # `code` first, then `codes`; empty: automatic
+    codes: list[str]  # `code` first, then `codes`; empty (and not unique_codes): automatic
+    unique_codes: bool  # accepts the codes of its pool (the pool rows a store found)
     starts_at: datetime | None
     ends_at: datetime | None
     schedule: CSchedule | None
@@ -97,6 +98,7 @@ def read_campaign(position: int, raw: Mapping[str, Any]) -> CCampaign:
         effect=None if effect is None else _effect_with_defaults(effect),
         tiers=tiers,
         codes=codes,
+        unique_codes=bool(raw.get("unique_codes")),
         starts_at=_instant(raw.get("starts_at")),
         ends_at=_instant(raw.get("ends_at")),
         schedule=schedule,

@@ -424,7 +424,7 @@ fn compile_campaign<'d>(
     }
     // Each code's key (`codes::key`, the one normalisation); a code that has none is reported
     // here and left out of matching.
-    let automatic = given.is_empty();
+    let automatic = given.is_empty() && !c.unique_codes;
     let mut keyed = Vec::with_capacity(given.len());
     for (cl, code) in given {
         match crate::codes::key(code) {
@@ -505,6 +505,18 @@ fn compile_tier(t: &ir::Tier, loc: &[Loc], cx: &mut Cx<'_>) -> (Option<Rule>, Op
 
 /// Compiles an engine definition.
 pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
+    // Rewards of programmes are campaigns selected by the codes a store issued for them.
+    let expanded;
+    let user_campaigns = def.campaigns.len();
+    let def = if def.programs.is_empty() {
+        def
+    } else {
+        let mut d = def.clone();
+        d.campaigns
+            .extend(crate::programs::reward_campaigns(&def.programs));
+        expanded = d;
+        &expanded
+    };
     let mut errs = Errs::default();
     if def.version != ir::IR_VERSION {
         errs.push(
@@ -577,6 +589,15 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
     }
     let (usage_limits, limit_errors) = crate::state::compile(def, exponent.unwrap_or(2));
     errs.0.extend(limit_errors);
+    let programs = crate::programs::compile::compile(
+        &def.programs,
+        user_campaigns,
+        &def.campaigns,
+        exponent.unwrap_or(2),
+        mode,
+        &def.bounds,
+        &mut errs.0,
+    );
     if !errs.0.is_empty() {
         return Err(Errors::rule(errs.0));
     }
@@ -598,6 +619,8 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
         max_discount,
         leaves,
         usage_limits,
+        pooled: def.campaigns.iter().any(|c| c.unique_codes),
+        programs,
     })))
 }
 
@@ -663,4 +686,49 @@ pub fn check_part(part: &str, text: &str) -> Result<(), Errors> {
     } else {
         Err(Errors::rule(errs.0))
     }
+}
+
+/// A rule of a programme (an earning rule), compiled as campaign rules are.
+pub(crate) fn program_rule(
+    e: &Expr,
+    bounds: &RuleBounds,
+    mode: RoundMode,
+    loc: &[Loc],
+    out: &mut Vec<Error>,
+) -> Option<Rule> {
+    let mut errs = Errs::default();
+    let mut cx = Cx {
+        bounds,
+        mode,
+        depth: Depth::Full,
+        errs: &mut errs,
+    };
+    let r = cx.rule(e, loc);
+    out.extend(errs.0);
+    r
+}
+
+/// A schedule of a programme's rule, compiled as a campaign's is.
+pub(crate) fn program_schedule(
+    s: &ir::Schedule,
+    loc: &[Loc],
+    out: &mut Vec<Error>,
+) -> Option<CSchedule> {
+    let mut errs = Errs::default();
+    let c = compile_schedule(s, loc, &mut errs);
+    out.extend(errs.0);
+    c
+}
+
+/// A timestamp of a programme's rule, compiled as a campaign's `starts_at` is.
+pub(crate) fn program_time(
+    s: Option<&String>,
+    name: &str,
+    loc: &[Loc],
+    out: &mut Vec<Error>,
+) -> Option<i64> {
+    let mut errs = Errs::default();
+    let t = compile_time(s, name, loc, &mut errs);
+    out.extend(errs.0);
+    t
 }

@@ -24,6 +24,11 @@ pub(crate) struct Inner {
     pub leaves: usize,
     /// Usage limits and budgets of each campaign (`crate::state`).
     pub usage_limits: crate::state::Limits,
+    /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
+    /// given codes that no campaign defines need a store lookup.
+    pub pooled: bool,
+    /// Loyalty programmes and what they issue (`crate::programs`).
+    pub programs: crate::programs::Programs,
 }
 
 /// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a

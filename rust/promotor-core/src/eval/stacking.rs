@@ -44,6 +44,15 @@ pub struct Stacked {
     pub deltas: Vec<Delta>,
 }
 
+/// What a traced evaluation ([`crate::compile::Program::decide_traced`]) notes beside its
+/// outcome, by campaign index: the campaigns that passed their rules (a tier's included), and
+/// those of them a usage limit or budget refused, with the reason and the limit's detail.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub passed: Vec<usize>,
+    pub refused: Vec<(usize, Reason, String)>,
+}
+
 /// `None` when active, else the `not_active` detail.
 fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
     if !c.active {
@@ -392,13 +401,14 @@ impl<'a> Search<'_, 'a> {
 
 /// Checks 1-3 for every candidate: the rejections (with candidate positions; only with
 /// `explain`) and the eligible.
-fn eligible<'a>(
+pub(crate) fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
     matched: &[Option<&'a str>],
     mismatch: bool,
     meter: Option<&Meter<'_>>,
     explain: bool,
+    mut trace: Option<&mut Trace>,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
     let mut el: Vec<Eligible<'a>> = Vec::with_capacity(p.order.len());
@@ -469,7 +479,13 @@ fn eligible<'a>(
                 }
             }
         };
+        if let Some(t) = trace.as_deref_mut() {
+            t.passed.push(ci);
+        }
         if let Some(b) = meter.and_then(|m| m.prefilter(ci)) {
+            if let Some(t) = trace.as_deref_mut() {
+                t.refused.push((ci, b.reason, b.detail.clone()));
+            }
             if explain {
                 rej.push((pos, blocked(&c.id, code, b)));
             }
@@ -518,6 +534,7 @@ pub(crate) fn stack<'a>(
     cart: &Cart<'_>,
     meter: Option<&Meter<'_>>,
     explain: bool,
+    mut trace: Option<&mut Trace>,
 ) -> Stacked {
     let Cart {
         lines,
@@ -525,7 +542,15 @@ pub(crate) fn stack<'a>(
         mismatch,
         exponent,
     } = *cart;
-    let (mut rej, mut el) = eligible(p, ctx, matched, mismatch, meter, explain);
+    let (mut rej, mut el) = eligible(
+        p,
+        ctx,
+        matched,
+        mismatch,
+        meter,
+        explain,
+        trace.as_deref_mut(),
+    );
     let unit = MinorUnit {
         exponent,
         mode: p.mode,
@@ -591,6 +616,14 @@ pub(crate) fn stack<'a>(
         for (k, e) in el.iter().enumerate() {
             if chosen.binary_search(&k).is_err() {
                 rej.push((e.pos, rejected(Some(e.id), e.code, Reason::NotBestDeal)));
+            }
+        }
+    }
+    if let Some(t) = trace {
+        for (k, r) in &run.rejected {
+            if matches!(r.reason, Reason::LimitReached | Reason::BudgetExhausted) {
+                let detail = r.detail.clone().unwrap_or_default();
+                t.refused.push((el[*k].ci, r.reason, detail));
             }
         }
     }

@@ -29,6 +29,9 @@ pub struct EngineDef {
     pub stacking: Stacking,
     pub bounds: RuleBounds,
     pub campaigns: Vec<Campaign>,
+    /// Loyalty programmes (DESIGN section 10; `crate::programs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<crate::programs::ProgramDef>,
 }
 
 /// An engine definition as written, in any version this build reads.
@@ -48,6 +51,8 @@ struct RawEngineDef {
     #[serde(default)]
     limits: Option<RuleBounds>,
     campaigns: Vec<Campaign>,
+    #[serde(default)]
+    programs: Vec<crate::programs::ProgramDef>,
 }
 
 impl TryFrom<RawEngineDef> for EngineDef {
@@ -75,6 +80,7 @@ impl TryFrom<RawEngineDef> for EngineDef {
             stacking: raw.stacking,
             bounds: bounds.unwrap_or_default(),
             campaigns: raw.campaigns,
+            programs: raw.programs,
         })
     }
 }
@@ -174,6 +180,9 @@ impl Default for RuleBounds {
     }
 }
 
+// The IR mirrors `pm.Campaign`'s independent flags (`unique_codes`, `exclusive`, `stop_after`,
+// `active`) one to one, as the JSON contract names them; enums would change that contract.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
@@ -190,6 +199,9 @@ pub struct Campaign {
     pub code: Option<String>,
     #[serde(default)]
     pub codes: Option<Vec<String>>,
+    /// Accepts the codes of its pool in the store (DESIGN section 9; `state::pools`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique_codes: bool,
     /// RFC 3339 with an offset; inclusive.
     #[serde(default)]
     pub starts_at: Option<String>,
@@ -261,6 +273,11 @@ pub enum Every {
     Day,
     Week,
     Month,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn yes() -> bool {

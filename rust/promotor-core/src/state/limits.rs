@@ -102,7 +102,8 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<Error>) {
     let mut errs = Vec::new();
     let mut out = Limits::default();
     for (ci, c) in def.campaigns.iter().enumerate() {
-        let automatic = c.code.is_none() && c.codes.as_ref().is_none_or(Vec::is_empty);
+        let automatic =
+            c.code.is_none() && c.codes.as_ref().is_none_or(Vec::is_empty) && !c.unique_codes;
         out.automatic.push(automatic);
         let mut list = Vec::with_capacity(c.limits.len());
         for (li, l) in c.limits.iter().enumerate() {
@@ -161,7 +162,7 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<Error>) {
                     "per",
                     ErrorKind::Incompatible {
                         option: "per='code'".to_owned(),
-                        other: "a campaign without codes".to_owned(),
+                        other: "a campaign without codes (code, codes or unique_codes)".to_owned(),
                     },
                 ));
                 continue;
@@ -229,6 +230,29 @@ impl<'a> Meter<'a> {
         snapshot: Option<&Snapshot>,
         exponent: u32,
     ) -> Self {
+        Self::build(limits, input, matched, snapshot, exponent, true)
+    }
+
+    /// The counters of the campaigns whose code is in `matched` alone (no automatic ones):
+    /// what a wallet reads for its codes.
+    pub fn of_codes(
+        limits: &'a Limits,
+        input: &Input,
+        matched: &[Option<&str>],
+        snapshot: Option<&Snapshot>,
+        exponent: u32,
+    ) -> Self {
+        Self::build(limits, input, matched, snapshot, exponent, false)
+    }
+
+    fn build(
+        limits: &'a Limits,
+        input: &Input,
+        matched: &[Option<&str>],
+        snapshot: Option<&Snapshot>,
+        exponent: u32,
+        automatic: bool,
+    ) -> Self {
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let now = input.context.now;
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -236,7 +260,8 @@ impl<'a> Meter<'a> {
         let mut slots = Vec::with_capacity(limits.campaigns.len());
         for (ci, list) in limits.campaigns.iter().enumerate() {
             let code = matched.get(ci).copied().flatten();
-            let candidate = limits.automatic.get(ci).copied().unwrap_or(false) || code.is_some();
+            let candidate =
+                (automatic && limits.automatic.get(ci).copied().unwrap_or(false)) || code.is_some();
             if list.is_empty() || !candidate {
                 slots.push(Vec::new());
                 continue;
@@ -348,6 +373,23 @@ impl<'a> Meter<'a> {
             }
         }
         None
+    }
+
+    /// Whether a per-code count limit of campaign `ci` is reached on the snapshot: its code is
+    /// used up (a wallet shows it as `used`).
+    pub fn code_used(&self, ci: usize) -> bool {
+        let Some(slots) = self.slots.get(ci) else {
+            return false;
+        };
+        self.limits.campaigns[ci]
+            .iter()
+            .zip(slots)
+            .any(|(l, slot)| match (l.per, l.counted, slot) {
+                (Some(Per::Code), Counted::Count, Some(k)) => {
+                    i128::from(self.base[*k]) + 1 > i128::from(l.max)
+                }
+                _ => false,
+            })
     }
 
     /// Check 2: whether campaign `ci` may apply discount `d` given what this evaluation has

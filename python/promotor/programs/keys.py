@@ -1,0 +1,27 @@
+"""Programme keys as the core writes them (``rust/promotor-core/src/programs/keys.rs``)."""
+
+from __future__ import annotations
+
+__all__ = ["escape", "family_customer", "loyalty_family", "loyalty_prefix", "unescape"]
+
+
+def escape(value: str) -> str:
+    return value.replace("%", "%25").replace("|", "%7C").replace("#", "%23")
+
+
+def unescape(value: str) -> str:
+    return value.replace("%23", "#").replace("%7C", "|").replace("%25", "%")
+
+
+def loyalty_prefix(program: str) -> str:
+    """The start of every customer family of a programme."""
+    return f"loyalty|program={escape(program)}|customer="
+
+
+def loyalty_family(program: str, customer: str) -> str:
+    return loyalty_prefix(program) + escape(customer)
+
+
+def family_customer(family: str) -> str:
+    """The customer id of a loyalty family."""
+    return unescape(family.rpartition("|customer=")[2])

@@ -1,0 +1,180 @@
+//! Keys of programme state: families and their members.
+//!
+//! ```text
+//! loyalty|program=points|customer=c1#lot=2026-12-11/2027-12-11   points of one lot
+//! loyalty|program=points|customer=c1#lot=2026-11-27/-             a lot that never expires
+//! loyalty|program=points|customer=c1#earned=2026-12-11            points earned, by the day
+//!                                                                  they became available (tiers)
+//! loyalty|program=points|customer=c1#debt                         points owed (after a rollback)
+//! loyalty|program=points|customer=c1#tier                         the tier last announced (index + 1)
+//! loyalty|program=points|customer=c1#notice=2026-12-11/2027-12-11 1 once points_expiring was written
+//! gift_card|code=gc-7k2m#balance                                  minor units
+//! gift_card|code=gc-7k2m#status                                   1 active, 2 inactive (0: no card)
+//! gift_card|code=gc-7k2m#expires                                  microseconds (0: never)
+//! gift_card|code=gc-7k2m#currency=USD                             1
+//! code|code=rw-9x2c#campaign=points:five-off|customer=c1          1: issued to c1
+//! code|code=rw-9x2c#used                                          1 once redeemed
+//! code|code=ref-7k2m#referral=friends|advocate=c1                  1: an advocate's code
+//! code|code=ref-7k2m#email=ana@gmail.com                           1: the advocate's canonical email
+//! referral|program=friends|advocate=c1#code                        1 once the advocate has a code
+//! referral|program=friends|advocate=c1#friend=f1                   1 pending, 2 converted, 3 rewarded
+//! referral|program=friends|advocate=c1#referred                    friends who used the code
+//! referral|program=friends|advocate=c1#converted                   conversions
+//! referral|program=friends|advocate=c1#rewarded                    conversions counted toward tiers
+//! referral|program=friends|advocate=c1#tier                        the highest tier rewarded (its referrals)
+//! referral|program=friends|advocate=c1#period=month:2026-11        rewarded in that period (limits)
+//! referral|program=friends|friend=f1#by=c1                         1 referred by c1, 2 converted
+//! referral|program=friends|email=f@x.com#referred                  1 once a friend with that email is referred
+//! ```
+//!
+//! A lot is named by the local dates (in the programme's timezone) at whose 00:00 it becomes
+//! available and expires. Values are escaped as in [`crate::state::keys`], and `#` as `%23`,
+//! so the first `#` of a key separates its family from its member. A store may read a whole
+//! family (every key that starts with `family#`), which is how the core learns every lot of
+//! a customer.
+
+use chrono::NaiveDate;
+
+/// Appends `value` with `%`, `|` and `#` escaped.
+pub fn escape_into(out: &mut String, value: &str) {
+    for ch in value.chars() {
+        match ch {
+            '%' => out.push_str("%25"),
+            '|' => out.push_str("%7C"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn family(kind: &str, parts: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(48);
+    out.push_str(kind);
+    for (name, value) in parts {
+        out.push('|');
+        out.push_str(name);
+        out.push('=');
+        escape_into(&mut out, value);
+    }
+    out
+}
+
+/// The family of one customer in one loyalty programme.
+pub fn loyalty(program: &str, customer: &str) -> String {
+    family("loyalty", &[("program", program), ("customer", customer)])
+}
+
+/// The family of one gift card (by its normalised code).
+pub fn gift_card(code: &str) -> String {
+    family("gift_card", &[("code", code)])
+}
+
+/// The family of one issued code (by its normalised code).
+pub fn issued_code(code: &str) -> String {
+    family("code", &[("code", code)])
+}
+
+/// The family of one advocate, friend or (canonical) friend email of a referral programme:
+/// `who` is `advocate`, `friend` or `email`.
+pub fn referral(program: &str, who: &str, id: &str) -> String {
+    family("referral", &[("program", program), (who, id)])
+}
+
+/// A member `name=value` with the value escaped.
+pub fn named(name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(name.len() + value.len() + 1);
+    out.push_str(name);
+    out.push('=');
+    escape_into(&mut out, value);
+    out
+}
+
+/// `family#member`.
+pub fn member(family: &str, member: &str) -> String {
+    let mut k = String::with_capacity(family.len() + member.len() + 1);
+    k.push_str(family);
+    k.push('#');
+    k.push_str(member);
+    k
+}
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The member naming a lot: `lot=A/E` (`E` is `-` for a lot that never expires).
+pub fn lot(available: NaiveDate, expires: Option<NaiveDate>) -> String {
+    format!(
+        "lot={}/{}",
+        date(available),
+        expires.map_or_else(|| "-".to_owned(), date)
+    )
+}
+
+/// The member marking that `points_expiring` was written for a lot.
+pub fn notice(available: NaiveDate, expires: Option<NaiveDate>) -> String {
+    format!("notice={}", &lot(available, expires)[4..])
+}
+
+pub fn earned(day: NaiveDate) -> String {
+    format!("earned={}", date(day))
+}
+
+/// `(available, expires)` of a `A/E` text.
+pub fn parse_span(s: &str) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let (a, e) = s.split_once('/')?;
+    let expires = if e == "-" { None } else { Some(parse_date(e)?) };
+    Some((parse_date(a)?, expires))
+}
+
+/// The member part of `key` if it belongs to `family`.
+pub fn member_of<'k>(family: &str, key: &'k str) -> Option<&'k str> {
+    key.strip_prefix(family)?.strip_prefix('#')
+}
+
+/// The member naming an issued code's owner: `campaign=<id>|customer=<id>`.
+pub fn owner(campaign: &str, customer: &str) -> String {
+    let mut out = String::from("campaign=");
+    escape_into(&mut out, campaign);
+    out.push_str("|customer=");
+    escape_into(&mut out, customer);
+    out
+}
+
+/// Undoes [`escape_into`].
+pub fn unescape(value: &str) -> String {
+    value
+        .replace("%23", "#")
+        .replace("%7C", "|")
+        .replace("%25", "%")
+}
+
+/// `(campaign, customer)` of an owner member.
+pub fn parse_owner(member: &str) -> Option<(String, String)> {
+    let rest = member.strip_prefix("campaign=")?;
+    let (c, cust) = rest.split_once("|customer=")?;
+    Some((unescape(c), unescape(cust)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_and_members() {
+        let f = loyalty("pts", "c#1|x");
+        assert_eq!(f, "loyalty|program=pts|customer=c%231%7Cx");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 11).unwrap();
+        let k = member(&f, &lot(d, None));
+        assert_eq!(k, "loyalty|program=pts|customer=c%231%7Cx#lot=2026-12-11/-");
+        assert_eq!(member_of(&f, &k), Some("lot=2026-12-11/-"));
+        assert_eq!(parse_span("2026-12-11/-"), Some((d, None)));
+        assert_eq!(notice(d, Some(d)), "notice=2026-12-11/2026-12-11");
+        let o = owner("p:r", "c|1");
+        assert_eq!(parse_owner(&o), Some(("p:r".to_owned(), "c|1".to_owned())));
+    }
+}

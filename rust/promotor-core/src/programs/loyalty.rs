@@ -1,0 +1,531 @@
+//! Loyalty points, exactly (DESIGN section 10, "Loyalty, exactly").
+//!
+//! A customer's points live in **lots** named by the local dates at whose 00:00 they become
+//! available and expire ([`keys::lot`]). With `today` the local date of `now` in the
+//! programme's timezone, a lot is *pending* while `today < available`, *available* while
+//! `available <= today < expires`, and expired after. Comparing local dates is comparing
+//! with local midnight, also across daylight-saving changes.
+//!
+//! - **Earning** credits a lot: order points at `today + pending_days`, event, import and
+//!   retroactive points at `today`; the lot expires `expire_after_days` after that. Points
+//!   owed (`debt`, left by a rollback) are paid first. Points of orders, events and
+//!   retroactive awards count toward tiers on the day they become available (`earned=day`);
+//!   imported balances do not.
+//! - **Spending** takes available lots, the earliest to expire first (then the earliest
+//!   available; lots that never expire last), each delta with `min: 0`.
+//! - **Taking back** (a rollback) takes the order's own lot while it is pending, then other
+//!   pending lots (latest first), then available lots in spending order, and what is left
+//!   becomes `debt`, which later earnings pay first. The balance is `available - debt`, so it
+//!   may be negative.
+//! - **Tiers**: the last tier (list them ascending) whose `points` the points earned in the
+//!   `tier_window_days` up to today reach, read before the call's own changes (an order that
+//!   crosses a threshold earns at the old tier).
+//! - **Announcements**: after a call's changes, a tier that differs from the one last
+//!   announced writes `tier_changed`; an available lot with points that expires within
+//!   `expiring_notice_days` writes `points_expiring` once.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::keys;
+use super::work::Work;
+use super::{CEarn, Event, Loyalty};
+use crate::compile::CSchedule;
+use crate::eval::explain::holds;
+use crate::eval::expr::{Ctx, Facts};
+use crate::input::Input;
+
+/// One lot read from the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lot {
+    pub available: NaiveDate,
+    pub expires: Option<NaiveDate>,
+    pub points: i64,
+    /// The member naming it (`lot=A/E`).
+    pub member: String,
+}
+
+/// What a customer has in a programme at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balance {
+    /// Points of available lots, less what is owed (may be negative).
+    pub available: i64,
+    pub pending: i64,
+    /// `(date at whose 00:00 they expire, points)` of available lots, by date.
+    pub expiring: Vec<(NaiveDate, i64)>,
+    pub tier: Option<usize>,
+}
+
+/// An exact fraction, for `points x amount / per x multipliers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ratio {
+    pub num: i128,
+    pub den: i128,
+}
+
+const fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    if a < 0 {
+        -a
+    } else {
+        a
+    }
+}
+
+impl Ratio {
+    pub const ZERO: Self = Self { num: 0, den: 1 };
+    pub const ONE: Self = Self { num: 1, den: 1 };
+
+    pub fn of(d: Decimal) -> Self {
+        Self::reduced(d.mantissa(), 10i128.pow(d.scale()))
+    }
+
+    fn reduced(num: i128, den: i128) -> Self {
+        let g = gcd(num, den).max(1);
+        let (n, d) = (num / g, den / g);
+        if d < 0 {
+            Self { num: -n, den: -d }
+        } else {
+            Self { num: n, den: d }
+        }
+    }
+
+    pub fn times(self, o: Self) -> Option<Self> {
+        let g1 = gcd(self.num, o.den).max(1);
+        let g2 = gcd(o.num, self.den).max(1);
+        let num = (self.num / g1).checked_mul(o.num / g2)?;
+        let den = (self.den / g2).checked_mul(o.den / g1)?;
+        Some(Self::reduced(num, den))
+    }
+
+    pub fn over(self, o: Self) -> Option<Self> {
+        if o.num == 0 {
+            return None;
+        }
+        self.times(Self {
+            num: o.den,
+            den: o.num,
+        })
+        .map(|r| Self::reduced(r.num, r.den))
+    }
+
+    pub fn plus(self, o: Self) -> Option<Self> {
+        let g = gcd(self.den, o.den).max(1);
+        let den = (self.den / g).checked_mul(o.den)?;
+        let num = self
+            .num
+            .checked_mul(o.den / g)?
+            .checked_add(o.num.checked_mul(self.den / g)?)?;
+        Some(Self::reduced(num, den))
+    }
+
+    /// Rounded towards minus infinity.
+    pub fn floor(self) -> i128 {
+        self.num.div_euclid(self.den)
+    }
+}
+
+/// Whether `now` is inside a schedule (weekdays and half-open hours, in its timezone).
+pub fn in_schedule(s: &CSchedule, now: i64) -> bool {
+    let Some(l) = crate::time::local(now, s.tz) else {
+        return false;
+    };
+    if let Some(days) = &s.weekdays {
+        if !days.iter().any(|d| u32::from(*d) == l.weekday) {
+            return false;
+        }
+    }
+    if let Some((a, b)) = s.hours {
+        let (a, b, h) = (u32::from(a), u32::from(b), l.hour);
+        let inside = if a < b {
+            a <= h && h < b
+        } else {
+            h >= a || h < b
+        };
+        if !inside {
+            return false;
+        }
+    }
+    true
+}
+
+impl CEarn {
+    /// Whether the rule applies at `now` to what `ctx` sees.
+    fn applies<'a>(&'a self, ctx: &mut Ctx<'a>, now: i64) -> bool {
+        if self.starts_at.is_some_and(|s| now < s) || self.ends_at.is_some_and(|e| now >= e) {
+            return false;
+        }
+        if self.schedule.as_ref().is_some_and(|s| !in_schedule(s, now)) {
+            return false;
+        }
+        self.rules.as_ref().is_none_or(|r| holds(ctx, r))
+    }
+}
+
+/// `Ctx` over an input, for earning rules (no memo: nothing is remembered).
+pub fn context<'a>(input: &'a Input, facts: &'a Facts, mode: crate::num::RoundMode) -> Ctx<'a> {
+    Ctx::new(input, facts, mode, 0)
+}
+
+impl Loyalty {
+    /// The local date of `now` in the programme's timezone.
+    pub fn today(&self, now: i64) -> NaiveDate {
+        DateTime::from_timestamp_micros(now)
+            .map_or(NaiveDate::MIN, |t| t.with_timezone(&self.tz).date_naive())
+    }
+
+    /// The instant (microseconds) of 00:00 local on `day`; the first instant of that day
+    /// when a daylight-saving change skips midnight.
+    pub fn midnight(&self, day: NaiveDate) -> i64 {
+        use chrono::TimeZone;
+        let mut t = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        for _ in 0..4 {
+            if let Some(x) = self.tz.from_local_datetime(&t).earliest() {
+                return x.timestamp_micros();
+            }
+            t = t.with_hour(t.hour() + 1).unwrap_or(t);
+        }
+        t.and_utc().timestamp_micros()
+    }
+
+    fn expiry(&self, available: NaiveDate) -> Option<NaiveDate> {
+        self.expire_after_days
+            .and_then(|d| available.checked_add_days(Days::new(u64::from(d))))
+    }
+
+    /// Every lot of a customer (`family`) as the decision sees it now.
+    pub fn lots(&self, work: &Work<'_>, family: &str) -> Vec<Lot> {
+        work.members(family)
+            .into_iter()
+            .filter_map(|(m, points)| {
+                let (available, expires) = keys::parse_span(m.strip_prefix("lot=")?)?;
+                Some(Lot {
+                    available,
+                    expires,
+                    points,
+                    member: m,
+                })
+            })
+            .collect()
+    }
+
+    /// Points earned in the tier window up to `today`.
+    pub fn window_points(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> i64 {
+        let from = self
+            .tier_window_days
+            .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))));
+        work.members(family)
+            .into_iter()
+            .filter_map(|(m, points)| {
+                let day = keys::parse_date(m.strip_prefix("earned=")?)?;
+                (day <= today && from.is_none_or(|f| day > f)).then_some(points)
+            })
+            .sum()
+    }
+
+    /// The tier reached by `points` earned in the window.
+    pub fn tier_for(&self, points: i64) -> Option<usize> {
+        self.tiers
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| points >= t.points)
+            .map(|(i, _)| i)
+            .next_back()
+    }
+
+    pub fn tier(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> Option<usize> {
+        self.tier_for(self.window_points(work, family, today))
+    }
+
+    pub fn balance(&self, work: &Work<'_>, family: &str, now: i64) -> Balance {
+        let today = self.today(now);
+        let mut available = -work.get(&keys::member(family, "debt"));
+        let mut pending = 0;
+        let mut expiring: Vec<(NaiveDate, i64)> = Vec::new();
+        for lot in self.lots(work, family) {
+            if lot.available > today {
+                pending += lot.points;
+            } else if lot.expires.is_none_or(|e| today < e) {
+                available += lot.points;
+                if let (Some(e), true) = (lot.expires, lot.points != 0) {
+                    match expiring.iter_mut().find(|(d, _)| *d == e) {
+                        Some((_, p)) => *p += lot.points,
+                        None => expiring.push((e, lot.points)),
+                    }
+                }
+            }
+        }
+        expiring.sort_unstable();
+        Balance {
+            available,
+            pending,
+            expiring,
+            tier: self.tier(work, family, today),
+        }
+    }
+
+    /// Available lots in the order spending takes them.
+    fn spendable(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> Vec<Lot> {
+        let mut lots: Vec<Lot> = self
+            .lots(work, family)
+            .into_iter()
+            .filter(|l| l.available <= today && l.expires.is_none_or(|e| today < e))
+            .filter(|l| l.points > 0)
+            .collect();
+        lots.sort_by_key(|l| (l.expires.is_none(), l.expires, l.available));
+        lots
+    }
+
+    /// Credits `points` becoming available on `available` (owed points are paid first, but
+    /// by an `add` import, which reads nothing); counted toward tiers unless `tier_free`.
+    /// Returns the lot's member.
+    pub fn credit(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        points: i64,
+        available: NaiveDate,
+        tier_free: bool,
+    ) -> String {
+        self.credit_with(work, family, points, available, tier_free, true)
+    }
+
+    pub fn credit_with(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        points: i64,
+        available: NaiveDate,
+        tier_free: bool,
+        pay_debt: bool,
+    ) -> String {
+        let debt_key = keys::member(family, "debt");
+        let owed = if pay_debt {
+            work.get(&debt_key).max(0)
+        } else {
+            0
+        };
+        let paid = owed.min(points);
+        if paid > 0 {
+            work.add(&debt_key, -paid, Some(0), None);
+        }
+        let lot = keys::lot(available, self.expiry(available));
+        work.add(&keys::member(family, &lot), points - paid, None, None);
+        if !tier_free {
+            work.add(
+                &keys::member(family, &keys::earned(available)),
+                points,
+                None,
+                None,
+            );
+        }
+        lot
+    }
+
+    /// Spends `n` points from available lots, earliest-expiring first; the caller checked
+    /// that they are there. Returns what it took.
+    pub fn spend(&self, work: &mut Work<'_>, family: &str, n: i64, today: NaiveDate) -> i64 {
+        let mut left = n;
+        for lot in self.spendable(work, family, today) {
+            if left <= 0 {
+                break;
+            }
+            let take = lot.points.min(left);
+            work.add(&keys::member(family, &lot.member), -take, Some(0), None);
+            left -= take;
+        }
+        n - left
+    }
+
+    /// Takes `n` earned points back: the lot `own` while pending, other pending lots (latest
+    /// available first, then latest expiry first, "never" counting as the latest),
+    /// available lots in spending order, then as debt. Returns `(from lots, owed)`.
+    pub fn take_back(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        n: i64,
+        own: Option<&str>,
+        today: NaiveDate,
+    ) -> (i64, i64) {
+        let mut pending: Vec<Lot> = self
+            .lots(work, family)
+            .into_iter()
+            .filter(|l| l.available > today && l.points > 0)
+            .collect();
+        pending.sort_by(|a, b| {
+            let mine = |l: &Lot| Some(l.member.as_str()) == own;
+            mine(b)
+                .cmp(&mine(a))
+                .then(b.available.cmp(&a.available))
+                // Latest expiry first, and a lot that never expires is the latest of all (as
+                // in the spending order); `Option`'s own order would put it first.
+                .then(never_last(b.expires).cmp(&never_last(a.expires)))
+        });
+        let mut left = n;
+        for lot in pending
+            .into_iter()
+            .chain(self.spendable(work, family, today))
+        {
+            if left <= 0 {
+                break;
+            }
+            let now_points = work.get(&keys::member(family, &lot.member));
+            let take = now_points.min(left);
+            if take > 0 {
+                work.add(&keys::member(family, &lot.member), -take, Some(0), None);
+                left -= take;
+            }
+        }
+        if left > 0 {
+            work.add(&keys::member(family, "debt"), left, None, None);
+        }
+        (n - left, left)
+    }
+
+    /// The multiplier and points of the rules for an order (`on = None`) or an event, on what
+    /// `ctx` sees at `now`: `(sum of points x amount / per, product of multipliers)`.
+    fn rate<'a>(
+        &'a self,
+        ctx: &mut Ctx<'a>,
+        on: Option<&str>,
+        amount: Ratio,
+        now: i64,
+    ) -> Option<(Ratio, Ratio)> {
+        let mut sum = Ratio::ZERO;
+        let mut mult = Ratio::ONE;
+        for r in &self.earn {
+            if r.on.as_deref() != on || !r.applies(ctx, now) {
+                continue;
+            }
+            if let Some(p) = r.points {
+                let term = if on.is_none() {
+                    Ratio::of(p).times(amount)?.over(Ratio::of(r.per))?
+                } else {
+                    Ratio::of(p)
+                };
+                sum = sum.plus(term)?;
+            }
+            if let Some(m) = r.multiplier {
+                mult = mult.times(Ratio::of(m))?;
+            }
+        }
+        Some((sum, mult))
+    }
+
+    /// Points an order or event earns: the rules' sum times every multiplier (the tier's
+    /// too), floored once; 0 on an overflow.
+    pub fn points<'a>(
+        &'a self,
+        ctx: &mut Ctx<'a>,
+        on: Option<&str>,
+        amount: Decimal,
+        tier: Option<usize>,
+        now: i64,
+    ) -> i64 {
+        let total = self
+            .rate(ctx, on, Ratio::of(amount), now)
+            .and_then(|(sum, mult)| {
+                let tier_mult = tier.map_or(Ratio::ONE, |t| Ratio::of(self.tiers[t].multiplier));
+                sum.times(mult)?.times(tier_mult)
+            })
+            .map_or(0, Ratio::floor);
+        i64::try_from(total.max(0)).unwrap_or(0)
+    }
+
+    /// After a call's changes: `tier_changed` and `points_expiring`, with the markers that
+    /// write each once.
+    pub fn announce(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        customer: &str,
+        now: i64,
+        events: &mut Vec<Event>,
+    ) {
+        let today = self.today(now);
+        let tier_key = keys::member(family, "tier");
+        let was = work.get(&tier_key);
+        let is = self.tier(work, family, today).map_or(0, |t| t as i64 + 1);
+        if was != is {
+            work.add(&tier_key, is - was, Some(is), Some(is));
+            let name = |v: i64| {
+                usize::try_from(v - 1)
+                    .ok()
+                    .and_then(|i| self.tiers.get(i))
+                    .map(|t| t.name.clone())
+            };
+            events.push(Event::new(
+                "tier_changed",
+                Some(customer),
+                json!({"program": self.id, "from": name(was), "to": name(is)}),
+            ));
+        }
+        for lot in self.spendable(work, family, today) {
+            let Some(expires) = lot.expires else { continue };
+            let due = expires
+                .checked_sub_days(Days::new(u64::from(self.notice_days)))
+                .unwrap_or(NaiveDate::MIN);
+            let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
+            if today >= due && work.get(&marker) == 0 {
+                work.add(&marker, 1, None, Some(1));
+                events.push(Event::new(
+                    "points_expiring",
+                    Some(customer),
+                    json!({
+                        "program": self.id,
+                        "points": lot.points,
+                        "expires_on": keys::date(expires),
+                        "days_left": (expires - today).num_days(),
+                    }),
+                ));
+            }
+        }
+    }
+
+    /// The `points_earned` event of a credit.
+    pub fn earned_event(
+        &self,
+        customer: &str,
+        points: i64,
+        lot: &str,
+        source: &str,
+        extra: serde_json::Value,
+    ) -> Event {
+        let (available, expires) =
+            keys::parse_span(lot.strip_prefix("lot=").unwrap_or(lot)).unwrap_or_default();
+        let mut payload = json!({
+            "program": self.id,
+            "points": points,
+            "source": source,
+            "available_on": keys::date(available),
+            "expires_on": expires.map(keys::date),
+        });
+        if let (Some(obj), serde_json::Value::Object(more)) = (payload.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        Event::new("points_earned", Some(customer), payload)
+    }
+
+    /// The local date order points become available.
+    pub fn order_available(&self, today: NaiveDate) -> NaiveDate {
+        today
+            .checked_add_days(Days::new(u64::from(self.pending_days)))
+            .unwrap_or(today)
+    }
+}
+
+/// A date's ISO weekday, for tests.
+pub fn weekday(d: NaiveDate) -> u32 {
+    d.weekday().number_from_monday()
+}
+
+/// An expiry date for ordering, with "never" after every date.
+fn never_last(expires: Option<NaiveDate>) -> NaiveDate {
+    expires.unwrap_or(NaiveDate::MAX)
+}

@@ -1,0 +1,120 @@
+//! A decision in progress: counters read from a snapshot, changed step by step, and the
+//! deltas that commit the changes, one per counter, each with the bounds that keep every
+//! step's own check true when a store applies them to the latest values.
+
+use std::collections::HashMap;
+
+use crate::state::{Delta, Snapshot};
+
+#[derive(Debug, Default)]
+struct Change {
+    /// Added so far.
+    total: i64,
+    /// Bounds on the final value, each step's bound moved by what later steps add.
+    min: Option<i64>,
+    max: Option<i64>,
+}
+
+/// Counters of one decision over a snapshot.
+#[derive(Debug)]
+pub struct Work<'s> {
+    snapshot: &'s Snapshot,
+    changes: HashMap<String, Change>,
+    /// Keys in order of first change.
+    order: Vec<String>,
+}
+
+impl<'s> Work<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Self {
+        Self {
+            snapshot,
+            changes: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// The value of `key` now: the snapshot's plus what this decision added.
+    pub fn get(&self, key: &str) -> i64 {
+        self.snapshot.get(key) + self.changes.get(key).map_or(0, |c| c.total)
+    }
+
+    /// `key += add`, to be applied only if afterwards `min <= value <= max`.
+    pub fn add(&mut self, key: &str, add: i64, min: Option<i64>, max: Option<i64>) {
+        if add == 0 && min.is_none() && max.is_none() {
+            return;
+        }
+        let c = self.changes.entry(key.to_owned()).or_insert_with(|| {
+            self.order.push(key.to_owned());
+            Change::default()
+        });
+        // Earlier bounds are on the value before this step: move them by what it adds.
+        c.min = c.min.map(|m| m.saturating_add(add));
+        c.max = c.max.map(|m| m.saturating_add(add));
+        c.total = c.total.saturating_add(add);
+        if let Some(m) = min {
+            c.min = Some(c.min.map_or(m, |x| x.max(m)));
+        }
+        if let Some(m) = max {
+            c.max = Some(c.max.map_or(m, |x| x.min(m)));
+        }
+    }
+
+    /// Every value now: the snapshot's with this decision's changes.
+    pub fn values(&self) -> std::collections::HashMap<String, i64> {
+        let mut out = self.snapshot.0.clone();
+        for k in &self.order {
+            out.insert(k.clone(), self.get(k));
+        }
+        out
+    }
+
+    /// Every key of a family present in the snapshot or changed here, with its member name.
+    pub fn members<'a>(&'a self, family: &'a str) -> Vec<(String, i64)> {
+        let mut out: Vec<(String, i64)> = Vec::new();
+        for k in self.snapshot.0.keys().chain(self.order.iter()) {
+            if let Some(m) = super::keys::member_of(family, k) {
+                if !out.iter().any(|(x, _)| x == m) {
+                    out.push((m.to_owned(), self.get(k)));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The deltas, in order of first change (a change that adds nothing and bounds nothing
+    /// is left out).
+    pub fn deltas(&self) -> Vec<Delta> {
+        self.order
+            .iter()
+            .filter_map(|k| {
+                let c = &self.changes[k];
+                (c.total != 0 || c.min.is_some() || c.max.is_some()).then(|| Delta {
+                    key: k.clone(),
+                    add: c.total,
+                    max: c.max,
+                    min: c.min,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_move_with_later_steps() {
+        let snap: Snapshot = [("a".to_owned(), 5)].into_iter().collect();
+        let mut w = Work::new(&snap);
+        w.add("a", -3, Some(0), None); // needs a >= 3 before
+        w.add("a", 10, None, None);
+        w.add("a", -4, Some(0), None);
+        assert_eq!(w.get("a"), 8);
+        let d = &w.deltas()[0];
+        // Final = v + 3; step 1 needs v - 3 >= 0, i.e. final >= 6; step 3 needs final >= 0.
+        assert_eq!((d.add, d.min, d.max), (3, Some(6), None));
+        assert!(d.holds(3) && !d.holds(2));
+    }
+}
