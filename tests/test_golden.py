@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from promotor._reference import timefmt
+from promotor.testing.reference import time as timefmt
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
 FILES = sorted(GOLDEN.glob("*.json")) if GOLDEN.is_dir() else []

@@ -4,15 +4,24 @@ from decimal import Decimal
 from typing import Any, Self, final
 
 __all__ = [
+    "BEST_DEAL_BUDGET",
+    "BEST_DEAL_LIMIT",
+    "DEEP_ROOTS",
     "IR_VERSION",
+    "MAX_DEPTH",
+    "MAX_JSON_DEPTH",
+    "REASONS",
     "Applied",
     "Priced",
     "Program",
     "Request",
     "__version__",
     "check_codes",
+    "check_definition",
     "currencies",
     "currency_exponent",
+    "did_you_mean",
+    "error",
     "generate_codes",
     "normalize_code",
     "normalize_ir",
@@ -20,13 +29,24 @@ __all__ = [
     "pool_keys",
     "print_expr",
     "regex_search",
+    "schema",
     "simulate",
 ]
 
 __version__: str
 IR_VERSION: int
+REASONS: list[str]
+MAX_DEPTH: int
+MAX_JSON_DEPTH: int
+DEEP_ROOTS: list[str]
+BEST_DEAL_LIMIT: int
+BEST_DEAL_BUDGET: int
 
 def parse_expr(text: str) -> str: ...
+def check_definition(part: str, ir_json: str) -> None: ...
+def schema() -> list[tuple[str, str, str, str]]: ...
+def did_you_mean(name: str, candidates: list[str]) -> str | None: ...
+def error(variant: str, ctx: dict[str, Any]) -> dict[str, Any] | None: ...
 def print_expr(ir_json: str) -> str: ...
 def regex_search(pattern: str, text: str) -> bool | None: ...
 def currency_exponent(code: str) -> int | None: ...
@@ -60,7 +80,9 @@ def pool_keys(
 
 @final
 class Program:
-    def __new__(cls, engine_ir_json: str) -> Self: ...
+    def __new__(
+        cls, engine_ir_json: str, sources: list[tuple[tuple[Any, ...], str]] | None = None
+    ) -> Self: ...
     def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
     def price(self, canonical_input: dict[str, Any]) -> Priced: ...
     def price_fast(

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
+use promotor_core::error::Loc;
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
@@ -16,6 +17,16 @@ use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
 use crate::{convert, errors, fast};
+
+/// A location tuple from Python: strings are keys, integers indices.
+fn loc_of(t: &Bound<'_, PyTuple>) -> Vec<Loc> {
+    t.iter()
+        .map(|p| match p.extract::<usize>() {
+            Ok(i) => Loc::Index(i),
+            Err(_) => Loc::Key(p.str().map(|s| s.to_string()).unwrap_or_default()),
+        })
+        .collect()
+}
 
 #[pyclass(module = "promotor._native", frozen)]
 pub struct Program {
@@ -31,12 +42,27 @@ impl Program {
 
 #[pymethods]
 impl Program {
+    /// Compiles IR JSON. `sources`: the locations of expressions written as rule text, with
+    /// their text, so that errors inside them carry a line and column.
     #[new]
-    fn new(py: Python<'_>, engine_ir_json: &str) -> PyResult<Self> {
+    #[pyo3(signature = (engine_ir_json, sources = None))]
+    #[allow(clippy::needless_pass_by_value)] // what PyO3 extracts a list into
+    fn new(
+        py: Python<'_>,
+        engine_ir_json: &str,
+        sources: Option<Vec<(Bound<'_, PyTuple>, String)>>,
+    ) -> PyResult<Self> {
         let def: ir::EngineDef = errors::from_json(py, engine_ir_json)?;
-        let program = py
-            .detach(|| compile(&def))
-            .map_err(|errs| errors::compile_errors(py, &errs))?;
+        let program = py.detach(|| compile(&def)).map_err(|mut errs| {
+            if let Some(sources) = &sources {
+                let sources: Vec<(Vec<Loc>, String)> = sources
+                    .iter()
+                    .map(|(loc, text)| (loc_of(loc), text.clone()))
+                    .collect();
+                promotor_core::syntax::locate_errors(&mut errs.errors, &sources);
+            }
+            errors::to_py(py, &errs)
+        })?;
         Ok(Self {
             inner: Arc::new(program),
             ir_json: engine_ir_json.to_owned(),
