@@ -43,9 +43,12 @@ demo: $(VENV)/.built-release ## build (release) and show the engine pricing and 
 
 # Orders of the peak-memory measurement (benches/memory.py); about a minute at 1,000,000.
 BENCH_MEMORY_ORDERS ?= 1000000
+# Codes of the pool the lookups run in (benches/pools.py); 10,000,000 takes a few minutes and
+# about 3 GB of memory.
+BENCH_POOL_CODES ?= 10000000
 
 .PHONY: bench
-bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criterion + peak memory, then a table of ratios
+bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criterion + peak memory, a table of ratios, stores and pools
 	mkdir -p target/bench
 	$(PY) -m pytest benches -q --benchmark-enable \
 		--benchmark-json=target/bench/pytest.json --benchmark-columns=median,iqr,rounds
@@ -55,18 +58,21 @@ bench: $(VENV)/.built-release ## benchmarks (release): pytest-benchmark + criter
 	$(PY) -m benches.report target/bench/pytest.json target/criterion
 	.ci/servers run -- $(PY) -m benches.stores --json target/bench/stores.json \
 		--pytest-json target/bench/pytest.json
+	$(PY) -m benches.pools --pool $(BENCH_POOL_CODES) --json target/bench/pools.json \
+		--pytest-json target/bench/pytest.json
 
 # The store tests need PostgreSQL and Redis: .ci/servers starts throwaway ones on loopback
 # (when installed: `make system-deps`) and stops them afterwards; without them those tests skip
 # and say so.
 .PHONY: test
-test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, pytest (fast hypothesis profile)
+test: $(VENV)/.built-dev ## cargo test, clippy, rustfmt, ruff, mypy, stubtest, pytest (fast hypothesis profile)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
 	cargo test -q -p promotor-core
 	$(VENV)/bin/ruff check python tests benches examples docs/hooks.py
 	$(VENV)/bin/ruff format --check python tests benches examples docs/hooks.py
 	$(VENV)/bin/mypy python/promotor
+	$(PY) -m mypy.stubtest promotor._native  # the .pyi stub says what the built module has
 	.ci/servers run -- $(PY) -m pytest -q -m "not slow"
 
 .PHONY: test-slow

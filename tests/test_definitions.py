@@ -240,8 +240,10 @@ def test_compile_errors_point_at_the_rule() -> None:
     with pytest.raises(pm.RuleError) as info:
         loads(text, file="a.yaml")
     [error] = info.value.errors()
-    assert (error["loc"], error["line"], error["column"]) == (("campaigns", 0, "rules"), 3, 12)
-    assert "cannot compare" in error["msg"]
+    # Located at the node inside the rule text (the `>=`), in the file's lines and columns.
+    assert (error["loc"], error["line"], error["column"]) == (("campaigns", 0, "rules"), 3, 26)
+    assert error["type"] == "type_mismatch"
+    assert "`>=` needs two values of one ordered type" in error["msg"]
 
 
 def test_json_errors_are_located_too() -> None:

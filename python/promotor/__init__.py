@@ -13,7 +13,7 @@ Decimal('54.00')
 """
 
 from . import codes, datasets, errors, events, identity, ir, stores, webhooks
-from .campaign import Campaign, Limits, Schedule, Stacking, Tier
+from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
     SHIPPING,
@@ -48,12 +48,17 @@ from .programs import (
     Loyalty,
     LoyaltyTier,
     Payment,
+    Referral,
+    ReferralProgress,
+    ReferralReward,
     Reward,
     earn,
+    referral_reward,
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import Applied, Gift, LineResult, Rejected, Result
+from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
 
@@ -82,7 +87,6 @@ __all__ = [
     "ImportReport",
     "InputError",
     "Item",
-    "Limits",
     "LineResult",
     "Loyalty",
     "LoyaltyTier",
@@ -93,10 +97,15 @@ __all__ = [
     "PromotorError",
     "Qualifications",
     "Redemption",
+    "Referral",
+    "ReferralProgress",
+    "ReferralReward",
     "Rejected",
+    "Report",
     "Reservation",
     "Result",
     "Reward",
+    "RuleBounds",
     "RuleError",
     "Schedule",
     "Stacking",
@@ -131,7 +140,9 @@ __all__ = [
     "lit",
     "parse",
     "percent_off",
+    "referral_reward",
     "shipping_off",
+    "simulate",
     "store",
     "stores",
     "webhooks",

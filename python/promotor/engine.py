@@ -8,26 +8,27 @@ import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
 from . import _native, ir
-from .campaign import Campaign, Limits, Stacking
+from .campaign import Campaign, RuleBounds, Stacking
 from .describe import describe_effect, describe_rule
-from .errors import RuleError
-from .programs import Loyalty
+from .errors import RuleError, detail
+from .expr import Expr
+from .programs import Loyalty, Referral
+from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
 from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
-    from .programs import Balance, GiftCard, ImportReport
-    from .qualify import Qualifications
+    from .pools import Wallet
+    from .programs import Balance, GiftCard, ImportReport, ReferralProgress
     from .redemption import Redemption, Reservation
 
 __all__ = ["Engine", "json_schema"]
 
-IR_VERSION = 1
 # Creates an engine's default memory store once, whichever thread asks first.
 _DEFAULT_STORE_LOCK = threading.Lock()
 Rounding = Literal["half_even", "half_up", "down"]
@@ -49,11 +50,11 @@ class Engine:
     """
 
     __slots__ = (
+        "_bounds",
         "_campaigns",
         "_currency",
         "_info",
         "_ir",
-        "_limits",
         "_program",
         "_programs",
         "_rounding",
@@ -68,42 +69,68 @@ class Engine:
         campaigns: Iterable[Campaign | Mapping[str, Any]],
         currency: str = "USD",
         rounding: Rounding = "half_even",
-        stacking: Stacking | None = None,
-        limits: Limits | None = None,
+        stacking: Stacking | Mapping[str, Any] | None = None,
+        bounds: RuleBounds | Mapping[str, Any] | None = None,
         store: Store | str | None = None,
-        programs: Iterable[Loyalty | Mapping[str, Any]] = (),
+        programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
-            raise RuleError([{"loc": ("campaigns",), "msg": "expected a list of campaigns"}])
-        self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
-        if not isinstance(currency, str):
-            raise RuleError([{"loc": ("currency",), "msg": "expected a currency code"}])
-        self._currency = currency.strip().upper()
-        if rounding not in ("half_even", "half_up", "down"):
             raise RuleError(
                 [
-                    {
-                        "loc": ("rounding",),
-                        "msg": f"unknown rounding mode {rounding!r}; "
-                        "expected 'half_even', 'half_up' or 'down'",
-                    }
+                    detail(
+                        "type_mismatch",
+                        ("campaigns",),
+                        expected="a list of campaigns",
+                        got=type(campaigns).__name__,
+                    )
+                ]
+            )
+        self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
+        if not isinstance(currency, str):
+            raise RuleError(
+                [
+                    detail(
+                        "type_mismatch",
+                        ("currency",),
+                        expected="a currency code",
+                        got=type(currency).__name__,
+                    )
+                ]
+            )
+        self._currency = currency.strip().upper()
+        if rounding not in ("half_even", "half_up", "down"):
+            choices = ["half_even", "half_up", "down"]
+            raise RuleError(
+                [
+                    detail(
+                        "unknown_choice",
+                        ("rounding",),
+                        got=str(rounding),
+                        expected=", ".join(f"'{c}'" for c in choices),
+                        suggestion=_native.did_you_mean(str(rounding), choices),
+                    )
                 ]
             )
         self._rounding: Rounding = rounding
-        self._stacking = stacking if stacking is not None else Stacking()
-        self._limits = limits if limits is not None else Limits()
+        self._stacking = _setting(Stacking, stacking, "stacking")
+        self._bounds = _setting(RuleBounds, bounds, "bounds")
         self._ir: dict[str, Any] = {
-            "version": IR_VERSION,
+            "version": ir.IR_VERSION,
             "currency": self._currency,
             "rounding": self._rounding,
             "stacking": self._stacking.model_dump(mode="json"),
-            "limits": self._limits.model_dump(mode="json"),
+            "bounds": self._bounds.model_dump(mode="json"),
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
         self._programs = _programs(programs)
         if self._programs:
             self._ir["programs"] = [p.to_ir() for p in self._programs]
-        self._program = _native.Program(json.dumps(self._ir))
+        text = json.dumps(self._ir)
+        try:
+            self._program = _native.Program(text)
+        except RuleError:
+            # Compile again with the rule texts, so errors inside them get a line and column.
+            self._program = _native.Program(text, self._sources())
         self._info: dict[str, CampaignInfo] | None = None
         self._version: str | None = None
         # Usage limits and budgets read a store's snapshot; an engine without them never does.
@@ -131,13 +158,32 @@ class Engine:
             self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._version
 
+    def _sources(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Where the campaigns' expressions written as rule text are, with their text."""
+        found: list[tuple[tuple[Any, ...], str]] = []
+
+        def walk(value: Any, loc: tuple[Any, ...]) -> None:
+            if isinstance(value, Expr):
+                if value._text is not None:
+                    found.append((loc, value._text))
+            elif isinstance(value, ir.IRModel):
+                for name, info in type(value).model_fields.items():
+                    walk(getattr(value, name), (*loc, info.alias or name))
+            elif isinstance(value, tuple):
+                for i, v in enumerate(value):
+                    walk(v, (*loc, i))
+
+        for i, c in enumerate(self._campaigns):
+            walk(c, ("campaigns", i))
+        return found
+
     @property
     def campaigns(self) -> tuple[Campaign, ...]:
         return self._campaigns
 
     @property
-    def programs(self) -> tuple[Loyalty, ...]:
-        """The engine's programmes (:class:`promotor.Loyalty`)."""
+    def programs(self) -> tuple[Loyalty | Referral, ...]:
+        """The engine's programmes (:class:`promotor.Loyalty`, :class:`promotor.Referral`)."""
         return self._programs
 
     @property
@@ -151,6 +197,10 @@ class Engine:
     @property
     def stacking(self) -> Stacking:
         return self._stacking
+
+    @property
+    def bounds(self) -> RuleBounds:
+        return self._bounds
 
     def evaluate(
         self,
@@ -188,14 +238,16 @@ class Engine:
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
-        keys = request.keys()
+        lookups = request.pool_lookups()
+        pools = self.store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         families = request.families()
         snapshot: dict[str, int] | None
         if families:
             snapshot = self.store._read_families(keys, families, request.now())
         else:
             snapshot = self.store._read(keys, request.now(), None)[0] if keys else None
-        return Result._from_native(request.price(snapshot), self._describe())
+        return Result._from_native(request.price(snapshot, pools), self._describe())
 
     def redeem(
         self,
@@ -272,6 +324,25 @@ class Engine:
         from . import redemption
 
         return redemption.rollback(self, redemption_id, reason=reason, now=now)
+
+    def assign_code(self, campaign_id: str, customer: Any, now: datetime | None = None) -> str:
+        """A code of the campaign's pool for ``customer`` (an id, or a customer with an
+        ``id``): the one they already hold, or else a free one, taken atomically (no two
+        customers ever get the same code, under any concurrency). Returns its display form;
+        raises :class:`PoolExhaustedError` when no code is free. The campaign must have
+        ``unique_codes=True``."""
+        from .pools import assign_code
+
+        return assign_code(self, campaign_id, customer, now)
+
+    def wallet(self, customer: Any, cart: Any = None, now: datetime | None = None) -> Wallet:
+        """Every pool code the customer holds (of this engine's ``unique_codes`` campaigns),
+        with its status (``available``, ``used``, ``expired``), expiry and, with a ``cart``,
+        what it takes off that cart now: one evaluation for all of them (docs/codes.md).
+        ``customer`` is an id or a customer (whose segments and fields rules may read)."""
+        from .pools import wallet
+
+        return wallet(self, customer, cart, now)
 
     # -- programmes (docs/loyalty.md, docs/gift-cards.md) ---------------------------------
 
@@ -351,6 +422,28 @@ class Engine:
             self, program, path, per=per, create_missing=create_missing, now=now,
             progress=progress,
         )  # fmt: skip
+
+    def referral_code(
+        self, program: str | None = None, advocate: Any = None, now: datetime | None = None
+    ) -> str:
+        """The advocate's code of a referral programme: made once from the programme's
+        ``code_pattern`` by the code generator and stored, the same on every later call.
+        ``advocate`` is an id or a customer dict (its ``email`` makes the same-email
+        ``self_referral`` check possible; its fields are what ``advocate_rules`` see).
+        Raises :class:`NotEligibleError` when ``advocate_rules`` do not hold. Its QR code or
+        barcode: ``pm.codes.qr(code)``, ``pm.codes.barcode(code)``."""
+        from .programs import operations
+
+        return operations.referral_code(self, program, advocate, now)
+
+    def referrals(
+        self, advocate: Any, program: str | None = None, now: datetime | None = None
+    ) -> ReferralProgress:
+        """An advocate's progress: friends pending, converted and rewarded, the last tier
+        rewarded and how many more rewarded referrals reach the next one."""
+        from .programs import operations
+
+        return operations.referrals(self, advocate, program, now)
 
     def issue_gift_card(
         self,
@@ -468,8 +561,6 @@ class Engine:
         >>> q.near[0].hints[0].message
         'add 12.40 to the cart'
         """
-        from .qualify import qualifications
-
         return qualifications(
             self, cart=cart, customer=customer, now=now, context=context, codes=codes
         )
@@ -484,37 +575,31 @@ class Engine:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Engine:
-        """Rebuild an engine from :meth:`to_json` output."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise RuleError(
-                [
-                    {
-                        "loc": (),
-                        "msg": f"invalid JSON: {err.msg}",
-                        "line": err.lineno,
-                        "column": err.colno,
-                    }
-                ]
-            ) from None
-        return cls.from_ir(data)
+        """Rebuild an engine from :meth:`to_json` output (of this version or an older one,
+        such as IR version 1). The core reads it first, so any mistake, however deep, is a
+        located :class:`RuleError`."""
+        return cls._from_current(ir.read_engine(text))
 
     @classmethod
     def from_ir(cls, data: Mapping[str, Any]) -> Engine:
-        """Rebuild an engine from :meth:`to_ir` data."""
+        """Rebuild an engine from :meth:`to_ir` data (of this version or an older one)."""
         if not isinstance(data, Mapping):
-            raise RuleError([{"loc": (), "msg": "an engine definition must be a JSON object"}])
-        version = data.get("version")
-        if version != IR_VERSION:
             raise RuleError(
                 [
-                    {
-                        "loc": ("version",),
-                        "msg": f"unsupported IR version {version!r}; this build reads {IR_VERSION}",
-                    }
+                    detail(
+                        "type_mismatch",
+                        expected="an engine definition (an object)",
+                        got=type(data).__name__,
+                    )
                 ]
             )
+        deep = ir.too_deep(data)
+        if deep is not None:
+            raise RuleError([detail("too_deep", deep, max=_native.MAX_JSON_DEPTH)])
+        return cls._from_current(ir.read_engine(json.dumps(data)))
+
+    @classmethod
+    def _from_current(cls, data: dict[str, Any]) -> Engine:
         try:
             definition = ir.EngineDef.model_validate(data)
         except ValidationError as err:
@@ -524,7 +609,7 @@ class Engine:
             currency=definition.currency,
             rounding=definition.rounding,
             stacking=definition.stacking,
-            limits=definition.limits,
+            bounds=definition.bounds,
             programs=data.get("programs") or (),
         )
 
@@ -600,27 +685,77 @@ def json_schema() -> dict[str, Any]:
     return ir.EngineDef.model_json_schema(by_alias=True)
 
 
-def _programs(values: Any) -> tuple[Loyalty, ...]:
+_Setting = TypeVar("_Setting", Stacking, RuleBounds)
+
+#: The default settings, made once (they are immutable).
+_DEFAULTS: dict[type[Any], Any] = {}
+
+
+def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
+    """``err`` with every location under ``(name, *more)``."""
+    return RuleError([{**e, "loc": (name, *more, *e["loc"])} for e in err.errors()])
+
+
+def _setting(
+    model: type[_Setting], value: _Setting | Mapping[str, Any] | None, name: str
+) -> _Setting:
+    """An engine setting given as its model, a dict of its fields, or ``None`` (defaults)."""
+    if value is None:
+        default = _DEFAULTS.get(model)
+        if default is None:
+            default = _DEFAULTS[model] = model()
+        return default
+    if isinstance(value, model):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return model.model_validate(dict(value))
+        except RuleError as err:
+            raise _under(name, err) from None
+    raise RuleError(
+        [
+            detail(
+                "type_mismatch",
+                (name,),
+                expected=f"pm.{model.__name__}(...) or a dict",
+                got=type(value).__name__,
+            )
+        ]
+    )
+
+
+def _programs(values: Any) -> tuple[Loyalty | Referral, ...]:
+    """The engine's programmes, given as models or dicts (``type`` "loyalty" or "referral")."""
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise RuleError([{"loc": ("programs",), "msg": "expected a list of programmes"}])
-    out = []
+        raise RuleError(
+            [
+                detail(
+                    "type_mismatch",
+                    ("programs",),
+                    expected="a list of programmes",
+                    got=type(values).__name__,
+                )
+            ]
+        )
+    out: list[Loyalty | Referral] = []
     for i, value in enumerate(values):
-        if isinstance(value, Loyalty):
+        if isinstance(value, Loyalty | Referral):
             out.append(value)
         elif isinstance(value, Mapping):
             try:
-                out.append(Loyalty.model_validate(value))
+                model = Referral if value.get("type") == "referral" else Loyalty
+                out.append(model.model_validate(value))
             except RuleError as err:
-                raise RuleError(
-                    [{**e, "loc": ("programs", i, *e["loc"])} for e in err.errors()]
-                ) from None
+                raise _under("programs", err, i) from None
         else:
             raise RuleError(
                 [
-                    {
-                        "loc": ("programs", i),
-                        "msg": f"expected a programme, got {type(value).__name__}",
-                    }
+                    detail(
+                        "type_mismatch",
+                        ("programs", i),
+                        expected="pm.Loyalty(...), pm.Referral(...) or a dict",
+                        got=type(value).__name__,
+                    )
                 ]
             )
     return tuple(out)
@@ -633,14 +768,14 @@ def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:
         try:
             return Campaign.model_validate(value)
         except RuleError as err:
-            raise RuleError(
-                [{**e, "loc": ("campaigns", index, *e["loc"])} for e in err.errors()]
-            ) from None
+            raise _under("campaigns", err, index) from None
     raise RuleError(
         [
-            {
-                "loc": ("campaigns", index),
-                "msg": f"expected a Campaign or a dict, got {type(value).__name__}",
-            }
+            detail(
+                "type_mismatch",
+                ("campaigns", index),
+                expected="a Campaign or a dict",
+                got=type(value).__name__,
+            )
         ]
     )

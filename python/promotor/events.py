@@ -2,8 +2,9 @@
 transactional outbox), so an event exists if and only if its change does.
 
 Types (stable strings): ``redemption``, ``rollback``, ``code_assigned`` (written by code
-pools), ``points_earned``, ``points_expiring``, ``tier_changed``, ``reward_issued``,
-``referral_converted`` (written by referral programmes) and ``gift_card_issued``.
+pools and referral programmes), ``points_earned``, ``points_expiring``, ``tier_changed``,
+``reward_issued``, ``referral_converted`` and ``referral_reversed`` (written by referral
+programmes, docs/referral.md) and ``gift_card_issued``.
 
 - ``store.events(after=None, limit=100)`` lists them by increasing integer ``id``;
 - ``store.subscribe(fn)`` calls ``fn(event)`` in this process after each commit of this
@@ -40,6 +41,7 @@ EVENT_TYPES = (
     "tier_changed",
     "reward_issued",
     "referral_converted",
+    "referral_reversed",
     "gift_card_issued",
 )
 

@@ -273,13 +273,19 @@ def redeem(
     order_id = _check_optional_str(order_id, "order_id")
     idempotency_key = _check_optional_str(idempotency_key, "idempotency_key")
     store = engine.store
-    keys = request.keys()
+    lookups = request.pool_lookups()
     families = request.checkout_families(pay) if pay is not None else request.families()
     now = request.now()
     fingerprint = request_hash(request, order_id) if idempotency_key is not None else None
     if fingerprint is not None and pay is not None:
-        fingerprint = hashlib.sha256((fingerprint + pay).encode()).hexdigest()
+        # Fresh reward codes differ on every call: the request is the rest.
+        paid = {k: v for k, v in json.loads(pay).items() if k != "codes"}
+        text = fingerprint + json.dumps(paid, sort_keys=True)
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()
     for attempt in range(MAX_ATTEMPTS):
+        # Pool codes first: which campaign each given code belongs to, and to whom.
+        pools = store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         # Nothing limited and no key to look up: no read (it would find nothing).
         if keys or idempotency_key is not None:
             snapshot, existing = store._read(keys, now, idempotency_key)
@@ -289,12 +295,17 @@ def redeem(
             return _same(store, existing, fingerprint, idempotency_key)
         if families:
             snapshot = store._read_families(keys, families, now)
+        if pay is not None and engine._program.has_programs():
+            # A referred friend: their advocate's families, found by the first read.
+            more = request.checkout_more(pay, snapshot)
+            if more:
+                snapshot.update(store._read_families([], more, now))
         events: list[tuple[str, str | None, str]] = []
         if pay is not None:
-            priced, deltas, core_events = request.checkout(snapshot, pay)
+            priced, deltas, core_events = request.checkout(snapshot, pay, pools)
             events = _core_events(json.loads(core_events))
         else:
-            priced, deltas = request.decide(snapshot)
+            priced, deltas = request.decide(snapshot, pools)
         record = _record(
             engine,
             request,
@@ -342,12 +353,14 @@ def reserve(engine: Engine, request: _native.Request, *, ttl: timedelta) -> Rese
     if ttl <= timedelta(0):
         raise InputError([{"loc": ("ttl",), "msg": f"ttl must be positive, got {ttl}"}])
     store = engine.store
-    keys = request.keys()
+    lookups = request.pool_lookups()
     now = request.now()
     expires_at = now + micros(_EPOCH + ttl)
     for attempt in range(MAX_ATTEMPTS):
+        pools = store._lookup_codes(lookups) if lookups else None
+        keys = request.keys(pools)
         snapshot = store._read(keys, now, None)[0] if keys else {}
-        priced, deltas = request.decide(snapshot)
+        priced, deltas = request.decide(snapshot, pools)
         record = _record(
             engine,
             request,

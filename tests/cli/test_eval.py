@@ -66,4 +66,4 @@ def test_a_bad_definition_exits_1(promotor: Run, tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("campaigns: [{id: a}]\n")
     run = promotor("eval", "bad.yaml", "-", stdin=json.dumps(CART))
     assert run.returncode == 1
-    assert "bad.yaml:1:13: campaigns.0: give exactly one of effect= and tiers=" in run.stderr
+    assert "bad.yaml:1:13: campaigns.0: give exactly one of 'effect' and 'tiers'" in run.stderr

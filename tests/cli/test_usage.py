@@ -10,7 +10,7 @@ from .conftest import SHOP, Run
 def test_help_lists_every_command(promotor: Run) -> None:
     run = promotor("--help")
     assert run.returncode == 0
-    for command in ("validate", "schema", "eval", "explain", "test", "diff", "bench"):
+    for command in ("validate", "schema", "eval", "explain", "test", "diff", "bench", "codes"):
         assert command in run.stdout
 
 

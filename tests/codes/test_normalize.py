@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promotor as pm
-from promotor import _native, reference
+from promotor import _native
 from promotor.errors import InputError, RuleError
 from promotor.inputs import canonical_input
+from promotor.testing import reference
 
 INVISIBLE = [
     "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width
@@ -173,7 +174,15 @@ def test_compile_refuses_two_campaign_codes_with_one_key() -> None:
     [error] = info.value.errors()
     assert error["loc"] == ("campaigns", 1, "codes", 1)
     assert "also in campaign 'a'" in error["msg"]
+    # The builder checks a campaign as it is built; a definition read from JSON, as a whole.
     with pytest.raises(RuleError) as info:
-        pm.Engine([pm.Campaign(id="a", code="BF\u200b10", effect=pm.amount_off(1))])
-    assert info.value.errors()[0]["loc"] == ("campaigns", 0, "code")
-    assert "U+200B (zero width space) at position 2" in info.value.errors()[0]["msg"]
+        pm.Campaign(id="a", code="BF\u200b10", effect=pm.amount_off(1))
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("invisible_character", ("code",))
+    assert "U+200B (zero width space) at position 2" in error["msg"]
+    definition = json.loads(pm.Engine([pm.Campaign(id="a", effect=pm.amount_off(1))]).to_json())
+    definition["campaigns"][0]["code"] = "BF\u200b10"
+    with pytest.raises(RuleError) as info:
+        pm.Engine.from_json(json.dumps(definition))
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("invisible_character", ("campaigns", 0, "code"))

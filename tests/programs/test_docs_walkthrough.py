@@ -23,4 +23,9 @@ def test_the_migration_walk_through_on_100000_customers(
         for name, line, body in blocks("python"):
             if name == "loyalty.md":
                 exec(compile("\n" * (line - 1) + body, f"docs/{name}", "exec"), namespace)
-    assert namespace["report"].sent > 200_000  # type: ignore[attr-defined]
+    report, received = namespace["report"], namespace["received"]
+    # Every one of the 100,000 imported customers has at least the import's event, all
+    # delivered in order (the page checks the order); retroactive awards of 0 points send none,
+    # so the total is not a round number (199,659 on the page's generated files).
+    assert report.failed == 0  # type: ignore[attr-defined]
+    assert report.sent == len(received) >= 100_000  # type: ignore[attr-defined,arg-type]

@@ -12,7 +12,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import promotor as pm
-from promotor._reference import programs as ref
+from promotor.testing.reference import programs as ref
 
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "America/Santiago", "Pacific/Kiritimati"]
@@ -154,3 +154,20 @@ def test_property_programmes_rust_equals_reference(
             assert lo is None or after >= lo
         for key, add, _, _ in d["deltas"]:
             state[key] = state.get(key, 0) + add
+
+
+def test_taking_back_from_pending_lots_starts_with_the_one_that_never_expires() -> None:
+    # Found by the property above: of two pending lots available the same day, the core took
+    # back from the one expiring first (Option's order puts "never" first), the reference from
+    # the one that never expires. Latest expiry first, "never" the latest, as in spending.
+    raw = {"type": "loyalty", "id": "pts", "earn": [{"points": "1", "per": "1"}],
+           "pending_days": 0, "expire_after_days": None, "tiers": [], "rewards": [],
+           "point_value": "0.01", "timezone": "UTC"}  # fmt: skip
+    engine = pm.Engine([], programs=[raw])
+    family = ref.loyalty_family("pts", "c1")
+    snapshot = {f"{family}#lot=2026-12-01/2026-12-02": 1, f"{family}#lot=2026-12-01/-": 1}
+    op = {"op": "rollback", "deltas": [[f"{family}#lot=2026-11-29/-", 1, None, None]],
+          "now": 1_795_773_600_000_000}  # fmt: skip
+    actual = rust(engine, op, snapshot)
+    assert actual == reference(engine, op, snapshot)
+    assert [d[0] for d in actual[0]["deltas"]] == [f"{family}#lot=2026-12-01/-"]

@@ -267,6 +267,59 @@ def test_slow_repeat_the_limit_case(shared_url: str, round_: int) -> None:
     test_a_limit_of_100_under_16_processes(shared_url)
 
 
+# -- code pools: assign_code -----------------------------------------------------------------
+
+
+def assign_codes(engine: pm.Engine, index: int, customers: list[str]) -> list[tuple[str, str]]:
+    return [(c, engine.assign_code("vip", customer=c, now=NOW)) for c in customers]
+
+
+def check_assignments(shared_url: str, total: int, processes: int = 8) -> dict[str, int]:
+    """``total`` assignments from ``processes`` processes: each process assigns to its own
+    customers and, interleaved, to customers every process also asks for (who must get one
+    code, whoever asks first). The pool has exactly one code per distinct customer."""
+    store = pm.store(shared_url)
+    engine = make(store, pm.Campaign(id="vip", unique_codes=True, effect=pm.percent_off(15)))
+    shared = [f"shared-{i}" for i in range(total // 40)]
+    own = total // processes - len(shared)
+    plans = []
+    for p in range(processes):
+        mine = [f"p{p}-{i}" for i in range(own)]
+        # Shared customers spread through each plan, in an order that differs per process.
+        step = max(1, own // max(1, len(shared)))
+        plan = list(mine)
+        for j, c in enumerate(shared[p:] + shared[:p]):
+            plan.insert(min(len(plan), j * (step + 1)), c)
+        plans.append(plan)
+    distinct = processes * own + len(shared)
+    store.generate_codes("vip", "VIP-##########", distinct, seed=7)
+    results = [pair for out in in_processes(engine, assign_codes, plans) for pair in out]
+    assert len(results) == sum(len(p) for p in plans)
+    by_customer: dict[str, set[str]] = {}
+    for customer, code in results:
+        by_customer.setdefault(customer, set()).add(code)
+    assert all(len(codes) == 1 for codes in by_customer.values())  # one code per customer
+    owners: dict[str, str] = {}
+    for customer, (code,) in by_customer.items():
+        assert owners.setdefault(code, customer) == customer  # no code twice
+    assert len(owners) == distinct
+    assert store.pool("vip") == pm.pools.Pool("vip", distinct, distinct)
+    with pytest.raises(pm.errors.PoolExhaustedError):
+        engine.assign_code("vip", customer="one-too-many", now=NOW)
+    store.verify()
+    return {"calls": len(results), "customers": len(by_customer), "codes": len(owners)}
+
+
+def test_assign_code_under_8_processes(shared_url: str) -> None:
+    check_assignments(shared_url, n(2000))
+
+
+@pytest.mark.slow
+def test_slow_assign_code_10000_under_8_processes(shared_url: str) -> None:
+    counts = check_assignments(shared_url, 10_000)
+    print(f"\n{shared_url.split(':')[0]}: {counts}")
+
+
 # -- gift cards and points (DESIGN section 10) -----------------------------------------------
 
 
@@ -309,4 +362,51 @@ def test_points_are_spent_once_under_8_processes(shared_url: str) -> None:
         spent = [x for xs in in_processes(engine, spend_points, [n(3)] * 8) for x in xs]
         assert sum(spent) == 2500
         assert engine.balance("c1", now=NOW).available == 0
+        store.verify()
+
+
+# -- referral: tiers reached once (DESIGN section 10) ----------------------------------------
+
+
+def convert_friend(engine: pm.Engine, index: int, friend: str) -> str:
+    red = engine.redeem(
+        {"items": [{"sku": "A", "price": "70.00", "quantity": 1}]},
+        customer={"id": friend, "orders_count": 1},
+        now=NOW,
+    )
+    return red.id
+
+
+def test_friends_converting_at_once_reach_each_tier_exactly_once(shared_url: str) -> None:
+    # An advocate with 2 rewarded referrals and 8 pending friends, all 8 converting at once
+    # from 8 processes: each conversion decides on the count it read, so several decide
+    # "this is the 3rd" at once; the tier's bounds let one commit and the others decide
+    # again. Tier 3, 5 and 8 (of 10 rewarded) are each issued exactly once.
+    friends = pm.Referral(
+        id="friends",
+        friend_effect=pm.amount_off(10),
+        conversion=pm.expr.cart.subtotal >= 60,
+        rewards=[pm.referral_reward(n, pm.amount_off(n)) for n in (1, 3, 5, 8)],
+    )
+    with pm.store(shared_url) as store:
+        engine = pm.Engine([], programs=[friends], store=store)
+        code = engine.referral_code("friends", advocate="ana", now=NOW)
+        small = {"items": [{"sku": "A", "price": "30.00", "quantity": 1}]}
+        for f in ("a1", "a2"):
+            engine.redeem(CART, customer={"id": f}, codes=[code], now=NOW)
+            engine.redeem({"items": [{"sku": "A", "price": "70.00", "quantity": 1}]},
+                          customer={"id": f}, now=NOW)  # fmt: skip
+        pending = [f"f{i}" for i in range(8)]
+        for f in pending:
+            engine.redeem(small, customer={"id": f}, codes=[code], now=NOW)
+        assert engine.referrals("ana").pending == 8
+        in_processes(engine, convert_friend, pending)
+        progress = engine.referrals("ana")
+        assert (progress.pending, progress.rewarded, progress.tier) == (0, 10, 8)
+        issued = [e.payload["referrals"] for e in store.events(limit=1000)
+                  if e.type == "reward_issued"]  # fmt: skip
+        assert sorted(issued) == [1, 3, 5, 8]
+        converted = [e.payload["referrals"] for e in store.events(limit=1000)
+                     if e.type == "referral_converted"]  # fmt: skip
+        assert sorted(converted) == list(range(1, 11))
         store.verify()

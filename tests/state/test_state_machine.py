@@ -1,7 +1,8 @@
 """A hypothesis state machine drives every store through redeem, reserve, confirm, release,
-rollback and the passing of time, across customers and codes, against a model: the pure-Python
-reference decides each call on the model's counters, and after every step the store must show
-the same decision, the same counters, a consistent ledger (``verify``) and no limit exceeded."""
+rollback, the passing of time, adding codes to a pool, assigning them and reading wallets,
+across customers and codes, against a model: the pure-Python reference decides each call on the
+model's counters and pool rows, and after every step the store must show the same decision, the
+same counters and pool, a consistent ledger (``verify``) and no limit exceeded."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from hypothesis.stateful import (
 
 import promotor as pm
 from promotor import reference
+from promotor.codes import normalize as normalize_code
 from promotor.inputs import canonical_input
 
 from .conftest import ALL, fresh_url
@@ -48,6 +50,12 @@ CAMPAIGNS = [
         limits=[pm.limit(1, per="code"), pm.limit(3, every="day", timezone="Europe/Warsaw")],
     ),
     pm.Campaign(
+        id="d",
+        unique_codes=True,
+        effect=pm.amount_off(2),
+        limits=[pm.limit(1, per="code"), pm.budget("9.00")],
+    ),
+    pm.Campaign(
         id="c",
         rules="cart.subtotal >= 20",
         effect=pm.amount_off(3),
@@ -70,6 +78,11 @@ class Model:
         self.requests: dict[str, tuple[Any, ...]] = {}  # reservation id -> (cart, customer, codes)
         self.redeemed: dict[str, list[tuple[str, int]]] = {}
         self.keys: set[str] = set()
+        # The pool of campaign "d": key -> [campaign, code, customer], in the order added.
+        self.pool: dict[str, list[Any]] = {}
+
+    def pool_rows(self, keys: list[str]) -> dict[str, tuple[str, str, str | None]]:
+        return {k: (r[0], r[1], r[2]) for k in keys if (r := self.pool.get(k)) is not None}
 
     def value(self, key: str, now: int) -> int:
         held = sum(n for ds, exp in self.holds.values() if exp > now for k, n in ds if k == key)
@@ -100,15 +113,19 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             self.ir = self.engine.to_ir()
             self.now = T0
             self.model = Model()
+            self.store.add_codes("d", ["D1", "D2", "D3"], customers=[None, "c3", None])
+            for code, who in (("D1", None), ("D2", "c3"), ("D3", None)):
+                self.model.pool[normalize_code(code)] = ["d", code, who]
 
         def teardown(self) -> None:
             self.store.close()
 
         def decide(self, cart: dict[str, Any], customer: Any, codes: list[str]) -> Any:
             canonical = canonical_input(cart, customer=customer, codes=codes, now=self.now)
-            keys = reference.state_keys(self.ir, canonical)
+            pools = self.model.pool_rows(reference.pool_lookups(self.ir, canonical))
+            keys = reference.state_keys(self.ir, canonical, pools=pools)
             snapshot = self.model.snapshot(keys, micros(self.now))
-            return reference.decide(self.ir, canonical, snapshot)
+            return reference.decide(self.ir, canonical, snapshot, pools=pools)
 
         def check(self, result: pm.Result, expected: dict[str, Any]) -> None:
             assert result.discount == expected["discount"]
@@ -123,7 +140,57 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             lambda p: {"items": [{"sku": "X", "price": p, "quantity": 1}]}
         )
         customers = st.sampled_from([None, {"id": "c1"}, {"id": "c2"}, {"id": "c3"}])
-        codes = st.lists(st.sampled_from(["B1", "b2", "B3", "nope"]), max_size=2)
+        codes = st.lists(
+            st.sampled_from(["B1", "b2", "B3", "nope", "D1", "d2", "D3", "d4", "D5"]), max_size=2
+        )
+        people = st.sampled_from(["c1", "c2", "c3", "c4"])
+
+        @rule(
+            codes=st.lists(st.sampled_from(["D4", "d4", "D5", "D1", " d6 "]), max_size=3),
+            people=st.lists(st.sampled_from([None, "c1", "c4"]), min_size=3, max_size=3),
+        )
+        def add_codes(self, codes: list[str], people: list[str | None]) -> None:
+            keys = [normalize_code(c) for c in codes]
+            fits = len(set(keys)) == len(keys) and not any(k in self.model.pool for k in keys)
+            customers = people[: len(codes)]
+            if fits:
+                assert self.store.add_codes("d", codes, customers=customers) == len(codes)
+                for key, code, who in zip(keys, codes, customers, strict=True):
+                    self.model.pool[key] = ["d", code, who]
+            else:
+                with pytest.raises(pm.InputError):
+                    self.store.add_codes("d", codes, customers=customers)
+
+        @rule(customer=people)
+        def assign(self, customer: str) -> None:
+            held = [r for r in self.model.pool.values() if r[2] == customer]
+            free = [r for r in self.model.pool.values() if r[2] is None]
+            if held:
+                expected = held[0][1]
+            elif free:
+                expected = free[0][1]
+                free[0][2] = customer
+            else:
+                with pytest.raises(pm.errors.PoolExhaustedError):
+                    self.engine.assign_code("d", customer=customer, now=self.now)
+                return
+            assert self.engine.assign_code("d", customer=customer, now=self.now) == expected
+
+        @rule(customer=people, cart=st.one_of(st.none(), carts))
+        def wallet(self, customer: str, cart: dict[str, Any] | None) -> None:
+            mine = [(k, r) for k, r in self.model.pool.items() if r[2] == customer]
+            canonical = canonical_input(
+                cart if cart is not None else {"items": []}, customer={"id": customer},
+                codes=[r[1] for _, r in mine], now=self.now,
+            )  # fmt: skip
+            rows = self.model.pool_rows([k for k, _ in mine])
+            keys = reference.wallet_keys(self.ir, canonical, rows)
+            snapshot = self.model.snapshot(keys, micros(self.now))
+            expected = reference.wallet(self.ir, canonical, snapshot, rows, cart is not None)
+            got = self.engine.wallet(customer, cart=cart, now=self.now)
+            assert [(w.code, w.status, w.value) for w in got] == [
+                (mine[i][1][1], status, value) for i, _, status, _, value in expected
+            ]
 
         @rule(target=redemptions, cart=carts, customer=customers, codes=codes)
         def redeem(self, cart: dict[str, Any], customer: Any, codes: list[str]) -> str:
@@ -207,6 +274,13 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
                     assert self.model.value(key, now) <= 2
                 if key.startswith("count|campaign=b|code="):
                     assert self.model.value(key, now) <= 1
+            pool = self.store.pool("d")
+            assert (pool.codes, pool.assigned) == (
+                len(self.model.pool),
+                sum(r[2] is not None for r in self.model.pool.values()),
+            )
+            for key, row in self.model.pool.items():
+                assert self.store.lookup_code(key) == tuple(row)
             usage = self.store.usage("a", now=self.now)
             assert usage.discount == Decimal(self.model.counters.get("budget|campaign=a", 0)) / 100
 

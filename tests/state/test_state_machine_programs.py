@@ -4,7 +4,9 @@ and deactivated, rollbacks, sweeps and the passing of time (pending points becom
 available, lots expiring). After every step the ledger explains every counter
 (``store.verify()``: every lot, debt, card balance and limit equals what the redemptions,
 rollbacks and entries imply, and none is negative), event ids increase, and the store agrees
-with the in-memory twin that ran the same calls (same balances, cards and events)."""
+with the in-memory twin that ran the same calls (same balances, cards, referral progress and
+events). Referral: advocates' codes, friends ordering with them (or their own), conversions,
+tiers, a weekly limit and clawbacks by rollback."""
 
 from __future__ import annotations
 
@@ -47,6 +49,19 @@ POINTS = pm.Loyalty(
     point_value="0.05",
     timezone="Europe/Warsaw",
 )
+FRIENDS = ["f1", "f2", "f3"]
+REFERRAL = pm.Referral(
+    id="friends",
+    friend_effect=pm.amount_off(5),
+    conversion=pm.expr.cart.subtotal >= 30,
+    rewards=[
+        pm.referral_reward(1, pm.amount_off(3)),
+        pm.referral_reward(2, 20, program="points"),
+        pm.referral_reward(3, gift_card="4.00"),
+    ],
+    limits=[pm.limit(2, every="week", timezone="Europe/Warsaw")],
+)
+PROGRAMS = [POINTS, REFERRAL]
 CAMPAIGNS = [pm.Campaign(id="ten", rules="cart.subtotal >= 30", effect=pm.percent_off(10),
                          limits=[pm.budget("60.00")])]  # fmt: skip
 
@@ -63,8 +78,10 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
         def __init__(self) -> None:
             super().__init__()
             self.store = pm.store(fresh_url(kind, tmp_path))  # fresh per example
-            self.twin = pm.Engine(CAMPAIGNS, programs=[POINTS])  # memory
-            self.engine = pm.Engine(CAMPAIGNS, programs=[POINTS], store=self.store)
+            self.twin = pm.Engine(CAMPAIGNS, programs=PROGRAMS)  # memory
+            self.engine = pm.Engine(CAMPAIGNS, programs=PROGRAMS, store=self.store)
+            # Each engine's advocate codes (random, so different in the twin).
+            self.codes: dict[str, tuple[str, str]] = {}
             self.now = T0
             self.n = 0
 
@@ -132,6 +149,27 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             assert [r.reason for r in a.result.rejected] == [r.reason for r in b.result.rejected]
             return (a.id, b.id)
 
+        @rule(advocate=st.sampled_from(CUSTOMERS))
+        def advocate_code(self, advocate: str) -> None:
+            a, b = self.both("referral_code", "friends", advocate=advocate, now=self.now)
+            assert self.codes.setdefault(advocate, (a, b)) == (a, b)
+
+        @rule(
+            target=redemptions,
+            friend=st.sampled_from(FRIENDS + CUSTOMERS),
+            advocate=st.sampled_from(CUSTOMERS),
+            price=st.sampled_from(["12.00", "35.00"]),
+        )
+        def friend_order(self, friend: str, advocate: str, price: str) -> Any:
+            mine, theirs = self.codes.get(advocate, (None, None))
+            a = self.engine.redeem(cart(price), customer={"id": friend}, now=self.now,
+                                   codes=[mine] if mine else [])  # fmt: skip
+            b = self.twin.redeem(cart(price), customer={"id": friend}, now=self.now,
+                                 codes=[theirs] if theirs else [])  # fmt: skip
+            assert a.result.total == b.result.total
+            assert [r.reason for r in a.result.rejected] == [r.reason for r in b.result.rejected]
+            return (a.id, b.id)
+
         @rule(ids=consumes(redemptions))
         def rollback(self, ids: tuple[str, str]) -> None:
             self.engine.rollback(ids[0], now=self.now)
@@ -150,7 +188,13 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
         def ledger_explains_every_counter(self) -> None:
             self.store.verify()
             for c in CUSTOMERS:
-                assert self.engine.balance(c, now=self.now) == self.twin.balance(c, now=self.now)
+                assert self.engine.balance(c, program="points", now=self.now) == self.twin.balance(
+                    c, program="points", now=self.now
+                )
+                mine_, theirs_ = self.engine.referrals(c), self.twin.referrals(c)
+                assert (mine_.pending, mine_.converted, mine_.rewarded, mine_.tier,
+                        mine_.friends) == (theirs_.pending, theirs_.converted, theirs_.rewarded,
+                                           theirs_.tier, theirs_.friends)  # fmt: skip
             for i in range(1, self.n + 1):
                 a = self.engine.gift_card(f"GC-{i}")
                 b = self.twin.gift_card(f"GC-{i}")

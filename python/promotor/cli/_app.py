@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, check, diff, evaluate, golden
+from . import bench, check, codes, diff, evaluate, golden, simulate
 
 app = typer.Typer(
     name="promotor",
@@ -16,7 +16,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Command groups, in the order `promotor --help` lists them. `promotor codes generate` (code
-# generation, DESIGN.md section 9) and `promotor simulate` (section 11) register here too.
-for group in (check, evaluate, golden, diff, bench):
+# Command groups, in the order `promotor --help` lists them.
+for group in (check, evaluate, golden, diff, simulate, bench, codes):
     group.register(app)

@@ -560,6 +560,6 @@ def _write_fields(value: Any, model: type[BaseModel] | None) -> Any:
 
 
 def _write_campaign(campaign: Mapping[str, Any]) -> dict[str, Any]:
-    out = _write_fields(campaign, ir.Campaign)
+    out = _write_fields(campaign, ir.CampaignDef)
     assert isinstance(out, dict)
     return out

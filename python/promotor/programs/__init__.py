@@ -1,8 +1,8 @@
-"""Programmes (DESIGN section 10): loyalty points and their rewards, gift cards.
+"""Programmes (DESIGN section 10): loyalty points and their rewards, gift cards, referral.
 
 Definitions are frozen pydantic models like campaigns, and dump to the IR that
 ``rust/promotor-core/src/programs/`` compiles; every decision on points and gift cards is the
-core's (the reference evaluator makes the same, see ``promotor._reference.programs``).
+core's (the reference evaluator makes the same, see ``promotor.testing.reference.programs``).
 
 >>> import promotor as pm
 >>> points = pm.Loyalty(id="points", earn=[pm.earn(points=1, per=1)], pending_days=14,
@@ -35,8 +35,12 @@ __all__ = [
     "Loyalty",
     "LoyaltyTier",
     "Payment",
+    "Referral",
+    "ReferralProgress",
+    "ReferralReward",
     "Reward",
     "earn",
+    "referral_reward",
 ]
 
 
@@ -131,6 +135,91 @@ class Loyalty(_Definition):
     point_value: ir.DecimalStr | None = None
     timezone: Annotated[str, Field(min_length=1)] = "UTC"
     expiring_notice_days: ir.U32 = 14
+
+
+class ReferralReward(_Definition):
+    """A reward tier: at ``referrals`` rewarded referrals the advocate gets exactly one of a
+    code for ``effect`` (into their wallet, a campaign ``"<programme>:<referrals>"``),
+    ``points`` in the loyalty programme ``program`` (the engine's only one by default), or a
+    new gift card of ``gift_card``."""
+
+    referrals: Annotated[int, Field(ge=1, le=2**32 - 1)]
+    effect: ir.Effect | None = None
+    points: Annotated[int, Field(ge=1, le=2**64 - 1)] | None = None
+    program: Annotated[str, Field(min_length=1)] | None = None
+    gift_card: ir.DecimalStr | None = None
+
+
+def referral_reward(
+    referrals: int,
+    effect_or_points: Any = None,
+    *,
+    points: int | None = None,
+    program: str | None = None,
+    gift_card: Any = None,
+) -> ReferralReward:
+    """A reward tier reached at ``referrals`` rewarded referrals:
+    ``referral_reward(1, pm.amount_off(10))`` (a code), ``referral_reward(3, 500)`` (500
+    loyalty points), ``referral_reward(5, gift_card="25.00")`` (a gift card).
+
+    >>> import promotor as pm
+    >>> pm.referral_reward(3, 500).to_ir()
+    {'referrals': 3, 'points': 500}
+    """
+    data: dict[str, Any] = {"referrals": referrals}
+    if isinstance(effect_or_points, int) and not isinstance(effect_or_points, bool):
+        data["points"] = effect_or_points
+    elif effect_or_points is not None:
+        data["effect"] = effect_or_points
+    for name, value in (("points", points), ("program", program), ("gift_card", gift_card)):
+        if value is not None:
+            data[name] = value
+    return ReferralReward(**data)
+
+
+class Referral(_Definition):
+    """A referral programme (docs/referral.md has every rule, exactly): advocates share a
+    code (``engine.referral_code``); a friend's first order with it gets ``friend_effect``
+    when ``friend_rules`` hold (no ``friend_effect``: single-sided); the friend converts on
+    the first order satisfying ``conversion`` (or, with ``on=``, the first such tracked
+    event); each reward tier reached by the advocate's rewarded referrals is issued once.
+    ``advocate_rules`` are checked on the advocate when their code is made; ``limits``
+    (``pm.limit(10, every="month")``) cap the rewarded referrals of one advocate; the codes
+    are accepted from ``starts_at`` until ``ends_at``."""
+
+    type: Literal["referral"] = "referral"
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    friend_effect: ir.Effect | None = None
+    friend_rules: Expr | None = None
+    advocate_rules: Expr | None = None
+    conversion: Expr | None = None
+    on: Annotated[str, Field(min_length=1)] | None = None
+    rewards: tuple[ReferralReward, ...] = ()
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    limits: tuple[ir.CampaignLimit, ...] = ()
+    code_pattern: Annotated[str, Field(min_length=1)] = "REF-####-####"
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralProgress:
+    """An advocate's referrals in one programme: their ``code`` (``None`` until
+    ``engine.referral_code``), friends ``pending`` (referred, not converted), ``converted``
+    (all conversions), ``rewarded`` (conversions counted toward tiers: within the limits),
+    the last ``tier`` rewarded (its referrals, 0 for none), the ``next_tier`` and how many
+    rewarded referrals are still missing to it (``to_next_tier``, ``None`` after the last),
+    and every friend as ``(friend id, status)``."""
+
+    program: str
+    code: str | None
+    pending: int
+    converted: int
+    rewarded: int
+    tier: int
+    next_tier: int | None
+    to_next_tier: int | None
+    friends: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

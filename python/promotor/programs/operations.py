@@ -11,10 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from promotor.errors import ConflictError, InputError, NotFoundError
+from promotor.errors import ConflictError, InputError, NotEligibleError, NotFoundError
 from promotor.events import Pending
 from promotor.identity import normalize_email
-from promotor.programs import Balance, GiftCard, Loyalty
+from promotor.programs import Balance, GiftCard, Loyalty, Referral, ReferralProgress
 from promotor.programs.keys import family_customer, loyalty_prefix
 from promotor.redemption import MAX_ATTEMPTS, _backoff, call_now, from_micros, micros, new_id
 from promotor.stores.codec import normalize_code
@@ -116,9 +116,19 @@ def pay_request(
     if not engine.programs and not pairs and not gift_cards:
         return None
     return json.dumps(
-        {"points": pairs, "gift_cards": list(gift_cards), "order_id": order_id},
+        {"points": pairs, "gift_cards": list(gift_cards), "order_id": order_id,
+         "codes": reward_codes(engine)},
         separators=(",", ":"),
+    )  # fmt: skip
+
+
+def reward_codes(engine: Engine) -> list[str]:
+    """Fresh codes for the referral rewards one call may issue (a code or a gift card per
+    tier reached): one per such tier of every referral programme."""
+    n = sum(
+        1 for p in engine.programs if isinstance(p, Referral) for r in p.rewards if r.points is None
     )
+    return [random_code("RW") for _ in range(n)]
 
 
 def _pending(events: list[dict[str, Any]]) -> list[Pending]:
@@ -137,6 +147,20 @@ def read(engine: Engine, op: dict[str, Any]) -> Any:
     keys, families = program.program_reads(text)
     snapshot = engine.store._read_families(keys, families, op.get("now", 0))
     return json.loads(program.program_op(text, snapshot))[0]["answer"]
+
+
+def _snapshot(
+    engine: Engine, text: str, keys: list[str], families: list[str], now: int
+) -> dict[str, int]:
+    """What the core needs for ``text``: the families it names, then those the first read
+    leads to (a friend's advocate). Read in two steps; the deltas' bounds make the decision
+    exact all the same (a change in between fails a bound and the call decides again)."""
+    store = engine.store
+    snapshot = store._read_families(keys, families, now)
+    more = engine._program.program_more(text, snapshot)
+    if more:
+        snapshot.update(store._read_families([], more, now))
+    return snapshot
 
 
 def run(
@@ -167,7 +191,7 @@ def run(
                 if unique is not None:
                     raise InputError([{"loc": (), "msg": unique}])
                 return json.loads(existing.detail)["answer"]  # type: ignore[no-any-return]
-        snapshot = store._read_families(keys, families, now)
+        snapshot = _snapshot(engine, text, keys, families, now)
         decide = request.operate if request is not None else program.program_op
         (decision,) = json.loads(decide(text, snapshot))
         entry = Entry(
@@ -211,7 +235,8 @@ def track(
     request = engine._request(
         {"items": []}, customer_dict, (), from_micros(at), {"metadata": dict(properties or {})}
     )
-    op = {"op": "track", "customer": cid, "event": event, "now": at}
+    op = {"op": "track", "customer": cid, "event": event, "now": at,
+          "codes": reward_codes(engine)}  # fmt: skip
     key = None if idempotency_key is None else f"track:{idempotency_key}"
     answer = run(engine, op, kind="track", customer_id=cid, idempotency_key=key,
                  identity=ident, request=request, detail={"event": event})  # fmt: skip
@@ -360,3 +385,79 @@ def gift_card(engine: Engine, code: str) -> GiftCard:
 
 
 _ = micros  # re-exported for the migration module
+
+
+# -- referral --------------------------------------------------------------------------------
+
+
+def referral_program(engine: Engine, program: str | None) -> Referral:
+    """The referral programme named ``program`` (or the engine's only one)."""
+    found = [p for p in engine.programs if isinstance(p, Referral)]
+    if program is None and len(found) == 1:
+        return found[0]
+    for p in found:
+        if p.id == program:
+            return p
+    raise InputError(
+        [{"loc": ("program",), "msg": f"no referral programme {program!r}; "
+          f"known: {[p.id for p in found]}"}]
+    )  # fmt: skip
+
+
+def _code_key(program: str, advocate: str) -> str:
+    return f"referral:{len(program)}:{program}:{advocate}"
+
+
+def referral_code(engine: Engine, program: str | None, advocate: Any, now: datetime | None) -> str:
+    from promotor import codes
+
+    p = referral_program(engine, program)
+    cid, ident = customer_of(advocate, "advocate")
+    existing = engine.store._entry(_code_key(p.id, cid))
+    if existing is not None:
+        return str(json.loads(existing.detail)["answer"]["code"])
+    at = call_now(now)
+    email = advocate.get("email") if isinstance(advocate, Mapping) else None
+    customer_dict = dict(advocate) if isinstance(advocate, Mapping) else {"id": cid}
+    request = engine._request({"items": []}, customer_dict, (), from_micros(at), None)
+    for _ in range(8):
+        (code,) = codes.generate(p.code_pattern, 1)
+        op = {"op": "referral_code", "program": p.id, "advocate": cid, "code": code,
+              "email": email if isinstance(email, str) else None, "now": at}  # fmt: skip
+        try:
+            answer = run(engine, op, kind="referral_code", customer_id=cid, identity=ident,
+                         idempotency_key=_code_key(p.id, cid), request=request,
+                         detail={"program": p.id})  # fmt: skip
+        except InputError as err:
+            if "is already issued" in str(err):
+                continue
+            raise
+        if not answer["eligible"]:
+            raise NotEligibleError(
+                [{"type": "not_eligible", "loc": ("advocate",),
+                  "msg": f"customer {cid!r} may not be an advocate of {p.id!r}: "
+                         "advocate_rules do not hold"}]
+            )  # fmt: skip
+        return str(answer["code"])
+    raise ConflictError("could not find an unused referral code in 8 tries")
+
+
+def referrals(
+    engine: Engine, advocate: Any, program: str | None, now: datetime | None
+) -> ReferralProgress:
+    p = referral_program(engine, program)
+    cid, _ = customer_of(advocate, "advocate")
+    answer = read(engine, {"op": "referrals", "program": p.id, "advocate": cid})
+    entry = engine.store._entry(_code_key(p.id, cid))
+    code = None if entry is None else json.loads(entry.detail)["answer"]["code"]
+    return ReferralProgress(
+        program=p.id,
+        code=code,
+        pending=answer["pending"],
+        converted=answer["converted"],
+        rewarded=answer["rewarded"],
+        tier=answer["tier"],
+        next_tier=answer["next_tier"],
+        to_next_tier=answer["to_next_tier"],
+        friends=[(f, status) for f, status in answer["friends"]],
+    )

@@ -12,12 +12,12 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from promotor.errors import InputError, NotFoundError, StoreError
 from promotor.events import Event, Pending
@@ -31,6 +31,9 @@ from promotor.redemption import (
     from_micros,
 )
 from promotor.stores.codec import decode_result, normalize_code
+
+if TYPE_CHECKING:
+    from promotor.pools import Batch, Pool, PoolRow
 
 __all__ = ["Entry", "Record", "Store", "StoredRow"]
 
@@ -219,6 +222,47 @@ class Store:
     def _dump(self) -> Dump:
         raise NotImplementedError
 
+    # Code pools (DESIGN section 9; promotor.pools). Each is one transaction or script.
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        """The pool rows of these normalised keys (absent ones left out): one index lookup
+        each, whatever codes exist."""
+        raise NotImplementedError
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        """Add every code of ``batches`` to the pool (assigned to its customer, if any), all
+        or nothing: ``None`` when a key is already in a pool or repeats (nothing written),
+        else how many were added."""
+        raise NotImplementedError
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        """Every normalised key of the pool."""
+        raise NotImplementedError
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        """The pool's ``(code, customer id, assigned_at)`` in the order they were added, in
+        chunks."""
+        raise NotImplementedError
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        """``(codes, assigned)`` of these pools (every pool with ``None``)."""
+        raise NotImplementedError
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        """The customer's first code of the pool ``(code, False)``, or else a free code now
+        assigned to them ``(code, True)``; ``None`` when no code is free. Atomic: no code is
+        ever given to two customers, nor two codes to one customer by concurrent calls."""
+        raise NotImplementedError
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        """Every pool code assigned to the customer as ``(campaign id, key, code)``, in the
+        order they were assigned."""
+        raise NotImplementedError
+
+    def _pool_problems(self) -> list[str]:
+        """Differences between the pools' counts and their rows (for :meth:`verify`)."""
+        raise NotImplementedError
+
     # Programmes and events (DESIGN section 10).
 
     def _read_families(
@@ -315,6 +359,143 @@ class Store:
                 [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
             )
         return row
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def add_codes(
+        self,
+        campaign_id: str,
+        codes: Sequence[str] | Any,
+        customers: Sequence[str | None] | None = None,
+    ) -> int:
+        """Add ``codes`` (a list of str, or a pyarrow string array) to the campaign's pool in
+        one bulk insert; ``customers``, a list parallel to ``codes`` (an id or ``None`` each),
+        assigns them. A duplicate by normalised key (within the call, or a code already in a
+        pool of this store) raises :class:`InputError` listing them, and nothing is added.
+        Returns how many were added."""
+        from promotor import _native
+        from promotor.pools import CHUNK, add, batch, check_campaign_id, duplicates_error
+
+        campaign_id = check_campaign_id(campaign_id)
+        if hasattr(codes, "to_pylist"):
+            codes = codes.to_pylist()
+        if isinstance(codes, str) or not isinstance(codes, Sequence):
+            raise InputError(
+                [{"type": "type_mismatch", "loc": ("codes",), "msg": "expected a list of codes"}]
+            )
+        if customers is not None:
+            if hasattr(customers, "to_pylist"):
+                customers = customers.to_pylist()
+            if isinstance(customers, str) or not isinstance(customers, Sequence):
+                raise InputError(
+                    [{"type": "type_mismatch", "loc": ("customers",),
+                      "msg": "expected a list of customer ids (or None), parallel to codes"}]
+                )  # fmt: skip
+            if len(customers) != len(codes):
+                raise InputError(
+                    [{"type": "invalid", "loc": ("customers",),
+                      "msg": f"expected {len(codes)} customers (one per code), "
+                             f"got {len(customers)}"}]
+                )  # fmt: skip
+        _, repeats = _native.pool_keys(codes, "codes", 0)
+        if repeats:
+            raise duplicates_error(
+                [
+                    {
+                        "type": "duplicate",
+                        "loc": ("codes", i),
+                        "msg": f"duplicate code {codes[i]!r}: the same code as codes[{j}] once "
+                        "normalised",
+                        "ctx": {"value": codes[i], "first": j},
+                    }
+                    for i, j in repeats[:100]
+                ],
+                len(repeats),
+            )
+
+        def batches() -> Iterator[Batch]:
+            for at in range(0, len(codes), CHUNK):
+                people = None if customers is None else customers[at : at + CHUNK]
+                yield batch(codes[at : at + CHUNK], people, at, "codes")
+
+        return add(self, campaign_id, batches, "codes")
+
+    def generate_codes(
+        self, campaign_id: str, pattern: str, count: int, **generate_kw: Any
+    ) -> list[str]:
+        """Generate ``count`` codes of ``pattern`` into the campaign's pool (in Rust, against
+        the pool's keys, so none repeats one) and return them. ``generate_kw`` are
+        :func:`promotor.codes.generate`'s (``charset``, ``prefix``, ``suffix``, ``seed``,
+        ``min_guess_bits``); the guessability check counts the pool's size after the
+        generation. A generated code that another campaign's pool holds is drawn again."""
+        from promotor import codes as codes_
+        from promotor.pools import CHUNK, batch, check_campaign_id
+
+        campaign_id = check_campaign_id(campaign_id)
+        for bad in ("existing", "arrow", "count"):
+            if bad in generate_kw:
+                raise InputError(
+                    [{"type": "invalid", "loc": (bad,),
+                      "msg": f"{bad} is set by generate_codes"}]
+                )  # fmt: skip
+        existing = self._pool_keys(campaign_id)
+        made: list[str] = codes_.generate(pattern, count, existing=existing, **generate_kw)
+        for _ in range(16):
+
+            def batches() -> Iterator[Batch]:
+                for at in range(0, len(made), CHUNK):
+                    yield batch(made[at : at + CHUNK], None, at, "codes")
+
+            if self._insert_codes(campaign_id, batches()) is not None:
+                return made
+            # Some are in another campaign's pool: draw those again.
+            taken = []
+            for b in batches():
+                found = self._lookup_codes(b.keys)
+                taken += [i for i, key in enumerate(b.keys, b.offset) if key in found]
+            again = codes_.generate(pattern, len(taken), existing=[*existing, *made], **generate_kw)
+            for i, code in zip(taken, again, strict=True):
+                made[i] = code
+        raise StoreError("generated codes kept meeting codes of other pools; use a longer pattern")
+
+    def import_codes(self, campaign_id: str, path: str | Path) -> int:
+        """Add the codes of a CSV (with a header: ``code`` and optionally ``customer_id``)
+        or Parquet file (those columns), by the path's suffix, read in chunks: all or nothing,
+        duplicates listed as with :meth:`add_codes` (located ``("rows", n)``, rows numbered
+        from 1 after the header). Returns how many were added."""
+        from promotor.pools import add, check_campaign_id, read_file
+
+        campaign_id = check_campaign_id(campaign_id)
+        return add(self, campaign_id, lambda: read_file(path), "rows")
+
+    def export_codes(self, campaign_id: str, path: str | Path) -> int:
+        """Write the campaign's pool as CSV or Parquet (by the suffix; columns ``code``,
+        ``customer_id``, ``assigned_at``), in the order the codes were added, streaming.
+        Returns how many were written."""
+        from promotor.pools import check_campaign_id, write_file
+
+        campaign_id = check_campaign_id(campaign_id)
+        return write_file(self._pool_rows(campaign_id), path)
+
+    def pool(self, campaign_id: str) -> Pool:
+        """How many codes the campaign's pool holds, assigned and free."""
+        from promotor.pools import Pool, check_campaign_id
+
+        campaign_id = check_campaign_id(campaign_id)
+        codes, assigned = self._pool_counts([campaign_id]).get(campaign_id, (0, 0))
+        return Pool(campaign_id, codes, assigned)
+
+    def pools(self) -> list[Pool]:
+        """Every pool of the store, by campaign id."""
+        from promotor.pools import Pool
+
+        return [Pool(c, n, a) for c, (n, a) in sorted(self._pool_counts(None).items())]
+
+    def lookup_code(self, code: str) -> PoolRow | None:
+        """``(campaign id, code as added, customer id or None)`` of a pool code, found by its
+        normalised key (any spelling), or ``None``."""
+        key = normalize_code(code)
+        return self._lookup_codes([key]).get(key) if key else None
 
     # -- events ----------------------------------------------------------------------------
 
@@ -512,10 +693,11 @@ class Store:
 
     def verify(self) -> None:
         """Check that every counter equals what the ledger implies (the deltas of redemptions
-        not rolled back) and that every hold belongs to a held reservation with those deltas;
-        raise :class:`StoreError` naming the first difference."""
+        not rolled back), that every hold belongs to a held reservation with those deltas and
+        that every pool's counts equal its rows; raise :class:`StoreError` naming the first
+        difference."""
         dump = self._dump()
-        for problem in dump.extra:
+        for problem in [*dump.extra, *self._pool_problems()]:
             raise StoreError(problem)
         implied: dict[str, int] = {}
         for row in dump.redemptions:

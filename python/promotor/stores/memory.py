@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from promotor.errors import NotFoundError
 from promotor.events import Event, Pending
@@ -23,6 +25,9 @@ from promotor.stores.base import (
     holds,
 )
 
+if TYPE_CHECKING:
+    from promotor.pools import Batch, PoolRow
+
 __all__ = ["MemoryStore"]
 
 
@@ -37,6 +42,14 @@ class MemoryStore(Store):
         self._reservations: dict[str, StoredRow] = {}
         self._idempotency: dict[str, str] = {}
         self._audit: list[tuple[int, str, str, str, str]] = []
+        # Pools: key -> [campaign, code, customer, assigned_at, seq]; per campaign its keys in the
+        # order added and its free keys; (campaign, customer) -> first code assigned.
+        self._codes: dict[str, list[str | int | None]] = {}
+        self._pool_order: dict[str, list[str]] = {}
+        self._free: dict[str, deque[str]] = {}
+        self._holder: dict[tuple[str, str], str] = {}
+        self._held_by: dict[str, list[str]] = {}
+        self._counts: dict[str, list[int]] = {}
         # Programmes: family -> its keys; ledger entries; the outbox; identities; cursors.
         self._families: dict[str, set[str]] = {}
         self._entries: list[Entry] = []
@@ -223,6 +236,102 @@ class MemoryStore(Store):
                     for k, (n, expires_at) in hs.items()
                 ],
             )
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        with self._lock:
+            out: dict[str, PoolRow] = {}
+            for k in keys:
+                row = self._codes.get(k)
+                if row is not None:
+                    out[k] = (str(row[0]), str(row[1]), None if row[2] is None else str(row[2]))
+            return out
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        staged: dict[str, tuple[str, str | None]] = {}
+        for b in batches:
+            for key, code, who in zip(b.keys, b.codes, b.customers, strict=True):
+                if key in staged:
+                    return None
+                staged[key] = (code, who)
+        with self._lock:
+            if any(k in self._codes for k in staged):
+                return None
+            order = self._pool_order.setdefault(campaign_id, [])
+            free = self._free.setdefault(campaign_id, deque())
+            counts = self._counts.setdefault(campaign_id, [0, 0])
+            for key, (code, who) in staged.items():
+                self._codes[key] = [campaign_id, code, who, None, len(self._codes)]
+                order.append(key)
+                counts[0] += 1
+                if who is None:
+                    free.append(key)
+                else:
+                    counts[1] += 1
+                    self._holder.setdefault((campaign_id, who), key)
+                    self._held_by.setdefault(who, []).append(key)
+            return len(staged)
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        with self._lock:
+            return list(self._pool_order.get(campaign_id, []))
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        from promotor.pools import CHUNK
+
+        with self._lock:
+            rows = [
+                (
+                    str(r[1]),
+                    None if r[2] is None else str(r[2]),
+                    None if r[3] is None else int(r[3]),
+                )
+                for r in (self._codes[k] for k in self._pool_order.get(campaign_id, []))
+            ]
+        for at in range(0, len(rows), CHUNK):
+            yield rows[at : at + CHUNK]
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        with self._lock:
+            ids = self._counts if campaign_ids is None else campaign_ids
+            return {c: (self._counts[c][0], self._counts[c][1]) for c in ids if c in self._counts}
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        with self._lock:
+            held = self._holder.get((campaign_id, customer_id))
+            if held is not None:
+                return str(self._codes[held][1]), False
+            free = self._free.get(campaign_id)
+            if not free:
+                return None
+            key = free.popleft()
+            row = self._codes[key]
+            row[2], row[3] = customer_id, now
+            self._holder[(campaign_id, customer_id)] = key
+            self._held_by.setdefault(customer_id, []).append(key)
+            self._counts[campaign_id][1] += 1
+            detail = json.dumps({"campaign_id": campaign_id, "customer_id": customer_id})
+            self._audit.append((now, "assign", str(row[1]), "", detail))
+            return str(row[1]), True
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        with self._lock:
+            keys = sorted(self._held_by.get(customer_id, []), key=lambda k: self._codes[k][4] or 0)
+            return [(str(self._codes[k][0]), k, str(self._codes[k][1])) for k in keys]
+
+    def _pool_problems(self) -> list[str]:
+        with self._lock:
+            out = []
+            for campaign_id, (codes, assigned) in self._counts.items():
+                rows = [self._codes[k] for k in self._pool_order.get(campaign_id, [])]
+                have = (len(rows), sum(r[2] is not None for r in rows))
+                if have != (codes, assigned):
+                    out.append(
+                        f"pool {campaign_id!r} counts {(codes, assigned)} (codes, assigned) "
+                        f"but holds {have}"
+                    )
+            return out
 
     # -- programmes and events -------------------------------------------------------------
 

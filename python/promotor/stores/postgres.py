@@ -21,11 +21,12 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, StoreError
-from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+from promotor.stores._sql import Busy, DuplicateKey, SqlStore, migrate
 from promotor.stores.base import (
     Conflict,
     Record,
@@ -34,6 +35,9 @@ from promotor.stores.base import (
     audit_detail,
     deltas_json,
 )
+
+if TYPE_CHECKING:
+    from promotor.pools import Batch, PoolRow
 
 __all__ = ["PostgresStore"]
 
@@ -231,31 +235,11 @@ class PostgresStore(SqlStore):
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('promotor_schema'))")
                     conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"')
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('promotor_migrate'))")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS promotor_meta "
-                    "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                migrate(
+                    conn,
+                    "%s",
+                    {"big": "BIGINT", "serial": "BIGSERIAL PRIMARY KEY", "without_rowid": ""},
                 )
-                row = conn.execute(
-                    "SELECT value FROM promotor_meta WHERE name = 'schema_version'"
-                ).fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database's schema is version {version}, newer than this "
-                        f"promotor's {SCHEMA_VERSION}: upgrade promotor"
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[target]:
-                        conn.execute(
-                            statement.format(
-                                big="BIGINT", serial="BIGSERIAL PRIMARY KEY", without_rowid=""
-                            )
-                        )
-                    conn.execute(
-                        "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', %s) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (str(target),),
-                    )
                 # Families are read by key ranges, which need byte order (whatever the
                 # database's collation).
                 conn.execute(
@@ -380,6 +364,41 @@ class PostgresStore(SqlStore):
         if existing is None:
             raise StoreError(f"PostgreSQL: {answer} is missing")
         return existing
+
+    def _bulk_insert(self, cur: Any, campaign_id: str, batch: Batch) -> None:
+        from psycopg import errors
+
+        try:
+            with cur.copy(
+                "COPY promotor_codes (key, campaign_id, code, customer_id) FROM STDIN"
+            ) as copy:
+                for row in zip(batch.keys, repeat(campaign_id), batch.codes, batch.customers):
+                    copy.write_row(row)
+        except errors.UniqueViolation:
+            raise DuplicateKey() from None
+
+    def _assign_lock(self, cur: Any, campaign_id: str, customer_id: str) -> None:
+        # Two calls for one customer must not both take a free code.
+        self._x(
+            cur,
+            "SELECT pg_advisory_xact_lock(hashtextextended(? || chr(31) || ?, 0))",
+            (campaign_id, customer_id),
+        )
+
+    def _skip_locked(self) -> str:
+        # Concurrent calls for different customers take different free codes without waiting.
+        return " FOR UPDATE SKIP LOCKED"
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        if not keys:
+            return {}
+        with self._read_only() as cur:
+            rows = self._x(
+                cur,
+                "SELECT key, campaign_id, code, customer_id FROM promotor_codes WHERE key = ANY(?)",
+                (list(keys),),
+            ).fetchall()
+        return {k: (c, code, w) for k, c, code, w in rows}
 
     def close(self) -> None:
         with self._lock_:

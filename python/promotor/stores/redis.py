@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, NotFoundError, StoreError
@@ -39,6 +39,9 @@ from promotor.stores.base import (
     deltas_from_json,
     deltas_json,
 )
+
+if TYPE_CHECKING:
+    from promotor.pools import Batch, PoolRow
 
 __all__ = ["RedisStore"]
 
@@ -223,6 +226,68 @@ redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'rollback', id, st[3
 return 'ok'
 """
 
+# Pools (promotor.pools). ``P:pk`` (hash: code key -> JSON [campaign, code, customer or false,
+# assigned_at or false, seq]), ``P:pl:<campaign>`` (list: keys in the order added),
+# ``P:pf:<campaign>`` (list: free keys, in that order), ``P:pa:<campaign>`` (hash: customer ->
+# first key), ``P:pc:<customer>`` (zset: keys by seq), ``P:pn`` / ``P:pna`` (hash: campaign ->
+# codes / assigned), ``P:pseq`` (the last seq).
+# ARGV: prefix, campaign, then key, code, customer ('' for none) per code.
+_POOL_ADD = """
+local p, campaign = ARGV[1], ARGV[2]
+local pk = p .. ':pk'
+local seen = {}
+for i = 3, #ARGV, 3 do
+  local k = ARGV[i]
+  if seen[k] or redis.call('HEXISTS', pk, k) == 1 then return -1 end
+  seen[k] = true
+end
+local n = (#ARGV - 2) / 3
+local seq = redis.call('INCRBY', p .. ':pseq', n) - n
+local assigned = 0
+local all, free = {}, {}
+for i = 3, #ARGV, 3 do
+  local k, code, who = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  seq = seq + 1
+  local row = {campaign, code, false, false, seq}
+  if who == '' then
+    free[#free + 1] = k
+  else
+    row[3] = who
+    assigned = assigned + 1
+    redis.call('HSETNX', p .. ':pa:' .. campaign, who, k)
+    redis.call('ZADD', p .. ':pc:' .. who, seq, k)
+  end
+  redis.call('HSET', pk, k, cjson.encode(row))
+  all[#all + 1] = k
+  if #all == 1000 then redis.call('RPUSH', p .. ':pl:' .. campaign, unpack(all)); all = {} end
+  if #free == 1000 then redis.call('RPUSH', p .. ':pf:' .. campaign, unpack(free)); free = {} end
+end
+if #all > 0 then redis.call('RPUSH', p .. ':pl:' .. campaign, unpack(all)) end
+if #free > 0 then redis.call('RPUSH', p .. ':pf:' .. campaign, unpack(free)) end
+redis.call('HINCRBY', p .. ':pn', campaign, n)
+redis.call('HINCRBY', p .. ':pna', campaign, assigned)
+return n
+"""
+
+# ARGV: prefix, campaign, customer, now
+_POOL_ASSIGN = """
+local p, campaign, who, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local pk = p .. ':pk'
+local held = redis.call('HGET', p .. ':pa:' .. campaign, who)
+if held then return {'held', cjson.decode(redis.call('HGET', pk, held))[2]} end
+local k = redis.call('LPOP', p .. ':pf:' .. campaign)
+if not k then return {'none'} end
+local row = cjson.decode(redis.call('HGET', pk, k))
+row[3] = who
+row[4] = now
+redis.call('HSET', pk, k, cjson.encode(row))
+redis.call('HSET', p .. ':pa:' .. campaign, who, k)
+redis.call('ZADD', p .. ':pc:' .. who, row[5], k)
+redis.call('HINCRBY', p .. ':pna', campaign, 1)
+redis.call('RPUSH', p .. ':a', cjson.encode({tonumber(now), 'assign', row[2], '',
+  cjson.encode({campaign_id = campaign, customer_id = who})}))
+return {'new', row[2]}
+"""
 # ARGV: prefix, now, number of keys, keys..., families...
 _READ_FAMILIES = (
     _LIVE
@@ -388,6 +453,8 @@ class RedisStore(Store):
                         ("confirm", _CONFIRM),
                         ("release", _RELEASE),
                         ("rollback", _ROLLBACK),
+                        ("pool_add", _POOL_ADD),
+                        ("pool_assign", _POOL_ASSIGN),
                         ("read_families", _READ_FAMILIES),
                         ("apply", _APPLY),
                         ("rollback_with", _ROLLBACK_WITH),
@@ -575,6 +642,85 @@ class RedisStore(Store):
             entries=self._entries_of(),
             event_ids=list(range(1, int(client.llen(f"{p}:ev")) + 1)),
         )
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def _rows_of(self, keys: Sequence[str]) -> list[list[Any] | None]:
+        if not keys:
+            return []
+        try:
+            values = self._redis().hmget(f"{self._prefix}:pk", list(keys))
+        except Exception as err:
+            raise StoreError(f"Redis: {err}") from None
+        return [None if v is None else json.loads(v) for v in values]
+
+    def _lookup_codes(self, keys: Sequence[str]) -> dict[str, PoolRow]:
+        return {
+            k: (row[0], row[1], row[2] or None)
+            for k, row in zip(keys, self._rows_of(keys), strict=True)
+            if row is not None
+        }
+
+    def _insert_codes(self, campaign_id: str, batches: Iterator[Batch]) -> int | None:
+        # One script, so all or nothing (Redis runs it alone: about a second per million).
+        args: list[str] = [campaign_id]
+        for b in batches:
+            for key, code, who in zip(b.keys, b.codes, b.customers, strict=True):
+                args += [key, code, who or ""]
+        n = int(self._run("pool_add", args))
+        return None if n < 0 else n
+
+    def _pool_keys(self, campaign_id: str) -> list[str]:
+        return list(self._redis().lrange(f"{self._prefix}:pl:{campaign_id}", 0, -1))
+
+    def _pool_rows(self, campaign_id: str) -> Iterator[list[tuple[str, str | None, int | None]]]:
+        from promotor.pools import CHUNK
+
+        at = 0
+        while True:
+            keys = self._redis().lrange(f"{self._prefix}:pl:{campaign_id}", at, at + CHUNK - 1)
+            if not keys:
+                return
+            at += len(keys)
+            yield [
+                (row[1], row[2] or None, None if row[3] is False else int(row[3]))
+                for row in self._rows_of(keys)
+                if row is not None
+            ]
+
+    def _pool_counts(self, campaign_ids: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+        client = self._redis()
+        p = self._prefix
+        codes = client.hgetall(f"{p}:pn")
+        assigned = client.hgetall(f"{p}:pna")
+        ids = codes if campaign_ids is None else [c for c in campaign_ids if c in codes]
+        return {c: (int(codes[c]), int(assigned.get(c, 0))) for c in ids}
+
+    def _assign(self, campaign_id: str, customer_id: str, now: int) -> tuple[str, bool] | None:
+        out = self._run("pool_assign", [campaign_id, customer_id, str(now)])
+        if out[0] == "none":
+            return None
+        return str(out[1]), out[0] == "new"
+
+    def _codes_of(self, customer_id: str) -> list[tuple[str, str, str]]:
+        keys = self._redis().zrange(f"{self._prefix}:pc:{customer_id}", 0, -1)
+        return [
+            (row[0], k, row[1])
+            for k, row in zip(keys, self._rows_of(keys), strict=True)
+            if row is not None
+        ]
+
+    def _pool_problems(self) -> list[str]:
+        out = []
+        for campaign_id, (codes, assigned) in sorted(self._pool_counts(None).items()):
+            rows = [r for chunk in self._pool_rows(campaign_id) for r in chunk]
+            have = (len(rows), sum(who is not None for _, who, _ in rows))
+            if have != (codes, assigned):
+                out.append(
+                    f"pool {campaign_id!r} counts {(codes, assigned)} (codes, assigned) "
+                    f"but holds {have}"
+                )
+        return out
 
     # -- programmes and events -------------------------------------------------------------
 

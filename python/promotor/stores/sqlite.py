@@ -18,11 +18,15 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from promotor.errors import InputError, StoreError
-from promotor.stores._sql import MIGRATIONS, SCHEMA_VERSION, Busy, SqlStore
+from promotor.stores._sql import Busy, DuplicateKey, SqlStore, migrate
+
+if TYPE_CHECKING:
+    from promotor.pools import Batch
 
 __all__ = ["SQLiteStore"]
 
@@ -130,33 +134,15 @@ class SQLiteStore(SqlStore):
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS promotor_meta "
-                    "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                migrate(
+                    conn,
+                    "?",
+                    {
+                        "big": "INTEGER",
+                        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+                        "without_rowid": " WITHOUT ROWID",
+                    },
                 )
-                row = conn.execute(
-                    "SELECT value FROM promotor_meta WHERE name = 'schema_version'"
-                ).fetchone()
-                version = 0 if row is None else int(row[0])
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database's schema is version {version}, newer than this "
-                        f"promotor's {SCHEMA_VERSION}: upgrade promotor"
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[target]:
-                        conn.execute(
-                            statement.format(
-                                big="INTEGER",
-                                serial="INTEGER PRIMARY KEY AUTOINCREMENT",
-                                without_rowid=" WITHOUT ROWID",
-                            )
-                        )
-                    conn.execute(
-                        "INSERT INTO promotor_meta (name, value) VALUES ('schema_version', ?) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (str(target),),
-                    )
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -204,6 +190,16 @@ class SQLiteStore(SqlStore):
             cur, f"SELECT key, value FROM promotor_counters WHERE key IN {clause}", params
         ).fetchall()
         return {k: int(v) for k, v in rows}
+
+    def _bulk_insert(self, cur: Any, campaign_id: str, batch: Batch) -> None:
+        try:
+            cur.executemany(
+                "INSERT INTO promotor_codes (key, campaign_id, code, customer_id) "
+                "VALUES (?, ?, ?, ?)",
+                zip(batch.keys, repeat(campaign_id), batch.codes, batch.customers),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateKey() from None
 
     def close(self) -> None:
         with self._lock_:

@@ -7,7 +7,7 @@
 //! Orders are processed in chunks of at most [`CHUNK`] rows, so working memory is bounded by
 //! the chunk.
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use rayon::prelude::*;
 
@@ -22,7 +22,7 @@ use crate::money;
 /// Orders evaluated per chunk.
 pub const CHUNK: usize = 16_384;
 /// Problems reported of the first bad chunk.
-const MAX_ERRORS: usize = 50;
+pub(crate) const MAX_ERRORS: usize = 50;
 
 /// Evaluates orders chunk by chunk; see the module documentation.
 pub struct Batch<'p> {
@@ -74,6 +74,56 @@ impl<'p> Batch<'p> {
     /// Evaluates one chunk of orders whose first row is global row `start` (runs on the
     /// current rayon pool).
     pub fn chunk(&mut self, orders: &RecordBatch, start: usize) -> Result<ChunkOut, Errors> {
+        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
+        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
+        // outcomes are freed on the thread that allocated them instead of serially afterwards.
+        let program = self.program;
+        let n = orders.num_rows();
+        let results = self.read(orders, start, |fill| {
+            let mut results: Vec<Result<Row, Vec<Error>>> = Vec::with_capacity(n);
+            (0..n)
+                .into_par_iter()
+                .with_min_len(64)
+                .map_init(Input::default, |input, i| {
+                    fill(input, i).map(|()| Row::new(program.price(input)))
+                })
+                .collect_into_vec(&mut results);
+            results
+        })?;
+        let errors: Vec<Error> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .flatten()
+            .take(MAX_ERRORS)
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            return Err(Errors::input(errors));
+        }
+        let rows: Vec<Row> = results.into_iter().filter_map(Result::ok).collect();
+        let order_ids = orders
+            .column_by_name("order_id")
+            .expect("read checked the order_id column");
+        self.output(order_ids.as_ref(), &rows)
+    }
+
+    /// The output rows of one chunk, for its `order_id` column.
+    pub(crate) fn output(&self, order_ids: &dyn Array, rows: &[Row]) -> Result<ChunkOut, Errors> {
+        self.writer
+            .write(order_ids, rows)
+            .map_err(|e| Errors::input(vec![e]))
+    }
+
+    /// Checks the columns of one chunk of orders whose first row is global row `start`, then
+    /// calls `body` with a function that fills a (reused) [`Input`] with row `i` of the chunk
+    /// (or gives that row's problems): what the stateless batch runs in parallel and the
+    /// simulation in order.
+    pub fn read<T>(
+        &mut self,
+        orders: &RecordBatch,
+        start: usize,
+        body: impl FnOnce(&(dyn Fn(&mut Input, usize) -> Result<(), Vec<Error>> + Sync)) -> T,
+    ) -> Result<T, Errors> {
         let exponent = self.writer.exponent;
         let table = OrderTable::new(orders, exponent, self.extra, self.lines.is_some())
             .map_err(Errors::input)?;
@@ -171,29 +221,7 @@ impl<'p> Batch<'p> {
             Ok(())
         };
 
-        let program = self.program;
-        let mut results: Vec<Result<Row, Vec<Error>>> = Vec::with_capacity(orders.num_rows());
-        (0..orders.num_rows())
-            .into_par_iter()
-            .with_min_len(64)
-            .map_init(Input::default, |input, i| {
-                fill(input, i).map(|()| Row::new(program.price(input)))
-            })
-            .collect_into_vec(&mut results);
-        let errors: Vec<Error> = results
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .flatten()
-            .take(MAX_ERRORS)
-            .cloned()
-            .collect();
-        if !errors.is_empty() {
-            return Err(Errors::input(errors));
-        }
-        let rows: Vec<Row> = results.into_iter().filter_map(Result::ok).collect();
-        self.writer
-            .write(order_ids, &rows)
-            .map_err(|e| Errors::input(vec![e]))
+        Ok(body(&fill))
     }
 
     /// After the last chunk: every line of the lines table belongs to some order.

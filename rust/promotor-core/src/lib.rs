@@ -15,6 +15,8 @@ pub mod money;
 pub mod num;
 pub mod outcome;
 pub mod programs;
+pub mod schema;
+pub mod simulate;
 pub mod state;
 pub mod syntax;
 pub mod time;
@@ -23,7 +25,8 @@ pub mod value;
 #[cfg(test)]
 mod tests;
 
-pub use compile::{check_expr, compile, CompileError, CompileErrors, Loc, Program, Scope};
+pub use compile::{check_expr, check_part, compile, Program, Scope};
+pub use error::{Error, ErrorKind, Errors, Loc};
 pub use money::{currencies, currency_exponent};
 
 /// Whether `pattern` matches anywhere in `text`, with the rule language's regex dialect and

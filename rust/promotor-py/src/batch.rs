@@ -63,7 +63,7 @@ fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
 /// data interface does not promise Rust's alignment, and a `decimal128` column read from an
 /// Arrow IPC file by pyarrow is only 8-byte aligned where `i128` needs 16, which made
 /// arrow-rs panic. Only such buffers are copied; aligned input stays zero-copy.
-struct Reader {
+pub(crate) struct Reader {
     stream: FFI_ArrowArrayStream,
     schema: SchemaRef,
 }
@@ -103,7 +103,7 @@ impl Reader {
         )
     }
 
-    fn schema(&self) -> SchemaRef {
+    pub(crate) fn schema(&self) -> SchemaRef {
         Arc::clone(&self.schema)
     }
 }
@@ -138,7 +138,7 @@ impl Iterator for Reader {
     }
 }
 
-fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
+pub(crate) fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
     let capsule = capsule
         .cast::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err(format!("{what}: expected an Arrow C stream capsule")))?;
@@ -149,7 +149,7 @@ fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
     Reader::new(stream).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-fn export(
+pub(crate) fn export(
     py: Python<'_>,
     schema: arrow_schema::SchemaRef,
     batches: Vec<RecordBatch>,
@@ -165,7 +165,7 @@ fn input_error(py: Python<'_>, e: Error) -> PyErr {
     errors::to_py(py, &Errors::input(vec![e]))
 }
 
-fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
+pub(crate) fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
     reader
         .map(|b| b.map_err(|e| input_error(py, arrow_error(table, &e))))
         .collect()
@@ -220,8 +220,8 @@ pub fn evaluate_batch<'py>(
         Some(l) => {
             let batches = read_all(py, import(l, "lines")?, "lines")?;
             Some(
-                py.detach(|| Lines::new(batches))
-                    .map_err(|e| input_error(py, e))?,
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
             )
         }
     };

@@ -210,3 +210,27 @@ pub fn check_codes(py: Python<'_>, codes: &Bound<'_, PyAny>) -> PyResult<()> {
         Err(to_py(py, &Errors::input(errors)))
     }
 }
+
+/// The keys of codes added to a pool, and their repeats within the call as `(index, first
+/// index)` pairs; an `InputError` located at `(loc, offset + i)` for each bad code (empty,
+/// too long, an invisible character). The GIL is released while normalising.
+#[pyfunction]
+#[pyo3(signature = (codes, loc="codes", offset=0))]
+#[allow(clippy::type_complexity)]
+pub fn pool_keys(
+    py: Python<'_>,
+    codes: &Bound<'_, PyAny>,
+    loc: &str,
+    offset: usize,
+) -> PyResult<(Vec<String>, Vec<(usize, usize)>)> {
+    let codes = strs(py, codes, loc)?;
+    let texts = codes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| text(py, s, vec![Loc::key(loc), Loc::Index(offset + i)]))
+        .collect::<PyResult<Vec<&str>>>()?;
+    let keys = py
+        .detach(|| promotor_core::codes::pool::keys(&texts, &[Loc::key(loc)], offset))
+        .map_err(|errors| to_py(py, &Errors::input(errors)))?;
+    Ok((keys.keys, keys.repeats))
+}

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use promotor_core::input::{Input, MetaValue};
-use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Value};
+use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Reported};
 
 use crate::dec::PyDec;
 
@@ -34,18 +34,18 @@ pub fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, Py
     })
 }
 
-fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+fn value_to_py<'py>(py: Python<'py>, v: &Reported) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Num(n) => PyDec(*n).into_pyobject(py)?,
-        Value::Str(s) => PyString::new(py, s).into_any(),
-        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
+        Reported::Null => py.None().into_bound(py),
+        Reported::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Reported::Num(n) => PyDec(*n).into_pyobject(py)?,
+        Reported::Str(s) => PyString::new(py, s).into_any(),
+        Reported::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
             || Ok(py.None().into_bound(py)),
             |dt| dt.into_pyobject(py).map(Bound::into_any),
         )?,
-        Value::Duration(d) => TimeDelta::microseconds(*d).into_pyobject(py)?.into_any(),
-        Value::List(items) => PyList::new(
+        Reported::Duration(d) => TimeDelta::microseconds(*d).into_pyobject(py)?.into_any(),
+        Reported::List(items) => PyList::new(
             py,
             items
                 .iter()
@@ -53,13 +53,13 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
                 .collect::<PyResult<Vec<_>>>()?,
         )?
         .into_any(),
-        Value::Item { index, sku } => {
+        Reported::Item { index, sku } => {
             let d = PyDict::new(py);
             d.set_item("index", index)?;
             d.set_item("sku", sku)?;
             d.into_any()
         }
-        Value::Meta(m) => meta_to_py(py, m)?,
+        Reported::Meta(m) => meta_to_py(py, m)?,
     })
 }
 

@@ -8,13 +8,25 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
+use promotor_core::error::Loc;
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
+use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
 use crate::{convert, errors, input};
+
+/// A location tuple from Python: strings are keys, integers indices.
+fn loc_of(t: &Bound<'_, PyTuple>) -> Vec<Loc> {
+    t.iter()
+        .map(|p| match p.extract::<usize>() {
+            Ok(i) => Loc::Index(i),
+            Err(_) => Loc::Key(p.str().map(|s| s.to_string()).unwrap_or_default()),
+        })
+        .collect()
+}
 
 #[pyclass(module = "promotor._native", frozen)]
 pub struct Program {
@@ -22,14 +34,35 @@ pub struct Program {
     ir_json: String,
 }
 
+impl Program {
+    pub(crate) fn core(&self) -> &Arc<CoreProgram> {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl Program {
+    /// Compiles IR JSON. `sources`: the locations of expressions written as rule text, with
+    /// their text, so that errors inside them carry a line and column.
     #[new]
-    fn new(py: Python<'_>, engine_ir_json: &str) -> PyResult<Self> {
+    #[pyo3(signature = (engine_ir_json, sources = None))]
+    #[allow(clippy::needless_pass_by_value)] // what PyO3 extracts a list into
+    fn new(
+        py: Python<'_>,
+        engine_ir_json: &str,
+        sources: Option<Vec<(Bound<'_, PyTuple>, String)>>,
+    ) -> PyResult<Self> {
         let def: ir::EngineDef = errors::from_json(py, engine_ir_json)?;
-        let program = py
-            .detach(|| compile(&def))
-            .map_err(|errs| errors::compile_errors(py, &errs))?;
+        let program = py.detach(|| compile(&def)).map_err(|mut errs| {
+            if let Some(sources) = &sources {
+                let sources: Vec<(Vec<Loc>, String)> = sources
+                    .iter()
+                    .map(|(loc, text)| (loc_of(loc), text.clone()))
+                    .collect();
+                promotor_core::syntax::locate_errors(&mut errs.errors, &sources);
+            }
+            errors::to_py(py, &errs)
+        })?;
         Ok(Self {
             inner: Arc::new(program),
             ir_json: engine_ir_json.to_owned(),
@@ -93,9 +126,15 @@ impl Program {
         crate::batch::evaluate_batch(py, &self.inner, orders, lines, &options)
     }
 
-    /// Whether any campaign has a usage limit or a budget (evaluation then reads a snapshot).
+    /// Whether any campaign has a usage limit or a budget, or `unique_codes` (evaluation then
+    /// reads a store).
     fn is_stateful(&self) -> bool {
         self.inner.is_stateful()
+    }
+
+    /// Whether any campaign has `unique_codes` (given codes are then looked up in pools).
+    fn is_pooled(&self) -> bool {
+        self.inner.is_pooled()
     }
 
     /// Read one cart given as `Engine.evaluate` takes it into a `Request` (validated as by
@@ -127,6 +166,11 @@ impl Program {
     /// `(keys, families)` a programme operation (`programs::Op` as JSON) reads.
     fn program_reads(&self, op: &str) -> PyResult<(Vec<String>, Vec<String>)> {
         crate::programs::reads(&self.inner, op)
+    }
+
+    /// Families a programme operation reads once the first read named a referrer.
+    fn program_more(&self, op: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        crate::programs::more(&self.inner, op, snapshot)
     }
 
     /// Decide a programme operation on a snapshot: JSON of the decisions.
@@ -175,6 +219,8 @@ pub struct Priced {
     outcome: Outcome,
     /// The state it was priced on, when the program has limits (`None`: no state).
     snapshot: Option<Snapshot>,
+    /// The pool rows it was priced on, when a campaign has `unique_codes`.
+    pools: Option<PoolCodes>,
     /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
     pub(crate) checkout: Option<crate::programs::Paid>,
 }
@@ -182,14 +228,25 @@ pub struct Priced {
 impl Priced {
     fn explained_outcome(&self) -> Outcome {
         if let (Some(c), Some(s)) = (&self.checkout, &self.snapshot) {
-            if let Ok(done) = self.program.checkout(&self.input, s, &c.pay, true) {
+            if let Ok(done) =
+                self.program
+                    .checkout_with(&self.input, s, &c.pay, self.pools.as_ref(), true)
+            {
                 return done.outcome;
             }
         }
-        match &self.snapshot {
-            Some(s) => self.program.decide(&self.input, s, true).0,
-            None => self.program.evaluate(&self.input),
+        match (&self.snapshot, &self.pools) {
+            (Some(s), Some(p)) => self.program.decide_with(&self.input, s, p, true).0,
+            (Some(s), None) => self.program.decide(&self.input, s, true).0,
+            (None, _) => self.program.evaluate(&self.input),
         }
+    }
+
+    /// The same, priced on these pool rows.
+    #[must_use]
+    pub fn pooled(mut self, pools: Option<PoolCodes>) -> Self {
+        self.pools = pools;
+        self
     }
 
     pub fn new(
@@ -203,6 +260,7 @@ impl Priced {
             input,
             outcome,
             snapshot,
+            pools: None,
             checkout: None,
         }
     }

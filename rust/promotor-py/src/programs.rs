@@ -12,6 +12,7 @@ use promotor_core::input::Input;
 use promotor_core::money::from_minor;
 use promotor_core::outcome::Outcome;
 use promotor_core::programs::ops::{Op, Pay, Payment};
+use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
@@ -53,6 +54,14 @@ pub fn reads(program: &CoreProgram, text: &str) -> PyResult<(Vec<String>, Vec<St
     Ok(program.op_reads(&op(text)?))
 }
 
+pub fn more(
+    program: &CoreProgram,
+    text: &str,
+    snapshot: HashMap<String, i64>,
+) -> PyResult<Vec<String>> {
+    Ok(program.op_more(&op(text)?, &Snapshot(snapshot)))
+}
+
 pub fn operate(
     py: Python<'_>,
     program: &CoreProgram,
@@ -74,11 +83,12 @@ pub fn checkout(
     input: &Input,
     snapshot: HashMap<String, i64>,
     pay_text: &str,
+    pools: Option<PoolCodes>,
 ) -> PyResult<(Priced, Vec<PyDelta>, String)> {
     let pay = pay(pay_text)?;
     let snapshot = Snapshot(snapshot);
     let done = py
-        .detach(|| program.checkout(input, &snapshot, &pay, false))
+        .detach(|| program.checkout_with(input, &snapshot, &pay, pools.as_ref(), false))
         .map_err(value_error)?;
     let deltas = done
         .deltas
@@ -91,7 +101,8 @@ pub fn checkout(
         input.clone(),
         done.outcome,
         Some(snapshot),
-    );
+    )
+    .pooled(pools);
     priced.checkout = Some(Paid {
         pay,
         payments: done.payments,

@@ -12,13 +12,38 @@ use serde_json::{json, Value as J};
 
 use promotor_core::compile::Program as CoreProgram;
 use promotor_core::input::{Input, MetaValue};
-use promotor_core::outcome::{Outcome, Value};
+use promotor_core::outcome::{Outcome, Reported};
+use promotor_core::state::pools::{PoolCode, PoolCodes};
 use promotor_core::state::Snapshot;
 
+use crate::dec::PyDec;
 use crate::program::Priced;
 
 /// A delta as Python sees it: `(key, add, max, min)`.
 pub type PyDelta = (String, i64, Option<i64>, Option<i64>);
+
+/// Pool rows as Python passes them: normalised key -> `(campaign id, code, customer id)`.
+pub type PyPools = HashMap<String, (String, String, Option<String>)>;
+
+/// One wallet code as Python reads it: `(index, campaign id, status, expires_at, value)`.
+pub type PyWalletCode = (usize, String, &'static str, Option<i64>, Option<PyDec>);
+
+fn pools(rows: Option<PyPools>) -> Option<PoolCodes> {
+    rows.map(|rows| {
+        rows.into_iter()
+            .map(|(key, (campaign, code, customer))| {
+                (
+                    key,
+                    PoolCode {
+                        campaign,
+                        code,
+                        customer,
+                    },
+                )
+            })
+            .collect()
+    })
+}
 
 /// A validated input of one program, ready to be priced on any snapshot.
 #[pyclass(module = "promotor._native", frozen)]
@@ -35,9 +60,52 @@ impl Request {
 
 #[pymethods]
 impl Request {
-    /// The counter keys the program reads for this input (empty without limited campaigns).
-    fn keys(&self) -> Vec<String> {
-        self.program.state_keys(&self.input)
+    /// The counter keys the program reads for this input (empty without limited campaigns),
+    /// once the pool rows of `pool_lookups` are known.
+    #[pyo3(signature = (pools=None))]
+    fn keys(&self, pools: Option<PyPools>) -> Vec<String> {
+        match self::pools(pools) {
+            Some(p) => self.program.state_keys_with(&self.input, &p),
+            None => self.program.state_keys(&self.input),
+        }
+    }
+
+    /// The normalised codes to look up in the store's pools first (empty unless a campaign
+    /// has `unique_codes`).
+    fn pool_lookups(&self) -> Vec<String> {
+        self.program.pool_lookups(&self.input)
+    }
+
+    /// The counters a wallet of this input's codes reads (`Program::wallet_keys`).
+    fn wallet_keys(&self, pools: PyPools) -> Vec<String> {
+        let pools = self::pools(Some(pools)).unwrap_or_default();
+        self.program.wallet_keys(&self.input, &pools)
+    }
+
+    /// The wallet of this input's codes (`Program::wallet`): `(index, campaign id, status,
+    /// expires_at, value)` per code of the customer's, `value` `None` unless `priced`.
+    fn wallet(
+        &self,
+        py: Python<'_>,
+        snapshot: HashMap<String, i64>,
+        pools: PyPools,
+        priced: bool,
+    ) -> Vec<PyWalletCode> {
+        let snapshot = Snapshot(snapshot);
+        let pools = self::pools(Some(pools)).unwrap_or_default();
+        let (program, input) = (&self.program, &self.input);
+        py.detach(|| program.wallet(input, &snapshot, &pools, priced))
+            .into_iter()
+            .map(|w| {
+                (
+                    w.index,
+                    w.campaign,
+                    w.status.as_str(),
+                    w.expires_at,
+                    w.value.map(PyDec),
+                )
+            })
+            .collect()
     }
 
     /// The counter families the program reads for this input (issued codes).
@@ -51,15 +119,33 @@ impl Request {
         Ok(self.program.checkout_families(&self.input, &pay))
     }
 
+    /// The families to read once the first read (`snapshot`) named the customer's referrer.
+    fn checkout_more(&self, pay: &str, snapshot: HashMap<String, i64>) -> PyResult<Vec<String>> {
+        let pay = crate::programs::pay(pay)?;
+        Ok(self
+            .program
+            .checkout_more(&self.input, &pay, &Snapshot(snapshot)))
+    }
+
     /// Decide a redeem with programmes on a snapshot: the priced cart (with its payments),
-    /// the deltas, and the events to append as JSON.
+    /// the deltas, and the events to append as JSON. With `pools`, the rows the store found
+    /// for `pool_lookups`.
+    #[pyo3(signature = (snapshot, pay, pools=None))]
     fn checkout(
         &self,
         py: Python<'_>,
         snapshot: HashMap<String, i64>,
         pay: &str,
+        pools: Option<PyPools>,
     ) -> PyResult<(Priced, Vec<PyDelta>, String)> {
-        crate::programs::checkout(py, &self.program, &self.input, snapshot, pay)
+        crate::programs::checkout(
+            py,
+            &self.program,
+            &self.input,
+            snapshot,
+            pay,
+            self::pools(pools),
+        )
     }
 
     /// Decide a programme operation (`programs::Op` as JSON) with this request's customer and
@@ -103,24 +189,46 @@ impl Request {
     }
 
     /// Price on a snapshot (`None`: no state read, every counter 0), explanations on demand.
-    #[pyo3(signature = (snapshot=None))]
-    fn price(&self, py: Python<'_>, snapshot: Option<HashMap<String, i64>>) -> Priced {
+    /// With `pools`, the rows the store found for `pool_lookups`.
+    #[pyo3(signature = (snapshot=None, pools=None))]
+    fn price(
+        &self,
+        py: Python<'_>,
+        snapshot: Option<HashMap<String, i64>>,
+        pools: Option<PyPools>,
+    ) -> Priced {
         let snapshot = Snapshot(snapshot.unwrap_or_default());
+        let pools = self::pools(pools);
         let (program, input) = (&self.program, &self.input);
-        let (outcome, _) = py.detach(|| program.decide(input, &snapshot, false));
+        let (outcome, _) = py.detach(|| match &pools {
+            Some(p) => program.decide_with(input, &snapshot, p, false),
+            None => program.decide(input, &snapshot, false),
+        });
         Priced::new(
             Arc::clone(&self.program),
             self.input.clone(),
             outcome,
             Some(snapshot),
         )
+        .pooled(pools)
     }
 
-    /// Decide on a snapshot: the priced cart and the deltas that commit it.
-    fn decide(&self, py: Python<'_>, snapshot: HashMap<String, i64>) -> (Priced, Vec<PyDelta>) {
+    /// Decide on a snapshot (and the pool rows found for `pool_lookups`): the priced cart and
+    /// the deltas that commit it.
+    #[pyo3(signature = (snapshot, pools=None))]
+    fn decide(
+        &self,
+        py: Python<'_>,
+        snapshot: HashMap<String, i64>,
+        pools: Option<PyPools>,
+    ) -> (Priced, Vec<PyDelta>) {
         let snapshot = Snapshot(snapshot);
+        let pools = self::pools(pools);
         let (program, input) = (&self.program, &self.input);
-        let (outcome, deltas) = py.detach(|| program.decide(input, &snapshot, false));
+        let (outcome, deltas) = py.detach(|| match &pools {
+            Some(p) => program.decide_with(input, &snapshot, p, false),
+            None => program.decide(input, &snapshot, false),
+        });
         let deltas = deltas
             .into_iter()
             .map(|d| (d.key, d.add, d.max, d.min))
@@ -131,7 +239,8 @@ impl Request {
                 self.input.clone(),
                 outcome,
                 Some(snapshot),
-            ),
+            )
+            .pooled(pools),
             deltas,
         )
     }
@@ -226,19 +335,19 @@ fn meta(v: &MetaValue) -> J {
     }
 }
 
-fn value(v: &Value) -> J {
+fn value(v: &Reported) -> J {
     match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::from(*b),
-        Value::Num(n) => json!({"$dec": n.to_string()}),
-        Value::Str(s) => J::from(s.as_str()),
-        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or(
+        Reported::Null => J::Null,
+        Reported::Bool(b) => J::from(*b),
+        Reported::Num(n) => json!({"$dec": n.to_string()}),
+        Reported::Str(s) => J::from(s.as_str()),
+        Reported::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or(
             J::Null,
             |dt| json!({"$ts": dt.to_rfc3339_opts(SecondsFormat::Micros, true)}),
         ),
-        Value::Duration(d) => json!({"$dur": d}),
-        Value::List(items) => J::Array(items.iter().map(value).collect()),
-        Value::Item { index, sku } => json!({"$map": {"index": index, "sku": sku}}),
-        Value::Meta(m) => meta(m),
+        Reported::Duration(d) => json!({"$dur": d}),
+        Reported::List(items) => J::Array(items.iter().map(value).collect()),
+        Reported::Item { index, sku } => json!({"$map": {"index": index, "sku": sku}}),
+        Reported::Meta(m) => meta(m),
     }
 }

@@ -27,10 +27,33 @@ pub struct Lines {
     used: Vec<AtomicBool>,
 }
 
+impl Clone for Lines {
+    /// A copy with the same index (the batches are shared, not copied) and the same record of
+    /// which groups an order asked for: the simulation gives each variant its own.
+    fn clone(&self) -> Self {
+        Self {
+            batches: self.batches.clone(),
+            starts: self.starts.clone(),
+            int_keys: self.int_keys,
+            hasher: self.hasher.clone(),
+            groups: self.groups.clone(),
+            offsets: self.offsets.clone(),
+            rows: self.rows.clone(),
+            used: self
+                .used
+                .iter()
+                .map(|u| AtomicBool::new(u.load(Ordering::Relaxed)))
+                .collect(),
+        }
+    }
+}
+
 fn at(loc: Vec<Loc>, kind: ErrorKind) -> Error {
     Error::new(kind, loc)
 }
 
+// Errors here are built once per table, never per value, so their size costs nothing.
+#[allow(clippy::result_large_err)]
 impl Lines {
     pub fn new(batches: Vec<RecordBatch>) -> Result<Self, Error> {
         let mut starts = Vec::with_capacity(batches.len());

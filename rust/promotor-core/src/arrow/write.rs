@@ -148,6 +148,7 @@ impl Writer {
     }
 
     /// The output of the orders whose ids are `order_ids` (the chunk's own column).
+    #[allow(clippy::result_large_err)] // one error per chunk at most: the size costs nothing
     pub fn write(&self, order_ids: &dyn Array, rows: &[Row]) -> Result<ChunkOut, Error> {
         let order_col: ArrayRef = arrow_array::make_array(order_ids.to_data());
         let pick = |k: usize| -> Vec<Decimal> { rows.iter().map(|r| r.money[k]).collect() };

@@ -7,6 +7,7 @@ pub mod charset;
 pub mod generator;
 pub mod normalize;
 pub mod pattern;
+pub mod pool;
 
 pub use generator::{generate, Codes, Generator, Spec, MAX_COUNT, MIN_GUESS_BITS};
 pub use normalize::key;

@@ -4,6 +4,7 @@ pub mod effects;
 pub mod explain;
 pub mod expr;
 pub mod stacking;
+pub mod wallet;
 
 use rust_decimal::Decimal;
 
@@ -12,8 +13,10 @@ use crate::input::Input;
 use crate::money::{self, from_minor};
 use crate::num::{self, RoundMode};
 use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
+use crate::state::pools::{self, PoolCodes};
 use crate::state::{Delta, Meter, Snapshot};
 use expr::{Ctx, Facts};
+pub use stacking::Trace;
 
 pub(crate) fn rejected(id: Option<&str>, code: Option<&str>, reason: Reason) -> Rejected {
     Rejected {
@@ -32,36 +35,57 @@ impl Program {
     /// Prices a cart and explains every campaign that did not apply. A pure function of the
     /// program and the input; never panics.
     pub fn evaluate(&self, input: &Input) -> Outcome {
-        self.run(input, true, None).0
+        self.run(input, true, None, None, None).0
     }
 
     /// Prices a cart without the rejections: the same totals, lines and applied campaigns as
     /// [`Program::evaluate`], with `rejected` empty. What callers that only need the price
     /// (batch evaluation, the single-cart fast path until `rejected` is asked for) use.
     pub fn price(&self, input: &Input) -> Outcome {
-        self.run(input, false, None).0
+        self.run(input, false, None, None, None).0
     }
 
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
     /// snapshot ([`Program::state_keys`]).
     pub fn is_stateful(&self) -> bool {
-        self.0.usage_limits.any || !self.0.programs.reward_campaigns.is_empty()
+        self.0.usage_limits.any || self.0.pooled || self.0.programs.reads_codes()
+    }
+
+    /// Whether a campaign accepts the codes of its pool (`unique_codes`): evaluation then
+    /// looks up given codes in the store ([`Program::pool_lookups`]).
+    pub fn is_pooled(&self) -> bool {
+        self.0.pooled
+    }
+
+    /// The normalised codes a store looks up in its pools for this input (DESIGN section 9),
+    /// before it reads the counters: see [`crate::state::pools`].
+    pub fn pool_lookups(&self, input: &Input) -> Vec<String> {
+        pools::lookups(&self.0, input)
     }
 
     /// The counter families a store must read for this input: those of issued codes
     /// (`crate::programs::issued`).
     pub fn state_families(&self, input: &Input) -> Vec<String> {
-        crate::programs::issued::families(&self.0, input)
+        let mut out = crate::programs::issued::families(&self.0, input);
+        out.extend(crate::programs::referral::families(&self.0, input));
+        out
     }
 
     /// The counters a store must read for this input (DESIGN section 8): those of the limited
     /// campaigns that are candidates, for this customer, codes and periods.
     pub fn state_keys(&self, input: &Input) -> Vec<String> {
+        self.state_keys_with(input, &PoolCodes::default())
+    }
+
+    /// [`Program::state_keys`] once the pool rows of [`Program::pool_lookups`] are known (a pool
+    /// code makes its campaign a candidate).
+    pub fn state_keys_with(&self, input: &Input, pools: &PoolCodes) -> Vec<String> {
         let p = &*self.0;
         if !p.usage_limits.any {
             return Vec::new();
         }
-        let (matched, _) = match_codes(p, input);
+        let (mut matched, mut unknown) = match_codes(p, input);
+        pools::match_pool(p, input, pools, &mut matched, &mut unknown);
         Meter::new(&p.usage_limits, input, &matched, None, p.exponent)
             .keys()
             .to_vec()
@@ -75,7 +99,32 @@ impl Program {
         snapshot: &Snapshot,
         explain: bool,
     ) -> (Outcome, Vec<Delta>) {
-        self.run(input, explain, Some(snapshot))
+        self.run(input, explain, Some(snapshot), None, None)
+    }
+
+    /// [`Program::decide`] with the pool rows the store found for [`Program::pool_lookups`].
+    pub fn decide_with(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pools: &PoolCodes,
+        explain: bool,
+    ) -> (Outcome, Vec<Delta>) {
+        self.run(input, explain, Some(snapshot), Some(pools), None)
+    }
+
+    /// [`Program::decide`] without rejections, noting in `trace` (cleared first) which
+    /// campaigns passed their rules and which of those a limit or budget refused: what the
+    /// simulation counts, at the cost of pricing.
+    pub fn decide_traced(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        trace: &mut Trace,
+    ) -> (Outcome, Vec<Delta>) {
+        trace.passed.clear();
+        trace.refused.clear();
+        self.run(input, false, Some(snapshot), None, Some(trace))
     }
 
     fn run(
@@ -83,6 +132,8 @@ impl Program {
         input: &Input,
         explain: bool,
         snapshot: Option<&Snapshot>,
+        pools: Option<&PoolCodes>,
+        trace: Option<&mut Trace>,
     ) -> (Outcome, Vec<Delta>) {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
@@ -103,15 +154,12 @@ impl Program {
         let (facts, shipping) = derive(input, currency.clone(), exponent, mode);
         let lines = &facts.lines;
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
-        let mut ctx = Ctx {
-            input,
-            facts: &facts,
-            vars: Vec::new(),
-            mode,
-            memo: vec![0; p.leaves],
-        };
+        let mut ctx = Ctx::new(input, &facts, mode, p.leaves);
 
         let (mut matched, mut unknown) = match_codes(p, input);
+        let pool_rejected = pools.map_or_else(Vec::new, |pools| {
+            pools::match_pool(p, input, pools, &mut matched, &mut unknown)
+        });
         let mut issued = std::collections::HashMap::new();
         let issued_rejected = crate::programs::issued::match_issued(
             p,
@@ -121,6 +169,8 @@ impl Program {
             &mut unknown,
             &mut issued,
         );
+        let (referral_rejected, _) =
+            crate::programs::referral::match_codes(p, input, snapshot, &mut matched, &mut unknown);
         let meter = p
             .usage_limits
             .any
@@ -132,10 +182,12 @@ impl Program {
             mismatch,
             exponent,
         };
-        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain);
+        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain, trace);
         let mut rejected = result.rejected;
         if explain {
+            rejected.extend(pool_rejected);
             rejected.extend(issued_rejected);
+            rejected.extend(referral_rejected);
             rejected.extend(unknown.into_iter().map(rejected_unknown));
         }
         let mut deltas = result.deltas;
@@ -187,7 +239,7 @@ impl Program {
 
 /// Each campaign's matched code (its own spelling; by campaign index) and the given codes that
 /// match none. Codes: trimmed, lower-cased, empty ignored, repeats once.
-fn match_codes<'a>(
+pub(crate) fn match_codes<'a>(
     p: &'a crate::compile::Inner,
     input: &'a Input,
 ) -> (Vec<Option<&'a str>>, Vec<&'a str>) {

@@ -118,7 +118,6 @@ pub(super) fn mismatch<S: Source>(v: &S, bad: Bad, expected: &str) -> ErrorKind 
 pub fn unknown_field(name: &str, known: &[&str]) -> ErrorKind {
     ErrorKind::UnknownField {
         name: name.to_owned(),
-        suggestion: crate::compile::expr::did_you_mean(name, known.iter().copied())
-            .map(str::to_owned),
+        suggestion: crate::compile::did_you_mean(name, known.iter().copied()).map(str::to_owned),
     }
 }

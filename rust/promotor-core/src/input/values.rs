@@ -269,7 +269,13 @@ pub(super) fn currency<S: Source>(
     }
     if crate::money::currency_exponent(buf).is_none() {
         let shown: String = code.chars().take(40).collect();
-        errs.at(path, ErrorKind::UnknownCurrency { code: shown });
+        errs.at(
+            path,
+            ErrorKind::UnknownCurrency {
+                code: shown,
+                suggestion: None,
+            },
+        );
         *slot = None;
     }
 }

@@ -3,35 +3,39 @@
 use rust_decimal::Decimal;
 
 use super::{reward_campaign_id, CEarn, CReward, CTier, Loyalty, ProgramDef, Programs};
-use crate::compile::expr::parse_num_literal;
-use crate::compile::{program_rule, program_schedule, program_time, CompileError, Loc};
-use crate::ir::{Campaign, Limits};
+use crate::compile::literal::parse_num_literal;
+use crate::compile::{program_rule, program_schedule, program_time};
+use crate::error::{Error, ErrorKind, Loc};
+use crate::ir::{Campaign, RuleBounds};
 use crate::num::RoundMode;
 
-fn k(s: &str) -> Loc {
+pub(super) fn k(s: &str) -> Loc {
     Loc::Key(s.to_owned())
 }
 
-fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
+pub(super) fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
     let mut v = base.to_vec();
     v.extend_from_slice(more);
     v
 }
 
-fn err(out: &mut Vec<CompileError>, loc: Vec<Loc>, msg: impl Into<String>) {
-    out.push(CompileError {
+/// An error of a programme's definition; its message says what is wrong.
+pub(super) fn err(out: &mut Vec<Error>, loc: Vec<Loc>, msg: impl Into<String>) {
+    out.push(Error::new(
+        ErrorKind::Invalid {
+            message: msg.into(),
+        },
         loc,
-        msg: msg.into(),
-    });
+    ));
 }
 
 /// A non-negative decimal (`positive`: above zero) from a programme's field.
-fn number(
+pub(super) fn number(
     text: &str,
     what: &str,
     positive: bool,
     loc: Vec<Loc>,
-    out: &mut Vec<CompileError>,
+    out: &mut Vec<Error>,
 ) -> Option<Decimal> {
     match parse_num_literal(text.trim()) {
         Ok(d) if d.is_sign_negative() && !d.is_zero() => {
@@ -44,7 +48,11 @@ fn number(
         }
         Ok(d) => Some(d.normalize()),
         Err(e) => {
-            err(out, loc, format!("{what} must be a decimal number: {e}"));
+            err(
+                out,
+                loc,
+                format!("{what} must be a decimal number: {}", e.message()),
+            );
             None
         }
     }
@@ -58,13 +66,44 @@ pub fn compile(
     campaigns: &[Campaign],
     exponent: u32,
     mode: RoundMode,
-    limits: &Limits,
-    out: &mut Vec<CompileError>,
+    bounds: &RuleBounds,
+    out: &mut Vec<Error>,
 ) -> Programs {
     let mut programs = Programs::default();
     let mut next_campaign = user_campaigns;
     let mut ids: Vec<&str> = Vec::new();
     for (pi, def) in defs.iter().enumerate() {
+        if let ProgramDef::Referral { id, .. } = def {
+            let base = vec![k("programs"), Loc::Index(pi)];
+            if id.trim().is_empty() {
+                err(
+                    out,
+                    at(&base, &[k("id")]),
+                    "a programme id must not be empty",
+                );
+            } else if ids.contains(&id.as_str())
+                || campaigns[..user_campaigns].iter().any(|c| &c.id == id)
+            {
+                err(
+                    out,
+                    at(&base, &[k("id")]),
+                    format!("duplicate id '{id}': a referral programme's id is also its friend campaign's"),
+                );
+            }
+            ids.push(id);
+            let r = super::referral::compile(
+                def,
+                defs,
+                &base,
+                &mut next_campaign,
+                exponent,
+                mode,
+                bounds,
+                out,
+            );
+            programs.referral.extend(r);
+            continue;
+        }
         let ProgramDef::Loyalty {
             id,
             earn,
@@ -77,7 +116,10 @@ pub fn compile(
             timezone,
             expiring_notice_days,
             ..
-        } = def;
+        } = def
+        else {
+            continue;
+        };
         let base = vec![k("programs"), Loc::Index(pi)];
         if id.trim().is_empty() {
             err(
@@ -133,7 +175,7 @@ pub fn compile(
             let rules = e
                 .rules
                 .as_ref()
-                .and_then(|r| program_rule(r, limits, mode, &at(&loc, &[k("rules")]), out));
+                .and_then(|r| program_rule(r, bounds, mode, &at(&loc, &[k("rules")]), out));
             let schedule = e
                 .schedule
                 .as_ref()

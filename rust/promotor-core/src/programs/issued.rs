@@ -12,13 +12,13 @@ use super::{code_key, keys};
 use crate::compile::Inner;
 use crate::eval::rejected;
 use crate::input::Input;
-use crate::outcome::{Reason, Rejected, Value};
+use crate::outcome::{Reason, Rejected, Reported};
 use crate::state::{Delta, Snapshot};
 
 /// The families evaluation reads for `input`: those of given codes no campaign defines, when
 /// the engine has reward campaigns.
 pub(crate) fn families(p: &Inner, input: &Input) -> Vec<String> {
-    if p.programs.reward_campaigns.is_empty() {
+    if !p.programs.reads_codes() {
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
@@ -70,7 +70,7 @@ pub(crate) fn match_issued<'a>(
     let Some(snapshot) = snapshot else {
         return out;
     };
-    if p.programs.reward_campaigns.is_empty() {
+    if !p.programs.reads_codes() {
         return out;
     }
     let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
@@ -85,8 +85,8 @@ pub(crate) fn match_issued<'a>(
         } else if used {
             let mut r = rejected(Some(id), Some(raw), Reason::LimitReached);
             r.detail = Some("per_code".to_owned());
-            r.actual = Some(Value::Num(Decimal::ONE));
-            r.expected = Some(Value::Num(Decimal::ONE));
+            r.actual = Some(Reported::Num(Decimal::ONE));
+            r.expected = Some(Reported::Num(Decimal::ONE));
             out.push(r);
         } else if matched[ci].is_none() {
             matched[ci] = Some(raw);

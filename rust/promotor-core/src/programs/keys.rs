@@ -14,6 +14,17 @@
 //! gift_card|code=gc-7k2m#currency=USD                             1
 //! code|code=rw-9x2c#campaign=points:five-off|customer=c1          1: issued to c1
 //! code|code=rw-9x2c#used                                          1 once redeemed
+//! code|code=ref-7k2m#referral=friends|advocate=c1                  1: an advocate's code
+//! code|code=ref-7k2m#email=ana@gmail.com                           1: the advocate's canonical email
+//! referral|program=friends|advocate=c1#code                        1 once the advocate has a code
+//! referral|program=friends|advocate=c1#friend=f1                   1 pending, 2 converted, 3 rewarded
+//! referral|program=friends|advocate=c1#referred                    friends who used the code
+//! referral|program=friends|advocate=c1#converted                   conversions
+//! referral|program=friends|advocate=c1#rewarded                    conversions counted toward tiers
+//! referral|program=friends|advocate=c1#tier                        the highest tier rewarded (its referrals)
+//! referral|program=friends|advocate=c1#period=month:2026-11        rewarded in that period (limits)
+//! referral|program=friends|friend=f1#by=c1                         1 referred by c1, 2 converted
+//! referral|program=friends|email=f@x.com#referred                  1 once a friend with that email is referred
 //! ```
 //!
 //! A lot is named by the local dates (in the programme's timezone) at whose 00:00 it becomes
@@ -61,6 +72,21 @@ pub fn gift_card(code: &str) -> String {
 /// The family of one issued code (by its normalised code).
 pub fn issued_code(code: &str) -> String {
     family("code", &[("code", code)])
+}
+
+/// The family of one advocate, friend or (canonical) friend email of a referral programme:
+/// `who` is `advocate`, `friend` or `email`.
+pub fn referral(program: &str, who: &str, id: &str) -> String {
+    family("referral", &[("program", program), (who, id)])
+}
+
+/// A member `name=value` with the value escaped.
+pub fn named(name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(name.len() + value.len() + 1);
+    out.push_str(name);
+    out.push('=');
+    escape_into(&mut out, value);
+    out
 }
 
 /// `family#member`.

@@ -169,13 +169,7 @@ impl CEarn {
 
 /// `Ctx` over an input, for earning rules (no memo: nothing is remembered).
 pub fn context<'a>(input: &'a Input, facts: &'a Facts, mode: crate::num::RoundMode) -> Ctx<'a> {
-    Ctx {
-        input,
-        facts,
-        vars: Vec::new(),
-        mode,
-        memo: Vec::new(),
-    }
+    Ctx::new(input, facts, mode, 0)
 }
 
 impl Loyalty {
@@ -349,7 +343,8 @@ impl Loyalty {
     }
 
     /// Takes `n` earned points back: the lot `own` while pending, other pending lots (latest
-    /// first), available lots in spending order, then as debt. Returns `(from lots, owed)`.
+    /// available first, then latest expiry first, "never" counting as the latest),
+    /// available lots in spending order, then as debt. Returns `(from lots, owed)`.
     pub fn take_back(
         &self,
         work: &mut Work<'_>,
@@ -368,7 +363,9 @@ impl Loyalty {
             mine(b)
                 .cmp(&mine(a))
                 .then(b.available.cmp(&a.available))
-                .then(b.expires.cmp(&a.expires))
+                // Latest expiry first, and a lot that never expires is the latest of all (as
+                // in the spending order); `Option`'s own order would put it first.
+                .then(never_last(b.expires).cmp(&never_last(a.expires)))
         });
         let mut left = n;
         for lot in pending
@@ -526,4 +523,9 @@ impl Loyalty {
 /// A date's ISO weekday, for tests.
 pub fn weekday(d: NaiveDate) -> u32 {
     d.weekday().number_from_monday()
+}
+
+/// An expiry date for ordering, with "never" after every date.
+fn never_last(expires: Option<NaiveDate>) -> NaiveDate {
+    expires.unwrap_or(NaiveDate::MAX)
 }

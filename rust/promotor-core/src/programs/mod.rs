@@ -13,6 +13,7 @@
 //! - [`loyalty`]: lots, pending points, expiry, tiers, earning, spending, rollback.
 //! - [`gift_cards`]: issue, top up, deactivate, pay.
 //! - [`issued`]: codes a programme puts into a wallet (rewards), accepted by evaluation.
+//! - [`referral`]: advocates' codes, friends, conversions, reward tiers and clawbacks.
 //! - [`ops`]: the operations (redeem's checkout, track, rollback, reward, import, gift cards,
 //!   balance) as one JSON-described entry point for the binding and the reference's twin tests.
 
@@ -22,6 +23,7 @@ pub mod issued;
 pub mod keys;
 pub mod loyalty;
 pub mod ops;
+pub mod referral;
 pub mod work;
 
 use rust_decimal::Decimal;
@@ -29,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::compile::node::Rule;
 use crate::compile::CSchedule;
-use crate::ir::{Effect, Expr, Schedule};
+use crate::ir::{Effect, Expr, Schedule, UsageLimit};
 
 pub use work::Work;
 
@@ -41,6 +43,8 @@ pub(crate) fn code_key(code: &str) -> String {
 }
 
 /// A programme in an engine definition (`EngineDef.programs`).
+// Definitions are read once per engine: no point boxing the larger variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProgramDef {
@@ -72,6 +76,62 @@ pub enum ProgramDef {
         #[serde(default = "fourteen")]
         expiring_notice_days: u32,
     },
+    /// A referral programme (`referral`): advocates share a code, friends get
+    /// `friend_effect`, a conversion (an order satisfying `conversion`, or the event `on`)
+    /// counts toward the advocate's reward tiers.
+    Referral {
+        id: String,
+        #[serde(default)]
+        name: String,
+        /// What the friend's first order with the code gets (`None`: single-sided, only the
+        /// advocate is rewarded).
+        #[serde(default)]
+        friend_effect: Option<Effect>,
+        #[serde(default)]
+        friend_rules: Option<Expr>,
+        /// Checked on the advocate when their code is made.
+        #[serde(default)]
+        advocate_rules: Option<Expr>,
+        /// What a friend's order (or event `on`) must satisfy to convert (`None`: any).
+        #[serde(default)]
+        conversion: Option<Expr>,
+        #[serde(default)]
+        on: Option<String>,
+        #[serde(default)]
+        rewards: Vec<ReferralRewardDef>,
+        /// The codes are accepted from `starts_at` until `ends_at` (ISO instants).
+        #[serde(default)]
+        starts_at: Option<String>,
+        #[serde(default)]
+        ends_at: Option<String>,
+        /// Limits on rewarded referrals per advocate (`limit` only, `per` none or customer).
+        #[serde(default)]
+        limits: Vec<UsageLimit>,
+        /// The pattern advocates' codes are generated from (`promotor.codes.generate`).
+        #[serde(default = "referral_pattern")]
+        code_pattern: String,
+    },
+}
+
+fn referral_pattern() -> String {
+    "REF-####-####".to_owned()
+}
+
+/// A reward tier of a referral programme: at `referrals` rewarded referrals the advocate gets
+/// a code for `effect`, or `points` in loyalty programme `program`, or a gift card of
+/// `gift_card` (exactly one of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRewardDef {
+    pub referrals: u32,
+    #[serde(default)]
+    pub effect: Option<Effect>,
+    #[serde(default)]
+    pub points: Option<u64>,
+    #[serde(default)]
+    pub program: Option<String>,
+    #[serde(default)]
+    pub gift_card: Option<String>,
 }
 
 fn utc() -> String {
@@ -178,13 +238,24 @@ pub struct Loyalty {
 #[derive(Debug, Clone, Default)]
 pub struct Programs {
     pub loyalty: Vec<Loyalty>,
+    pub referral: Vec<referral::Referral>,
     /// Campaign index -> (programme index, reward index) for reward campaigns.
     pub reward_campaigns: Vec<(usize, usize, usize)>,
 }
 
 impl Programs {
     pub fn is_empty(&self) -> bool {
-        self.loyalty.is_empty()
+        self.loyalty.is_empty() && self.referral.is_empty()
+    }
+
+    /// Whether evaluation must read the families of given codes no campaign defines (codes
+    /// a programme issued: rewards, advocates' codes).
+    pub fn reads_codes(&self) -> bool {
+        !self.reward_campaigns.is_empty() || !self.referral.is_empty()
+    }
+
+    pub fn referral(&self, id: &str) -> Option<&referral::Referral> {
+        self.referral.iter().find(|r| r.id == id)
     }
 
     pub fn loyalty(&self, id: &str) -> Option<&Loyalty> {
@@ -215,7 +286,10 @@ pub fn reward_placeholder_code(campaign_id: &str) -> String {
 pub fn reward_campaigns(programs: &[ProgramDef]) -> Vec<crate::ir::Campaign> {
     let mut out = Vec::new();
     for p in programs {
-        let ProgramDef::Loyalty { id, rewards, .. } = p;
+        let ProgramDef::Loyalty { id, rewards, .. } = p else {
+            out.extend(referral::campaigns(p));
+            continue;
+        };
         for r in rewards {
             let cid = reward_campaign_id(id, &r.id);
             let value = serde_json::json!({

@@ -39,6 +39,9 @@ pub struct Pay {
     /// Carried into `points_earned` payloads.
     #[serde(default)]
     pub order_id: Option<String>,
+    /// Fresh codes (display forms) for referral rewards this order may issue.
+    #[serde(default)]
+    pub codes: Vec<String>,
 }
 
 /// One payment: `kind` is `gift_card` or `points`; `amount` in minor units.
@@ -99,6 +102,44 @@ pub enum Op {
         now: i64,
         #[serde(default)]
         properties: Map,
+        /// Fresh codes for referral rewards a conversion on this event may issue.
+        #[serde(default)]
+        codes: Vec<String>,
+    },
+    /// An advocate's code (`engine.referral_code`): `code` is a fresh one to record.
+    ReferralCode {
+        program: String,
+        advocate: String,
+        code: String,
+        #[serde(default)]
+        email: Option<String>,
+        now: i64,
+    },
+    /// An advocate's progress (`engine.referrals`).
+    Referrals {
+        program: String,
+        advocate: String,
+    },
+    /// A friend using an advocate's code, decided alone (what checkout decides for a code
+    /// whose friend's effect applied).
+    Refer {
+        program: String,
+        advocate: String,
+        #[serde(default)]
+        advocate_email: Option<String>,
+        friend: String,
+        #[serde(default)]
+        email: Option<String>,
+        now: i64,
+    },
+    /// A pending friend converting, decided alone (what checkout and track decide once
+    /// the conversion rule holds).
+    Convert {
+        program: String,
+        friend: String,
+        now: i64,
+        #[serde(default)]
+        codes: Vec<String>,
     },
     Reward {
         program: String,
@@ -163,8 +204,8 @@ fn loyalty_family(key: &str) -> Option<(String, String, String)> {
 }
 
 fn money(amount: &str, exponent: u32) -> Result<i64, String> {
-    let d: Decimal = crate::compile::expr::parse_num_literal(amount.trim())
-        .map_err(|e| format!("expected a decimal amount: {e}"))?;
+    let d: Decimal = crate::compile::literal::parse_num_literal(amount.trim())
+        .map_err(|e| format!("expected a decimal amount: {}", e.message()))?;
     let scaled = d * Decimal::from(10i64.pow(exponent));
     if scaled.fract() != Decimal::ZERO {
         return Err(format!(
@@ -200,7 +241,32 @@ impl Program {
                 out.push(f);
             }
         }
+        for f in super::referral::families(p, input) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
         out
+    }
+
+    /// The families a checkout reads once the first read (`snapshot`) named the advocate of
+    /// the customer (by a given code, or as their referrer): the advocate's, and what
+    /// rewards may issue into.
+    pub fn checkout_more(&self, input: &Input, pay: &Pay, snapshot: &Snapshot) -> Vec<String> {
+        let p = &*self.0;
+        let Some(friend) = input.customer.as_ref().and_then(|c| c.id.as_deref()) else {
+            return Vec::new();
+        };
+        let mut advocates: Vec<(usize, String)> = Vec::new();
+        for raw in &input.codes {
+            let norm = code_key(raw);
+            if let Some((program, advocate, _)) = super::referral::code_owner(snapshot, &norm) {
+                if let Some(ri) = p.programs.referral.iter().position(|r| r.id == program) {
+                    advocates.push((ri, advocate));
+                }
+            }
+        }
+        super::referral::follow(p, snapshot, friend, advocates, &pay.codes, None)
     }
 
     /// Decides a redeem on a snapshot: the discounts (as [`Program::decide`]), then gift
@@ -212,8 +278,24 @@ impl Program {
         pay: &Pay,
         explain: bool,
     ) -> Result<Checkout, String> {
+        self.checkout_with(input, snapshot, pay, None, explain)
+    }
+
+    /// [`Program::checkout`] with the pool rows the store found for
+    /// [`Program::pool_lookups`] (unique codes, DESIGN section 9).
+    pub fn checkout_with(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pay: &Pay,
+        pools: Option<&crate::state::pools::PoolCodes>,
+        explain: bool,
+    ) -> Result<Checkout, String> {
         let p = &*self.0;
-        let (mut outcome, mut deltas) = self.decide(input, snapshot, explain);
+        let (mut outcome, mut deltas) = match pools {
+            Some(pools) => self.decide_with(input, snapshot, pools, explain),
+            None => self.decide(input, snapshot, explain),
+        };
         let now = input.context.now;
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let engine_currency = p.def.currency.as_str();
@@ -313,6 +395,27 @@ impl Program {
                 l.announce(&mut work, &family, customer, now, &mut events);
             }
         }
+        if let Some(friend) = customer {
+            let mut codes = pay.codes.clone();
+            let (facts, _) = derive(input, outcome.currency.clone(), exponent, p.mode);
+            let mut ctx = context(input, &facts, p.mode);
+            let applied: Vec<&str> = outcome
+                .applied
+                .iter()
+                .map(|a| a.campaign_id.as_str())
+                .collect();
+            super::referral::checkout(
+                p,
+                &mut work,
+                input,
+                friend,
+                &applied,
+                &mut ctx,
+                &mut codes,
+                pay.order_id.as_deref(),
+                &mut events,
+            )?;
+        }
         deltas.extend(work.deltas());
         Ok(Checkout {
             outcome,
@@ -322,6 +425,13 @@ impl Program {
             amount_due: due,
             earned,
         })
+    }
+
+    fn referral_of(&self, program: &str) -> Result<&super::referral::Referral, String> {
+        self.0
+            .programs
+            .referral(program)
+            .ok_or_else(|| format!("no referral programme {program:?}"))
     }
 
     fn loyalty_of(&self, program: &str) -> Result<&Loyalty, String> {
@@ -335,14 +445,58 @@ impl Program {
     pub fn op_reads(&self, op: &Op) -> (Vec<String>, Vec<String>) {
         let p = &*self.0;
         match op {
-            Op::Track { customer, .. } => (
+            Op::Track {
+                customer, event, ..
+            } => (
                 Vec::new(),
                 p.programs
                     .loyalty
                     .iter()
                     .map(|l| keys::loyalty(&l.id, customer))
+                    .chain(
+                        p.programs
+                            .referral
+                            .iter()
+                            .filter(|r| r.on.as_ref() == Some(event))
+                            .map(|r| r.friend(customer)),
+                    )
                     .collect(),
             ),
+            Op::ReferralCode {
+                program,
+                advocate,
+                code,
+                ..
+            } => (
+                Vec::new(),
+                vec![
+                    keys::referral(program, "advocate", advocate),
+                    keys::issued_code(&code_key(code)),
+                ],
+            ),
+            Op::Referrals { program, advocate } => (
+                Vec::new(),
+                vec![keys::referral(program, "advocate", advocate)],
+            ),
+            Op::Refer {
+                program,
+                advocate,
+                friend,
+                email,
+                ..
+            } => {
+                let mut fams = vec![
+                    keys::referral(program, "friend", friend),
+                    keys::referral(program, "advocate", advocate),
+                ];
+                if let Some(e) = email.as_deref().and_then(super::referral::canonical_email) {
+                    fams.push(keys::referral(program, "email", &e));
+                }
+                (Vec::new(), fams)
+            }
+            Op::Convert {
+                program, friend, ..
+            } => (Vec::new(), vec![keys::referral(program, "friend", friend)]),
             Op::Reward {
                 program,
                 customer,
@@ -369,6 +523,10 @@ impl Program {
                 let mut fams: Vec<String> = deltas
                     .iter()
                     .filter_map(|d| loyalty_family(&d.0).map(|f| f.0))
+                    .chain(deltas.iter().filter_map(|d| {
+                        let card = d.0.strip_suffix("#balance")?;
+                        (d.1 > 0 && card.starts_with("gift_card|")).then(|| card.to_owned())
+                    }))
                     .collect();
                 fams.sort();
                 fams.dedup();
@@ -385,6 +543,43 @@ impl Program {
             | Op::Balance {
                 program, customer, ..
             } => (Vec::new(), vec![keys::loyalty(program, customer)]),
+        }
+    }
+
+    /// The families `op` reads once the first read (`snapshot`) named a friend's referrer:
+    /// the advocate's and what rewards may issue into (empty for most operations).
+    pub fn op_more(&self, op: &Op, snapshot: &Snapshot) -> Vec<String> {
+        let p = &*self.0;
+        match op {
+            Op::Track {
+                customer,
+                event,
+                codes,
+                ..
+            } => super::referral::follow(
+                p,
+                snapshot,
+                customer,
+                Vec::new(),
+                codes,
+                Some(event.as_str()),
+            ),
+            Op::Convert {
+                program,
+                friend,
+                codes,
+                ..
+            } => {
+                let only: Vec<usize> = p
+                    .programs
+                    .referral
+                    .iter()
+                    .position(|r| &r.id == program)
+                    .into_iter()
+                    .collect();
+                super::referral::follow_only(p, snapshot, friend, &only, codes)
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -406,6 +601,7 @@ impl Program {
                 event,
                 now,
                 properties,
+                codes,
             } => {
                 let mut owned = input.cloned().unwrap_or_default();
                 owned.context.now = *now;
@@ -439,6 +635,29 @@ impl Program {
                     }
                     earned.insert(l.id.clone(), J::from(points));
                     l.announce(&mut work, &family, customer, *now, &mut events);
+                }
+                let mut codes = codes.clone();
+                for r in &p.programs.referral {
+                    if r.on.as_ref() != Some(event) {
+                        continue;
+                    }
+                    let mut ctx = context(&owned, &facts, p.mode);
+                    let holds = r
+                        .conversion
+                        .as_ref()
+                        .is_none_or(|rule| crate::eval::explain::holds(&mut ctx, rule));
+                    let done = holds
+                        && r.convert(
+                            p,
+                            &mut work,
+                            customer,
+                            *now,
+                            &mut codes,
+                            json!({"via": "event", "event": event}),
+                            &mut events,
+                        )?
+                        .is_some();
+                    earned.insert(r.id.clone(), J::from(i64::from(done)));
                 }
                 J::Object(earned)
             }
@@ -483,6 +702,82 @@ impl Program {
                 l.announce(&mut work, &family, customer, *now, &mut events);
                 json!({"code": code, "campaign_id": campaign, "cost": r.cost})
             }
+            Op::ReferralCode {
+                program,
+                advocate,
+                code,
+                email,
+                ..
+            } => {
+                let r = self.referral_of(program)?;
+                let mut eligible = true;
+                if let Some(rule) = &r.advocate_rules {
+                    let owned = input.cloned().unwrap_or_default();
+                    let (facts, _) = derive(&owned, p.def.currency.clone(), p.exponent, p.mode);
+                    let mut ctx = context(&owned, &facts, p.mode);
+                    eligible = crate::eval::explain::holds(&mut ctx, rule);
+                }
+                if eligible {
+                    super::referral::assign(
+                        r,
+                        &mut work,
+                        advocate,
+                        code,
+                        email.as_deref(),
+                        &mut events,
+                    )?;
+                    json!({"code": code, "eligible": true})
+                } else {
+                    json!({"code": J::Null, "eligible": false})
+                }
+            }
+            Op::Referrals { program, advocate } => {
+                self.referral_of(program)?.progress(&work, advocate)
+            }
+            Op::Refer {
+                program,
+                advocate,
+                advocate_email,
+                friend,
+                email,
+                now,
+            } => {
+                let r = self.referral_of(program)?;
+                let adv_email = advocate_email
+                    .as_deref()
+                    .and_then(super::referral::canonical_email);
+                if let Some((reason, detail)) = r.refusal(
+                    &work,
+                    (advocate, adv_email.as_deref()),
+                    Some(friend),
+                    email.as_deref(),
+                    *now,
+                ) {
+                    json!({"referred": false, "reason": reason.as_str(), "detail": detail})
+                } else {
+                    r.refer(&mut work, advocate, friend, email.as_deref());
+                    json!({"referred": true})
+                }
+            }
+            Op::Convert {
+                program,
+                friend,
+                now,
+                codes,
+            } => {
+                let r = self.referral_of(program)?;
+                let mut codes = codes.clone();
+                r.convert(
+                    p,
+                    &mut work,
+                    friend,
+                    *now,
+                    &mut codes,
+                    json!({"via": "call"}),
+                    &mut events,
+                )?
+                .unwrap_or(J::Null)
+            }
             Op::Import { program, rows, now } => {
                 let l = self.loyalty_of(program)?;
                 return Ok(Self::import(l, rows, snapshot, *now));
@@ -490,8 +785,17 @@ impl Program {
             Op::Rollback { deltas, now } => {
                 let mut takebacks = Vec::new();
                 let mut touched: Vec<(String, String, String)> = Vec::new();
+                let mut cards = Vec::new();
                 for (key, add, _, _) in deltas {
                     let Some(fam) = loyalty_family(key) else {
+                        if *add > 0 && key.starts_with("gift_card|") && key.ends_with("#balance") {
+                            // A card the order issued (a referral reward) gives back what is
+                            // left of it: what was spent from it is not recovered.
+                            let took = work.get(key).clamp(0, *add);
+                            work.add(key, -took, Some(0), None);
+                            cards.push((key.clone(), *add, took));
+                            continue;
+                        }
                         work.add(key, -add, None, None);
                         continue;
                     };
@@ -522,6 +826,7 @@ impl Program {
                         l.announce(&mut work, family, customer, *now, &mut events);
                     }
                 }
+                events.extend(super::referral::reversals(deltas, &cards, p.exponent));
                 json!({"taken_back": taken})
             }
             Op::IssueGiftCard {
@@ -737,6 +1042,7 @@ mod tests {
             points: vec![("pts".to_owned(), 1000)],
             gift_cards: vec!["GC".to_owned()],
             order_id: None,
+            codes: Vec::new(),
         };
         let done = p.checkout(&input("20.50"), &snap, &pay, false).unwrap();
         // 25.50 due: 20.00 from the card, then 300 points pay 3.00.

@@ -59,6 +59,15 @@ impl<'s> Work<'s> {
         }
     }
 
+    /// Every value now: the snapshot's with this decision's changes.
+    pub fn values(&self) -> std::collections::HashMap<String, i64> {
+        let mut out = self.snapshot.0.clone();
+        for k in &self.order {
+            out.insert(k.clone(), self.get(k));
+        }
+        out
+    }
+
     /// Every key of a family present in the snapshot or changed here, with its member name.
     pub fn members<'a>(&'a self, family: &'a str) -> Vec<(String, i64)> {
         let mut out: Vec<(String, i64)> = Vec::new();

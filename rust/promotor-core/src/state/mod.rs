@@ -16,6 +16,7 @@
 pub mod keys;
 pub mod limits;
 pub mod memory;
+pub mod pools;
 
 use std::collections::HashMap;
 

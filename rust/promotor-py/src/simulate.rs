@@ -1,0 +1,193 @@
+//! `simulate`: one pass over an Arrow C stream of orders through `promotor_core::simulate`,
+//! one replay per engine (the baseline and each variant), with the GIL released per chunk.
+
+use std::collections::HashMap;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyList};
+
+use promotor_core::arrow::lines::Lines;
+use promotor_core::arrow::write::{arrow_error, MoneyOut};
+use promotor_core::batch::CHUNK;
+use promotor_core::error::{Error, ErrorKind, Errors, Loc};
+use promotor_core::simulate::{Simulation, Tally};
+use promotor_core::state::memory::MemoryState;
+
+use crate::batch::{export, import, read_all};
+use crate::errors;
+use crate::program::Program;
+
+type Capsules<'py> = (Option<Bound<'py, PyCapsule>>, Option<Bound<'py, PyCapsule>>);
+
+/// Replays `orders` (sorted by `created_at`) through each program, each from its own starting
+/// counters; returns per program `(summary, detail, tally)` (capsules `None` without
+/// `keep_orders`). `progress(n)` is called with the rows done after each chunk.
+#[pyfunction]
+#[pyo3(signature = (programs, orders, lines, money, timezone, states, keep_orders, progress))]
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+pub fn simulate<'py>(
+    py: Python<'py>,
+    programs: Vec<PyRef<'py, Program>>,
+    orders: &Bound<'py, PyAny>,
+    lines: Option<&Bound<'py, PyAny>>,
+    money: &str,
+    timezone: &str,
+    states: Vec<HashMap<String, i64>>,
+    keep_orders: bool,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Vec<(Capsules<'py>, Bound<'py, PyDict>)>> {
+    let money = MoneyOut::parse(money).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "money must be 'decimal', 'minor' or 'float', got {money:?}"
+        ))
+    })?;
+    let tz = promotor_core::time::parse_tz(timezone)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown timezone {timezone:?}")))?;
+    if states.len() != programs.len() {
+        return Err(PyValueError::new_err("one starting state per program"));
+    }
+    let orders = import(orders, "orders")?;
+    let lines = match lines {
+        None => None,
+        Some(l) => {
+            let batches = read_all(py, import(l, "lines")?, "lines")?;
+            Some(
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
+            )
+        }
+    };
+    let schema = orders.schema();
+    let Ok(order_id) = schema.field_with_name("order_id") else {
+        let e = Error::new(
+            ErrorKind::Required,
+            vec![Loc::key("orders"), Loc::key("order_id")],
+        );
+        return Err(errors::to_py(py, &Errors::input(vec![e])));
+    };
+    let order_id_type = order_id.data_type().clone();
+    let cores: Vec<_> = programs.iter().map(|p| p.core().clone()).collect();
+    let mut sims: Vec<Simulation<'_>> = cores
+        .iter()
+        .zip(states)
+        .map(|(p, state)| {
+            let mut memory = MemoryState::new();
+            let start: Vec<_> = state
+                .into_iter()
+                .map(|(key, add)| promotor_core::state::Delta {
+                    key,
+                    add,
+                    max: None,
+                    min: None,
+                })
+                .collect();
+            memory.apply(&start).expect("unbounded deltas always apply");
+            Simulation::new(p, lines.clone(), money, memory, tz, keep_orders)
+        })
+        .collect();
+    let mut outs: Vec<(Vec<_>, Vec<_>)> = vec![(Vec::new(), Vec::new()); sims.len()];
+    let mut start = 0;
+    for batch in orders {
+        let batch = batch
+            .map_err(|e| errors::to_py(py, &Errors::input(vec![arrow_error("orders", &e)])))?;
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let len = CHUNK.min(batch.num_rows() - offset);
+            let chunk = batch.slice(offset, len);
+            for (sim, out) in sims.iter_mut().zip(&mut outs) {
+                let got = py
+                    .detach(|| sim.chunk(&chunk, start + offset))
+                    .map_err(|e| errors::to_py(py, &e))?;
+                if let Some(got) = got {
+                    out.0.push(got.summary);
+                    out.1.extend(got.detail);
+                }
+            }
+            offset += len;
+            py.check_signals()?;
+            if let Some(p) = &progress {
+                p.call1((len,))?;
+            }
+        }
+        start += batch.num_rows();
+    }
+    let mut result = Vec::with_capacity(sims.len());
+    for (sim, (summary, detail)) in sims.iter().zip(outs) {
+        let capsules = if keep_orders {
+            (
+                Some(export(
+                    py,
+                    sim.batch().summary_schema(&order_id_type),
+                    summary,
+                )?),
+                Some(export(
+                    py,
+                    sim.batch().detail_schema(&order_id_type),
+                    detail,
+                )?),
+            )
+        } else {
+            (None, None)
+        };
+        let tally = tally_dict(py, sim.tally(), sim.counters().state())?;
+        result.push((capsules, tally));
+    }
+    Ok(result)
+}
+
+/// The tally as plain Python data; money in minor units, times in microseconds.
+fn tally_dict<'py>(
+    py: Python<'py>,
+    t: &Tally,
+    state: &MemoryState,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("exponent", t.exponent)?;
+    d.set_item("orders", t.orders)?;
+    d.set_item("totals", t.totals.to_vec())?;
+    d.set_item("first_at", t.first_at)?;
+    d.set_item("last_at", t.last_at)?;
+    let campaigns = PyList::empty(py);
+    for (ci, (id, c)) in t.ids.iter().zip(&t.campaigns).enumerate() {
+        let budget = t.budgets[ci].as_ref();
+        campaigns.append((
+            id,
+            c.orders,
+            c.redemptions,
+            c.discount,
+            c.limited,
+            c.refused,
+            c.exhausted_at,
+            budget.map(|b| b.max),
+            budget.map(|b| state.get(&b.key)),
+        ))?;
+    }
+    d.set_item("campaigns", campaigns)?;
+    let days = PyList::empty(py);
+    for ((day, ci), r) in &t.days {
+        days.append((*day, &t.ids[*ci], r.redemptions, r.discount, r.budget_used))?;
+    }
+    d.set_item("days", days)?;
+    let day_orders: Vec<(i32, u64)> = t.day_orders.iter().map(|(k, v)| (*k, *v)).collect();
+    d.set_item("day_orders", day_orders)?;
+    let segments = PyList::empty(py);
+    for ((s, ci), r) in &t.segments {
+        segments.append((
+            s,
+            ci.map(|ci| t.ids[ci].as_str()),
+            r.orders,
+            r.redemptions,
+            r.discount,
+        ))?;
+    }
+    d.set_item("segments", segments)?;
+    let counters: HashMap<&str, i64> = state
+        .counters()
+        .iter()
+        .filter(|(_, v)| **v != 0)
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    d.set_item("counters", counters)?;
+    Ok(d)
+}
