@@ -100,8 +100,7 @@ def test_rules_reference_example(expr: str, value: str) -> None:
         codes=(),
         now=call["now"],
         context=call["context"],
-        currency="USD",
-    )  # type: ignore[arg-type]
+    )
     outcome = reference.evaluate(engine.to_ir(), canonical)
     assert outcome["applied"][0]["amount"] == Decimal("0.82")
 

@@ -16,8 +16,12 @@ __all__ = [
     "Program",
     "Request",
     "__version__",
+    "canonical_input",
+    "canonical_input_json",
+    "canonical_part",
     "check_codes",
     "check_definition",
+    "check_input",
     "currencies",
     "currency_exponent",
     "did_you_mean",
@@ -51,6 +55,22 @@ def print_expr(ir_json: str) -> str: ...
 def regex_search(pattern: str, text: str) -> bool | None: ...
 def currency_exponent(code: str) -> int | None: ...
 def currencies() -> list[tuple[str, int]]: ...
+def canonical_input(
+    cart: object,
+    customer: object = None,
+    codes: object = None,
+    now: object = None,
+    context: object = None,
+) -> dict[str, Any]: ...
+def canonical_input_json(text: str) -> dict[str, Any]: ...
+def canonical_part(kind: str, data: object) -> dict[str, Any]: ...
+def check_input(
+    cart: object,
+    customer: object = None,
+    codes: object = None,
+    now: object = None,
+    context: object = None,
+) -> None: ...
 def simulate(
     programs: list[Program],
     orders: Any,
@@ -83,27 +103,26 @@ class Program:
     def __new__(
         cls, engine_ir_json: str, sources: list[tuple[tuple[Any, ...], str]] | None = None
     ) -> Self: ...
-    def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
-    def price(self, canonical_input: dict[str, Any]) -> Priced: ...
-    def price_fast(
-        self, cart: object, customer: object, codes: object, now: object, context: object
-    ) -> Priced | None: ...
-    @staticmethod
-    def _fast_read_agrees(
-        canonical_input: dict[str, Any] | None,
+    def evaluate(self, input: object) -> dict[str, Any]: ...
+    def price(
+        self,
         cart: object,
-        customer: object,
-        codes: object,
-        now: object,
-        context: object,
-    ) -> bool | None: ...
+        customer: object = None,
+        codes: object = None,
+        now: object = None,
+        context: object = None,
+    ) -> Priced: ...
     def ir_json(self) -> str: ...
     def is_stateful(self) -> bool: ...
     def is_pooled(self) -> bool: ...
-    def request_fast(
-        self, cart: object, customer: object, codes: object, now: object, context: object
-    ) -> Request | None: ...
-    def request(self, canonical_input: dict[str, Any]) -> Request: ...
+    def request(
+        self,
+        cart: object,
+        customer: object = None,
+        codes: object = None,
+        now: object = None,
+        context: object = None,
+    ) -> Request: ...
     def request_json(self, text: str) -> Request: ...
     def has_programs(self) -> bool: ...
     def program_reads(self, op: str) -> tuple[list[str], list[str]]: ...
@@ -117,6 +136,7 @@ class Program:
         threads: int | None,
         money: str,
         now: int,
+        extra_columns: str,
     ) -> tuple[object, object | None]: ...
 
 @final

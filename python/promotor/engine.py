@@ -17,7 +17,6 @@ from .campaign import Campaign, RuleBounds, Stacking
 from .describe import describe_effect, describe_rule
 from .errors import RuleError, detail
 from .expr import Expr
-from .inputs import canonical_input
 from .programs import Loyalty, Referral
 from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
@@ -207,7 +206,7 @@ class Engine:
         self,
         cart: Any,
         customer: Any = None,
-        codes: Sequence[str] = (),
+        codes: Sequence[str] | str | None = (),
         now: datetime | None = None,
         context: Any = None,
     ) -> Result:
@@ -217,48 +216,25 @@ class Engine:
         timezone-aware (default: the current time in UTC). Raises :class:`InputError` naming
         the offending field for bad input; nothing is applied then.
 
-        Plain dicts (prices as ``str``, ``int``, ``float`` or ``Decimal``) are read in Rust;
-        the :class:`Result` converts its parts to Python objects when they are first read, and
-        works out the explanations in ``rejected`` only if they are read, so reading
-        ``result.total`` costs no more than it needs to.
+        The input (dicts or models; prices as ``str``, ``int``, ``float`` or ``Decimal``) is
+        read and validated in Rust by the same validator as batch rows; the :class:`Result`
+        converts its parts to Python objects when they are first read, and works out the
+        explanations in ``rejected`` only if they are read, so reading ``result.total`` costs
+        no more than it needs to.
         """
-        program = self._program
         if self._stateful:
             return self._evaluate_stateful(cart, customer, codes, now, context)
-        # Plain dicts in the usual shapes are read in Rust; anything else (models, unusual
-        # values, mistakes) goes through canonical_input, which also names what is wrong.
-        priced = program.price_fast(cart, customer, codes, now, context)
-        if priced is None:
-            canonical = canonical_input(
-                cart,
-                customer=customer,
-                codes=codes,
-                now=now,
-                context=context,
-                currency=self._currency,
-            )
-            priced = program.price(canonical)
+        priced = self._program.price(cart, customer, codes, now, context)
         return Result._from_native(priced, self._describe())
 
     def _request(
-        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+        self, cart: Any, customer: Any, codes: Sequence[str] | str | None, now: Any, context: Any
     ) -> _native.Request:
-        """The input read once (in Rust for plain dicts), to price on a snapshot."""
-        request = self._program.request_fast(cart, customer, codes, now, context)
-        if request is None:
-            canonical = canonical_input(
-                cart,
-                customer=customer,
-                codes=codes,
-                now=now,
-                context=context,
-                currency=self._currency,
-            )
-            request = self._program.request(canonical)
-        return request
+        """The input read once by the core's validator, to price on a snapshot."""
+        return self._program.request(cart, customer, codes, now, context)
 
     def _evaluate_stateful(
-        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+        self, cart: Any, customer: Any, codes: Sequence[str] | str | None, now: Any, context: Any
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
@@ -508,18 +484,26 @@ class Engine:
         detail: bool = False,
         threads: int | None = None,
         money: Literal["decimal", "minor", "float"] = "decimal",
+        extra_columns: Literal["forbid", "ignore"] = "forbid",
     ) -> Any:
         """Price a whole table of orders in Rust, on all cores, with the GIL released.
 
-        ``orders`` (and ``lines``) may be a pyarrow Table or RecordBatch, a polars or pandas
-        DataFrame, or any object with ``__arrow_c_stream__`` / ``__arrow_c_array__``; the
-        result has the caller's type (pyarrow for anything else). Columns: ``order_id``,
-        optional ``customer_id``, ``segments``, ``orders_count``, ``codes``, ``created_at``
-        (``now`` of that order; naive means UTC), ``shipping`` (or ``shipping_minor``),
-        ``currency``, ``channel``, ``country``, and either ``items`` (list of structs with
-        ``sku, price, quantity, category, product, tags``) or a ``lines`` table keyed by
-        ``order_id``. Money may be decimal128, float64 (read like a Python float) or integer
-        minor units of the engine's currency in ``*_minor`` columns.
+        ``orders`` (and ``lines``) may be a pyarrow Table or RecordBatch, a polars DataFrame or
+        LazyFrame, a pandas DataFrame, or any object with ``__arrow_c_stream__`` /
+        ``__arrow_c_array__``; the result has the caller's type (pyarrow for anything else).
+        Each row is read by the validator :meth:`evaluate` uses, so it carries every field
+        ``evaluate`` reads and gets the same errors. Columns: ``order_id``; the customer's
+        ``customer_id``, ``email``, ``segments``, ``orders_count``, ``total_spent``,
+        ``customer_created_at``, ``birthday``, ``customer_metadata`` (any of them makes a
+        customer); ``codes``; the context's ``created_at`` (``now`` of that order; it must
+        have a timezone), ``channel``, ``country``, ``context_metadata``; the cart's
+        ``shipping`` (or ``shipping_minor``), ``currency``, ``metadata``, and either ``items``
+        (list of structs with ``sku, product, category, tags, price`` (or ``price_minor``),
+        ``quantity, metadata``) or a ``lines`` table of those columns keyed by ``order_id``.
+        Metadata columns hold JSON text or structs. Money may be decimal128, float64 (read
+        like a Python float) or integer minor units of the engine's currency in ``*_minor``
+        columns. A column (or item field) no field reads is an error with a did-you-mean,
+        unless ``extra_columns="ignore"``; so is a line whose ``order_id`` no order has.
 
         Returns ``order_id, subtotal, discount, shipping_discount, total, applied`` (money as
         ``decimal128(18, exponent)``, ``int64`` ``*_minor`` columns, or ``float64``, by
@@ -530,7 +514,13 @@ class Engine:
         from ._batch import evaluate_batch
 
         return evaluate_batch(
-            self._program, orders, lines, detail=detail, threads=threads, money=money
+            self._program,
+            orders,
+            lines,
+            detail=detail,
+            threads=threads,
+            money=money,
+            extra_columns=extra_columns,
         )
 
     def _describe(self) -> dict[str, CampaignInfo]:

@@ -100,7 +100,7 @@ def both(codes: list[str]) -> tuple[list[tuple[str, str | None]], list[tuple[str
     """(campaign, code) applied by the Rust evaluator and by the reference."""
     e = engine()
     rust = [(a.campaign_id, a.code) for a in e.evaluate(CART, codes=codes, now=NOW).applied]
-    canonical = canonical_input(CART, codes=codes, now=NOW, currency="USD")
+    canonical = canonical_input(CART, codes=codes, now=NOW)
     ref = reference.evaluate(e.to_ir(), canonical)
     return rust, [(a["campaign_id"], a["code"]) for a in ref["applied"]]
 
@@ -143,7 +143,7 @@ def test_evaluate_refuses_invisible_characters_with_loc_and_position(codes: Any)
 
 def test_both_evaluators_refuse_an_invisible_character_in_a_canonical_input() -> None:
     e = engine()
-    canonical = canonical_input(CART, codes=["x"], now=NOW, currency="USD")
+    canonical = canonical_input(CART, codes=["x"], now=NOW)
     canonical["codes"] = ["BLCKFRDY\u2060"]
     program = _native.Program(json.dumps(e.to_ir()))
     with pytest.raises(InputError) as info:

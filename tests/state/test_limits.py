@@ -29,7 +29,7 @@ def both(engine: pm.Engine, snapshot: dict[str, int], **call: Any) -> dict[str, 
     request = engine._request(CART, call.get("customer"), call.get("codes", ()), NOW, None)
     rust = request.decide(snapshot)[0].explained()
     canonical = canonical_input(
-        CART, customer=call.get("customer"), codes=call.get("codes", ()), now=NOW, currency="USD"
+        CART, customer=call.get("customer"), codes=call.get("codes", ()), now=NOW
     )
     assert reference.decide(engine.to_ir(), canonical, snapshot)[0] == rust
     return rust

@@ -189,6 +189,12 @@ pub enum ErrorKind {
     NaiveDatetime,
     /// An IR version this build does not read.
     UnsupportedVersion { got: String, supported: String },
+    /// A number whose magnitude reaches the bound of every number (10^14).
+    OutOfRange { limit: String },
+    /// Text that is not valid Unicode (a Python `str` with a lone surrogate).
+    InvalidUnicode,
+    /// A cart whose subtotal reaches the bound of every number, so no rule could read it.
+    SubtotalTooLarge { max: String },
     /// A zero-width or bidi control character in a code, at a character `position` (0-based,
     /// as Python indexes a `str`): invisible, so two codes that look the same would differ.
     InvisibleCharacter {
@@ -248,6 +254,9 @@ impl ErrorKind {
             Self::TooManyNodes { .. } => "too_many_nodes",
             Self::NaiveDatetime => "naive_datetime",
             Self::UnsupportedVersion { .. } => "unsupported_version",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::InvalidUnicode => "invalid_unicode",
+            Self::SubtotalTooLarge { .. } => "subtotal_too_large",
             Self::InvisibleCharacter { .. } => "invisible_character",
             Self::PatternTooSmall { .. } => "pattern_too_small",
         }
@@ -344,6 +353,16 @@ impl ErrorKind {
             Self::UnsupportedVersion { got, supported } => {
                 format!("unsupported IR version {got}; this build reads {supported}")
             }
+            Self::OutOfRange { limit } => {
+                format!("out of range: numbers must stay below {limit} in magnitude")
+            }
+            Self::InvalidUnicode => {
+                "text is not valid Unicode (it has a lone surrogate)".to_owned()
+            }
+            Self::SubtotalTooLarge { max } => format!(
+                "the cart's subtotal must stay below {max} (each line's price x quantity, \
+                 rounded up to a whole unit, summed)"
+            ),
             Self::InvisibleCharacter {
                 character,
                 name,
@@ -389,7 +408,9 @@ impl ErrorKind {
                 ("expected", CtxValue::from(expected.as_str())),
                 ("got", CtxValue::from(got.as_str())),
             ],
-            Self::TooLarge { max } => vec![("max", CtxValue::from(max.as_str()))],
+            Self::TooLarge { max } | Self::SubtotalTooLarge { max } => {
+                vec![("max", CtxValue::from(max.as_str()))]
+            }
             Self::TooSmall { min } => vec![("min", CtxValue::from(min.as_str()))],
             Self::TooLong { max } => vec![("max", CtxValue::Int(*max as i128))],
             Self::TooDeep { max } | Self::TooComplex { max } => {
@@ -479,6 +500,7 @@ impl ErrorKind {
                 ("got", CtxValue::from(got.as_str())),
                 ("supported", CtxValue::from(supported.as_str())),
             ],
+            Self::OutOfRange { limit } => vec![("limit", CtxValue::from(limit.as_str()))],
             Self::InvisibleCharacter {
                 character,
                 position,

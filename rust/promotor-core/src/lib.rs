@@ -3,6 +3,7 @@
 // Arithmetic and parsers read best with short names (a, b, l, r, n, d).
 #![allow(clippy::many_single_char_names)]
 pub mod alloc;
+pub mod arrow;
 pub mod batch;
 pub mod codes;
 pub mod compile;

@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use promotor_core::batch::BatchErrors;
 use promotor_core::error::{Category, CtxValue, Error, ErrorKind, Errors, Loc};
 
 /// A `promotor.errors.<class>` carrying `details`; a failure while building them is raised
@@ -80,26 +79,6 @@ fn detail<'py>(
 /// Deserialize IR JSON; a bad document becomes a `RuleError` located at its JSON path.
 pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> PyResult<T> {
     promotor_core::ir::read_json(text).map_err(|errs| to_py(py, &errs))
-}
-
-/// Bad batch input -> `InputError`, one detail per problem, `loc` like `("orders", 3, "items",
-/// 1, "price")`.
-pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let list = PyList::empty(py);
-        for err in &errs.0 {
-            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
-            for part in &err.loc {
-                parts.push(match part {
-                    Loc::Key(key) => PyString::new(py, key).into_any(),
-                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
-                });
-            }
-            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
-        }
-        Ok(list)
-    };
-    raise(py, "InputError", build())
 }
 
 /// The one conversion of core [`Errors`] to a Python exception: `RuleError` or `InputError` by

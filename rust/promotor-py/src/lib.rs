@@ -7,7 +7,7 @@ mod codes;
 mod convert;
 mod dec;
 mod errors;
-mod fast;
+mod input;
 mod program;
 mod programs;
 mod simulate;
@@ -126,6 +126,57 @@ fn regex_search(pattern: &str, text: &str) -> Option<bool> {
     promotor_core::regex_search(pattern, text)
 }
 
+/// The canonical input dict (docs/architecture.md) of `Engine.evaluate`'s arguments, read by
+/// the core's validator: what the reference evaluator reads. Raises `InputError`.
+#[pyfunction]
+#[pyo3(signature = (cart, customer=None, codes=None, now=None, context=None))]
+fn canonical_input<'py>(
+    py: Python<'py>,
+    cart: &Bound<'py, PyAny>,
+    customer: Option<&Bound<'py, PyAny>>,
+    codes: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+    context: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let input = input::read_call(py, cart, customer, codes, now, context)?;
+    input::to_dict(py, &input)
+}
+
+/// The canonical input dict of an input given as JSON text (`{"cart": ..., "customer": ...,
+/// "context": ..., "codes": ...}`, times as RFC 3339 text), as golden files hold it.
+#[pyfunction]
+fn canonical_input_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
+    let input = input::read_json(py, text)?;
+    input::to_dict(py, &input)
+}
+
+/// The canonical dict of one part of an input (`kind`: `"cart"`, `"item"`, `"customer"` or
+/// `"context"`), as the models `promotor.Cart` and so on hold it. Raises `InputError` with
+/// locations inside the part.
+#[pyfunction]
+fn canonical_part<'py>(
+    py: Python<'py>,
+    kind: &str,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    input::read_part(py, kind, data)
+}
+
+/// Validates `Engine.evaluate`'s arguments and keeps nothing: the reading alone, which
+/// `benches/stages.py` measures. Raises `InputError`.
+#[pyfunction]
+#[pyo3(signature = (cart, customer=None, codes=None, now=None, context=None))]
+fn check_input(
+    py: Python<'_>,
+    cart: &Bound<'_, PyAny>,
+    customer: Option<&Bound<'_, PyAny>>,
+    codes: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+    context: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    input::read_call(py, cart, customer, codes, now, context).map(drop)
+}
+
 /// The ISO 4217 minor-unit exponent of a currency code, or `None` if unknown.
 #[pyfunction]
 fn currency_exponent(code: &str) -> Option<u32> {
@@ -170,6 +221,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_ir, m)?)?;
     m.add_function(wrap_pyfunction!(currency_exponent, m)?)?;
     m.add_function(wrap_pyfunction!(currencies, m)?)?;
+    m.add_function(wrap_pyfunction!(canonical_input, m)?)?;
+    m.add_function(wrap_pyfunction!(canonical_input_json, m)?)?;
+    m.add_function(wrap_pyfunction!(canonical_part, m)?)?;
+    m.add_function(wrap_pyfunction!(check_input, m)?)?;
     m.add_function(wrap_pyfunction!(codes::generate_codes, m)?)?;
     m.add_function(wrap_pyfunction!(codes::normalize_code, m)?)?;
     m.add_function(wrap_pyfunction!(codes::check_codes, m)?)?;
