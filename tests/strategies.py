@@ -323,17 +323,19 @@ def item_preds(depth: int) -> st.SearchStrategy[Node | None]:
 def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
     small = st.one_of(st.none(), st.integers(0, 4))
     items = st.builds(
-        lambda pred, pick, n, mq: {
+        lambda pred, pick, n, mq, groups: {
             "type": "items",
             "pred": pred,
             "cheapest": n if pick == "cheapest" else None,
             "most_expensive": n if pick == "most_expensive" else None,
             "max_quantity": mq,
+            "groups_of": groups,
         },
         item_preds(depth),
         st.sampled_from(["cheapest", "most_expensive", None]),
         st.integers(0, 5),
         small,
+        st.one_of(st.none(), st.none(), st.integers(1, 4)),
     )
     kinds = [st.just({"type": "order"}), items, items]
     if shipping:
@@ -394,7 +396,7 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             st.booleans(),
         ),
         st.builds(
-            lambda buy, bq, get, gq, pct, mx: {
+            lambda buy, bq, get, gq, pct, mx, reward, get_from: {
                 "type": "buy_x_get_y",
                 "buy": buy,
                 "buy_quantity": bq,
@@ -402,6 +404,9 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
                 "get_quantity": gq,
                 "percent": pct,
                 "max_applications": mx,
+                "amount": reward[1] if reward[0] == "amount" else None,
+                "fixed_price": reward[1] if reward[0] == "fixed_price" else None,
+                "get_from": get_from,
             },
             item_preds(depth),
             count,
@@ -409,6 +414,8 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             count,
             percent,
             st.one_of(st.none(), st.integers(0, 3).map(num_lit)),
+            st.tuples(st.sampled_from(["percent", "percent", "amount", "fixed_price"]), amount),
+            st.sampled_from([None, "cheapest", "most_expensive"]),
         ),
         st.builds(
             lambda q, p: {"type": "gift", "sku": "GIFT", "quantity": q, "price": p},

@@ -272,6 +272,7 @@ class ItemsTarget(Checked):
     cheapest: U32 | None = None
     most_expensive: U32 | None = None
     max_quantity: U32 | None = None
+    groups_of: U32 | None = None
 
 
 Target: TypeAlias = Annotated[
@@ -323,6 +324,9 @@ class BuyXGetY(Checked):
     get_quantity: ExprNode
     percent: ExprNode
     max_applications: ExprNode | None = None
+    amount: ExprNode | None = None
+    fixed_price: ExprNode | None = None
+    get_from: Literal["cheapest", "most_expensive"] | None = None
 
 
 class Gift(Checked):

@@ -107,7 +107,9 @@ def _takes_effect(discount: Discount | None) -> bool:
 
 def _original(amounts: Amounts) -> Amounts:
     """The amounts state of the original cart: nothing taken yet."""
-    return replace(amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping)
+    return replace(
+        amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping, units=[]
+    )
 
 
 def _standalone(eligible: Sequence[Eligible], amounts: Amounts) -> dict[int, Discount | None]:
@@ -122,24 +124,23 @@ def _total(discount: Discount | None) -> int:
 def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
     """The candidate's discount on the cart as the campaigns before it left it."""
     if base == "discounted":
-        return e.effect(replace(state, current=list(state.current)))
+        return e.effect(state.copy())
     whole = e.effect(_original(state))
     if whole is None:
         return None
     clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
+    # computed on the original cart: its shares land on all of a line's units
     return replace(
         whole,
         allocations={i: s for i, s in clipped.items() if s > 0},
         shipping=min(whole.shipping, state.shipping_left),
+        takes=(),
     )
 
 
 def _take(state: Amounts, discount: Discount) -> None:
-    for index, share in discount.allocations.items():
-        assert 0 < share <= state.current[index]
-        state.current[index] -= share
-    assert 0 <= discount.shipping <= state.shipping_left
-    state.shipping_left -= discount.shipping
+    assert all(0 < share <= state.current[i] for i, share in discount.allocations.items())
+    state.take(discount)
 
 
 def _sequential(

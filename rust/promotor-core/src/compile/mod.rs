@@ -144,7 +144,17 @@ impl Cx<'_> {
                 cheapest,
                 most_expensive,
                 max_quantity,
+                groups_of,
             } => {
+                if *groups_of == Some(0) {
+                    self.errs.push(
+                        &at(loc, &[key("groups_of")]),
+                        ErrorKind::TooSmall {
+                            min: "1".to_owned(),
+                        },
+                    );
+                    return None;
+                }
                 let pred = pred
                     .as_ref()
                     .map(|p| self.expr(p, Scope::Item, &at(loc, &[key("pred")])));
@@ -167,6 +177,7 @@ impl Cx<'_> {
                     pred,
                     pick,
                     max_quantity: *max_quantity,
+                    groups_of: *groups_of,
                 })
             }
         }

@@ -23,6 +23,8 @@ pub enum CTarget {
         pred: Option<Node>,
         pick: Option<Pick>,
         max_quantity: Option<u32>,
+        /// Only units in complete groups of this many (at least 1).
+        groups_of: Option<u32>,
     },
 }
 

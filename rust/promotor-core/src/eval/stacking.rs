@@ -167,6 +167,8 @@ impl<'a> Stacker<'a, '_> {
                 *s = (*s).min(*left).max(0);
             }
             d.shipping = d.shipping.min(state.shipping).max(0);
+            // Computed on the original cart: its shares land on all of a line's units.
+            d.takes.clear();
             Some(d)
         } else {
             e.effect.apply(self.ctx, state, &self.unit)
@@ -223,10 +225,8 @@ impl<'a> Stacker<'a, '_> {
                 }
             }
             let g = d.gifts.clone();
-            for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                *cur -= *s;
-            }
-            state.shipping -= d.shipping;
+            let ctx = &*self.ctx;
+            state.take(&d, |i| effects::target::quantity(ctx, i));
             out.applied.push(Taken {
                 k,
                 d,
@@ -377,23 +377,20 @@ impl<'a> Search<'_, 'a> {
                 }
             }
             let add = d.as_ref().map_or(0, |d| d.total().max(0));
-            if let Some(d) = &d {
-                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                    *cur -= *s;
-                }
-                state.shipping -= d.shipping;
-            }
+            let before = d.as_ref().map(|d| {
+                let saved = state.clone();
+                let ctx = &*st.ctx;
+                state.take(d, |i| effects::target::quantity(ctx, i));
+                saved
+            });
             self.chosen.push(j);
             self.visit(st, t + 1, state, sum + add);
             self.chosen.pop();
             if let Some(u) = saved {
                 self.usage = u;
             }
-            if let Some(d) = &d {
-                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                    *cur += *s;
-                }
-                state.shipping += d.shipping;
+            if let Some(saved) = before {
+                *state = saved;
             }
         }
     }
@@ -555,10 +552,7 @@ pub(crate) fn stack<'a>(
         exponent,
         mode: p.mode,
     };
-    let original = State {
-        lines: lines.to_vec(),
-        shipping,
-    };
+    let original = State::new(lines.to_vec(), shipping);
     let bound = CartBound {
         lines: lines.len(),
         whole: lines.iter().fold(shipping, |a, b| a.saturating_add(*b)),

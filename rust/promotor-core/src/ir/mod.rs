@@ -352,6 +352,15 @@ pub enum Effect {
         percent: Expr,
         #[serde(default)]
         max_applications: Option<Expr>,
+        /// The reward as an amount off each get-unit (instead of `percent`).
+        #[serde(default)]
+        amount: Option<Expr>,
+        /// The reward as a price for each get-unit (instead of `percent`).
+        #[serde(default)]
+        fixed_price: Option<Expr>,
+        /// Which end of the price list the get-units come from.
+        #[serde(default)]
+        get_from: GetFrom,
     },
     Gift {
         sku: String,
@@ -364,6 +373,16 @@ pub enum Effect {
 
 fn one() -> u32 {
     1
+}
+
+/// Which units of a `buy_x_get_y` get the reward: the cheapest (buy-units from the expensive
+/// end) or the most expensive (buy-units from the cheap end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GetFrom {
+    #[default]
+    Cheapest,
+    MostExpensive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -390,6 +409,9 @@ pub enum Target {
         most_expensive: Option<u32>,
         #[serde(default)]
         max_quantity: Option<u32>,
+        /// Only units in complete groups of this many (across the targeted lines).
+        #[serde(default)]
+        groups_of: Option<u32>,
     },
 }
 

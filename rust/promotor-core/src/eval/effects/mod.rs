@@ -15,6 +15,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, EffectCx};
 use crate::eval::expr::Ctx;
@@ -67,6 +68,9 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
             get_quantity,
             percent,
             max_applications,
+            amount,
+            fixed_price,
+            get_from,
         } => buy_x_get_y::compile(
             cx,
             &buy_x_get_y::Ir {
@@ -76,6 +80,9 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
                 get_quantity,
                 percent,
                 max_applications: max_applications.as_ref(),
+                amount: amount.as_ref(),
+                fixed_price: fixed_price.as_ref(),
+                get_from: *get_from,
             },
         ),
         ir::Effect::Gift {
@@ -86,11 +93,155 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
     }
 }
 
-/// The cart as left by the campaigns applied so far, in minor units.
+/// The cart as left by the campaigns applied so far, in minor units: each line's amount `A_i`,
+/// and its units in groups of one current price (docs/semantics.md, "Units").
 #[derive(Debug, Clone)]
 pub struct State {
     pub lines: Vec<i128>,
     pub shipping: i128,
+    /// Per line, its groups, most expensive first; a line without an entry (or with an empty
+    /// one) is one group: all its units alike, worth `lines[i]`, none used by a buy-x-get-y.
+    pub units: Vec<Vec<Group>>,
+}
+
+/// `count` units of one line, each worth `amount / count` now (exactly), and whether a
+/// buy-x-get-y application used them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Group {
+    pub amount: i128,
+    pub count: i128,
+    pub used: bool,
+}
+
+/// `count` units of group `group` of line `line` (as the state an effect saw listed them),
+/// worth `worth = floor(amount × count / group count)`: what an effect took, the discount
+/// `share` it put on them, and whether it marks them used. `weight`: how a line's share that
+/// differs from the sum of its takes' shares (a budget reduced it) is re-split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Take {
+    pub line: usize,
+    pub group: usize,
+    pub count: i128,
+    pub worth: i128,
+    pub share: i128,
+    pub weight: i128,
+    pub used: bool,
+}
+
+impl State {
+    /// The original cart: every line one group.
+    pub fn new(lines: Vec<i128>, shipping: i128) -> Self {
+        Self {
+            lines,
+            shipping,
+            units: Vec::new(),
+        }
+    }
+
+    /// The groups of line `i` of `q` units, most expensive first.
+    pub fn groups(&self, i: usize, q: i128) -> Vec<Group> {
+        match self.units.get(i) {
+            Some(g) if !g.is_empty() => g.clone(),
+            _ => vec![Group {
+                amount: self.lines.get(i).copied().unwrap_or(0).max(0),
+                count: q.max(1),
+                used: false,
+            }],
+        }
+    }
+
+    /// Takes discount `d` off the cart: each line's share lands on the units it was computed
+    /// on (`d.takes`), or, without takes, on all the line's units in proportion to their
+    /// amounts; `quantity(i)` gives the units of line `i`.
+    pub fn take(&mut self, d: &Discount, quantity: impl Fn(usize) -> i128) {
+        for (i, share) in d.lines.iter().enumerate() {
+            let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
+            if *share == 0 && !takes.iter().any(|t| t.used) {
+                continue;
+            }
+            let groups = self.groups(i, quantity(i));
+            let landed = land(&groups, *share, takes);
+            if self.units.len() <= i {
+                self.units.resize(self.lines.len(), Vec::new());
+            }
+            self.lines[i] -= *share;
+            let single = landed.len() == 1 && !landed[0].used;
+            self.units[i] = if single { Vec::new() } else { landed };
+        }
+        self.shipping -= d.shipping;
+    }
+}
+
+/// The groups of one line after a share of `share` lands on `takes` (see [`State::take`]).
+fn land(groups: &[Group], share: i128, mut takes: Vec<Take>) -> Vec<Group> {
+    if takes.is_empty() {
+        takes = groups
+            .iter()
+            .enumerate()
+            .map(|(g, x)| Take {
+                line: 0,
+                group: g,
+                count: x.count,
+                worth: x.amount,
+                share: 0,
+                weight: x.amount,
+                used: false,
+            })
+            .collect();
+    }
+    let given: i128 = takes.iter().map(|t| t.share).sum();
+    if given != share {
+        let weights: Vec<i128> = takes.iter().map(|t| t.weight).collect();
+        for (t, s) in takes.iter_mut().zip(largest_remainder(share, &weights)) {
+            t.share = s;
+        }
+    }
+    let mut out: Vec<Group> = Vec::with_capacity(groups.len() + takes.len());
+    for (g, x) in groups.iter().enumerate() {
+        let (mut amount, mut count) = (x.amount, x.count);
+        for t in takes.iter().filter(|t| t.group == g) {
+            let used = x.used || t.used;
+            if t.share == 0 && used == x.used {
+                continue;
+            }
+            out.push(Group {
+                amount: t.worth - t.share,
+                count: t.count,
+                used,
+            });
+            amount -= t.worth;
+            count -= t.count;
+        }
+        if count > 0 {
+            out.push(Group {
+                amount,
+                count,
+                used: x.used,
+            });
+        }
+    }
+    normalize(out)
+}
+
+/// Most expensive first (unused before used at one price), equal groups merged.
+fn normalize(mut groups: Vec<Group>) -> Vec<Group> {
+    groups.sort_by(|a, b| {
+        target::cmp_unit(b.amount, b.count, a.amount, a.count).then(a.used.cmp(&b.used))
+    });
+    let mut out: Vec<Group> = Vec::with_capacity(groups.len());
+    for g in groups {
+        match out.last_mut() {
+            Some(l)
+                if l.used == g.used
+                    && target::cmp_unit(l.amount, l.count, g.amount, g.count).is_eq() =>
+            {
+                l.amount += g.amount;
+                l.count += g.count;
+            }
+            _ => out.push(g),
+        }
+    }
+    out
 }
 
 /// What one campaign takes off: per line (same length as the cart) and off shipping, and the
@@ -100,6 +251,8 @@ pub struct Discount {
     pub lines: Vec<i128>,
     pub shipping: i128,
     pub gifts: Vec<Gift>,
+    /// Which units the line shares land on (see [`State::take`]).
+    pub takes: Vec<Take>,
 }
 
 impl Discount {
@@ -113,10 +266,16 @@ impl Discount {
     }
 
     fn lines(lines: Vec<i128>) -> Self {
+        Self::landed(lines, Vec::new())
+    }
+
+    /// Line shares with the units they land on.
+    fn landed(lines: Vec<i128>, takes: Vec<Take>) -> Self {
         Self {
             lines,
             shipping: 0,
             gifts: Vec::new(),
+            takes,
         }
     }
 
@@ -125,7 +284,28 @@ impl Discount {
             lines: vec![0; state.lines.len()],
             shipping: d.max(0),
             gifts: Vec::new(),
+            takes: Vec::new(),
         }
+    }
+}
+
+impl target::Lines {
+    /// A discount given unit group by unit group: `share(take)` off each take, at most what
+    /// it is worth.
+    fn each(mut self, share: impl Fn(&Take) -> i128) -> Discount {
+        let mut lines = vec![0i128; self.units.len()];
+        for t in &mut self.takes {
+            t.share = share(t).clamp(0, t.worth);
+            t.weight = t.share;
+            lines[t.line] += t.share;
+        }
+        Discount::landed(lines, self.takes)
+    }
+
+    /// `d` split over the targeted lines in proportion to `T_i`, and within a line over its
+    /// takes in proportion to what they are worth.
+    fn across(self, d: i128) -> Discount {
+        Discount::landed(largest_remainder(d, &self.amounts), self.takes)
     }
 }
 
