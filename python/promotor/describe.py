@@ -53,6 +53,8 @@ def describe_effect(effect: dict[str, Any]) -> str:
     for key, value in effect.items():
         if key in ("type", first) or value is None or _DEFAULTS.get(key) == value:
             continue
+        if key == "percent" and (effect.get("amount") or effect.get("fixed_price")):
+            continue  # a buy_x_get_y rewarded with an amount or a price
         if kind == "shipping_off" and key == "percent" and value is True:
             return f"shipping_off({args[0]}%)" if args else "shipping_off(percent)"
         args.append(f"{key}={_value(value)}")
