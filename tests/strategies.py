@@ -402,7 +402,7 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
                 "buy_quantity": bq,
                 "get": get,
                 "get_quantity": gq,
-                "percent": pct,
+                "percent": pct if reward[0] == "percent" else num_lit(100),
                 "max_applications": mx,
                 "amount": reward[1] if reward[0] == "amount" else None,
                 "fixed_price": reward[1] if reward[0] == "fixed_price" else None,

@@ -202,14 +202,25 @@ def buy_x_get_y(
     >>> buy_x_get_y(mugs, 2, amount=5).amount.value
     '5'
     """
-    rewards = [n for n, v in (("percent", percent), ("amount", amount), ("fixed_price", fixed_price)) if v is not None]
+    rewards = [
+        n
+        for n, v in (("percent", percent), ("amount", amount), ("fixed_price", fixed_price))
+        if v is not None
+    ]
     if len(rewards) > 1:
         raise RuleError(
             [detail("incompatible", (rewards[1],), option=rewards[1], other=rewards[0])]
         )
     if get_from not in ("cheapest", "most_expensive"):
         raise RuleError(
-            [detail("type_mismatch", ("get_from",), expected='"cheapest" or "most_expensive"', got=repr(get_from))]
+            [
+                detail(
+                    "type_mismatch",
+                    ("get_from",),
+                    expected='"cheapest" or "most_expensive"',
+                    got=repr(get_from),
+                )
+            ]
         )
     return ir.BuyXGetY(
         buy=_pred(buy, "buy"),

@@ -31,6 +31,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -326,7 +327,13 @@ class BuyXGetY(Checked):
     max_applications: ExprNode | None = None
     amount: ExprNode | None = None
     fixed_price: ExprNode | None = None
+    # "cheapest" (the default) is held as absent, so an IR reads back the same either way
     get_from: Literal["cheapest", "most_expensive"] | None = None
+
+    @field_validator("get_from")
+    @classmethod
+    def _default_get_from(cls, value: str | None) -> str | None:
+        return None if value == "cheapest" else value
 
 
 class Gift(Checked):

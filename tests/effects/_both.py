@@ -41,10 +41,7 @@ def price(campaigns: list[pm.Campaign], items: list[dict[str, Any]], **engine: A
     ref = Priced(
         outcome["discount"],
         [ln["discount"] for ln in outcome["lines"]],
-        {
-            a["campaign_id"]: (a["amount"], dict(a["allocations"]))
-            for a in outcome["applied"]
-        },
+        {a["campaign_id"]: (a["amount"], dict(a["allocations"])) for a in outcome["applied"]},
         {r["campaign_id"] or "": r["reason"] for r in outcome["rejected"]},
     )
     assert native == ref

@@ -154,3 +154,14 @@ def test_the_core_refuses_two_rewards_in_ir() -> None:
     with pytest.raises(RuleError) as e:
         pm.Engine.from_json(json.dumps(ir))
     assert e.value.errors()[0]["type"] == "incompatible"
+
+
+def test_the_core_refuses_a_percent_beside_an_amount() -> None:
+    import json
+
+    effect = pm.buy_x_get_y(None, 1, amount=5).model_dump(mode="json", exclude_none=True)
+    effect["percent"] = {"type": "num", "value": "50"}
+    ir = {"version": 1, "campaigns": [{"id": "b", "effect": effect}]}
+    with pytest.raises(RuleError) as e:
+        pm.Engine.from_json(json.dumps(ir))
+    assert e.value.errors()[0]["type"] == "incompatible"

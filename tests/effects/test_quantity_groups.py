@@ -47,9 +47,7 @@ def test_ten_percent_in_groups_of_two() -> None:
 
 def test_fixed_price_per_unit_in_groups() -> None:
     # 3 for the price of 3 x 6.00: the group A, A, B: 6.00 off each A, B is at 8.00 -> 2.00.
-    p = price(
-        [pm.Campaign(id="g3", effect=pm.fixed_price(6, on=pm.items(TEA, groups_of=3)))], CART
-    )
+    p = price([pm.Campaign(id="g3", effect=pm.fixed_price(6, on=pm.items(TEA, groups_of=3)))], CART)
     assert p.lines == d("12.00", "2.00", "0", "0")
 
 
@@ -82,7 +80,9 @@ def test_groups_see_current_unit_prices() -> None:
     # left out; 1.00 off each.
     p = price(
         [
-            pm.Campaign(id="free", effect=pm.percent_off(100, on=pm.items(item.sku == "A", max_quantity=1))),
+            pm.Campaign(
+                id="free", effect=pm.percent_off(100, on=pm.items(item.sku == "A", max_quantity=1))
+            ),
             pm.Campaign(
                 id="g2",
                 effect=pm.amount_off(1, on=pm.items(TEA, groups_of=2), allocation="each"),

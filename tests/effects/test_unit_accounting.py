@@ -98,7 +98,10 @@ def test_a_share_on_some_units_lands_to_the_cent() -> None:
             pm.Campaign(id="first", effect=pm.percent_off(100, on=pm.items(max_quantity=1))),
             pm.Campaign(id="second", effect=pm.percent_off(100, on=pm.items(max_quantity=1))),
         ],
-        [{"sku": "A", "price": "10.00", "quantity": 1}, {"sku": "B", "price": "3.3333", "quantity": 3}],
+        [
+            {"sku": "A", "price": "10.00", "quantity": 1},
+            {"sku": "B", "price": "3.3333", "quantity": 3},
+        ],
     )
     assert p.applied["first"][1] == {0: Decimal("10.00"), 1: Decimal("3.33")}
     assert p.applied["second"][1] == {1: Decimal("3.33")}

@@ -91,7 +91,9 @@ def targets(on: Node, amounts: Amounts, matches: Matches) -> Targeted:
 def across(chosen: Targeted, discount: int) -> Discount:
     """``discount`` split over the targeted lines in proportion to ``T_i`` (within a line, over
     its takes in proportion to what they are worth when it lands)."""
-    return Discount(allocate(discount, sorted(chosen.amounts().items())), 0, takes=tuple(chosen.takes))
+    return Discount(
+        allocate(discount, sorted(chosen.amounts().items())), 0, takes=tuple(chosen.takes)
+    )
 
 
 def each(chosen: Targeted, share: Callable[[Take], int]) -> Discount:

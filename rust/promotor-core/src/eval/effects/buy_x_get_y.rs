@@ -5,8 +5,8 @@
 //! Units an application takes (buy and get) are marked used: no later buy-x-get-y sees them.
 
 use super::{
-    count, money_amount, number, percent_of, target, CartBound, Discount, Effect, Group,
-    MinorUnit, State, Take, HUNDRED, ONE, ZERO,
+    count, money_amount, number, percent_of, target, CartBound, Discount, Effect, Group, MinorUnit,
+    State, Take, HUNDRED, ONE, ZERO,
 };
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
@@ -14,6 +14,8 @@ use crate::compile::{CEffect, EffectCx};
 use crate::error::ErrorKind;
 use crate::eval::expr::Ctx;
 use crate::ir::{Expr, GetFrom};
+use crate::value::Value;
+use rust_decimal::Decimal;
 
 /// The IR fields of a `buy_x_get_y`.
 pub struct Ir<'e> {
@@ -52,6 +54,7 @@ pub struct BuyXGetY {
 
 pub fn compile(cx: &mut EffectCx<'_, '_>, x: &Ir<'_>) -> Option<CEffect> {
     let percent = cx.number("percent", x.percent, ZERO, HUNDRED, false);
+    let hundred = matches!(&percent, Node::Const(Value::Num(p)) if *p == Decimal::ONE_HUNDRED);
     let reward = match (x.amount, x.fixed_price) {
         (Some(_), Some(_)) => {
             cx.error(
@@ -64,9 +67,31 @@ pub fn compile(cx: &mut EffectCx<'_, '_>, x: &Ir<'_>) -> Option<CEffect> {
             None
         }
         (Some(a), None) => Some(Reward::Amount(cx.number("amount", a, ZERO, None, false))),
-        (None, Some(p)) => Some(Reward::Price(cx.number("fixed_price", p, ZERO, None, false))),
+        (None, Some(p)) => Some(Reward::Price(cx.number(
+            "fixed_price",
+            p,
+            ZERO,
+            None,
+            false,
+        ))),
         (None, None) => Some(Reward::Percent(percent)),
     };
+    // One reward: with `amount` or `fixed_price`, `percent` stays at its default, 100.
+    if !hundred && !matches!(reward, Some(Reward::Percent(_))) {
+        let other = if x.amount.is_some() {
+            "amount"
+        } else {
+            "fixed_price"
+        };
+        cx.error(
+            "percent",
+            ErrorKind::Incompatible {
+                option: "percent".to_owned(),
+                other: other.to_owned(),
+            },
+        );
+        return None;
+    }
     let x = BuyXGetY {
         buy: x.buy.map(|b| cx.pred("buy", b)),
         buy_quantity: cx.number("buy_quantity", x.buy_quantity, ONE, None, true),
@@ -130,7 +155,11 @@ fn apply<'a>(
         if !(b || g) {
             continue;
         }
-        for (group, u) in state.groups(i, target::quantity(ctx, i)).into_iter().enumerate() {
+        for (group, u) in state
+            .groups(i, target::quantity(ctx, i))
+            .into_iter()
+            .enumerate()
+        {
             if !u.used {
                 list.push(Entry {
                     line: i,
