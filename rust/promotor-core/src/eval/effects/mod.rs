@@ -346,3 +346,73 @@ pub fn percent_of(amount: i128, p: Decimal, mode: RoundMode) -> Option<i128> {
 pub(crate) const ZERO: Option<Decimal> = Some(Decimal::ZERO);
 pub(crate) const ONE: Option<Decimal> = Some(Decimal::ONE);
 pub(crate) const HUNDRED: Option<Decimal> = Some(Decimal::ONE_HUNDRED);
+
+#[cfg(test)]
+mod tests {
+    use super::{Discount, Group, State, Take};
+
+    fn take(group: usize, count: i128, worth: i128, share: i128, used: bool) -> Take {
+        Take {
+            line: 0,
+            group,
+            count,
+            worth,
+            share,
+            weight: if used && share == 0 { 0 } else { worth },
+            used,
+        }
+    }
+
+    fn g(amount: i128, count: i128, used: bool) -> Group {
+        Group {
+            amount,
+            count,
+            used,
+        }
+    }
+
+    #[test]
+    fn a_free_unit_is_its_own_group() {
+        let mut s = State::new(vec![10_000], 0);
+        let d = Discount::landed(
+            vec![5000],
+            vec![take(0, 1, 5000, 0, true), take(0, 1, 5000, 5000, true)],
+        );
+        s.take(&d, |_| 2);
+        assert_eq!(s.lines, vec![5000]);
+        assert_eq!(s.groups(0, 2), vec![g(5000, 1, true), g(0, 1, true)]);
+    }
+
+    #[test]
+    fn a_share_on_some_units_splits_to_the_cent() {
+        let mut s = State::new(vec![1000], 0);
+        // one of 3 units (worth floor(1000 / 3) = 333), all of it off
+        s.take(
+            &Discount::landed(vec![333], vec![take(0, 1, 333, 0, false)]),
+            |_| 3,
+        );
+        assert_eq!(s.groups(0, 3), vec![g(667, 2, false), g(0, 1, false)]);
+        // a share without takes spreads over the groups by what they are worth
+        s.take(&Discount::lines(vec![67]), |_| 3);
+        assert_eq!(s.lines, vec![600]);
+        assert_eq!(s.groups(0, 3), vec![g(600, 2, false), g(0, 1, false)]);
+    }
+
+    #[test]
+    fn groups_of_one_price_merge_back() {
+        let mut s = State::new(vec![3000], 0);
+        s.take(
+            &Discount::landed(vec![1000], vec![take(0, 1, 1000, 1000, false)]),
+            |_| 3,
+        );
+        assert_eq!(s.groups(0, 3), vec![g(2000, 2, false), g(0, 1, false)]);
+        // the two units at 10.00 go to 0 as well: one group of 3 units at 0, held implicitly
+        s.take(
+            &Discount::landed(vec![2000], vec![take(0, 2, 2000, 2000, false)]),
+            |_| 3,
+        );
+        assert_eq!(s.lines, vec![0]);
+        assert!(s.units[0].is_empty());
+        assert_eq!(s.groups(0, 3), vec![g(0, 3, false)]);
+    }
+}
