@@ -354,10 +354,10 @@ pub enum Effect {
         max_applications: Option<Expr>,
         /// The reward as an amount off each get-unit (instead of `percent`).
         #[serde(default)]
-        amount: Option<Expr>,
+        amount: Option<Box<Expr>>,
         /// The reward as a price for each get-unit (instead of `percent`).
         #[serde(default)]
-        fixed_price: Option<Expr>,
+        fixed_price: Option<Box<Expr>>,
         /// Which end of the price list the get-units come from.
         #[serde(default)]
         get_from: GetFrom,

@@ -155,11 +155,7 @@ fn apply<'a>(
         if !(b || g) {
             continue;
         }
-        for (group, u) in state
-            .groups(i, target::quantity(ctx, i))
-            .into_iter()
-            .enumerate()
-        {
+        for (group, u) in state.groups(i, target::quantity(ctx, i)).enumerate() {
             if !u.used {
                 list.push(Entry {
                     line: i,

@@ -80,8 +80,8 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
                 get_quantity,
                 percent,
                 max_applications: max_applications.as_ref(),
-                amount: amount.as_ref(),
-                fixed_price: fixed_price.as_ref(),
+                amount: amount.as_deref(),
+                fixed_price: fixed_price.as_deref(),
                 get_from: *get_from,
             },
         ),
@@ -138,16 +138,15 @@ impl State {
         }
     }
 
-    /// The groups of line `i` of `q` units, most expensive first.
-    pub fn groups(&self, i: usize, q: i128) -> Vec<Group> {
-        match self.units.get(i) {
-            Some(g) if !g.is_empty() => g.clone(),
-            _ => vec![Group {
-                amount: self.lines.get(i).copied().unwrap_or(0).max(0),
-                count: q.max(1),
-                used: false,
-            }],
-        }
+    /// The groups of line `i` of `q` units, most expensive first (allocating nothing).
+    pub fn groups(&self, i: usize, q: i128) -> impl Iterator<Item = Group> + '_ {
+        let many = self.units.get(i).filter(|g| !g.is_empty());
+        let one = many.is_none().then(|| Group {
+            amount: self.lines.get(i).copied().unwrap_or(0).max(0),
+            count: q.max(1),
+            used: false,
+        });
+        many.into_iter().flatten().copied().chain(one)
     }
 
     /// Takes discount `d` off the cart: each line's share lands on the units it was computed
@@ -159,7 +158,7 @@ impl State {
             if *share == 0 && !takes.iter().any(|t| t.used) {
                 continue;
             }
-            let groups = self.groups(i, quantity(i));
+            let groups: Vec<Group> = self.groups(i, quantity(i)).collect();
             let landed = land(&groups, *share, takes);
             if self.units.len() <= i {
                 self.units.resize(self.lines.len(), Vec::new());
@@ -380,7 +379,10 @@ mod tests {
         );
         s.take(&d, |_| 2);
         assert_eq!(s.lines, vec![5000]);
-        assert_eq!(s.groups(0, 2), vec![g(5000, 1, true), g(0, 1, true)]);
+        assert_eq!(
+            s.groups(0, 2).collect::<Vec<_>>(),
+            vec![g(5000, 1, true), g(0, 1, true)]
+        );
     }
 
     #[test]
@@ -391,11 +393,17 @@ mod tests {
             &Discount::landed(vec![333], vec![take(0, 1, 333, 0, false)]),
             |_| 3,
         );
-        assert_eq!(s.groups(0, 3), vec![g(667, 2, false), g(0, 1, false)]);
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(667, 2, false), g(0, 1, false)]
+        );
         // a share without takes spreads over the groups by what they are worth
         s.take(&Discount::lines(vec![67]), |_| 3);
         assert_eq!(s.lines, vec![600]);
-        assert_eq!(s.groups(0, 3), vec![g(600, 2, false), g(0, 1, false)]);
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(600, 2, false), g(0, 1, false)]
+        );
     }
 
     #[test]
@@ -405,7 +413,10 @@ mod tests {
             &Discount::landed(vec![1000], vec![take(0, 1, 1000, 1000, false)]),
             |_| 3,
         );
-        assert_eq!(s.groups(0, 3), vec![g(2000, 2, false), g(0, 1, false)]);
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(2000, 2, false), g(0, 1, false)]
+        );
         // the two units at 10.00 go to 0 as well: one group of 3 units at 0, held implicitly
         s.take(
             &Discount::landed(vec![2000], vec![take(0, 2, 2000, 2000, false)]),
@@ -413,6 +424,6 @@ mod tests {
         );
         assert_eq!(s.lines, vec![0]);
         assert!(s.units[0].is_empty());
-        assert_eq!(s.groups(0, 3), vec![g(0, 3, false)]);
+        assert_eq!(s.groups(0, 3).collect::<Vec<_>>(), vec![g(0, 3, false)]);
     }
 }

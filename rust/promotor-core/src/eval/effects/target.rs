@@ -149,7 +149,7 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
         CTarget::Shipping => return None,
         CTarget::Order => {
             for i in 0..n {
-                for (group, g) in state.groups(i, quantity(ctx, i)).into_iter().enumerate() {
+                for (group, g) in state.groups(i, quantity(ctx, i)).enumerate() {
                     cands.push(Cand {
                         line: i,
                         group,
@@ -172,7 +172,7 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
                 let q = quantity(ctx, i);
                 // `max_quantity`: the line's most expensive units.
                 let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
-                for (group, g) in state.groups(i, q).into_iter().enumerate() {
+                for (group, g) in state.groups(i, q).enumerate() {
                     let taken = g.count.min(left);
                     left -= taken;
                     cands.push(Cand {
