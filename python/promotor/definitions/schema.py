@@ -28,7 +28,7 @@ _RULE = {"type": "string", "description": "rule text"}
 
 
 def _adapted(tp: Any) -> dict[str, Any]:
-    """pydantic's schema of a type this module has no rule for (such as ``AwareDatetime``)."""
+    """The pydantic schema of a type this module has no rule for (such as ``AwareDatetime``)."""
     from pydantic import TypeAdapter
 
     try:
