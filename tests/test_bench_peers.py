@@ -93,3 +93,38 @@ def test_polars_agrees_with_evaluate_batch_on_w20() -> None:
         expected = engine.evaluate(order.cart, customer=order.customer, now=NOW)
         assert r["discount_minor"] == _minor(expected.discount) > 0
     assert sum(bool(r["applied"]) for r in rows) >= 30
+
+
+def test_report_prints_the_peers_beside_promotor() -> None:
+    from benches.report import rows, table
+
+    medians = {
+        "test_single_promotor": 5e-6,
+        "test_single_baseline": 10e-6,
+        "test_single_zen": 50e-6,
+        "test_batch_promotor[1]": 10e-3,
+        "test_batch_baseline": 100e-3,
+        "test_batch_polars": 15e-3,
+        "test_batch_polars#threads": 1,
+    }
+    by_label = {r[0]: r[1:] for r in rows(medians, {})}
+    assert by_label["single cart W20: speed-up over baseline (median)"] == (
+        "2.00x",
+        ">= 2.50x",
+        "MISS",
+    )
+    assert by_label["single cart W20: speed-up over zen-engine (median)"] == (
+        "10.0x",
+        ">= 8.0x",
+        "PASS",
+    )
+    assert by_label["batch W20, 1 thread: carts/s over polars (1 thread(s))"] == (
+        "1.50x",
+        ">= 2.0x",
+        "MISS",
+    )
+    assert "  batch W20 (10,000 carts): polars (1 thread(s)), ms" in table(rows(medians, {}))
+    # Without the peers' runs (zen-engine or polars missing) their rows say so.
+    del medians["test_single_zen"], medians["test_batch_polars"]
+    by_label = {r[0]: r[1:] for r in rows(medians, {})}
+    assert by_label["single cart W20: speed-up over zen-engine (median)"][2] == "SKIP"
