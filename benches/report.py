@@ -18,12 +18,15 @@ from typing import Any
 
 def _medians(path: Path) -> dict[str, float]:
     """Benchmark name -> median seconds; a benchmark that records how many orders it made
-    (``extra_info["orders"]``) also gives ``name/s``, orders per second."""
+    (``extra_info["orders"]``) also gives ``name/s``, orders per second, and one that records
+    its threads (``extra_info["threads"]``) gives ``name#threads``."""
     data = json.loads(path.read_text())
     out = {b["name"]: b["stats"]["median"] for b in data["benchmarks"]}
     for b in data["benchmarks"]:
         if "orders" in b.get("extra_info", {}):
             out[b["name"] + "/s"] = b["extra_info"]["orders"] / b["stats"]["median"]
+        if "threads" in b.get("extra_info", {}):
+            out[b["name"] + "#threads"] = b["extra_info"]["threads"]
     return out
 
 
@@ -83,6 +86,8 @@ def rows(
         shown = fmt.format(value) if value >= 10 else f"{value:.2f}x"  # never "0x"
         return (label, shown, f">= {fmt.format(target)}", _verdict(value >= target))
 
+    polars_threads = m.get("test_batch_polars#threads")
+    polars = "polars" if polars_threads is None else f"polars ({polars_threads:g} thread(s))"
     out = [
         ratio(
             "single cart W20: speed-up over baseline (median)",
@@ -92,11 +97,25 @@ def rows(
             "{:.2f}x",
         ),
         ratio(
+            "single cart W20: speed-up over zen-engine (median)",
+            "test_single_zen",
+            "test_single_promotor",
+            8,
+            "{:.1f}x",
+        ),
+        ratio(
             "batch W20, 1 thread: carts/s over baseline",
             "test_batch_baseline",
             "test_batch_promotor[1]",
             50,
             "{:.0f}x",
+        ),
+        ratio(
+            f"batch W20, 1 thread: carts/s over {polars}",
+            "test_batch_polars",
+            "test_batch_promotor[1]",
+            2,
+            "{:.1f}x",
         ),
         ratio(
             "batch W20: 2 threads over 1",
@@ -117,6 +136,13 @@ def rows(
         ("  compile W100, pure Rust (criterion), ms", lambda: _ms(crit, "compile_w100")),
         ("  single cart W20: promotor, us", lambda: _us(m, "test_single_promotor")),
         ("  single cart W20: baseline, us", lambda: _us(m, "test_single_baseline")),
+        ("  single cart W20: zen-engine, us", lambda: _us(m, "test_single_zen")),
+        (
+            "  batch W20 (10,000 carts): promotor, 1 thread, ms",
+            lambda: _ms(m, "test_batch_promotor[1]"),
+        ),
+        ("  batch W20 (10,000 carts): baseline, ms", lambda: _ms(m, "test_batch_baseline")),
+        (f"  batch W20 (10,000 carts): {polars}, ms", lambda: _ms(m, "test_batch_polars")),
         ("  evaluate W20 cart, pure Rust (criterion), us", lambda: _us(crit, "evaluate_w20_cart")),
         (
             "  evaluate W100 cart, pure Rust (criterion), us",

@@ -64,6 +64,23 @@ def test_single_baseline(benchmark: Any, w20_orders: list[Order]) -> None:
     assert "total" in benchmark(one)
 
 
+@pytest.mark.benchmark(group="single-w20", max_time=2.0)
+def test_single_zen(benchmark: Any, w20_orders: list[Order]) -> None:
+    """zen-engine (benches/peers/zen_w20.py): one compiled expression per cart dict."""
+    pytest.importorskip("zen")
+    from benches.peers.zen_w20 import compile_w20, iso, price_w20_zen
+
+    expression = compile_w20()
+    now = iso(NOW)
+    it = itertools.cycle(w20_orders)
+
+    def one() -> dict[str, Any]:
+        o = next(it)
+        return price_w20_zen(expression, o.cart, o.customer, now)
+
+    assert "total" in benchmark(one)
+
+
 # -- compile --------------------------------------------------------------------------------
 
 
@@ -117,6 +134,21 @@ def test_batch_baseline(benchmark: Any, w20_orders: list[Order]) -> None:
         return len([price_w20(o.cart, o.customer, NOW, specs) for o in w20_orders])
 
     assert benchmark.pedantic(run, rounds=3, iterations=1) == N_BATCH
+
+
+@pytest.mark.benchmark(group="batch-w20", max_time=3.0, min_rounds=3)
+def test_batch_polars(benchmark: Any, w20_orders: list[Order]) -> None:
+    """Hand-written polars (benches/peers/polars_w20.py) over the same table, already a
+    polars DataFrame; on the threads benches/conftest.py gives polars (one unless
+    POLARS_MAX_THREADS says otherwise)."""
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")
+    from benches.peers.polars_w20 import price_w20_polars
+
+    frame = pl.from_arrow(arrow_orders(w20_orders))
+    benchmark.extra_info["threads"] = pl.thread_pool_size()
+    out = benchmark(price_w20_polars, frame)
+    assert out.height == N_BATCH
 
 
 # -- the stage scripts of benches/stages.py (callgrind runs them; here each runs once) -------

@@ -287,36 +287,43 @@ class Result:
 
     @property
     def currency(self) -> str:
+        """The currency of every amount of the result (the cart's, else the engine's)."""
         s = self._s
         return (s[1] or self._t())[0]
 
     @property
     def subtotal(self) -> Decimal:
+        """The sum of the lines' ``price x quantity``, before discounts."""
         s = self._s
         return (s[1] or self._t())[1]
 
     @property
     def shipping(self) -> Decimal:
+        """The shipping amount, before discounts."""
         s = self._s
         return (s[1] or self._t())[2]
 
     @property
     def discount(self) -> Decimal:
+        """Everything taken off the lines and the shipping."""
         s = self._s
         return (s[1] or self._t())[3]
 
     @property
     def shipping_discount(self) -> Decimal:
+        """What was taken off the shipping (part of :attr:`discount`)."""
         s = self._s
         return (s[1] or self._t())[4]
 
     @property
     def total(self) -> Decimal:
+        """``subtotal + shipping - discount``: what the customer pays."""
         s = self._s
         return (s[1] or self._t())[5]
 
     @property
     def lines(self) -> list[LineResult]:
+        """Each line with its discount and total, in cart order."""
         s = self._s
         lines = s[2]
         if lines is None:
@@ -325,6 +332,7 @@ class Result:
 
     @property
     def applied(self) -> list[Applied]:
+        """The campaigns that applied, in the order they applied."""
         s = self._s
         applied = s[3]
         if applied is None:
@@ -333,6 +341,7 @@ class Result:
 
     @property
     def rejected(self) -> list[Rejected]:
+        """The campaigns that did not apply, each with its stable reason."""
         s = self._s
         rejected = s[4]
         if rejected is None:
