@@ -1,0 +1,129 @@
+//! Which orders a counter shared across customers can decide: what the partitioned
+//! simulation (`promotor.integrations.dask.simulate`) needs to split a history exactly.
+//!
+//! A limit or budget without `per: customer` counts on a key every customer shares (a
+//! campaign's total budget, a global cap, a per-code or per-period limit). A campaign's limits
+//! are read only once it has passed its rules ([`crate::eval::Trace::passed`]; the meter's
+//! checks 1 and 2 run on passed candidates alone), and passing the rules does not depend on
+//! any counter. So an order whose passed campaigns have only per-customer limits is decided by
+//! its customer's counters alone, and writes no other: [`SharedReads::chunk`] finds, per
+//! order, whether any campaign that passed has a shared limit.
+
+use arrow_array::RecordBatch;
+
+use crate::batch::{Batch, BatchErrors, Lines, MoneyOut};
+use crate::compile::Program;
+use crate::eval::Trace;
+use crate::input::Input;
+use crate::ir::Per;
+use crate::state::Snapshot;
+
+/// Per campaign of `program`: whether one of its limits counts on a key shared across
+/// customers (anything but `per: customer`).
+pub fn shared_campaigns(program: &Program) -> Vec<bool> {
+    program
+        .0
+        .usage_limits
+        .campaigns
+        .iter()
+        .map(|list| list.iter().any(|l| l.per != Some(Per::Customer)))
+        .collect()
+}
+
+/// The reader of one program: [`SharedReads::chunk`] per chunk of orders, in any order.
+pub struct SharedReads<'p> {
+    program: &'p Program,
+    batch: Batch<'p>,
+    shared: Vec<bool>,
+}
+
+impl<'p> SharedReads<'p> {
+    pub fn new(program: &'p Program, lines: Option<Lines>) -> Self {
+        Self {
+            program,
+            // `now` for a null created_at: any instant; the simulation itself refuses nulls.
+            batch: Batch::new(program, MoneyOut::Minor, false, lines, 0),
+            shared: shared_campaigns(program),
+        }
+    }
+
+    /// Whether the program has a shared limit at all: without, no order reads one.
+    pub fn any(&self) -> bool {
+        self.shared.iter().any(|s| *s)
+    }
+
+    /// Sets `out[i]` for each order `i` of the chunk (global row `start + i`) that some
+    /// campaign with a shared limit passed the rules of; leaves the others as they are.
+    pub fn chunk(
+        &mut self,
+        orders: &RecordBatch,
+        start: usize,
+        out: &mut [bool],
+    ) -> Result<(), BatchErrors> {
+        if !self.any() {
+            return Ok(());
+        }
+        let program = self.program;
+        let shared = &self.shared;
+        let n = orders.num_rows();
+        self.batch.read(orders, start, |fill| {
+            let mut input = Input::default();
+            let mut trace = Trace::default();
+            // Passing the rules reads no counter: decided on an empty snapshot.
+            let empty = Snapshot::default();
+            let mut errors = Vec::new();
+            for (i, flag) in out.iter_mut().enumerate().take(n) {
+                if let Err(e) = fill(&mut input, i) {
+                    errors.push(e);
+                    continue;
+                }
+                let _ = program.decide_traced(&input, &empty, &mut trace);
+                if trace.passed.iter().any(|&ci| shared[ci]) {
+                    *flag = true;
+                }
+            }
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(BatchErrors(errors))
+            }
+        })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::compile::compile;
+    use crate::ir::EngineDef;
+
+    fn program(limits: serde_json::Value) -> Program {
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [{
+            "id": "a",
+            "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"}},
+            "limits": limits,
+        }]}))
+        .unwrap();
+        compile(&def).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn per_customer_limits_are_not_shared() {
+        let p = program(json!([{"type": "limit", "max": 1, "per": "customer"}]));
+        assert_eq!(shared_campaigns(&p), vec![false]);
+    }
+
+    #[test]
+    fn totals_budgets_and_periods_are_shared() {
+        for limits in [
+            json!([{"type": "limit", "max": 5}]),
+            json!([{"type": "budget", "amount": "100"}]),
+            json!([{"type": "limit", "max": 1, "per": "customer"},
+                   {"type": "limit", "max": 9, "every": "day"}]),
+        ] {
+            assert_eq!(shared_campaigns(&program(limits.clone())), vec![true], "{limits}");
+        }
+    }
+}
