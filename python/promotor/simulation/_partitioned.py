@@ -47,9 +47,11 @@ def local_state(state: Mapping[str, int]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """One replayed piece: each order's global position (in the order of its rows), the
-    runs of its report and the cost of its orders."""
+    """One replayed piece: each order's ``created_at`` and global position (in the order of
+    its rows: time order), the runs of its report, the cost of its orders and the counters it
+    started from."""
 
+    times: Any
     positions: Any
     runs: dict[str, Run]
     cost_minor: int | None
@@ -113,6 +115,7 @@ def replay(
             pc.sort_indices(table, [("created_at", "ascending"), (POS, "ascending")])
         )
     positions = table.column(POS)
+    times = table.column("created_at").cast(pa.timestamp("us")).cast(pa.int64())
     lines_table = None
     if lines is not None:
         lines_table = pa.concat_tables(lines, promote_options="permissive")
@@ -129,7 +132,7 @@ def replay(
         progress=False,
         keep_orders=keep_orders,
     )
-    return Piece(positions, report._runs, report._cost_minor, dict(state))
+    return Piece(times, positions, report._runs, report._cost_minor, dict(state))
 
 
 def merge(
@@ -162,17 +165,19 @@ def _merge_run(name: str, runs: list[Run], pieces: Sequence[Piece], start: Mappi
     tallies = [r.tally for r in runs]
     summary = detail = None
     if runs[0].summary is not None:
-        positions = pa.chunked_array([p.positions for p in pieces], pa.int64())
-        summary = pa.concat_tables([r.summary for r in runs])
-        counts = pc.list_value_length(summary.column("applied")).to_numpy(zero_copy_only=False)
         import numpy as np
 
-        pos = positions.to_numpy()
-        order = np.argsort(pos, kind="stable")
-        summary = summary.take(pa.array(order))
+        # one replay gives the rows in time order, equal times by position
+        pos = pa.chunked_array([p.positions for p in pieces], pa.int64()).to_numpy()
+        times = pa.chunked_array([p.times for p in pieces], pa.int64()).to_numpy()
+        order = np.lexsort((pos, times))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        summary = pa.concat_tables([r.summary for r in runs]).take(pa.array(order))
         detail = pa.concat_tables([r.detail for r in runs])
-        detail_pos = np.repeat(pos, counts)
-        detail = detail.take(pa.array(np.argsort(detail_pos, kind="stable")))
+        counts = pc.list_value_length(pa.concat_tables([r.summary for r in runs]).column("applied"))
+        detail_rank = np.repeat(rank, counts.to_numpy(zero_copy_only=False))
+        detail = detail.take(pa.array(np.argsort(detail_rank, kind="stable")))
     return Run(name=name, tally=merge_tallies(tallies, [p.state for p in pieces], start),
                summary=summary, detail=detail)
 
