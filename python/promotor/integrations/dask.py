@@ -239,7 +239,6 @@ def simulate(
     )
 
 
-
 def _native_exponent(currency: str) -> int:
     from .. import _native
 

@@ -58,9 +58,7 @@ class Piece:
     state: dict[str, int]
 
 
-def split(
-    engines: Sequence[Engine], orders: Any, lines: Any
-) -> tuple[Any, Any, Any, Any]:
+def split(engines: Sequence[Engine], orders: Any, lines: Any) -> tuple[Any, Any, Any, Any]:
     """``(rest, rest_lines, involved, involved_lines)``: the orders of customers some shared
     counter can decide (and orders without a customer that one can) and the others, with
     their lines (``None`` without a lines table). ``orders`` holds whole customers."""
@@ -158,7 +156,9 @@ def merge(
     )
 
 
-def _merge_run(name: str, runs: list[Run], pieces: Sequence[Piece], start: Mapping[str, int]) -> Run:
+def _merge_run(
+    name: str, runs: list[Run], pieces: Sequence[Piece], start: Mapping[str, int]
+) -> Run:
     pa = _pyarrow()
     import pyarrow.compute as pc
 
@@ -178,8 +178,12 @@ def _merge_run(name: str, runs: list[Run], pieces: Sequence[Piece], start: Mappi
         counts = pc.list_value_length(pa.concat_tables([r.summary for r in runs]).column("applied"))
         detail_rank = np.repeat(rank, counts.to_numpy(zero_copy_only=False))
         detail = detail.take(pa.array(np.argsort(detail_rank, kind="stable")))
-    return Run(name=name, tally=merge_tallies(tallies, [p.state for p in pieces], start),
-               summary=summary, detail=detail)
+    return Run(
+        name=name,
+        tally=merge_tallies(tallies, [p.state for p in pieces], start),
+        summary=summary,
+        detail=detail,
+    )
 
 
 def _min(values: Sequence[int | None]) -> int | None:
