@@ -248,27 +248,46 @@ def _native_exponent(currency: str) -> int:
 
 
 def _by_customer(ddf: Any, lines: Any, n: int) -> tuple[list[Any], list[Any] | None]:
-    """The delayed partitions of the orders, each order's position kept and every customer's
-    orders in one partition, and (with ``lines``) the delayed partitions of their lines,
-    partition ``i`` holding the lines of the orders of partition ``i``: both are shuffled by
-    the same int64 column, so by the same hash."""
+    """Per piece ``0..n-1``, the delayed Arrow tables (one from each partition of ``ddf``)
+    holding the orders of its customers, each with its position in ``ddf``; with ``lines``,
+    likewise the lines of those orders. Cut with Arrow ``take`` by a piece number per row
+    rather than with Dask's shuffle: the pieces go straight to tasks that want Arrow, and
+    a pandas shuffle of nested list columns costs as much as the replay itself."""
+    dask = require("dask", "dask")
+    pd = require("pandas", "dask")
     from ..simulation._partitioned import PART
 
-    pd = require("pandas", "dask")
     meta = ddf._meta.assign(
         **{_POS: pd.Series([], dtype="int64"), PART: pd.Series([], dtype="int64")}
     )
     keyed = ddf.map_partitions(_keyed, n, meta=meta)
-    orders = keyed.shuffle(PART, npartitions=n, shuffle_method="tasks")
+    cut = dask.delayed(_cut, nout=n, pure=True)
+    orders = [cut(d, n) for d in keyed.to_delayed()]
+    by_piece = [[c[i] for c in orders] for i in range(n)]
     if lines is None:
-        return list(orders.to_delayed()), None
+        return by_piece, None
     need_order_id(lines.columns)
     lmeta = lines._meta.assign(**{_POS: pd.Series([], dtype="int64")})
     positioned = lines.map_partitions(_position, meta=lmeta)
     owners = keyed[["order_id", PART]]
     moved = positioned.merge(owners, on="order_id", how="inner", shuffle_method="tasks")
-    moved = moved.shuffle(PART, npartitions=n, shuffle_method="tasks")
-    return list(orders.to_delayed()), list(moved.to_delayed())
+    cut_lines = [cut(d, n) for d in moved.to_delayed()]
+    return by_piece, [[c[i] for c in cut_lines] for i in range(n)]
+
+
+def _cut(df: Any, n: int) -> list[Any]:
+    """The rows of ``df`` as ``n`` Arrow tables by their piece number, each in ``df``'s
+    order."""
+    import numpy as np
+
+    from ..simulation._partitioned import PART
+
+    table = _arrow(df)
+    piece = table.column(PART).to_numpy()
+    order = np.argsort(piece, kind="stable")
+    ends = np.cumsum(np.bincount(piece, minlength=n))
+    table = table.drop_columns([PART]).take(order)
+    return [table.slice(int(a), int(b - a)) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _keyed(df: Any, n: int, partition_info: dict[str, Any] | None = None) -> Any:
@@ -292,8 +311,11 @@ def _keyed(df: Any, n: int, partition_info: dict[str, Any] | None = None) -> Any
     return df.assign(**{PART: (key % np.uint64(n)).astype("int64")})
 
 
-def _split(engines: list[Engine], orders: Any, lines: Any) -> tuple[Any, Any, Any, Any]:
-    from ..simulation._partitioned import PART, split
+def _split(
+    engines: list[Engine], orders: list[Any], lines: list[Any] | None
+) -> tuple[Any, Any, Any, Any]:
+    pa = require("pyarrow", "dask")
+    from ..simulation._partitioned import split
 
-    lines_table = None if lines is None else _arrow(lines).drop_columns([PART])
-    return split(engines, _arrow(orders), lines_table)
+    table = pa.concat_tables(orders)
+    return split(engines, table, None if lines is None else pa.concat_tables(lines))
