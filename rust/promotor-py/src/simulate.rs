@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 
 use promotor_core::batch::{arrow_error, BatchErrors, Lines, MoneyOut, CHUNK};
-use promotor_core::simulate::shared::SharedReads;
+use promotor_core::simulate::shared::{shared_program, SharedReads};
 use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::state::memory::MemoryState;
 
@@ -160,12 +160,15 @@ pub fn shared_orders<'py>(
             )
         }
     };
-    let cores: Vec<_> = programs.iter().map(|p| p.core().clone()).collect();
+    // Each engine cut down to its campaigns with shared limits; none: no order is shared.
+    let cores: Vec<_> = programs
+        .iter()
+        .filter_map(|p| shared_program(p.core()))
+        .collect();
     let mut readers: Vec<SharedReads<'_>> = cores
         .iter()
         .map(|p| SharedReads::new(p, lines.clone()))
         .collect();
-    readers.retain(SharedReads::any);
     let mut out = Vec::new();
     for batch in orders {
         let batch = batch

@@ -8,6 +8,11 @@
 //! any counter. So an order whose passed campaigns have only per-customer limits is decided by
 //! its customer's counters alone, and writes no other: [`SharedReads::chunk`] finds, per
 //! order, whether any campaign that passed has a shared limit.
+//!
+//! Whether a campaign passes depends on nothing but the order and the campaign itself (its
+//! activity, code, rules and tiers: a code belongs to one campaign), so the reader decides on
+//! [`shared_program`], the engine cut down to its campaigns with shared limits: a decision
+//! over a few campaigns instead of the whole catalogue.
 
 use arrow_array::RecordBatch;
 
@@ -28,6 +33,20 @@ pub fn shared_campaigns(program: &Program) -> Vec<bool> {
         .iter()
         .map(|list| list.iter().any(|l| l.per != Some(Per::Customer)))
         .collect()
+}
+
+/// `program` cut down to its campaigns with a shared limit (`None`: it has none). When the
+/// cut-down engine does not compile (a programme naming a campaign left out), the whole
+/// program, whose passed campaigns [`SharedReads`] filters itself.
+pub fn shared_program(program: &Program) -> Option<Program> {
+    let shared = shared_campaigns(program);
+    if !shared.iter().any(|s| *s) {
+        return None;
+    }
+    let mut def = program.0.def.clone();
+    let mut keep = shared.iter();
+    def.campaigns.retain(|_| *keep.next().unwrap_or(&false));
+    Some(crate::compile::compile(&def).unwrap_or_else(|_| program.clone()))
 }
 
 /// The reader of one program: [`SharedReads::chunk`] per chunk of orders, in any order.
@@ -113,6 +132,22 @@ mod tests {
     fn per_customer_limits_are_not_shared() {
         let p = program(json!([{"type": "limit", "max": 1, "per": "customer"}]));
         assert_eq!(shared_campaigns(&p), vec![false]);
+        assert!(shared_program(&p).is_none());
+    }
+
+    #[test]
+    fn the_cut_down_program_keeps_the_shared_campaigns() {
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [
+            {"id": "mine", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "5"}},
+             "limits": [{"type": "limit", "max": 1, "per": "customer"}]},
+            {"id": "all", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "5"}},
+             "limits": [{"type": "budget", "amount": "10"}]},
+        ]}))
+        .unwrap();
+        let p = compile(&def).unwrap();
+        let cut = shared_program(&p).unwrap();
+        let ids: Vec<_> = cut.0.campaigns.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["all"]);
     }
 
     #[test]
@@ -123,7 +158,11 @@ mod tests {
             json!([{"type": "limit", "max": 1, "per": "customer"},
                    {"type": "limit", "max": 9, "every": "day"}]),
         ] {
-            assert_eq!(shared_campaigns(&program(limits.clone())), vec![true], "{limits}");
+            assert_eq!(
+                shared_campaigns(&program(limits.clone())),
+                vec![true],
+                "{limits}"
+            );
         }
     }
 }
