@@ -196,6 +196,16 @@ def test_without_shared_limits_every_order_is_replayed_per_partition(client: Any
     assert_same_report(got, pm.simulate(engine, orders, progress=False, keep_orders=False))
 
 
+def test_bad_input_is_refused_before_any_work(client: Any) -> None:
+    orders = history_table()
+    with pytest.raises(pm.errors.InputError, match="created_at"):
+        pm_dask.simulate(black_friday(), frame(orders.drop_columns(["created_at"]), 2))
+    with pytest.raises(pm.errors.InputError, match="order_id"):
+        pm_dask.simulate(black_friday(), frame(orders.drop_columns(["order_id"]), 2))
+    with pytest.raises(ValueError, match="partitions"):
+        pm_dask.simulate(black_friday(), frame(orders, 2), partitions=0)
+
+
 def stateful_engine() -> pm.Engine:
     """The sample catalogue with the Black-Friday weekend on a budget, the BLCKFRDY code once
     per customer and free shipping capped at 300 orders in all."""

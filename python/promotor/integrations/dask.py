@@ -217,16 +217,17 @@ def simulate(
                 keep_orders,
             )
         )
-    ordered = replay(
-        held,
-        involved,
-        None if lines is None else involved_lines,
-        customers,
-        start,
-        timezone,
-        keep_orders,
-    )
-    # the ordered pass first: it is the longest task, so the scheduler starts it early
+    # the ordered pass is the longest task and waits for every split: run it first
+    with dask.annotate(priority=10):
+        ordered = replay(
+            held,
+            involved,
+            None if lines is None else involved_lines,
+            customers,
+            start,
+            timezone,
+            keep_orders,
+        )
     done = dask.compute(ordered, *pieces)
     exponent = _native_exponent(engine.currency)
     return part.merge(
