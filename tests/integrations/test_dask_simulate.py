@@ -202,6 +202,13 @@ def test_bad_input_is_refused_before_any_work(client: Any) -> None:
         pm_dask.simulate(black_friday(), frame(orders.drop_columns(["created_at"]), 2))
     with pytest.raises(pm.errors.InputError, match="order_id"):
         pm_dask.simulate(black_friday(), frame(orders.drop_columns(["order_id"]), 2))
+    nulls = orders.set_column(
+        orders.schema.get_field_index("created_at"),
+        "created_at",
+        pa.array([None] * orders.num_rows, pa.timestamp("us", "UTC")),
+    )
+    with pytest.raises(pm.errors.InputError, match="created_at must not be null"):
+        pm_dask.simulate(black_friday(), frame(nulls, 2))
     with pytest.raises(ValueError, match="partitions"):
         pm_dask.simulate(black_friday(), frame(orders, 2), partitions=0)
 

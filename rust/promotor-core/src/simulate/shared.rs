@@ -118,7 +118,7 @@ mod tests {
     use crate::compile::compile;
     use crate::ir::EngineDef;
 
-    fn program(limits: serde_json::Value) -> Program {
+    fn program(limits: &serde_json::Value) -> Program {
         let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [{
             "id": "a",
             "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"}},
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn per_customer_limits_are_not_shared() {
-        let p = program(json!([{"type": "limit", "max": 1, "per": "customer"}]));
+        let p = program(&json!([{"type": "limit", "max": 1, "per": "customer"}]));
         assert_eq!(shared_campaigns(&p), vec![false]);
         assert!(shared_program(&p).is_none());
     }
@@ -158,11 +158,7 @@ mod tests {
             json!([{"type": "limit", "max": 1, "per": "customer"},
                    {"type": "limit", "max": 9, "every": "day"}]),
         ] {
-            assert_eq!(
-                shared_campaigns(&program(limits.clone())),
-                vec![true],
-                "{limits}"
-            );
+            assert_eq!(shared_campaigns(&program(&limits)), vec![true], "{limits}");
         }
     }
 }
