@@ -20,6 +20,7 @@ __all__ = [
     "pool_keys",
     "print_expr",
     "regex_search",
+    "shared_orders",
     "simulate",
 ]
 

@@ -248,8 +248,13 @@ def test_sample_history_with_lines_and_customers(client: Any) -> None:
     assert tally["segments"]  # the customers table was joined
 
 
+#: Each case is a Dask computation (about half a second on the cluster): 25 in `make test`,
+#: 400 under the slow and check profiles.
+EXAMPLES = 25 if settings.default.max_examples <= 300 else 400
+
+
 @settings(
-    max_examples=25,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
