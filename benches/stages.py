@@ -22,6 +22,7 @@ from typing import Any
 
 from benches.baseline import baseline_view, price_w20
 from benches.workloads import NOW, orders, w20_engine, w20_specs
+from promotor import _native
 
 STAGES = ("read", "price", "evaluate", "full", "baseline")
 N_ORDERS = 600
@@ -38,13 +39,13 @@ def run(kind: str, stage: str, rounds: int) -> int:
     ]
     # warm every lazy path once (campaign descriptions, imports) before the measured rounds
     engine.evaluate(carts[0].cart, customer=carts[0].customer, now=NOW).explain()
-    read = program._fast_read_agrees
+    read = _native.check_input
     for _ in range(rounds):
         for o in carts:
             if stage == "read":
-                read(None, o.cart, o.customer, (), NOW, None)
+                read(o.cart, o.customer, (), NOW, None)
             elif stage == "price":
-                program.price_fast(o.cart, o.customer, (), NOW, None)
+                program.price(o.cart, o.customer, (), NOW, None)
             elif stage == "evaluate":
                 engine.evaluate(o.cart, customer=o.customer, now=NOW)
             elif stage == "full":

@@ -26,12 +26,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 @pytest.fixture
 def run() -> Callable[..., dict[str, Any]]:
     """The reference evaluator with the small stand-ins of tests/test_reference.py, shared by
-    the reference test modules."""
+    the reference test modules; every case is also priced by the Rust core, which must agree
+    (tests/twin.py)."""
     from promotor.reference import evaluate
 
     from .test_reference import EXPONENTS, fake_print, fake_regex
+    from .twin import rust_agrees
 
     def run(engine_ir: dict[str, Any], canonical_input: dict[str, Any]) -> dict[str, Any]:
+        rust_agrees(engine_ir, canonical_input)
         return evaluate(
             engine_ir,
             canonical_input,

@@ -341,28 +341,37 @@ def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
     return st.one_of(*kinds)
 
 
+# Literal effect numbers out of range do not compile (a negative amount, a percent over 100, a
+# fractional count): literals here stay in range, and computed numbers (`nums`) reach the
+# run-time cases (null, negative, over 100, fractions).
+nonneg_literals = decimals.filter(lambda d: d >= 0).map(lambda d: num_lit(_plain(d)))
+percent_literals = decimals.filter(lambda d: 0 <= d <= 100).map(lambda d: num_lit(_plain(d)))
+
+
 @cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
     amount = st.one_of(
         st.decimals(min_value=0, max_value=200, places=2, allow_nan=False).map(
             lambda d: num_lit(_plain(d))
         ),
-        num_literals,
+        nonneg_literals,
         nums(depth, False),
     )
     percent = st.one_of(
         st.integers(1, 100).map(num_lit),
         st.integers(1, 100).map(num_lit),
-        num_literals,
+        percent_literals,
         nums(depth, False),
     )
-    count = st.one_of(st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), num_literals)
+    count = st.one_of(
+        st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), nums(depth, False)
+    )
     return st.one_of(
         st.builds(
             lambda p, on, cap: {"type": "percent_off", "percent": p, "on": on, "cap": cap},
             percent,
             targets(depth),
-            st.one_of(st.none(), num_literals),
+            st.one_of(st.none(), nonneg_literals, nums(depth, False)),
         ),
         st.builds(
             lambda a, on: {"type": "amount_off", "amount": a, "on": on, "allocation": "across"},
@@ -381,7 +390,7 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
         ),
         st.builds(
             lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
-            st.one_of(num_literals, st.just(num_lit(100))),
+            st.one_of(percent_literals, st.just(num_lit(100)), nums(depth, False)),
             st.booleans(),
         ),
         st.builds(
@@ -403,7 +412,7 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
         ),
         st.builds(
             lambda q, p: {"type": "gift", "sku": "GIFT", "quantity": q, "price": p},
-            st.integers(0, 3),
+            st.integers(1, 3),
             amount,
         ),
     )
@@ -446,7 +455,14 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
                     st.none(), st.lists(st.integers(1, 7), min_size=1, max_size=4, unique=True)
                 )
             ),
-            "hours": draw(st.one_of(st.none(), st.integers(lo + 1, 24).map(lambda hi: [lo, hi]))),
+            # (lo, hi) with hi < lo wraps: the night that starts on each listed day.
+            "hours": draw(
+                st.one_of(
+                    st.none(),
+                    st.integers(lo + 1, 24).map(lambda hi: [lo, hi]),
+                    st.integers(0, lo - 1).map(lambda hi: [lo, hi]) if lo else st.none(),
+                )
+            ),
             "timezone": draw(st.sampled_from(TIMEZONES)),
         }
     if draw(st.integers(0, 9)) == 0:

@@ -290,8 +290,10 @@ def test_lines_in_batches_dictionary_keys_and_repeats() -> None:
     assert (
         out.column("total").to_pylist()[: len(rows)] == out.column("total").to_pylist()[len(rows) :]
     )
+    # An order without lines is an empty cart.
     lonely = orders.slice(0, 1).set_column(0, "order_id", pa.array(["nobody"]).dictionary_encode())
-    assert ENGINE.evaluate_batch(lonely, lines=lines_table).column("subtotal").to_pylist() == [0]
+    out = ENGINE.evaluate_batch(pa.concat_tables([orders, lonely]), lines=lines_table)
+    assert out.column("subtotal").to_pylist()[-1] == 0
 
 
 def test_string_order_ids_and_capsule_producer() -> None:
@@ -405,10 +407,10 @@ def test_empty_table() -> None:
     [
         ([{"price": float("nan"), "quantity": 1}], ("orders", 1, "items", 0, "price"), "finite"),
         ([{"price": float("inf"), "quantity": 1}], ("orders", 1, "items", 0, "price"), "finite"),
-        ([{"price": -1.0, "quantity": 1}], ("orders", 1, "items", 0, "price"), "negative"),
+        ([{"price": -1.0, "quantity": 1}], ("orders", 1, "items", 0, "price"), "at least 0"),
         ([{"price": 1.0, "quantity": 0}], ("orders", 1, "items", 0, "quantity"), "at least 1"),
         (
-            [{"price": 1.0}, {"price": None, "quantity": 1}],
+            [{"price": 1.0, "quantity": 2}, {"price": None, "quantity": 1}],
             ("orders", 1, "items", 1, "price"),
             "required",
         ),
@@ -437,19 +439,6 @@ def test_bad_columns() -> None:
     assert info.value.errors()[0]["loc"] == ("orders", "shipping")
     with pytest.raises(ValueError, match="money"):
         ENGINE.evaluate_batch(pa.table({"order_id": [1]}), money="cents")
-
-
-def test_naive_created_at_means_utc() -> None:
-    naive = pa.table(
-        {
-            "order_id": [1],
-            "created_at": pa.array([datetime(2026, 11, 25)]),
-            "orders_count": [9],
-            "items": [[{"price": 100.0, "quantity": 1}]],
-        }
-    )
-    out = ENGINE.evaluate_batch(naive)
-    assert "loyal" in out.column("applied").to_pylist()[0]
 
 
 def test_threads_identical() -> None:

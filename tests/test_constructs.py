@@ -151,7 +151,7 @@ CASES: list[tuple[Expr, str, Any]] = [
 
 @pytest.fixture(scope="module")
 def canonical() -> dict[str, Any]:
-    return canonical_input(CART, customer=CUSTOMER, now=NOW, context=CONTEXT, currency="USD")
+    return canonical_input(CART, customer=CUSTOMER, now=NOW, context=CONTEXT)
 
 
 @pytest.mark.parametrize(("expr", "text", "value"), CASES, ids=[t for _, t, _ in CASES])

@@ -100,10 +100,33 @@ def test_rules_reference_example(expr: str, value: str) -> None:
         codes=(),
         now=call["now"],
         context=call["context"],
-        currency="USD",
-    )  # type: ignore[arg-type]
+    )
     outcome = reference.evaluate(engine.to_ir(), canonical)
     assert outcome["applied"][0]["amount"] == Decimal("0.82")
+
+
+def fields_table() -> str:
+    """docs/semantics.md's table of fields, rendered from the core's schema table."""
+    from promotor import _native
+
+    rows = ["| field | type | meaning |", "|---|---|---|"]
+    rows += [
+        f"| `{root}.{name}` | {kind} | {meaning} |"
+        for root, name, kind, meaning in _native.schema()
+    ]
+    return "\n".join(rows).replace("|  |", "| |") + "\n"
+
+
+def test_the_table_of_fields_is_the_schema() -> None:
+    semantics = (Path(__file__).parent.parent / "docs" / "semantics.md").read_text()
+    start = semantics.index("<!-- fields:")
+    table = semantics[semantics.index("\n", start) + 1 : semantics.index("<!-- end fields -->")]
+    assert table == fields_table(), "regenerate the table from _native.schema()"
+    # and the rules reference has an example of every field
+    from promotor import _native
+
+    for root, name, _, _ in _native.schema():
+        assert f"| `{root}.{name}" in DOC, f"{root}.{name} missing in docs/rules.md"
 
 
 # -- every page: python blocks run, console sessions print what they show ---------------------

@@ -137,3 +137,51 @@ def test_engine_arguments_are_checked() -> None:
     assert info.value.errors()[0]["loc"][:2] == ("campaigns", 1)
     with pytest.raises(pm.RuleError):
         pm.Engine.from_json("{not json")
+
+
+def test_ir_version_1_is_read_and_written_back_as_version_2() -> None:
+    import json
+
+    from promotor import _native
+
+    v1 = {
+        "version": 1,
+        "limits": {"max_depth": 30, "max_nodes": 500, "max_cost": 10_000, "max_text_len": 900},
+        "campaigns": [{"id": "a", "effect": {"type": "amount_off",
+                                             "amount": {"type": "num", "value": "1"}}}],
+    }  # fmt: skip
+    engine = pm.Engine.from_json(json.dumps(v1))
+    assert engine.bounds.max_depth == 30
+    data = json.loads(engine.to_json())
+    assert (data["version"], data["bounds"]["max_nodes"]) == (_native.IR_VERSION, 500)
+    assert "limits" not in data
+    assert pm.ir.IR_VERSION == _native.IR_VERSION == 2
+    with pytest.raises(pm.RuleError) as info:
+        pm.Engine.from_json(json.dumps({**v1, "version": 2}))
+    assert info.value.errors()[0]["loc"] == ("limits",)
+    assert "did you mean 'bounds'" in info.value.errors()[0]["msg"]
+    with pytest.raises(pm.RuleError) as info:
+        pm.Engine.from_json(json.dumps({"version": 3, "campaigns": []}))
+    assert info.value.errors()[0]["type"] == "unsupported_version"
+    with pytest.raises(pm.RuleError) as info:
+        pm.Engine.from_json('{"version": 2,\n "campaigns": [}')
+    error = info.value.errors()[0]
+    assert (error["type"], error["line"], error["column"]) == ("syntax_error", 2, 16)
+
+
+def test_a_schedule_that_wraps_is_the_night_that_starts_on_the_listed_day() -> None:
+    from datetime import UTC, datetime
+
+    friday_night = pm.Campaign(
+        id="fri", effect=pm.percent_off(10), schedule=pm.Schedule(weekdays=[5], hours=(22, 2))
+    )
+    engine = pm.Engine([friday_night])
+    cart = {"items": [{"sku": "A", "price": "10", "quantity": 1}]}
+    # 2026-11-27 is a Friday
+    for now, applies in [
+        (datetime(2026, 11, 27, 23, tzinfo=UTC), True),
+        (datetime(2026, 11, 28, 1, tzinfo=UTC), True),  # Saturday 01:00: still Friday's night
+        (datetime(2026, 11, 28, 2, tzinfo=UTC), False),
+        (datetime(2026, 11, 27, 1, tzinfo=UTC), False),  # Thursday's night
+    ]:
+        assert bool(engine.evaluate(cart, now=now).applied) is applies, now

@@ -305,9 +305,12 @@ def test_ir_round_trip_and_pickle() -> None:
 def test_from_ir_errors_are_rule_errors() -> None:
     with pytest.raises(RuleError) as info:
         Expr.from_ir({"type": "binary", "op": "eq", "left": {"type": "null"}, "rigth": 1})
-    assert {"loc": ("rigth",), "msg": "unknown field 'rigth'; did you mean 'right'?"} in (
-        info.value.errors()
-    )
+    assert {
+        "type": "unknown_field",
+        "loc": ("rigth",),
+        "msg": "unknown field 'rigth'; did you mean 'right'?",
+        "ctx": {"name": "rigth", "suggestion": "right"},
+    } in info.value.errors()
 
 
 def test_str_and_repr_print_rule_text() -> None:

@@ -1,4 +1,4 @@
-"""canonical_input: the fast dict path, the models, and every input error."""
+"""canonical_input (the native validator's canonical dicts), the models, and every input error."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from promotor.errors import InputError
+import promotor as pm
+from promotor.errors import InputError, RuleError
 from promotor.inputs import Cart, Context, Customer, Item, canonical_input
 
 NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
@@ -16,7 +17,7 @@ NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
 
 def canon(cart: Any, **kwargs: Any) -> dict[str, Any]:
     kwargs.setdefault("now", NOW)
-    return canonical_input(cart, currency="USD", **kwargs)
+    return canonical_input(cart, **kwargs)
 
 
 def errors_of(cart: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -113,22 +114,22 @@ def test_prices(price: Any, expected: Decimal) -> None:
 
 
 @pytest.mark.parametrize(
-    ("price", "msg"),
+    ("price", "kind", "msg"),
     [
-        (-1, "price must not be negative"),
-        ("-0.01", "price must not be negative"),
-        (float("nan"), "nan is not a finite number"),
-        (float("inf"), "inf is not a finite number"),
-        ("abc", "expected a number, got 'abc'"),
-        (True, "expected a number, got a bool"),
-        ([1], "expected a number, got list"),
-        (10**14, "too large"),
-        (1e15, "too large"),
-        (Decimal("NaN"), "not a finite number"),
-        (None, "price is required"),
+        (-1, "too_small", "must be at least 0"),
+        ("-0.01", "too_small", "must be at least 0"),
+        (float("nan"), "not_finite", "must be a finite number"),
+        (float("inf"), "not_finite", "must be a finite number"),
+        ("abc", "type_mismatch", "expected a number, got 'abc'"),
+        (True, "type_mismatch", "expected a number, got bool"),
+        ([1], "type_mismatch", "expected a number, got list"),
+        (10**14, "out_of_range", "out of range: numbers must stay below 10^14 in magnitude"),
+        (1e15, "out_of_range", "out of range: numbers must stay below 10^14 in magnitude"),
+        (Decimal("NaN"), "not_finite", "must be a finite number"),
+        (None, "required", "required"),
     ],
 )
-def test_bad_prices(price: Any, msg: str) -> None:
+def test_bad_prices(price: Any, kind: str, msg: str) -> None:
     errors = errors_of(
         {
             "items": [{"sku": "a"}, {"sku": "b"}, {"sku": "c"}, {"price": price}]
@@ -137,25 +138,27 @@ def test_bad_prices(price: Any, msg: str) -> None:
         }
     )
     assert errors[-1]["loc"] == ("cart", "items", 3, "price")
-    assert msg in errors[-1]["msg"]
+    assert (errors[-1]["type"], errors[-1]["msg"]) == (kind, msg)
 
 
 @pytest.mark.parametrize(
-    ("quantity", "msg"),
+    ("quantity", "kind", "msg"),
     [
-        (0, "at least 1"),
-        (-2, "at least 1"),
-        (1.5, "whole number"),
-        ("2.5", "whole number"),
-        (1_000_001, "at most 1000000"),
-        (True, "bool"),
-        ("x", "expected a number"),
+        (0, "too_small", "must be at least 1"),
+        (-2, "too_small", "must be at least 1"),
+        (1.5, "type_mismatch", "expected a whole number, got 1.5"),
+        ("2.5", "type_mismatch", "expected a whole number, got 2.5"),
+        (1_000_001, "too_large", "must be at most 1000000"),
+        (True, "type_mismatch", "expected a whole number, got bool"),
+        ("x", "type_mismatch", "expected a number, got 'x'"),
+        (None, "type_mismatch", "expected a whole number, got NoneType"),
     ],
 )
-def test_bad_quantities(quantity: Any, msg: str) -> None:
+def test_bad_quantities(quantity: Any, kind: str, msg: str) -> None:
     errors = errors_of({"items": [{"price": 1, "quantity": quantity}]})
-    assert errors == [{"loc": ("cart", "items", 0, "quantity"), "msg": errors[0]["msg"]}]
-    assert msg in errors[0]["msg"]
+    assert [(e["type"], e["loc"], e["msg"]) for e in errors] == [
+        (kind, ("cart", "items", 0, "quantity"), msg)
+    ]
 
 
 def test_integral_quantities_of_other_types() -> None:
@@ -191,12 +194,16 @@ def test_limits() -> None:
 def test_unknown_keys_did_you_mean() -> None:
     errors = errors_of({"items": [{"price": 1, "categroy": "x"}], "shiping": 1})
     assert {
+        "type": "unknown_field",
         "loc": ("cart", "items", 0, "categroy"),
         "msg": "unknown field 'categroy'; did you mean 'category'?",
+        "ctx": {"name": "categroy", "suggestion": "category"},
     } in errors
     assert {
+        "type": "unknown_field",
         "loc": ("cart", "shiping"),
         "msg": "unknown field 'shiping'; did you mean 'shipping'?",
+        "ctx": {"name": "shiping", "suggestion": "shipping"},
     } in errors
     errors = errors_of({}, customer={"segment": ["vip"]})
     assert errors[0]["msg"] == "unknown field 'segment'; did you mean 'segments'?"
@@ -218,7 +225,7 @@ def test_datetimes() -> None:
     assert out["customer"]["birthday"] == datetime(1990, 5, 1, tzinfo=UTC)
     assert out["context"]["now"] == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
     assert out["context"]["now"].tzinfo is UTC
-    default = canonical_input({}, currency="USD")["context"]["now"]
+    default = canonical_input({})["context"]["now"]
     assert default.tzinfo is UTC
     assert abs(default - datetime.now(UTC)) < timedelta(seconds=5)
     assert canon({}, now=None, context={"now": NOW})["context"]["now"] == NOW
@@ -227,8 +234,9 @@ def test_datetimes() -> None:
 def test_currencies() -> None:
     assert errors_of({"currency": "US"})[0]["loc"] == ("cart", "currency")
     assert errors_of({"currency": 840})[0]["loc"] == ("cart", "currency")
-    with pytest.raises(InputError):
-        canonical_input({}, currency="dollars")
+    # The engine's own currency is part of its definition: checked when it is built.
+    with pytest.raises(RuleError):
+        pm.Engine([], currency="dollars")
     assert canon({"currency": " eur "})["cart"]["currency"] == "EUR"
     assert canon({})["cart"]["currency"] is None
 
@@ -249,7 +257,12 @@ def test_metadata_values() -> None:
 
 def test_negative_shipping() -> None:
     assert errors_of({"shipping": -1}) == [
-        {"loc": ("cart", "shipping"), "msg": "shipping must not be negative"}
+        {
+            "type": "too_small",
+            "loc": ("cart", "shipping"),
+            "msg": "must be at least 0",
+            "ctx": {"min": "0"},
+        }
     ]
 
 

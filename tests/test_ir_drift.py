@@ -59,4 +59,4 @@ def test_json_schema_describes_engine_definitions() -> None:
     schema = pm.json_schema()
     assert schema["title"] == "EngineDef"
     assert {"version", "currency", "campaigns"} <= set(schema["properties"])
-    assert "Campaign" in schema["$defs"]
+    assert "CampaignDef" in schema["$defs"]

@@ -46,13 +46,13 @@ STRUCTS = {
         "currency",
         "rounding",
         "stacking",
-        "limits",
+        "bounds",
         "campaigns",
         "programs",
     },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
-    ir.Limits: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
-    ir.Campaign: {
+    ir.RuleBounds: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
+    ir.CampaignDef: {
         "id",
         "name",
         "rules",
@@ -73,7 +73,7 @@ STRUCTS = {
         "limits",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
-    ir.Tier: {"rules", "effect"},
+    ir.TierDef: {"rules", "effect"},
 }
 UNARY_OPS = {"not", "neg"}
 BINARY_OPS = {
@@ -138,11 +138,11 @@ def test_operator_sets() -> None:
 def test_defaults_match_rust() -> None:
     engine = ir.EngineDef(campaigns=())
     assert ir.dump(engine) == {
-        "version": 1,
+        "version": ir.IR_VERSION,
         "currency": "USD",
         "rounding": "half_even",
         "stacking": {"mode": "sequential", "base": "discounted"},
-        "limits": {
+        "bounds": {
             "max_depth": 64,
             "max_nodes": 10_000,
             "max_cost": 50_000_000,
@@ -150,7 +150,7 @@ def test_defaults_match_rust() -> None:
         },
         "campaigns": [],
     }
-    campaign = ir.Campaign(id="c", effect=ir.Gift(sku="s", price=ir.Num(value="0")))
+    campaign = ir.CampaignDef(id="c", effect=ir.Gift(sku="s", price=ir.Num(value="0")))
     assert campaign.active is True
     assert campaign.priority == 0
     assert ir.dump(campaign)["effect"] == {
@@ -187,15 +187,16 @@ def test_num_rejects(value: str) -> None:
 
 def test_unknown_field_has_did_you_mean_and_no_union_tags_in_loc() -> None:
     with pytest.raises(RuleError) as info:
-        ir.Campaign.model_validate(
+        ir.CampaignDef.model_validate(
             {"id": "x", "effect": {"type": "percent_off", "percnt": {"type": "num", "value": "1"}}}
         )
-    errors = info.value.errors()
-    assert {
-        "loc": ("effect", "percnt"),
-        "msg": "unknown field 'percnt'; did you mean 'percent'?",
-    } in errors
-    assert {"loc": ("effect", "percent"), "msg": "Field required"} in errors
+    errors = [(e["type"], e["loc"], e["msg"]) for e in info.value.errors()]
+    assert (
+        "unknown_field",
+        ("effect", "percnt"),
+        "unknown field 'percnt'; did you mean 'percent'?",
+    ) in errors
+    assert ("required", ("effect", "percent"), "required") in errors
 
 
 def test_frozen() -> None:

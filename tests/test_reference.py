@@ -761,6 +761,20 @@ def test_currency_mismatch(run: Run) -> None:
             None,
         ),
         ({"schedule": {"weekdays": [5]}}, utc(2026, 11, 27, 23, 30), None),
+        # hours that wrap are the night that starts on a listed day: Friday 22:00 to Saturday
+        # 02:00 (2026-11-27 is a Friday)
+        ({"schedule": {"weekdays": [5], "hours": [22, 2]}}, utc(2026, 11, 27, 23), None),
+        ({"schedule": {"weekdays": [5], "hours": [22, 2]}}, utc(2026, 11, 28, 1), None),
+        (
+            {"schedule": {"weekdays": [5], "hours": [22, 2]}},
+            utc(2026, 11, 27, 1),
+            "outside_schedule",
+        ),
+        (
+            {"schedule": {"weekdays": [7], "hours": [22, 2]}},
+            utc(2026, 11, 30, 1),
+            None,
+        ),
     ],
 )
 def test_not_active(run: Run, fields: dict[str, Any], now: datetime, detail: str | None) -> None:

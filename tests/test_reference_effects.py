@@ -28,6 +28,7 @@ from tests.test_reference import (
     num,
     text,
 )
+from tests.twin import rust_agrees
 
 D = Decimal
 ORDER: Node = {"type": "order"}
@@ -114,12 +115,15 @@ def run(
     shipping: str = "0",
     **settings: Any,
 ) -> dict[str, Any]:
-    """Evaluate one campaign per effect (``c0``, ``c1``, ... in that order) on the lines."""
+    """Evaluate one campaign per effect (``c0``, ``c1``, ... in that order) on the lines, in
+    the reference and in the Rust core, which must agree (tests/twin.py)."""
     effects = effects if isinstance(effects, list) else [effects]
     campaigns = [campaign(f"c{i}", effect=e) for i, e in enumerate(effects)]
+    engine_ir, canonical = engine(*campaigns, **settings), cart(*lines, shipping=shipping)
+    rust_agrees(engine_ir, canonical)
     return evaluate(
-        engine(*campaigns, **settings),
-        cart(*lines, shipping=shipping),
+        engine_ir,
+        canonical,
         printer=fake_print,
         regex_search=fake_regex,
         currency_exponent=EXPONENTS.get,

@@ -17,9 +17,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
 
-from promotor._reference import stacking
-from promotor.reference import Discount, Money, _campaign
 from promotor.result import REASONS, Rejected
+from promotor.testing.reference import Amounts, Discount, read_campaign, stacking
 from tests.test_reference import (
     Node,
     Run,
@@ -293,15 +292,15 @@ def _eligible(position: int, allocations: dict[int, int], shipping: int, **raw: 
     discount = Discount(allocations, shipping)
     return stacking.Eligible(
         position,
-        _campaign(position, {"id": f"c{position}", **raw}),
+        read_campaign(position, {"id": f"c{position}", **raw}),
         None,
         None,
         lambda money: discount,
     )
 
 
-def _money(lines: list[int], shipping: int) -> Money:
-    return Money(
+def _money(lines: list[int], shipping: int) -> Amounts:
+    return Amounts(
         2, decimal.ROUND_HALF_EVEN, lines, shipping, list(lines), shipping, [1] * len(lines)
     )
 
@@ -482,6 +481,48 @@ def test_best_deal_ranking_ties_go_to_candidate_order(run: Run) -> None:
     out = run(best(*campaigns), HUNDRED)  # "late" is the 17th with an equal discount
     assert applied(out) == [("c0", D("5.00"))]
     assert ("late", "not_best_deal", None) in rejected(out)
+
+
+def sixteen() -> Node:
+    """16 campaigns whose best set, {small, g1, h}, holds the one that takes least alone."""
+    campaigns = [campaign("small", effect=amount_off("1"))]
+    campaigns += [campaign(f"g{i}", group="g", effect=amount_off("5")) for i in range(1, 15)]
+    campaigns += [campaign("h", effect=amount_off("6"))]
+    return best(*campaigns)
+
+
+def test_best_deal_searches_fewer_campaigns_on_a_large_cart(run: Run) -> None:
+    # 2^k x (lines + 1) <= 2^22: on 200 lines the 14 campaigns that take most alone are searched
+    assert [stacking.best_deal_limit(n) for n in (0, 63, 64, 200, 1000)] == [16, 16, 15, 14, 12]
+    # 16 eligible on a small cart: searched exactly, {small, g1, h} is the best
+    out = run(sixteen(), HUNDRED)
+    assert applied(out) == [("small", D("1.00")), ("g1", D("5.00")), ("h", D("6.00"))]
+    # on 200 lines: "small" and "g14" take least alone and are left out
+    big = cart(*[line("0.50") for _ in range(200)])
+    out = run(sixteen(), big)
+    assert applied(out) == [("g1", D("5.00")), ("h", D("6.00"))]
+    assert [r for r in rejected(out) if r[0] in ("small", "g14")] == [
+        ("small", "not_best_deal", None),
+        ("g14", "not_best_deal", None),
+    ]
+
+
+def test_best_deal_on_a_large_cart_is_the_same_in_rust() -> None:
+    import json
+
+    from promotor import _native
+    from promotor.testing.reference import evaluate
+
+    definition = sixteen()
+    big = cart(*[line("0.50") for _ in range(200)])
+    assert _native.Program(json.dumps(definition)).evaluate(big) == evaluate(definition, big)
+
+
+def test_the_search_bound_is_the_cores() -> None:
+    from promotor import _native
+
+    assert stacking.BEST_DEAL_BUDGET == _native.BEST_DEAL_BUDGET
+    assert stacking.BEST_DEAL_LIMIT == _native.BEST_DEAL_LIMIT
 
 
 # -- results --------------------------------------------------------------------------------

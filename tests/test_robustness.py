@@ -134,7 +134,10 @@ def test_unknown_field_says_where_and_suggests() -> None:
             ]
         )
     [error] = info.value.errors()
-    assert error["loc"] == ("campaigns", 1, "rules")
+    # located at the node (the comparison's left operand), with its line and column in the text
+    assert error["loc"] == ("campaigns", 1, "rules", "left")
+    assert (error["type"], error["line"], error["column"]) == ("unknown_field", 1, 1)
+    assert error["ctx"] == {"name": "cart.subtotl", "suggestion": "cart.subtotal"}
     assert "did you mean 'cart.subtotal'" in error["msg"]
 
 
@@ -142,6 +145,7 @@ def test_type_errors_are_compile_errors() -> None:
     with pytest.raises(RuleError, match="str") as info:
         pm.Engine([pm.Campaign(id="t", rules='cart.subtotal > "5"', effect=pm.percent_off(5))])
     assert info.value.errors()[0]["loc"] == ("campaigns", 0, "rules")
+    assert info.value.errors()[0]["type"] == "type_mismatch"
 
 
 ENGINE = pm.Engine([pm.Campaign(id="ten", rules=cart.subtotal >= 10, effect=pm.percent_off(10))])
@@ -223,3 +227,109 @@ def test_property_arbitrary_carts_price_or_raise_input_error(cart_data: dict[str
         assert err.errors()
     else:
         assert result.total >= 0
+
+
+def test_a_builder_rule_too_deep_is_a_rule_error_with_its_location() -> None:
+    rule = cart.subtotal
+    for _ in range(10_000):
+        rule = rule + 1
+    with pytest.raises(RuleError) as info:
+        pm.Engine([pm.Campaign(id="deep", rules=rule > 5, effect=pm.percent_off(1))])
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("too_deep", ("rules",))
+    assert error["ctx"] == {"max": _native.MAX_DEPTH}
+
+
+def test_a_stored_rule_too_deep_is_a_rule_error_with_its_location() -> None:
+    rule = '{"type": "bool", "value": true}'
+    for _ in range(1000):
+        rule = f'{{"type": "unary", "op": "not", "arg": {rule}}}'
+    effect = '{"type": "percent_off", "percent": {"type": "num", "value": "1"}}'
+    text = f'{{"version": 2, "campaigns": [{{"id": "a", "rules": {rule}, "effect": {effect}}}]}}'
+    with pytest.raises(RuleError) as info:
+        pm.Engine.from_json(text)
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("too_deep", ("campaigns", 0, "rules"))
+    data: dict[str, Any] = {"type": "bool", "value": True}
+    for _ in range(2000):
+        data = {"type": "unary", "op": "not", "arg": data}
+    definition = {
+        "version": 2,
+        "campaigns": [{"id": "a", "rules": data, "effect": json.loads(effect)}],
+    }
+    with pytest.raises(RuleError) as info:
+        pm.Engine.from_ir(definition)
+    assert info.value.errors()[0]["loc"] == ("campaigns", 0, "rules")
+
+
+def test_a_lone_surrogate_in_rule_text_is_a_rule_error_with_its_position() -> None:
+    with pytest.raises(RuleError) as info:
+        pm.Campaign(id="x", rules='cart.currency ==\n "\ud800"', effect=pm.percent_off(1))
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("syntax_error", ("rules",))
+    assert (error["line"], error["column"]) == (2, 3)
+    with pytest.raises(RuleError):
+        pm.parse("\udfff")
+
+
+def test_compile_errors_inside_rule_text_have_a_line_and_a_column() -> None:
+    rules = 'cart.subtotal >= 10\n  && cart.items.exists(i, i.price > "5")'
+    with pytest.raises(RuleError) as info:
+        pm.Engine([pm.Campaign(id="a", rules=rules, effect=pm.percent_off(1))])
+    [error] = info.value.errors()
+    assert error["type"] == "type_mismatch"
+    assert error["loc"] == ("campaigns", 0, "rules", "right", "body")
+    assert (error["line"], error["column"]) == (2, 35)
+    assert "line 2, column 35" in str(info.value)
+    # in a tier's rules too
+    with pytest.raises(RuleError) as info:
+        pm.Engine(
+            [
+                pm.Campaign(
+                    id="t",
+                    tiers=[
+                        pm.Tier(
+                            rules="cart.subtotal > 5 &&\ncart.quantiy > 1", effect=pm.percent_off(1)
+                        )
+                    ],
+                )
+            ]
+        )
+    located = [(e["loc"], e["line"], e["column"]) for e in info.value.errors()]
+    assert located == [(("campaigns", 0, "tiers", 0, "rules", "right", "left"), 2, 1)]
+
+
+def test_rule_bounds_above_the_defaults_hold_for_rule_text() -> None:
+    deep = "!" * 80 + "true"
+    with pytest.raises(RuleError) as info:
+        pm.Engine([pm.Campaign(id="d", rules=deep, effect=pm.percent_off(1))])
+    assert (info.value.errors()[0]["type"], info.value.errors()[0]["loc"]) == (
+        "too_deep",
+        ("campaigns", 0, "rules"),
+    )
+    engine = pm.Engine(
+        [pm.Campaign(id="d", rules=deep, effect=pm.percent_off(1))],
+        bounds=pm.RuleBounds(max_depth=90),
+    )
+    assert engine.bounds.max_depth == 90
+    with pytest.raises(RuleError) as info:
+        pm.RuleBounds(max_depth=500)
+    assert info.value.errors()[0]["loc"] == ("max_depth",)
+
+
+def test_engine_settings_may_be_dicts() -> None:
+    engine = pm.Engine(
+        [pm.Campaign(id="a", effect=pm.percent_off(1))],
+        stacking={"mode": "best_deal", "max_discount": 30},
+        bounds={"max_cost": 1_000_000},
+    )
+    assert engine.stacking.mode == "best_deal"
+    assert engine.bounds.max_cost == 1_000_000
+    with pytest.raises(RuleError) as info:
+        pm.Engine([], stacking={"mode": "best"})
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("unknown_choice", ("stacking", "mode"))
+    assert error["ctx"]["suggestion"] == "best_deal"
+    with pytest.raises(RuleError) as info:
+        pm.Engine([], stacking=3)  # type: ignore[arg-type]
+    assert info.value.errors()[0]["loc"] == ("stacking",)

@@ -13,7 +13,7 @@ Decimal('54.00')
 """
 
 from . import codes, datasets, errors, events, identity, ir, stores, webhooks
-from .campaign import Campaign, Limits, Schedule, Stacking, Tier
+from .campaign import Campaign, RuleBounds, Schedule, Stacking, Tier
 from .effects import (
     ORDER,
     SHIPPING,
@@ -87,7 +87,6 @@ __all__ = [
     "ImportReport",
     "InputError",
     "Item",
-    "Limits",
     "LineResult",
     "Loyalty",
     "LoyaltyTier",
@@ -106,6 +105,7 @@ __all__ = [
     "Reservation",
     "Result",
     "Reward",
+    "RuleBounds",
     "RuleError",
     "Schedule",
     "Stacking",

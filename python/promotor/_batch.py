@@ -22,7 +22,7 @@ def _pyarrow() -> Any:
 def _kind(obj: Any) -> str:
     module = type(obj).__module__.split(".")[0]
     if module == "polars":
-        return "polars"
+        return "polars-lazy" if type(obj).__name__ == "LazyFrame" else "polars"
     if module == "pandas":
         return "pandas"
     return "pyarrow"
@@ -34,8 +34,12 @@ def _table(obj: Any, name: str) -> Any:
         return obj
     if isinstance(obj, pa.RecordBatch):
         return pa.Table.from_batches([obj])
-    if _kind(obj) == "pandas":
+    kind = _kind(obj)
+    if kind == "pandas":
         return pa.Table.from_pandas(obj, preserve_index=False)
+    if kind == "polars-lazy":
+        # A query plan: run it (the rows must all be read anyway).
+        obj = obj.collect()
     if hasattr(obj, "__arrow_c_stream__") or hasattr(obj, "__arrow_c_array__"):
         return pa.table(obj)
     if _kind(obj) == "polars":
@@ -47,17 +51,25 @@ def _table(obj: Any, name: str) -> Any:
 
 
 def _back(table: Any, kind: str) -> Any:
-    if kind == "polars":
+    if kind in ("polars", "polars-lazy"):
         import polars  # type: ignore[import-not-found,unused-ignore]
 
-        return polars.from_arrow(table)
+        frame: Any = polars.from_arrow(table)
+        return frame.lazy() if kind == "polars-lazy" else frame
     if kind == "pandas":
         return table.to_pandas()
     return table
 
 
 def evaluate_batch(
-    program: Any, orders: Any, lines: Any, *, detail: bool, threads: int | None, money: str
+    program: Any,
+    orders: Any,
+    lines: Any,
+    *,
+    detail: bool,
+    threads: int | None,
+    money: str,
+    extra_columns: str,
 ) -> Any:
     pa = _pyarrow()
     if threads is not None and (type(threads) is not int or threads < 1):
@@ -68,7 +80,7 @@ def evaluate_batch(
     now = datetime.now(UTC) - _EPOCH
     now_us = (now.days * 86_400 + now.seconds) * 1_000_000 + now.microseconds
     summary_capsule, detail_capsule = program.evaluate_batch(
-        table.__arrow_c_stream__(), lines_stream, detail, threads, money, now_us
+        table.__arrow_c_stream__(), lines_stream, detail, threads, money, now_us, extra_columns
     )
     summary = pa.RecordBatchReader._import_from_c_capsule(summary_capsule).read_all()
     if not detail:

@@ -4,15 +4,28 @@ from decimal import Decimal
 from typing import Any, Self, final
 
 __all__ = [
+    "BEST_DEAL_BUDGET",
+    "BEST_DEAL_LIMIT",
+    "DEEP_ROOTS",
     "IR_VERSION",
+    "MAX_DEPTH",
+    "MAX_JSON_DEPTH",
+    "REASONS",
     "Applied",
     "Priced",
     "Program",
     "Request",
     "__version__",
+    "canonical_input",
+    "canonical_input_json",
+    "canonical_part",
     "check_codes",
+    "check_definition",
+    "check_input",
     "currencies",
     "currency_exponent",
+    "did_you_mean",
+    "error",
     "generate_codes",
     "normalize_code",
     "normalize_ir",
@@ -20,18 +33,45 @@ __all__ = [
     "pool_keys",
     "print_expr",
     "regex_search",
+    "schema",
     "shared_orders",
     "simulate",
 ]
 
 __version__: str
 IR_VERSION: int
+REASONS: list[str]
+MAX_DEPTH: int
+MAX_JSON_DEPTH: int
+DEEP_ROOTS: list[str]
+BEST_DEAL_LIMIT: int
+BEST_DEAL_BUDGET: int
 
 def parse_expr(text: str) -> str: ...
+def check_definition(part: str, ir_json: str) -> None: ...
+def schema() -> list[tuple[str, str, str, str]]: ...
+def did_you_mean(name: str, candidates: list[str]) -> str | None: ...
+def error(variant: str, ctx: dict[str, Any]) -> dict[str, Any] | None: ...
 def print_expr(ir_json: str) -> str: ...
 def regex_search(pattern: str, text: str) -> bool | None: ...
 def currency_exponent(code: str) -> int | None: ...
 def currencies() -> list[tuple[str, int]]: ...
+def canonical_input(
+    cart: object,
+    customer: object = None,
+    codes: object = None,
+    now: object = None,
+    context: object = None,
+) -> dict[str, Any]: ...
+def canonical_input_json(text: str) -> dict[str, Any]: ...
+def canonical_part(kind: str, data: object) -> dict[str, Any]: ...
+def check_input(
+    cart: object,
+    customer: object = None,
+    codes: object = None,
+    now: object = None,
+    context: object = None,
+) -> None: ...
 def simulate(
     programs: list[Program],
     orders: Any,
@@ -62,28 +102,29 @@ def pool_keys(
 
 @final
 class Program:
-    def __new__(cls, engine_ir_json: str) -> Self: ...
-    def evaluate(self, canonical_input: dict[str, Any]) -> dict[str, Any]: ...
-    def price(self, canonical_input: dict[str, Any]) -> Priced: ...
-    def price_fast(
-        self, cart: object, customer: object, codes: object, now: object, context: object
-    ) -> Priced | None: ...
-    @staticmethod
-    def _fast_read_agrees(
-        canonical_input: dict[str, Any] | None,
+    def __new__(
+        cls, engine_ir_json: str, sources: list[tuple[tuple[Any, ...], str]] | None = None
+    ) -> Self: ...
+    def evaluate(self, input: object) -> dict[str, Any]: ...
+    def price(
+        self,
         cart: object,
-        customer: object,
-        codes: object,
-        now: object,
-        context: object,
-    ) -> bool | None: ...
+        customer: object = None,
+        codes: object = None,
+        now: object = None,
+        context: object = None,
+    ) -> Priced: ...
     def ir_json(self) -> str: ...
     def is_stateful(self) -> bool: ...
     def is_pooled(self) -> bool: ...
-    def request_fast(
-        self, cart: object, customer: object, codes: object, now: object, context: object
-    ) -> Request | None: ...
-    def request(self, canonical_input: dict[str, Any]) -> Request: ...
+    def request(
+        self,
+        cart: object,
+        customer: object = None,
+        codes: object = None,
+        now: object = None,
+        context: object = None,
+    ) -> Request: ...
     def request_json(self, text: str) -> Request: ...
     def has_programs(self) -> bool: ...
     def program_reads(self, op: str) -> tuple[list[str], list[str]]: ...
@@ -97,6 +138,7 @@ class Program:
         threads: int | None,
         money: str,
         now: int,
+        extra_columns: str,
     ) -> tuple[object, object | None]: ...
 
 @final

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -25,6 +24,7 @@ __all__ = [
     "duration_text",
     "float_decimal",
     "rfc3339",
+    "suggest",
 ]
 
 #: Every number's magnitude stays below 10^14 (docs/semantics.md, "Values and types").
@@ -108,6 +108,20 @@ def duration_text(value: timedelta) -> str:
     return f"{micros}us"
 
 
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``name`` looks like a misspelling of, if any: the core's one
+    did-you-mean (``promotor_core::compile::did_you_mean``).
+
+    >>> suggest("prority", ["priority", "group"])
+    'priority'
+    >>> suggest("zzz", ["priority"]) is None
+    True
+    """
+    from promotor import _native
+
+    return _native.did_you_mean(name, list(candidates))
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when ``name`` looks like a misspelling of a candidate.
 
@@ -116,5 +130,5 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     >>> did_you_mean("zzz", ["priority"])
     ''
     """
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = suggest(name, candidates)
+    return f"; did you mean '{close}'?" if close else ""

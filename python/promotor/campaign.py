@@ -18,6 +18,10 @@ True
 Traceback (most recent call last):
 ...
 promotor.errors.RuleError: prority: unknown field 'prority'; did you mean 'priority'?
+>>> Campaign(id="x", effect=amount_off(5), codes=[])
+Traceback (most recent call last):
+...
+promotor.errors.RuleError: codes: must not be empty; leave codes out for an automatic campaign
 """
 
 from __future__ import annotations
@@ -32,32 +36,31 @@ from pydantic import (
     JsonValue,
     PlainSerializer,
     StrictBool,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from promotor import ir
 from promotor._text import rfc3339
+from promotor.errors import detail
 from promotor.expr import Expr
 
-__all__ = ["Campaign", "Limits", "Schedule", "Stacking", "Tier"]
+__all__ = ["Campaign", "RuleBounds", "Schedule", "Stacking", "Tier"]
 
 #: ``Schedule(weekdays=[5, 6], hours=(9, 17), timezone="Europe/Warsaw")``: ISO weekdays
-#: (1 = Monday .. 7 = Sunday), half-open hours ``[start, end)``, an IANA timezone.
+#: (1 = Monday .. 7 = Sunday), half-open hours ``[start, end)``, an IANA timezone. Hours that
+#: wrap (``(22, 2)``) are the night that starts on each listed day.
 Schedule = ir.Schedule
 #: ``Stacking(mode="sequential" | "best_deal", base="discounted" | "original",
 #: max_applied=None, max_discount=None)``; ``max_discount`` in percent of the subtotal.
 Stacking = ir.Stacking
-#: Compile-time bounds of rules: ``max_depth``, ``max_nodes``, ``max_cost``, ``max_text_len``.
-Limits = ir.Limits
+#: The compile-time bounds of rules: ``max_depth``, ``max_nodes``, ``max_cost``,
+#: ``max_text_len`` (``pm.Engine(bounds=...)``). Not the usage limits of campaigns.
+RuleBounds = ir.RuleBounds
 
 
 def _aware(value: Any) -> Any:
     if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
-        raise PydanticCustomError(
-            "naive_datetime",
-            "a naive datetime is ambiguous: give it a timezone, e.g. tzinfo=timezone.utc",
-        )
+        raise PydanticCustomError("naive_datetime", detail("naive_datetime")["msg"])
     return value
 
 
@@ -69,7 +72,7 @@ Instant = Annotated[
 ]
 
 
-class _Definition(ir.IRModel):
+class _Definition(ir.Checked):
     def to_ir(self) -> dict[str, Any]:
         """The IR dict, as ``rust/promotor-core/src/ir.rs`` reads it."""
         return ir.dump(self)
@@ -94,6 +97,8 @@ class Tier(_Definition):
     'ge'
     """
 
+    __part__ = "tier"
+
     rules: Expr | None = None
     effect: ir.Effect
 
@@ -111,9 +116,11 @@ class Campaign(_Definition):
     """A promotion: ``rules`` (an ``Expr``, rule text, an IR dict, or ``None`` for always),
     and exactly one of ``effect`` and ``tiers``.
 
-    With neither ``code`` nor ``codes`` nor ``unique_codes=True`` the campaign is automatic;
+    With neither ``code`` nor ``codes`` nor ``unique_codes=True`` the campaign is automatic
+    (``codes=[]`` is refused: it would read as "needs a code" and discount every cart);
     ``unique_codes=True`` accepts the codes of its pool in the store. ``starts_at`` (inclusive)
-    and ``ends_at`` (exclusive) must be timezone-aware.
+    and ``ends_at`` (exclusive) must be timezone-aware. Its structure and literal values are
+    checked as it is built; its rules when an engine compiles it.
 
     >>> from datetime import datetime, timezone
     >>> from promotor.effects import free_shipping
@@ -122,13 +129,15 @@ class Campaign(_Definition):
     '2026-11-27T00:00:00Z'
     """
 
-    id: Annotated[str, Field(min_length=1)]
+    __part__ = "campaign"
+
+    id: str
     name: str = ""
     rules: Expr | None = None
     effect: ir.Effect | None = None
-    tiers: Annotated[tuple[Tier, ...], Field(min_length=1)] | None = None
-    code: Annotated[str, Field(min_length=1)] | None = None
-    codes: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
+    tiers: tuple[Tier, ...] | None = None
+    code: str | None = None
+    codes: tuple[str, ...] | None = None
     #: Accepts the codes of its pool in the engine's store (``store.add_codes``,
     #: ``engine.assign_code``; docs/codes.md).
     unique_codes: StrictBool = False
@@ -156,15 +165,3 @@ class Campaign(_Definition):
         if not out.get("unique_codes"):
             out.pop("unique_codes", None)  # the IR leaves the default out, as serde writes it
         return out
-
-    @model_validator(mode="after")
-    def _check(self) -> Campaign:
-        if (self.effect is None) == (self.tiers is None):
-            raise PydanticCustomError("effect_or_tiers", "give exactly one of effect= and tiers=")
-        if (
-            self.starts_at is not None
-            and self.ends_at is not None
-            and self.ends_at <= self.starts_at
-        ):
-            raise PydanticCustomError("window", "ends_at must be later than starts_at")
-        return self

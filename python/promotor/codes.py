@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from typing import Any, Literal, overload
 
 from promotor import _native
-from promotor.errors import InputError
+from promotor._text import suggest
+from promotor.errors import InputError, detail
 
 __all__ = [
     "DEFAULT_CHARSET",
@@ -133,29 +134,17 @@ codes must not contain zero-width or bidi control characters
 def _checked(code: str) -> str:
     if not isinstance(code, str):
         raise InputError(
-            [
-                {
-                    "type": "type_mismatch",
-                    "loc": ("code",),
-                    "msg": f"expected a str, got {type(code).__name__}",
-                }
-            ]
+            [detail("type_mismatch", ("code",), expected="a str", got=type(code).__name__)]
         )
     if not normalize(code):
-        raise InputError([{"type": "required", "loc": ("code",), "msg": "a code is required"}])
+        raise InputError([detail("empty", ("code",))])
     return code
 
 
 def _format(format: str) -> Format:
     if format not in ("svg", "png"):
         raise InputError(
-            [
-                {
-                    "type": "invalid",
-                    "loc": ("format",),
-                    "msg": f"expected 'svg' or 'png', got {format!r}",
-                }
-            ]
+            [detail("unknown_choice", ("format",), got=str(format), expected="'svg' or 'png'")]
         )
     return format  # type: ignore[return-value]
 
@@ -240,30 +229,28 @@ def barcode(
     writers = _extra("barcode.writer")
     errors = _extra("barcode.errors")
     if kind not in lib.PROVIDED_BARCODES:
+        kinds = list(lib.PROVIDED_BARCODES)
         raise InputError(
             [
-                {
-                    "type": "invalid",
-                    "loc": ("kind",),
-                    "msg": f"unknown barcode kind {kind!r}; one of "
-                    + ", ".join(lib.PROVIDED_BARCODES),
-                }
+                detail(
+                    "unknown_choice",
+                    ("kind",),
+                    got=str(kind),
+                    expected="the barcode kinds " + ", ".join(kinds),
+                    suggestion=suggest(str(kind), kinds),
+                )
             ]
         )
     if kind == "code128":
         bad = next(((i, c) for i, c in enumerate(code) if not " " <= c <= "~"), None)
         if bad is not None:
-            raise InputError(
-                [
-                    {
-                        "type": "invalid",
-                        "loc": ("code",),
-                        "msg": f"Code 128 holds printable ASCII only; {bad[1]!r} at position "
-                        f"{bad[0]} is not: use qr() for this code",
-                        "ctx": {"position": bad[0]},
-                    }
-                ]
+            problem = detail(
+                "invalid",
+                ("code",),
+                message=f"Code 128 holds printable ASCII only; {bad[1]!r} at position {bad[0]} "
+                "is not: use qr() for this code",
             )
+            raise InputError([{**problem, "ctx": {"position": bad[0]}}])
     writer = writers.SVGWriter() if fmt == "svg" else writers.ImageWriter(format="PNG", dpi=dpi)
     options = {
         "module_width": module_width,
@@ -277,7 +264,7 @@ def barcode(
         symbol = lib.get_barcode_class(kind)(code, writer=writer, **extra)
     except errors.BarcodeError as err:
         raise InputError(
-            [{"type": "invalid", "loc": ("code",), "msg": f"not a valid {kind} code: {err}"}]
+            [detail("invalid", ("code",), message=f"not a valid {kind} code: {err}")]
         ) from None
     out = io.BytesIO()
     symbol.write(out, options)

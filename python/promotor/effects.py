@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from promotor import ir
-from promotor.errors import RuleError
+from promotor.errors import RuleError, detail
 from promotor.expr import Expr, lit
 
 __all__ = [
@@ -45,13 +45,13 @@ SHIPPING = ir.ShippingTarget()
 
 def _num(value: Number, name: str) -> ir.ExprNode:
     if isinstance(value, bool):
-        raise RuleError([{"loc": (name,), "msg": "expected a number, got a bool"}])
+        raise RuleError([detail("type_mismatch", (name,), expected="a number", got="bool")])
     if isinstance(value, str):
         try:
             value = Decimal(value)
         except ArithmeticError:
             raise RuleError(
-                [{"loc": (name,), "msg": f"expected a number, got {value!r}"}]
+                [detail("type_mismatch", (name,), expected="a number", got=repr(value))]
             ) from None
     try:
         return lit(value).node
@@ -59,13 +59,43 @@ def _num(value: Number, name: str) -> ir.ExprNode:
         raise RuleError([{**e, "loc": (name, *e["loc"])} for e in exc.errors()]) from None
 
 
-def _pred(value: Expr | None) -> ir.ExprNode | None:
+def _pred(value: Expr | ir.ItemsTarget | None, name: str) -> ir.ExprNode | None:
+    """An item predicate: a condition, or ``pm.items(condition)`` (as ``on=`` takes it)."""
+    if isinstance(value, ir.ItemsTarget):
+        for option in ("cheapest", "most_expensive", "max_quantity"):
+            if getattr(value, option) is not None:
+                raise RuleError(
+                    [
+                        detail(
+                            "incompatible",
+                            (name, option),
+                            option=option,
+                            other=f"{name}= (it takes a condition on the item)",
+                        )
+                    ]
+                )
+        return value.pred
+    if isinstance(value, ir.OrderTarget | ir.ShippingTarget):
+        raise RuleError(
+            [detail("type_mismatch", (name,), expected="pm.items(...)", got=value.type.upper())]
+        )
     return None if value is None else lit(value).node
 
 
+def _target(on: Target, name: str = "on") -> Target:
+    """``on=``: a target; a condition there is a mistake that ``pm.items(...)`` fixes."""
+    if isinstance(on, Expr):
+        raise RuleError([detail("not_a_target", (name,), got="a condition")])
+    return on
+
+
 def _count(value: int | None, name: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise RuleError([{"loc": (name,), "msg": "expected a whole number >= 0"}])
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise RuleError(
+            [detail("type_mismatch", (name,), expected="a whole number", got=type(value).__name__)]
+        )
+    if value is not None and value < 0:
+        raise RuleError([detail("too_small", (name,), min=0)])
     return value
 
 
@@ -84,7 +114,7 @@ def items(
     1
     """
     return ir.ItemsTarget(
-        pred=_pred(pred),
+        pred=_pred(pred, "pred"),
         cheapest=_count(cheapest, "cheapest"),
         most_expensive=_count(most_expensive, "most_expensive"),
         max_quantity=_count(max_quantity, "max_quantity"),
@@ -102,7 +132,7 @@ def percent_off(percent: Number, on: Target = ORDER, cap: Number | None = None) 
     """
     return ir.PercentOff(
         percent=_num(percent, "percent"),
-        on=on,
+        on=_target(on),
         cap=None if cap is None else _num(cap, "cap"),
     )
 
@@ -115,14 +145,12 @@ def amount_off(
     >>> amount_off("10.00", allocation="each").allocation
     'each'
     """
-    if allocation not in ("across", "each"):
-        raise RuleError([{"loc": ("allocation",), "msg": "expected 'across' or 'each'"}])
-    return ir.AmountOff(amount=_num(amount, "amount"), on=on, allocation=allocation)
+    return ir.AmountOff(amount=_num(amount, "amount"), on=_target(on), allocation=allocation)
 
 
 def fixed_price(price: Number, on: Target = ORDER) -> ir.FixedPrice:
     """Each targeted unit costs ``price`` (on ``ORDER``: the order's line total)."""
-    return ir.FixedPrice(price=_num(price, "price"), on=on)
+    return ir.FixedPrice(price=_num(price, "price"), on=_target(on))
 
 
 def shipping_off(amount: Number, percent: bool = False) -> ir.ShippingOff:
@@ -140,24 +168,29 @@ def free_shipping() -> ir.ShippingOff:
 
 
 def buy_x_get_y(
-    buy: Expr | None,
+    buy: Expr | ir.ItemsTarget | None,
     buy_quantity: Number,
-    get: Expr | None = None,
+    get: Expr | ir.ItemsTarget | None = None,
     get_quantity: Number = 1,
     percent: Number = 100,
     max_applications: Number | None = None,
 ) -> ir.BuyXGetY:
     """Buy ``buy_quantity`` units matching ``buy``, get ``get_quantity`` units matching ``get``
     (default: the same set) ``percent`` % off; the cheapest units are the ones discounted.
+    ``buy`` and ``get`` are conditions on ``item``, or ``pm.items(condition)`` as ``on=`` takes
+    them.
 
     >>> from promotor.expr import item
     >>> buy_x_get_y(item.category == "mug", 2).get_quantity.value
     '1'
+    >>> mugs = item.category == "mug"
+    >>> buy_x_get_y(items(mugs), 2).buy == buy_x_get_y(mugs, 2).buy
+    True
     """
     return ir.BuyXGetY(
-        buy=_pred(buy),
+        buy=_pred(buy, "buy"),
         buy_quantity=_num(buy_quantity, "buy_quantity"),
-        get=_pred(get),
+        get=_pred(get, "get"),
         get_quantity=_num(get_quantity, "get_quantity"),
         percent=_num(percent, "percent"),
         max_applications=None

@@ -8,28 +8,27 @@ import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
 from . import _native, ir
-from .campaign import Campaign, Limits, Stacking
+from .campaign import Campaign, RuleBounds, Stacking
 from .describe import describe_effect, describe_rule
-from .errors import RuleError
-from .inputs import canonical_input
+from .errors import RuleError, detail
+from .expr import Expr
 from .programs import Loyalty, Referral
+from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
 from .stores import Store  # at run time: definition files read Engine's annotations
 
 if TYPE_CHECKING:
     from .pools import Wallet
     from .programs import Balance, GiftCard, ImportReport, ReferralProgress
-    from .qualify import Qualifications
     from .redemption import Redemption, Reservation
 
 __all__ = ["Engine", "json_schema"]
 
-IR_VERSION = 1
 # Creates an engine's default memory store once, whichever thread asks first.
 _DEFAULT_STORE_LOCK = threading.Lock()
 Rounding = Literal["half_even", "half_up", "down"]
@@ -51,11 +50,11 @@ class Engine:
     """
 
     __slots__ = (
+        "_bounds",
         "_campaigns",
         "_currency",
         "_info",
         "_ir",
-        "_limits",
         "_program",
         "_programs",
         "_rounding",
@@ -70,42 +69,68 @@ class Engine:
         campaigns: Iterable[Campaign | Mapping[str, Any]],
         currency: str = "USD",
         rounding: Rounding = "half_even",
-        stacking: Stacking | None = None,
-        limits: Limits | None = None,
+        stacking: Stacking | Mapping[str, Any] | None = None,
+        bounds: RuleBounds | Mapping[str, Any] | None = None,
         store: Store | str | None = None,
         programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
-            raise RuleError([{"loc": ("campaigns",), "msg": "expected a list of campaigns"}])
-        self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
-        if not isinstance(currency, str):
-            raise RuleError([{"loc": ("currency",), "msg": "expected a currency code"}])
-        self._currency = currency.strip().upper()
-        if rounding not in ("half_even", "half_up", "down"):
             raise RuleError(
                 [
-                    {
-                        "loc": ("rounding",),
-                        "msg": f"unknown rounding mode {rounding!r}; "
-                        "expected 'half_even', 'half_up' or 'down'",
-                    }
+                    detail(
+                        "type_mismatch",
+                        ("campaigns",),
+                        expected="a list of campaigns",
+                        got=type(campaigns).__name__,
+                    )
+                ]
+            )
+        self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
+        if not isinstance(currency, str):
+            raise RuleError(
+                [
+                    detail(
+                        "type_mismatch",
+                        ("currency",),
+                        expected="a currency code",
+                        got=type(currency).__name__,
+                    )
+                ]
+            )
+        self._currency = currency.strip().upper()
+        if rounding not in ("half_even", "half_up", "down"):
+            choices = ["half_even", "half_up", "down"]
+            raise RuleError(
+                [
+                    detail(
+                        "unknown_choice",
+                        ("rounding",),
+                        got=str(rounding),
+                        expected=", ".join(f"'{c}'" for c in choices),
+                        suggestion=_native.did_you_mean(str(rounding), choices),
+                    )
                 ]
             )
         self._rounding: Rounding = rounding
-        self._stacking = stacking if stacking is not None else Stacking()
-        self._limits = limits if limits is not None else Limits()
+        self._stacking = _setting(Stacking, stacking, "stacking")
+        self._bounds = _setting(RuleBounds, bounds, "bounds")
         self._ir: dict[str, Any] = {
-            "version": IR_VERSION,
+            "version": ir.IR_VERSION,
             "currency": self._currency,
             "rounding": self._rounding,
             "stacking": self._stacking.model_dump(mode="json"),
-            "limits": self._limits.model_dump(mode="json"),
+            "bounds": self._bounds.model_dump(mode="json"),
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
         self._programs = _programs(programs)
         if self._programs:
             self._ir["programs"] = [p.to_ir() for p in self._programs]
-        self._program = _native.Program(json.dumps(self._ir))
+        text = json.dumps(self._ir)
+        try:
+            self._program = _native.Program(text)
+        except RuleError:
+            # Compile again with the rule texts, so errors inside them get a line and column.
+            self._program = _native.Program(text, self._sources())
         self._info: dict[str, CampaignInfo] | None = None
         self._version: str | None = None
         # Usage limits and budgets read a store's snapshot; an engine without them never does.
@@ -133,6 +158,25 @@ class Engine:
             self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._version
 
+    def _sources(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Where the campaigns' expressions written as rule text are, with their text."""
+        found: list[tuple[tuple[Any, ...], str]] = []
+
+        def walk(value: Any, loc: tuple[Any, ...]) -> None:
+            if isinstance(value, Expr):
+                if value._text is not None:
+                    found.append((loc, value._text))
+            elif isinstance(value, ir.IRModel):
+                for name, info in type(value).model_fields.items():
+                    walk(getattr(value, name), (*loc, info.alias or name))
+            elif isinstance(value, tuple):
+                for i, v in enumerate(value):
+                    walk(v, (*loc, i))
+
+        for i, c in enumerate(self._campaigns):
+            walk(c, ("campaigns", i))
+        return found
+
     @property
     def campaigns(self) -> tuple[Campaign, ...]:
         return self._campaigns
@@ -154,11 +198,15 @@ class Engine:
     def stacking(self) -> Stacking:
         return self._stacking
 
+    @property
+    def bounds(self) -> RuleBounds:
+        return self._bounds
+
     def evaluate(
         self,
         cart: Any,
         customer: Any = None,
-        codes: Sequence[str] = (),
+        codes: Sequence[str] | str | None = (),
         now: datetime | None = None,
         context: Any = None,
     ) -> Result:
@@ -168,48 +216,25 @@ class Engine:
         timezone-aware (default: the current time in UTC). Raises :class:`InputError` naming
         the offending field for bad input; nothing is applied then.
 
-        Plain dicts (prices as ``str``, ``int``, ``float`` or ``Decimal``) are read in Rust;
-        the :class:`Result` converts its parts to Python objects when they are first read, and
-        works out the explanations in ``rejected`` only if they are read, so reading
-        ``result.total`` costs no more than it needs to.
+        The input (dicts or models; prices as ``str``, ``int``, ``float`` or ``Decimal``) is
+        read and validated in Rust by the same validator as batch rows; the :class:`Result`
+        converts its parts to Python objects when they are first read, and works out the
+        explanations in ``rejected`` only if they are read, so reading ``result.total`` costs
+        no more than it needs to.
         """
-        program = self._program
         if self._stateful:
             return self._evaluate_stateful(cart, customer, codes, now, context)
-        # Plain dicts in the usual shapes are read in Rust; anything else (models, unusual
-        # values, mistakes) goes through canonical_input, which also names what is wrong.
-        priced = program.price_fast(cart, customer, codes, now, context)
-        if priced is None:
-            canonical = canonical_input(
-                cart,
-                customer=customer,
-                codes=codes,
-                now=now,
-                context=context,
-                currency=self._currency,
-            )
-            priced = program.price(canonical)
+        priced = self._program.price(cart, customer, codes, now, context)
         return Result._from_native(priced, self._describe())
 
     def _request(
-        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+        self, cart: Any, customer: Any, codes: Sequence[str] | str | None, now: Any, context: Any
     ) -> _native.Request:
-        """The input read once (in Rust for plain dicts), to price on a snapshot."""
-        request = self._program.request_fast(cart, customer, codes, now, context)
-        if request is None:
-            canonical = canonical_input(
-                cart,
-                customer=customer,
-                codes=codes,
-                now=now,
-                context=context,
-                currency=self._currency,
-            )
-            request = self._program.request(canonical)
-        return request
+        """The input read once by the core's validator, to price on a snapshot."""
+        return self._program.request(cart, customer, codes, now, context)
 
     def _evaluate_stateful(
-        self, cart: Any, customer: Any, codes: Sequence[str], now: Any, context: Any
+        self, cart: Any, customer: Any, codes: Sequence[str] | str | None, now: Any, context: Any
     ) -> Result:
         """Price on a snapshot of the counters the limited candidates need; never writes."""
         request = self._request(cart, customer, codes, now, context)
@@ -459,18 +484,26 @@ class Engine:
         detail: bool = False,
         threads: int | None = None,
         money: Literal["decimal", "minor", "float"] = "decimal",
+        extra_columns: Literal["forbid", "ignore"] = "forbid",
     ) -> Any:
         """Price a whole table of orders in Rust, on all cores, with the GIL released.
 
-        ``orders`` (and ``lines``) may be a pyarrow Table or RecordBatch, a polars or pandas
-        DataFrame, or any object with ``__arrow_c_stream__`` / ``__arrow_c_array__``; the
-        result has the caller's type (pyarrow for anything else). Columns: ``order_id``,
-        optional ``customer_id``, ``segments``, ``orders_count``, ``codes``, ``created_at``
-        (``now`` of that order; naive means UTC), ``shipping`` (or ``shipping_minor``),
-        ``currency``, ``channel``, ``country``, and either ``items`` (list of structs with
-        ``sku, price, quantity, category, product, tags``) or a ``lines`` table keyed by
-        ``order_id``. Money may be decimal128, float64 (read like a Python float) or integer
-        minor units of the engine's currency in ``*_minor`` columns.
+        ``orders`` (and ``lines``) may be a pyarrow Table or RecordBatch, a polars DataFrame or
+        LazyFrame, a pandas DataFrame, or any object with ``__arrow_c_stream__`` /
+        ``__arrow_c_array__``; the result has the caller's type (pyarrow for anything else).
+        Each row is read by the validator :meth:`evaluate` uses, so it carries every field
+        ``evaluate`` reads and gets the same errors. Columns: ``order_id``; the customer's
+        ``customer_id``, ``email``, ``segments``, ``orders_count``, ``total_spent``,
+        ``customer_created_at``, ``birthday``, ``customer_metadata`` (any of them makes a
+        customer); ``codes``; the context's ``created_at`` (``now`` of that order; it must
+        have a timezone), ``channel``, ``country``, ``context_metadata``; the cart's
+        ``shipping`` (or ``shipping_minor``), ``currency``, ``metadata``, and either ``items``
+        (list of structs with ``sku, product, category, tags, price`` (or ``price_minor``),
+        ``quantity, metadata``) or a ``lines`` table of those columns keyed by ``order_id``.
+        Metadata columns hold JSON text or structs. Money may be decimal128, float64 (read
+        like a Python float) or integer minor units of the engine's currency in ``*_minor``
+        columns. A column (or item field) no field reads is an error with a did-you-mean,
+        unless ``extra_columns="ignore"``; so is a line whose ``order_id`` no order has.
 
         Returns ``order_id, subtotal, discount, shipping_discount, total, applied`` (money as
         ``decimal128(18, exponent)``, ``int64`` ``*_minor`` columns, or ``float64``, by
@@ -481,7 +514,13 @@ class Engine:
         from ._batch import evaluate_batch
 
         return evaluate_batch(
-            self._program, orders, lines, detail=detail, threads=threads, money=money
+            self._program,
+            orders,
+            lines,
+            detail=detail,
+            threads=threads,
+            money=money,
+            extra_columns=extra_columns,
         )
 
     def _describe(self) -> dict[str, CampaignInfo]:
@@ -522,8 +561,6 @@ class Engine:
         >>> q.near[0].hints[0].message
         'add 12.40 to the cart'
         """
-        from .qualify import qualifications
-
         return qualifications(
             self, cart=cart, customer=customer, now=now, context=context, codes=codes
         )
@@ -538,37 +575,31 @@ class Engine:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Engine:
-        """Rebuild an engine from :meth:`to_json` output."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise RuleError(
-                [
-                    {
-                        "loc": (),
-                        "msg": f"invalid JSON: {err.msg}",
-                        "line": err.lineno,
-                        "column": err.colno,
-                    }
-                ]
-            ) from None
-        return cls.from_ir(data)
+        """Rebuild an engine from :meth:`to_json` output (of this version or an older one,
+        such as IR version 1). The core reads it first, so any mistake, however deep, is a
+        located :class:`RuleError`."""
+        return cls._from_current(ir.read_engine(text))
 
     @classmethod
     def from_ir(cls, data: Mapping[str, Any]) -> Engine:
-        """Rebuild an engine from :meth:`to_ir` data."""
+        """Rebuild an engine from :meth:`to_ir` data (of this version or an older one)."""
         if not isinstance(data, Mapping):
-            raise RuleError([{"loc": (), "msg": "an engine definition must be a JSON object"}])
-        version = data.get("version")
-        if version != IR_VERSION:
             raise RuleError(
                 [
-                    {
-                        "loc": ("version",),
-                        "msg": f"unsupported IR version {version!r}; this build reads {IR_VERSION}",
-                    }
+                    detail(
+                        "type_mismatch",
+                        expected="an engine definition (an object)",
+                        got=type(data).__name__,
+                    )
                 ]
             )
+        deep = ir.too_deep(data)
+        if deep is not None:
+            raise RuleError([detail("too_deep", deep, max=_native.MAX_JSON_DEPTH)])
+        return cls._from_current(ir.read_engine(json.dumps(data)))
+
+    @classmethod
+    def _from_current(cls, data: dict[str, Any]) -> Engine:
         try:
             definition = ir.EngineDef.model_validate(data)
         except ValidationError as err:
@@ -578,7 +609,7 @@ class Engine:
             currency=definition.currency,
             rounding=definition.rounding,
             stacking=definition.stacking,
-            limits=definition.limits,
+            bounds=definition.bounds,
             programs=data.get("programs") or (),
         )
 
@@ -654,9 +685,58 @@ def json_schema() -> dict[str, Any]:
     return ir.EngineDef.model_json_schema(by_alias=True)
 
 
+_Setting = TypeVar("_Setting", Stacking, RuleBounds)
+
+#: The default settings, made once (they are immutable).
+_DEFAULTS: dict[type[Any], Any] = {}
+
+
+def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
+    """``err`` with every location under ``(name, *more)``."""
+    return RuleError([{**e, "loc": (name, *more, *e["loc"])} for e in err.errors()])
+
+
+def _setting(
+    model: type[_Setting], value: _Setting | Mapping[str, Any] | None, name: str
+) -> _Setting:
+    """An engine setting given as its model, a dict of its fields, or ``None`` (defaults)."""
+    if value is None:
+        default = _DEFAULTS.get(model)
+        if default is None:
+            default = _DEFAULTS[model] = model()
+        return default
+    if isinstance(value, model):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return model.model_validate(dict(value))
+        except RuleError as err:
+            raise _under(name, err) from None
+    raise RuleError(
+        [
+            detail(
+                "type_mismatch",
+                (name,),
+                expected=f"pm.{model.__name__}(...) or a dict",
+                got=type(value).__name__,
+            )
+        ]
+    )
+
+
 def _programs(values: Any) -> tuple[Loyalty | Referral, ...]:
+    """The engine's programmes, given as models or dicts (``type`` "loyalty" or "referral")."""
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise RuleError([{"loc": ("programs",), "msg": "expected a list of programmes"}])
+        raise RuleError(
+            [
+                detail(
+                    "type_mismatch",
+                    ("programs",),
+                    expected="a list of programmes",
+                    got=type(values).__name__,
+                )
+            ]
+        )
     out: list[Loyalty | Referral] = []
     for i, value in enumerate(values):
         if isinstance(value, Loyalty | Referral):
@@ -666,16 +746,16 @@ def _programs(values: Any) -> tuple[Loyalty | Referral, ...]:
                 model = Referral if value.get("type") == "referral" else Loyalty
                 out.append(model.model_validate(value))
             except RuleError as err:
-                raise RuleError(
-                    [{**e, "loc": ("programs", i, *e["loc"])} for e in err.errors()]
-                ) from None
+                raise _under("programs", err, i) from None
         else:
             raise RuleError(
                 [
-                    {
-                        "loc": ("programs", i),
-                        "msg": f"expected a programme, got {type(value).__name__}",
-                    }
+                    detail(
+                        "type_mismatch",
+                        ("programs", i),
+                        expected="pm.Loyalty(...), pm.Referral(...) or a dict",
+                        got=type(value).__name__,
+                    )
                 ]
             )
     return tuple(out)
@@ -688,14 +768,14 @@ def _campaign(value: Campaign | Mapping[str, Any], index: int) -> Campaign:
         try:
             return Campaign.model_validate(value)
         except RuleError as err:
-            raise RuleError(
-                [{**e, "loc": ("campaigns", index, *e["loc"])} for e in err.errors()]
-            ) from None
+            raise _under("campaigns", err, index) from None
     raise RuleError(
         [
-            {
-                "loc": ("campaigns", index),
-                "msg": f"expected a Campaign or a dict, got {type(value).__name__}",
-            }
+            detail(
+                "type_mismatch",
+                ("campaigns", index),
+                expected="a Campaign or a dict",
+                got=type(value).__name__,
+            )
         ]
     )

@@ -8,11 +8,15 @@ Errors in a definition file add ``file``, and then ``line`` and ``column`` are p
 file, rendered ``file:line:column: loc: msg``.
 
 >>> from promotor.errors import RuleError
->>> err = RuleError([{"loc": ("campaigns", 0, "rules"), "msg": "unknown field"}])
+>>> err = RuleError([detail("unknown_field", ("campaigns", 0, "rules"), name="subtotl")])
 >>> str(err)
-'campaigns.0.rules: unknown field'
+"campaigns.0.rules: unknown field 'subtotl'"
+>>> err.errors()[0]["type"], err.errors()[0]["ctx"]
+('unknown_field', {'name': 'subtotl'})
 >>> isinstance(err, ValueError)
 True
+
+The types and what they mean are listed in docs/errors.md.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "PromotorError",
     "RuleError",
     "StoreError",
+    "detail",
 ]
 
 
@@ -45,9 +50,9 @@ class PromotorError(Exception):
             errors = [{"loc": (), "msg": errors}]
         self._errors: list[dict[str, Any]] = []
         for error in errors:
-            detail = dict(error)
-            detail["loc"] = tuple(detail.get("loc", ()))
-            self._errors.append(detail)
+            item = dict(error)
+            item["loc"] = tuple(item.get("loc", ()))
+            self._errors.append(item)
         super().__init__(self._render())
 
     def errors(self) -> list[dict[str, Any]]:
@@ -69,6 +74,24 @@ class PromotorError(Exception):
                 where = f"{where} ({position})" if where else position
             lines.append(f"{where}: {error['msg']}" if where else str(error["msg"]))
         return "\n".join(lines)
+
+
+def detail(kind: str, loc: Iterable[Any] = (), **ctx: Any) -> dict[str, Any]:
+    """One problem as ``{"type", "loc", "msg", "ctx"}``, worded by the core (where every
+    message of promotor is worded once): ``kind`` names the problem (``"required"``,
+    ``"too_large"``, ``"unknown_field"``, ...), ``ctx`` its context values.
+
+    >>> detail("too_large", ("percent",), max=100)["msg"]
+    'must be at most 100'
+    """
+    from promotor import _native
+
+    values = {k: v for k, v in ctx.items() if v is not None}
+    found = _native.error(kind, values)
+    if found is None:
+        raise ValueError(f"no such kind of error: {kind!r} with {values!r}")
+    found["loc"] = tuple(loc)
+    return found
 
 
 class RuleError(PromotorError, ValueError):

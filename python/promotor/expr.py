@@ -23,9 +23,9 @@ from typing import Any, ClassVar, NoReturn
 from pydantic import GetCoreSchemaHandler, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError, core_schema
 
-from promotor import ir
+from promotor import _native, ir
 from promotor._text import decimal_text, did_you_mean, duration_text, rfc3339
-from promotor.errors import RuleError
+from promotor.errors import RuleError, detail
 
 __all__ = [
     "Expr",
@@ -51,59 +51,31 @@ _LIST = "list"
 _MAP = "map"  # metadata: any key may follow
 _VALUE = "value"
 
-#: Fields of each root (docs/semantics.md, "Fields") and the kind of each.
-FIELDS: dict[str, dict[str, str]] = {
-    "cart": {
-        "subtotal": _VALUE,
-        "quantity": _VALUE,
-        "shipping": _VALUE,
-        "items": _ITEMS,
-        "currency": _VALUE,
-        "metadata": _MAP,
-    },
-    "item": {
-        "sku": _VALUE,
-        "product": _VALUE,
-        "category": _VALUE,
-        "tags": _LIST,
-        "price": _VALUE,
-        "quantity": _VALUE,
-        "subtotal": _VALUE,
-        "metadata": _MAP,
-    },
-    "customer": {
-        "id": _VALUE,
-        "email": _VALUE,
-        "segments": _LIST,
-        "orders_count": _VALUE,
-        "total_spent": _VALUE,
-        "created_at": _VALUE,
-        "birthday": _VALUE,
-        "metadata": _MAP,
-    },
-    "context": {
-        "now": _VALUE,
-        "channel": _VALUE,
-        "country": _VALUE,
-        "metadata": _MAP,
-    },
-}
+
+def _kind_of(type_name: str) -> str:
+    if type_name == "list<item>":
+        return _ITEMS
+    if type_name.startswith("list<"):
+        return _LIST
+    if type_name == "map":
+        return _MAP
+    return _VALUE
+
+
+#: Fields of each root and the kind of each, from the core's one table of fields
+#: (``promotor_core::schema``, docs/semantics.md "Fields").
+FIELDS: dict[str, dict[str, str]] = {}
+for _root_name, _field, _type, _meaning in _native.schema():
+    FIELDS.setdefault(_root_name, {})[_field] = _kind_of(_type)
+
+#: The deepest expression a rule may nest (the parser's bound; an engine's ``RuleBounds`` may
+#: ask for less).
+MAX_DEPTH: int = _native.MAX_DEPTH
 
 #: The variable the builder binds in macros over ``cart.items``.
 ITEM_VAR = "item"
 
 _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
-
-
-def _native() -> Any:
-    try:
-        from promotor import _native
-    except ImportError as exc:  # pragma: no cover - depends on the build
-        raise ModuleNotFoundError(
-            "rule text needs the compiled extension promotor._native; build it with "
-            "`maturin develop` (or `make dev`)"
-        ) from exc
-    return _native
 
 
 class Expr:
@@ -122,7 +94,7 @@ class Expr:
 and write a < x & (x < b) instead of a < x < b
     """
 
-    __slots__ = ("_kind", "_node", "_root")
+    __slots__ = ("_depth", "_kind", "_node", "_root", "_text")
     __hash__: ClassVar[None] = None  # type: ignore[assignment]
     #: Errors inside an ``Expr`` field are located by walking this model.
     __promotor_model__: ClassVar[Any] = ir.ExprNode
@@ -130,11 +102,26 @@ and write a < x & (x < b) instead of a < x < b
     _node: ir.ExprNode
     _kind: str
     _root: str | None
+    #: Nodes on the longest path from the root down.
+    _depth: int
+    #: The rule text it was parsed from (``None`` when built in Python): an engine locates
+    #: errors inside it by line and column. (No public attribute: any name is a metadata key.)
+    _text: str | None
 
-    def __init__(self, node: ir.ExprNode, *, kind: str = _VALUE, root: str | None = None):
+    def __init__(
+        self,
+        node: ir.ExprNode,
+        *,
+        kind: str = _VALUE,
+        root: str | None = None,
+        depth: int | None = None,
+        text: str | None = None,
+    ):
         object.__setattr__(self, "_node", node)
         object.__setattr__(self, "_kind", kind)
         object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_depth", _depth_of(node) if depth is None else depth)
+        object.__setattr__(self, "_text", text)
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError("Expr is immutable")
@@ -173,7 +160,7 @@ and write a < x & (x < b) instead of a < x < b
 
     def to_text(self) -> str:
         """The rule text of this expression (needs the native module)."""
-        text: str = _native().print_expr(self.to_json())
+        text: str = _native.print_expr(self.to_json())
         return text
 
     def equals(self, other: Expr) -> bool:
@@ -250,10 +237,12 @@ and write a < x & (x < b) instead of a < x < b
     # -- operators ----------------------------------------------------------------------------
 
     def _binary(self, op: ir.BinaryOp, other: IntoExpr, *, reflected: bool = False) -> Expr:
-        left, right = self._node, lit(other)._node
+        right_expr = lit(other)
+        left, right = self._node, right_expr._node
         if reflected:
             left, right = right, left
-        return Expr(ir.Binary(op=op, left=left, right=right))
+        depth = 1 + max(self._depth, right_expr._depth)
+        return Expr(ir.Binary(op=op, left=left, right=right), depth=depth)
 
     def __eq__(self, other: IntoExpr) -> Expr:  # type: ignore[override]
         return self._binary("eq", other)
@@ -286,10 +275,10 @@ and write a < x & (x < b) instead of a < x < b
         return self._binary("or", other, reflected=True)
 
     def __invert__(self) -> Expr:
-        return Expr(ir.Unary(op="not", arg=self._node))
+        return Expr(ir.Unary(op="not", arg=self._node), depth=self._depth + 1)
 
     def __neg__(self) -> Expr:
-        return Expr(ir.Unary(op="neg", arg=self._node))
+        return Expr(ir.Unary(op="neg", arg=self._node), depth=self._depth + 1)
 
     def __add__(self, other: IntoExpr) -> Expr:
         return self._binary("add", other)
@@ -336,8 +325,9 @@ and write a < x & (x < b) instead of a < x < b
     # -- functions ----------------------------------------------------------------------------
 
     def _call(self, func: str, *args: IntoExpr) -> Expr:
-        nodes = (self._node, *(lit(arg)._node for arg in args))
-        return Expr(ir.Call(func=func, args=nodes))
+        exprs = [self, *(lit(arg) for arg in args)]
+        depth = 1 + max(e._depth for e in exprs)
+        return Expr(ir.Call(func=func, args=tuple(e._node for e in exprs)), depth=depth)
 
     def is_in(self, values: IntoExpr) -> Expr:
         """``self in values``: membership in a list (a Python list or a list expression).
@@ -444,9 +434,11 @@ and write a < x & (x < b) instead of a < x < b
 
     def _macro(self, op: ir.MacroOp, body: IntoExpr | None, kind: str = _VALUE) -> Expr:
         if body is None:
-            return Expr(ir.Macro(op=op, list=self._node), kind=kind)
+            return Expr(ir.Macro(op=op, list=self._node), kind=kind, depth=self._depth + 1)
         self._require_items(op)
-        return Expr(ir.Macro(op=op, list=self._node, var=ITEM_VAR, body=lit(body)._node), kind=kind)
+        b = lit(body)
+        node = ir.Macro(op=op, list=self._node, var=ITEM_VAR, body=b._node)
+        return Expr(node, kind=kind, depth=1 + max(self._depth, b._depth))
 
     def filter(self, pred: IntoExpr) -> Expr:
         """The lines of ``cart.items`` for which ``pred`` (about ``item``) holds."""
@@ -496,9 +488,9 @@ and write a < x & (x < b) instead of a < x < b
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         node_schema = handler.generate_schema(ir.ExprNode)
-        return core_schema.no_info_before_validator_function(
+        return core_schema.no_info_wrap_validator_function(
             _coerce_field,
-            core_schema.no_info_after_validator_function(cls, node_schema),
+            node_schema,
             serialization=core_schema.plain_serializer_function_ser_schema(
                 _node_of, return_schema=node_schema
             ),
@@ -513,30 +505,53 @@ def _restore(text: str, kind: str, root: str | None) -> Expr:
     return Expr(_NODE_ADAPTER.validate_json(text), kind=kind, root=root)
 
 
-def _coerce_field(value: Any) -> Any:
-    """Before validation of an ``Expr`` field: an ``Expr`` or rule text becomes its node."""
-    if isinstance(value, Expr):
-        return value.node
+def _depth_of(node: ir.ExprNode) -> int:
+    """Nodes on the longest path down from ``node`` (iterative: any depth)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for name in type(current).model_fields:
+            child = getattr(current, name)
+            if isinstance(child, tuple):
+                stack.extend((c, depth + 1) for c in child if isinstance(c, ir.IRModel))
+            elif isinstance(child, ir.IRModel):
+                stack.append((child, depth + 1))
+    return deepest
+
+
+def _coerce_field(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Expr:
+    """Validation of an ``Expr`` field: an ``Expr`` stays itself (with its rule text, for
+    locating errors), rule text is parsed, an IR dict or node is validated and wrapped."""
     if isinstance(value, str):
         try:
-            return parse(value).node
+            value = parse(value)
         except RuleError as exc:
-            first = exc.errors()[0] if exc.errors() else {"msg": str(exc)}
-            ctx = {key: first[key] for key in ("line", "column") if key in first}
-            raise PydanticCustomError("rule_syntax", str(first["msg"]), ctx) from None
-    if isinstance(value, bool):
-        return ir.Bool(value=value)
-    if not isinstance(value, dict | ir.IRModel):
-        raise PydanticCustomError(
-            "expr_type",
-            "expected an Expr, rule text or an IR dict, got {kind}",
-            {"kind": type(value).__name__},
+            first = exc.errors()[0]
+            ctx: dict[str, Any] = {key: first[key] for key in ("line", "column") if key in first}
+            raise PydanticCustomError("syntax_error", str(first["msg"]), ctx) from None
+    elif isinstance(value, bool):
+        value = Expr(ir.Bool(value=value), depth=1)
+    elif not isinstance(value, Expr | dict | ir.IRModel):
+        found = detail(
+            "type_mismatch",
+            expected="an Expr, rule text or an IR dict",
+            got=type(value).__name__,
         )
-    return value
+        raise PydanticCustomError("type_mismatch", found["msg"], found["ctx"])
+    if not isinstance(value, Expr):
+        node: ir.ExprNode = handler(value)
+        value = Expr(node)
+    if value._depth > MAX_DEPTH:
+        found = detail("too_deep", max=MAX_DEPTH)
+        raise PydanticCustomError("too_deep", found["msg"], found["ctx"])
+    checked: Expr = value
+    return checked
 
 
 def _root(name: str) -> Expr:
-    return Expr(ir.Field_(path=(name,)), kind=_ROOT, root=name)
+    return Expr(ir.Field_(path=(name,)), kind=_ROOT, root=name, depth=1)
 
 
 #: The cart: ``subtotal``, ``quantity``, ``shipping``, ``items``, ``currency``, ``metadata``.
@@ -567,28 +582,31 @@ def lit(value: IntoExpr) -> Expr:
     if isinstance(value, Expr):
         return value
     if value is None:
-        return Expr(ir.Null())
+        return Expr(ir.Null(), depth=1)
     if isinstance(value, bool):
-        return Expr(ir.Bool(value=value))
+        return Expr(ir.Bool(value=value), depth=1)
     if isinstance(value, int | float | Decimal):
         try:
-            return Expr(ir.Num(value=decimal_text(value)))
+            return Expr(ir.Num(value=decimal_text(value)), depth=1)
         except ValueError as exc:
-            raise RuleError(str(exc)) from None
+            kind = "not_finite" if "finite" in str(exc) else "too_large"
+            raise RuleError([detail(kind, max="10^14")]) from None
     if isinstance(value, str):
-        return Expr(ir.Str(value=value))
+        return Expr(ir.Str(value=value), depth=1)
     if isinstance(value, list | tuple):
-        return Expr(ir.List(items=tuple(lit(v)._node for v in value)), kind=_LIST)
+        exprs = [lit(v) for v in value]
+        depth = 1 + max((e._depth for e in exprs), default=0)
+        return Expr(ir.List(items=tuple(e._node for e in exprs)), kind=_LIST, depth=depth)
     if isinstance(value, datetime):
         try:
             text = rfc3339(value)
-        except ValueError as exc:
-            raise RuleError(str(exc)) from None
-        return Expr(ir.Call(func="timestamp", args=(ir.Str(value=text),)))
+        except ValueError:
+            raise RuleError([detail("naive_datetime")]) from None
+        return Expr(ir.Call(func="timestamp", args=(ir.Str(value=text),)), depth=2)
     if isinstance(value, date):
         return lit(datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, timedelta):
-        return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)))
+        return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)), depth=2)
     if isinstance(
         value,
         ir.Null
@@ -608,12 +626,16 @@ def lit(value: IntoExpr) -> Expr:
 
 
 def parse(text: str) -> Expr:
-    """Rule text as an expression (needs the native module); raises :class:`RuleError`.
+    """Rule text as an expression; raises :class:`RuleError` with the line and column.
 
-    >>> parse("cart.subtotal >= 100").equals(cart.subtotal >= 100)  # doctest: +SKIP
+    The text is parsed within the parser's own bounds (nesting up to ``MAX_DEPTH``); an
+    engine checks its :class:`~promotor.RuleBounds` when it compiles, and locates errors in
+    the text by line and column.
+
+    >>> parse("cart.subtotal >= 100").equals(cart.subtotal >= 100)
     True
     """
-    return Expr(_NODE_ADAPTER.validate_json(_native().parse_expr(text)))
+    return Expr(_NODE_ADAPTER.validate_json(_native.parse_expr(text)), text=text)
 
 
 class When:

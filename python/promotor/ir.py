@@ -15,6 +15,8 @@ Bool(type='bool', value=True)
 
 from __future__ import annotations
 
+import json
+import re
 import types
 import typing
 from decimal import Decimal
@@ -29,10 +31,13 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from promotor._text import decimal_text, did_you_mean
-from promotor.errors import PromotorError, RuleError
+from promotor import _native
+from promotor._text import decimal_text, suggest
+from promotor.errors import PromotorError, RuleError, detail
 
 __all__ = [
     "IR_VERSION",
@@ -42,7 +47,7 @@ __all__ = [
     "Budget",
     "BuyXGetY",
     "Call",
-    "Campaign",
+    "CampaignDef",
     "Cond",
     "Effect",
     "EngineDef",
@@ -52,26 +57,27 @@ __all__ = [
     "Gift",
     "IRModel",
     "ItemsTarget",
-    "Limits",
     "List",
     "Macro",
     "Null",
     "Num",
     "OrderTarget",
     "PercentOff",
+    "RuleBounds",
     "Schedule",
     "ShippingOff",
     "ShippingTarget",
     "Stacking",
     "Str",
     "Target",
-    "Tier",
+    "TierDef",
     "Unary",
     "UsageLimit",
     "dump",
 ]
 
-IR_VERSION = 1
+#: The IR version this build writes (the native module's; it also reads version 1).
+IR_VERSION: int = _native.IR_VERSION
 
 NUM_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
@@ -135,6 +141,22 @@ class IRModel(BaseModel):
             return super().model_validate_json(*args, **kwargs)
         except ValidationError as exc:
             raise cls.__error_class__(convert_errors(exc, cls)) from None
+
+
+class Checked(IRModel):
+    """A part of a definition the core checks as it is built (its structure and literal values,
+    ``promotor_core::check_part``), so a mistake such as ``percent_off(150)`` is reported at
+    once, in the same words the engine's compile uses."""
+
+    #: The part's name for ``_native.check_definition``; empty for parts the core checks only
+    #: when an engine compiles them (programmes and their rules).
+    __part__: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _check_in_core(self) -> Self:
+        if type(self).__part__:
+            _native.check_definition(type(self).__part__, json.dumps(dump(self)))
+        return self
 
 
 def dump(model: BaseModel) -> dict[str, Any]:
@@ -242,7 +264,9 @@ class ShippingTarget(IRModel):
     type: Literal["shipping"] = "shipping"
 
 
-class ItemsTarget(IRModel):
+class ItemsTarget(Checked):
+    __part__ = "target"
+
     type: Literal["items"] = "items"
     pred: ExprNode | None = None
     cheapest: U32 | None = None
@@ -255,33 +279,43 @@ Target: TypeAlias = Annotated[
 ]
 
 
-class PercentOff(IRModel):
+class PercentOff(Checked):
+    __part__ = "effect"
+
     type: Literal["percent_off"] = "percent_off"
     percent: ExprNode
     on: Target = OrderTarget()
     cap: ExprNode | None = None
 
 
-class AmountOff(IRModel):
+class AmountOff(Checked):
+    __part__ = "effect"
+
     type: Literal["amount_off"] = "amount_off"
     amount: ExprNode
     on: Target = OrderTarget()
     allocation: Literal["across", "each"] = "across"
 
 
-class FixedPrice(IRModel):
+class FixedPrice(Checked):
+    __part__ = "effect"
+
     type: Literal["fixed_price"] = "fixed_price"
     price: ExprNode
     on: Target = OrderTarget()
 
 
-class ShippingOff(IRModel):
+class ShippingOff(Checked):
+    __part__ = "effect"
+
     type: Literal["shipping_off"] = "shipping_off"
     amount: ExprNode
     percent: StrictBool = False
 
 
-class BuyXGetY(IRModel):
+class BuyXGetY(Checked):
+    __part__ = "effect"
+
     type: Literal["buy_x_get_y"] = "buy_x_get_y"
     buy: ExprNode | None = None
     buy_quantity: ExprNode
@@ -291,7 +325,9 @@ class BuyXGetY(IRModel):
     max_applications: ExprNode | None = None
 
 
-class Gift(IRModel):
+class Gift(Checked):
+    __part__ = "effect"
+
     type: Literal["gift"] = "gift"
     sku: str
     quantity: U32 = 1
@@ -307,17 +343,21 @@ Effect: TypeAlias = Annotated[
 # Campaigns and engines
 
 
-class Schedule(IRModel):
-    """ISO weekdays (1 = Monday .. 7 = Sunday) and half-open hours in an IANA timezone."""
+class Schedule(Checked):
+    """ISO weekdays (1 = Monday .. 7 = Sunday) and half-open local hours ``[start, end)`` in an
+    IANA timezone; ``start > end`` is the night that starts on each listed day (``(22, 2)`` on
+    Friday: Friday 22:00 to Saturday 02:00)."""
 
-    weekdays: tuple[Annotated[int, Field(ge=1, le=7)], ...] | None = None
-    hours: tuple[Annotated[int, Field(ge=0, le=24)], Annotated[int, Field(ge=0, le=24)]] | None = (
-        None
-    )
-    timezone: Annotated[str, Field(min_length=1)] = "UTC"
+    __part__ = "schedule"
+
+    weekdays: tuple[int, ...] | None = None
+    hours: tuple[int, int] | None = None
+    timezone: str = "UTC"
 
 
-class Tier(IRModel):
+class TierDef(IRModel):
+    """A tier as the IR holds it (``promotor.Tier`` is the builder's)."""
+
     rules: ExprNode | None = None
     effect: Effect
 
@@ -349,12 +389,14 @@ class Budget(IRModel):
 CampaignLimit: TypeAlias = Annotated[UsageLimit | Budget, Field(discriminator="type")]
 
 
-class Campaign(IRModel):
+class CampaignDef(IRModel):
+    """A campaign as the IR holds it (``promotor.Campaign`` is the builder's)."""
+
     id: str
     name: str = ""
     rules: ExprNode | None = None
     effect: Effect | None = None
-    tiers: tuple[Tier, ...] | None = None
+    tiers: tuple[TierDef, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None
     unique_codes: StrictBool | None = None
@@ -370,8 +412,10 @@ class Campaign(IRModel):
     limits: tuple[CampaignLimit, ...] | None = None
 
 
-class Stacking(IRModel):
+class Stacking(Checked):
     """How campaigns combine. ``max_discount`` is a percent of the subtotal."""
+
+    __part__ = "stacking"
 
     mode: Literal["sequential", "best_deal"] = "sequential"
     base: Literal["discounted", "original"] = "discounted"
@@ -379,11 +423,14 @@ class Stacking(IRModel):
     max_discount: DecimalStr | None = None
 
 
-class Limits(IRModel):
-    """Compile-time bounds of every rule (see docs/semantics.md, "Limits").
+class RuleBounds(Checked):
+    """The compile-time bounds of every rule (docs/semantics.md, "Rule bounds"): nesting depth
+    (at most 100), nodes, worst-case cost, and printed length.
 
-    serde requires all four fields when ``limits`` is given; :func:`dump` always writes them.
+    serde requires all four fields when ``bounds`` is given; :func:`dump` always writes them.
     """
+
+    __part__ = "bounds"
 
     max_depth: U32 = 64
     max_nodes: U32 = 10_000
@@ -392,13 +439,55 @@ class Limits(IRModel):
 
 
 class EngineDef(IRModel):
-    version: Literal[1] = 1
+    """A whole engine definition, in the current IR version (:func:`read_engine` reads older
+    ones)."""
+
+    version: int = IR_VERSION
     currency: str = "USD"
     rounding: Literal["half_even", "half_up", "down"] = "half_even"
     stacking: Stacking = Stacking()
-    limits: Limits = Limits()
-    campaigns: tuple[Campaign, ...]
+    bounds: RuleBounds = RuleBounds()
+    campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
+
+    @model_validator(mode="after")
+    def _current(self) -> Self:
+        if self.version != IR_VERSION:
+            raise PydanticCustomError(
+                "unsupported_version",
+                detail("unsupported_version", got=self.version, supported=IR_VERSION)["msg"],
+                {"got": str(self.version), "supported": str(IR_VERSION)},
+            )
+        return self
+
+
+def too_deep(data: Any) -> tuple[Any, ...] | None:
+    """Where plain data nests deeper than the core reads (``_native.MAX_JSON_DEPTH``), cut
+    at the expression or metadata it is in, as the core reports it; ``None`` when it does not.
+    Iterative, so any depth is walked without recursion."""
+    roots = set(_native.DEEP_ROOTS)
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) >= _native.MAX_JSON_DEPTH:
+            for i, part in enumerate(loc):
+                if part in roots:
+                    return loc[: i + 1]
+            return loc
+        if isinstance(value, dict):
+            stack.extend((v, (*loc, k)) for k, v in value.items() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(value) if isinstance(v, dict | list))
+    return None
+
+
+def read_engine(text: str | bytes) -> dict[str, Any]:
+    """An engine definition as stored (IR JSON of any version this build reads) as current IR
+    data: read by the core, every problem a located :class:`RuleError`."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="surrogateescape")
+    data: dict[str, Any] = json.loads(_native.normalize_ir(text))
+    return data
 
 
 class EarnRule(IRModel):
@@ -487,8 +576,8 @@ for _model in (
     ShippingOff,
     BuyXGetY,
     Gift,
-    Tier,
-    Campaign,
+    TierDef,
+    CampaignDef,
     EarnRule,
     Reward,
     Loyalty,
@@ -558,34 +647,142 @@ def _walk(root: Any, loc: tuple[Any, ...]) -> tuple[list[type[BaseModel]], tuple
     return models, tuple(clean)
 
 
+_FRIENDLY = {
+    "string_type": "a str",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "bool_type": "a bool",
+    "bool_parsing": "a bool",
+    "float_type": "a number",
+    "decimal_type": "a number",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "datetime_type": "a datetime",
+    "datetime_parsing": "a datetime",
+    "datetime_from_date_parsing": "a datetime",
+    "is_instance_of": "an instance of the expected class",
+}
+
+
+def _choices(text: str) -> list[str]:
+    return re.findall(r"'([^']*)'", text)
+
+
+def _kind(error: Any, models: list[type[BaseModel]], loc: tuple[Any, ...]) -> dict[str, Any]:
+    """A pydantic error as a promotor problem: the kind of the core's error types it is (so
+    it reads as the core would word it), with extra location steps."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    if kind == "missing":
+        return detail("required")
+    if kind == "extra_forbidden":
+        names: list[str] = []
+        for model in models:
+            names.extend(_field_names(model))
+        name = str(loc[-1]) if loc else ""
+        return detail("unknown_field", name=name, suggestion=suggest(name, names))
+    if kind in ("literal_error", "enum"):
+        choices = _choices(str(ctx.get("expected", "")))
+        got = str(given)
+        return detail(
+            "unknown_choice",
+            got=got,
+            expected=", ".join(f"'{c}'" for c in choices),
+            suggestion=suggest(got, choices),
+        )
+    if kind == "union_tag_invalid":
+        choices = _choices(str(ctx.get("expected_tags", "")))
+        got = str(ctx.get("tag", ""))
+        if got in _EXPR_TAGS and "items" in choices:
+            return detail("not_a_target", got="an expression")
+        found = detail(
+            "unknown_choice",
+            got=got,
+            expected=", ".join(f"'{c}'" for c in choices),
+            suggestion=suggest(got, choices),
+        )
+        found["loc"] = ("type",)
+        return found
+    if kind == "union_tag_not_found":
+        expr_cls = getattr(given, "__promotor_model__", None)
+        if expr_cls is not None or (isinstance(given, dict) and given.get("type") in _EXPR_TAGS):
+            return detail("not_a_target", got="a condition")
+        found = detail("required")
+        found["loc"] = ("type",)
+        return found
+    if kind in ("less_than_equal", "less_than"):
+        return detail("too_large", max=ctx.get("le", ctx.get("lt")))
+    if kind in ("greater_than_equal", "greater_than"):
+        return detail("too_small", min=ctx.get("ge", ctx.get("gt")))
+    if kind in ("string_too_short", "too_short"):
+        return detail("empty")
+    if kind == "int_from_float":
+        return detail("not_integer")
+    if kind == "string_pattern_mismatch":
+        return detail("invalid", message=f"invalid number {json.dumps(given)}")
+    if kind == "timezone_aware":
+        return detail("naive_datetime")
+    if kind == "recursion_loop":
+        return detail("too_deep", max=_native.MAX_DEPTH)
+    if kind in _FRIENDLY:
+        return detail("type_mismatch", expected=_FRIENDLY[kind], got=type(given).__name__)
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return detail("invalid", message=message)
+
+
+_EXPR_TAGS = ("null", "bool", "num", "str", "list", "field", "unary", "binary", "cond", "call",
+              "macro")  # fmt: skip
+
+
 def convert_errors(
     exc: ValidationError, root: Any, prefix: tuple[Any, ...] = ()
 ) -> list[dict[str, Any]]:
-    """pydantic's errors as promotor error dicts, with did-you-mean for unknown fields."""
+    """pydantic's errors as promotor's: ``{"type", "loc", "msg", "ctx"}``, each problem of a
+    kind the core knows and worded as the core words it (one wording for every check)."""
     out: list[dict[str, Any]] = []
     for error in exc.errors(include_url=False):
-        models, loc = _walk(root, tuple(error["loc"])[:-1])
-        loc = (*loc, *tuple(error["loc"])[-1:])
         ctx = error.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, PromotorError):
+            # Raised by a model's own check: the location is the model's (union tags dropped).
+            _, where = _walk(root, tuple(error["loc"]))
             for inner in cause.errors():
-                out.append({**inner, "loc": prefix + loc + tuple(inner["loc"])})
+                out.append({**inner, "loc": prefix + where + tuple(inner["loc"])})
             continue
-        msg = str(error["msg"])
-        if error["type"] == "extra_forbidden" and loc:
-            names: list[str] = []
-            for model in models:
-                names.extend(_field_names(model))
-            msg = f"unknown field '{loc[-1]}'" + did_you_mean(str(loc[-1]), names)
-        elif error["type"] == "value_error" and msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        detail: dict[str, Any] = {"loc": prefix + loc, "msg": msg}
-        for key in ("line", "column"):
-            if key in ctx:
-                detail[key] = ctx[key]
-        out.append(detail)
+        models, loc = _walk(root, tuple(error["loc"])[:-1])
+        loc = (*loc, *tuple(error["loc"])[-1:])
+        if error["type"] in _OWN:
+            # Raised by promotor's own validators: already a core kind, worded by the core.
+            own_ctx = {k: v for k, v in ctx.items() if k not in ("line", "column")}
+            own = {"type": error["type"], "msg": str(error["msg"]), "ctx": own_ctx}
+            for key in ("line", "column"):
+                if key in ctx:
+                    own[key] = ctx[key]
+            out.append({**own, "loc": prefix + loc})
+            continue
+        found = _kind(error, models, loc)
+        found["loc"] = prefix + loc + tuple(found.get("loc", ()))
+        out.append(found)
     return out
+
+
+#: The error types promotor's own validators raise through pydantic (PydanticCustomError).
+_OWN = frozenset(
+    {
+        "syntax_error",
+        "type_mismatch",
+        "too_deep",
+        "naive_datetime",
+        "unsupported_version",
+        "not_a_target",
+    }
+)
 
 
 def rule_error(exc: ValidationError, root: Any, prefix: tuple[Any, ...] = ()) -> RuleError:

@@ -51,6 +51,7 @@ class Pool:
 
     @property
     def free(self) -> int:
+        """Codes of the pool not assigned to anyone yet."""
         return self.codes - self.assigned
 
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import _native
 from .result import Rejected, Result
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 __all__ = ["Hint", "NearMiss", "Qualifications"]
 
@@ -162,7 +159,14 @@ def _hint(rejected: Rejected, exponent: int) -> tuple[Hint, list[dict[str, Any]]
     return Hint(aggregate, missing, message), lines
 
 
-def qualifications(engine: Engine, **call: Any) -> Qualifications:
+class Pricer(Protocol):
+    """What qualifications need of an engine: pricing a cart (``Engine`` is one)."""
+
+    def evaluate(self, cart: Any, customer: Any = ..., codes: Any = ..., now: Any = ...,
+                 context: Any = ...) -> Result: ...  # fmt: skip
+
+
+def qualifications(engine: Pricer, **call: Any) -> Qualifications:
     """See :meth:`promotor.Engine.qualifications`."""
     result = engine.evaluate(**call)
     exponent = -result.subtotal.as_tuple().exponent  # type: ignore[operator]

@@ -7,36 +7,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from . import _native
 from ._native import Applied
+from ._text import duration_text, rfc3339
 
 __all__ = ["Applied", "CampaignInfo", "Gift", "LineResult", "Rejected", "Result"]
 
-# Stable reason strings (Rejected.reason). New ones may be added; none is ever renamed.
-REASONS = (
-    "not_active",
-    "rules_not_met",
-    "unknown_code",
-    "no_effect",
-    "exclusive_conflict",
-    "group_conflict",
-    "stopped",
-    "max_applied",
-    "currency_mismatch",
-    "max_discount",
-    "not_best_deal",
-    "limit_reached",
-    "budget_exhausted",
-    "not_assigned_to_customer",
-    "gift_card_expired",
-    "gift_card_inactive",
-    "gift_card_empty",
-    "self_referral",
-    "already_referred",
-)
+#: Stable reason strings (``Rejected.reason``), as the core defines them
+#: (``promotor_core::outcome::Reason``). New ones may be added; none is ever renamed.
+REASONS: tuple[str, ...] = tuple(_native.REASONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +45,43 @@ class Gift:
     price: Decimal
 
 
+def shown(text: str | None) -> str:
+    """Text from the input or a definition (an id, a sku, a code) as an explanation prints it:
+    as is when printable, else with its control, format and line-breaking characters escaped,
+    so that a newline or an escape code in a sku cannot forge a line of the explanation.
+
+    >>> shown("MUG-1"), shown("A\\n  + forged: -100 USD"), shown("\\x1b[31mred")
+    ('MUG-1', 'A\\\\n  + forged: -100 USD', '\\\\x1b[31mred')
+    """
+    if text is None:
+        return ""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def json_safe(value: Any) -> Any:
+    """Plain data as JSON can carry it: decimals as strings (exactly), times in RFC 3339,
+    durations as duration literals (``"90s"``), mapping keys as strings.
+
+    >>> json_safe({0: Decimal("1.50"), "at": _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)})
+    {'0': '1.50', 'at': '2026-01-01T00:00:00Z'}
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return rfc3339(value)
+    if isinstance(value, _dt.timedelta):
+        return duration_text(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
 def render_value(value: Any) -> str:
     """A value as a merchant reads it: ``12.50``, ``"coffee"``, ``missing``."""
     if value is None:
@@ -68,7 +89,7 @@ def render_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, _dt.datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, _dt.timedelta):
@@ -76,7 +97,7 @@ def render_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(render_value(v) for v in value) + "]"
     if isinstance(value, dict) and set(value) == {"index", "sku"}:
-        return f"line {value['index']} ({value['sku']})"
+        return f"line {value['index']} ({shown(value['sku'])})"
     return str(value)
 
 
@@ -266,36 +287,43 @@ class Result:
 
     @property
     def currency(self) -> str:
+        """The currency of every amount of the result (the cart's, else the engine's)."""
         s = self._s
         return (s[1] or self._t())[0]
 
     @property
     def subtotal(self) -> Decimal:
+        """The sum of the lines' ``price x quantity``, before discounts."""
         s = self._s
         return (s[1] or self._t())[1]
 
     @property
     def shipping(self) -> Decimal:
+        """The shipping amount, before discounts."""
         s = self._s
         return (s[1] or self._t())[2]
 
     @property
     def discount(self) -> Decimal:
+        """Everything taken off the lines and the shipping."""
         s = self._s
         return (s[1] or self._t())[3]
 
     @property
     def shipping_discount(self) -> Decimal:
+        """What was taken off the shipping (part of :attr:`discount`)."""
         s = self._s
         return (s[1] or self._t())[4]
 
     @property
     def total(self) -> Decimal:
+        """``subtotal + shipping - discount``: what the customer pays."""
         s = self._s
         return (s[1] or self._t())[5]
 
     @property
     def lines(self) -> list[LineResult]:
+        """Each line with its discount and total, in cart order."""
         s = self._s
         lines = s[2]
         if lines is None:
@@ -304,6 +332,7 @@ class Result:
 
     @property
     def applied(self) -> list[Applied]:
+        """The campaigns that applied, in the order they applied."""
         s = self._s
         applied = s[3]
         if applied is None:
@@ -312,6 +341,7 @@ class Result:
 
     @property
     def rejected(self) -> list[Rejected]:
+        """The campaigns that did not apply, each with its stable reason."""
         s = self._s
         rejected = s[4]
         if rejected is None:
@@ -375,13 +405,34 @@ class Result:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (*self._data(), self.campaigns))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain data (Decimals stay Decimals); rejections carry ``message``."""
+    def to_dict(self, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
+        """The result as plain data; rejections carry ``message``.
+
+        ``mode="python"``: Decimals stay Decimals, allocations are keyed by line index.
+        ``mode="json"``: only what JSON carries, ready for a web response: money as decimal
+        strings (exact, never floats), keys as strings, times in RFC 3339 (see
+        :meth:`to_json`).
+        """
         data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS[:6]}
         data["lines"] = [asdict(line) for line in self.lines]
         data["applied"] = [a._asdict() for a in self.applied]
         data["rejected"] = [{**asdict(r), "message": r.message} for r in self.rejected]
+        if mode == "json":
+            return json_safe(data)  # type: ignore[no-any-return]
+        if mode != "python":
+            raise ValueError(f"mode must be 'python' or 'json', not {mode!r}")
         return data
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The result as JSON text (``to_dict(mode="json")``): money as decimal strings.
+
+        >>> import promotor as pm
+        >>> engine = pm.Engine([pm.Campaign(id="ten", effect=pm.percent_off(10))])
+        >>> json.loads(engine.evaluate({"items": [{"sku": "A", "price": "9.99", "quantity": 1}]})
+        ...            .to_json())["applied"][0]["allocations"]
+        {'0': '1.00'}
+        """
+        return json.dumps(self.to_dict(mode="json"), indent=indent, ensure_ascii=False)
 
     def explain(self) -> str:
         """A readable account of the pricing: totals, what applied and how it was split over the
@@ -394,12 +445,15 @@ class Result:
         if self.applied:
             out.append("Applied:")
         for a in self.applied:
-            label = a.campaign_id + (f" (code {a.code})" if a.code else "")
+            label = shown(a.campaign_id) + (f" (code {shown(a.code)})" if a.code else "")
             label += f" [tier {a.tier}]" if a.tier is not None else ""
+            clipped = (
+                " (clipped by the order's max_discount)" if a.limited_by == "max_discount" else ""
+            )
             if a.amount or not a.gifts:
-                out.append(f"  + {label}: -{a.amount} {cur}")
+                out.append(f"  + {label}: -{a.amount} {cur}{clipped}")
             else:
-                out.append(f"  + {label}: gift")
+                out.append(f"  + {label}: gift{clipped}")
             info = self.campaigns.get(a.campaign_id)
             if info is not None:
                 tier = a.tier if a.tier is not None else 0
@@ -410,20 +464,20 @@ class Result:
                         out.append(f"      rules met: {rule}")
             for index, share in a.allocations.items():
                 line = self.lines[index]
-                out.append(f"      line {index} {line.sku or ''} x{line.quantity}: -{share}")
+                out.append(f"      line {index} {shown(line.sku)} x{line.quantity}: -{share}")
             if a.shipping_amount:
                 out.append(f"      shipping: -{a.shipping_amount}")
             if a.limited_by == "budget":
                 out.append("      limited by its budget: reduced to what was left of it")
             for g in a.gifts:
-                out.append(f"      gift: {g.quantity} x {g.sku} (worth {g.price} each)")
+                out.append(f"      gift: {g.quantity} x {shown(g.sku)} (worth {g.price} each)")
         if self.rejected:
             out.append("Not applied:")
         for r in self.rejected:
-            label = r.campaign_id or f"code {r.code!r}"
+            label = shown(r.campaign_id) if r.campaign_id else f"code {r.code!r}"
             if r.campaign_id and r.code:
-                label += f" (code {r.code})"
-            out.append(f"  - {label}: {r.reason}: {r.message}")
+                label += f" (code {shown(r.code)})"
+            out.append(f"  - {label}: {r.reason}: {shown(r.message)}")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:

@@ -11,7 +11,7 @@ against a store's snapshot when the engine evaluates or redeems (see docs/state.
 >>> pm.limit(10, per="visitor")
 Traceback (most recent call last):
 ...
-promotor.errors.RuleError: per: Input should be 'customer' or 'code'
+promotor.errors.RuleError: per: 'visitor' is not one of 'customer', 'code'
 """
 
 from __future__ import annotations

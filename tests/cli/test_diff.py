@@ -105,4 +105,4 @@ def test_a_bad_value_exits_2_naming_its_file_and_row(promotor: Run, tmp_path: Pa
     (tmp_path / "lines.csv").write_text("order_id,sku,price,quantity\no-1,A,5.00,1\no-2,B,-3,1\n")
     run = promotor("diff", SHOP, SHOP_NEXT, "orders.csv", "--lines", "lines.csv")
     assert run.returncode == 2
-    assert run.stderr.strip() == "promotor: lines.csv: lines.1.price: price must not be negative"
+    assert run.stderr.strip() == "promotor: lines.csv: lines.1.price: must be at least 0"

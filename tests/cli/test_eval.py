@@ -49,7 +49,7 @@ def test_bad_cart_exits_2_with_a_located_message(promotor: Run, tmp_path: Path) 
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     run = promotor("eval", SHOP, "bad.json")
     assert run.returncode == 2
-    assert "bad.json: cart.items.0.price: price must not be negative" in run.stderr
+    assert "bad.json: cart.items.0.price: must be at least 0" in run.stderr
     (tmp_path / "broken.json").write_text('{"items": [\n  {"sku": }]}')
     run = promotor("eval", SHOP, "broken.json")
     assert run.returncode == 2
@@ -66,4 +66,4 @@ def test_a_bad_definition_exits_1(promotor: Run, tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("campaigns: [{id: a}]\n")
     run = promotor("eval", "bad.yaml", "-", stdin=json.dumps(CART))
     assert run.returncode == 1
-    assert "bad.yaml:1:13: campaigns.0: give exactly one of effect= and tiers=" in run.stderr
+    assert "bad.yaml:1:13: campaigns.0: give exactly one of 'effect' and 'tiers'" in run.stderr

@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promotor as pm
-from promotor import _native, reference
+from promotor import _native
 from promotor.errors import InputError, RuleError
 from promotor.inputs import canonical_input
+from promotor.testing import reference
 
 INVISIBLE = [
     "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width
@@ -99,7 +100,7 @@ def both(codes: list[str]) -> tuple[list[tuple[str, str | None]], list[tuple[str
     """(campaign, code) applied by the Rust evaluator and by the reference."""
     e = engine()
     rust = [(a.campaign_id, a.code) for a in e.evaluate(CART, codes=codes, now=NOW).applied]
-    canonical = canonical_input(CART, codes=codes, now=NOW, currency="USD")
+    canonical = canonical_input(CART, codes=codes, now=NOW)
     ref = reference.evaluate(e.to_ir(), canonical)
     return rust, [(a["campaign_id"], a["code"]) for a in ref["applied"]]
 
@@ -142,7 +143,7 @@ def test_evaluate_refuses_invisible_characters_with_loc_and_position(codes: Any)
 
 def test_both_evaluators_refuse_an_invisible_character_in_a_canonical_input() -> None:
     e = engine()
-    canonical = canonical_input(CART, codes=["x"], now=NOW, currency="USD")
+    canonical = canonical_input(CART, codes=["x"], now=NOW)
     canonical["codes"] = ["BLCKFRDY\u2060"]
     program = _native.Program(json.dumps(e.to_ir()))
     with pytest.raises(InputError) as info:
@@ -173,7 +174,15 @@ def test_compile_refuses_two_campaign_codes_with_one_key() -> None:
     [error] = info.value.errors()
     assert error["loc"] == ("campaigns", 1, "codes", 1)
     assert "also in campaign 'a'" in error["msg"]
+    # The builder checks a campaign as it is built; a definition read from JSON, as a whole.
     with pytest.raises(RuleError) as info:
-        pm.Engine([pm.Campaign(id="a", code="BF\u200b10", effect=pm.amount_off(1))])
-    assert info.value.errors()[0]["loc"] == ("campaigns", 0, "code")
-    assert "U+200B (zero width space) at position 2" in info.value.errors()[0]["msg"]
+        pm.Campaign(id="a", code="BF\u200b10", effect=pm.amount_off(1))
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("invisible_character", ("code",))
+    assert "U+200B (zero width space) at position 2" in error["msg"]
+    definition = json.loads(pm.Engine([pm.Campaign(id="a", effect=pm.amount_off(1))]).to_json())
+    definition["campaigns"][0]["code"] = "BF\u200b10"
+    with pytest.raises(RuleError) as info:
+        pm.Engine.from_json(json.dumps(definition))
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("invisible_character", ("campaigns", 0, "code"))

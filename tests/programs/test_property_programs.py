@@ -12,7 +12,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import promotor as pm
-from promotor._reference import programs as ref
+from promotor.testing.reference import programs as ref
 
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "America/Santiago", "Pacific/Kiritimati"]

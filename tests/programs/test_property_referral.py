@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import promotor as pm
 from promotor import _native
-from promotor._reference import programs as ref
+from promotor.testing.reference import programs as ref
 
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "Pacific/Kiritimati"]

@@ -29,7 +29,7 @@ def both(engine: pm.Engine, snapshot: dict[str, int], **call: Any) -> dict[str, 
     request = engine._request(CART, call.get("customer"), call.get("codes", ()), NOW, None)
     rust = request.decide(snapshot)[0].explained()
     canonical = canonical_input(
-        CART, customer=call.get("customer"), codes=call.get("codes", ()), now=NOW, currency="USD"
+        CART, customer=call.get("customer"), codes=call.get("codes", ()), now=NOW
     )
     assert reference.decide(engine.to_ir(), canonical, snapshot)[0] == rust
     return rust
@@ -44,6 +44,18 @@ def test_a_budget_reduces_the_discount_and_explain_says_so() -> None:
     assert applied["allocations"] == {0: Decimal("1.33"), 1: Decimal("2.67")}
     result = pm.Result.from_outcome(out)
     assert "limited by its budget" in result.explain()
+
+
+def test_max_discount_after_a_budget_names_the_last_reduction() -> None:
+    # The budget leaves 4.00 of 9.00; the order's 10% maximum (3.00) then clips it further.
+    engine = pm.Engine(
+        [pm.Campaign(id="thirty", effect=pm.percent_off(30), limits=[pm.budget("50.00")])],
+        stacking=pm.Stacking(max_discount=10),
+    )
+    out = both(engine, {"budget|campaign=thirty": 4600})
+    (applied,) = out["applied"]
+    assert (applied["amount"], applied["limited_by"]) == (Decimal("3.00"), "max_discount")
+    assert "clipped by the order's max_discount" in pm.Result.from_outcome(out).explain()
 
 
 def test_rejections_say_which_limit_with_used_and_maximum() -> None:

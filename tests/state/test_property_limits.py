@@ -24,11 +24,18 @@ def compile_or_skip(engine_ir: dict[str, Any]) -> "_native.Program":
         raise
 
 
+def request_of(program: "_native.Program", canonical: dict[str, Any]) -> "_native.Request":
+    """The program's request for a canonical input (its parts as Engine.evaluate takes them)."""
+    return program.request(
+        canonical["cart"], canonical.get("customer"), canonical["codes"], None, canonical["context"]
+    )
+
+
 def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
     program = compile_or_skip(engine_ir)
     canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
     note(json.dumps(engine_ir, indent=1))
-    request = program.request(canonical)
+    request = request_of(program, canonical)
     keys = reference.state_keys(engine_ir, canonical)
     assert request.keys() == keys
     snapshot = data.draw(snapshots(keys))
@@ -85,7 +92,7 @@ def test_property_stored_outcomes_read_back_exactly(
 
     program = compile_or_skip(engine_ir)
     canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
-    request = program.request(canonical)
+    request = request_of(program, canonical)
     priced, _ = request.decide(data.draw(snapshots(request.keys())))
     text, currency, applied = priced.record()
     outcome = priced.explained()

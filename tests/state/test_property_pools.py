@@ -13,7 +13,7 @@ from promotor.codes import normalize as normalize_code
 from promotor.redemption import micros
 
 from ..strategies import POOL_CODES, canonical_inputs, engines, pool_rows, pooled_engines, snapshots
-from .test_property_limits import compile_or_skip
+from .test_property_limits import compile_or_skip, request_of
 
 
 def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
@@ -25,7 +25,7 @@ def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
     if canonical["customer"] is not None and data.draw(st.booleans()):
         canonical["customer"]["id"] = "me"
     note(json.dumps(engine_ir, indent=1))
-    request = program.request(canonical)
+    request = request_of(program, canonical)
     lookups = request.pool_lookups()
     assert lookups == reference.pool_lookups(engine_ir, canonical)
     customer = (canonical["customer"] or {}).get("id")
@@ -49,7 +49,7 @@ def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
     # The wallet of the customer's pool codes (and some that are not theirs).
     held = data.draw(st.lists(st.sampled_from(POOL_CODES), max_size=4))
     mine = {**canonical, "codes": held}
-    wallet_request = program.request(mine)
+    wallet_request = request_of(program, mine)
     pools = {
         k: (c, code, customer if data.draw(st.integers(0, 3)) else owner)
         for k, (c, code, owner) in data.draw(

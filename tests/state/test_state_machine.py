@@ -121,9 +121,7 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             self.store.close()
 
         def decide(self, cart: dict[str, Any], customer: Any, codes: list[str]) -> Any:
-            canonical = canonical_input(
-                cart, customer=customer, codes=codes, now=self.now, currency="USD"
-            )
+            canonical = canonical_input(cart, customer=customer, codes=codes, now=self.now)
             pools = self.model.pool_rows(reference.pool_lookups(self.ir, canonical))
             keys = reference.state_keys(self.ir, canonical, pools=pools)
             snapshot = self.model.snapshot(keys, micros(self.now))
@@ -183,7 +181,7 @@ def machine(kind: str, tmp_path: Path) -> type[RuleBasedStateMachine]:
             mine = [(k, r) for k, r in self.model.pool.items() if r[2] == customer]
             canonical = canonical_input(
                 cart if cart is not None else {"items": []}, customer={"id": customer},
-                codes=[r[1] for _, r in mine], now=self.now, currency="USD",
+                codes=[r[1] for _, r in mine], now=self.now,
             )  # fmt: skip
             rows = self.model.pool_rows([k for k, _ in mine])
             keys = reference.wallet_keys(self.ir, canonical, rows)

@@ -235,4 +235,5 @@ def bench_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `bench` to the `promotor` command."""
     app.command("bench")(bench_command)

@@ -67,5 +67,6 @@ def schema(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `validate` and `schema` to the `promotor` command."""
     app.command("validate")(validate)
     app.command("schema")(schema)

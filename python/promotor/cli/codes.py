@@ -81,5 +81,6 @@ def generate(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `codes generate` to the `promotor` command."""
     codes_app.command("generate")(generate)
     app.add_typer(codes_app, name="codes")

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Row:
+    """What a change of definitions does to one campaign over the orders."""
+
     campaign_id: str
     change: str  # "added" | "removed" | "changed" | "unchanged"
     redemptions_before: int
@@ -35,6 +37,7 @@ class Row:
 
     @property
     def delta(self) -> Decimal:
+        """The discount after the change minus the discount before."""
         return self.discount_after - self.discount_before
 
 
@@ -217,4 +220,5 @@ def diff_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `diff` to the `promotor` command."""
     app.command("diff")(diff_command)

@@ -197,6 +197,7 @@ def print_result(result: Result) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `eval` and `explain` to the `promotor` command."""
     app.command("eval")(eval_command)
     app.command("explain")(explain_command)
 

@@ -43,6 +43,8 @@ class BadGolden(Exception):
 
 @dataclass
 class Outcome:
+    """One golden file's result: passed, failed (with what differs) or error."""
+
     file: Path
     status: str  # "passed" | "failed" | "error"
     problems: list[str] = field(default_factory=list)
@@ -50,6 +52,7 @@ class Outcome:
 
     @property
     def name(self) -> str:
+        """The golden case's name: its file name without the extension."""
         return self.file.stem
 
 
@@ -295,4 +298,5 @@ def golden_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `test` to the `promotor` command."""
     app.command("test")(golden_command)

@@ -93,4 +93,5 @@ def simulate_command(
 
 
 def register(app: typer.Typer) -> None:
+    """Adds `simulate` to the `promotor` command."""
     app.command("simulate")(simulate_command)

@@ -102,11 +102,21 @@ def builders() -> dict[str, Builder]:
         fn = getattr(promotor, name, None)
         if name.islower() and inspect.isfunction(fn):
             found[name] = fn
+    # Programmes and their parts are classes: named by their IR ``type`` (or snake_case).
+    found.update(
+        loyalty=promotor.Loyalty,
+        referral=promotor.Referral,
+        loyalty_tier=promotor.LoyaltyTier,
+        reward=promotor.Reward,
+    )
     found.update(_EXTRA)
     out: dict[str, Builder] = {}
     for name, fn in found.items():
         try:
             hints = typing.get_type_hints(fn.__init__ if inspect.isclass(fn) else fn)
+            if inspect.isclass(fn) and issubclass(fn, BaseModel):
+                # A model's keyword arguments are its fields: convert each by its annotation.
+                hints = {**typing.get_type_hints(fn), **hints}
         except Exception:  # pragma: no cover - an unresolvable annotation: not a builder
             continue
         returns = tuple(_models(fn if inspect.isclass(fn) else hints.get("return")))
@@ -221,6 +231,9 @@ class Reader:
             short = [k for k in value if k in targets and targets[k].first == "pred"]
             if len(short) == 1:
                 return self.short(value, short[0], targets[short[0]], loc)
+            if len(models) == 1 and not short:
+                # A part with one model (an earning rule, a reward tier): its fields, no type.
+                return self.model(value, models[0], loc)
             raise self.fail(
                 loc,
                 "expected one of: " + ", ".join(sorted(_names(tp, targets))),
@@ -516,7 +529,7 @@ def _write_call(value: Mapping[str, Any]) -> Any:
     fields = {}
     for k, v in value.items():
         info = model.model_fields.get(k)
-        if k == "type" or (info is not None and _default_dump(info) == v):
+        if k == "type" or (info is not None and _same(_default_dump(info), v)):
             continue
         fields[k] = _write(v, k)
     constant = getattr(promotor, str(tag).upper(), None)
@@ -536,6 +549,9 @@ def write_engine(engine_ir: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if key == "campaigns":
             out[key] = [_write_campaign(c) for c in value]
+            continue
+        if key == "programs":
+            out[key] = [_write_program(p) for p in value or ()]
             continue
         info = ir.EngineDef.model_fields.get(key)
         if key != "currency" and info is not None and _default_dump(info) == value:
@@ -559,7 +575,53 @@ def _write_fields(value: Any, model: type[BaseModel] | None) -> Any:
     return out
 
 
+def _write_program(program: Mapping[str, Any]) -> dict[str, Any]:
+    """A loyalty or referral programme: its ``type``, then its fields with defaults left
+    out, numbers plain, its parts (earning rules, tiers, rewards) field by field."""
+    model = ir.Referral if program.get("type") == "referral" else ir.Loyalty
+    return {"type": program.get("type", "loyalty"), **_write_model(program, model)}
+
+
+def _decimal_text(info: Any) -> bool:
+    """Whether a field holds a decimal as text (``ir.DecimalStr``): written as a number."""
+    metadata = list(info.metadata)
+    for t in typing.get_args(info.annotation):
+        if typing.get_origin(t) is Annotated:
+            metadata.extend(typing.get_args(t)[1:])
+    return any(getattr(m, "func", None) is ir._decimal_text for m in metadata)
+
+
+def _write_model(value: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        info = model.model_fields.get(k)
+        if k == "type" or (info is not None and _same(_default_dump(info), v)):
+            continue
+        if info is None:
+            out[k] = _write(v, k)
+            continue
+        element = _element(info.annotation)
+        parts = _models(element) if element is not None else []
+        whole = _models(info.annotation)
+        if isinstance(v, list) and len(parts) == 1 and "type" not in parts[0].model_fields:
+            out[k] = [_write_model(x, parts[0]) for x in v]
+        elif isinstance(v, Mapping) and len(whole) == 1 and "type" not in whole[0].model_fields:
+            out[k] = _write_model(v, whole[0])
+        elif isinstance(v, str) and _decimal_text(info) and _DECIMAL.match(v):
+            out[k] = Decimal(v)
+        else:
+            out[k] = _write(v, k)
+    return out
+
+
+def _same(default: Any, value: Any) -> bool:
+    """A dumped default equals a value read from IR JSON (where tuples are lists)."""
+    if isinstance(default, tuple):
+        default = list(default)
+    return bool(default == value)
+
+
 def _write_campaign(campaign: Mapping[str, Any]) -> dict[str, Any]:
-    out = _write_fields(campaign, ir.Campaign)
+    out = _write_fields(campaign, ir.CampaignDef)
     assert isinstance(out, dict)
     return out

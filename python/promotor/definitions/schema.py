@@ -28,7 +28,7 @@ _RULE = {"type": "string", "description": "rule text"}
 
 
 def _adapted(tp: Any) -> dict[str, Any]:
-    """pydantic's schema of a type this module has no rule for (such as ``AwareDatetime``)."""
+    """The pydantic schema of a type this module has no rule for (such as ``AwareDatetime``)."""
     from pydantic import TypeAdapter
 
     try:
@@ -79,8 +79,10 @@ class _Gen:
             elif typing.get_origin(alt) is typing.Literal:
                 options.append({"enum": list(typing.get_args(alt))})
             elif isinstance(alt, type) and issubclass(alt, BaseModel):
-                if made:
+                if made and (len(models) > 1 or "type" in alt.model_fields):
                     continue  # written as builder calls, below
+                # A part of one model without a type tag (an earning rule, a reward tier)
+                # is also written as its fields, as the reader takes it.
                 options.append(self.model(alt))
             elif _element(alt) is not None:
                 options.append({"type": "array", "items": self.of(_element(alt))})
@@ -160,7 +162,7 @@ class _Gen:
             props = {}
             required = []
             for name, info in model.model_fields.items():
-                props[info.alias or name] = self.of(info.annotation)
+                props[info.alias or name] = self.of(info.rebuild_annotation())
                 if info.is_required():
                     required.append(info.alias or name)
             body: dict[str, Any] = {
@@ -202,7 +204,7 @@ def file_schema() -> dict[str, Any]:
     >>> from promotor.definitions import file_schema
     >>> schema = file_schema()
     >>> sorted(schema["$defs"]["Engine"]["properties"])[:3]
-    ['campaigns', 'currency', 'limits']
+    ['bounds', 'campaigns', 'currency']
     """
     from promotor import json_schema
     from promotor.definitions._people import engine_parameters

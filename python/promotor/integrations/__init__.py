@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from promotor.engine import Engine
 
 __all__: list[str] = []
 
@@ -46,7 +46,7 @@ def need_order_id(columns: Any) -> None:
     """The error ``evaluate_batch`` gives for a table without ``order_id``, raised before any
     work is sent to a cluster (the output schema depends on that column's type)."""
     if "order_id" not in list(columns):
-        from ..errors import InputError
+        from promotor.errors import InputError
 
         raise InputError(
             [{"loc": ("orders", "order_id"), "msg": "the orders table needs an order_id column"}]

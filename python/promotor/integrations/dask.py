@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from . import Money, Threads, check_threads, need_order_id, output_schema, require
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..simulation import Report
-    from ..stores.base import Store
+    from promotor.engine import Engine
+    from promotor.simulation import Report
+    from promotor.stores.base import Store
 
 __all__ = ["evaluate", "simulate"]
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import Money, Threads, check_threads, require
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from promotor.engine import Engine
 
 __all__ = ["evaluate"]
 

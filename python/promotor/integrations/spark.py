@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import Money, Threads, check_threads, need_order_id, output_schema, require
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from promotor.engine import Engine
 
 __all__ = ["evaluate", "nest", "schema"]
 

@@ -2,7 +2,7 @@
 
 Definitions are frozen pydantic models like campaigns, and dump to the IR that
 ``rust/promotor-core/src/programs/`` compiles; every decision on points and gift cards is the
-core's (the reference evaluator makes the same, see ``promotor._reference.programs``).
+core's (the reference evaluator makes the same, see ``promotor.testing.reference.programs``).
 
 >>> import promotor as pm
 >>> points = pm.Loyalty(id="points", earn=[pm.earn(points=1, per=1)], pending_days=14,

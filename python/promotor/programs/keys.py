@@ -6,10 +6,12 @@ __all__ = ["escape", "family_customer", "loyalty_family", "loyalty_prefix", "une
 
 
 def escape(value: str) -> str:
+    """A value made safe inside a state key: ``%``, ``|`` and ``#`` percent-encoded."""
     return value.replace("%", "%25").replace("|", "%7C").replace("#", "%23")
 
 
 def unescape(value: str) -> str:
+    """The value :func:`escape` encoded."""
     return value.replace("%23", "#").replace("%7C", "|").replace("%25", "%")
 
 
@@ -19,6 +21,7 @@ def loyalty_prefix(program: str) -> str:
 
 
 def loyalty_family(program: str, customer: str) -> str:
+    """The prefix of every state key of one member of a loyalty programme."""
     return loyalty_prefix(program) + escape(customer)
 
 

@@ -237,6 +237,7 @@ def import_points(
     now: datetime | None = None,
     progress: bool = False,
 ) -> ImportReport:
+    """:meth:`Engine.import_points`: balances from a CSV file, all rows or none."""
     if mode not in ("add", "replace"):
         raise InputError([{"loc": ("mode",), "msg": "expected 'add' or 'replace'"}])
     return _run(engine, program, path, mode=mode, value_column="points",
@@ -254,6 +255,8 @@ def award_retroactive(
     now: datetime | None = None,
     progress: bool = False,
 ) -> ImportReport:
+    """:meth:`Engine.award_retroactive`: points for past orders from a CSV file, all rows or
+    none."""
     try:
         step = Decimal(str(per))
     except InvalidOperation:

@@ -120,6 +120,81 @@ pub enum ErrorKind {
     Duplicate { value: String },
     /// A value that is well typed but not allowed here; the message says why.
     Invalid { message: String },
+
+    // -- definitions: rules, effects, campaigns, engine settings ---------------------------
+    /// A function the rule language does not have.
+    UnknownFunction {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `item` outside a macro over items or an item predicate.
+    NotInScope { name: String },
+    /// A root (`cart`) used as a value instead of one of its fields.
+    NotAValue { name: String },
+    /// A function called with the wrong number of arguments.
+    ArgumentCount {
+        func: String,
+        expected: String,
+        got: usize,
+    },
+    /// A rule node whose operands have the wrong types (type `type_mismatch`): `what` (an
+    /// operator, a function, "a rule") needs `expected` and got `got`, in the expression `expr`.
+    OperandType {
+        expr: String,
+        what: String,
+        expected: String,
+        got: String,
+    },
+    /// Where a target is expected, something else (type `type_mismatch`), typically a condition
+    /// that belongs inside `pm.items(...)`.
+    NotATarget { got: String },
+    /// A literal (number, timestamp, duration, regular expression) that does not read.
+    InvalidLiteral {
+        what: String,
+        value: String,
+        reason: Option<String>,
+    },
+    /// A fraction where a whole number is needed.
+    NotInteger,
+    /// An empty text or list where one is needed; with a hint what to write instead.
+    Empty { hint: Option<String> },
+    /// One of several choices (an effect type, a stacking mode, a rounding mode), and not one
+    /// of them.
+    UnknownChoice {
+        got: String,
+        expected: String,
+        suggestion: Option<String>,
+    },
+    /// An IANA timezone name that is not in the compiled-in database.
+    UnknownTimezone {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// An ISO 4217 currency code that is not known.
+    UnknownCurrency {
+        code: String,
+        suggestion: Option<String>,
+    },
+    /// Exactly one of several fields must be given.
+    ExactlyOne { fields: String },
+    /// Two options that cannot be used together.
+    Incompatible { option: String, other: String },
+    /// A time that must come after another (`ends_at` after `starts_at`).
+    NotAfter { field: String, other: String },
+    /// A duplicate, naming where the other one is (type `duplicate`).
+    DuplicateOf { value: String, other: String },
+    /// More nodes in one expression than allowed.
+    TooManyNodes { max: u64 },
+    /// A datetime without a timezone.
+    NaiveDatetime,
+    /// An IR version this build does not read.
+    UnsupportedVersion { got: String, supported: String },
+    /// A number whose magnitude reaches the bound of every number (10^14).
+    OutOfRange { limit: String },
+    /// Text that is not valid Unicode (a Python `str` with a lone surrogate).
+    InvalidUnicode,
+    /// A cart whose subtotal reaches the bound of every number, so no rule could read it.
+    SubtotalTooLarge { max: String },
     /// A zero-width or bidi control character in a code, at a character `position` (0-based,
     /// as Python indexes a `str`): invisible, so two codes that look the same would differ.
     InvisibleCharacter {
@@ -151,7 +226,9 @@ impl ErrorKind {
         match self {
             Self::SyntaxError { .. } => "syntax_error",
             Self::UnknownField { .. } => "unknown_field",
-            Self::TypeMismatch { .. } => "type_mismatch",
+            Self::TypeMismatch { .. } | Self::OperandType { .. } | Self::NotATarget { .. } => {
+                "type_mismatch"
+            }
             Self::Required => "required",
             Self::NotFinite => "not_finite",
             Self::TooLarge { .. } => "too_large",
@@ -159,8 +236,27 @@ impl ErrorKind {
             Self::TooLong { .. } => "too_long",
             Self::TooDeep { .. } => "too_deep",
             Self::TooComplex { .. } => "too_complex",
-            Self::Duplicate { .. } => "duplicate",
+            Self::Duplicate { .. } | Self::DuplicateOf { .. } => "duplicate",
             Self::Invalid { .. } => "invalid",
+            Self::UnknownFunction { .. } => "unknown_function",
+            Self::NotInScope { .. } => "not_in_scope",
+            Self::NotAValue { .. } => "not_a_value",
+            Self::ArgumentCount { .. } => "argument_count",
+            Self::InvalidLiteral { .. } => "invalid_literal",
+            Self::NotInteger => "not_integer",
+            Self::Empty { .. } => "empty",
+            Self::UnknownChoice { .. } => "unknown_choice",
+            Self::UnknownTimezone { .. } => "unknown_timezone",
+            Self::UnknownCurrency { .. } => "unknown_currency",
+            Self::ExactlyOne { .. } => "exactly_one",
+            Self::Incompatible { .. } => "incompatible",
+            Self::NotAfter { .. } => "out_of_order",
+            Self::TooManyNodes { .. } => "too_many_nodes",
+            Self::NaiveDatetime => "naive_datetime",
+            Self::UnsupportedVersion { .. } => "unsupported_version",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::InvalidUnicode => "invalid_unicode",
+            Self::SubtotalTooLarge { .. } => "subtotal_too_large",
             Self::InvisibleCharacter { .. } => "invisible_character",
             Self::PatternTooSmall { .. } => "pattern_too_small",
         }
@@ -183,6 +279,90 @@ impl ErrorKind {
             Self::TooDeep { max } => format!("nested too deeply: at most {max} levels"),
             Self::TooComplex { max } => format!("too costly to evaluate: at most {max}"),
             Self::Duplicate { value } => format!("duplicate '{value}'"),
+            Self::UnknownFunction { name, suggestion } => {
+                format!(
+                    "unknown function '{name}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
+            }
+            Self::NotInScope { name } => format!(
+                "`{name}` can only be used inside a macro over a list of items or an item predicate"
+            ),
+            Self::NotAValue { name } => {
+                format!("'{name}' is not a value; use one of its fields, e.g. '{name}.metadata'")
+            }
+            Self::ArgumentCount {
+                func,
+                expected,
+                got,
+            } => format!("'{func}' takes {expected}, got {got}"),
+            Self::OperandType {
+                expr,
+                what,
+                expected,
+                got,
+            } => format!("in `{expr}`: {what} needs {expected}, got {got}"),
+            Self::NotATarget { got } => format!(
+                "expected a target (pm.ORDER, pm.SHIPPING or pm.items(...)), got {got}; \
+                 to target the items a condition holds for, use pm.items(condition)"
+            ),
+            Self::InvalidLiteral {
+                what,
+                value,
+                reason,
+            } => match reason {
+                Some(r) => format!("invalid {what} \"{value}\": {r}"),
+                None => format!("invalid {what} \"{value}\""),
+            },
+            Self::NotInteger => "must be a whole number".to_owned(),
+            Self::Empty { hint } => match hint {
+                Some(h) => format!("must not be empty; {h}"),
+                None => "must not be empty".to_owned(),
+            },
+            Self::UnknownChoice {
+                got,
+                expected,
+                suggestion,
+            } => format!(
+                "'{got}' is not one of {expected}{}",
+                did_you_mean(suggestion.as_deref())
+            ),
+            Self::UnknownTimezone { name, suggestion } => {
+                format!(
+                    "unknown timezone '{name}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
+            }
+            Self::UnknownCurrency { code, suggestion } => {
+                format!(
+                    "unknown currency '{code}'{}",
+                    did_you_mean(suggestion.as_deref())
+                )
+            }
+            Self::ExactlyOne { fields } => format!("give exactly one of {fields}"),
+            Self::Incompatible { option, other } => {
+                format!("{option} cannot be combined with {other}")
+            }
+            Self::NotAfter { field, other } => format!("{field} must be later than {other}"),
+            Self::DuplicateOf { value, other } => format!("duplicate '{value}' (also {other})"),
+            Self::TooManyNodes { max } => format!("more than {max} nodes"),
+            Self::NaiveDatetime => {
+                "a naive datetime is ambiguous: give it a timezone, e.g. tzinfo=timezone.utc"
+                    .to_owned()
+            }
+            Self::UnsupportedVersion { got, supported } => {
+                format!("unsupported IR version {got}; this build reads {supported}")
+            }
+            Self::OutOfRange { limit } => {
+                format!("out of range: numbers must stay below {limit} in magnitude")
+            }
+            Self::InvalidUnicode => {
+                "text is not valid Unicode (it has a lone surrogate)".to_owned()
+            }
+            Self::SubtotalTooLarge { max } => format!(
+                "the cart's subtotal must stay below {max} (each line's price x quantity, \
+                 rounded up to a whole unit, summed)"
+            ),
             Self::InvisibleCharacter {
                 character,
                 name,
@@ -228,13 +408,99 @@ impl ErrorKind {
                 ("expected", CtxValue::from(expected.as_str())),
                 ("got", CtxValue::from(got.as_str())),
             ],
-            Self::TooLarge { max } => vec![("max", CtxValue::from(max.as_str()))],
+            Self::TooLarge { max } | Self::SubtotalTooLarge { max } => {
+                vec![("max", CtxValue::from(max.as_str()))]
+            }
             Self::TooSmall { min } => vec![("min", CtxValue::from(min.as_str()))],
             Self::TooLong { max } => vec![("max", CtxValue::Int(*max as i128))],
             Self::TooDeep { max } | Self::TooComplex { max } => {
                 vec![("max", CtxValue::Int(i128::from(*max)))]
             }
             Self::Duplicate { value } => vec![("value", CtxValue::from(value.as_str()))],
+            Self::UnknownFunction { name, suggestion }
+            | Self::UnknownTimezone { name, suggestion } => with_suggestion(
+                vec![("name", CtxValue::from(name.as_str()))],
+                suggestion.as_ref(),
+            ),
+            Self::UnknownCurrency { code, suggestion } => with_suggestion(
+                vec![("code", CtxValue::from(code.as_str()))],
+                suggestion.as_ref(),
+            ),
+            Self::NotInScope { name } | Self::NotAValue { name } => {
+                vec![("name", CtxValue::from(name.as_str()))]
+            }
+            Self::ArgumentCount {
+                func,
+                expected,
+                got,
+            } => vec![
+                ("func", CtxValue::from(func.as_str())),
+                ("expected", CtxValue::from(expected.as_str())),
+                ("got", CtxValue::Int(*got as i128)),
+            ],
+            Self::OperandType {
+                expr,
+                what,
+                expected,
+                got,
+            } => vec![
+                ("expr", CtxValue::from(expr.as_str())),
+                ("what", CtxValue::from(what.as_str())),
+                ("expected", CtxValue::from(expected.as_str())),
+                ("got", CtxValue::from(got.as_str())),
+            ],
+            Self::NotATarget { got } => vec![
+                ("expected", CtxValue::from("a target")),
+                ("got", CtxValue::from(got.as_str())),
+            ],
+            Self::InvalidLiteral {
+                what,
+                value,
+                reason,
+            } => {
+                let mut v = vec![
+                    ("what", CtxValue::from(what.as_str())),
+                    ("value", CtxValue::from(value.as_str())),
+                ];
+                if let Some(r) = reason {
+                    v.push(("reason", CtxValue::from(r.as_str())));
+                }
+                v
+            }
+            Self::Empty { hint } => hint
+                .iter()
+                .map(|h| ("hint", CtxValue::from(h.as_str())))
+                .collect(),
+            Self::UnknownChoice {
+                got,
+                expected,
+                suggestion,
+            } => with_suggestion(
+                vec![
+                    ("got", CtxValue::from(got.as_str())),
+                    ("expected", CtxValue::from(expected.as_str())),
+                ],
+                suggestion.as_ref(),
+            ),
+            Self::ExactlyOne { fields } => vec![("fields", CtxValue::from(fields.as_str()))],
+            Self::Incompatible { option, other } => vec![
+                ("option", CtxValue::from(option.as_str())),
+                ("other", CtxValue::from(other.as_str())),
+            ],
+            Self::NotAfter { field, other } => vec![
+                ("field", CtxValue::from(field.as_str())),
+                ("other", CtxValue::from(other.as_str())),
+            ],
+            Self::DuplicateOf { value, other } => vec![
+                ("value", CtxValue::from(value.as_str())),
+                ("other", CtxValue::from(other.as_str())),
+            ],
+            Self::TooManyNodes { max } => vec![("max", CtxValue::Int(i128::from(*max)))],
+            Self::UnsupportedVersion { got, supported } => vec![
+                ("got", CtxValue::from(got.as_str())),
+                ("supported", CtxValue::from(supported.as_str())),
+            ],
+            Self::OutOfRange { limit } => vec![("limit", CtxValue::from(limit.as_str()))],
             Self::InvisibleCharacter {
                 character,
                 position,
@@ -265,6 +531,79 @@ impl ErrorKind {
             _ => Vec::new(),
         }
     }
+
+    /// The kind named by its variant (`snake_case`) and context values: how Python-side checks
+    /// word their errors through the same messages. `None` for an unknown name or missing
+    /// context.
+    pub fn from_parts(variant: &str, ctx: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        let s = |k: &str| ctx(k);
+        let num = |k: &str| ctx(k).and_then(|v| v.parse::<u64>().ok());
+        Some(match variant {
+            "syntax_error" => Self::SyntaxError {
+                message: s("message")?,
+            },
+            "unknown_field" => Self::UnknownField {
+                name: s("name")?,
+                suggestion: s("suggestion"),
+            },
+            "type_mismatch" => Self::TypeMismatch {
+                expected: s("expected")?,
+                got: s("got")?,
+            },
+            "required" => Self::Required,
+            "not_finite" => Self::NotFinite,
+            "too_large" => Self::TooLarge { max: s("max")? },
+            "too_small" => Self::TooSmall { min: s("min")? },
+            "too_long" => Self::TooLong {
+                max: usize::try_from(num("max")?).ok()?,
+            },
+            "too_deep" => Self::TooDeep { max: num("max")? },
+            "too_complex" => Self::TooComplex { max: num("max")? },
+            "duplicate" => Self::Duplicate { value: s("value")? },
+            "invalid" => Self::Invalid {
+                message: s("message")?,
+            },
+            "not_a_target" => Self::NotATarget { got: s("got")? },
+            "not_integer" => Self::NotInteger,
+            "empty" => Self::Empty { hint: s("hint") },
+            "unknown_choice" => Self::UnknownChoice {
+                got: s("got")?,
+                expected: s("expected")?,
+                suggestion: s("suggestion"),
+            },
+            "exactly_one" => Self::ExactlyOne {
+                fields: s("fields")?,
+            },
+            "incompatible" => Self::Incompatible {
+                option: s("option")?,
+                other: s("other")?,
+            },
+            "not_after" => Self::NotAfter {
+                field: s("field")?,
+                other: s("other")?,
+            },
+            "naive_datetime" => Self::NaiveDatetime,
+            "unsupported_version" => Self::UnsupportedVersion {
+                got: s("got")?,
+                supported: s("supported")?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean '{s}'?"))
+}
+
+fn with_suggestion(
+    mut v: Vec<(&'static str, CtxValue)>,
+    suggestion: Option<&String>,
+) -> Vec<(&'static str, CtxValue)> {
+    if let Some(s) = suggestion {
+        v.push(("suggestion", CtxValue::from(s.as_str())));
+    }
+    v
 }
 
 /// `U+200B`.

@@ -3,6 +3,7 @@
 // Arithmetic and parsers read best with short names (a, b, l, r, n, d).
 #![allow(clippy::many_single_char_names)]
 pub mod alloc;
+pub mod arrow;
 pub mod batch;
 pub mod codes;
 pub mod compile;
@@ -14,6 +15,7 @@ pub mod money;
 pub mod num;
 pub mod outcome;
 pub mod programs;
+pub mod schema;
 pub mod simulate;
 pub mod state;
 pub mod syntax;
@@ -23,7 +25,8 @@ pub mod value;
 #[cfg(test)]
 mod tests;
 
-pub use compile::{check_expr, compile, CompileError, CompileErrors, Loc, Program, Scope};
+pub use compile::{check_expr, check_part, compile, Program, Scope};
+pub use error::{Error, ErrorKind, Errors, Loc};
 pub use money::{currencies, currency_exponent};
 
 /// Whether `pattern` matches anywhere in `text`, with the rule language's regex dialect and

@@ -45,7 +45,9 @@ pub struct Applied {
     /// non-zero share.
     pub allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
-    /// `Some("budget")` when a budget shrank the discount to what was left of it.
+    /// What reduced the campaign's discount, if anything: `Some("budget")` when a budget
+    /// shrank it to what was left of it, `Some("max_discount")` when the order's
+    /// `max_discount` clipped it.
     pub limited_by: Option<&'static str>,
 }
 
@@ -91,6 +93,30 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order docs/semantics.md lists them.
+    pub const ALL: &'static [Self] = &[
+        Self::NotActive,
+        Self::RulesNotMet,
+        Self::UnknownCode,
+        Self::NoEffect,
+        Self::ExclusiveConflict,
+        Self::GroupConflict,
+        Self::Stopped,
+        Self::MaxApplied,
+        Self::CurrencyMismatch,
+        Self::MaxDiscount,
+        Self::NotBestDeal,
+        Self::LimitReached,
+        Self::BudgetExhausted,
+        Self::NotAssignedToCustomer,
+        Self::GiftCardExpired,
+        Self::GiftCardInactive,
+        Self::GiftCardEmpty,
+        Self::SelfReferral,
+        Self::AlreadyReferred,
+    ];
+
+    /// The stable name (`Rejected.reason`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::NotActive => "not_active",
@@ -125,8 +151,8 @@ pub struct Rejected {
     pub reason: Reason,
     /// For `rules_not_met`: the failing leaf, printed as rule text.
     pub condition: Option<String>,
-    pub actual: Option<Value>,
-    pub expected: Option<Value>,
+    pub actual: Option<Reported>,
+    pub expected: Option<Reported>,
     /// A machine-readable refinement, e.g. for `not_active`: `inactive`, `not_started`, `ended`,
     /// `outside_schedule`; for `rules_not_met` on a tiered campaign: `tier 0`; for
     /// `limit_reached` and `budget_exhausted`: which limit (`total`, `per_customer`, ..., a
@@ -138,14 +164,14 @@ pub struct Rejected {
 
 /// A runtime value, as reported in `Rejected.actual` / `expected`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Value {
+pub enum Reported {
     Null,
     Bool(bool),
     Num(Decimal),
     Str(String),
     Timestamp(Timestamp),
     Duration(Duration),
-    List(Vec<Value>),
+    List(Vec<Reported>),
     Item { index: usize, sku: Option<String> },
     Meta(MetaValue),
 }

@@ -9,7 +9,7 @@ use crate::input::{Map, MetaValue};
 use crate::num;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Val<'a> {
+pub enum Value<'a> {
     Null,
     Bool(bool),
     Num(Decimal),
@@ -29,8 +29,8 @@ pub enum List<'a> {
     Items(Cow<'a, [usize]>),
     Strs(&'a [String]),
     Meta(&'a [MetaValue]),
-    Slice(&'a [Val<'a>]),
-    Owned(Vec<Val<'a>>),
+    Slice(&'a [Value<'a>]),
+    Owned(Vec<Value<'a>>),
 }
 
 impl<'a> List<'a> {
@@ -49,20 +49,20 @@ impl<'a> List<'a> {
     }
 
     /// The element at `i` (cheap: borrows).
-    pub fn get(&self, i: usize) -> Val<'a> {
+    pub fn get(&self, i: usize) -> Value<'a> {
         match self {
-            Self::Items(v) => v.get(i).map_or(Val::Null, |x| Val::Item(*x)),
+            Self::Items(v) => v.get(i).map_or(Value::Null, |x| Value::Item(*x)),
             Self::Strs(v) => v
                 .get(i)
-                .map_or(Val::Null, |s| Val::Str(Cow::Borrowed(s.as_str()))),
-            Self::Meta(v) => v.get(i).map_or(Val::Null, Val::from_meta),
-            Self::Slice(v) => v.get(i).map_or(Val::Null, Val::borrowed),
-            Self::Owned(v) => v.get(i).cloned().unwrap_or(Val::Null),
+                .map_or(Value::Null, |s| Value::Str(Cow::Borrowed(s.as_str()))),
+            Self::Meta(v) => v.get(i).map_or(Value::Null, Value::from_meta),
+            Self::Slice(v) => v.get(i).map_or(Value::Null, Value::borrowed),
+            Self::Owned(v) => v.get(i).cloned().unwrap_or(Value::Null),
         }
     }
 }
 
-impl<'a> Val<'a> {
+impl<'a> Value<'a> {
     pub fn from_meta(m: &'a MetaValue) -> Self {
         match m {
             MetaValue::Null => Self::Null,
@@ -83,7 +83,7 @@ impl<'a> Val<'a> {
     }
 
     /// A cheap borrowed copy of a long-lived value.
-    pub fn borrowed(v: &'a Val<'a>) -> Self {
+    pub fn borrowed(v: &'a Value<'a>) -> Self {
         match v {
             Self::Str(s) => Self::Str(Cow::Borrowed(s.as_ref())),
             Self::List(List::Owned(l)) => Self::List(List::Slice(l)),
@@ -102,14 +102,14 @@ impl<'a> Val<'a> {
     }
 
     /// A copy that owns everything, for constants; `None` for values tied to the input.
-    pub fn into_static(self) -> Option<Val<'static>> {
+    pub fn into_static(self) -> Option<Value<'static>> {
         Some(match self {
-            Self::Null => Val::Null,
-            Self::Bool(b) => Val::Bool(b),
-            Self::Num(d) => Val::Num(d),
-            Self::Str(s) => Val::Str(Cow::Owned(s.into_owned())),
-            Self::Ts(t) => Val::Ts(t),
-            Self::Dur(d) => Val::Dur(d),
+            Self::Null => Value::Null,
+            Self::Bool(b) => Value::Bool(b),
+            Self::Num(d) => Value::Num(d),
+            Self::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Self::Ts(t) => Value::Ts(t),
+            Self::Dur(d) => Value::Dur(d),
             Self::List(l) => {
                 let n = l.len();
                 if matches!(l, List::Items(_) | List::Meta(_)) {
@@ -119,7 +119,7 @@ impl<'a> Val<'a> {
                 for i in 0..n {
                     out.push(l.get(i).into_static()?);
                 }
-                Val::List(List::Owned(out))
+                Value::List(List::Owned(out))
             }
             Self::Item(_) | Self::Map(_) => return None,
         })

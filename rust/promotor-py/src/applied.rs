@@ -14,7 +14,8 @@ use crate::dec::PyDec;
 /// A campaign that applied. ``amount`` is its whole discount:
 /// ``sum(allocations.values()) + shipping_amount``; ``allocations`` maps line index to the
 /// campaign's share of that line (lines it does not touch are left out); ``gifts`` are the
-/// free units it adds.
+/// free units it adds; ``limited_by`` is ``"max_discount"`` when the order's maximum discount
+/// reduced it (else ``None``).
 ///
 /// Immutable; compares equal to an ``Applied`` with the same data; pickles.
 #[pyclass(module = "promotor", frozen, eq)]
@@ -30,7 +31,8 @@ pub struct Applied {
     shipping_amount: Decimal,
     shares: Vec<(usize, Decimal)>,
     gift_list: Vec<(String, u32, Decimal)>,
-    /// `"budget"` when a budget shrank the discount.
+    /// `"budget"` when a budget shrank the discount, `"max_discount"` when the order's
+    /// maximum discount clipped it.
     #[pyo3(get)]
     limited_by: Option<String>,
 }

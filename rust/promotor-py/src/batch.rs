@@ -16,8 +16,12 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods};
 
-use promotor_core::batch::{arrow_error, Batch, BatchErrors, Lines, MoneyOut, CHUNK};
+use promotor_core::arrow::lines::Lines;
+use promotor_core::arrow::write::{arrow_error, MoneyOut};
+use promotor_core::batch::{Batch, CHUNK};
 use promotor_core::compile::Program;
+use promotor_core::error::{Error, Errors};
+use promotor_core::input::arrow::Extra;
 
 use crate::errors;
 
@@ -157,30 +161,54 @@ pub(crate) fn export(
     PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
 }
 
+fn input_error(py: Python<'_>, e: Error) -> PyErr {
+    errors::to_py(py, &Errors::input(vec![e]))
+}
+
 pub(crate) fn read_all(py: Python<'_>, reader: Reader, table: &str) -> PyResult<Vec<RecordBatch>> {
     reader
-        .map(|b| {
-            b.map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error(table, &e))))
-        })
+        .map(|b| b.map_err(|e| input_error(py, arrow_error(table, &e))))
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The options of `Engine.evaluate_batch`.
+pub struct Options<'o> {
+    pub detail: bool,
+    pub threads: Option<usize>,
+    pub money: &'o str,
+    /// Microseconds since the epoch: `now` of orders without `created_at`.
+    pub now: i64,
+    pub extra_columns: &'o str,
+}
+
 pub fn evaluate_batch<'py>(
     py: Python<'py>,
     program: &Arc<Program>,
     orders: &Bound<'py, PyAny>,
     lines: Option<&Bound<'py, PyAny>>,
-    detail: bool,
-    threads: Option<usize>,
-    money: &str,
-    now: i64,
+    options: &Options<'_>,
 ) -> PyResult<(Bound<'py, PyCapsule>, Option<Bound<'py, PyCapsule>>)> {
+    let Options {
+        detail,
+        threads,
+        money,
+        now,
+        extra_columns,
+    } = *options;
     let money = MoneyOut::parse(money).ok_or_else(|| {
         PyValueError::new_err(format!(
             "money must be 'decimal', 'minor' or 'float', got {money:?}"
         ))
     })?;
+    let extra = match extra_columns {
+        "forbid" => Extra::Forbid,
+        "ignore" => Extra::Ignore,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "extra_columns must be 'forbid' or 'ignore', got {other:?}"
+            )))
+        }
+    };
     let threads = match threads {
         None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
@@ -192,8 +220,8 @@ pub fn evaluate_batch<'py>(
         Some(l) => {
             let batches = read_all(py, import(l, "lines")?, "lines")?;
             Some(
-                py.detach(|| Lines::new(batches))
-                    .map_err(|e| errors::batch_errors(py, &e.into()))?,
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
             )
         }
     };
@@ -203,30 +231,23 @@ pub fn evaluate_batch<'py>(
         .map_or(DataType::Int64, |f| f.data_type().clone());
     let pool = pool(threads)?;
     let program: &Program = program;
-    let mut batch = Batch::new(program, money, detail, lines, now);
+    let mut batch = Batch::new(program, money, detail, lines, now, extra);
     let mut summary = Vec::new();
     let mut details = Vec::new();
     let mut start = 0;
-    if schema.field_with_name("order_id").is_err() {
-        let e = promotor_core::batch::BatchError {
-            loc: vec![
-                promotor_core::Loc::Key("orders".into()),
-                promotor_core::Loc::Key("order_id".into()),
-            ],
-            msg: "the orders table needs an order_id column".into(),
-        };
-        return Err(errors::batch_errors(py, &e.into()));
-    }
+    // An empty table is checked too (its columns, and that no line is left without an order).
+    let empty = RecordBatch::new_empty(Arc::clone(&schema));
+    py.detach(|| pool.install(|| batch.chunk(&empty, 0)))
+        .map_err(|e| errors::to_py(py, &e))?;
     for input in orders {
-        let input = input
-            .map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error("orders", &e))))?;
+        let input = input.map_err(|e| input_error(py, arrow_error("orders", &e)))?;
         let mut offset = 0;
         while offset < input.num_rows() {
             let len = CHUNK.min(input.num_rows() - offset);
             let chunk = input.slice(offset, len);
             let out = py
                 .detach(|| pool.install(|| batch.chunk(&chunk, start + offset)))
-                .map_err(|e| errors::batch_errors(py, &e))?;
+                .map_err(|e| errors::to_py(py, &e))?;
             summary.push(out.summary);
             details.extend(out.detail);
             py.check_signals()?;
@@ -234,6 +255,7 @@ pub fn evaluate_batch<'py>(
         }
         start += input.num_rows();
     }
+    batch.finish().map_err(|e| errors::to_py(py, &e))?;
     let summary = export(py, batch.summary_schema(&order_id_type), summary)?;
     let detail = if detail {
         Some(export(py, batch.detail_schema(&order_id_type), details)?)

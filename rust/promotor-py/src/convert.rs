@@ -1,188 +1,16 @@
-//! Canonical input (Python objects, see docs/architecture.md) -> `input::Input`, and
-//! `outcome::Outcome` -> Python dicts. The Python side has already validated the input; a
-//! malformed value here is a programming error and raises `TypeError` naming the field.
-
-use std::collections::BTreeMap;
+//! `outcome::Outcome` -> the canonical outcome dict of docs/architecture.md. (Inputs come in
+//! through `input.rs`.)
 
 use chrono::{DateTime, TimeDelta, Utc};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
-use rust_decimal::Decimal;
 
-use promotor_core::input::{Cart, Context, Customer, Input, Item, Map, MetaValue, Timestamp};
-use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Value};
+use promotor_core::input::{Input, MetaValue};
+use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Reported};
 
 use crate::dec::PyDec;
 
-fn bad(field: &str, err: &PyErr) -> PyErr {
-    PyTypeError::new_err(format!("canonical input: {field}: {err}"))
-}
-
-fn get<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    Ok(d.get_item(key)?.filter(|v| !v.is_none()))
-}
-
-fn opt_str(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<String>> {
-    get(d, key)?
-        .map(|v| v.extract::<String>().map_err(|e| bad(key, &e)))
-        .transpose()
-}
-
-fn opt_dec(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Decimal>> {
-    get(d, key)?
-        .map(|v| v.extract::<Decimal>().map_err(|e| bad(key, &e)))
-        .transpose()
-}
-
-fn str_list(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<String>> {
-    get(d, key)?.map_or_else(
-        || Ok(Vec::new()),
-        |v| v.extract::<Vec<String>>().map_err(|e| bad(key, &e)),
-    )
-}
-
-fn timestamp(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Timestamp> {
-    let dt: DateTime<Utc> = v.extract().map_err(|e| bad(key, &e))?;
-    Ok(dt.timestamp_micros())
-}
-
-fn opt_timestamp(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Timestamp>> {
-    get(d, key)?.map(|v| timestamp(&v, key)).transpose()
-}
-
-fn dict<'py>(v: &Bound<'py, PyAny>, key: &str) -> PyResult<Bound<'py, PyDict>> {
-    v.cast::<PyDict>()
-        .cloned()
-        .map_err(|e| bad(key, &PyErr::from(e)))
-}
-
-fn metadata(d: &Bound<'_, PyDict>) -> PyResult<Map> {
-    match get(d, "metadata")? {
-        None => Ok(Map::new()),
-        Some(v) => meta_map(&dict(&v, "metadata")?),
-    }
-}
-
-fn meta_map(d: &Bound<'_, PyDict>) -> PyResult<Map> {
-    let mut map = BTreeMap::new();
-    for (k, v) in d.iter() {
-        map.insert(
-            k.extract::<String>().map_err(|e| bad("metadata key", &e))?,
-            meta_value(&v)?,
-        );
-    }
-    Ok(map)
-}
-
-fn meta_value(v: &Bound<'_, PyAny>) -> PyResult<MetaValue> {
-    if v.is_none() {
-        Ok(MetaValue::Null)
-    } else if let Ok(b) = v.cast::<PyBool>() {
-        Ok(MetaValue::Bool(b.is_true()))
-    } else if let Ok(s) = v.cast::<PyString>() {
-        Ok(MetaValue::Str(s.to_str()?.to_owned()))
-    } else if let Ok(d) = v.cast::<PyDict>() {
-        Ok(MetaValue::Map(meta_map(d)?))
-    } else if let Ok(l) = v.cast::<PyList>() {
-        Ok(MetaValue::List(
-            l.iter().map(|x| meta_value(&x)).collect::<PyResult<_>>()?,
-        ))
-    } else {
-        Ok(MetaValue::Num(
-            v.extract::<Decimal>()
-                .map_err(|e| bad("metadata value", &e))?,
-        ))
-    }
-}
-
-fn item(v: &Bound<'_, PyAny>) -> PyResult<Item> {
-    let d = dict(v, "item")?;
-    Ok(Item {
-        sku: opt_str(&d, "sku")?.map(Into::into),
-        product: opt_str(&d, "product")?.map(Into::into),
-        category: opt_str(&d, "category")?.map(Into::into),
-        tags: str_list(&d, "tags")?,
-        price: opt_dec(&d, "price")?.unwrap_or_default(),
-        quantity: get(&d, "quantity")?
-            .map(|q| q.extract::<u32>().map_err(|e| bad("quantity", &e)))
-            .transpose()?
-            .unwrap_or(1),
-        metadata: metadata(&d)?,
-    })
-}
-
-pub fn input(d: &Bound<'_, PyDict>) -> PyResult<Input> {
-    let cart = dict(
-        &get(d, "cart")?.ok_or_else(|| PyTypeError::new_err("no cart"))?,
-        "cart",
-    )?;
-    let items = match get(&cart, "items")? {
-        None => Vec::new(),
-        Some(list) => list
-            .try_iter()?
-            .map(|v| item(&v?))
-            .collect::<PyResult<_>>()?,
-    };
-    let customer = get(d, "customer")?
-        .map(|v| -> PyResult<Customer> {
-            let c = dict(&v, "customer")?;
-            Ok(Customer {
-                id: opt_str(&c, "id")?,
-                email: opt_str(&c, "email")?,
-                segments: str_list(&c, "segments")?,
-                orders_count: opt_dec(&c, "orders_count")?,
-                total_spent: opt_dec(&c, "total_spent")?,
-                created_at: opt_timestamp(&c, "created_at")?,
-                birthday: opt_timestamp(&c, "birthday")?,
-                metadata: metadata(&c)?,
-            })
-        })
-        .transpose()?;
-    let context = match get(d, "context")? {
-        None => Context::default(),
-        Some(v) => {
-            let c = dict(&v, "context")?;
-            Context {
-                now: opt_timestamp(&c, "now")?.unwrap_or_default(),
-                channel: opt_str(&c, "channel")?,
-                country: opt_str(&c, "country")?,
-                metadata: metadata(&c)?,
-            }
-        }
-    };
-    Ok(Input {
-        cart: Cart {
-            currency: opt_str(&cart, "currency")?,
-            shipping: opt_dec(&cart, "shipping")?.unwrap_or_default(),
-            items,
-            metadata: metadata(&cart)?,
-        },
-        customer,
-        context,
-        codes: codes(d)?,
-    })
-}
-
-/// The codes, each free of invisible characters (an `InputError` at `("codes", i)`), as
-/// `canonical_input` checks them: the reference evaluator refuses such a code too.
-fn codes(d: &Bound<'_, PyDict>) -> PyResult<Vec<String>> {
-    let codes = str_list(d, "codes")?;
-    let errors = promotor_core::codes::normalize::check_all(
-        &codes,
-        &[promotor_core::error::Loc::key("codes")],
-    );
-    if errors.is_empty() {
-        Ok(codes)
-    } else {
-        Err(crate::errors::to_py(
-            d.py(),
-            &promotor_core::error::Errors::input(errors),
-        ))
-    }
-}
-
-fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>> {
+pub fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         MetaValue::Null => py.None().into_bound(py),
         MetaValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -206,18 +34,18 @@ fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, PyAny>
     })
 }
 
-fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+fn value_to_py<'py>(py: Python<'py>, v: &Reported) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Num(n) => PyDec(*n).into_pyobject(py)?,
-        Value::Str(s) => PyString::new(py, s).into_any(),
-        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
+        Reported::Null => py.None().into_bound(py),
+        Reported::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Reported::Num(n) => PyDec(*n).into_pyobject(py)?,
+        Reported::Str(s) => PyString::new(py, s).into_any(),
+        Reported::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or_else(
             || Ok(py.None().into_bound(py)),
             |dt| dt.into_pyobject(py).map(Bound::into_any),
         )?,
-        Value::Duration(d) => TimeDelta::microseconds(*d).into_pyobject(py)?.into_any(),
-        Value::List(items) => PyList::new(
+        Reported::Duration(d) => TimeDelta::microseconds(*d).into_pyobject(py)?.into_any(),
+        Reported::List(items) => PyList::new(
             py,
             items
                 .iter()
@@ -225,13 +53,13 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
                 .collect::<PyResult<Vec<_>>>()?,
         )?
         .into_any(),
-        Value::Item { index, sku } => {
+        Reported::Item { index, sku } => {
             let d = PyDict::new(py);
             d.set_item("index", index)?;
             d.set_item("sku", sku)?;
             d.into_any()
         }
-        Value::Meta(m) => meta_to_py(py, m)?,
+        Reported::Meta(m) => meta_to_py(py, m)?,
     })
 }
 

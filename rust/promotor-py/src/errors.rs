@@ -3,10 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use promotor_core::batch::BatchErrors;
-use promotor_core::compile::{CompileErrors, Loc};
-use promotor_core::error::{Category, CtxValue, Errors, Loc as ErrLoc};
-use promotor_core::syntax::SyntaxError;
+use promotor_core::error::{Category, CtxValue, Error, ErrorKind, Errors, Loc};
 
 /// A `promotor.errors.<class>` carrying `details`; a failure while building them is raised
 /// instead.
@@ -24,6 +21,50 @@ fn raise(py: Python<'_>, class: &str, details: PyResult<Bound<'_, PyList>>) -> P
     }
 }
 
+/// One problem as `{"type", "loc", "msg", "ctx"}`, plus `line` and `column` inside rule text.
+fn error_dict<'py>(
+    py: Python<'py>,
+    loc: Bound<'py, PyTuple>,
+    err: &Error,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = detail(py, loc, &err.message())?;
+    d.set_item("type", err.kind.type_name())?;
+    let ctx = PyDict::new(py);
+    for (name, value) in err.kind.context() {
+        match value {
+            CtxValue::Str(s) => ctx.set_item(name, s)?,
+            CtxValue::Int(n) => ctx.set_item(name, n)?,
+        }
+    }
+    d.set_item("ctx", ctx)?;
+    if let Some(span) = err.span {
+        d.set_item("line", span.line)?;
+        d.set_item("column", span.column)?;
+    }
+    Ok(d)
+}
+
+/// A problem found on the Python side, worded here: `variant` names an
+/// [`ErrorKind`] (`"required"`, `"too_large"`, ...) and `ctx` gives its context values.
+/// Returns `{"type", "loc": (), "msg", "ctx"}`, or `None` for an unknown variant.
+pub fn python_error<'py>(
+    py: Python<'py>,
+    variant: &str,
+    ctx: &Bound<'py, PyDict>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let get = |k: &str| -> Option<String> {
+        let v = ctx.get_item(k).ok().flatten()?;
+        if v.is_none() {
+            return None;
+        }
+        v.str().ok().map(|s| s.to_string())
+    };
+    let Some(kind) = ErrorKind::from_parts(variant, &get) else {
+        return Ok(None);
+    };
+    error_dict(py, PyTuple::empty(py), &Error::new(kind, Vec::new())).map(Some)
+}
+
 fn detail<'py>(
     py: Python<'py>,
     loc: Bound<'py, PyTuple>,
@@ -35,98 +76,9 @@ fn detail<'py>(
     Ok(d)
 }
 
-/// A `RuleError` whose locations are empty tuples.
-pub fn rule_error(py: Python<'_>, messages: Vec<((), String)>) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let list = PyList::empty(py);
-        for ((), msg) in messages {
-            list.append(detail(py, PyTuple::empty(py), &msg)?)?;
-        }
-        Ok(list)
-    };
-    raise(py, "RuleError", build())
-}
-
-pub fn syntax_error(py: Python<'_>, err: &SyntaxError) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let d = detail(py, PyTuple::empty(py), &err.message)?;
-        d.set_item("line", err.line)?;
-        d.set_item("column", err.column)?;
-        d.set_item("offset", err.offset)?;
-        d.set_item("type", "syntax_error")?;
-        PyList::new(py, [d])
-    };
-    raise(py, "RuleError", build())
-}
-
-pub fn compile_errors(py: Python<'_>, errs: &CompileErrors) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let list = PyList::empty(py);
-        for err in &errs.0 {
-            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
-            for part in &err.loc {
-                parts.push(match part {
-                    Loc::Key(key) => PyString::new(py, key).into_any(),
-                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
-                });
-            }
-            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
-        }
-        Ok(list)
-    };
-    raise(py, "RuleError", build())
-}
-
-/// Deserialize IR JSON; a bad document becomes a `RuleError` whose `loc` is the JSON path.
+/// Deserialize IR JSON; a bad document becomes a `RuleError` located at its JSON path.
 pub fn from_json<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str) -> PyResult<T> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let build = || -> PyResult<Bound<'_, PyList>> {
-            let mut parts: Vec<Bound<'_, PyAny>> = Vec::new();
-            for segment in err.path() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => {
-                        parts.push(index.into_pyobject(py)?.into_any());
-                    }
-                    serde_path_to_error::Segment::Map { key } => {
-                        parts.push(PyString::new(py, key).into_any());
-                    }
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        parts.push(PyString::new(py, variant).into_any());
-                    }
-                    serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            let msg = if path == "." {
-                err.inner().to_string()
-            } else {
-                format!("{} (at {path})", err.inner())
-            };
-            PyList::new(py, [detail(py, PyTuple::new(py, parts)?, &msg)?])
-        };
-        raise(py, "RuleError", build())
-    })
-}
-
-/// Bad batch input -> `InputError`, one detail per problem, `loc` like `("orders", 3, "items",
-/// 1, "price")`.
-pub fn batch_errors(py: Python<'_>, errs: &BatchErrors) -> PyErr {
-    let build = || -> PyResult<Bound<'_, PyList>> {
-        let list = PyList::empty(py);
-        for err in &errs.0 {
-            let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
-            for part in &err.loc {
-                parts.push(match part {
-                    Loc::Key(key) => PyString::new(py, key).into_any(),
-                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
-                });
-            }
-            list.append(detail(py, PyTuple::new(py, parts)?, &err.msg)?)?;
-        }
-        Ok(list)
-    };
-    raise(py, "InputError", build())
+    promotor_core::ir::read_json(text).map_err(|errs| to_py(py, &errs))
 }
 
 /// The one conversion of core [`Errors`] to a Python exception: `RuleError` or `InputError` by
@@ -143,25 +95,11 @@ pub fn to_py(py: Python<'_>, errs: &Errors) -> PyErr {
             let mut parts: Vec<Bound<'_, PyAny>> = Vec::with_capacity(err.loc.len());
             for part in &err.loc {
                 parts.push(match part {
-                    ErrLoc::Key(key) => PyString::new(py, key).into_any(),
-                    ErrLoc::Index(index) => index.into_pyobject(py)?.into_any(),
+                    Loc::Key(key) => PyString::new(py, key).into_any(),
+                    Loc::Index(index) => index.into_pyobject(py)?.into_any(),
                 });
             }
-            let d = detail(py, PyTuple::new(py, parts)?, &err.message())?;
-            d.set_item("type", err.kind.type_name())?;
-            let ctx = PyDict::new(py);
-            for (name, value) in err.kind.context() {
-                match value {
-                    CtxValue::Str(s) => ctx.set_item(name, s)?,
-                    CtxValue::Int(n) => ctx.set_item(name, n)?,
-                }
-            }
-            d.set_item("ctx", ctx)?;
-            if let Some(span) = err.span {
-                d.set_item("line", span.line)?;
-                d.set_item("column", span.column)?;
-            }
-            list.append(d)?;
+            list.append(error_dict(py, PyTuple::new(py, parts)?, err)?)?;
         }
         Ok(list)
     };

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
+use promotor_core::error::Loc;
 use promotor_core::input::Input;
 use promotor_core::ir;
 use promotor_core::outcome::Outcome;
@@ -15,7 +16,17 @@ use promotor_core::state::pools::PoolCodes;
 use promotor_core::state::Snapshot;
 
 use crate::dec::PyDec;
-use crate::{convert, errors, fast};
+use crate::{convert, errors, input};
+
+/// A location tuple from Python: strings are keys, integers indices.
+fn loc_of(t: &Bound<'_, PyTuple>) -> Vec<Loc> {
+    t.iter()
+        .map(|p| match p.extract::<usize>() {
+            Ok(i) => Loc::Index(i),
+            Err(_) => Loc::Key(p.str().map(|s| s.to_string()).unwrap_or_default()),
+        })
+        .collect()
+}
 
 #[pyclass(module = "promotor._native", frozen)]
 pub struct Program {
@@ -31,77 +42,68 @@ impl Program {
 
 #[pymethods]
 impl Program {
+    /// Compiles IR JSON. `sources`: the locations of expressions written as rule text, with
+    /// their text, so that errors inside them carry a line and column.
     #[new]
-    fn new(py: Python<'_>, engine_ir_json: &str) -> PyResult<Self> {
+    #[pyo3(signature = (engine_ir_json, sources = None))]
+    #[allow(clippy::needless_pass_by_value)] // what PyO3 extracts a list into
+    fn new(
+        py: Python<'_>,
+        engine_ir_json: &str,
+        sources: Option<Vec<(Bound<'_, PyTuple>, String)>>,
+    ) -> PyResult<Self> {
         let def: ir::EngineDef = errors::from_json(py, engine_ir_json)?;
-        let program = py
-            .detach(|| compile(&def))
-            .map_err(|errs| errors::compile_errors(py, &errs))?;
+        let program = py.detach(|| compile(&def)).map_err(|mut errs| {
+            if let Some(sources) = &sources {
+                let sources: Vec<(Vec<Loc>, String)> = sources
+                    .iter()
+                    .map(|(loc, text)| (loc_of(loc), text.clone()))
+                    .collect();
+                promotor_core::syntax::locate_errors(&mut errs.errors, &sources);
+            }
+            errors::to_py(py, &errs)
+        })?;
         Ok(Self {
             inner: Arc::new(program),
             ir_json: engine_ir_json.to_owned(),
         })
     }
 
-    /// Evaluate one canonical input (see docs/architecture.md) into a canonical outcome dict.
+    /// The canonical outcome dict (docs/architecture.md) of one input given as one mapping
+    /// (`cart`, `customer`, `context`, `codes`, as the canonical input and JSON files have it),
+    /// with every rejection explained. Raises `InputError` for bad input.
     fn evaluate<'py>(
         &self,
         py: Python<'py>,
-        canonical_input: &Bound<'py, PyDict>,
+        input: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let input = convert::input(canonical_input)?;
+        let input = input::read_mapping(py, input)?;
         let program = &self.inner;
         let outcome = py.detach(|| program.evaluate(&input));
         convert::outcome(py, &outcome, &input)
     }
 
-    /// Price one cart given as the user's plain dicts (see `fast.rs`); `None` when the input
-    /// is not in the shapes read here, and the caller must take the canonical path.
-    #[pyo3(signature = (cart, customer, codes, now, context))]
-    fn price_fast(
+    /// Price one cart given as `Engine.evaluate` takes it: dicts or models, validated by the
+    /// core's one validator. Raises `InputError` naming every problem.
+    #[pyo3(signature = (cart, customer=None, codes=None, now=None, context=None))]
+    fn price(
         &self,
         py: Python<'_>,
         cart: &Bound<'_, PyAny>,
         customer: Option<&Bound<'_, PyAny>>,
-        codes: &Bound<'_, PyAny>,
+        codes: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
         context: Option<&Bound<'_, PyAny>>,
-    ) -> Option<Priced> {
-        let input = fast::read(cart, customer, codes, now, context)?;
-        Some(self.priced(py, input))
-    }
-
-    /// Price one canonical input (see docs/architecture.md).
-    fn price(&self, py: Python<'_>, canonical_input: &Bound<'_, PyDict>) -> PyResult<Priced> {
-        Ok(self.priced(py, convert::input(canonical_input)?))
-    }
-
-    /// Whether the fast path reads these arguments into the same input as the canonical path
-    /// did (`canonical_input`; `None` when that path raised): `None` when the fast path does not
-    /// take them, `False` when it reads something else or takes what the canonical path
-    /// rejected. For tests.
-    #[staticmethod]
-    #[pyo3(signature = (canonical_input, cart, customer, codes, now, context))]
-    fn _fast_read_agrees(
-        canonical_input: Option<&Bound<'_, PyDict>>,
-        cart: &Bound<'_, PyAny>,
-        customer: Option<&Bound<'_, PyAny>>,
-        codes: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
-        context: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<bool>> {
-        let slow = canonical_input.map(convert::input).transpose()?;
-        // Debug formatting shows every decimal's scale, which `==` on decimals ignores.
-        Ok(fast::read(cart, customer, codes, now, context).map(|f| {
-            slow.as_ref()
-                .is_some_and(|s| format!("{f:?}") == format!("{s:?}"))
-        }))
+    ) -> PyResult<Priced> {
+        let input = input::read_call(py, cart, customer, codes, now, context)?;
+        Ok(self.priced(py, input))
     }
 
     /// Evaluate a table of orders given as Arrow C stream capsules; returns the summary (and,
     /// with `detail`, the detail) as Arrow C stream capsules. `now` (microseconds since the
-    /// epoch, UTC) is the time of orders without `created_at`.
-    #[pyo3(signature = (orders, lines, detail, threads, money, now))]
+    /// epoch, UTC) is the time of orders without `created_at`; `extra_columns` is `"forbid"`
+    /// or `"ignore"`.
+    #[pyo3(signature = (orders, lines, detail, threads, money, now, extra_columns))]
     #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn evaluate_batch<'py>(
         &self,
@@ -112,8 +114,16 @@ impl Program {
         threads: Option<usize>,
         money: &str,
         now: i64,
+        extra_columns: &str,
     ) -> PyResult<(Bound<'py, PyCapsule>, Option<Bound<'py, PyCapsule>>)> {
-        crate::batch::evaluate_batch(py, &self.inner, orders, lines, detail, threads, money, now)
+        let options = crate::batch::Options {
+            detail,
+            threads,
+            money,
+            now,
+            extra_columns,
+        };
+        crate::batch::evaluate_batch(py, &self.inner, orders, lines, &options)
     }
 
     /// Whether any campaign has a usage limit or a budget, or `unique_codes` (evaluation then
@@ -127,26 +137,20 @@ impl Program {
         self.inner.is_pooled()
     }
 
-    /// Read one cart given as the user's plain dicts into a `Request` (see `price_fast`).
-    #[pyo3(signature = (cart, customer, codes, now, context))]
-    fn request_fast(
+    /// Read one cart given as `Engine.evaluate` takes it into a `Request` (validated as by
+    /// `price`), to price or decide on a snapshot of the store's counters.
+    #[pyo3(signature = (cart, customer=None, codes=None, now=None, context=None))]
+    fn request(
         &self,
+        py: Python<'_>,
         cart: &Bound<'_, PyAny>,
         customer: Option<&Bound<'_, PyAny>>,
-        codes: &Bound<'_, PyAny>,
+        codes: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
         context: Option<&Bound<'_, PyAny>>,
-    ) -> Option<crate::state::Request> {
-        let input = fast::read(cart, customer, codes, now, context)?;
-        Some(crate::state::Request::new(Arc::clone(&self.inner), input))
-    }
-
-    /// A canonical input (see docs/architecture.md) as a `Request`.
-    fn request(&self, canonical_input: &Bound<'_, PyDict>) -> PyResult<crate::state::Request> {
-        Ok(crate::state::Request::new(
-            Arc::clone(&self.inner),
-            convert::input(canonical_input)?,
-        ))
+    ) -> PyResult<crate::state::Request> {
+        let input = input::read_call(py, cart, customer, codes, now, context)?;
+        Ok(crate::state::Request::new(Arc::clone(&self.inner), input))
     }
 
     /// A `Request` from `Request.input_json()`.

@@ -7,7 +7,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 
-use promotor_core::batch::{arrow_error, BatchErrors, Lines, MoneyOut, CHUNK};
+use promotor_core::arrow::lines::Lines;
+use promotor_core::arrow::write::{arrow_error, MoneyOut};
+use promotor_core::batch::CHUNK;
+use promotor_core::error::{Error, ErrorKind, Errors, Loc};
 use promotor_core::simulate::shared::{shared_program, SharedReads};
 use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::state::memory::MemoryState;
@@ -51,21 +54,18 @@ pub fn simulate<'py>(
         Some(l) => {
             let batches = read_all(py, import(l, "lines")?, "lines")?;
             Some(
-                py.detach(|| Lines::new(batches))
-                    .map_err(|e| errors::batch_errors(py, &e.into()))?,
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
             )
         }
     };
     let schema = orders.schema();
     let Ok(order_id) = schema.field_with_name("order_id") else {
-        let e = promotor_core::batch::BatchError {
-            loc: vec![
-                promotor_core::Loc::Key("orders".into()),
-                promotor_core::Loc::Key("order_id".into()),
-            ],
-            msg: "the orders table needs an order_id column".into(),
-        };
-        return Err(errors::batch_errors(py, &e.into()));
+        let e = Error::new(
+            ErrorKind::Required,
+            vec![Loc::key("orders"), Loc::key("order_id")],
+        );
+        return Err(errors::to_py(py, &Errors::input(vec![e])));
     };
     let order_id_type = order_id.data_type().clone();
     let cores: Vec<_> = programs.iter().map(|p| p.core().clone()).collect();
@@ -91,7 +91,7 @@ pub fn simulate<'py>(
     let mut start = 0;
     for batch in orders {
         let batch = batch
-            .map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error("orders", &e))))?;
+            .map_err(|e| errors::to_py(py, &Errors::input(vec![arrow_error("orders", &e)])))?;
         let mut offset = 0;
         while offset < batch.num_rows() {
             let len = CHUNK.min(batch.num_rows() - offset);
@@ -99,7 +99,7 @@ pub fn simulate<'py>(
             for (sim, out) in sims.iter_mut().zip(&mut outs) {
                 let got = py
                     .detach(|| sim.chunk(&chunk, start + offset))
-                    .map_err(|e| errors::batch_errors(py, &e))?;
+                    .map_err(|e| errors::to_py(py, &e))?;
                 if let Some(got) = got {
                     out.0.push(got.summary);
                     out.1.extend(got.detail);
@@ -155,8 +155,8 @@ pub fn shared_orders<'py>(
         Some(l) => {
             let batches = read_all(py, import(l, "lines")?, "lines")?;
             Some(
-                py.detach(|| Lines::new(batches))
-                    .map_err(|e| errors::batch_errors(py, &e.into()))?,
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
             )
         }
     };
@@ -172,7 +172,7 @@ pub fn shared_orders<'py>(
     let mut out = Vec::new();
     for batch in orders {
         let batch = batch
-            .map_err(|e| errors::batch_errors(py, &BatchErrors::from(arrow_error("orders", &e))))?;
+            .map_err(|e| errors::to_py(py, &Errors::input(vec![arrow_error("orders", &e)])))?;
         let start = out.len();
         out.resize(start + batch.num_rows(), false);
         let mut offset = 0;
@@ -182,7 +182,7 @@ pub fn shared_orders<'py>(
             let flags = &mut out[start + offset..start + offset + len];
             for reader in &mut readers {
                 py.detach(|| reader.chunk(&chunk, start + offset, flags))
-                    .map_err(|e| errors::batch_errors(py, &e))?;
+                    .map_err(|e| errors::to_py(py, &e))?;
             }
             offset += len;
             py.check_signals()?;

@@ -12,7 +12,7 @@ use serde_json::{json, Value as J};
 
 use promotor_core::compile::Program as CoreProgram;
 use promotor_core::input::{Input, MetaValue};
-use promotor_core::outcome::{Outcome, Value};
+use promotor_core::outcome::{Outcome, Reported};
 use promotor_core::state::pools::{PoolCode, PoolCodes};
 use promotor_core::state::Snapshot;
 
@@ -335,19 +335,19 @@ fn meta(v: &MetaValue) -> J {
     }
 }
 
-fn value(v: &Value) -> J {
+fn value(v: &Reported) -> J {
     match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::from(*b),
-        Value::Num(n) => json!({"$dec": n.to_string()}),
-        Value::Str(s) => J::from(s.as_str()),
-        Value::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or(
+        Reported::Null => J::Null,
+        Reported::Bool(b) => J::from(*b),
+        Reported::Num(n) => json!({"$dec": n.to_string()}),
+        Reported::Str(s) => J::from(s.as_str()),
+        Reported::Timestamp(t) => DateTime::<Utc>::from_timestamp_micros(*t).map_or(
             J::Null,
             |dt| json!({"$ts": dt.to_rfc3339_opts(SecondsFormat::Micros, true)}),
         ),
-        Value::Duration(d) => json!({"$dur": d}),
-        Value::List(items) => J::Array(items.iter().map(value).collect()),
-        Value::Item { index, sku } => json!({"$map": {"index": index, "sku": sku}}),
-        Value::Meta(m) => meta(m),
+        Reported::Duration(d) => json!({"$dur": d}),
+        Reported::List(items) => J::Array(items.iter().map(value).collect()),
+        Reported::Item { index, sku } => json!({"$map": {"index": index, "sku": sku}}),
+        Reported::Meta(m) => meta(m),
     }
 }

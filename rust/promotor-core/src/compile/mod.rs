@@ -1,228 +1,51 @@
-//! IR -> [`Program`]: validates a definition, resolves and type-checks every expression, folds
-//! constants, and precomputes what evaluation needs. Reports every error found, each with the
-//! location of the offending node.
+//! IR -> [`Program`]: the driver. Validates a definition, resolves and type-checks every
+//! expression (`expr.rs`, `resolve.rs`), bounds its work (`bounds.rs`), folds constants
+//! (`fold.rs`), and builds the compiled types (`types.rs`, and each effect's own type in
+//! `eval/effects/`). Reports every error found, each located at its node.
 
+pub mod bounds;
+mod call;
 pub mod expr;
+mod fold;
+pub mod literal;
 pub mod node;
+mod program;
+mod resolve;
+pub mod types;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
-use chrono_tz::Tz;
+use rust_decimal::Decimal;
 
-pub use expr::{build_regex, Scope};
-use expr::{check_limits, tz_hint, Env, Ty};
+pub use crate::error::Loc;
+use crate::error::{Error, ErrorKind, Errors};
+pub use expr::Scope;
+use expr::{Env, Ty};
+pub use literal::{build_regex, did_you_mean};
 use node::{Node, Rule};
+pub(crate) use program::Inner;
+pub use program::Program;
+pub use types::{Body, CCampaign, CEffect, CSchedule, CTarget, Pick};
 
-use crate::ir::{self, Allocation, EngineDef, Expr, Limits, Target};
+use crate::ir::{self, EngineDef, Expr, RuleBounds, Target};
 use crate::money;
 use crate::num::RoundMode;
 use crate::time;
+use crate::value::Value;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Loc {
-    Key(String),
-    Index(usize),
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Key(k) => f.write_str(k),
-            Self::Index(i) => write!(f, "{i}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompileError {
-    pub loc: Vec<Loc>,
-    pub msg: String,
-}
-
-impl fmt::Display for CompileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.loc.is_empty() {
-            return f.write_str(&self.msg);
-        }
-        let path: Vec<String> = self.loc.iter().map(ToString::to_string).collect();
-        write!(f, "{}: {}", path.join("."), self.msg)
-    }
-}
-
-/// All errors found in a definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompileErrors(pub Vec<CompileError>);
-
-impl fmt::Display for CompileErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(
-            f,
-            "{n} error{} in the definition",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for e in &self.0 {
-            write!(f, "\n  {e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CompileErrors {}
-
-/// Which units of the selected lines an `items(...)` target keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pick {
-    Cheapest(u32),
-    MostExpensive(u32),
-}
-
-/// A compiled target.
-#[derive(Debug, Clone)]
-pub enum CTarget {
-    Order,
-    Shipping,
-    Items {
-        /// Item predicate (slot 0 is `item`); `None`: every line.
-        pred: Option<Node>,
-        pick: Option<Pick>,
-        max_quantity: Option<u32>,
-    },
-}
-
-/// A compiled effect.
-#[derive(Debug, Clone)]
-pub enum CEffect {
-    PercentOff {
-        percent: Node,
-        cap: Option<Node>,
-        on: CTarget,
-    },
-    AmountOff {
-        amount: Node,
-        on: CTarget,
-        each: bool,
-    },
-    FixedPrice {
-        price: Node,
-        on: CTarget,
-    },
-    ShippingOff {
-        amount: Node,
-        percent: bool,
-    },
-    BuyXGetY {
-        buy: Option<Node>,
-        buy_quantity: Node,
-        /// `None`: the same set as `buy`.
-        get: Option<Node>,
-        get_quantity: Node,
-        percent: Node,
-        max_applications: Option<Node>,
-    },
-    Gift {
-        sku: String,
-        quantity: u32,
-        price: Node,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub enum Body {
-    Effect(Box<CEffect>),
-    Tiers(Vec<(Option<Rule>, CEffect)>),
-}
-
-#[derive(Debug, Clone)]
-pub struct CSchedule {
-    /// `None`: every day.
-    pub weekdays: Option<Vec<u8>>,
-    pub hours: Option<(u8, u8)>,
-    pub tz: Tz,
-}
-
-#[derive(Debug, Clone)]
-pub struct CCampaign {
-    pub id: String,
-    pub automatic: bool,
-    pub active: bool,
-    pub starts_at: Option<i64>,
-    pub ends_at: Option<i64>,
-    pub schedule: Option<CSchedule>,
-    pub rules: Option<Rule>,
-    pub body: Body,
-}
-
-#[derive(Debug)]
-pub(crate) struct Inner {
-    pub def: EngineDef,
-    pub exponent: u32,
-    pub mode: RoundMode,
-    pub campaigns: Vec<CCampaign>,
-    /// Campaign indices in evaluation order: priority descending, then position.
-    pub order: Vec<usize>,
-    /// Normalised code -> (campaign index, the campaign's spelling).
-    pub codes: HashMap<String, (usize, String)>,
-    /// `Stacking.max_discount`, parsed (a percent; clamped to [0, 100] when used).
-    pub max_discount: Option<rust_decimal::Decimal>,
-    /// Distinct rule leaves (by text): the size of the per-evaluation memo.
-    pub leaves: usize,
-    /// Usage limits and budgets of each campaign (`crate::state`).
-    pub usage_limits: crate::state::Limits,
-    /// Whether a campaign accepts the codes of its pool (`crate::state::pools`): only then do
-    /// given codes that no campaign defines need a store lookup.
-    pub pooled: bool,
-    /// Loyalty programmes and what they issue (`crate::programs`).
-    pub programs: crate::programs::Programs,
-}
-
-/// Gives every campaign and tier leaf its memo slot, one per distinct text. Sound because a
-/// leaf of a campaign or tier rule has no free variables: its value depends on the cart alone,
-/// and two leaves that print the same are the same condition.
-fn assign_leaf_slots(campaigns: &mut [CCampaign]) -> usize {
-    let mut slots: HashMap<String, usize> = HashMap::new();
-    let mut assign = |l: &mut crate::compile::node::Leaf| {
-        let next = slots.len();
-        l.slot = *slots.entry(l.text.clone()).or_insert(next);
-    };
-    for c in campaigns {
-        if let Some(r) = &mut c.rules {
-            r.leaves_mut(&mut assign);
-        }
-        if let Body::Tiers(tiers) = &mut c.body {
-            for r in tiers.iter_mut().filter_map(|(r, _)| r.as_mut()) {
-                r.leaves_mut(&mut assign);
-            }
-        }
-    }
-    slots.len()
-}
-
-/// A compiled engine: immutable, `Send + Sync`, cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Program(pub(crate) Arc<Inner>);
-
-impl Program {
-    pub fn def(&self) -> &EngineDef {
-        &self.0.def
-    }
-}
-
-struct Errs(Vec<CompileError>);
+/// The errors found so far.
+#[derive(Default)]
+pub(crate) struct Errs(Vec<Error>);
 
 impl Errs {
-    fn push(&mut self, loc: &[Loc], msg: impl Into<String>) {
-        self.0.push(CompileError {
-            loc: loc.to_vec(),
-            msg: msg.into(),
-        });
+    pub(crate) fn push(&mut self, loc: &[Loc], kind: ErrorKind) {
+        self.0.push(Error::new(kind, loc.to_vec()));
     }
 }
 
 fn key(k: &str) -> Loc {
-    Loc::Key(k.to_owned())
+    Loc::key(k)
 }
 
 fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
@@ -231,276 +54,457 @@ fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
     v
 }
 
-/// Compiles one expression in a scope, pushing errors at `loc`.
-fn compile_expr(
-    e: &Expr,
-    scope: Scope,
-    limits: &Limits,
-    mode: RoundMode,
-    loc: &[Loc],
-    errs: &mut Errs,
-) -> Node {
-    if let Err(m) = check_limits(e, limits) {
-        errs.push(loc, m);
-        return Node::Const(crate::value::Val::Null);
-    }
-    let mut env = Env::new(scope, mode);
-    let (n, t) = env.expr(e, true);
-    match scope {
-        Scope::Number => {
-            if !matches!(t, Ty::Num | Ty::Dyn) {
-                env.errors.push(format!(
-                    "in `{}`: an effect amount must be a num, got {t}",
-                    crate::syntax::print(e)
-                ));
-            }
-        }
-        Scope::Rules | Scope::Item => {
-            if !matches!(t, Ty::Bool | Ty::Dyn | Ty::Null) {
-                env.errors.push(format!(
-                    "in `{}`: a condition must be a bool, got {t}",
-                    crate::syntax::print(e)
-                ));
-            }
-        }
-    }
-    for m in env.errors {
-        errs.push(loc, m);
-    }
-    n
+/// How much of a definition is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// Everything: what an engine runs.
+    Full,
+    /// The structure and the literals, not the expressions: what a part of a definition is
+    /// checked with when it is built (`pm.percent_off(150)`, `pm.Campaign(codes=[])`), before
+    /// the engine's bounds are known. A number given as an expression compiles to `null`.
+    Structure,
 }
 
-fn compile_rule(
-    e: &Expr,
-    limits: &Limits,
+/// What compiling one part of a definition needs.
+struct Cx<'c> {
+    bounds: &'c RuleBounds,
     mode: RoundMode,
-    loc: &[Loc],
-    errs: &mut Errs,
-) -> Option<Rule> {
-    if let Err(m) = check_limits(e, limits) {
-        errs.push(loc, m);
-        return None;
+    depth: Depth,
+    errs: &'c mut Errs,
+}
+
+impl Cx<'_> {
+    /// Compiles one expression in a scope, pushing errors at `loc`.
+    fn expr(&mut self, e: &Expr, scope: Scope, loc: &[Loc]) -> Node {
+        if self.depth == Depth::Structure {
+            return match e {
+                Expr::Num { value } => literal::parse_num_literal(value)
+                    .map_or(Node::Const(Value::Null), |d| Node::Const(Value::Num(d))),
+                _ => Node::Const(Value::Null),
+            };
+        }
+        if let Err(k) = bounds::check_shape(e, self.bounds) {
+            self.errs.push(loc, k);
+            return Node::Const(Value::Null);
+        }
+        let mut env = Env::new(scope, self.mode);
+        let t = env.expr(e, true);
+        match scope {
+            Scope::Number => {
+                if !matches!(t.ty, Ty::Num | Ty::Dyn) {
+                    env.type_err(e, "an effect amount", "a num", t.ty);
+                }
+            }
+            Scope::Rules | Scope::Item => {
+                if !t.ty.boolish() {
+                    env.type_err(e, "a condition", "a bool", t.ty);
+                }
+            }
+        }
+        self.finish(env, loc);
+        t.node
     }
-    let mut env = Env::new(Scope::Rules, mode);
-    let r = env.rule(e);
-    for m in env.errors {
-        errs.push(loc, m);
+
+    fn rule(&mut self, e: &Expr, loc: &[Loc]) -> Option<Rule> {
+        if self.depth == Depth::Structure {
+            return None;
+        }
+        if let Err(k) = bounds::check_shape(e, self.bounds) {
+            self.errs.push(loc, k);
+            return None;
+        }
+        let mut env = Env::new(Scope::Rules, self.mode);
+        let r = env.rule(e);
+        self.finish(env, loc);
+        Some(r)
     }
-    Some(r)
+
+    /// Moves the expression's errors to `loc`, and checks its cost.
+    fn finish(&mut self, env: Env, loc: &[Loc]) {
+        let clean = env.errors.is_empty();
+        for (path, kind) in env.errors {
+            self.errs.push(&at(loc, &path), kind);
+        }
+        if clean && env.cost > self.bounds.max_cost {
+            self.errs.push(
+                loc,
+                ErrorKind::TooComplex {
+                    max: self.bounds.max_cost,
+                },
+            );
+        }
+    }
+
+    fn target(&mut self, on: &Target, loc: &[Loc]) -> Option<CTarget> {
+        match on {
+            Target::Order => Some(CTarget::Order),
+            Target::Shipping => Some(CTarget::Shipping),
+            Target::Items {
+                pred,
+                cheapest,
+                most_expensive,
+                max_quantity,
+            } => {
+                let pred = pred
+                    .as_ref()
+                    .map(|p| self.expr(p, Scope::Item, &at(loc, &[key("pred")])));
+                let pick = match (cheapest, most_expensive) {
+                    (Some(_), Some(_)) => {
+                        self.errs.push(
+                            &at(loc, &[key("most_expensive")]),
+                            ErrorKind::Incompatible {
+                                option: "most_expensive".to_owned(),
+                                other: "cheapest".to_owned(),
+                            },
+                        );
+                        return None;
+                    }
+                    (Some(n), None) => Some(Pick::Cheapest(*n)),
+                    (None, Some(n)) => Some(Pick::MostExpensive(*n)),
+                    (None, None) => None,
+                };
+                Some(CTarget::Items {
+                    pred,
+                    pick,
+                    max_quantity: *max_quantity,
+                })
+            }
+        }
+    }
+}
+
+/// What an effect's compile function (in `eval/effects/`) is handed: its location, and ways to
+/// compile its numbers, predicates and target and to check its literals.
+pub struct EffectCx<'x, 'c> {
+    cx: &'x mut Cx<'c>,
+    loc: Vec<Loc>,
+}
+
+impl EffectCx<'_, '_> {
+    fn field_loc(&self, field: &str) -> Vec<Loc> {
+        at(&self.loc, &[key(field)])
+    }
+
+    /// An effect number: evaluated against the original cart; a literal is checked to lie in
+    /// `[min, max]` (and to be whole with `whole`), since a literal out of range can only be a
+    /// mistake.
+    pub fn number(
+        &mut self,
+        field: &str,
+        e: &Expr,
+        min: Option<Decimal>,
+        max: Option<Decimal>,
+        whole: bool,
+    ) -> Node {
+        let loc = self.field_loc(field);
+        let n = self.cx.expr(e, Scope::Number, &loc);
+        if let Node::Const(Value::Num(d)) = &n {
+            if let Some(m) = min.filter(|m| d < m) {
+                self.cx
+                    .errs
+                    .push(&loc, ErrorKind::TooSmall { min: m.to_string() });
+            } else if let Some(m) = max.filter(|m| d > m) {
+                self.cx
+                    .errs
+                    .push(&loc, ErrorKind::TooLarge { max: m.to_string() });
+            } else if whole && !d.fract().is_zero() {
+                self.cx.errs.push(&loc, ErrorKind::NotInteger);
+            }
+        }
+        n
+    }
+
+    /// An item predicate (binds `item`).
+    pub fn pred(&mut self, field: &str, e: &Expr) -> Node {
+        let loc = self.field_loc(field);
+        self.cx.expr(e, Scope::Item, &loc)
+    }
+
+    /// The effect's target (`on`).
+    pub fn target(&mut self, on: &Target) -> Option<CTarget> {
+        let loc = self.field_loc("on");
+        self.cx.target(on, &loc)
+    }
+
+    /// An error at one of the effect's fields.
+    pub fn error(&mut self, field: &str, kind: ErrorKind) {
+        let loc = self.field_loc(field);
+        self.cx.errs.push(&loc, kind);
+    }
 }
 
 /// Checks one expression on its own.
-pub fn check_expr(expr: &Expr, scope: Scope, limits: &Limits) -> Result<(), CompileErrors> {
-    let mut errs = Errs(Vec::new());
+pub fn check_expr(expr: &Expr, scope: Scope, bounds: &RuleBounds) -> Result<(), Errors> {
+    let mut errs = Errs::default();
+    let mut cx = Cx {
+        bounds,
+        mode: RoundMode::HalfEven,
+        depth: Depth::Full,
+        errs: &mut errs,
+    };
     if scope == Scope::Rules {
-        compile_rule(expr, limits, RoundMode::HalfEven, &[], &mut errs);
+        cx.rule(expr, &[]);
     } else {
-        compile_expr(expr, scope, limits, RoundMode::HalfEven, &[], &mut errs);
+        cx.expr(expr, scope, &[]);
     }
     if errs.0.is_empty() {
         Ok(())
     } else {
-        Err(CompileErrors(errs.0))
+        Err(Errors::rule(errs.0))
     }
 }
 
-fn compile_target(
-    on: &Target,
-    limits: &Limits,
-    mode: RoundMode,
-    loc: &[Loc],
-    errs: &mut Errs,
-) -> Option<CTarget> {
-    match on {
-        Target::Order => Some(CTarget::Order),
-        Target::Shipping => Some(CTarget::Shipping),
-        Target::Items {
-            pred,
-            cheapest,
-            most_expensive,
-            max_quantity,
-        } => {
-            let pred = pred.as_ref().map(|p| {
-                compile_expr(p, Scope::Item, limits, mode, &at(loc, &[key("pred")]), errs)
-            });
-            let pick = match (cheapest, most_expensive) {
-                (Some(_), Some(_)) => {
-                    errs.push(
-                        loc,
-                        "a target takes either 'cheapest' or 'most_expensive', not both",
-                    );
-                    return None;
-                }
-                (Some(n), None) => Some(Pick::Cheapest(*n)),
-                (None, Some(n)) => Some(Pick::MostExpensive(*n)),
-                (None, None) => None,
-            };
-            Some(CTarget::Items {
-                pred,
-                pick,
-                max_quantity: *max_quantity,
-            })
-        }
-    }
-}
-
-fn compile_effect(
-    e: &ir::Effect,
-    limits: &Limits,
-    mode: RoundMode,
-    loc: &[Loc],
-    errs: &mut Errs,
-) -> Option<CEffect> {
-    let num = |x: &Expr, name: &str, errs: &mut Errs| {
-        compile_expr(x, Scope::Number, limits, mode, &at(loc, &[key(name)]), errs)
-    };
-    let pred = |x: &Expr, name: &str, errs: &mut Errs| {
-        compile_expr(x, Scope::Item, limits, mode, &at(loc, &[key(name)]), errs)
-    };
-    let target = |on: &Target, errs: &mut Errs| {
-        compile_target(on, limits, mode, &at(loc, &[key("on")]), errs)
-    };
-    match e {
-        ir::Effect::PercentOff { percent, on, cap } => {
-            let on = target(on, errs);
-            let percent = num(percent, "percent", errs);
-            let cap = cap.as_ref().map(|c| num(c, "cap", errs));
-            Some(CEffect::PercentOff {
-                percent,
-                cap,
-                on: on?,
-            })
-        }
-        ir::Effect::AmountOff {
-            amount,
-            on,
-            allocation,
-        } => {
-            let each = *allocation == Allocation::Each;
-            let bad = each && matches!(on, Target::Shipping);
-            if bad {
-                errs.push(
-                    &at(loc, &[key("allocation")]),
-                    "amount_off allocation 'each' needs item units; it cannot apply to the shipping target",
-                );
-            }
-            let on = target(on, errs);
-            let amount = num(amount, "amount", errs);
-            (!bad).then_some(())?;
-            Some(CEffect::AmountOff {
-                amount,
-                on: on?,
-                each,
-            })
-        }
-        ir::Effect::FixedPrice { price, on } => {
-            let on = target(on, errs);
-            let price = num(price, "price", errs);
-            Some(CEffect::FixedPrice { price, on: on? })
-        }
-        ir::Effect::ShippingOff { amount, percent } => {
-            let amount = num(amount, "amount", errs);
-            Some(CEffect::ShippingOff {
-                amount,
-                percent: *percent,
-            })
-        }
-        ir::Effect::BuyXGetY {
-            buy,
-            buy_quantity,
-            get,
-            get_quantity,
-            percent,
-            max_applications,
-        } => {
-            let buy = buy.as_ref().map(|b| pred(b, "buy", errs));
-            let buy_quantity = num(buy_quantity, "buy_quantity", errs);
-            let get = get.as_ref().map(|g| pred(g, "get", errs));
-            let get_quantity = num(get_quantity, "get_quantity", errs);
-            let percent = num(percent, "percent", errs);
-            let max_applications = max_applications
-                .as_ref()
-                .map(|m| num(m, "max_applications", errs));
-            Some(CEffect::BuyXGetY {
-                buy,
-                buy_quantity,
-                get,
-                get_quantity,
-                percent,
-                max_applications,
-            })
-        }
-        ir::Effect::Gift {
-            sku,
-            quantity,
-            price,
-        } => {
-            let price = num(price, "price", errs);
-            Some(CEffect::Gift {
-                sku: sku.clone(),
-                quantity: *quantity,
-                price,
-            })
-        }
-    }
+fn compile_effect(e: &ir::Effect, cx: &mut Cx<'_>, loc: Vec<Loc>) -> Option<CEffect> {
+    let mut ecx = EffectCx { cx, loc };
+    crate::eval::effects::compile(e, &mut ecx)
 }
 
 fn compile_time(s: Option<&String>, name: &str, loc: &[Loc], errs: &mut Errs) -> Option<i64> {
     let s = s?;
     let t = time::parse_timestamp(s);
     if t.is_none() {
-        errs.push(&at(loc, &[key(name)]), format!("invalid timestamp \"{s}\": expected RFC 3339 with an offset, e.g. 2026-11-27T00:00:00Z"));
+        errs.push(
+            &at(loc, &[key(name)]),
+            ErrorKind::InvalidLiteral {
+                what: "timestamp".to_owned(),
+                value: s.clone(),
+                reason: Some(
+                    "expected RFC 3339 with an offset, e.g. 2026-11-27T00:00:00Z".to_owned(),
+                ),
+            },
+        );
     }
     t
 }
 
+/// A schedule at `loc`.
 fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CSchedule> {
-    let loc = at(loc, &[key("schedule")]);
     let mut ok = true;
+    let mut hours_ok = true;
     if let Some(days) = &s.weekdays {
         for (i, d) in days.iter().enumerate() {
-            if !(1..=7).contains(d) {
+            let l = at(loc, &[key("weekdays"), Loc::Index(i)]);
+            if *d < 1 {
                 errs.push(
-                    &at(&loc, &[key("weekdays"), Loc::Index(i)]),
-                    format!("weekday {d} is not in 1..7 (1 = Monday)"),
+                    &l,
+                    ErrorKind::TooSmall {
+                        min: "1".to_owned(),
+                    },
+                );
+                ok = false;
+            } else if *d > 7 {
+                errs.push(
+                    &l,
+                    ErrorKind::TooLarge {
+                        max: "7".to_owned(),
+                    },
                 );
                 ok = false;
             }
         }
     }
     if let Some((a, b)) = s.hours {
-        if a > 24 || b > 24 {
+        for (i, h) in [a, b].into_iter().enumerate() {
+            let l = at(loc, &[key("hours"), Loc::Index(i)]);
+            if h > 24 {
+                errs.push(
+                    &l,
+                    ErrorKind::TooLarge {
+                        max: "24".to_owned(),
+                    },
+                );
+                hours_ok = false;
+            } else if h < 0 {
+                errs.push(
+                    &l,
+                    ErrorKind::TooSmall {
+                        min: "0".to_owned(),
+                    },
+                );
+                hours_ok = false;
+            }
+        }
+        if hours_ok && a == b {
             errs.push(
-                &at(&loc, &[key("hours")]),
-                format!("hours ({a}, {b}) must be in 0..24"),
+                &at(loc, &[key("hours")]),
+                ErrorKind::Empty {
+                    hint: Some("use (0, 24) for the whole day".to_owned()),
+                },
             );
-            ok = false;
-        } else if a == b {
-            errs.push(
-                &at(&loc, &[key("hours")]),
-                format!("hours ({a}, {b}) are empty; use (0, 24) for the whole day"),
-            );
-            ok = false;
+            hours_ok = false;
         }
     }
+    let ok = ok && hours_ok;
     let tz = time::parse_tz(&s.timezone);
     if tz.is_none() {
         errs.push(
-            &at(&loc, &[key("timezone")]),
-            format!("unknown timezone '{}'{}", s.timezone, tz_hint(&s.timezone)),
+            &at(loc, &[key("timezone")]),
+            literal::unknown_timezone(&s.timezone),
         );
     }
-    let weekdays = s.weekdays.clone().filter(|w| !w.is_empty());
+    if !ok {
+        return None;
+    }
+    let weekdays = s
+        .weekdays
+        .as_ref()
+        .filter(|w| !w.is_empty())
+        .map(|w| w.iter().map(|d| u8::try_from(*d).unwrap_or(0)).collect());
     Some(CSchedule {
         weekdays,
-        hours: s.hours,
+        hours: s
+            .hours
+            .map(|(a, b)| (u8::try_from(a).unwrap_or(0), u8::try_from(b).unwrap_or(0))),
         tz: tz?,
     })
-    .filter(|_| ok)
+}
+
+fn compile_stacking(s: &ir::Stacking, errs: &mut Errs) -> Option<Decimal> {
+    let loc = [key("stacking")];
+    if s.max_applied == Some(0) {
+        errs.push(
+            &at(&loc, &[key("max_applied")]),
+            ErrorKind::TooSmall {
+                min: "1".to_owned(),
+            },
+        );
+    }
+    s.max_discount.as_ref().and_then(|m| {
+        literal::parse_num_literal(m.trim())
+            .map_err(|k| errs.push(&at(&loc, &[key("max_discount")]), k))
+            .ok()
+    })
+}
+
+/// Bounds may not exceed what rule text is parsed with ([`RuleBounds::PARSE`]).
+fn check_bounds(b: &RuleBounds, errs: &mut Errs) {
+    let caps = RuleBounds::PARSE;
+    for (name, value, cap) in [
+        ("max_depth", b.max_depth, caps.max_depth),
+        ("max_text_len", b.max_text_len, caps.max_text_len),
+    ] {
+        if value > cap {
+            errs.push(
+                &[key("bounds"), key(name)],
+                ErrorKind::TooLarge {
+                    max: cap.to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// A campaign's code as given: where, as written, and its key (`codes::key`).
+type GivenCode<'d> = (Vec<Loc>, &'d String, String);
+
+/// One campaign's compiled parts, with its given codes for the engine to match; `None` body when it does not compile.
+fn compile_campaign<'d>(
+    c: &'d ir::Campaign,
+    loc: &[Loc],
+    cx: &mut Cx<'_>,
+) -> (Option<CCampaign>, Vec<GivenCode<'d>>) {
+    if c.id.trim().is_empty() {
+        cx.errs
+            .push(&at(loc, &[key("id")]), ErrorKind::Empty { hint: None });
+    }
+    let mut given: Vec<(Vec<Loc>, &String)> = Vec::new();
+    if let Some(code) = &c.code {
+        given.push((at(loc, &[key("code")]), code));
+    }
+    if c.codes.as_ref().is_some_and(Vec::is_empty) {
+        cx.errs.push(
+            &at(loc, &[key("codes")]),
+            ErrorKind::Empty {
+                hint: Some("leave codes out for an automatic campaign".to_owned()),
+            },
+        );
+    }
+    for (j, code) in c.codes.iter().flatten().enumerate() {
+        given.push((at(loc, &[key("codes"), Loc::Index(j)]), code));
+    }
+    // Each code's key (`codes::key`, the one normalisation); a code that has none is reported
+    // here and left out of matching.
+    let automatic = given.is_empty() && !c.unique_codes;
+    let mut keyed = Vec::with_capacity(given.len());
+    for (cl, code) in given {
+        match crate::codes::key(code) {
+            Ok(norm) if norm.is_empty() => cx.errs.push(&cl, ErrorKind::Empty { hint: None }),
+            Ok(norm) => keyed.push((cl, code, norm)),
+            Err(kind) => cx.errs.push(&cl, kind),
+        }
+    }
+    let starts_at = compile_time(c.starts_at.as_ref(), "starts_at", loc, cx.errs);
+    let ends_at = compile_time(c.ends_at.as_ref(), "ends_at", loc, cx.errs);
+    if let (Some(s), Some(e)) = (starts_at, ends_at) {
+        if s >= e {
+            cx.errs.push(
+                &at(loc, &[key("ends_at")]),
+                ErrorKind::NotAfter {
+                    field: "ends_at".to_owned(),
+                    other: "starts_at".to_owned(),
+                },
+            );
+        }
+    }
+    let schedule = c
+        .schedule
+        .as_ref()
+        .and_then(|s| compile_schedule(s, &at(loc, &[key("schedule")]), cx.errs));
+    let rules = c
+        .rules
+        .as_ref()
+        .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
+    let body = match (&c.effect, &c.tiers) {
+        (Some(e), None) => compile_effect(e, cx, at(loc, &[key("effect")])).map(Body::Effect),
+        (None, Some(tiers)) => {
+            if tiers.is_empty() {
+                cx.errs
+                    .push(&at(loc, &[key("tiers")]), ErrorKind::Empty { hint: None });
+            }
+            let mut out = Vec::with_capacity(tiers.len());
+            for (ti, t) in tiers.iter().enumerate() {
+                let tl = at(loc, &[key("tiers"), Loc::Index(ti)]);
+                let (r, e) = compile_tier(t, &tl, cx);
+                if let Some(e) = e {
+                    out.push((r, e));
+                }
+            }
+            Some(Body::Tiers(out))
+        }
+        (Some(_), Some(_)) | (None, None) => {
+            cx.errs.push(
+                loc,
+                ErrorKind::ExactlyOne {
+                    fields: "'effect' and 'tiers'".to_owned(),
+                },
+            );
+            None
+        }
+    };
+    let compiled = body.map(|body| CCampaign {
+        id: c.id.clone(),
+        automatic,
+        active: c.active,
+        starts_at,
+        ends_at,
+        schedule,
+        rules,
+        body,
+    });
+    (compiled, keyed)
+}
+
+fn compile_tier(t: &ir::Tier, loc: &[Loc], cx: &mut Cx<'_>) -> (Option<Rule>, Option<CEffect>) {
+    let r = t
+        .rules
+        .as_ref()
+        .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
+    let e = compile_effect(&t.effect, cx, at(loc, &[key("effect")]));
+    (r, e)
 }
 
 /// Compiles an engine definition.
-pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
+pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
     // Rewards of programmes are campaigns selected by the codes a store issued for them.
     let expanded;
     let user_campaigns = def.campaigns.len();
@@ -513,169 +517,91 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
         expanded = d;
         &expanded
     };
-    let mut errs = Errs(Vec::new());
+    let mut errs = Errs::default();
     if def.version != ir::IR_VERSION {
         errs.push(
             &[key("version")],
-            format!(
-                "unsupported IR version {}; this build reads version {}",
-                def.version,
-                ir::IR_VERSION
-            ),
+            ErrorKind::UnsupportedVersion {
+                got: def.version.to_string(),
+                supported: format!("{} to {}", ir::IR_VERSION_MIN, ir::IR_VERSION),
+            },
         );
     }
     let exponent = money::currency_exponent(&def.currency);
     if exponent.is_none() {
         let codes: Vec<String> = money::currencies().into_iter().map(|(c, _)| c).collect();
-        let hint = expr::did_you_mean(&def.currency, codes.iter().map(String::as_str))
-            .map_or_else(String::new, |c| format!("; did you mean '{c}'?"));
+        let suggestion =
+            did_you_mean(&def.currency, codes.iter().map(String::as_str)).map(str::to_owned);
         errs.push(
             &[key("currency")],
-            format!("unknown currency '{}'{hint}", def.currency),
+            ErrorKind::UnknownCurrency {
+                code: def.currency.clone(),
+                suggestion,
+            },
         );
     }
-    if def.stacking.max_applied == Some(0) {
-        errs.push(
-            &[key("stacking"), key("max_applied")],
-            "stacking max_applied must be at least 1 (or null for no limit)",
-        );
-    }
-    let max_discount = def.stacking.max_discount.as_ref().and_then(|m| {
-        expr::parse_num_literal(m.trim())
-            .map_err(|e| {
-                errs.push(
-                    &[key("stacking"), key("max_discount")],
-                    format!("stacking max_discount must be a decimal percent: {e}"),
-                );
-            })
-            .ok()
-    });
+    let max_discount = compile_stacking(&def.stacking, &mut errs);
+    check_bounds(&def.bounds, &mut errs);
     let mode = money::round_mode(def.rounding);
-    let limits = &def.limits;
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut codes: HashMap<String, (usize, String)> = HashMap::new();
     let mut campaigns = Vec::with_capacity(def.campaigns.len());
+    let mut cx = Cx {
+        bounds: &def.bounds,
+        mode,
+        depth: Depth::Full,
+        errs: &mut errs,
+    };
     for (ci, c) in def.campaigns.iter().enumerate() {
         let loc = vec![key("campaigns"), Loc::Index(ci)];
-        if c.id.trim().is_empty() {
-            errs.push(&at(&loc, &[key("id")]), "campaign id must not be empty");
-        } else if let Some(prev) = ids.insert(&c.id, ci) {
-            errs.push(
-                &at(&loc, &[key("id")]),
-                format!("duplicate campaign id '{}' (also campaigns[{prev}])", c.id),
-            );
+        if !c.id.trim().is_empty() {
+            if let Some(prev) = ids.insert(&c.id, ci) {
+                cx.errs.push(
+                    &at(&loc, &[key("id")]),
+                    ErrorKind::DuplicateOf {
+                        value: c.id.clone(),
+                        other: format!("at campaigns.{prev}"),
+                    },
+                );
+            }
         }
-        let mut given: Vec<(Vec<Loc>, &String)> = Vec::new();
-        if let Some(code) = &c.code {
-            given.push((at(&loc, &[key("code")]), code));
-        }
-        for (j, code) in c.codes.iter().flatten().enumerate() {
-            given.push((at(&loc, &[key("codes"), Loc::Index(j)]), code));
-        }
-        for (cl, code) in &given {
-            let norm = match crate::codes::key(code) {
-                Ok(norm) => norm,
-                Err(kind) => {
-                    errs.push(cl, kind.message());
-                    continue;
-                }
-            };
-            if norm.is_empty() {
-                errs.push(cl, "a code must not be empty");
-            } else if let Some((other, _)) = codes.get(&norm) {
-                errs.push(cl, format!("duplicate code '{}' (codes match once normalised: case-insensitively, compatibility forms alike; also in campaign '{}')", code.trim(), def.campaigns[*other].id));
+        let (compiled, given) = compile_campaign(c, &loc, &mut cx);
+        for (cl, code, norm) in given {
+            if let Some((other, _)) = codes.get(&norm) {
+                cx.errs.push(
+                    &cl,
+                    ErrorKind::DuplicateOf {
+                        value: code.trim().to_owned(),
+                        other: format!(
+                            "in campaign '{}'; codes match once normalised: case-insensitively, \
+                             compatibility forms alike",
+                            def.campaigns[*other].id
+                        ),
+                    },
+                );
             } else {
                 codes.insert(norm, (ci, (*code).clone()));
             }
         }
-        let starts_at = compile_time(c.starts_at.as_ref(), "starts_at", &loc, &mut errs);
-        let ends_at = compile_time(c.ends_at.as_ref(), "ends_at", &loc, &mut errs);
-        if let (Some(s), Some(e)) = (starts_at, ends_at) {
-            if s >= e {
-                errs.push(
-                    &at(&loc, &[key("ends_at")]),
-                    "ends_at must be after starts_at",
-                );
-            }
-        }
-        let schedule = c
-            .schedule
-            .as_ref()
-            .and_then(|s| compile_schedule(s, &loc, &mut errs));
-        let rules = c
-            .rules
-            .as_ref()
-            .and_then(|r| compile_rule(r, limits, mode, &at(&loc, &[key("rules")]), &mut errs));
-        let body = match (&c.effect, &c.tiers) {
-            (Some(e), None) => {
-                compile_effect(e, limits, mode, &at(&loc, &[key("effect")]), &mut errs)
-                    .map(|e| Body::Effect(Box::new(e)))
-            }
-            (None, Some(tiers)) => {
-                if tiers.is_empty() {
-                    errs.push(&at(&loc, &[key("tiers")]), "tiers must not be empty");
-                }
-                let mut out = Vec::with_capacity(tiers.len());
-                for (ti, t) in tiers.iter().enumerate() {
-                    let tl = at(&loc, &[key("tiers"), Loc::Index(ti)]);
-                    let r = t.rules.as_ref().and_then(|r| {
-                        compile_rule(r, limits, mode, &at(&tl, &[key("rules")]), &mut errs)
-                    });
-                    let e = compile_effect(
-                        &t.effect,
-                        limits,
-                        mode,
-                        &at(&tl, &[key("effect")]),
-                        &mut errs,
-                    );
-                    if let Some(e) = e {
-                        out.push((r, e));
-                    }
-                }
-                Some(Body::Tiers(out))
-            }
-            (Some(_), Some(_)) => {
-                errs.push(
-                    &loc,
-                    "a campaign takes either 'effect' or 'tiers', not both",
-                );
-                None
-            }
-            (None, None) => {
-                errs.push(&loc, "a campaign needs an 'effect' or 'tiers'");
-                None
-            }
-        };
-        if let Some(body) = body {
-            campaigns.push(CCampaign {
-                id: c.id.clone(),
-                automatic: given.is_empty() && !c.unique_codes,
-                active: c.active,
-                starts_at,
-                ends_at,
-                schedule,
-                rules,
-                body,
-            });
+        if let Some(c) = compiled {
+            campaigns.push(c);
         }
     }
     let (usage_limits, limit_errors) = crate::state::compile(def, exponent.unwrap_or(2));
-    for (loc, msg) in limit_errors {
-        errs.0.push(CompileError { loc, msg });
-    }
+    errs.0.extend(limit_errors);
     let programs = crate::programs::compile::compile(
         &def.programs,
         user_campaigns,
         &def.campaigns,
         exponent.unwrap_or(2),
         mode,
-        limits,
+        &def.bounds,
         &mut errs.0,
     );
     if !errs.0.is_empty() {
-        return Err(CompileErrors(errs.0));
+        return Err(Errors::rule(errs.0));
     }
-    let leaves = assign_leaf_slots(&mut campaigns);
+    let leaves = program::assign_leaf_slots(&mut campaigns);
     let mut order: Vec<usize> = (0..def.campaigns.len()).collect();
     order.sort_by(|a, b| {
         def.campaigns[*b]
@@ -698,16 +624,86 @@ pub fn compile(def: &EngineDef) -> Result<Program, CompileErrors> {
     })))
 }
 
+/// Checks one part of a definition as it is built, before an engine exists: its structure
+/// and literals, not its expressions (the engine's compile checks those, with its bounds).
+/// `part` is `campaign`, `tier`, `effect`, `target`, `schedule`, `stacking` or `bounds`;
+/// errors are located inside the part.
+pub fn check_part(part: &str, text: &str) -> Result<(), Errors> {
+    let mut errs = Errs::default();
+    let bounds = RuleBounds::PARSE;
+    let mut cx = Cx {
+        bounds: &bounds,
+        mode: RoundMode::HalfEven,
+        depth: Depth::Structure,
+        errs: &mut errs,
+    };
+    match part {
+        "campaign" => {
+            let c: ir::Campaign = ir::read_json(text)?;
+            compile_campaign(&c, &[], &mut cx);
+        }
+        "tier" => {
+            let t: ir::Tier = ir::read_json(text)?;
+            compile_tier(&t, &[], &mut cx);
+        }
+        "effect" => {
+            let e: ir::Effect = ir::read_json(text)?;
+            compile_effect(&e, &mut cx, Vec::new());
+        }
+        "target" => {
+            let t: ir::Target = ir::read_json(text)?;
+            cx.target(&t, &[]);
+        }
+        "schedule" => {
+            let s: ir::Schedule = ir::read_json(text)?;
+            compile_schedule(&s, &[], cx.errs);
+        }
+        "stacking" => {
+            let s: ir::Stacking = ir::read_json(text)?;
+            compile_stacking(&s, cx.errs);
+            for e in &mut cx.errs.0 {
+                e.loc.remove(0);
+            }
+        }
+        "bounds" => {
+            let b: RuleBounds = ir::read_json(text)?;
+            check_bounds(&b, cx.errs);
+            for e in &mut cx.errs.0 {
+                e.loc.remove(0);
+            }
+        }
+        other => {
+            return Err(Errors::rule(vec![Error::new(
+                ErrorKind::Invalid {
+                    message: format!("no such part of a definition: {other}"),
+                },
+                Vec::new(),
+            )]))
+        }
+    }
+    if errs.0.is_empty() {
+        Ok(())
+    } else {
+        Err(Errors::rule(errs.0))
+    }
+}
+
 /// A rule of a programme (an earning rule), compiled as campaign rules are.
 pub(crate) fn program_rule(
     e: &Expr,
-    limits: &Limits,
+    bounds: &RuleBounds,
     mode: RoundMode,
     loc: &[Loc],
-    out: &mut Vec<CompileError>,
+    out: &mut Vec<Error>,
 ) -> Option<Rule> {
-    let mut errs = Errs(Vec::new());
-    let r = compile_rule(e, limits, mode, loc, &mut errs);
+    let mut errs = Errs::default();
+    let mut cx = Cx {
+        bounds,
+        mode,
+        depth: Depth::Full,
+        errs: &mut errs,
+    };
+    let r = cx.rule(e, loc);
     out.extend(errs.0);
     r
 }
@@ -716,9 +712,9 @@ pub(crate) fn program_rule(
 pub(crate) fn program_schedule(
     s: &ir::Schedule,
     loc: &[Loc],
-    out: &mut Vec<CompileError>,
+    out: &mut Vec<Error>,
 ) -> Option<CSchedule> {
-    let mut errs = Errs(Vec::new());
+    let mut errs = Errs::default();
     let c = compile_schedule(s, loc, &mut errs);
     out.extend(errs.0);
     c
@@ -729,9 +725,9 @@ pub(crate) fn program_time(
     s: Option<&String>,
     name: &str,
     loc: &[Loc],
-    out: &mut Vec<CompileError>,
+    out: &mut Vec<Error>,
 ) -> Option<i64> {
-    let mut errs = Errs(Vec::new());
+    let mut errs = Errs::default();
     let t = compile_time(s, name, loc, &mut errs);
     out.extend(errs.0);
     t

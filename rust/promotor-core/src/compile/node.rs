@@ -5,41 +5,8 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use crate::ir::MacroOp;
-use crate::value::Val;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    CartSubtotal,
-    CartQuantity,
-    CartShipping,
-    CartItems,
-    CartCurrency,
-    CartMetadata,
-    CustomerId,
-    CustomerEmail,
-    CustomerSegments,
-    CustomerOrdersCount,
-    CustomerTotalSpent,
-    CustomerCreatedAt,
-    CustomerBirthday,
-    CustomerMetadata,
-    ContextNow,
-    ContextChannel,
-    ContextCountry,
-    ContextMetadata,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemField {
-    Sku,
-    Product,
-    Category,
-    Tags,
-    Price,
-    Quantity,
-    Subtotal,
-    Metadata,
-}
+pub use crate::schema::{Field, ItemField};
+use crate::value::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -87,7 +54,7 @@ pub enum Func {
 
 #[derive(Debug, Clone)]
 pub enum Node {
-    Const(Val<'static>),
+    Const(Value<'static>),
     /// A list literal with non-constant elements.
     ListOf(Vec<Node>),
     Field(Field),

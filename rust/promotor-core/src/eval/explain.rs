@@ -3,8 +3,8 @@
 use crate::compile::node::{Func, Leaf, Node, Rule};
 use crate::eval::expr::Ctx;
 use crate::input::MetaValue;
-use crate::outcome::Value;
-use crate::value::{List, Val};
+use crate::outcome::Reported;
+use crate::value::{List, Value};
 
 pub fn holds<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> bool {
     match rule {
@@ -40,7 +40,7 @@ pub fn failing_leaf<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> &'a Leaf {
 }
 
 /// `(condition, actual, expected)` of a false rule.
-pub fn explain<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> (String, Value, Value) {
+pub fn explain<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> (String, Reported, Reported) {
     let leaf = failing_leaf(ctx, rule);
     let (a, e) = match &leaf.node {
         Node::Cmp(_, l, r)
@@ -52,21 +52,21 @@ pub fn explain<'a>(ctx: &mut Ctx<'a>, rule: &'a Rule) -> (String, Value, Value) 
         {
             (ctx.eval(&args[0]), ctx.eval(&args[1]))
         }
-        n => (ctx.eval(n), Val::Bool(true)),
+        n => (ctx.eval(n), Value::Bool(true)),
     };
     (leaf.text.clone(), report(ctx, &a), report(ctx, &e))
 }
 
 /// A runtime value as reported in `Rejected.actual` / `expected`.
-pub fn report(ctx: &Ctx, v: &Val) -> Value {
+pub fn report(ctx: &Ctx, v: &Value) -> Reported {
     match v {
-        Val::Null => Value::Null,
-        Val::Bool(b) => Value::Bool(*b),
-        Val::Num(d) => Value::Num(*d),
-        Val::Str(s) => Value::Str(s.to_string()),
-        Val::Ts(t) => Value::Timestamp(*t),
-        Val::Dur(d) => Value::Duration(*d),
-        Val::Item(i) => Value::Item {
+        Value::Null => Reported::Null,
+        Value::Bool(b) => Reported::Bool(*b),
+        Value::Num(d) => Reported::Num(*d),
+        Value::Str(s) => Reported::Str(s.to_string()),
+        Value::Ts(t) => Reported::Timestamp(*t),
+        Value::Dur(d) => Reported::Duration(*d),
+        Value::Item(i) => Reported::Item {
             index: *i,
             sku: ctx
                 .input
@@ -75,12 +75,16 @@ pub fn report(ctx: &Ctx, v: &Val) -> Value {
                 .get(*i)
                 .and_then(|it| it.sku.as_deref().map(str::to_owned)),
         },
-        Val::Map(m) => Value::Meta(MetaValue::Map((*m).clone())),
-        Val::List(l) => {
+        Value::Map(m) => Reported::Meta(MetaValue::Map((*m).clone())),
+        Value::List(l) => {
             if let List::Meta(m) = l {
-                return Value::List(m.iter().map(|x| report(ctx, &Val::from_meta(x))).collect());
+                return Reported::List(
+                    m.iter()
+                        .map(|x| report(ctx, &Value::from_meta(x)))
+                        .collect(),
+                );
             }
-            Value::List((0..l.len()).map(|i| report(ctx, &l.get(i))).collect())
+            Reported::List((0..l.len()).map(|i| report(ctx, &l.get(i))).collect())
         }
     }
 }

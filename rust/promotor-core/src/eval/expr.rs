@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -11,7 +12,7 @@ use crate::input::{Input, Item};
 use crate::ir::MacroOp;
 use crate::num::{self, RoundMode};
 use crate::time;
-use crate::value::{List, Val};
+use crate::value::{List, Value};
 
 /// Amounts derived once per cart: what rules see as `cart.subtotal` etc.
 #[derive(Debug, Clone, Default)]
@@ -49,45 +50,89 @@ pub fn all_lines(n: usize) -> Cow<'static, [usize]> {
 pub struct Ctx<'a> {
     pub input: &'a Input,
     pub facts: &'a Facts,
-    pub vars: Vec<Val<'a>>,
+    pub vars: Vec<Value<'a>>,
     pub mode: RoundMode,
     /// Rule leaves already tested on this cart, by slot: 0 not yet, 1 false, 2 true. Empty
     /// outside a program's evaluation (then nothing is remembered).
     pub memo: Vec<u8>,
+    /// Regular expressions read from the input, compiled once per distinct pattern (`None`:
+    /// invalid); at most [`REGEX_CACHE`] of them at a time. Made on first use: most rules
+    /// read no pattern from the input. Boxed so a `Ctx` (made per cart) carries one pointer,
+    /// not a map's hasher state.
+    #[allow(clippy::box_collection)]
+    regexes: Option<Box<HashMap<String, Option<regex::Regex>>>>,
 }
 
-fn b(v: bool) -> Val<'static> {
-    Val::Bool(v)
+/// Most compiled patterns a [`Ctx`] keeps.
+pub const REGEX_CACHE: usize = 64;
+
+impl<'a> Ctx<'a> {
+    /// A context for one evaluation of `input`, with a memo of `leaves` slots.
+    pub fn new(input: &'a Input, facts: &'a Facts, mode: RoundMode, leaves: usize) -> Self {
+        Self {
+            input,
+            facts,
+            vars: Vec::new(),
+            mode,
+            memo: vec![0; leaves],
+            regexes: None,
+        }
+    }
+
+    /// Whether `pattern` (read from the input) matches `text`; null for an invalid pattern.
+    fn matches_dynamic(&mut self, text: &str, pattern: &str) -> Value<'static> {
+        let cache = self.regexes.get_or_insert_with(Box::default);
+        if !cache.contains_key(pattern) {
+            if cache.len() >= REGEX_CACHE {
+                cache.clear();
+            }
+            let re = crate::compile::build_regex(pattern).ok();
+            cache.insert(pattern.to_owned(), re);
+        }
+        match cache.get(pattern) {
+            Some(Some(re)) => b(re.is_match(text)),
+            _ => Value::Null,
+        }
+    }
+
+    /// How many distinct patterns read from the input are compiled now.
+    pub fn compiled_patterns(&self) -> usize {
+        self.regexes.as_ref().map_or(0, |c| c.len())
+    }
 }
 
-fn num_or_null(d: Option<Decimal>) -> Val<'static> {
-    d.map_or(Val::Null, Val::Num)
+fn b(v: bool) -> Value<'static> {
+    Value::Bool(v)
+}
+
+fn num_or_null(d: Option<Decimal>) -> Value<'static> {
+    d.map_or(Value::Null, Value::Num)
 }
 
 /// `a == b`: both null, or both non-null, comparable and equal.
-pub fn equal(a: &Val, b: &Val) -> bool {
+pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Val::Null, Val::Null) => true,
-        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
         _ => order(a, b) == Some(Ordering::Equal),
     }
 }
 
 /// Ordering of two values of an ordered type (`num`, `str`, `timestamp`, `duration`).
-pub fn order(a: &Val, b: &Val) -> Option<Ordering> {
+pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
-        (Val::Num(x), Val::Num(y)) => Some(num::cmp(x, y)),
-        (Val::Str(x), Val::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
-        (Val::Ts(x), Val::Ts(y)) | (Val::Dur(x), Val::Dur(y)) => Some(x.cmp(y)),
+        (Value::Num(x), Value::Num(y)) => Some(num::cmp(x, y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (Value::Ts(x), Value::Ts(y)) | (Value::Dur(x), Value::Dur(y)) => Some(x.cmp(y)),
         _ => None,
     }
 }
 
-pub fn compare(op: Cmp, a: &Val, b: &Val) -> bool {
+pub fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
     match op {
         Cmp::Eq => equal(a, b),
         Cmp::Ne => match (a, b) {
-            (Val::Bool(x), Val::Bool(y)) => x != y,
+            (Value::Bool(x), Value::Bool(y)) => x != y,
             _ => order(a, b).is_some_and(Ordering::is_ne),
         },
         Cmp::Lt => order(a, b).is_some_and(Ordering::is_lt),
@@ -97,46 +142,46 @@ pub fn compare(op: Cmp, a: &Val, b: &Val) -> bool {
     }
 }
 
-pub fn arith<'a>(op: Arith, a: Val<'a>, b: Val<'a>) -> Val<'a> {
+pub fn arith<'a>(op: Arith, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     match (op, a, b) {
-        (Arith::Add, Val::Num(x), Val::Num(y)) => num_or_null(num::add(x, y)),
-        (Arith::Sub, Val::Num(x), Val::Num(y)) => num_or_null(num::sub(x, y)),
-        (Arith::Mul, Val::Num(x), Val::Num(y)) => num_or_null(num::mul(x, y)),
-        (Arith::Div, Val::Num(x), Val::Num(y)) => num_or_null(num::div(x, y)),
-        (Arith::Mod, Val::Num(x), Val::Num(y)) => num_or_null(num::rem(x, y)),
-        (Arith::Add, Val::Str(x), Val::Str(y)) => {
+        (Arith::Add, Value::Num(x), Value::Num(y)) => num_or_null(num::add(x, y)),
+        (Arith::Sub, Value::Num(x), Value::Num(y)) => num_or_null(num::sub(x, y)),
+        (Arith::Mul, Value::Num(x), Value::Num(y)) => num_or_null(num::mul(x, y)),
+        (Arith::Div, Value::Num(x), Value::Num(y)) => num_or_null(num::div(x, y)),
+        (Arith::Mod, Value::Num(x), Value::Num(y)) => num_or_null(num::rem(x, y)),
+        (Arith::Add, Value::Str(x), Value::Str(y)) => {
             let mut s = x.into_owned();
             s.push_str(&y);
-            Val::Str(Cow::Owned(s))
+            Value::Str(Cow::Owned(s))
         }
-        (Arith::Add, Val::Ts(t), Val::Dur(d)) => t
+        (Arith::Add, Value::Ts(t), Value::Dur(d)) => t
             .checked_add(d)
             .and_then(time::check_ts)
-            .map_or(Val::Null, Val::Ts),
-        (Arith::Sub, Val::Ts(t), Val::Dur(d)) => t
+            .map_or(Value::Null, Value::Ts),
+        (Arith::Sub, Value::Ts(t), Value::Dur(d)) => t
             .checked_sub(d)
             .and_then(time::check_ts)
-            .map_or(Val::Null, Val::Ts),
-        (Arith::Sub, Val::Ts(t), Val::Ts(u)) => t
+            .map_or(Value::Null, Value::Ts),
+        (Arith::Sub, Value::Ts(t), Value::Ts(u)) => t
             .checked_sub(u)
             .and_then(time::check_dur)
-            .map_or(Val::Null, Val::Dur),
-        (Arith::Add, Val::Dur(x), Val::Dur(y)) => x
+            .map_or(Value::Null, Value::Dur),
+        (Arith::Add, Value::Dur(x), Value::Dur(y)) => x
             .checked_add(y)
             .and_then(time::check_dur)
-            .map_or(Val::Null, Val::Dur),
-        (Arith::Sub, Val::Dur(x), Val::Dur(y)) => x
+            .map_or(Value::Null, Value::Dur),
+        (Arith::Sub, Value::Dur(x), Value::Dur(y)) => x
             .checked_sub(y)
             .and_then(time::check_dur)
-            .map_or(Val::Null, Val::Dur),
-        _ => Val::Null,
+            .map_or(Value::Null, Value::Dur),
+        _ => Value::Null,
     }
 }
 
 /// A streaming `sum`, `min` or `max`: nulls skipped; a value of the wrong type makes it null.
 enum Fold<'a> {
     Sum(i128, u32),
-    Extreme(Option<Val<'a>>, bool),
+    Extreme(Option<Value<'a>>, bool),
     Null,
 }
 
@@ -152,12 +197,12 @@ impl<'a> Fold<'a> {
         matches!(self, Self::Null)
     }
 
-    fn push(&mut self, v: Val<'a>) {
+    fn push(&mut self, v: Value<'a>) {
         if v.is_null() {
             return;
         }
         let next = match (std::mem::replace(self, Self::Null), v) {
-            (Self::Sum(acc, scale), Val::Num(d)) => {
+            (Self::Sum(acc, scale), Value::Num(d)) => {
                 let s = scale.max(d.scale());
                 let acc = num::pow10(s - scale).and_then(|p| acc.checked_mul(p));
                 let m = num::pow10(s - d.scale()).and_then(|p| d.mantissa().checked_mul(p));
@@ -169,7 +214,10 @@ impl<'a> Fold<'a> {
                 }
             }
             (Self::Extreme(None, max), v) => {
-                if matches!(v, Val::Num(_) | Val::Str(_) | Val::Ts(_) | Val::Dur(_)) {
+                if matches!(
+                    v,
+                    Value::Num(_) | Value::Str(_) | Value::Ts(_) | Value::Dur(_)
+                ) {
                     Self::Extreme(Some(v), max)
                 } else {
                     Self::Null
@@ -185,17 +233,17 @@ impl<'a> Fold<'a> {
         *self = next;
     }
 
-    fn finish(self) -> Val<'a> {
+    fn finish(self) -> Value<'a> {
         match self {
             Self::Sum(acc, scale) => num_or_null(num::make(acc, scale)),
-            Self::Extreme(best, _) => best.unwrap_or(Val::Null),
-            Self::Null => Val::Null,
+            Self::Extreme(best, _) => best.unwrap_or(Value::Null),
+            Self::Null => Value::Null,
         }
     }
 }
 
 /// Least (`max == false`) or greatest of values: nulls skipped, mixed or unordered types null.
-fn extreme<'a, I: Iterator<Item = Val<'a>>>(vals: I, max: bool) -> Val<'a> {
+fn extreme<'a, I: Iterator<Item = Value<'a>>>(vals: I, max: bool) -> Value<'a> {
     let mut f = Fold::new(if max { MacroOp::Max } else { MacroOp::Min });
     for v in vals {
         f.push(v);
@@ -206,10 +254,10 @@ fn extreme<'a, I: Iterator<Item = Val<'a>>>(vals: I, max: bool) -> Val<'a> {
     f.finish()
 }
 
-fn places(v: Option<&Val>) -> Option<u32> {
+fn places(v: Option<&Value>) -> Option<u32> {
     match v {
         None => Some(0),
-        Some(Val::Num(d)) => {
+        Some(Value::Num(d)) => {
             if d.fract().is_zero() && *d >= Decimal::ZERO && *d <= Decimal::from(12) {
                 u32::try_from(d.normalize().mantissa()).ok()
             } else {
@@ -220,36 +268,26 @@ fn places(v: Option<&Val>) -> Option<u32> {
     }
 }
 
-fn membership(list: &Val, x: &Val) -> Val<'static> {
+fn membership(list: &Value, x: &Value) -> Value<'static> {
     match list {
-        Val::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
-        _ => Val::Null,
+        Value::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
+        _ => Value::Null,
     }
 }
 
-fn regex_matches(s: &Val, re: &Val) -> Val<'static> {
-    match (s, re) {
-        (Val::Str(s), Val::Str(p)) => match crate::compile::build_regex(p) {
-            Ok(r) => b(r.is_match(s)),
-            Err(_) => Val::Null,
-        },
-        _ => Val::Null,
-    }
-}
-
-fn time_part(args: &[Val], f: fn(&time::Local) -> i64) -> Val<'static> {
-    let Some(Val::Ts(t)) = args.first() else {
-        return Val::Null;
+fn time_part(args: &[Value], f: fn(&time::Local) -> i64) -> Value<'static> {
+    let Some(Value::Ts(t)) = args.first() else {
+        return Value::Null;
     };
     let tz = match args.get(1) {
         None => chrono_tz::UTC,
-        Some(Val::Str(name)) => match time::parse_tz(name) {
+        Some(Value::Str(name)) => match time::parse_tz(name) {
             Some(tz) => tz,
-            None => return Val::Null,
+            None => return Value::Null,
         },
-        Some(_) => return Val::Null,
+        Some(_) => return Value::Null,
     };
-    time::local(*t, tz).map_or(Val::Null, |l| Val::Num(Decimal::from(f(&l))))
+    time::local(*t, tz).map_or(Value::Null, |l| Value::Num(Decimal::from(f(&l))))
 }
 
 impl<'a> Ctx<'a> {
@@ -257,55 +295,57 @@ impl<'a> Ctx<'a> {
         self.input.cart.items.get(i)
     }
 
-    fn field(&self, f: Field) -> Val<'a> {
+    fn field(&self, f: Field) -> Value<'a> {
         let input = self.input;
         let cust = input.customer.as_ref();
         match f {
             Field::CartSubtotal => num_or_null(self.facts.subtotal),
             Field::CartQuantity => num_or_null(self.facts.quantity),
             Field::CartShipping => num_or_null(self.facts.shipping),
-            Field::CartItems => Val::List(List::Items(Cow::Borrowed(&*self.facts.all))),
-            Field::CartCurrency => Val::Str(Cow::Borrowed(&self.facts.currency)),
-            Field::CartMetadata => Val::Map(&input.cart.metadata),
-            Field::CustomerId => Val::opt_str(cust.and_then(|c| c.id.as_deref())),
-            Field::CustomerEmail => Val::opt_str(cust.and_then(|c| c.email.as_deref())),
-            Field::CustomerSegments => Val::List(List::Strs(cust.map_or(&[], |c| &c.segments))),
-            Field::CustomerOrdersCount => Val::opt_num(cust.and_then(|c| c.orders_count)),
-            Field::CustomerTotalSpent => Val::opt_num(cust.and_then(|c| c.total_spent)),
+            Field::CartItems => Value::List(List::Items(Cow::Borrowed(&*self.facts.all))),
+            Field::CartCurrency => Value::Str(Cow::Borrowed(&self.facts.currency)),
+            Field::CartMetadata => Value::Map(&input.cart.metadata),
+            Field::CustomerId => Value::opt_str(cust.and_then(|c| c.id.as_deref())),
+            Field::CustomerEmail => Value::opt_str(cust.and_then(|c| c.email.as_deref())),
+            Field::CustomerSegments => Value::List(List::Strs(cust.map_or(&[], |c| &c.segments))),
+            Field::CustomerOrdersCount => Value::opt_num(cust.and_then(|c| c.orders_count)),
+            Field::CustomerTotalSpent => Value::opt_num(cust.and_then(|c| c.total_spent)),
             Field::CustomerCreatedAt => cust
                 .and_then(|c| c.created_at)
                 .and_then(time::check_ts)
-                .map_or(Val::Null, Val::Ts),
+                .map_or(Value::Null, Value::Ts),
             Field::CustomerBirthday => cust
                 .and_then(|c| c.birthday)
                 .and_then(time::check_ts)
-                .map_or(Val::Null, Val::Ts),
-            Field::CustomerMetadata => cust.map_or(Val::Null, |c| Val::Map(&c.metadata)),
-            Field::ContextNow => time::check_ts(input.context.now).map_or(Val::Null, Val::Ts),
-            Field::ContextChannel => Val::opt_str(input.context.channel.as_deref()),
-            Field::ContextCountry => Val::opt_str(input.context.country.as_deref()),
-            Field::ContextMetadata => Val::Map(&input.context.metadata),
+                .map_or(Value::Null, Value::Ts),
+            Field::CustomerMetadata => cust.map_or(Value::Null, |c| Value::Map(&c.metadata)),
+            Field::ContextNow => time::check_ts(input.context.now).map_or(Value::Null, Value::Ts),
+            Field::ContextChannel => Value::opt_str(input.context.channel.as_deref()),
+            Field::ContextCountry => Value::opt_str(input.context.country.as_deref()),
+            Field::ContextMetadata => Value::Map(&input.context.metadata),
         }
     }
 
-    fn item_field(&self, v: &Val<'a>, f: ItemField) -> Val<'a> {
-        let Val::Item(i) = v else { return Val::Null };
+    fn item_field(&self, v: &Value<'a>, f: ItemField) -> Value<'a> {
+        let Value::Item(i) = v else {
+            return Value::Null;
+        };
         let Some(it) = self.item(*i) else {
-            return Val::Null;
+            return Value::Null;
         };
         match f {
-            ItemField::Sku => Val::opt_str(it.sku.as_deref()),
-            ItemField::Product => Val::opt_str(it.product.as_deref()),
-            ItemField::Category => Val::opt_str(it.category.as_deref()),
-            ItemField::Tags => Val::List(List::Strs(&it.tags)),
-            ItemField::Price => Val::opt_num(Some(it.price)),
-            ItemField::Quantity => Val::Num(Decimal::from(it.quantity)),
+            ItemField::Sku => Value::opt_str(it.sku.as_deref()),
+            ItemField::Product => Value::opt_str(it.product.as_deref()),
+            ItemField::Category => Value::opt_str(it.category.as_deref()),
+            ItemField::Tags => Value::List(List::Strs(&it.tags)),
+            ItemField::Price => Value::opt_num(Some(it.price)),
+            ItemField::Quantity => Value::Num(Decimal::from(it.quantity)),
             ItemField::Subtotal => {
                 num_or_null(self.facts.lines.get(*i).and_then(|m| {
                     num::from_input(crate::money::from_minor(*m, self.facts.exponent))
                 }))
             }
-            ItemField::Metadata => Val::Map(&it.metadata),
+            ItemField::Metadata => Value::Map(&it.metadata),
         }
     }
 
@@ -314,34 +354,34 @@ impl<'a> Ctx<'a> {
         self.eval(n).truthy()
     }
 
-    pub fn eval(&mut self, n: &'a Node) -> Val<'a> {
+    pub fn eval(&mut self, n: &'a Node) -> Value<'a> {
         match n {
-            Node::Const(v) => Val::borrowed(v),
+            Node::Const(v) => Value::borrowed(v),
             Node::ListOf(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
                     out.push(self.eval(it));
                 }
-                Val::List(List::Owned(out))
+                Value::List(List::Owned(out))
             }
             Node::Field(f) => self.field(*f),
-            Node::Var(slot) => self.vars.get(*slot).cloned().unwrap_or(Val::Null),
+            Node::Var(slot) => self.vars.get(*slot).cloned().unwrap_or(Value::Null),
             Node::ItemField(inner, f) => {
                 let v = self.eval(inner);
                 self.item_field(&v, *f)
             }
             Node::Key(inner, key) => match self.eval(inner) {
-                Val::Map(m) => m.get(key.as_ref()).map_or(Val::Null, Val::from_meta),
-                _ => Val::Null,
+                Value::Map(m) => m.get(key.as_ref()).map_or(Value::Null, Value::from_meta),
+                _ => Value::Null,
             },
             Node::Not(x) => b(!self.test(x)),
             Node::Neg(x) => match self.eval(x) {
-                Val::Num(d) => num_or_null(num::neg(d)),
-                Val::Dur(d) => d
+                Value::Num(d) => num_or_null(num::neg(d)),
+                Value::Dur(d) => d
                     .checked_neg()
                     .and_then(time::check_dur)
-                    .map_or(Val::Null, Val::Dur),
-                _ => Val::Null,
+                    .map_or(Value::Null, Value::Dur),
+                _ => Value::Null,
             },
             Node::And(x, y) => b(self.test(x) && self.test(y)),
             Node::Or(x, y) => b(self.test(x) || self.test(y)),
@@ -356,7 +396,7 @@ impl<'a> Ctx<'a> {
                 membership(&l, &x)
             }
             Node::InStrSet(x, set, _) => match self.eval(x) {
-                Val::Str(s) => b(set.contains(s.as_ref())),
+                Value::Str(s) => b(set.contains(s.as_ref())),
                 _ => b(false),
             },
             Node::Arith(op, x, y) => {
@@ -372,8 +412,8 @@ impl<'a> Ctx<'a> {
                 }
             }
             Node::MatchesLit(s, re, _) => match self.eval(s) {
-                Val::Str(s) => b(re.is_match(&s)),
-                _ => Val::Null,
+                Value::Str(s) => b(re.is_match(&s)),
+                _ => Value::Null,
             },
             Node::Call(f, args) => self.call(*f, args),
             Node::Macro {
@@ -385,26 +425,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn call(&mut self, f: Func, args: &'a [Node]) -> Val<'a> {
+    fn call(&mut self, f: Func, args: &'a [Node]) -> Value<'a> {
         if matches!(f, Func::Min | Func::Max) {
             return extreme(args.iter().map(|a| self.eval(a)), f == Func::Max);
         }
-        let a0 = args.first().map_or(Val::Null, |a| self.eval(a));
+        let a0 = args.first().map_or(Value::Null, |a| self.eval(a));
         let a1 = args.get(1).map(|a| self.eval(a));
         match f {
-            Func::Min | Func::Max => Val::Null,
+            Func::Min | Func::Max => Value::Null,
             Func::Size => match &a0 {
-                Val::Str(s) => Val::Num(Decimal::from(s.chars().count())),
-                Val::List(l) => Val::Num(Decimal::from(l.len())),
-                _ => Val::Null,
+                Value::Str(s) => Value::Num(Decimal::from(s.chars().count())),
+                Value::List(l) => Value::Num(Decimal::from(l.len())),
+                _ => Value::Null,
             },
             Func::Abs => match a0 {
-                Val::Num(d) => Val::Num(d.abs()),
-                _ => Val::Null,
+                Value::Num(d) => Value::Num(d.abs()),
+                _ => Value::Null,
             },
             Func::Round | Func::Floor | Func::Ceil => {
-                let (Val::Num(d), Some(p)) = (&a0, places(a1.as_ref())) else {
-                    return Val::Null;
+                let (Value::Num(d), Some(p)) = (&a0, places(a1.as_ref())) else {
+                    return Value::Null;
                 };
                 let mode = match f {
                     Func::Floor => RoundMode::Floor,
@@ -415,34 +455,37 @@ impl<'a> Ctx<'a> {
             }
             Func::Has => b(!a0.is_null()),
             Func::Lower => match a0 {
-                Val::Str(s) => Val::Str(Cow::Owned(s.to_lowercase())),
-                _ => Val::Null,
+                Value::Str(s) => Value::Str(Cow::Owned(s.to_lowercase())),
+                _ => Value::Null,
             },
             Func::Upper => match a0 {
-                Val::Str(s) => Val::Str(Cow::Owned(s.to_uppercase())),
-                _ => Val::Null,
+                Value::Str(s) => Value::Str(Cow::Owned(s.to_uppercase())),
+                _ => Value::Null,
             },
             Func::StartsWith | Func::EndsWith => match (&a0, &a1) {
-                (Val::Str(s), Some(Val::Str(t))) => b(if f == Func::StartsWith {
+                (Value::Str(s), Some(Value::Str(t))) => b(if f == Func::StartsWith {
                     s.starts_with(t.as_ref())
                 } else {
                     s.ends_with(t.as_ref())
                 }),
-                _ => Val::Null,
+                _ => Value::Null,
             },
             Func::Contains => match (&a0, &a1) {
-                (Val::Str(s), Some(Val::Str(t))) => b(s.contains(t.as_ref())),
-                (Val::List(_), Some(x)) => membership(&a0, x),
-                _ => Val::Null,
+                (Value::Str(s), Some(Value::Str(t))) => b(s.contains(t.as_ref())),
+                (Value::List(_), Some(x)) => membership(&a0, x),
+                _ => Value::Null,
             },
-            Func::Matches => a1.map_or(Val::Null, |p| regex_matches(&a0, &p)),
+            Func::Matches => match (&a0, &a1) {
+                (Value::Str(s), Some(Value::Str(p))) => self.matches_dynamic(s, p),
+                _ => Value::Null,
+            },
             Func::Timestamp => match &a0 {
-                Val::Str(s) => time::parse_timestamp(s).map_or(Val::Null, Val::Ts),
-                _ => Val::Null,
+                Value::Str(s) => time::parse_timestamp(s).map_or(Value::Null, Value::Ts),
+                _ => Value::Null,
             },
             Func::Duration => match &a0 {
-                Val::Str(s) => time::parse_duration(s).map_or(Val::Null, Val::Dur),
-                _ => Val::Null,
+                Value::Str(s) => time::parse_duration(s).map_or(Value::Null, Value::Dur),
+                _ => Value::Null,
             },
             Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
                 let mut all = vec![a0];
@@ -465,14 +508,14 @@ impl<'a> Ctx<'a> {
         list: &'a Node,
         slot: usize,
         body: Option<&'a Node>,
-    ) -> Val<'a> {
-        let Val::List(l) = self.eval(list) else {
-            return Val::Null;
+    ) -> Value<'a> {
+        let Value::List(l) = self.eval(list) else {
+            return Value::Null;
         };
         let n = l.len();
         let Some(body) = body else {
             return match op {
-                MacroOp::Count => Val::Num(Decimal::from(n)),
+                MacroOp::Count => Value::Num(Decimal::from(n)),
                 MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
                     let mut f = Fold::new(op);
                     for i in 0..n {
@@ -483,7 +526,7 @@ impl<'a> Ctx<'a> {
                     }
                     f.finish()
                 }
-                _ => Val::Null,
+                _ => Value::Null,
             };
         };
         self.vars.truncate(slot);
@@ -511,20 +554,20 @@ impl<'a> Ctx<'a> {
                     MacroOp::All => b(result.unwrap_or(true)),
                     MacroOp::Exists => b(result.unwrap_or(false)),
                     MacroOp::ExistsOne => b(hits == 1),
-                    _ => Val::Num(Decimal::from(hits)),
+                    _ => Value::Num(Decimal::from(hits)),
                 }
             }
             MacroOp::Filter => {
                 if let List::Items(idx) = &l {
                     let mut kept = Vec::new();
                     for &i in idx.iter() {
-                        self.vars.push(Val::Item(i));
+                        self.vars.push(Value::Item(i));
                         if self.test(body) {
                             kept.push(i);
                         }
                         self.vars.pop();
                     }
-                    Val::List(List::Items(Cow::Owned(kept)))
+                    Value::List(List::Items(Cow::Owned(kept)))
                 } else {
                     let mut kept = Vec::new();
                     for i in 0..n {
@@ -535,7 +578,7 @@ impl<'a> Ctx<'a> {
                         }
                         self.vars.pop();
                     }
-                    Val::List(List::Owned(kept))
+                    Value::List(List::Owned(kept))
                 }
             }
             MacroOp::Map => {
@@ -545,7 +588,7 @@ impl<'a> Ctx<'a> {
                     vals.push(self.eval(body));
                     self.vars.pop();
                 }
-                Val::List(List::Owned(vals))
+                Value::List(List::Owned(vals))
             }
             MacroOp::Sum | MacroOp::Min | MacroOp::Max => {
                 let mut f = Fold::new(op);

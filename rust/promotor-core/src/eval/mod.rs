@@ -154,13 +154,7 @@ impl Program {
         let (facts, shipping) = derive(input, currency.clone(), exponent, mode);
         let lines = &facts.lines;
         let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
-        let mut ctx = Ctx {
-            input,
-            facts: &facts,
-            vars: Vec::new(),
-            mode,
-            memo: vec![0; p.leaves],
-        };
+        let mut ctx = Ctx::new(input, &facts, mode, p.leaves);
 
         let (mut matched, mut unknown) = match_codes(p, input);
         let pool_rejected = pools.map_or_else(Vec::new, |pools| {

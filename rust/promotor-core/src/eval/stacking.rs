@@ -4,12 +4,12 @@
 //! checks; best-deal mode searches the allowed subsets of the eligible candidates. Both apply the
 //! chosen campaigns through [`Stacker::run`].
 
-use super::effects::{self, Discount, Money, State};
+use super::effects::{self, CartBound, Discount, Effect, MinorUnit, State};
 use super::explain::{explain as explain_rule, holds};
 use super::expr::Ctx;
 use super::rejected;
 use crate::alloc::largest_remainder;
-use crate::compile::{Body, CCampaign, CEffect, CTarget, Inner};
+use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::outcome::{Applied, Gift, Reason, Rejected};
@@ -18,6 +18,21 @@ use crate::time;
 
 /// Best deal searches exactly over at most this many eligible campaigns.
 pub const BEST_DEAL_LIMIT: usize = 16;
+
+/// The work the best-deal search may do, in subsets times lines: it searches exactly over the
+/// `k` campaigns that take most alone, `k` the largest number (at most [`BEST_DEAL_LIMIT`]) with
+/// `2^k × (lines + 1)` within this budget (docs/semantics.md, "Best-deal mode").
+pub const BEST_DEAL_BUDGET: u64 = 1 << 22;
+
+/// How many eligible campaigns best deal searches exactly on a cart of `lines` lines.
+pub fn best_deal_limit(lines: usize) -> usize {
+    let per = lines as u64 + 1;
+    let mut k = BEST_DEAL_LIMIT;
+    while k > 1 && (1u64 << k).saturating_mul(per) > BEST_DEAL_BUDGET {
+        k -= 1;
+    }
+    k
+}
 
 pub struct Stacked {
     pub applied: Vec<Applied>,
@@ -53,34 +68,29 @@ fn inactive(c: &CCampaign, now: i64) -> Option<&'static str> {
         let Some(l) = time::local(now, s.tz) else {
             return Some("outside_schedule");
         };
-        if let Some(days) = &s.weekdays {
-            if !days.iter().any(|d| u32::from(*d) == l.weekday) {
-                return Some("outside_schedule");
+        let listed = |day: u32| {
+            s.weekdays
+                .as_ref()
+                .is_none_or(|d| d.iter().any(|x| u32::from(*x) == day))
+        };
+        let inside = match s.hours {
+            None => listed(l.weekday),
+            Some((a, b)) => {
+                let (a, b, h) = (u32::from(a), u32::from(b), l.hour);
+                if a < b {
+                    listed(l.weekday) && a <= h && h < b
+                } else {
+                    // The night that starts on a listed day: its evening, or the next morning.
+                    let yesterday = if l.weekday == 1 { 7 } else { l.weekday - 1 };
+                    (h >= a && listed(l.weekday)) || (h < b && listed(yesterday))
+                }
             }
-        }
-        if let Some((a, b)) = s.hours {
-            let (a, b, h) = (u32::from(a), u32::from(b), l.hour);
-            let inside = if a < b {
-                a <= h && h < b
-            } else {
-                h >= a || h < b
-            };
-            if !inside {
-                return Some("outside_schedule");
-            }
+        };
+        if !inside {
+            return Some("outside_schedule");
         }
     }
     None
-}
-
-/// The gifts an effect adds.
-fn gifts(d: &Discount) -> Vec<Gift> {
-    d.gifts.clone()
-}
-
-/// Discounts something or adds a gift.
-fn takes_effect(d: &Discount) -> bool {
-    d.total() > 0 || !d.gifts.is_empty()
 }
 
 /// The rejection of a campaign that a usage limit or budget blocks.
@@ -100,7 +110,7 @@ pub(crate) struct Eligible<'a> {
     pub ci: usize,
     pub id: &'a str,
     pub code: Option<&'a str>,
-    pub effect: &'a CEffect,
+    pub effect: &'a dyn Effect,
     pub tier: Option<usize>,
     pub exclusive: bool,
     pub stop_after: bool,
@@ -125,6 +135,8 @@ pub(crate) struct Taken {
     pub gifts: Vec<Gift>,
     /// A budget shrank it.
     pub limited: bool,
+    /// `max_discount` reduced it.
+    pub clipped: bool,
 }
 
 /// The result of applying a sequence of eligible campaigns.
@@ -136,7 +148,7 @@ pub(crate) struct Run {
 
 pub(crate) struct Stacker<'a, 'c> {
     pub ctx: &'c mut Ctx<'a>,
-    pub money: Money,
+    pub unit: MinorUnit,
     pub original: State,
     pub base_original: bool,
     pub max_applied: Option<usize>,
@@ -157,7 +169,7 @@ impl<'a> Stacker<'a, '_> {
             d.shipping = d.shipping.min(state.shipping).max(0);
             Some(d)
         } else {
-            effects::apply(e.effect, self.ctx, state, &self.money)
+            e.effect.apply(self.ctx, state, &self.unit)
         }
     }
 
@@ -196,8 +208,7 @@ impl<'a> Stacker<'a, '_> {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             };
-            let g = gifts(&d);
-            if d.total() <= 0 && g.is_empty() {
+            if !d.takes_effect() {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             }
@@ -211,6 +222,7 @@ impl<'a> Stacker<'a, '_> {
                     }
                 }
             }
+            let g = d.gifts.clone();
             for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
                 *cur -= *s;
             }
@@ -220,6 +232,7 @@ impl<'a> Stacker<'a, '_> {
                 d,
                 gifts: g,
                 limited,
+                clipped: false,
             });
         }
         if let Some(m) = self.cap {
@@ -232,9 +245,10 @@ impl<'a> Stacker<'a, '_> {
     /// the lexicographically smallest.
     pub fn best_subset(&mut self, el: &[Eligible<'a>]) -> Vec<usize> {
         let mut consider: Vec<usize> = (0..el.len()).collect();
-        if consider.len() > BEST_DEAL_LIMIT {
+        let limit = best_deal_limit(self.original.lines.len());
+        if consider.len() > limit {
             consider.sort_by(|a, b| el[*b].alone_total.cmp(&el[*a].alone_total).then(a.cmp(b)));
-            consider.truncate(BEST_DEAL_LIMIT);
+            consider.truncate(limit);
             consider.sort_unstable();
         }
         let mut search = Search {
@@ -281,6 +295,7 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         let mut shares = largest_remainder(left, &weights);
         t.d.shipping = shares.pop().unwrap_or(0);
         t.d.lines = shares;
+        t.clipped = true;
         kept.push(t);
     }
     run.applied = kept;
@@ -357,7 +372,7 @@ impl<'a> Search<'_, 'a> {
             let mut d = st.take(e, state);
             let saved = st.meter.map(|_| self.usage.clone());
             if let (Some(m), Some(taken)) = (st.meter, d.as_mut()) {
-                if takes_effect(taken) && m.admit(e.ci, taken, &mut self.usage).is_err() {
+                if taken.takes_effect() && m.admit(e.ci, taken, &mut self.usage).is_err() {
                     d = None;
                 }
             }
@@ -438,7 +453,7 @@ pub(crate) fn eligible<'a>(
             }
         }
         let (effect, tier) = match &c.body {
-            Body::Effect(e) => (&**e, None),
+            Body::Effect(e) => (e.as_ref(), None),
             Body::Tiers(tiers) => {
                 let mut chosen = None;
                 for (ti, (rule, eff)) in tiers.iter().enumerate() {
@@ -447,7 +462,7 @@ pub(crate) fn eligible<'a>(
                     }
                 }
                 if let Some((e, ti)) = chosen {
-                    (e, Some(ti))
+                    (e.as_ref(), Some(ti))
                 } else if !explain {
                     continue;
                 } else {
@@ -536,7 +551,7 @@ pub(crate) fn stack<'a>(
         explain,
         trace.as_deref_mut(),
     );
-    let money = Money {
+    let unit = MinorUnit {
         exponent,
         mode: p.mode,
     };
@@ -544,7 +559,10 @@ pub(crate) fn stack<'a>(
         lines: lines.to_vec(),
         shipping,
     };
-    let whole = lines.iter().fold(shipping, |a, b| a.saturating_add(*b));
+    let bound = CartBound {
+        lines: lines.len(),
+        whole: lines.iter().fold(shipping, |a, b| a.saturating_add(*b)),
+    };
     let stacking = &p.def.stacking;
     // Each campaign alone on the original cart: the bounds of best deal, the amounts of
     // `base="original"`, and whether an exclusive campaign wins. Sequential stacking on the
@@ -555,20 +573,9 @@ pub(crate) fn stack<'a>(
         if !need_alone && !e.exclusive {
             continue;
         }
-        e.alone = effects::apply(e.effect, ctx, &original, &money);
+        e.alone = e.effect.apply(ctx, &original, &unit);
         e.alone_total = e.alone.as_ref().map_or(0, |d| d.total().max(0));
-        e.bound = match e.effect {
-            CEffect::BuyXGetY { .. } => whole,
-            CEffect::PercentOff { on, .. }
-            | CEffect::AmountOff { on, .. }
-            | CEffect::FixedPrice { on, .. }
-                if matches!(on, CTarget::Items { pick: Some(_), .. }) =>
-            {
-                let slack = i128::try_from(lines.len()).unwrap_or(i128::MAX / 4) + 1;
-                e.alone_total.saturating_add(slack).min(whole)
-            }
-            _ => e.alone_total,
-        };
+        e.bound = e.effect.bound(e.alone_total, &bound);
     }
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let cap = p
@@ -576,7 +583,7 @@ pub(crate) fn stack<'a>(
         .map(|pct| effects::percent_of(subtotal, pct, p.mode).unwrap_or(subtotal));
     let mut st = Stacker {
         ctx,
-        money,
+        unit,
         original,
         base_original: stacking.base == StackingBase::Original,
         max_applied: stacking.max_applied.map(|m| m as usize),
@@ -587,12 +594,9 @@ pub(crate) fn stack<'a>(
         let chosen = st.best_subset(&el);
         (st.run(&el, chosen.iter().copied()), Some(chosen))
     } else {
-        let winner = el.iter().position(|e| {
-            e.exclusive
-                && e.alone
-                    .as_ref()
-                    .is_some_and(|d| d.total() > 0 || !gifts(d).is_empty())
-        });
+        let winner = el
+            .iter()
+            .position(|e| e.exclusive && e.alone.as_ref().is_some_and(Discount::takes_effect));
         match winner {
             Some(w) => {
                 let run = st.run(&el, [w]);
@@ -656,7 +660,12 @@ pub(crate) fn stack<'a>(
                 shares
             },
             gifts: t.gifts,
-            limited_by: t.limited.then_some("budget"),
+            // The last reduction names it: max_discount clips after a budget shrank it.
+            limited_by: if t.clipped {
+                Some("max_discount")
+            } else {
+                t.limited.then_some("budget")
+            },
         });
         out.allocations.push(t.d.lines);
     }

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use super::derive;
-use super::effects::{self, Money, State};
+use super::effects::{self, MinorUnit, State};
 use super::expr::Ctx;
 use super::stacking::eligible;
 use crate::compile::Program;
@@ -138,13 +138,7 @@ impl Program {
         // their checks (as candidates matched by one of their codes).
         let mut alone: HashMap<usize, Option<effects::Discount>> = HashMap::new();
         let (facts, shipping) = derive(input, currency, exponent, p.mode);
-        let mut ctx = Ctx {
-            input,
-            facts: &facts,
-            vars: Vec::new(),
-            mode: p.mode,
-            memo: vec![0; p.leaves],
-        };
+        let mut ctx = Ctx::new(input, &facts, p.mode, p.leaves);
         let original = State {
             lines: facts.lines.clone(),
             shipping,
@@ -160,13 +154,13 @@ impl Program {
                     matched[*ci].get_or_insert(code.as_str());
                 }
             }
-            let money = Money {
+            let unit = MinorUnit {
                 exponent,
                 mode: p.mode,
             };
             let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false, None);
             for e in el.iter().filter(|e| matched[e.ci].is_some()) {
-                let d = effects::apply(e.effect, &mut ctx, &original, &money);
+                let d = e.effect.apply(&mut ctx, &original, &unit);
                 alone.insert(e.ci, d);
             }
         }

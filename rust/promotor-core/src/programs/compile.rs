@@ -3,9 +3,10 @@
 use rust_decimal::Decimal;
 
 use super::{reward_campaign_id, CEarn, CReward, CTier, Loyalty, ProgramDef, Programs};
-use crate::compile::expr::parse_num_literal;
-use crate::compile::{program_rule, program_schedule, program_time, CompileError, Loc};
-use crate::ir::{Campaign, Limits};
+use crate::compile::literal::parse_num_literal;
+use crate::compile::{program_rule, program_schedule, program_time};
+use crate::error::{Error, ErrorKind, Loc};
+use crate::ir::{Campaign, RuleBounds};
 use crate::num::RoundMode;
 
 pub(super) fn k(s: &str) -> Loc {
@@ -18,11 +19,14 @@ pub(super) fn at(base: &[Loc], more: &[Loc]) -> Vec<Loc> {
     v
 }
 
-pub(super) fn err(out: &mut Vec<CompileError>, loc: Vec<Loc>, msg: impl Into<String>) {
-    out.push(CompileError {
+/// An error of a programme's definition; its message says what is wrong.
+pub(super) fn err(out: &mut Vec<Error>, loc: Vec<Loc>, msg: impl Into<String>) {
+    out.push(Error::new(
+        ErrorKind::Invalid {
+            message: msg.into(),
+        },
         loc,
-        msg: msg.into(),
-    });
+    ));
 }
 
 /// A non-negative decimal (`positive`: above zero) from a programme's field.
@@ -31,7 +35,7 @@ pub(super) fn number(
     what: &str,
     positive: bool,
     loc: Vec<Loc>,
-    out: &mut Vec<CompileError>,
+    out: &mut Vec<Error>,
 ) -> Option<Decimal> {
     match parse_num_literal(text.trim()) {
         Ok(d) if d.is_sign_negative() && !d.is_zero() => {
@@ -44,7 +48,11 @@ pub(super) fn number(
         }
         Ok(d) => Some(d.normalize()),
         Err(e) => {
-            err(out, loc, format!("{what} must be a decimal number: {e}"));
+            err(
+                out,
+                loc,
+                format!("{what} must be a decimal number: {}", e.message()),
+            );
             None
         }
     }
@@ -58,8 +66,8 @@ pub fn compile(
     campaigns: &[Campaign],
     exponent: u32,
     mode: RoundMode,
-    limits: &Limits,
-    out: &mut Vec<CompileError>,
+    bounds: &RuleBounds,
+    out: &mut Vec<Error>,
 ) -> Programs {
     let mut programs = Programs::default();
     let mut next_campaign = user_campaigns;
@@ -90,7 +98,7 @@ pub fn compile(
                 &mut next_campaign,
                 exponent,
                 mode,
-                limits,
+                bounds,
                 out,
             );
             programs.referral.extend(r);
@@ -167,7 +175,7 @@ pub fn compile(
             let rules = e
                 .rules
                 .as_ref()
-                .and_then(|r| program_rule(r, limits, mode, &at(&loc, &[k("rules")]), out));
+                .and_then(|r| program_rule(r, bounds, mode, &at(&loc, &[k("rules")]), out));
             let schedule = e
                 .schedule
                 .as_ref()

@@ -12,7 +12,7 @@ use super::{code_key, keys};
 use crate::compile::Inner;
 use crate::eval::rejected;
 use crate::input::Input;
-use crate::outcome::{Reason, Rejected, Value};
+use crate::outcome::{Reason, Rejected, Reported};
 use crate::state::{Delta, Snapshot};
 
 /// The families evaluation reads for `input`: those of given codes no campaign defines, when
@@ -85,8 +85,8 @@ pub(crate) fn match_issued<'a>(
         } else if used {
             let mut r = rejected(Some(id), Some(raw), Reason::LimitReached);
             r.detail = Some("per_code".to_owned());
-            r.actual = Some(Value::Num(Decimal::ONE));
-            r.expected = Some(Value::Num(Decimal::ONE));
+            r.actual = Some(Reported::Num(Decimal::ONE));
+            r.expected = Some(Reported::Num(Decimal::ONE));
             out.push(r);
         } else if matched[ci].is_none() {
             matched[ci] = Some(raw);

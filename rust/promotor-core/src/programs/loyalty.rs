@@ -169,13 +169,7 @@ impl CEarn {
 
 /// `Ctx` over an input, for earning rules (no memo: nothing is remembered).
 pub fn context<'a>(input: &'a Input, facts: &'a Facts, mode: crate::num::RoundMode) -> Ctx<'a> {
-    Ctx {
-        input,
-        facts,
-        vars: Vec::new(),
-        mode,
-        memo: Vec::new(),
-    }
+    Ctx::new(input, facts, mode, 0)
 }
 
 impl Loyalty {

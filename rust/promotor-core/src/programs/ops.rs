@@ -204,8 +204,8 @@ fn loyalty_family(key: &str) -> Option<(String, String, String)> {
 }
 
 fn money(amount: &str, exponent: u32) -> Result<i64, String> {
-    let d: Decimal = crate::compile::expr::parse_num_literal(amount.trim())
-        .map_err(|e| format!("expected a decimal amount: {e}"))?;
+    let d: Decimal = crate::compile::literal::parse_num_literal(amount.trim())
+        .map_err(|e| format!("expected a decimal amount: {}", e.message()))?;
     let scaled = d * Decimal::from(10i64.pow(exponent));
     if scaled.fract() != Decimal::ZERO {
         return Err(format!(

@@ -25,10 +25,11 @@ use super::compile::{at, err, k, number};
 use super::work::Work;
 use super::{code_key, gift_cards, keys, Event, Loyalty, ProgramDef};
 use crate::compile::node::Rule;
-use crate::compile::{program_rule, program_time, CompileError, Inner, Loc};
+use crate::compile::{program_rule, program_time, Inner};
+use crate::error::{Error, Loc};
 use crate::eval::rejected;
 use crate::input::Input;
-use crate::ir::{Every, Limits, Per, UsageLimit};
+use crate::ir::{Every, Per, RuleBounds, UsageLimit};
 use crate::num::RoundMode;
 use crate::outcome::{Reason, Rejected};
 use crate::state::Snapshot;
@@ -130,8 +131,8 @@ pub fn compile(
     next_campaign: &mut usize,
     exponent: u32,
     mode: RoundMode,
-    limits: &Limits,
-    out: &mut Vec<CompileError>,
+    bounds: &RuleBounds,
+    out: &mut Vec<Error>,
 ) -> Option<Referral> {
     let ProgramDef::Referral {
         id,
@@ -156,10 +157,10 @@ pub fn compile(
     });
     let advocate_rules = advocate_rules
         .as_ref()
-        .and_then(|r| program_rule(r, limits, mode, &at(base, &[k("advocate_rules")]), out));
+        .and_then(|r| program_rule(r, bounds, mode, &at(base, &[k("advocate_rules")]), out));
     let conversion = conversion
         .as_ref()
-        .and_then(|r| program_rule(r, limits, mode, &at(base, &[k("conversion")]), out));
+        .and_then(|r| program_rule(r, bounds, mode, &at(base, &[k("conversion")]), out));
     if on.as_ref().is_some_and(|o| o.trim().is_empty()) {
         err(out, at(base, &[k("on")]), "an event name must not be empty");
     }

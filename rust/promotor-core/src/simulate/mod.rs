@@ -19,9 +19,13 @@ pub mod tally;
 
 use arrow_array::RecordBatch;
 
-use crate::batch::{Batch, BatchError, BatchErrors, ChunkOut, Lines, MoneyOut, Row, MAX_ERRORS};
-use crate::compile::{Loc, Program};
+use crate::arrow::lines::Lines;
+use crate::arrow::write::{ChunkOut, MoneyOut, Row};
+use crate::batch::{Batch, MAX_ERRORS};
+use crate::compile::Program;
+use crate::error::{Error, ErrorKind, Errors, Loc};
 use crate::eval::Trace;
+use crate::input::arrow::Extra;
 use crate::input::Input;
 use crate::outcome::Outcome;
 use crate::state::memory::MemoryState;
@@ -79,7 +83,7 @@ impl<'p> Simulation<'p> {
     ) -> Self {
         Self {
             program,
-            batch: Batch::new(program, money, true, lines, NO_TIME),
+            batch: Batch::new(program, money, true, lines, NO_TIME, Extra::Forbid),
             counters: counters::Counters::new(program, state),
             tally: Tally::new(program, timezone),
             keep_orders,
@@ -105,7 +109,7 @@ impl<'p> Simulation<'p> {
         &mut self,
         orders: &RecordBatch,
         start: usize,
-    ) -> Result<Option<ChunkOut>, BatchErrors> {
+    ) -> Result<Option<ChunkOut>, Errors> {
         let program = self.program;
         let n = orders.num_rows();
         let keep = self.keep_orders;
@@ -120,7 +124,7 @@ impl<'p> Simulation<'p> {
             let mut errors = Vec::new();
             for i in 0..n {
                 if let Err(e) = fill(&mut input, i) {
-                    errors.push(e);
+                    errors.extend(e);
                     if errors.len() >= MAX_ERRORS {
                         break;
                     }
@@ -131,23 +135,19 @@ impl<'p> Simulation<'p> {
                 if now == NO_TIME {
                     let mut loc = at();
                     loc.push(Loc::Key("created_at".into()));
-                    errors.push(BatchError {
-                        loc,
-                        msg: "created_at must not be null: the simulation replays orders in \
-                              time order"
-                            .into(),
-                    });
+                    let message = "created_at must not be null: the simulation replays orders in \
+                                   time order"
+                        .to_owned();
+                    errors.push(Error::new(ErrorKind::Invalid { message }, loc));
                     continue;
                 }
                 if now < *last {
                     let mut loc = at();
                     loc.push(Loc::Key("created_at".into()));
-                    errors.push(BatchError {
-                        loc,
-                        msg: "orders must come in created_at order (pm.simulate sorts a whole \
-                              table; a stream of batches must be sorted already)"
-                            .into(),
-                    });
+                    let message = "orders must come in created_at order (pm.simulate sorts a \
+                                   whole table; a stream of batches must be sorted already)"
+                        .to_owned();
+                    errors.push(Error::new(ErrorKind::Invalid { message }, loc));
                     break;
                 }
                 if !errors.is_empty() {
@@ -175,7 +175,8 @@ impl<'p> Simulation<'p> {
             if errors.is_empty() {
                 Ok(rows)
             } else {
-                Err(BatchErrors(errors))
+                errors.truncate(MAX_ERRORS);
+                Err(Errors::input(errors))
             }
         })??;
         if !keep {

@@ -16,9 +16,13 @@
 
 use arrow_array::RecordBatch;
 
-use crate::batch::{Batch, BatchErrors, Lines, MoneyOut};
+use crate::arrow::lines::Lines;
+use crate::arrow::write::MoneyOut;
+use crate::batch::Batch;
 use crate::compile::Program;
+use crate::error::Errors;
 use crate::eval::Trace;
+use crate::input::arrow::Extra;
 use crate::input::Input;
 use crate::ir::Per;
 use crate::state::Snapshot;
@@ -61,7 +65,7 @@ impl<'p> SharedReads<'p> {
         Self {
             program,
             // `now` for a null created_at: any instant; the simulation itself refuses nulls.
-            batch: Batch::new(program, MoneyOut::Minor, false, lines, 0),
+            batch: Batch::new(program, MoneyOut::Minor, false, lines, 0, Extra::Forbid),
             shared: shared_campaigns(program),
         }
     }
@@ -78,7 +82,7 @@ impl<'p> SharedReads<'p> {
         orders: &RecordBatch,
         start: usize,
         out: &mut [bool],
-    ) -> Result<(), BatchErrors> {
+    ) -> Result<(), Errors> {
         if !self.any() {
             return Ok(());
         }
@@ -93,7 +97,7 @@ impl<'p> SharedReads<'p> {
             let mut errors = Vec::new();
             for (i, flag) in out.iter_mut().enumerate().take(n) {
                 if let Err(e) = fill(&mut input, i) {
-                    errors.push(e);
+                    errors.extend(e);
                     continue;
                 }
                 let _ = program.decide_traced(&input, &empty, &mut trace);
@@ -104,7 +108,7 @@ impl<'p> SharedReads<'p> {
             if errors.is_empty() {
                 Ok(())
             } else {
-                Err(BatchErrors(errors))
+                Err(Errors::input(errors))
             }
         })?
     }

@@ -12,7 +12,7 @@
 //! normalised (trimmed, lower-cased) so the spellings of one code share a counter. Periods are
 //! calendar periods in the limit's timezone: a day `YYYY-MM-DD`, an ISO week `YYYY-Www`
 //! (weeks start on Monday), a month `YYYY-MM`. The pure-Python reference derives the same
-//! strings (`promotor/_reference/state.py`), and the twin tests compare them.
+//! strings (`promotor/testing/reference/state.py`), and the twin tests compare them.
 
 use std::fmt::Write;
 

@@ -28,12 +28,12 @@ use rust_decimal::Decimal;
 use super::keys::{self, Counted, KeyParts};
 use super::{Delta, Snapshot};
 use crate::alloc::largest_remainder;
-use crate::compile::Loc;
+use crate::error::{Error, ErrorKind, Loc};
 use crate::eval::effects::Discount;
 use crate::input::Input;
 use crate::ir::{EngineDef, Every, Per, UsageLimit};
 use crate::money::from_minor;
-use crate::outcome::{Reason, Value};
+use crate::outcome::{Reason, Reported};
 use crate::time;
 
 /// One compiled limit or budget.
@@ -74,24 +74,31 @@ fn detail(per: Option<Per>, every: bool) -> &'static str {
 }
 
 /// A budget amount in minor units: a non-negative decimal with at most `exponent` places.
-fn budget_minor(amount: &str, exponent: u32) -> Result<i64, String> {
-    let d: Decimal = crate::compile::expr::parse_num_literal(amount.trim())
-        .map_err(|e| format!("a budget must be a decimal amount: {e}"))?;
+fn budget_minor(amount: &str, exponent: u32) -> Result<i64, ErrorKind> {
+    let d: Decimal = crate::compile::literal::parse_num_literal(amount.trim())?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(format!("a budget must not be negative, got {amount}"));
+        return Err(ErrorKind::TooSmall {
+            min: "0".to_owned(),
+        });
     }
     let d = d.normalize();
     if d.scale() > exponent {
-        return Err(format!(
-            "budget {amount} has more decimal places than the engine's currency ({exponent})"
-        ));
+        return Err(ErrorKind::InvalidLiteral {
+            what: "budget".to_owned(),
+            value: amount.to_owned(),
+            reason: Some(format!(
+                "more decimal places than the engine's currency ({exponent})"
+            )),
+        });
     }
     let minor = d.mantissa() * 10i128.pow(exponent - d.scale());
-    i64::try_from(minor).map_err(|_| format!("budget {amount} is too large"))
+    i64::try_from(minor).map_err(|_| ErrorKind::TooLarge {
+        max: i64::MAX.to_string(),
+    })
 }
 
-/// Compiles the limits of every campaign; errors as `(location, message)`.
-pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<(Vec<Loc>, String)>) {
+/// Compiles the limits of every campaign, with every error found.
+pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<Error>) {
     let mut errs = Vec::new();
     let mut out = Limits::default();
     for (ci, c) in def.campaigns.iter().enumerate() {
@@ -100,17 +107,15 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<(Vec<Loc>, String
         out.automatic.push(automatic);
         let mut list = Vec::with_capacity(c.limits.len());
         for (li, l) in c.limits.iter().enumerate() {
-            let loc = |field: Option<&str>| {
-                let mut v = vec![
-                    Loc::Key("campaigns".to_owned()),
+            let at = |field: &str, kind: ErrorKind| {
+                let loc = vec![
+                    Loc::key("campaigns"),
                     Loc::Index(ci),
-                    Loc::Key("limits".to_owned()),
+                    Loc::key("limits"),
                     Loc::Index(li),
+                    Loc::key(field),
                 ];
-                if let Some(f) = field {
-                    v.push(Loc::Key(f.to_owned()));
-                }
-                v
+                Error::new(kind, loc)
             };
             let (counted, max, partial, per, every, timezone, key) = match l {
                 UsageLimit::Limit {
@@ -121,7 +126,12 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<(Vec<Loc>, String
                     key,
                 } => {
                     let Ok(max) = i64::try_from(*max) else {
-                        errs.push((loc(Some("max")), format!("limit {max} is too large")));
+                        errs.push(at(
+                            "max",
+                            ErrorKind::TooLarge {
+                                max: i64::MAX.to_string(),
+                            },
+                        ));
                         continue;
                     };
                     (Counted::Count, max, false, *per, *every, timezone, key)
@@ -135,28 +145,30 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<(Vec<Loc>, String
                 } => match budget_minor(amount, exponent) {
                     Ok(max) => (Counted::Budget, max, *partial, None, *every, timezone, key),
                     Err(m) => {
-                        errs.push((loc(Some("amount")), m));
+                        errs.push(at("amount", m));
                         continue;
                     }
                 },
             };
             let Some(tz) = time::parse_tz(timezone) else {
-                errs.push((
-                    loc(Some("timezone")),
-                    format!("unknown timezone '{timezone}'"),
+                errs.push(at(
+                    "timezone",
+                    crate::compile::literal::unknown_timezone(timezone),
                 ));
                 continue;
             };
             if per == Some(Per::Code) && automatic {
-                errs.push((
-                    loc(Some("per")),
-                    "a per-code limit needs a campaign with codes (code, codes or unique_codes)"
-                        .to_owned(),
+                errs.push(at(
+                    "per",
+                    ErrorKind::Incompatible {
+                        option: "per='code'".to_owned(),
+                        other: "a campaign without codes (code, codes or unique_codes)".to_owned(),
+                    },
                 ));
                 continue;
             }
             if key.as_ref().is_some_and(|k| k.trim().is_empty()) {
-                errs.push((loc(Some("key")), "a limit key must not be empty".to_owned()));
+                errs.push(at("key", ErrorKind::Empty { hint: None }));
                 continue;
             }
             let detail = match (key, counted) {
@@ -187,8 +199,8 @@ pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<(Vec<Loc>, String
 pub struct Block {
     pub reason: Reason,
     pub detail: String,
-    pub actual: Option<Value>,
-    pub expected: Option<Value>,
+    pub actual: Option<Reported>,
+    pub expected: Option<Reported>,
 }
 
 /// What this evaluation has counted so far, per counter of its [`Meter`].
@@ -317,8 +329,8 @@ impl<'a> Meter<'a> {
         Usage(vec![0; self.keys.len()])
     }
 
-    fn value(&self, used: i64, counted: Counted) -> Value {
-        Value::Num(match counted {
+    fn value(&self, used: i64, counted: Counted) -> Reported {
+        Reported::Num(match counted {
             Counted::Count => Decimal::from(used),
             Counted::Budget => from_minor(i128::from(used), self.exponent),
         })

@@ -2,7 +2,8 @@
 //!
 //! The language is a subset of CEL with exact decimals; see docs/semantics.md and DESIGN.md §5.
 //! The key property: for every well-formed [`Expr`] (see [`print`]), `parse(&print(&e)) == Ok(e)`.
-use crate::ir::{Expr, Limits};
+use crate::error::{Error, ErrorKind, Loc, Span};
+use crate::ir::{Expr, RuleBounds};
 
 mod lexer;
 mod parser;
@@ -10,7 +11,7 @@ mod printer;
 #[cfg(test)]
 mod tests;
 
-/// The deepest nesting the parser accepts whatever `Limits::max_depth` says, so that parsing (which
+/// The deepest nesting the parser accepts whatever `RuleBounds::max_depth` says, so that parsing (which
 /// recurses, about 8 KB of stack per level of parentheses in a debug build, far less in release)
 /// stays inside a 2 MB thread stack.
 pub const MAX_SUPPORTED_DEPTH: u32 = 100;
@@ -103,7 +104,13 @@ pub fn is_identifier(s: &str) -> bool {
 /// `limits.max_depth` (capped at [`MAX_SUPPORTED_DEPTH`]); depth counts nodes on the longest
 /// root-to-leaf path, so a lone literal has depth 1. Parentheses count towards the parser's own
 /// recursion bound (twice the depth limit, plus one), never towards the depth of the result.
-pub fn parse(text: &str, limits: &Limits) -> Result<Expr, SyntaxError> {
+pub fn parse(text: &str, limits: &RuleBounds) -> Result<Expr, SyntaxError> {
+    parse_spanned(text, limits).map(|(e, _)| e)
+}
+
+/// [`parse`], with the byte offset of every node in post-order (children first, in the order
+/// of [`Expr::for_each_child`]).
+fn parse_spanned(text: &str, limits: &RuleBounds) -> Result<(Expr, Vec<usize>), SyntaxError> {
     if text.len() > limits.max_text_len as usize {
         return Err(SyntaxError::at(
             text,
@@ -116,6 +123,83 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Expr, SyntaxError> {
     }
     let tokens = lexer::tokenize(text)?;
     parser::parse_tokens(text, tokens, limits.max_depth.min(MAX_SUPPORTED_DEPTH))
+}
+
+impl SyntaxError {
+    /// As a located core [`Error`] (type `syntax_error`).
+    pub fn to_error(&self, loc: Vec<Loc>) -> Error {
+        Error::new(
+            ErrorKind::SyntaxError {
+                message: self.message.clone(),
+            },
+            loc,
+        )
+        .with_span(Span {
+            line: self.line,
+            column: self.column,
+            offset: self.offset,
+        })
+    }
+}
+
+/// Where the node at `path` (steps from the root, as compile errors locate nodes) starts in
+/// the rule text it was parsed from: the deepest node on the path that exists. `None` when
+/// the text does not parse.
+pub fn locate(text: &str, path: &[Loc]) -> Option<Span> {
+    let (expr, offsets) = parse_spanned(text, &RuleBounds::PARSE).ok()?;
+    let index = post_index(&expr, path);
+    let offset = *offsets.get(index)?;
+    let (line, column) = line_column(text, offset);
+    Some(Span {
+        line,
+        column,
+        offset,
+    })
+}
+
+/// Nodes in the subtree of `e`.
+fn size(e: &Expr) -> usize {
+    let mut n = 1;
+    e.for_each_child(|_, c| n += size(c));
+    n
+}
+
+/// The post-order index, within `e`'s subtree, of the deepest node on `path`.
+fn post_index(e: &Expr, path: &[Loc]) -> usize {
+    let step = match path {
+        [Loc::Key(k), Loc::Index(i), ..] => Some((k.as_str(), Some(*i), 2)),
+        [Loc::Key(k), ..] => Some((k.as_str(), None, 1)),
+        _ => None,
+    };
+    let mut before = 0;
+    let mut found = None;
+    if let Some((key, index, used)) = step {
+        e.for_each_child(|(k, i), c| {
+            if found.is_some() {
+                return;
+            }
+            if k == key && i == index {
+                found = Some(before + post_index(c, &path[used..]));
+            } else {
+                before += size(c);
+            }
+        });
+    }
+    found.unwrap_or_else(|| size(e) - 1)
+}
+
+/// Adds the line and column of errors inside rule text: `sources` are the locations of
+/// expressions written as text, with their text.
+pub fn locate_errors(errors: &mut [Error], sources: &[(Vec<Loc>, String)]) {
+    for err in errors.iter_mut().filter(|e| e.span.is_none()) {
+        let source = sources
+            .iter()
+            .filter(|(loc, _)| err.loc.starts_with(loc))
+            .max_by_key(|(loc, _)| loc.len());
+        if let Some((loc, text)) = source {
+            err.span = locate(text, &err.loc[loc.len()..]);
+        }
+    }
 }
 
 /// Prints an expression as canonical rule text with the fewest parentheses.

@@ -10,11 +10,15 @@ use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
 
 type Parsed = Result<(Expr, u32), SyntaxError>;
 
+/// Parses tokens into an expression and the byte offset of every node, in post-order (children
+/// before their parent, in the order of [`Expr::for_each_child`]): a binary node at its
+/// operator, a call or macro at its name, a conditional at its `?`, anything else at its
+/// first token.
 pub(super) fn parse_tokens(
     text: &str,
     tokens: Vec<Token<'_>>,
     max_depth: u32,
-) -> Result<Expr, SyntaxError> {
+) -> Result<(Expr, Vec<usize>), SyntaxError> {
     let mut parser = Parser {
         text,
         toks: tokens,
@@ -22,13 +26,14 @@ pub(super) fn parse_tokens(
         max_depth,
         max_nesting: max_depth * 2 + 1,
         nesting: 0,
+        offsets: Vec::new(),
     };
     if parser.peek() == &Tok::Eof {
         return Err(parser.err_here("the rule is empty; expected an expression"));
     }
     let (expr, _) = parser.expr()?;
     match parser.peek() {
-        Tok::Eof => Ok(expr),
+        Tok::Eof => Ok((expr, parser.offsets)),
         Tok::RParen => Err(parser.err_here("unmatched ')'")),
         Tok::RBracket => Err(parser.err_here("unmatched ']'")),
         tok => {
@@ -48,6 +53,8 @@ struct Parser<'t, 'a> {
     max_depth: u32,
     max_nesting: u32,
     nesting: u32,
+    /// Where each node built so far starts, in post-order.
+    offsets: Vec<usize>,
 }
 
 /// Binding power of a binary operator: higher binds tighter.
@@ -91,6 +98,8 @@ struct Arg {
     expr: Expr,
     depth: u32,
     offset: usize,
+    /// Index in `Parser::offsets` of the argument's first node.
+    first: usize,
 }
 
 impl<'a> Parser<'_, 'a> {
@@ -139,10 +148,11 @@ impl<'a> Parser<'_, 'a> {
     }
 
     /// Checks that a node of depth `depth`, built at `offset`, is within the limit.
-    fn node(&self, expr: Expr, depth: u32, offset: usize) -> Parsed {
+    fn node(&mut self, expr: Expr, depth: u32, offset: usize) -> Parsed {
         if depth > self.max_depth {
             return Err(self.too_deep(offset));
         }
+        self.offsets.push(offset);
         Ok((expr, depth))
     }
 
@@ -280,6 +290,7 @@ impl<'a> Parser<'_, 'a> {
             Tok::Bang => UnaryOp::Not,
             Tok::Minus => {
                 if let Some(num) = self.negative_number() {
+                    self.offsets.push(at);
                     return Ok((num, 1));
                 }
                 UnaryOp::Neg
@@ -418,11 +429,13 @@ impl<'a> Parser<'_, 'a> {
         }
         loop {
             let offset = self.offset();
+            let first = self.offsets.len();
             let (expr, depth) = self.expr()?;
             args.push(Arg {
                 expr,
                 depth,
                 offset,
+                first,
             });
             match self.peek() {
                 Tok::Comma => {
@@ -438,7 +451,14 @@ impl<'a> Parser<'_, 'a> {
     }
 
     /// `recv.name(args)`: a macro, or a call with the receiver as the first argument.
-    fn method(&self, recv: Expr, recv_depth: u32, name: &str, at: usize, args: Vec<Arg>) -> Parsed {
+    fn method(
+        &mut self,
+        recv: Expr,
+        recv_depth: u32,
+        name: &str,
+        at: usize,
+        args: Vec<Arg>,
+    ) -> Parsed {
         let Some(op) = macro_op(name) else {
             let depth = 1 + args.iter().map(|a| a.depth).fold(recv_depth, u32::max);
             let args = std::iter::once(recv)
@@ -484,7 +504,11 @@ impl<'a> Parser<'_, 'a> {
             return Err(self.err_at(at, format!("{name} expects {expects}")));
         };
         let var_name = match var.expr {
-            Expr::Field { mut path } if path.len() == 1 => path.pop().unwrap_or_default(),
+            Expr::Field { mut path } if path.len() == 1 => {
+                // The variable is a name, not a node of the result.
+                self.offsets.remove(var.first);
+                path.pop().unwrap_or_default()
+            }
             _ => {
                 let message = format!(
                     "the first argument of {name} must be a variable name, as in {name}{expects}"
@@ -523,6 +547,7 @@ impl<'a> Parser<'_, 'a> {
             Tok::Str(s) => Expr::Str { value: s.clone() },
             _ => return Err(self.not_an_expression()),
         };
+        self.offsets.push(self.offset());
         self.bump();
         Ok((expr, 1))
     }
@@ -550,6 +575,7 @@ impl<'a> Parser<'_, 'a> {
         }
         self.bump();
         if self.peek() != &Tok::LParen {
+            self.offsets.push(at);
             return Ok((
                 Expr::Field {
                     path: vec![name.to_owned()],

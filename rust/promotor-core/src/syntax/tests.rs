@@ -1,17 +1,17 @@
 use proptest::prelude::*;
 
 use super::{is_identifier, is_reserved, parse, print, SyntaxError, MAX_SUPPORTED_DEPTH};
-use crate::ir::{BinaryOp, Expr, Limits, MacroOp, UnaryOp};
+use crate::ir::{BinaryOp, Expr, MacroOp, RuleBounds, UnaryOp};
 
 fn p(text: &str) -> Expr {
-    match parse(text, &Limits::default()) {
+    match parse(text, &RuleBounds::default()) {
         Ok(e) => e,
         Err(e) => panic!("{text:?} failed: {e}"),
     }
 }
 
 fn err(text: &str) -> SyntaxError {
-    match parse(text, &Limits::default()) {
+    match parse(text, &RuleBounds::default()) {
         Ok(e) => panic!("{text:?} parsed as {e:?}"),
         Err(e) => e,
     }
@@ -596,11 +596,11 @@ fn error_display_and_positions_in_chars() {
 
 // ---------------------------------------------------------------- limits
 
-fn limits(max_depth: u32, max_text_len: u32) -> Limits {
-    Limits {
+fn limits(max_depth: u32, max_text_len: u32) -> RuleBounds {
+    RuleBounds {
         max_depth,
         max_text_len,
-        ..Limits::default()
+        ..RuleBounds::default()
     }
 }
 
@@ -637,7 +637,7 @@ fn depth_limit_is_exact() {
     // Parentheses do not add depth, but cannot nest without bound either.
     let parens = |k: usize| format!("{}x{}", "(".repeat(k), ")".repeat(k));
     assert_eq!(p(&parens(100)), f(&["x"]));
-    assert!(parse(&parens(200), &Limits::default()).is_err());
+    assert!(parse(&parens(200), &RuleBounds::default()).is_err());
     // A huge configured limit is capped.
     let e = parse(
         &text(MAX_SUPPORTED_DEPTH as usize),
@@ -714,7 +714,7 @@ fn one_megabyte_inputs() {
     let path = format!("x{}", ".y".repeat(500_000));
     assert!(matches!(parse(&path, &big).unwrap(), Expr::Field { path } if path.len() == 500_001));
     // Over the default limit.
-    assert!(parse(&text, &Limits::default())
+    assert!(parse(&text, &RuleBounds::default())
         .unwrap_err()
         .message
         .contains("longer than"));
@@ -1206,12 +1206,12 @@ proptest! {
 
     #[test]
     fn parse_never_panics(text in "[a-z0-9 .,()\\[\\]!?:<>=&|+*/%\"'-]{0,40}") {
-        let _ = parse(&text, &Limits::default());
+        let _ = parse(&text, &RuleBounds::default());
     }
 
     #[test]
     fn parse_never_panics_on_any_text(text in any::<String>()) {
-        if let Err(e) = parse(&text, &Limits::default()) {
+        if let Err(e) = parse(&text, &RuleBounds::default()) {
             prop_assert!(e.offset <= text.len() && text.is_char_boundary(e.offset));
         }
     }

@@ -5,7 +5,7 @@ use super::*;
 use crate::compile::compile;
 use crate::input::Input;
 use crate::ir::{BinaryOp as B, EngineDef};
-use crate::outcome::{Outcome, Reason, Value};
+use crate::outcome::{Outcome, Reason, Reported};
 use crate::syntax;
 
 fn x(e: &Expr) -> J {
@@ -97,9 +97,13 @@ fn percent_off_rounding_cap_and_modes() {
     let capped = json!([{"id": "p", "effect": {"type": "percent_off", "percent": num("50"), "cap": num("7.005")}}]);
     let o = engine(json!({}), capped).evaluate(&cart(&[("A", "100", 1)], "0"));
     assert_eq!(o.applied[0].amount.to_string(), "7.00");
-    // percent clamped to 100
-    let o = engine(json!({}), json!([{"id": "p", "effect": pct("150")}]))
-        .evaluate(&cart(&[("A", "9.99", 1)], "5"));
+    // a percent computed at run time is clamped to 100 (a literal over 100 does not compile)
+    let over = bin(B::Mul, f("cart.subtotal"), n("100"));
+    let o = engine(
+        json!({}),
+        json!([{"id": "p", "effect": {"type": "percent_off", "percent": x(&over)}}]),
+    )
+    .evaluate(&cart(&[("A", "9.99", 1)], "5"));
     assert_eq!(o.applied[0].amount.to_string(), "9.99");
     assert_eq!(o.total.to_string(), "5.00");
     // JPY: no minor unit; line subtotals rounded half-even
@@ -125,7 +129,7 @@ fn dynamic_amount_and_no_effect() {
             {"id": "dyn", "effect": {"type": "amount_off", "amount": x(&formula)}},
             {"id": "null", "effect": {"type": "amount_off", "amount": x(&f("cart.metadata.nope"))}},
             {"id": "zero", "effect": amt("0")},
-            {"id": "neg", "effect": amt("-5")},
+            {"id": "neg", "effect": {"type": "amount_off", "amount": x(&bin(B::Sub, f("cart.subtotal"), n("100")))}},
         ]),
     );
     let o = p.evaluate(&cart(&[("A", "40", 1)], "0"));
@@ -142,6 +146,41 @@ fn dynamic_amount_and_no_effect() {
             (Some("zero".into()), Reason::NoEffect),
             (Some("neg".into()), Reason::NoEffect)
         ]
+    );
+}
+
+#[test]
+fn literal_effect_mistakes_do_not_compile() {
+    let num = |v: &str| json!({"type": "num", "value": v});
+    let def: crate::ir::EngineDef = serde_json::from_value(json!({"version": 2, "campaigns": [
+        {"id": "a", "effect": pct("150")},
+        {"id": "b", "effect": amt("-5")},
+        {"id": "c", "effect": {"type": "gift", "sku": "G", "quantity": 0, "price": num("0")}},
+        {"id": "d", "effect": {"type": "buy_x_get_y", "buy_quantity": num("1.5"),
+                               "get_quantity": num("0"), "percent": num("100")}},
+        {"id": "e", "effect": {"type": "percent_off", "percent": x(&bin(B::Add, n("60"), n("60")))}},
+    ]}))
+    .unwrap();
+    let errs = crate::compile::compile(&def).unwrap_err();
+    let got: Vec<(String, &str)> = errs
+        .errors
+        .iter()
+        .map(|e| {
+            let loc: Vec<String> = e.loc.iter().map(ToString::to_string).collect();
+            (loc.join("."), e.kind.type_name())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("campaigns.0.effect.percent".to_owned(), "too_large"),
+            ("campaigns.1.effect.amount".to_owned(), "too_small"),
+            ("campaigns.2.effect.quantity".to_owned(), "too_small"),
+            ("campaigns.3.effect.buy_quantity".to_owned(), "not_integer"),
+            ("campaigns.3.effect.get_quantity".to_owned(), "too_small"),
+            ("campaigns.4.effect.percent".to_owned(), "too_large"),
+        ],
+        "{errs}"
     );
 }
 
@@ -247,7 +286,9 @@ fn not_active_details() {
             {"id": "now", "starts_at": "2026-11-27T00:00:00Z", "ends_at": "2026-11-27T00:00:01Z", "effect": pct("1")},
             // 2026-11-27T00:00Z is Friday 01:00 in Warsaw
             {"id": "sat", "schedule": {"weekdays": [6], "timezone": "Europe/Warsaw"}, "effect": pct("1")},
+            // 01:00 on Friday belongs to Thursday's night, not Friday's
             {"id": "fri-night", "schedule": {"weekdays": [5], "hours": [22, 2], "timezone": "Europe/Warsaw"}, "effect": pct("1")},
+            {"id": "thu-night", "schedule": {"weekdays": [4], "hours": [22, 2], "timezone": "Europe/Warsaw"}, "effect": pct("1")},
             {"id": "day", "schedule": {"hours": [9, 17], "timezone": "Europe/Warsaw"}, "effect": pct("1")},
             {"id": "all-day", "schedule": {"hours": [0, 24]}, "effect": pct("1")},
         ]),
@@ -265,11 +306,12 @@ fn not_active_details() {
             ("later", Some("not_started")),
             ("over", Some("ended")),
             ("sat", Some("outside_schedule")),
+            ("fri-night", Some("outside_schedule")),
             ("day", Some("outside_schedule")),
         ]
     );
     let ids: Vec<&str> = o.applied.iter().map(|a| a.campaign_id.as_str()).collect();
-    assert_eq!(ids, ["now", "fri-night", "all-day"]);
+    assert_eq!(ids, ["now", "thu-night", "all-day"]);
 }
 
 #[test]
@@ -287,8 +329,8 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &o.rejected[0];
     assert_eq!(r.reason, Reason::RulesNotMet);
     assert_eq!(r.condition.as_deref(), Some(syntax::print(&vip).as_str()));
-    assert_eq!(r.actual, Some(Value::List(vec![])));
-    assert_eq!(r.expected, Some(Value::Str("vip".into())));
+    assert_eq!(r.actual, Some(Reported::List(vec![])));
+    assert_eq!(r.expected, Some(Reported::Str("vip".into())));
     // `&&`: the first false operand, here the second
     let rules = bin(
         B::And,
@@ -312,8 +354,8 @@ fn rules_not_met_reports_the_first_failing_leaf() {
             .as_str()
         )
     );
-    assert_eq!(r.actual, Some(Value::Num(d("10.00"))));
-    assert_eq!(r.expected, Some(Value::Num(d("100"))));
+    assert_eq!(r.actual, Some(Reported::Num(d("10.00"))));
+    assert_eq!(r.expected, Some(Reported::Num(d("100"))));
     // other leaves: the value and `true`
     let rules = call("has", vec![f("customer.email")]);
     let p = engine(
@@ -323,7 +365,7 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
     assert_eq!(
         (r.actual.clone(), r.expected.clone()),
-        (Some(Value::Bool(false)), Some(Value::Bool(true)))
+        (Some(Reported::Bool(false)), Some(Reported::Bool(true)))
     );
     // a constant leaf is not folded away from its operands
     let rules = bin(B::Gt, n("1"), n("2"));
@@ -334,7 +376,7 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
     assert_eq!(
         (r.actual.clone(), r.expected.clone()),
-        (Some(Value::Num(d("1"))), Some(Value::Num(d("2"))))
+        (Some(Reported::Num(d("1"))), Some(Reported::Num(d("2"))))
     );
     let _ = (big, coffee);
 }
@@ -362,7 +404,7 @@ fn tiers() {
         (r.reason, r.detail.as_deref()),
         (Reason::RulesNotMet, Some("tier 0"))
     );
-    assert_eq!(r.expected, Some(Value::Num(d("100"))));
+    assert_eq!(r.expected, Some(Reported::Num(d("100"))));
     // the campaign's own rules come first
     let rules = bin(B::Eq, f("context.channel"), s("app"));
     let p = engine(
@@ -398,7 +440,7 @@ fn program_is_send_sync_and_cheap_to_clone() {
     assert_send_sync::<crate::compile::Program>();
     let p = engine(json!({}), json!([]));
     let q = p.clone();
-    assert_eq!(q.def().version, 1);
+    assert_eq!(q.def().version, crate::ir::IR_VERSION);
     let o = q.evaluate(&Input::default());
     assert_eq!(o.total.to_string(), "0.00");
     assert!(o.lines.is_empty());
@@ -461,7 +503,7 @@ fn extreme_inputs_never_panic() {
 #[test]
 fn campaigns_share_the_leaves_they_have_in_common() {
     let rules = |t: &str| {
-        serde_json::to_value(syntax::parse(t, &crate::ir::Limits::default()).unwrap()).unwrap()
+        serde_json::to_value(syntax::parse(t, &crate::ir::RuleBounds::default()).unwrap()).unwrap()
     };
     let p = engine(
         json!({}),
@@ -480,5 +522,5 @@ fn campaigns_share_the_leaves_they_have_in_common() {
         o.rejected[0].condition.as_deref(),
         Some("cart.quantity >= 3")
     );
-    assert_eq!(o.rejected[0].actual, Some(Value::Num(d("2"))));
+    assert_eq!(o.rejected[0].actual, Some(Reported::Num(d("2"))));
 }

@@ -8,7 +8,7 @@ use crate::eval::expr::Ctx;
 use crate::input::Input;
 use crate::ir::{BinaryOp as B, MacroOp as M};
 use crate::num::RoundMode;
-use crate::outcome::Value;
+use crate::outcome::Reported;
 
 const CART: &str = r#"{
   "cart": {
@@ -31,36 +31,30 @@ fn input() -> Input {
     serde_json::from_str(CART).unwrap()
 }
 
-fn run_with(e: &Expr, inp: &Input, mode: RoundMode) -> Value {
+fn run_with(e: &Expr, inp: &Input, mode: RoundMode) -> Reported {
     let mut env = Env::new(Scope::Rules, mode);
-    let (node, _) = env.expr(e, true);
+    let node = env.expr(e, true).node;
     assert!(env.errors.is_empty(), "{:?}", env.errors);
     let (facts, _) = crate::eval::derive(inp, "USD".into(), 2, mode);
-    let mut ctx = Ctx {
-        input: inp,
-        facts: &facts,
-        vars: Vec::new(),
-        mode,
-        memo: Vec::new(),
-    };
+    let mut ctx = Ctx::new(inp, &facts, mode, 0);
     let v = ctx.eval(&node);
     report(&ctx, &v)
 }
 
-fn run(e: &Expr) -> Value {
+fn run(e: &Expr) -> Reported {
     run_with(e, &input(), RoundMode::HalfEven)
 }
 
-fn num(v: &str) -> Value {
-    Value::Num(v.parse::<Decimal>().unwrap())
+fn num(v: &str) -> Reported {
+    Reported::Num(v.parse::<Decimal>().unwrap())
 }
 
-fn t() -> Value {
-    Value::Bool(true)
+fn t() -> Reported {
+    Reported::Bool(true)
 }
 
-fn fl() -> Value {
-    Value::Bool(false)
+fn fl() -> Reported {
+    Reported::Bool(false)
 }
 
 #[test]
@@ -68,23 +62,23 @@ fn fields_and_money() {
     assert_eq!(run(&f("cart.subtotal")), num("31.34")); // 25.00 + 3.34 + 3
     assert_eq!(run(&f("cart.quantity")), num("6"));
     assert_eq!(run(&f("cart.shipping")), num("4.99"));
-    assert_eq!(run(&f("cart.currency")), Value::Str("USD".into()));
-    assert_eq!(run(&f("customer.email")), Value::Null);
+    assert_eq!(run(&f("cart.currency")), Reported::Str("USD".into()));
+    assert_eq!(run(&f("customer.email")), Reported::Null);
     assert_eq!(run(&f("customer.orders_count")), num("3"));
-    assert_eq!(run(&f("context.country")), Value::Null);
+    assert_eq!(run(&f("context.country")), Reported::Null);
     assert_eq!(
         run(&f("customer.created_at")),
-        Value::Timestamp(1_700_000_000_000_000)
+        Reported::Timestamp(1_700_000_000_000_000)
     );
     assert_eq!(run(&size_of(f("cart.items"))), num("3"));
-    assert_eq!(run(&f("cart.metadata.nested.k")), Value::Str("v".into()));
-    assert_eq!(run(&f("cart.metadata.missing.k")), Value::Null);
+    assert_eq!(run(&f("cart.metadata.nested.k")), Reported::Str("v".into()));
+    assert_eq!(run(&f("cart.metadata.missing.k")), Reported::Null);
     let empty: Input = serde_json::from_str(r#"{"cart": {}}"#).unwrap();
     let e = size_of(f("customer.segments"));
     assert_eq!(run_with(&e, &empty, RoundMode::HalfEven), num("0"));
     assert_eq!(
         run_with(&f("customer.metadata"), &empty, RoundMode::HalfEven),
-        Value::Null
+        Reported::Null
     );
     assert_eq!(
         run_with(&f("cart.subtotal"), &empty, RoundMode::HalfEven),
@@ -100,16 +94,25 @@ fn size_of(e: Expr) -> Expr {
 fn arithmetic_and_nulls() {
     assert_eq!(run(&bin(B::Add, n("0.1"), n("0.2"))), num("0.3"));
     assert_eq!(run(&bin(B::Div, n("1"), n("3"))), num("0.333333333333"));
-    assert_eq!(run(&bin(B::Div, n("1"), n("0"))), Value::Null);
+    assert_eq!(run(&bin(B::Div, n("1"), n("0"))), Reported::Null);
     assert_eq!(run(&bin(B::Mod, neg(n("7")), n("3"))), num("-1"));
-    assert_eq!(run(&bin(B::Mul, n("10000000"), n("10000000"))), Value::Null);
-    assert_eq!(run(&bin(B::Add, f("customer.email"), s("x"))), Value::Null);
+    assert_eq!(
+        run(&bin(B::Mul, n("10000000"), n("10000000"))),
+        Reported::Null
+    );
+    assert_eq!(
+        run(&bin(B::Add, f("customer.email"), s("x"))),
+        Reported::Null
+    );
     assert_eq!(run(&bin(B::Mul, f("cart.metadata.n"), n("2"))), num("5.0"));
     assert_eq!(
         run(&bin(B::Mul, f("cart.metadata.nested"), n("2"))),
-        Value::Null
+        Reported::Null
     );
-    assert_eq!(run(&bin(B::Add, s("a"), s("b"))), Value::Str("ab".into()));
+    assert_eq!(
+        run(&bin(B::Add, s("a"), s("b"))),
+        Reported::Str("ab".into())
+    );
 }
 
 #[test]
@@ -150,7 +153,10 @@ fn comparisons_with_nulls() {
         t()
     );
     assert_eq!(run(&bin(B::In, n("2"), f("cart.metadata.list"))), t());
-    assert_eq!(run(&bin(B::In, n("2"), f("cart.metadata.n"))), Value::Null);
+    assert_eq!(
+        run(&bin(B::In, n("2"), f("cart.metadata.n"))),
+        Reported::Null
+    );
     assert_eq!(
         run(&bin(
             B::In,
@@ -169,11 +175,17 @@ fn strings_and_regex() {
     assert_eq!(c("endsWith", s("coffee"), s("ee")), t());
     assert_eq!(c("contains", f("customer.segments"), s("gold")), t());
     assert_eq!(c("matches", s("abc-123"), s("[0-9]+$")), t());
-    assert_eq!(c("matches", s("abc"), f("cart.metadata.re")), Value::Null);
-    assert_eq!(run(&call("lower", vec![s("ÀB")])), Value::Str("àb".into()));
+    assert_eq!(
+        c("matches", s("abc"), f("cart.metadata.re")),
+        Reported::Null
+    );
+    assert_eq!(
+        run(&call("lower", vec![s("ÀB")])),
+        Reported::Str("àb".into())
+    );
     assert_eq!(
         run(&call("upper", vec![s("straße")])),
-        Value::Str("STRASSE".into())
+        Reported::Str("STRASSE".into())
     );
     assert_eq!(run(&size_of(s("żółw"))), num("4"));
 }
@@ -186,7 +198,7 @@ fn functions() {
     );
     assert_eq!(
         run(&call("max", vec![n("3"), f("cart.metadata.nested.k")])),
-        Value::Null
+        Reported::Null
     );
     assert_eq!(run(&call("abs", vec![n("-3.5")])), num("3.5"));
     assert_eq!(run(&call("round", vec![n("2.5")])), num("2"));
@@ -199,7 +211,7 @@ fn functions() {
     assert_eq!(run(&call("ceil", vec![n("2.001"), n("2")])), num("2.01"));
     assert_eq!(
         run(&call("round", vec![n("2.5"), f("cart.metadata.n")])),
-        Value::Null
+        Reported::Null
     );
     assert_eq!(run(&call("has", vec![f("customer.email")])), fl());
     assert_eq!(run(&call("has", vec![f("customer.id")])), t());
@@ -225,12 +237,12 @@ fn macros() {
     );
     assert_eq!(
         run(&filtered),
-        Value::List(vec![
-            Value::Item {
+        Reported::List(vec![
+            Reported::Item {
                 index: 0,
                 sku: Some("A".into())
             },
-            Value::Item {
+            Reported::Item {
                 index: 2,
                 sku: Some("C".into())
             }
@@ -248,15 +260,18 @@ fn macros() {
             "s",
             call("upper", vec![f("s")])
         )),
-        Value::List(vec![Value::Str("VIP".into()), Value::Str("GOLD".into())])
+        Reported::List(vec![
+            Reported::Str("VIP".into()),
+            Reported::Str("GOLD".into())
+        ])
     );
     assert_eq!(run(&mac0(M::Sum, f("cart.metadata.list"))), num("3"));
-    assert_eq!(run(&mac0(M::Sum, f("cart.metadata.mixed"))), Value::Null);
-    assert_eq!(run(&mac0(M::Max, f("cart.metadata.mixed"))), Value::Null);
+    assert_eq!(run(&mac0(M::Sum, f("cart.metadata.mixed"))), Reported::Null);
+    assert_eq!(run(&mac0(M::Max, f("cart.metadata.mixed"))), Reported::Null);
     assert_eq!(run(&mac0(M::Count, f("cart.metadata.list"))), num("3"));
-    assert_eq!(run(&mac0(M::Min, list(vec![]))), Value::Null);
+    assert_eq!(run(&mac0(M::Min, list(vec![]))), Reported::Null);
     assert_eq!(run(&mac0(M::Sum, list(vec![]))), num("0"));
-    assert_eq!(run(&mac0(M::Count, f("cart.metadata.n"))), Value::Null);
+    assert_eq!(run(&mac0(M::Count, f("cart.metadata.n"))), Reported::Null);
     assert_eq!(
         run(&mac(M::All, list(vec![]), "x", bin(B::Eq, f("x"), n("1")))),
         t()
@@ -292,7 +307,7 @@ fn time_functions() {
     // context.now = 2026-11-27T00:00:00Z, a Friday; 01:00 in Warsaw.
     assert_eq!(
         run(&f("context.now")),
-        Value::Timestamp(1_795_737_600_000_000)
+        Reported::Timestamp(1_795_737_600_000_000)
     );
     assert_eq!(
         run(&bin(B::Ge, f("context.now"), ts("2026-11-27T00:00:00Z"))),
@@ -323,30 +338,30 @@ fn time_functions() {
     assert_eq!(run(&call("year", vec![f("context.now")])), num("2026"));
     assert_eq!(
         run(&call("hour", vec![f("context.now"), f("context.channel")])),
-        Value::Null
+        Reported::Null
     );
     assert_eq!(
         run(&bin(B::Sub, f("context.now"), f("customer.created_at"))),
-        Value::Duration(95_737_600_000_000)
+        Reported::Duration(95_737_600_000_000)
     );
     assert_eq!(run(&bin(B::Add, ts("2026-01-01T00:00:00Z"), dur("36h"))), {
-        Value::Timestamp(1_767_225_600_000_000 + 36 * 3_600_000_000)
+        Reported::Timestamp(1_767_225_600_000_000 + 36 * 3_600_000_000)
     });
     assert_eq!(
         run(&bin(B::Add, ts("9999-12-31T00:00:00Z"), dur("2d"))),
-        Value::Null
+        Reported::Null
     );
-    assert_eq!(run(&neg(dur("90s"))), Value::Duration(-90_000_000));
+    assert_eq!(run(&neg(dur("90s"))), Reported::Duration(-90_000_000));
     assert_eq!(
         run(&call("timestamp", vec![f("context.channel")])),
-        Value::Null
+        Reported::Null
     );
     assert_eq!(run(&bin(B::Lt, dur("1h"), dur("61m"))), t());
 }
 
 fn compiled(e: &Expr) -> crate::compile::node::Node {
     let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
-    let (node, _) = env.expr(e, true);
+    let node = env.expr(e, true).node;
     assert!(env.errors.is_empty(), "{:?}", env.errors);
     node
 }
@@ -354,7 +369,7 @@ fn compiled(e: &Expr) -> crate::compile::node::Node {
 #[test]
 fn folding_and_precomputation() {
     use crate::compile::node::Node;
-    use crate::value::Val;
+    use crate::value::Value;
     let e = bin(
         B::Ge,
         f("context.now"),
@@ -363,9 +378,9 @@ fn folding_and_precomputation() {
     let Node::Cmp(_, _, r) = compiled(&e) else {
         panic!("not a comparison")
     };
-    assert!(matches!(*r, Node::Const(Val::Ts(_))), "{r:?}");
+    assert!(matches!(*r, Node::Const(Value::Ts(_))), "{r:?}");
     let e = bin(B::Mul, n("2"), bin(B::Add, n("1"), n("0.5")));
-    assert!(matches!(compiled(&e), Node::Const(Val::Num(_))));
+    assert!(matches!(compiled(&e), Node::Const(Value::Num(_))));
     let e = bin(B::In, f("context.channel"), list(vec![s("web"), s("app")]));
     assert!(matches!(compiled(&e), Node::InStrSet(..)));
     let e = call("matches", vec![f("context.channel"), s("^w")]);
@@ -373,14 +388,14 @@ fn folding_and_precomputation() {
     assert_eq!(run(&e), t());
     // a literal list with a field inside is built at run time
     let e = list(vec![n("1"), f("cart.quantity")]);
-    assert_eq!(run(&e), Value::List(vec![num("1"), num("6")]));
+    assert_eq!(run(&e), Reported::List(vec![num("1"), num("6")]));
 }
 
 #[test]
 fn reported_values() {
     assert_eq!(
         run(&f("cart.metadata.nested")),
-        Value::Meta(crate::input::MetaValue::Map(
+        Reported::Meta(crate::input::MetaValue::Map(
             [("k".to_owned(), crate::input::MetaValue::Str("v".into()))]
                 .into_iter()
                 .collect()
@@ -388,11 +403,14 @@ fn reported_values() {
     );
     assert_eq!(
         run(&f("cart.metadata.list")),
-        Value::List(vec![num("1"), num("2"), Value::Null])
+        Reported::List(vec![num("1"), num("2"), Reported::Null])
     );
     assert_eq!(
         run(&f("customer.segments")),
-        Value::List(vec![Value::Str("vip".into()), Value::Str("gold".into())])
+        Reported::List(vec![
+            Reported::Str("vip".into()),
+            Reported::Str("gold".into())
+        ])
     );
     let one = mac(
         M::ExistsOne,
@@ -401,4 +419,57 @@ fn reported_values() {
         bin(B::Eq, f("i.sku"), s("B")),
     );
     assert_eq!(run(&one), t());
+}
+
+#[test]
+fn a_pattern_read_from_the_input_is_compiled_once_per_evaluation() {
+    // 1,000 lines that each carry the same pattern: compiled once, not once a line.
+    let mut inp = input();
+    let line = inp.cart.items[0].clone();
+    inp.cart.items = (0..1000)
+        .map(|i| {
+            let mut l = line.clone();
+            l.sku = Some(format!("SKU-{i}").into());
+            l.metadata.insert(
+                "re".to_owned(),
+                crate::input::MetaValue::Str("^SKU-[0-9]+$".to_owned()),
+            );
+            l
+        })
+        .collect();
+    let e = mac(
+        M::All,
+        f("cart.items"),
+        "i",
+        call("matches", vec![f("i.sku"), f("i.metadata.re")]),
+    );
+    let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
+    let node = env.expr(&e, true).node;
+    let (facts, _) = crate::eval::derive(&inp, "USD".into(), 2, RoundMode::HalfEven);
+    let mut ctx = Ctx::new(&inp, &facts, RoundMode::HalfEven, 0);
+    let v = ctx.eval(&node);
+    assert_eq!(report(&ctx, &v), t());
+    assert_eq!(ctx.compiled_patterns(), 1);
+    // an invalid pattern is null, also when remembered
+    inp.cart.items[1].metadata.insert(
+        "re".to_owned(),
+        crate::input::MetaValue::Str("(".to_owned()),
+    );
+    let mut ctx = Ctx::new(&inp, &facts, RoundMode::HalfEven, 0);
+    let all_valid = mac(
+        M::All,
+        f("cart.items"),
+        "i",
+        call(
+            "has",
+            vec![call("matches", vec![f("i.sku"), f("i.metadata.re")])],
+        ),
+    );
+    let node = {
+        let mut env = Env::new(Scope::Rules, RoundMode::HalfEven);
+        env.expr(&all_valid, true).node
+    };
+    let v = ctx.eval(&node);
+    assert_eq!(report(&ctx, &v), Reported::Bool(false));
+    assert_eq!(ctx.compiled_patterns(), 2);
 }

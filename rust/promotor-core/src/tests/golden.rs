@@ -10,31 +10,12 @@ use crate::compile::compile;
 use crate::input::Input;
 use crate::ir::EngineDef;
 use crate::outcome::Outcome;
-use crate::time::parse_timestamp;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/golden");
 
-/// Replaces the RFC 3339 string at `path` (if present) with microseconds since the epoch.
-fn timestamp_at(v: &mut J, path: &[&str], file: &str) {
-    let mut cur = v;
-    for p in path {
-        match cur.get_mut(*p) {
-            Some(next) => cur = next,
-            None => return,
-        }
-    }
-    if let J::String(s) = cur {
-        let us = parse_timestamp(s)
-            .unwrap_or_else(|| panic!("{file}: invalid timestamp {s:?} at {path:?}"));
-        *cur = J::from(us);
-    }
-}
-
-fn input(mut v: J, file: &str) -> Input {
-    timestamp_at(&mut v, &["context", "now"], file);
-    timestamp_at(&mut v, &["customer", "created_at"], file);
-    timestamp_at(&mut v, &["customer", "birthday"], file);
-    serde_json::from_value(v).unwrap_or_else(|e| panic!("{file}: bad input: {e}"))
+/// The golden input, read by the one input validator (its JSON source).
+fn input(v: &J, file: &str) -> Input {
+    crate::input::read(&v, 0).unwrap_or_else(|e| panic!("{file}: bad input: {e}"))
 }
 
 fn s(v: &J, key: &str, file: &str) -> String {
@@ -57,7 +38,7 @@ fn check(file: &str, case: &J) {
     let def: EngineDef = serde_json::from_value(case["engine"].clone())
         .unwrap_or_else(|e| panic!("{file}: bad engine: {e}"));
     let program = compile(&def).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let inp = input(case["input"].clone(), file);
+    let inp = input(&case["input"], file);
     let o: Outcome = program.evaluate(&inp);
     let priced = program.price(&inp);
     assert!(

@@ -1,6 +1,7 @@
 //! Unit tests across modules: expressions, compile errors, end-to-end evaluation.
 #![allow(clippy::needless_pass_by_value)]
 
+mod best_deal;
 mod compile_errors;
 mod effects;
 mod engine;

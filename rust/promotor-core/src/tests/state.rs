@@ -8,7 +8,7 @@ use serde_json::{json, Value as J};
 use crate::compile::{compile, Program};
 use crate::input::Input;
 use crate::ir::EngineDef;
-use crate::outcome::{Reason, Value};
+use crate::outcome::{Reason, Reported};
 use crate::state::memory::MemoryState;
 use crate::state::{Delta, Snapshot};
 
@@ -102,7 +102,7 @@ fn the_first_blocking_limit_in_list_order_is_reported() {
     );
     assert_eq!(
         (r.actual.clone(), r.expected.clone()),
-        (Some(Value::Num(d("2"))), Some(Value::Num(d("2"))))
+        (Some(Reported::Num(d("2"))), Some(Reported::Num(d("2"))))
     );
     assert!(deltas.is_empty());
     let (o, _) = p.decide(&cart, &snap(&[]), true);
@@ -121,7 +121,7 @@ fn the_first_blocking_limit_in_list_order_is_reported() {
         (r.reason, r.detail.as_deref()),
         (Reason::BudgetExhausted, Some("budget"))
     );
-    assert_eq!(r.actual, Some(Value::Num(d("20.00"))));
+    assert_eq!(r.actual, Some(Reported::Num(d("20.00"))));
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn campaigns_sharing_a_key_see_each_other_in_both_modes() {
             .unwrap();
         assert_eq!(
             (b.reason, b.actual.clone()),
-            (Reason::LimitReached, Some(Value::Num(d("5")))),
+            (Reason::LimitReached, Some(Reported::Num(d("5")))),
             "{mode}"
         );
         // Bounds keep each application's own check: k: 4 + 1 <= 10; m: v + 200 <= 600 and
@@ -265,11 +265,23 @@ fn limits_are_checked_when_compiled() {
             {"type": "limit", "max": 1, "timezone": "Mars/Base"},
             {"type": "limit", "max": 1, "key": " "}]}]}))
         .unwrap();
-    let errs = compile(&bad).unwrap_err().0;
+    let errs = compile(&bad).unwrap_err().errors;
     let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
     assert_eq!(msgs.len(), 4, "{msgs:?}");
-    assert!(msgs[0].starts_with("campaigns.0.limits.0.amount: budget 10.5 has more decimal places"));
-    assert!(msgs[1].contains("limits.1.per: a per-code limit needs a campaign with codes"));
+    assert!(msgs[0]
+        .starts_with("campaigns.0.limits.0.amount: invalid budget \"10.5\": more decimal places"));
+    assert!(msgs[1]
+        .contains("limits.1.per: per='code' cannot be combined with a campaign without codes"));
     assert!(msgs[2].contains("limits.2.timezone: unknown timezone 'Mars/Base'"));
-    assert!(msgs[3].contains("limits.3.key"));
+    assert!(msgs[3].contains("limits.3.key: must not be empty"));
+    let types: Vec<&str> = errs.iter().map(|e| e.kind.type_name()).collect();
+    assert_eq!(
+        types,
+        [
+            "invalid_literal",
+            "incompatible",
+            "unknown_timezone",
+            "empty"
+        ]
+    );
 }

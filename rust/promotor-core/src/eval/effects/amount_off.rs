@@ -1,35 +1,72 @@
-use super::{money_amount, number, target, Discount, Money, State};
+//! `amount_off(a, on=T, allocation="across" | "each")`.
+
+use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
-use crate::compile::CTarget;
+use crate::compile::{CEffect, CTarget, EffectCx};
+use crate::error::ErrorKind;
 use crate::eval::expr::Ctx;
+use crate::ir::{Allocation, Expr, Target};
 
-/// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`: `min(a, S)`).
-/// `"each"`: line `i` gets `min(a × t_i, T_i)` directly.
-pub fn apply<'a>(
-    ctx: &mut Ctx<'a>,
-    amount: &'a Node,
-    on: &'a CTarget,
+#[derive(Debug)]
+pub struct AmountOff {
+    amount: Node,
+    on: CTarget,
     each: bool,
-    state: &State,
-    money: &Money,
-) -> Option<Discount> {
-    let a = money_amount(number(ctx, amount)?, money)?;
-    match target::lines(ctx, on, state) {
-        None => {
-            let s = state.shipping.max(0);
-            Some(Discount::shipping(state, a.min(s)))
+}
+
+pub fn compile(
+    cx: &mut EffectCx<'_, '_>,
+    amount: &Expr,
+    on: &Target,
+    allocation: Allocation,
+) -> Option<CEffect> {
+    let each = allocation == Allocation::Each;
+    let bad = each && matches!(on, Target::Shipping);
+    if bad {
+        cx.error(
+            "allocation",
+            ErrorKind::Incompatible {
+                option: "allocation 'each'".to_owned(),
+                other: "the shipping target (it needs item units)".to_owned(),
+            },
+        );
+    }
+    let on = cx.target(on);
+    let amount = cx.number("amount", amount, ZERO, None, false);
+    (!bad).then_some(())?;
+    Some(Box::new(AmountOff {
+        amount,
+        on: on?,
+        each,
+    }))
+}
+
+impl Effect for AmountOff {
+    /// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`:
+    /// `min(a, S)`). `"each"`: line `i` gets `min(a × t_i, T_i)` directly.
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
+        let a = money_amount(number(ctx, &self.amount)?, unit)?;
+        match target::lines(ctx, &self.on, state) {
+            None => {
+                let s = state.shipping.max(0);
+                Some(Discount::shipping(state, a.min(s)))
+            }
+            Some(t) if self.each => Some(Discount::lines(
+                t.units
+                    .iter()
+                    .zip(&t.amounts)
+                    .map(|(u, w)| a.saturating_mul(*u).min(*w).max(0))
+                    .collect(),
+            )),
+            Some(t) => {
+                let d = a.min(t.total());
+                Some(Discount::lines(largest_remainder(d, &t.amounts)))
+            }
         }
-        Some(t) if each => Some(Discount::lines(
-            t.units
-                .iter()
-                .zip(&t.amounts)
-                .map(|(u, w)| a.saturating_mul(*u).min(*w).max(0))
-                .collect(),
-        )),
-        Some(t) => {
-            let d = a.min(t.total());
-            Some(Discount::lines(largest_remainder(d, &t.amounts)))
-        }
+    }
+
+    fn bound(&self, alone: i128, cart: &CartBound) -> i128 {
+        target::bound(&self.on, alone, cart)
     }
 }

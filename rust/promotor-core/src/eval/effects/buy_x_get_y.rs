@@ -3,30 +3,71 @@
 //! are taken all at once. Every single application in between exhausts a line, so the work is
 //! O(lines log lines), whatever the quantities and `max_applications`.
 
-use super::{count, number, percent_of, target, Discount, Money, State};
+use super::{
+    count, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State, HUNDRED, ONE,
+    ZERO,
+};
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
+use crate::compile::{CEffect, EffectCx};
 use crate::eval::expr::Ctx;
+use crate::ir::Expr;
 
-pub struct Params<'a> {
-    pub buy: Option<&'a Node>,
-    pub buy_quantity: &'a Node,
-    pub get: Option<&'a Node>,
-    pub get_quantity: &'a Node,
-    pub percent: &'a Node,
-    pub max_applications: Option<&'a Node>,
+/// The IR fields of a `buy_x_get_y`.
+pub struct Ir<'e> {
+    pub buy: Option<&'e Expr>,
+    pub buy_quantity: &'e Expr,
+    pub get: Option<&'e Expr>,
+    pub get_quantity: &'e Expr,
+    pub percent: &'e Expr,
+    pub max_applications: Option<&'e Expr>,
 }
 
-pub fn apply<'a>(
+#[derive(Debug)]
+pub struct BuyXGetY {
+    buy: Option<Node>,
+    buy_quantity: Node,
+    /// `None`: the same set as `buy`.
+    get: Option<Node>,
+    get_quantity: Node,
+    percent: Node,
+    max_applications: Option<Node>,
+}
+
+pub fn compile(cx: &mut EffectCx<'_, '_>, x: &Ir<'_>) -> Option<CEffect> {
+    Some(Box::new(BuyXGetY {
+        buy: x.buy.map(|b| cx.pred("buy", b)),
+        buy_quantity: cx.number("buy_quantity", x.buy_quantity, ONE, None, true),
+        get: x.get.map(|g| cx.pred("get", g)),
+        get_quantity: cx.number("get_quantity", x.get_quantity, ONE, None, true),
+        percent: cx.number("percent", x.percent, ZERO, HUNDRED, false),
+        max_applications: x
+            .max_applications
+            .map(|m| cx.number("max_applications", m, ZERO, None, true)),
+    }))
+}
+
+impl Effect for BuyXGetY {
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
+        apply(ctx, self, state, unit)
+    }
+
+    /// Which units it takes depends on their current prices: any of the cart.
+    fn bound(&self, _alone: i128, cart: &CartBound) -> i128 {
+        cart.whole
+    }
+}
+
+fn apply<'a>(
     ctx: &mut Ctx<'a>,
-    x: &Params<'a>,
+    x: &'a BuyXGetY,
     state: &State,
-    money: &Money,
+    unit: &MinorUnit,
 ) -> Option<Discount> {
-    let bq = count(number(ctx, x.buy_quantity)?).filter(|b| *b >= 1)?;
-    let gq = count(number(ctx, x.get_quantity)?).filter(|g| *g >= 1)?;
-    let p = number(ctx, x.percent)?;
-    let max = match x.max_applications {
+    let bq = count(number(ctx, &x.buy_quantity)?).filter(|b| *b >= 1)?;
+    let gq = count(number(ctx, &x.get_quantity)?).filter(|g| *g >= 1)?;
+    let p = number(ctx, &x.percent)?;
+    let max = match &x.max_applications {
         Some(m) => Some(count(number(ctx, m)?).filter(|m| *m >= 0)?),
         None => None,
     };
@@ -34,8 +75,8 @@ pub fn apply<'a>(
     let mut in_buy = Vec::with_capacity(n);
     let mut in_get = Vec::with_capacity(n);
     for i in 0..n {
-        let b = target::holds(ctx, x.buy, i);
-        let g = match x.get {
+        let b = target::holds(ctx, x.buy.as_ref(), i);
+        let g = match &x.get {
             Some(g) => target::holds(ctx, Some(g), i),
             None => b,
         };
@@ -129,6 +170,6 @@ pub fn apply<'a>(
         .map(|(i, g)| target::part(state.lines[i], *g, target::quantity(ctx, i)))
         .collect();
     let total = weights.iter().fold(0i128, |a, b| a.saturating_add(*b));
-    let d = percent_of(total, p, money.mode)?.min(total).max(0);
+    let d = percent_of(total, p, unit.mode)?.min(total).max(0);
     Some(Discount::lines(largest_remainder(d, &weights)))
 }

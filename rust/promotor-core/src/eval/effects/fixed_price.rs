@@ -1,36 +1,51 @@
-use super::{money_amount, number, target, Discount, Money, State};
+//! `fixed_price(p, on=T)`.
+
+use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
-use crate::compile::CTarget;
+use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::eval::expr::Ctx;
+use crate::ir::{Expr, Target};
 
-/// `items(...)`: each targeted unit costs `p`, never more than before: line `i` gets
-/// `max(0, T_i − p × t_i)`. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
-/// `SHIPPING`: `max(0, S − p)`.
-pub fn apply<'a>(
-    ctx: &mut Ctx<'a>,
-    price: &'a Node,
-    on: &'a CTarget,
-    state: &State,
-    money: &Money,
-) -> Option<Discount> {
-    let p = money_amount(number(ctx, price)?, money)?;
-    let lines = target::lines(ctx, on, state);
-    match (on, lines) {
-        (_, None) => {
-            let s = state.shipping.max(0);
-            Some(Discount::shipping(state, s.saturating_sub(p).max(0)))
+#[derive(Debug)]
+pub struct FixedPrice {
+    price: Node,
+    on: CTarget,
+}
+
+pub fn compile(cx: &mut EffectCx<'_, '_>, price: &Expr, on: &Target) -> Option<CEffect> {
+    let on = cx.target(on);
+    let price = cx.number("price", price, ZERO, None, false);
+    Some(Box::new(FixedPrice { price, on: on? }))
+}
+
+impl Effect for FixedPrice {
+    /// `items(...)`: each targeted unit costs `p`, never more than before: line `i` gets
+    /// `max(0, T_i − p × t_i)`. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
+    /// `SHIPPING`: `max(0, S − p)`.
+    fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
+        let p = money_amount(number(ctx, &self.price)?, unit)?;
+        let lines = target::lines(ctx, &self.on, state);
+        match (&self.on, lines) {
+            (_, None) => {
+                let s = state.shipping.max(0);
+                Some(Discount::shipping(state, s.saturating_sub(p).max(0)))
+            }
+            (CTarget::Order, Some(t)) => {
+                let d = t.total().saturating_sub(p).max(0);
+                Some(Discount::lines(largest_remainder(d, &t.amounts)))
+            }
+            (_, Some(t)) => Some(Discount::lines(
+                t.units
+                    .iter()
+                    .zip(&t.amounts)
+                    .map(|(u, w)| w.saturating_sub(p.saturating_mul(*u)).max(0))
+                    .collect(),
+            )),
         }
-        (CTarget::Order, Some(t)) => {
-            let d = t.total().saturating_sub(p).max(0);
-            Some(Discount::lines(largest_remainder(d, &t.amounts)))
-        }
-        (_, Some(t)) => Some(Discount::lines(
-            t.units
-                .iter()
-                .zip(&t.amounts)
-                .map(|(u, w)| w.saturating_sub(p.saturating_mul(*u)).max(0))
-                .collect(),
-        )),
+    }
+
+    fn bound(&self, alone: i128, cart: &CartBound) -> i128 {
+        target::bound(&self.on, alone, cart)
     }
 }

@@ -7,7 +7,7 @@ use crate::compile::node::Node;
 use crate::compile::{CTarget, Pick};
 use crate::eval::expr::Ctx;
 
-use super::State;
+use super::{CartBound, State};
 
 /// The targeted units `t_i` and amounts `T_i` of every line (zero for lines not targeted).
 #[derive(Debug, Clone, Default)]
@@ -37,7 +37,7 @@ pub fn quantity(ctx: &Ctx<'_>, i: usize) -> i128 {
 pub fn holds<'a>(ctx: &mut Ctx<'a>, pred: Option<&'a Node>, i: usize) -> bool {
     let Some(p) = pred else { return true };
     let saved = std::mem::take(&mut ctx.vars);
-    ctx.vars.push(crate::value::Val::Item(i));
+    ctx.vars.push(crate::value::Value::Item(i));
     let r = ctx.test(p);
     ctx.vars = saved;
     r
@@ -88,6 +88,18 @@ pub fn cmp_unit(a: i128, b: i128, c: i128, d: i128) -> Ordering {
 pub fn cmp_lines(ctx: &Ctx<'_>, state: &State, i: usize, j: usize) -> Ordering {
     let a = |k: usize| state.lines.get(k).copied().unwrap_or(0).max(0);
     cmp_unit(a(i), quantity(ctx, i), a(j), quantity(ctx, j))
+}
+
+/// [`super::Effect::bound`] for an effect on this target: what it takes alone, plus, when it
+/// picks the cheapest or most expensive units (which units depends on the current prices and
+/// floors differently), one minor unit a line, never more than the whole cart.
+pub fn bound(on: &CTarget, alone: i128, cart: &CartBound) -> i128 {
+    if matches!(on, CTarget::Items { pick: Some(_), .. }) {
+        let slack = i128::try_from(cart.lines).unwrap_or(i128::MAX / 4) + 1;
+        alone.saturating_add(slack).min(cart.whole)
+    } else {
+        alone
+    }
 }
 
 /// The targeted units and amounts of `ORDER` or `items(...)`; `None` for `SHIPPING`.

@@ -1,6 +1,7 @@
-//! Evaluation inputs, already validated and normalised (see docs/architecture.md, "Canonical
-//! input"). The Python side validates raw user data into this shape; the binding converts it
-//! field by field, and golden files deserialize it from JSON.
+//! The validated input the evaluator reads (docs/architecture.md, "Canonical input").
+//!
+//! Only [`super::validate`] builds these from what users pass. The serde derives are for Rust
+//! tests and benches, which write inputs directly (timestamps as microseconds), bounds or not.
 
 use std::collections::BTreeMap;
 

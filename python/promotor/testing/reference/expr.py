@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from promotor._reference import numbers, timefmt
+from promotor.testing.reference import num, time
 
 __all__ = ["Facts", "Item", "Node", "RuleEvaluator", "Value", "report", "truthy"]
 
@@ -48,6 +48,22 @@ class Facts:
     cart_metadata: Mapping[str, Any]
     customer: Mapping[str, Any] | None
     context: Mapping[str, Any]
+
+
+_SCHEMA: dict[str, frozenset[str]] = {}
+
+
+def fields_of(root: str) -> frozenset[str]:
+    """The field names of a root, from the core's one table of fields (``_native.schema()``,
+    read on first use): a name outside it reads as ``null``, as the compiler would refuse it."""
+    if not _SCHEMA:
+        from promotor import _native
+
+        table: dict[str, set[str]] = {}
+        for owner, name, _type, _meaning in _native.schema():
+            table.setdefault(owner, set()).add(name)
+        _SCHEMA.update({owner: frozenset(names) for owner, names in table.items()})
+    return _SCHEMA.get(root, frozenset())
 
 
 def truthy(value: Value) -> bool:
@@ -153,8 +169,8 @@ def _sum(values: list[Value]) -> Value:
             continue
         if kind(value) != "num":
             return None
-        total = numbers.EXACT.add(total, value)
-    return numbers.bounded(total)
+        total = num.EXACT.add(total, value)
+    return num.bounded(total)
 
 
 def _lookup(value: Value, keys: list[str]) -> Value:
@@ -171,7 +187,7 @@ def _places(value: Value) -> int | None:
     if kind(value) != "num" or value != value.to_integral_value():
         return None
     places = int(value)
-    return places if 0 <= places <= numbers.PLACES else None
+    return places if 0 <= places <= num.PLACES else None
 
 
 _TIME_PARTS: dict[str, Callable[[datetime], int]] = {
@@ -198,7 +214,7 @@ class RuleEvaluator:
 
     def __init__(self, facts: Facts, rounding: str, regex_search: RegexSearch) -> None:
         self.facts = facts
-        self.rounding = numbers.ROUNDING_MODES[rounding]
+        self.rounding = num.ROUNDING_MODES[rounding]
         self.regex_search = regex_search
 
     # -- entry points -----------------------------------------------------------------------
@@ -255,6 +271,8 @@ class RuleEvaluator:
     def _cart_field(self, rest: list[str]) -> Value:
         facts = self.facts
         name, keys = rest[0], rest[1:]
+        if name not in fields_of("cart"):
+            return None
         if name == "metadata":
             return _lookup(dict(facts.cart_metadata), keys)
         if keys:
@@ -270,6 +288,8 @@ class RuleEvaluator:
 
     def _item_field(self, item: Item, rest: list[str]) -> Value:
         name, keys = rest[0], rest[1:]
+        if name not in fields_of("item"):
+            return None
         line = item.line
         if name == "metadata":
             return _lookup(dict(line.get("metadata") or {}), keys)
@@ -281,9 +301,7 @@ class RuleEvaluator:
             return Decimal(line["quantity"])
         if name == "tags":
             return list(line.get("tags") or [])
-        if name in ("sku", "product", "category", "price"):
-            return line.get(name)
-        return None
+        return line.get(name)
 
     def _customer_field(self, rest: list[str]) -> Value:
         # No customer reads like a customer who gave nothing: fields null (metadata too),
@@ -298,7 +316,7 @@ class RuleEvaluator:
             return None
         if name == "segments":
             return list(customer.get("segments") or [])
-        if name in ("id", "email", "orders_count", "total_spent", "created_at", "birthday"):
+        if name in fields_of("customer"):
             return customer.get(name)
         return None
 
@@ -309,7 +327,7 @@ class RuleEvaluator:
             return _lookup(dict(context.get("metadata") or {}), keys)
         if keys:
             return None
-        if name in ("now", "channel", "country"):
+        if name in fields_of("context"):
             return context.get(name)
         return None
 
@@ -320,9 +338,9 @@ class RuleEvaluator:
         if node["op"] == "not":
             return not truthy(arg)  # boolean position: `!null` is true
         if kind(arg) == "num":
-            return numbers.neg(arg)
+            return num.neg(arg)
         if kind(arg) == "duration":
-            return timefmt.bounded_duration(-arg)
+            return time.bounded_duration(-arg)
         return None
 
     def _binary(self, node: Node, env: Mapping[str, Value]) -> Value:
@@ -377,14 +395,14 @@ class RuleEvaluator:
             values = args[0] if len(args) == 1 and kinds[0] == "list" else args
             return _extreme(values, want_max=name == "max")
         if name == "timestamp":
-            return timefmt.parse_timestamp(args[0]) if kinds == ["str"] else None
+            return time.parse_timestamp(args[0]) if kinds == ["str"] else None
         if name == "duration":
-            return timefmt.parse_duration(args[0]) if kinds == ["str"] else None
+            return time.parse_duration(args[0]) if kinds == ["str"] else None
         if name in _TIME_PARTS:
             zone_name = args[1] if len(args) > 1 else "UTC"
             if kinds[0] != "timestamp" or kind(zone_name) != "str":
                 return None
-            local = timefmt.local_time(args[0], zone_name)
+            local = time.local_time(args[0], zone_name)
             return None if local is None else Decimal(_TIME_PARTS[name](local))
         raise ValueError(f"unknown function {name!r}")
 
@@ -396,7 +414,7 @@ class RuleEvaluator:
         if places is None:
             return None
         mode = {"round": self.rounding, "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING"}[name]
-        return numbers.quantize_places(args[0], places, mode)
+        return num.quantize_places(args[0], places, mode)
 
     # -- macros -----------------------------------------------------------------------------
 
@@ -440,29 +458,29 @@ def arithmetic(op: str, left: Value, right: Value) -> Value:
     kinds = (kind(left), kind(right))
     if kinds == ("num", "num"):
         functions = {
-            "add": numbers.add,
-            "sub": numbers.sub,
-            "mul": numbers.mul,
-            "div": numbers.div,
-            "mod": numbers.mod,
+            "add": num.add,
+            "sub": num.sub,
+            "mul": num.mul,
+            "div": num.div,
+            "mod": num.mod,
         }
         return functions[op](left, right)
     if op == "add":
         if kinds == ("str", "str"):
             return left + right
         if kinds == ("duration", "duration"):
-            return timefmt.bounded_duration(left + right)
+            return time.bounded_duration(left + right)
         if kinds == ("timestamp", "duration"):
             return _shift(left, right)
         if kinds == ("duration", "timestamp"):
             return _shift(right, left)
     if op == "sub":
         if kinds == ("duration", "duration"):
-            return timefmt.bounded_duration(left - right)
+            return time.bounded_duration(left - right)
         if kinds == ("timestamp", "duration"):
             return _shift(left, -right)
         if kinds == ("timestamp", "timestamp"):
-            return timefmt.bounded_duration(left - right)
+            return time.bounded_duration(left - right)
     return None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from promotor._reference.expr import Node, RuleEvaluator, Value, report, truthy
+from promotor.testing.reference.expr import Node, RuleEvaluator, Value, report, truthy
 
 __all__ = ["Failure", "explain_failure"]
 

@@ -8,7 +8,7 @@ oracle for the Rust branch and bound.
 Where the spec leaves room, this module reads it as follows (the Rust evaluator must agree):
 
 - A candidate's discount *alone on the original cart* (the exclusive winner, the best-deal
-  ranking beyond 16 eligible campaigns) is its effect computed on the original amounts, before
+  ranking beyond the exact search's limit) is its effect computed on the original amounts, before
   ``max_discount``. A missing discount (``null`` numbers) counts as 0.
 - ``max_applied`` and ``stop_after`` count the campaigns applied in the sequential pass;
   ``max_discount`` is applied after that pass and does not undo them. A campaign reduced to 0 by
@@ -25,20 +25,38 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from promotor._reference import numbers
+from promotor.testing.reference import num
+from promotor.testing.reference.alloc import allocate
+from promotor.testing.reference.effects import Amounts, Discount
+from promotor.testing.reference.program import CCampaign
+from promotor.testing.reference.state import Block, Meter
 
-if TYPE_CHECKING:
-    from promotor._reference.state import Block, Meter
-    from promotor.reference import Campaign, Discount, Money
-
-__all__ = ["BEST_DEAL_LIMIT", "Eligible", "Outcome", "stack"]
+__all__ = ["BEST_DEAL_BUDGET", "BEST_DEAL_LIMIT", "Eligible", "Outcome", "best_deal_limit", "stack"]
 
 BEST_DEAL_LIMIT = 16
 """Best-deal mode searches the subsets of at most this many eligible campaigns."""
 
-EffectFn = Callable[["Money"], "Discount | None"]
+BEST_DEAL_BUDGET = 1 << 22
+"""The search's work in subsets times lines: the exact search takes the ``k`` campaigns that
+take most alone, ``k`` the largest (at most :data:`BEST_DEAL_LIMIT`) with
+``2**k * (lines + 1) <= BEST_DEAL_BUDGET``."""
+
+
+def best_deal_limit(lines: int) -> int:
+    """How many eligible campaigns best deal searches exactly on a cart of ``lines`` lines.
+
+    >>> best_deal_limit(3), best_deal_limit(1000)
+    (16, 12)
+    """
+    k = BEST_DEAL_LIMIT
+    while k > 1 and 2**k * (lines + 1) > BEST_DEAL_BUDGET:
+        k -= 1
+    return k
+
+
+EffectFn = Callable[[Amounts], "Discount | None"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +64,10 @@ class Eligible:
     """A candidate that passed checks 1-3, with its effect ready to compute on any amounts."""
 
     position: int  # in candidate order
-    campaign: Campaign
+    campaign: CCampaign
     code: str | None
     tier: int | None
-    effect: EffectFn  # the discount on the money's current amounts; None: no effect
+    effect: EffectFn  # the discount on the amounts's current amounts; None: no effect
 
     @property
     def exclusive(self) -> bool:
@@ -67,7 +85,8 @@ class Eligible:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of an eligible candidate: applied with ``discount``, or rejected for
+    """What became of an eligible candidate: applied with ``discount`` (``limited_by``
+    ``"max_discount"`` when the order's maximum discount reduced it), or rejected for
     ``reason`` (``by`` the campaign id the reason names)."""
 
     eligible: Eligible
@@ -75,7 +94,8 @@ class Outcome:
     reason: str | None = None
     by: str | None = None
     block: Block | None = None  # limit_reached / budget_exhausted: which limit
-    limited_by: str | None = None  # "budget" when a budget shrank the discount
+    # "budget" when a budget shrank the discount, "max_discount" when the order's maximum did
+    limited_by: str | None = None
 
 
 def _takes_effect(discount: Discount | None) -> bool:
@@ -85,21 +105,21 @@ def _takes_effect(discount: Discount | None) -> bool:
     return discount.total > 0 or bool(getattr(discount, "gifts", None))
 
 
-def _original(money: Money) -> Money:
-    """The money state of the original cart: nothing taken yet."""
-    return replace(money, current=list(money.line_subtotals), shipping_left=money.shipping)
+def _original(amounts: Amounts) -> Amounts:
+    """The amounts state of the original cart: nothing taken yet."""
+    return replace(amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping)
 
 
-def _standalone(eligible: Sequence[Eligible], money: Money) -> dict[int, Discount | None]:
+def _standalone(eligible: Sequence[Eligible], amounts: Amounts) -> dict[int, Discount | None]:
     """Each candidate's discount alone on the original cart, by position."""
-    return {e.position: e.effect(_original(money)) for e in eligible}
+    return {e.position: e.effect(_original(amounts)) for e in eligible}
 
 
 def _total(discount: Discount | None) -> int:
     return 0 if discount is None else discount.total
 
 
-def _discount(e: Eligible, state: Money, base: str) -> Discount | None:
+def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
     """The candidate's discount on the cart as the campaigns before it left it."""
     if base == "discounted":
         return e.effect(replace(state, current=list(state.current)))
@@ -114,7 +134,7 @@ def _discount(e: Eligible, state: Money, base: str) -> Discount | None:
     )
 
 
-def _take(state: Money, discount: Discount) -> None:
+def _take(state: Amounts, discount: Discount) -> None:
     for index, share in discount.allocations.items():
         assert 0 < share <= state.current[index]
         state.current[index] -= share
@@ -125,18 +145,16 @@ def _take(state: Money, discount: Discount) -> None:
 def _sequential(
     eligible: Sequence[Eligible],
     settings: Mapping[str, Any],
-    money: Money,
+    amounts: Amounts,
     alone: Mapping[int, Discount | None],
     meter: Meter | None = None,
 ) -> list[Outcome]:
     """Checks 4-8 of sequential mode for each candidate in order (usage limits and budgets
     after ``no_effect``), then ``max_discount``."""
-    from promotor._reference.state import Block
-
     usage: dict[str, int] = {}
     winner = next((e for e in eligible if e.exclusive and _takes_effect(alone[e.position])), None)
     max_applied = settings.get("max_applied")
-    state = _original(money)
+    state = _original(amounts)
     applied: list[Eligible] = []
     outcomes: list[Outcome] = []
     for e in eligible:
@@ -166,19 +184,17 @@ def _sequential(
             applied.append(e)
             outcomes.append(Outcome(e, discount, limited_by="budget" if limited else None))
     if settings.get("max_discount") is not None:
-        outcomes = _max_discount(outcomes, Decimal(str(settings["max_discount"])), money)
+        outcomes = _max_discount(outcomes, Decimal(str(settings["max_discount"])), amounts)
     return outcomes
 
 
-def _max_discount(outcomes: list[Outcome], percent: Decimal, money: Money) -> list[Outcome]:
+def _max_discount(outcomes: list[Outcome], percent: Decimal, amounts: Amounts) -> list[Outcome]:
     """Clip the applied campaigns, in order, to ``M = round(subtotal × p / 100)`` in all."""
-    from promotor.reference import allocate  # a cycle at import time: reference imports us
-
     percent = min(max(percent, Decimal(0)), Decimal(100))
-    subtotal = sum(money.line_subtotals)
-    exact = numbers.EXACT.divide(numbers.EXACT.multiply(Decimal(subtotal), percent), Decimal(100))
-    limit = money.round_units(exact)
-    shipping_key = len(money.line_subtotals)  # the shipping share weighs last
+    subtotal = sum(amounts.line_subtotals)
+    exact = num.EXACT.divide(num.EXACT.multiply(Decimal(subtotal), percent), Decimal(100))
+    limit = amounts.round_units(exact)
+    shipping_key = len(amounts.line_subtotals)  # the shipping share weighs last
     spent = 0
     clipped: list[Outcome] = []
     for outcome in outcomes:
@@ -197,7 +213,7 @@ def _max_discount(outcomes: list[Outcome], percent: Decimal, money: Money) -> li
         )
         spent += left
         if _takes_effect(reduced):
-            clipped.append(replace(outcome, discount=reduced))
+            clipped.append(replace(outcome, discount=reduced, limited_by="max_discount"))
         else:
             clipped.append(Outcome(outcome.eligible, reason="max_discount"))
     return clipped
@@ -223,24 +239,25 @@ def _value(outcomes: Sequence[Outcome]) -> int:
 def _best_deal(
     eligible: Sequence[Eligible],
     settings: Mapping[str, Any],
-    money: Money,
+    amounts: Amounts,
     meter: Meter | None = None,
 ) -> list[Outcome]:
     """Apply the allowed subset of largest value; ties to the smallest sorted positions."""
-    alone = _standalone(eligible, money)
+    alone = _standalone(eligible, amounts)
     considered = list(eligible)
-    if len(considered) > BEST_DEAL_LIMIT:
+    limit = best_deal_limit(len(amounts.quantities))
+    if len(considered) > limit:
         ranked = sorted(considered, key=lambda e: (-_total(alone[e.position]), e.position))
-        considered = sorted(ranked[:BEST_DEAL_LIMIT], key=lambda e: e.position)
+        considered = sorted(ranked[:limit], key=lambda e: e.position)
     max_applied = settings.get("max_applied")
-    limit = None if max_applied is None else int(max_applied)
+    most = None if max_applied is None else int(max_applied)
     best_key: tuple[int, list[int]] | None = None
     best: list[Outcome] = []
     for size in range(len(considered) + 1):
         for subset in combinations(considered, size):  # each in candidate order
-            if not _allowed(subset, limit):
+            if not _allowed(subset, most):
                 continue
-            outcomes = _sequential(subset, settings, money, alone, meter)
+            outcomes = _sequential(subset, settings, amounts, alone, meter)
             key = (-_value(outcomes), [e.position for e in subset])
             if best_key is None or key < best_key:
                 best_key, best = key, outcomes
@@ -251,14 +268,14 @@ def _best_deal(
 def stack(
     eligible: Sequence[Eligible],
     settings: Mapping[str, Any],
-    money: Money,
+    amounts: Amounts,
     meter: Meter | None = None,
 ) -> list[Outcome]:
     """One outcome per eligible candidate (given in candidate order), in the same order.
 
-    ``settings`` is the engine's ``stacking`` with defaults filled in; ``money`` holds the
+    ``settings`` is the engine's ``stacking`` with defaults filled in; ``amounts`` holds the
     original amounts (its current amounts are not read or changed).
     """
     if settings["mode"] == "best_deal":
-        return _best_deal(eligible, settings, money, meter)
-    return _sequential(eligible, settings, money, _standalone(eligible, money), meter)
+        return _best_deal(eligible, settings, amounts, meter)
+    return _sequential(eligible, settings, amounts, _standalone(eligible, amounts), meter)

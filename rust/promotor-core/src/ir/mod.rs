@@ -5,28 +5,84 @@
 //! when the two drift apart. Numbers are decimal strings (`"12.50"`), never JSON numbers, so no
 //! binary float ever touches a value. `IR_VERSION` is bumped on any incompatible change.
 
+mod read;
+
 use serde::{Deserialize, Serialize};
 
-/// Version of the IR written by this build. Readers accept exactly this version.
-pub const IR_VERSION: u32 = 1;
+pub use read::{read_engine, read_json, DEEP_ROOTS, MAX_JSON_DEPTH};
+
+/// Version of the IR written by this build. Version 2 renamed the engine's `limits` (the
+/// compile-time bounds of rules) to `bounds`; readers also accept version 1 and read its
+/// `limits` as `bounds`.
+pub const IR_VERSION: u32 = 2;
+
+/// The oldest IR version this build reads.
+pub const IR_VERSION_MIN: u32 = 1;
 
 /// A whole engine definition: campaigns plus engine-wide settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawEngineDef")]
 pub struct EngineDef {
     pub version: u32,
-    #[serde(default = "default_currency")]
     pub currency: String,
-    #[serde(default)]
     pub rounding: Rounding,
-    #[serde(default)]
     pub stacking: Stacking,
-    #[serde(default)]
-    pub limits: Limits,
+    pub bounds: RuleBounds,
     pub campaigns: Vec<Campaign>,
     /// Loyalty programmes (DESIGN section 10; `crate::programs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<crate::programs::ProgramDef>,
+}
+
+/// An engine definition as written, in any version this build reads.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEngineDef {
+    version: u32,
+    #[serde(default = "default_currency")]
+    currency: String,
+    #[serde(default)]
+    rounding: Rounding,
+    #[serde(default)]
+    stacking: Stacking,
+    #[serde(default)]
+    bounds: Option<RuleBounds>,
+    /// Version 1's name of `bounds`.
+    #[serde(default)]
+    limits: Option<RuleBounds>,
+    campaigns: Vec<Campaign>,
+    #[serde(default)]
+    programs: Vec<crate::programs::ProgramDef>,
+}
+
+impl TryFrom<RawEngineDef> for EngineDef {
+    type Error = String;
+
+    /// Reads version 1 as version 2. Worded as serde words an unknown field, so the reader
+    /// reports it as one (`unknown_field`, at `limits`).
+    fn try_from(raw: RawEngineDef) -> Result<Self, String> {
+        let bounds = match (raw.version, raw.bounds, raw.limits) {
+            (1, None, limits) => limits,
+            (_, bounds, None) => bounds,
+            (1, Some(_), Some(_)) => {
+                return Err("unknown field `bounds`, expected `limits` in IR version 1".into())
+            }
+            (_, _, Some(_)) => return Err("unknown field `limits`, expected `bounds`".into()),
+        };
+        Ok(Self {
+            version: if raw.version == 1 {
+                IR_VERSION
+            } else {
+                raw.version
+            },
+            currency: raw.currency,
+            rounding: raw.rounding,
+            stacking: raw.stacking,
+            bounds: bounds.unwrap_or_default(),
+            campaigns: raw.campaigns,
+            programs: raw.programs,
+        })
+    }
 }
 
 fn default_currency() -> String {
@@ -83,21 +139,37 @@ pub enum StackingBase {
     Original,
 }
 
-/// Bounds that keep any rule from exhausting a worker. Checked at compile time.
+/// The compile-time bounds of rules (`pm.RuleBounds`): they keep any rule from exhausting a
+/// worker. Not to be confused with the usage limits of campaigns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
+pub struct RuleBounds {
     /// Deepest nesting of expression nodes.
     pub max_depth: u32,
     /// Most nodes in one expression.
     pub max_nodes: u32,
-    /// Worst-case evaluation cost of one expression (see docs/semantics.md, "Limits").
+    /// Worst-case evaluation cost of one expression (see docs/semantics.md, "Rule bounds").
     pub max_cost: u64,
     /// Longest rule text, in bytes.
     pub max_text_len: u32,
 }
 
-impl Default for Limits {
+impl RuleBounds {
+    /// The longest rule text read, in bytes, whatever the bounds say.
+    pub const MAX_TEXT_LEN: u32 = 1_000_000;
+
+    /// What rule text is parsed with before the engine's bounds are known: the parser's own
+    /// recursion bound and [`Self::MAX_TEXT_LEN`]. The engine's compile checks its bounds
+    /// afterwards, which may not be larger than these.
+    pub const PARSE: Self = Self {
+        max_depth: crate::syntax::MAX_SUPPORTED_DEPTH,
+        max_nodes: u32::MAX,
+        max_cost: u64::MAX,
+        max_text_len: Self::MAX_TEXT_LEN,
+    };
+}
+
+impl Default for RuleBounds {
     fn default() -> Self {
         Self {
             max_depth: 64,
@@ -215,12 +287,14 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
-    /// ISO weekdays, 1 = Monday .. 7 = Sunday. Empty or absent: every day.
+    /// ISO weekdays, 1 = Monday .. 7 = Sunday. Empty or absent: every day. (Any integer is
+    /// read, so the compile's range check words every mistake.)
     #[serde(default)]
-    pub weekdays: Option<Vec<u8>>,
-    /// Half-open `[start, end)` hours 0..=24; `start > end` wraps past midnight.
+    pub weekdays: Option<Vec<i64>>,
+    /// Half-open local `[start, end)` hours 0..=24; `start > end` is the night that starts on
+    /// each listed day.
     #[serde(default)]
-    pub hours: Option<(u8, u8)>,
+    pub hours: Option<(i64, i64)>,
     /// IANA name, e.g. `Europe/Warsaw`.
     #[serde(default = "utc")]
     pub timezone: String,
@@ -434,6 +508,14 @@ impl MacroOp {
 }
 
 impl BinaryOp {
+    /// `== != < <= > >= in`: the comparisons, whose operands a failing rule reports.
+    pub const fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            Self::Eq | Self::Ne | Self::Lt | Self::Le | Self::Gt | Self::Ge | Self::In
+        )
+    }
+
     /// The operator as written in rule text.
     pub const fn symbol(self) -> &'static str {
         match self {
@@ -455,7 +537,64 @@ impl BinaryOp {
     }
 }
 
+/// One step from an expression node to a child: the field's name as serialized, and the index
+/// inside a list field (`("args", Some(1))`, `("left", None)`). Locations of errors inside
+/// rules are paths of these.
+pub type Step = (&'static str, Option<usize>);
+
 impl Expr {
+    /// Each child with its [`Step`], in the order the fields are written (and parsed).
+    pub fn for_each_child<'e>(&'e self, mut f: impl FnMut(Step, &'e Expr)) {
+        match self {
+            Self::Null
+            | Self::Bool { .. }
+            | Self::Num { .. }
+            | Self::Str { .. }
+            | Self::Field { .. } => {}
+            Self::List { items } => {
+                for (i, x) in items.iter().enumerate() {
+                    f(("items", Some(i)), x);
+                }
+            }
+            Self::Unary { arg, .. } => f(("arg", None), arg),
+            Self::Binary { left, right, .. } => {
+                f(("left", None), left);
+                f(("right", None), right);
+            }
+            Self::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
+                f(("if", None), cond);
+                f(("then", None), then);
+                f(("else", None), otherwise);
+            }
+            Self::Call { args, .. } => {
+                for (i, x) in args.iter().enumerate() {
+                    f(("args", Some(i)), x);
+                }
+            }
+            Self::Macro { list, body, .. } => {
+                f(("list", None), list);
+                if let Some(b) = body {
+                    f(("body", None), b);
+                }
+            }
+        }
+    }
+
+    /// The child at `step`, if there is one.
+    pub fn child(&self, step: Step) -> Option<&Expr> {
+        let mut found = None;
+        self.for_each_child(|s, e| {
+            if s == step {
+                found = Some(e);
+            }
+        });
+        found
+    }
+
     pub fn num(value: impl Into<String>) -> Self {
         Self::Num {
             value: value.into(),

@@ -19,10 +19,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from promotor._reference import numbers, timefmt
+from promotor.testing.reference import num, time
+from promotor.testing.reference.alloc import allocate
 
 if TYPE_CHECKING:
-    from promotor.reference import Campaign, Discount
+    from promotor.testing.reference.effects import Discount
+    from promotor.testing.reference.program import CCampaign as Campaign
 
 __all__ = ["Block", "Limit", "Meter", "escape", "period"]
 
@@ -93,7 +95,7 @@ def escape(value: str) -> str:
 
 def period(every: str, timezone: str, now: datetime) -> str:
     """The local calendar period of ``now``: ``2026-11-27``, ``2026-W48``, ``2026-11``."""
-    local = timefmt.local_time(now, timezone)
+    local = time.local_time(now, timezone)
     assert local is not None, timezone
     if every == "day":
         return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
@@ -169,7 +171,7 @@ class Meter:
     def _value(self, used: int, limit: Limit) -> Decimal:
         if limit.counted == "count":
             return Decimal(used)
-        return numbers.from_minor(used, self.exponent)
+        return num.from_minor(used, self.exponent)
 
     def _block(self, limit: Limit, used: int | None) -> Block:
         expected = self._value(limit.max, limit)
@@ -253,7 +255,6 @@ class Meter:
 def shrink(discount: Discount, to: int) -> Discount:
     """The discount reduced to ``to`` minor units, re-split by largest remainder over its
     shares (shipping weighs last), as ``max_discount`` does."""
-    from promotor.reference import allocate  # a cycle at import time: reference imports us
 
     shipping_key = _SHIPPING  # weighs after every line
     weights = [*sorted(discount.allocations.items()), (shipping_key, discount.shipping)]

@@ -1,1 +1,0 @@
-"""Helpers of the pure-Python reference evaluator; the entry point is ``promotor.reference``."""

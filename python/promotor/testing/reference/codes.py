@@ -1,0 +1,13 @@
+"""Codes as the reference matches them (the core's ``codes::key``)."""
+
+from __future__ import annotations
+
+__all__ = ["normalize_code"]
+
+
+def normalize_code(code: str) -> str:
+    """A code's comparison key: the core's one normalisation (:func:`promotor.codes.normalize`),
+    borrowed like the printer, since it is how codes are read, not evaluation semantics."""
+    from promotor import _native
+
+    return _native.normalize_code(code)

@@ -1,0 +1,133 @@
+"""The engine definition as the reference reads it (the core's ``compile/``): the IR with
+serde's defaults filled in. Only what evaluation needs; the core's compile checks the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from promotor.testing.reference import time
+from promotor.testing.reference.effects import EFFECTS
+from promotor.testing.reference.expr import Node
+
+__all__ = ["CCampaign", "CSchedule", "CTier", "Program", "check_supported", "read_program"]
+
+
+@dataclass(frozen=True)
+class CSchedule:
+    weekdays: list[int]  # empty: every day
+    hours: tuple[int, int] | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class CTier:
+    rules: Node | None
+    effect: Node
+
+
+@dataclass(frozen=True)
+class CCampaign:
+    """A campaign of the IR; the fields mirror ``ir.rs`` with their serde defaults."""
+
+    position: int
+    id: str
+    rules: Node | None
+    effect: Node | None
+    tiers: list[CTier] | None
+    codes: list[str]  # `code` first, then `codes`; empty (and not unique_codes): automatic
+    unique_codes: bool  # accepts the codes of its pool (the pool rows a store found)
+    starts_at: datetime | None
+    ends_at: datetime | None
+    schedule: CSchedule | None
+    priority: int
+    active: bool
+    raw: Mapping[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Program:
+    currency: str
+    rounding: str
+    stacking: Mapping[str, Any]
+    campaigns: list[CCampaign]
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    parsed = time.parse_timestamp(text)
+    if parsed is None:
+        raise ValueError(f"invalid timestamp in the engine definition: {text!r}")
+    return parsed
+
+
+def _effect_with_defaults(effect: Node) -> Node:
+    defaults: dict[str, dict[str, Any]] = {
+        "percent_off": {"on": {"type": "order"}, "cap": None},
+        "amount_off": {"on": {"type": "order"}, "allocation": "across"},
+        "fixed_price": {"on": {"type": "order"}},
+        "shipping_off": {"percent": False},
+        "buy_x_get_y": {"buy": None, "get": None, "max_applications": None},
+        "gift": {"quantity": 1},
+    }
+    return {**defaults.get(effect["type"], {}), **effect}
+
+
+def read_campaign(position: int, raw: Mapping[str, Any]) -> CCampaign:
+    codes = ([raw["code"]] if raw.get("code") is not None else []) + list(raw.get("codes") or [])
+    schedule = None
+    if raw.get("schedule") is not None:
+        s = raw["schedule"]
+        hours = s.get("hours")
+        schedule = CSchedule(
+            weekdays=list(s.get("weekdays") or []),
+            hours=None if hours is None else (int(hours[0]), int(hours[1])),
+            timezone=s.get("timezone", "UTC"),
+        )
+    tiers = None
+    if raw.get("tiers") is not None:
+        tiers = [CTier(t.get("rules"), _effect_with_defaults(t["effect"])) for t in raw["tiers"]]
+    effect = raw.get("effect")
+    return CCampaign(
+        position=position,
+        id=raw["id"],
+        rules=raw.get("rules"),
+        effect=None if effect is None else _effect_with_defaults(effect),
+        tiers=tiers,
+        codes=codes,
+        unique_codes=bool(raw.get("unique_codes")),
+        starts_at=_instant(raw.get("starts_at")),
+        ends_at=_instant(raw.get("ends_at")),
+        schedule=schedule,
+        priority=int(raw.get("priority", 0)),
+        active=bool(raw.get("active", True)),
+        raw=raw,
+    )
+
+
+def read_program(engine_ir: Mapping[str, Any]) -> Program:
+    stacking = {"mode": "sequential", "base": "discounted", "max_applied": None,
+                "max_discount": None, **(engine_ir.get("stacking") or {})}  # fmt: skip
+    return Program(
+        currency=engine_ir.get("currency", "USD"),
+        rounding=engine_ir.get("rounding", "half_even"),
+        stacking=stacking,
+        campaigns=[read_campaign(i, raw) for i, raw in enumerate(engine_ir["campaigns"])],
+    )
+
+
+def check_supported(engine: Program) -> None:
+    """Raise ``NotImplementedError`` for what the compiler does not accept yet either."""
+    problems = []
+    for campaign in engine.campaigns:
+        effects = [campaign.effect] if campaign.effect else [t.effect for t in campaign.tiers or []]
+        for effect in effects:
+            if effect["type"] not in EFFECTS:
+                problems.append(f"campaign {campaign.id!r}: effect {effect['type']}")
+    if problems:
+        raise NotImplementedError(
+            "the reference evaluator does not support yet: " + "; ".join(problems)
+        )
