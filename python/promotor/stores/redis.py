@@ -38,12 +38,12 @@ from promotor.stores._redis_scripts import (
     _ROLLBACK,
     _ROLLBACK_WITH,
 )
-from promotor.stores.base import (
+from promotor.stores.base import Store
+from promotor.stores.records import (
     Conflict,
     Dump,
     Entry,
     Record,
-    Store,
     StoredRow,
     applied_from_json,
     applied_json,

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from promotor.stores.base import (
+from promotor.stores.base import Store
+from promotor.stores.records import (
     Record,
-    Store,
     StoredRow,
     applied_from_json,
     applied_json,

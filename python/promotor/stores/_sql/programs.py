@@ -16,7 +16,7 @@ from promotor.stores._sql.core import (
     SqlCore,
     _Rollback,
 )
-from promotor.stores.base import (
+from promotor.stores.records import (
     Conflict,
     Entry,
     StoredRow,

@@ -17,7 +17,7 @@ from promotor.stores._sql.core import (
     Busy,
     _Rollback,
 )
-from promotor.stores.base import (
+from promotor.stores.records import (
     Conflict,
     Dump,
     Record,
