@@ -1,6 +1,6 @@
 """Programmes: the Rust core and the pure-Python reference make the same decision (deltas,
 events, answer) on generated programmes, snapshots and operations. A failure here is a bug
-in one of them (rust/promotor-core/src/programs/ and promotor/_reference/programs.py)."""
+in one of them (rust/promotor-core/src/programs/ and promotor/testing/reference/programs/)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 (deltas, events, answer) on generated programmes, snapshots and operations: an advocate's
 code, progress, a friend using a code, a conversion (with tiers, limits and every kind of
 reward) and the clawback of a conversion. A failure here is a bug in one of them
-(rust/promotor-core/src/programs/referral.rs and promotor/_reference/programs.py)."""
+(rust/promotor-core/src/programs/referral/ and promotor/testing/reference/programs/)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def _period(every: str, tz: str, now: int) -> str:
 
 @dataclass
 class ReferralProgramme:
-    """A referral programme as ``rust/promotor-core/src/programs/referral.rs`` decides it."""
+    """A referral programme as ``rust/promotor-core/src/programs/referral/`` decides it."""
 
     raw: Mapping[str, Any]
     loyalty: dict[str, Programme]
