@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from promotor.errors import NotFoundError
 from promotor.stores.base import Store
 from promotor.stores.records import (
     Record,
@@ -164,6 +165,30 @@ class SqlCore(Store):
 
     def _for_update(self) -> str:
         return ""
+
+    def _add_to_counters(self, cur: Any, rows: Sequence[tuple[str, int]]) -> None:
+        """Add ``(key, n)`` to the committed counters, creating the missing ones."""
+        self._many(
+            cur,
+            "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
+            "DO UPDATE SET value = promotor_counters.value + excluded.value",
+            rows,
+        )
+
+    def _redemption_for_update(self, cur: Any, redemption_id: str) -> StoredRow:
+        """The redemption ``redemption_id``, locked for this write transaction."""
+        found = self._x(
+            cur,
+            "SELECT status FROM promotor_redemptions WHERE id = ?" + self._for_update(),
+            (redemption_id,),
+        ).fetchone()
+        if found is None:
+            raise NotFoundError(
+                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
+            )
+        row = self._redemption_by(cur, "id", redemption_id)
+        assert row is not None
+        return row
 
 
 class DuplicateKey(Exception):

@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from promotor.errors import NotFoundError
 from promotor.events import Event, Pending
 from promotor.redemption import Delta, from_micros
 from promotor.stores._sql.core import (
@@ -155,12 +154,7 @@ class SqlPrograms(SqlCore):
                 for e in fresh:
                     for k, n, _, _ in e.deltas:
                         totals[k] = totals.get(k, 0) + n
-                self._many(
-                    cur,
-                    "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                    "DO UPDATE SET value = promotor_counters.value + excluded.value",
-                    list(totals.items()),
-                )
+                self._add_to_counters(cur, list(totals.items()))
                 self._many(
                     cur,
                     f"INSERT INTO promotor_entries ({_ENTRY}) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -211,17 +205,7 @@ class SqlPrograms(SqlCore):
     ) -> tuple[StoredRow, list[int]] | Conflict:
         try:
             with self._write() as cur:
-                found = self._x(
-                    cur,
-                    "SELECT status FROM promotor_redemptions WHERE id = ?" + self._for_update(),
-                    (redemption_id,),
-                ).fetchone()
-                if found is None:
-                    raise NotFoundError(
-                        [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-                    )
-                row = self._redemption_by(cur, "id", redemption_id)
-                assert row is not None
+                row = self._redemption_for_update(cur, redemption_id)
                 if row.status != "redeemed":
                     return row, []
                 if not self._check(cur, deltas, now):
@@ -229,12 +213,7 @@ class SqlPrograms(SqlCore):
                 totals: dict[str, int] = {}
                 for k, n, _, _ in deltas:
                     totals[k] = totals.get(k, 0) + n
-                self._many(
-                    cur,
-                    "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                    "DO UPDATE SET value = promotor_counters.value + excluded.value",
-                    list(totals.items()),
-                )
+                self._add_to_counters(cur, list(totals.items()))
                 self._x(
                     cur,
                     "UPDATE promotor_redemptions SET status = 'rolled_back', rolled_back_at = ?, "

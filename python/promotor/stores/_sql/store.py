@@ -83,12 +83,7 @@ class SqlStore(SqlPools, SqlPrograms):
                 if not holds(committed.get(d[0], 0) + held.get(d[0], 0), d):
                     raise _Rollback("conflict")
         if record.kind == "redemption":
-            self._many(
-                cur,
-                "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                "DO UPDATE SET value = promotor_counters.value + excluded.value",
-                [(k, n) for k, n, _, _ in record.deltas],
-            )
+            self._add_to_counters(cur, [(k, n) for k, n, _, _ in record.deltas])
             existing = self._insert_redemption(cur, record)
             if existing is not None:
                 raise _Rollback(existing)
@@ -150,12 +145,7 @@ class SqlStore(SqlPools, SqlPrograms):
             if keys:
                 self._lock(cur, keys)
             self._x(cur, "DELETE FROM promotor_holds WHERE reservation_id = ?", (reservation_id,))
-            self._many(
-                cur,
-                "INSERT INTO promotor_counters (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                "DO UPDATE SET value = promotor_counters.value + excluded.value",
-                [(k, n) for k, n, _, _ in row.deltas],
-            )
+            self._add_to_counters(cur, [(k, n) for k, n, _, _ in row.deltas])
             values = (
                 redemption_id, order_id, row.customer_id, "redeemed", now, row.engine_version,
                 row.currency, row.result, applied_json(row.applied), deltas_json(row.deltas),
@@ -190,17 +180,7 @@ class SqlStore(SqlPools, SqlPrograms):
 
     def _rollback(self, redemption_id: str, reason: str | None, now: int) -> StoredRow:
         with self._write() as cur:
-            found = self._x(
-                cur,
-                "SELECT status FROM promotor_redemptions WHERE id = ?" + self._for_update(),
-                (redemption_id,),
-            ).fetchone()
-            if found is None:
-                raise NotFoundError(
-                    [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-                )
-            row = self._redemption_by(cur, "id", redemption_id)
-            assert row is not None
+            row = self._redemption_for_update(cur, redemption_id)
             if row.status != "redeemed":
                 return row
             keys = sorted({d[0] for d in row.deltas})
