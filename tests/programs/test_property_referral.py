@@ -17,6 +17,8 @@ import promotor as pm
 from promotor import _native
 from promotor.testing.reference import programs as ref
 
+from .twin import applied
+
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "Pacific/Kiritimati"]
 FRIENDS = ["f1", "f2", "f3", "ana"]
@@ -138,19 +140,6 @@ def reference(engine: pm.Engine, op: dict[str, Any], snapshot: dict[str, int]) -
         return ref.as_json(ref.operate(engine.to_ir(), op, snapshot, exponent=2))
     except ValueError as err:
         return ("refused", str(err))
-
-
-def applied(snapshot: dict[str, int], decisions: list[dict[str, Any]]) -> dict[str, int]:
-    """``snapshot`` after the decisions' deltas, each bound checked on the way."""
-    state = dict(snapshot)
-    for d in decisions:
-        for key, add, hi, lo in d["deltas"]:
-            after = state.get(key, 0) + add
-            assert hi is None or after <= hi
-            assert lo is None or after >= lo
-        for key, add, _, _ in d["deltas"]:
-            state[key] = state.get(key, 0) + add
-    return {k: v for k, v in state.items() if v}
 
 
 @given(programmes(), snapshots(), operations())
