@@ -6,7 +6,6 @@ sample history with lines and customers tables, and on generated engines and his
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,25 +26,9 @@ from promotor.integrations import dask as pm_dask  # noqa: E402
 
 from ..simulation.test_property_simulate import engine_or_skip, histories, table  # noqa: E402
 from ..strategies import limited_engines  # noqa: E402
+from .conftest import dask_frame  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
-def frame(t: Any, npartitions: int) -> Any:
-    return dd.from_pandas(t.to_pandas(types_mapper=pd.ArrowDtype), npartitions=npartitions)
+frame = dask_frame
 
 
 def assert_same_report(got: pm.Report, want: pm.Report) -> None:
