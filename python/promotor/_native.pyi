@@ -34,6 +34,7 @@ __all__ = [
     "print_expr",
     "regex_search",
     "schema",
+    "shared_orders",
     "simulate",
 ]
 
@@ -81,6 +82,7 @@ def simulate(
     keep_orders: bool,
     progress: Any | None,
 ) -> list[tuple[tuple[Any | None, Any | None], dict[str, Any]]]: ...
+def shared_orders(programs: list[Program], orders: Any, lines: Any | None) -> list[bool]: ...
 def generate_codes(
     pattern: str,
     count: int,

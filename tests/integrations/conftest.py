@@ -3,6 +3,7 @@ what engine.evaluate_batch says on one machine, which every cluster must equal e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -47,3 +48,29 @@ def assert_same(got: Any, expected: Any) -> None:
             assert got.schema.field(name).type == expected.schema.field(name).type, name
     assert got.sort_by("order_id").to_pylist() == expected.to_pylist()
     assert len({tuple(r) for r in expected["applied"].to_pylist()}) > 5  # not a trivial case
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A local Dask cluster of two worker processes, one per Dask test module (a module's
+    tests share it; modules do not, so one module's work on the workers cannot reach another)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def dask_frame(table: Any, npartitions: int) -> Any:
+    """An Arrow table as a Dask frame of ``npartitions`` (Arrow-backed pandas columns)."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    return dd.from_pandas(table.to_pandas(types_mapper=pd.ArrowDtype), npartitions=npartitions)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,26 +20,9 @@ import promotor as pm  # noqa: E402
 from promotor import datasets  # noqa: E402
 from promotor.integrations import dask as pm_dask  # noqa: E402
 
-from .conftest import assert_same  # noqa: E402
+from .conftest import assert_same, dask_frame  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
-def frame(table: Any, npartitions: int) -> Any:
-    return dd.from_pandas(table.to_pandas(types_mapper=pd.ArrowDtype), npartitions=npartitions)
+frame = dask_frame
 
 
 def arrow(df: Any) -> Any:

@@ -1,6 +1,6 @@
 """Programmes: the Rust core and the pure-Python reference make the same decision (deltas,
 events, answer) on generated programmes, snapshots and operations. A failure here is a bug
-in one of them (rust/promotor-core/src/programs/ and promotor/_reference/programs.py)."""
+in one of them (rust/promotor-core/src/programs/ and promotor/testing/reference/programs/)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 import promotor as pm
 from promotor.testing.reference import programs as ref
+
+from .twin import applied
 
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "America/Santiago", "Pacific/Kiritimati"]
@@ -146,14 +148,7 @@ def test_property_programmes_rust_equals_reference(
         return
     assert actual == expected
     # Each decision's deltas hold on the state it was decided on (import rows in order).
-    state = dict(snapshot)
-    for d in actual:
-        for key, add, hi, lo in d["deltas"]:
-            after = state.get(key, 0) + add
-            assert hi is None or after <= hi
-            assert lo is None or after >= lo
-        for key, add, _, _ in d["deltas"]:
-            state[key] = state.get(key, 0) + add
+    applied(snapshot, actual)
 
 
 def test_taking_back_from_pending_lots_starts_with_the_one_that_never_expires() -> None:

@@ -2,7 +2,7 @@
 (deltas, events, answer) on generated programmes, snapshots and operations: an advocate's
 code, progress, a friend using a code, a conversion (with tiers, limits and every kind of
 reward) and the clawback of a conversion. A failure here is a bug in one of them
-(rust/promotor-core/src/programs/referral.rs and promotor/_reference/programs.py)."""
+(rust/promotor-core/src/programs/referral/ and promotor/testing/reference/programs/)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 import promotor as pm
 from promotor import _native
 from promotor.testing.reference import programs as ref
+
+from .twin import applied
 
 T0 = datetime(2026, 11, 27, 10, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Warsaw", "Pacific/Kiritimati"]
@@ -138,19 +140,6 @@ def reference(engine: pm.Engine, op: dict[str, Any], snapshot: dict[str, int]) -
         return ref.as_json(ref.operate(engine.to_ir(), op, snapshot, exponent=2))
     except ValueError as err:
         return ("refused", str(err))
-
-
-def applied(snapshot: dict[str, int], decisions: list[dict[str, Any]]) -> dict[str, int]:
-    """``snapshot`` after the decisions' deltas, each bound checked on the way."""
-    state = dict(snapshot)
-    for d in decisions:
-        for key, add, hi, lo in d["deltas"]:
-            after = state.get(key, 0) + add
-            assert hi is None or after <= hi
-            assert lo is None or after >= lo
-        for key, add, _, _ in d["deltas"]:
-            state[key] = state.get(key, 0) + add
-    return {k: v for k, v in state.items() if v}
 
 
 @given(programmes(), snapshots(), operations())

@@ -3,7 +3,8 @@
 Each module (:mod:`.dask`, :mod:`.ray`, :mod:`.spark`) has one ``evaluate(engine, data)`` that
 runs :meth:`Engine.evaluate_batch` on every partition's Arrow batches in the workers and returns
 the framework's own frame or dataset. The engine travels to the workers pickled (by its IR) and
-is compiled there once per task. The frameworks are optional: ``pip install 'promotor[dask]'``,
+is compiled there once per task. :func:`.dask.simulate` is :func:`promotor.simulate` on a Dask
+cluster, with the same report. The frameworks are optional: ``pip install 'promotor[dask]'``,
 ``'promotor[ray]'`` or ``'promotor[spark]'``. See docs/scale-out.md.
 """
 

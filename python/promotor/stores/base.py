@@ -1,5 +1,7 @@
-"""The part of every store that does not depend on its backend: the records, the public
-queries (``redemptions``, ``usage``, ``audit``, ``export``, ``verify``) and pickling.
+"""The part of every store that does not depend on its backend: the public queries
+(``redemptions``, ``usage``, ``audit``, ``export``, ``verify``) and pickling. The records
+themselves (:class:`Record`, :class:`Entry`, :class:`StoredRow`, ...) are in
+``promotor.stores.records``; they stay importable from here.
 
 A backend implements the few primitives marked *backend* below. Each one is one transaction
 (SQL) or one script (Redis): ``_commit`` applies a decision's deltas and writes its records if
@@ -12,8 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,143 +32,26 @@ from promotor.redemption import (
     from_micros,
 )
 from promotor.stores.codec import decode_result, normalize_code
+from promotor.stores.records import (
+    Conflict,
+    Dump,
+    Entry,
+    Record,
+    StoredRow,
+)
+
+# Kept importable from here, where they were defined before records.py.
+from promotor.stores.records import applied_from_json as applied_from_json
+from promotor.stores.records import applied_json as applied_json
+from promotor.stores.records import audit_detail as audit_detail
+from promotor.stores.records import deltas_from_json as deltas_from_json
+from promotor.stores.records import deltas_json as deltas_json
+from promotor.stores.records import holds as holds
 
 if TYPE_CHECKING:
     from promotor.pools import Batch, Pool, PoolRow
 
 __all__ = ["Entry", "Record", "Store", "StoredRow"]
-
-Conflict = Literal["conflict"]
-
-
-@dataclass
-class Record:
-    """A decision to write: a redemption or a reservation, with its deltas."""
-
-    id: str
-    kind: str  # "redemption" | "reservation"
-    order_id: str | None
-    customer_id: str | None
-    created_at: int  # microseconds
-    engine_version: str
-    idempotency_key: str | None
-    request_hash: str | None
-    currency: str
-    result: str  # stores.codec JSON
-    request: str | None  # reservations: the input, to decide again when confirmed late
-    deltas: list[Delta]
-    applied: list[tuple[str, str | None, str]]  # (campaign id, code, amount)
-    expires_at: int | None = None
-    confirms: str | None = None  # the reservation this redemption confirms
-    #: Events to append in the same commit: ``(type, customer id, payload JSON)``.
-    events: list[Pending] = field(default_factory=list)
-    #: ``(customer id, normalised email)`` to record as the customer's identity.
-    identity: tuple[str, str] | None = None
-    #: The ids the store gave ``events`` (set by a successful commit).
-    event_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Entry:
-    """A change to the ledger that is not a redemption (points earned on an event, an import
-    row, a reward, a gift card issued or topped up, an announcement): its deltas and events,
-    applied all or nothing with the other entries of one call. An ``idempotency_key`` that
-    is already stored makes the entry a no-op (``skipped``)."""
-
-    id: str
-    kind: str
-    customer_id: str | None
-    created_at: int
-    idempotency_key: str | None
-    deltas: list[Delta]
-    events: list[Pending] = field(default_factory=list)
-    detail: str = "{}"  # JSON
-    identity: tuple[str, str] | None = None
-    event_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class StoredRow:
-    """A redemption or reservation as a store keeps it."""
-
-    id: str
-    kind: str
-    status: str
-    order_id: str | None
-    customer_id: str | None
-    created_at: int
-    engine_version: str
-    currency: str
-    result: str
-    deltas: list[Delta]
-    applied: list[tuple[str, str | None, str]]
-    idempotency_key: str | None = None
-    request_hash: str | None = None
-    request: str | None = None
-    expires_at: int | None = None
-    reservation_id: str | None = None  # redemptions: the reservation confirmed
-    redemption_id: str | None = None  # reservations: the redemption that confirmed it
-    rolled_back_at: int | None = None
-    reason: str | None = None
-    #: What the rollback applied (``None`` for a rollback of schema 1: the plain reversal).
-    rollback_deltas: list[Delta] | None = None
-
-    @staticmethod
-    def of(record: Record, status: str) -> StoredRow:
-        return StoredRow(
-            id=record.id,
-            kind=record.kind,
-            status=status,
-            order_id=record.order_id,
-            customer_id=record.customer_id,
-            created_at=record.created_at,
-            engine_version=record.engine_version,
-            currency=record.currency,
-            result=record.result,
-            deltas=list(record.deltas),
-            applied=list(record.applied),
-            idempotency_key=record.idempotency_key,
-            request_hash=record.request_hash,
-            request=record.request,
-            expires_at=record.expires_at,
-            reservation_id=record.confirms,
-        )
-
-
-@dataclass
-class Dump:
-    """Everything :meth:`Store.verify` compares."""
-
-    counters: dict[str, int]
-    redemptions: list[StoredRow]
-    reservations: list[StoredRow]
-    holds: list[tuple[str, str, int, int]]  # (reservation id, key, n, expires_at)
-    extra: list[str] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
-    event_ids: list[int] = field(default_factory=list)
-
-
-def deltas_json(deltas: Iterable[Delta]) -> str:
-    return json.dumps([list(d) for d in deltas], separators=(",", ":"))
-
-
-def deltas_from_json(text: str) -> list[Delta]:
-    return [(k, int(n), hi, lo) for k, n, hi, lo in json.loads(text)]
-
-
-def applied_json(applied: Iterable[tuple[str, str | None, str]]) -> str:
-    return json.dumps([list(a) for a in applied], separators=(",", ":"))
-
-
-def applied_from_json(text: str) -> list[tuple[str, str | None, str]]:
-    return [(c, code, amount) for c, code, amount in json.loads(text)]
-
-
-def holds(value: int, delta: Delta) -> bool:
-    """Whether ``delta`` may apply to a counter holding ``value``."""
-    _, add, most, least = delta
-    after = value + add
-    return (most is None or after <= most) and (least is None or after >= least)
 
 
 class Store:
@@ -755,15 +639,3 @@ class Store:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url}>"
-
-
-def audit_detail(record: Record) -> str:
-    return json.dumps(
-        {
-            "order_id": record.order_id,
-            "customer_id": record.customer_id,
-            "applied": [c for c, _, _ in record.applied],
-            **({"confirms": record.confirms} if record.confirms else {}),
-        },
-        separators=(",", ":"),
-    )

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from promotor.errors import NotFoundError
 from promotor.events import Event, Pending
 from promotor.redemption import Delta, from_micros
-from promotor.stores.base import (
+from promotor.stores.base import Store
+from promotor.stores.records import (
     Conflict,
     Dump,
     Entry,
     Record,
-    Store,
     StoredRow,
     audit_detail,
     holds,

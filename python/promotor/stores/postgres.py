@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from promotor.errors import InputError, StoreError
 from promotor.stores._sql import Busy, DuplicateKey, SqlStore, migrate
-from promotor.stores.base import (
+from promotor.stores.records import (
     Conflict,
     Record,
     StoredRow,

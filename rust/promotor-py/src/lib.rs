@@ -230,6 +230,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(codes::check_codes, m)?)?;
     m.add_function(wrap_pyfunction!(codes::pool_keys, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::shared_orders, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;

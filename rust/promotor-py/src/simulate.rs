@@ -11,6 +11,7 @@ use promotor_core::arrow::lines::Lines;
 use promotor_core::arrow::write::{arrow_error, MoneyOut};
 use promotor_core::batch::CHUNK;
 use promotor_core::error::{Error, ErrorKind, Errors, Loc};
+use promotor_core::simulate::shared::{shared_program, SharedReads};
 use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::state::memory::MemoryState;
 
@@ -134,6 +135,60 @@ pub fn simulate<'py>(
         result.push((capsules, tally));
     }
     Ok(result)
+}
+
+/// Per order of `orders` (any order), whether a campaign with a limit shared across
+/// customers passed its rules in any of `programs`: the orders the partitioned simulation
+/// replays in one ordered pass (`promotor_core::simulate::shared`). A list of bools.
+#[pyfunction]
+#[pyo3(signature = (programs, orders, lines))]
+#[allow(clippy::needless_pass_by_value)]
+pub fn shared_orders<'py>(
+    py: Python<'py>,
+    programs: Vec<PyRef<'py, Program>>,
+    orders: &Bound<'py, PyAny>,
+    lines: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Vec<bool>> {
+    let orders = import(orders, "orders")?;
+    let lines = match lines {
+        None => None,
+        Some(l) => {
+            let batches = read_all(py, import(l, "lines")?, "lines")?;
+            Some(
+                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+                    .map_err(|e| errors::to_py(py, &e))?,
+            )
+        }
+    };
+    // Each engine cut down to its campaigns with shared limits; none: no order is shared.
+    let cores: Vec<_> = programs
+        .iter()
+        .filter_map(|p| shared_program(p.core()))
+        .collect();
+    let mut readers: Vec<SharedReads<'_>> = cores
+        .iter()
+        .map(|p| SharedReads::new(p, lines.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for batch in orders {
+        let batch = batch
+            .map_err(|e| errors::to_py(py, &Errors::input(vec![arrow_error("orders", &e)])))?;
+        let start = out.len();
+        out.resize(start + batch.num_rows(), false);
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let len = CHUNK.min(batch.num_rows() - offset);
+            let chunk = batch.slice(offset, len);
+            let flags = &mut out[start + offset..start + offset + len];
+            for reader in &mut readers {
+                py.detach(|| reader.chunk(&chunk, start + offset, flags))
+                    .map_err(|e| errors::to_py(py, &e))?;
+            }
+            offset += len;
+            py.check_signals()?;
+        }
+    }
+    Ok(out)
 }
 
 /// The tally as plain Python data; money in minor units, times in microseconds.

@@ -14,9 +14,11 @@
 //! - [`gift_cards`]: issue, top up, deactivate, pay.
 //! - [`issued`]: codes a programme puts into a wallet (rewards), accepted by evaluation.
 //! - [`referral`]: advocates' codes, friends, conversions, reward tiers and clawbacks.
-//! - [`ops`]: the operations (redeem's checkout, track, rollback, reward, import, gift cards,
-//!   balance) as one JSON-described entry point for the binding and the reference's twin tests.
+//! - [`checkout`]: what a redeem decides beyond the discounts (payments, earning, referral).
+//! - [`ops`]: the operations (track, rollback, reward, import, gift cards, balance) as one
+//!   JSON-described entry point for the binding and the reference's twin tests.
 
+pub mod checkout;
 pub mod compile;
 pub mod gift_cards;
 pub mod issued;

@@ -14,6 +14,7 @@
 //! and applies its part of the [`Decision`] (referral: DESIGN section 10, not built yet).
 
 pub mod counters;
+pub mod shared;
 pub mod tally;
 
 use arrow_array::RecordBatch;

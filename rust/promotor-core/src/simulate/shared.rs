@@ -1,0 +1,168 @@
+//! Which orders a counter shared across customers can decide: what the partitioned
+//! simulation (`promotor.integrations.dask.simulate`) needs to split a history exactly.
+//!
+//! A limit or budget without `per: customer` counts on a key every customer shares (a
+//! campaign's total budget, a global cap, a per-code or per-period limit). A campaign's limits
+//! are read only once it has passed its rules ([`crate::eval::Trace::passed`]; the meter's
+//! checks 1 and 2 run on passed candidates alone), and passing the rules does not depend on
+//! any counter. So an order whose passed campaigns have only per-customer limits is decided by
+//! its customer's counters alone, and writes no other: [`SharedReads::chunk`] finds, per
+//! order, whether any campaign that passed has a shared limit.
+//!
+//! Whether a campaign passes depends on nothing but the order and the campaign itself (its
+//! activity, code, rules and tiers: a code belongs to one campaign), so the reader decides on
+//! [`shared_program`], the engine cut down to its campaigns with shared limits: a decision
+//! over a few campaigns instead of the whole catalogue.
+
+use arrow_array::RecordBatch;
+
+use crate::arrow::lines::Lines;
+use crate::arrow::write::MoneyOut;
+use crate::batch::Batch;
+use crate::compile::Program;
+use crate::error::Errors;
+use crate::eval::Trace;
+use crate::input::arrow::Extra;
+use crate::input::Input;
+use crate::ir::Per;
+use crate::state::Snapshot;
+
+/// Per campaign of `program`: whether one of its limits counts on a key shared across
+/// customers (anything but `per: customer`).
+pub fn shared_campaigns(program: &Program) -> Vec<bool> {
+    program
+        .0
+        .usage_limits
+        .campaigns
+        .iter()
+        .map(|list| list.iter().any(|l| l.per != Some(Per::Customer)))
+        .collect()
+}
+
+/// `program` cut down to its campaigns with a shared limit (`None`: it has none). When the
+/// cut-down engine does not compile (a programme naming a campaign left out), the whole
+/// program, whose passed campaigns [`SharedReads`] filters itself.
+pub fn shared_program(program: &Program) -> Option<Program> {
+    let shared = shared_campaigns(program);
+    if !shared.iter().any(|s| *s) {
+        return None;
+    }
+    let mut def = program.0.def.clone();
+    let mut keep = shared.iter();
+    def.campaigns.retain(|_| *keep.next().unwrap_or(&false));
+    Some(crate::compile::compile(&def).unwrap_or_else(|_| program.clone()))
+}
+
+/// The reader of one program: [`SharedReads::chunk`] per chunk of orders, in any order.
+pub struct SharedReads<'p> {
+    program: &'p Program,
+    batch: Batch<'p>,
+    shared: Vec<bool>,
+}
+
+impl<'p> SharedReads<'p> {
+    pub fn new(program: &'p Program, lines: Option<Lines>) -> Self {
+        Self {
+            program,
+            // `now` for a null created_at: any instant; the simulation itself refuses nulls.
+            batch: Batch::new(program, MoneyOut::Minor, false, lines, 0, Extra::Forbid),
+            shared: shared_campaigns(program),
+        }
+    }
+
+    /// Whether the program has a shared limit at all: without, no order reads one.
+    pub fn any(&self) -> bool {
+        self.shared.iter().any(|s| *s)
+    }
+
+    /// Sets `out[i]` for each order `i` of the chunk (global row `start + i`) that some
+    /// campaign with a shared limit passed the rules of; leaves the others as they are.
+    pub fn chunk(
+        &mut self,
+        orders: &RecordBatch,
+        start: usize,
+        out: &mut [bool],
+    ) -> Result<(), Errors> {
+        if !self.any() {
+            return Ok(());
+        }
+        let program = self.program;
+        let shared = &self.shared;
+        let n = orders.num_rows();
+        self.batch.read(orders, start, |fill| {
+            let mut input = Input::default();
+            let mut trace = Trace::default();
+            // Passing the rules reads no counter: decided on an empty snapshot.
+            let empty = Snapshot::default();
+            let mut errors = Vec::new();
+            for (i, flag) in out.iter_mut().enumerate().take(n) {
+                if let Err(e) = fill(&mut input, i) {
+                    errors.extend(e);
+                    continue;
+                }
+                let _ = program.decide_traced(&input, &empty, &mut trace);
+                if trace.passed.iter().any(|&ci| shared[ci]) {
+                    *flag = true;
+                }
+            }
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(Errors::input(errors))
+            }
+        })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::compile::compile;
+    use crate::ir::EngineDef;
+
+    fn program(limits: &serde_json::Value) -> Program {
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [{
+            "id": "a",
+            "effect": {"type": "percent_off", "percent": {"type": "num", "value": "10"}},
+            "limits": limits,
+        }]}))
+        .unwrap();
+        compile(&def).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn per_customer_limits_are_not_shared() {
+        let p = program(&json!([{"type": "limit", "max": 1, "per": "customer"}]));
+        assert_eq!(shared_campaigns(&p), vec![false]);
+        assert!(shared_program(&p).is_none());
+    }
+
+    #[test]
+    fn the_cut_down_program_keeps_the_shared_campaigns() {
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [
+            {"id": "mine", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "5"}},
+             "limits": [{"type": "limit", "max": 1, "per": "customer"}]},
+            {"id": "all", "effect": {"type": "percent_off", "percent": {"type": "num", "value": "5"}},
+             "limits": [{"type": "budget", "amount": "10"}]},
+        ]}))
+        .unwrap();
+        let p = compile(&def).unwrap();
+        let cut = shared_program(&p).unwrap();
+        let ids: Vec<_> = cut.0.campaigns.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["all"]);
+    }
+
+    #[test]
+    fn totals_budgets_and_periods_are_shared() {
+        for limits in [
+            json!([{"type": "limit", "max": 5}]),
+            json!([{"type": "budget", "amount": "100"}]),
+            json!([{"type": "limit", "max": 1, "per": "customer"},
+                   {"type": "limit", "max": 9, "every": "day"}]),
+        ] {
+            assert_eq!(shared_campaigns(&program(&limits)), vec![true], "{limits}");
+        }
+    }
+}
