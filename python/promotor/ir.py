@@ -332,6 +332,8 @@ class Gift(Checked):
     sku: str
     quantity: U32 = 1
     price: ExprNode
+    per: U32 | None = None
+    of: ExprNode | None = None
 
 
 Effect: TypeAlias = Annotated[
@@ -410,6 +412,7 @@ class CampaignDef(IRModel):
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     limits: tuple[CampaignLimit, ...] | None = None
+    rules_on: Literal["original", "discounted"] | None = None
 
 
 class Stacking(Checked):
@@ -449,6 +452,7 @@ class EngineDef(IRModel):
     bounds: RuleBounds = RuleBounds()
     campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
+    codes_case_sensitive: bool = False
 
     @model_validator(mode="after")
     def _current(self) -> Self:
