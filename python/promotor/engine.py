@@ -626,7 +626,7 @@ class Engine:
             stacking=definition.stacking,
             bounds=definition.bounds,
             programs=data.get("programs") or (),
-            codes_case_sensitive=definition.codes_case_sensitive,
+            codes_case_sensitive=bool(definition.codes_case_sensitive),
         )
 
     @classmethod

@@ -452,7 +452,7 @@ class EngineDef(IRModel):
     bounds: RuleBounds = RuleBounds()
     campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
-    codes_case_sensitive: bool = False
+    codes_case_sensitive: StrictBool | None = None
 
     @model_validator(mode="after")
     def _current(self) -> Self:
