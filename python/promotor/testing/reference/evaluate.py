@@ -25,7 +25,8 @@ must agree):
 - An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
   cap, like a negative amount, leaves a discount of 0 (``no_effect``).
 - Effects: a ``gift`` whose price is null is ``no_effect`` like any effect number; otherwise
-  it applies, even to an empty cart (a ``quantity`` of 0 does not compile). A count like
+  it applies, even to an empty cart (a ``quantity`` of 0 does not compile), unless ``per``
+  finds fewer than ``per`` qualifying units (then ``no_effect``). A count like
   ``2.0`` is whole. With
   ``max_applications`` 0, ``buy_x_get_y`` gives 0 (``no_effect``). ``cheapest=n`` keeps units
   in ascending current unit price, ``most_expensive=n`` in descending, both ties to the lower
