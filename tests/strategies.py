@@ -160,7 +160,10 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         st.just(macro("count", field("customer", "segments"))),
         # Distinct counts (issue 10): of line values of every type, of segments, of metadata.
         st.builds(
-            lambda f: call("size", call("distinct", macro("map", field("cart", "items"), "item", field("item", f)))),
+            lambda f: call(
+                "size",
+                call("distinct", macro("map", field("cart", "items"), "item", field("item", f))),
+            ),
             st.sampled_from(["sku", "category", "price", "quantity", "subtotal", "tags"]),
         ),
         st.sampled_from(
@@ -272,9 +275,11 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
                 field("customer", "segments"),
                 {"type": "list", "items": [{"type": "str", "value": x} for x in segs]},
             ),
-            st.lists(st.sampled_from(SEGMENTS + ["nobody"]), max_size=3),
+            st.lists(st.sampled_from([*SEGMENTS, "nobody"]), max_size=3),
         ),
-        st.just(call("any_of", field("customer", "segments"), field("customer", "metadata", "tier"))),
+        st.just(
+            call("any_of", field("customer", "segments"), field("customer", "metadata", "tier"))
+        ),
     )
     if scope:
         leaves = st.one_of(

@@ -222,9 +222,7 @@ def gift(
     (3, True)
     """
     if of is not None and per is None:
-        raise RuleError(
-            [detail("incompatible", ("of",), option="of", other="a gift without per")]
-        )
+        raise RuleError([detail("incompatible", ("of",), option="of", other="a gift without per")])
     return ir.Gift(
         sku=sku, quantity=quantity, price=_num(price, "price"), per=per, of=_pred(of, "of")
     )

@@ -79,14 +79,13 @@ _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
 
 
 #: Methods people reach for that the builder spells differently, with what to write.
-_WRONG_FORMS = {
-    name: "for a list overlap write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
-    for name in ("any_in", "contains_any", "has_any", "intersects", "overlaps", "isin")
-} | {
-    name: "for a distinct count write .distinct(expr).count(), e.g. "
-    "cart.items.distinct(item.sku).count()"
-    for name in ("count_distinct", "distinct_count", "nunique", "unique", "n_unique")
-}
+_OVERLAP = "for a list overlap write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
+_DISTINCT = (
+    "for a distinct count write .distinct(expr).count(), e.g. cart.items.distinct(item.sku).count()"
+)
+_WRONG_FORMS = dict.fromkeys(
+    ("any_in", "contains_any", "has_any", "intersects", "overlaps", "isin"), _OVERLAP
+) | dict.fromkeys(("count_distinct", "distinct_count", "nunique", "unique", "n_unique"), _DISTINCT)
 
 
 class Expr:

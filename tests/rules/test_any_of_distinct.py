@@ -86,7 +86,7 @@ def test_distinct_numbers_compare_by_value() -> None:
     [
         ('customer.segments.contains(["vip", "gold"])', "any_of"),
         ('["vip", "gold"] in customer.segments', "any_of"),
-        ("customer.segments.intersects([\"vip\"])", "any_of"),
+        ('customer.segments.intersects(["vip"])', "any_of"),
         ("cart.items.count_distinct(i, i.sku) >= 10", "distinct"),
         ("cart.items.map(i, i.sku).unique().size() >= 10", "distinct"),
     ],

@@ -288,7 +288,9 @@ class _Run:
         decimal = state.decimal
         at = replace(
             facts,
-            items=[replace(item, subtotal=decimal(state.current[item.index])) for item in facts.items],
+            items=[
+                replace(item, subtotal=decimal(state.current[item.index])) for item in facts.items
+            ],
             subtotal=decimal(sum(state.current)),
             shipping=decimal(state.shipping_left),
         )
@@ -517,9 +519,7 @@ def _meter(
     exponent = currency_exponent(engine.currency)
     if exponent is None:
         raise ValueError(f"unknown currency {engine.currency!r}")
-    return Meter(
-        engine.campaigns, candidates, canonical_input, snapshot, exponent, engine.code_key
-    )
+    return Meter(engine.campaigns, candidates, canonical_input, snapshot, exponent, engine.code_key)
 
 
 def _given_codes(canonical_input: Mapping[str, Any], engine: Program) -> dict[str, str]:

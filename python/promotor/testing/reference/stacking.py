@@ -74,7 +74,7 @@ class Eligible:
     effect: EffectFn  # the discount on the amounts's current amounts; None: no effect
     # rules_on="discounted": check 3 at its turn, on the amounts as left before it; gives
     # (tier, effect) or the rejection
-    deferred: Callable[[Amounts], "tuple[int | None, EffectFn] | dict[str, Any]"] | None = None
+    deferred: Callable[[Amounts], tuple[int | None, EffectFn] | dict[str, Any]] | None = None
 
     @property
     def exclusive(self) -> bool:

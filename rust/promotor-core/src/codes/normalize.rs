@@ -109,6 +109,18 @@ pub fn check_all<S: AsRef<str>>(codes: &[S], loc: &[Loc]) -> Vec<Error> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn case_sensitive_keys_keep_case_and_fold_the_rest() {
+        assert_eq!(key_with(" SPRING-a ", true).unwrap(), "SPRING-a");
+        assert_eq!(
+            key_with("ＳＰＲＩＮＧ-A\u{3000}", true).unwrap(),
+            "SPRING-A"
+        );
+        assert_ne!(key_with("STRASSE", true), key_with("straße", true));
+        assert_eq!(key_with("STRASSE", false), key_with("straße", false));
+        assert!(key_with("bf\u{200b}", true).is_err());
+    }
+
     fn k(s: &str) -> String {
         key(s).expect("a valid code")
     }

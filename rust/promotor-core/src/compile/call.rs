@@ -40,17 +40,32 @@ const FUNCS: &[(&str, Func)] = &[
 
 /// Names people write for `any_of` and `distinct`, answered with the form to use.
 const WRONG_FORMS: &[(&str, &str)] = &[
-    ("any", "any_of (a list overlap: customer.segments.any_of([\"vip\", \"gold\"]))"),
+    (
+        "any",
+        "any_of (a list overlap: customer.segments.any_of([\"vip\", \"gold\"]))",
+    ),
     ("containsAny", "any_of"),
     ("contains_any", "any_of"),
     ("hasAny", "any_of"),
     ("has_any", "any_of"),
     ("intersects", "any_of"),
     ("overlaps", "any_of"),
-    ("count_distinct", "distinct (cart.items.map(i, i.sku).distinct().size())"),
-    ("countDistinct", "distinct (cart.items.map(i, i.sku).distinct().size())"),
-    ("distinct_count", "distinct (cart.items.map(i, i.sku).distinct().size())"),
-    ("nunique", "distinct (cart.items.map(i, i.sku).distinct().size())"),
+    (
+        "count_distinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "countDistinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "distinct_count",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "nunique",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
     ("unique", "distinct"),
     ("uniq", "distinct"),
 ];
@@ -75,9 +90,7 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Day
         | Func::Month
         | Func::Year => (1, 2),
-        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches | Func::AnyOf => {
-            (2, 2)
-        }
+        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches | Func::AnyOf => (2, 2),
     }
 }
 

@@ -11,8 +11,8 @@ pub mod literal;
 pub mod node;
 mod program;
 mod resolve;
-pub mod types;
 mod tiers;
+pub mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -466,8 +466,10 @@ fn compile_campaign<'d>(
                     .push(&at(loc, &[key("tiers")]), ErrorKind::Empty { hint: None });
             }
             for (ti, kind) in tiers::dead_tiers(tiers) {
-                cx.errs
-                    .push(&at(loc, &[key("tiers"), Loc::Index(ti), key("rules")]), kind);
+                cx.errs.push(
+                    &at(loc, &[key("tiers"), Loc::Index(ti), key("rules")]),
+                    kind,
+                );
             }
             let mut out = Vec::with_capacity(tiers.len());
             for (ti, t) in tiers.iter().enumerate() {

@@ -41,11 +41,11 @@ fn threshold(rules: &Expr) -> Option<Threshold<'_>> {
         }
         _ => return None,
     };
-    matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge).then_some(Threshold {
-        expr,
+    matches!(
         op,
-        bound,
-    })
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+    .then_some(Threshold { expr, op, bound })
 }
 
 /// Whether `a` holding implies `b` holding, for every value of their common expression.
@@ -53,9 +53,9 @@ fn implies(a: &Threshold<'_>, b: &Threshold<'_>) -> bool {
     use BinaryOp::{Ge, Gt, Le, Lt};
     a.expr == b.expr
         && match (a.op, b.op) {
-            (Ge, Ge) | (Gt, Gt) | (Gt, Ge) => b.bound <= a.bound,
+            (Ge | Gt, Ge) | (Gt, Gt) => b.bound <= a.bound,
             (Ge, Gt) => b.bound < a.bound,
-            (Le, Le) | (Lt, Lt) | (Lt, Le) => b.bound >= a.bound,
+            (Le | Lt, Le) | (Lt, Lt) => b.bound >= a.bound,
             (Le, Lt) => b.bound > a.bound,
             _ => false,
         }
@@ -70,7 +70,9 @@ pub(super) fn dead_tiers(tiers: &[Tier]) -> Vec<(usize, ErrorKind)> {
     let mut out = Vec::new();
     for (i, a) in parsed.iter().enumerate() {
         let Some(a) = a else { continue };
-        if let Some(j) = (i + 1..parsed.len()).find(|&j| parsed[j].as_ref().is_some_and(|b| implies(a, b))) {
+        if let Some(j) =
+            (i + 1..parsed.len()).find(|&j| parsed[j].as_ref().is_some_and(|b| implies(a, b)))
+        {
             out.push((
                 i,
                 ErrorKind::Invalid {
@@ -84,4 +86,57 @@ pub(super) fn dead_tiers(tiers: &[Tier]) -> Vec<(usize, ErrorKind)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tier(rules: &str) -> Tier {
+        let rules = crate::syntax::parse(rules, &crate::ir::RuleBounds::PARSE).unwrap();
+        let effect = serde_json::from_str(
+            r#"{"type": "percent_off", "percent": {"type": "num", "value": "10"}}"#,
+        )
+        .unwrap();
+        Tier {
+            rules: Some(rules),
+            effect,
+        }
+    }
+
+    fn dead(rules: &[&str]) -> Vec<usize> {
+        let tiers: Vec<Tier> = rules.iter().map(|r| tier(r)).collect();
+        dead_tiers(&tiers).into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn descending_ladders_leave_dead_tiers() {
+        assert_eq!(dead(&["cart.subtotal >= 200", "cart.subtotal >= 100"]), [0]);
+        assert_eq!(dead(&["cart.subtotal > 200", "100 <= cart.subtotal"]), [0]);
+        assert_eq!(
+            dead(&[
+                "cart.subtotal >= 300",
+                "cart.subtotal >= 200",
+                "cart.subtotal >= 100"
+            ]),
+            [0, 1]
+        );
+        assert_eq!(dead(&["cart.subtotal <= 50", "cart.subtotal < 100"]), [0]);
+        assert_eq!(
+            dead(&["cart.subtotal >= 100", "cart.subtotal > 100"]),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn ascending_ladders_and_other_shapes_compile() {
+        assert!(dead(&["cart.subtotal >= 100", "cart.subtotal >= 200"]).is_empty());
+        assert!(dead(&["cart.subtotal >= 200", "cart.quantity >= 1"]).is_empty());
+        assert!(dead(&["cart.subtotal >= 200", "cart.subtotal <= 100"]).is_empty());
+        assert!(dead(&[
+            "cart.subtotal >= 200 && cart.quantity > 1",
+            "cart.subtotal >= 100"
+        ])
+        .is_empty());
+    }
 }

@@ -512,11 +512,10 @@ impl<'a> Ctx<'a> {
                 _ => Value::Null,
             },
             Func::AnyOf => match (&a0, &a1) {
-                (Value::List(l), Some(Value::List(m))) => b((0..l.len())
-                    .any(|i| {
-                        let x = l.get(i);
-                        (0..m.len()).any(|j| equal(&x, &m.get(j)))
-                    })),
+                (Value::List(l), Some(Value::List(m))) => b((0..l.len()).any(|i| {
+                    let x = l.get(i);
+                    (0..m.len()).any(|j| equal(&x, &m.get(j)))
+                })),
                 _ => Value::Null,
             },
             Func::Distinct => match a0 {

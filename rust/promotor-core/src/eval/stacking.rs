@@ -517,6 +517,8 @@ impl<'a> Search<'_, 'a> {
 /// `explain`) and the eligible. With `defer`, campaigns with `rules_on="discounted"` pass
 /// unchecked (stacking checks them at their turn); without, they are checked on the original
 /// cart, which is what they see alone (the wallet's values).
+// The wallet and stacking share it with different needs (explain, trace, defer).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,

@@ -104,7 +104,8 @@ pub(crate) fn match_pool<'a>(
             return true;
         };
         if p.def.codes_case_sensitive
-            && crate::codes::key_with(raw, true).ok() != crate::codes::key_with(&row.code, true).ok()
+            && crate::codes::key_with(raw, true).ok()
+                != crate::codes::key_with(&row.code, true).ok()
         {
             return true;
         }

@@ -18,9 +18,7 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
     quantity = int(effect["quantity"])
     per = effect.get("per")
     if per is not None:
-        units = sum(
-            q for i, q in enumerate(amounts.quantities) if matches(effect.get("of"), i)
-        )
+        units = sum(q for i, q in enumerate(amounts.quantities) if matches(effect.get("of"), i))
         quantity = min(quantity * (units // int(per)), U32_MAX)
     gifts = [{"sku": effect["sku"], "quantity": quantity, "price": price}] if quantity else []
     return Discount({}, 0, gifts)

@@ -71,11 +71,11 @@ impl Effect for Gift {
         let quantity = match self.per {
             None => u64::from(self.quantity),
             Some(per) => {
-                let items = &ctx.input.cart.items;
+                let input = ctx.input;
                 let mut units = 0u64;
-                for i in 0..items.len() {
+                for (i, it) in input.cart.items.iter().enumerate() {
                     if holds(ctx, self.of.as_ref(), i) {
-                        units += u64::from(items[i].quantity);
+                        units += u64::from(it.quantity);
                     }
                 }
                 u64::from(self.quantity).saturating_mul(units / u64::from(per))
