@@ -10,7 +10,7 @@ import pytest
 
 import promotor as pm
 from promotor.errors import RuleError
-from tests.twin import both
+from tests.both import both
 
 CART = {"items": [{"sku": "A1", "price": "40.00", "quantity": 1}]}
 

@@ -10,7 +10,7 @@ import pytest
 import promotor as pm
 from promotor import cart, customer, item
 from promotor.errors import RuleError
-from tests.twin import both
+from tests.both import both
 
 
 def lines(*skus: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ import pytest
 import promotor as pm
 from promotor import cart, item
 from promotor.errors import RuleError
-from tests.twin import both
+from tests.both import both
 
 
 def one_line(price: str, shipping: str = "0") -> dict[str, object]:

@@ -14,7 +14,7 @@ import pytest
 import promotor as pm
 from promotor import cart
 from promotor.errors import RuleError
-from tests.twin import both
+from tests.both import both
 
 
 def spend(p: str) -> dict[str, object]:
