@@ -158,6 +158,20 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             bools(depth - 1, True),
         ),
         st.just(macro("count", field("customer", "segments"))),
+        # Distinct counts (issue 10): of line values of every type, of segments, of metadata.
+        st.builds(
+            lambda f: call(
+                "size",
+                call("distinct", macro("map", field("cart", "items"), "item", field("item", f))),
+            ),
+            st.sampled_from(["sku", "category", "price", "quantity", "subtotal", "tags"]),
+        ),
+        st.sampled_from(
+            [
+                macro("count", call("distinct", field("customer", "segments"))),
+                call("size", call("distinct", field("customer", "metadata", "tier"))),
+            ]
+        ),
         st.builds(
             lambda fn, tz: call(fn, field("context", "now"), {"type": "str", "value": tz}),
             st.sampled_from(["weekday", "hour", "day", "month", "year"]),
@@ -254,6 +268,18 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         ),
         st.builds(lambda a: binary("in", a, field("customer", "metadata", "tier")), strs(0, scope)),
         st.just(call("has", field("customer", "metadata"))),
+        # List overlap (issue 10): literal lists, and metadata of any type.
+        st.builds(
+            lambda segs: call(
+                "any_of",
+                field("customer", "segments"),
+                {"type": "list", "items": [{"type": "str", "value": x} for x in segs]},
+            ),
+            st.lists(st.sampled_from([*SEGMENTS, "nobody"]), max_size=3),
+        ),
+        st.just(
+            call("any_of", field("customer", "segments"), field("customer", "metadata", "tier"))
+        ),
     )
     if scope:
         leaves = st.one_of(
@@ -422,6 +448,21 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             st.integers(1, 3),
             amount,
         ),
+        # Gifts that scale (issue 10): per n qualifying units, of every line or of some.
+        st.builds(
+            lambda q, p, per, of: {
+                "type": "gift",
+                "sku": "GIFT",
+                "quantity": q,
+                "price": p,
+                "per": per,
+                **({} if of is None else {"of": of}),
+            },
+            st.integers(1, 3),
+            amount,
+            st.integers(1, 5),
+            item_preds(depth),
+        ),
     )
 
 
@@ -495,16 +536,31 @@ stackings = st.fixed_dictionaries(
 )
 
 
+def lanes(draw: st.DrawFn, engine: Node) -> Node:
+    """Some campaigns read the discounted cart (``rules_on``; issue 10), where that compiles:
+    not exclusive, not in best-deal mode. Case-sensitive codes sometimes."""
+    if engine["stacking"]["mode"] != "best_deal":
+        for c in engine["campaigns"]:
+            if not c.get("exclusive") and draw(st.integers(0, 2)) == 0:
+                c["rules_on"] = "discounted"
+    if draw(st.integers(0, 3)) == 0:
+        engine["codes_case_sensitive"] = True
+    return engine
+
+
 @st.composite
 def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
     n = draw(st.integers(1, max_campaigns))
-    return {
-        "version": 1,
-        "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
-        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-        "stacking": draw(stackings),
-        "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
-    }
+    return lanes(
+        draw,
+        {
+            "version": 1,
+            "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
+            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+            "stacking": draw(stackings),
+            "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
+        },
+    )
 
 
 @st.composite
@@ -517,6 +573,9 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         c: Node = {"id": f"c{i}", "priority": draw(st.integers(-1, 2))}
         if draw(st.integers(0, 4)) == 0:
             c["rules"] = draw(bools(1, False))
+        elif draw(st.integers(0, 4)) == 0:
+            # A spend threshold, often crossed by the discounts before it (rules_on).
+            c["rules"] = binary("ge", field("cart", "subtotal"), num_lit(draw(st.integers(0, 120))))
         c["effect"] = draw(effects(1))
         if draw(st.integers(0, 3)) == 0:
             c["exclusive"] = True
@@ -525,13 +584,16 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         if draw(st.integers(0, 4)) == 0:
             c["stop_after"] = True
         campaigns.append(c)
-    return {
-        "version": 1,
-        "currency": "USD",
-        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-        "stacking": draw(stackings),
-        "campaigns": campaigns,
-    }
+    return lanes(
+        draw,
+        {
+            "version": 1,
+            "currency": "USD",
+            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+            "stacking": draw(stackings),
+            "campaigns": campaigns,
+        },
+    )
 
 
 # --- canonical inputs -----------------------------------------------------------------------

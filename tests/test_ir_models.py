@@ -33,7 +33,7 @@ EFFECT_VARIANTS = {
     "fixed_price": {"price", "on"},
     "shipping_off": {"amount", "percent"},
     "buy_x_get_y": {"buy", "buy_quantity", "get", "get_quantity", "percent", "max_applications"},
-    "gift": {"sku", "quantity", "price"},
+    "gift": {"sku", "quantity", "price", "per", "of"},
 }
 TARGET_VARIANTS = {
     "order": set(),
@@ -49,6 +49,7 @@ STRUCTS = {
         "bounds",
         "campaigns",
         "programs",
+        "codes_case_sensitive",
     },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.RuleBounds: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
@@ -71,6 +72,7 @@ STRUCTS = {
         "active",
         "metadata",
         "limits",
+        "rules_on",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
     ir.TierDef: {"rules", "effect"},

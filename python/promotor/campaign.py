@@ -27,7 +27,7 @@ promotor.errors.RuleError: codes: must not be empty; leave codes out for an auto
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -152,6 +152,9 @@ class Campaign(_Definition):
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     #: Usage limits and budgets (:func:`promotor.limit`, :func:`promotor.budget`).
     limits: tuple[ir.CampaignLimit, ...] | None = None
+    #: Which cart its rules read: ``"original"`` (as given) or ``"discounted"`` (as left by
+    #: the campaigns applied before it: "spend 100 after other discounts"; docs/semantics.md).
+    rules_on: Literal["original", "discounted"] = "original"
 
     def __init__(self, id: Any = None, /, **data: Any) -> None:
         if id is not None:
@@ -164,4 +167,6 @@ class Campaign(_Definition):
         out = super().to_ir()
         if not out.get("unique_codes"):
             out.pop("unique_codes", None)  # the IR leaves the default out, as serde writes it
+        if out.get("rules_on") == "original":
+            out.pop("rules_on")
         return out

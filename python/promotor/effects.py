@@ -237,10 +237,30 @@ def buy_x_get_y(
     )
 
 
-def gift(sku: str, quantity: int = 1, price: Number = 0) -> ir.Gift:
+def gift(
+    sku: str,
+    quantity: int = 1,
+    price: Number = 0,
+    per: int | None = None,
+    of: Expr | ir.ItemsTarget | None = None,
+) -> ir.Gift:
     """Adds ``quantity`` free units of ``sku``, reported with nominal unit ``price``.
+
+    With ``per=n``: ``quantity`` free units for each complete ``n`` qualifying units in the
+    cart, the units of the lines ``of`` selects (a condition on ``item`` or
+    ``pm.items(condition)``; every line when left out). "A free mug for every 3 bags of
+    coffee" is ``gift("MUG", per=3, of=item.category == "coffee")``: 7 bags give 2 mugs, and
+    2 bags none (the campaign is then ``no_effect``).
 
     >>> gift("MUG-1", price="9.90").price.value
     '9.90'
+    >>> from promotor.expr import item
+    >>> g = gift("MUG", per=3, of=item.category == "coffee")
+    >>> g.per, g.of is not None
+    (3, True)
     """
-    return ir.Gift(sku=sku, quantity=quantity, price=_num(price, "price"))
+    if of is not None and per is None:
+        raise RuleError([detail("incompatible", ("of",), option="of", other="a gift without per")])
+    return ir.Gift(
+        sku=sku, quantity=quantity, price=_num(price, "price"), per=per, of=_pred(of, "of")
+    )

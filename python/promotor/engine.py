@@ -73,6 +73,7 @@ class Engine:
         bounds: RuleBounds | Mapping[str, Any] | None = None,
         store: Store | str | None = None,
         programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
+        codes_case_sensitive: bool = False,
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
             raise RuleError(
@@ -122,6 +123,20 @@ class Engine:
             "bounds": self._bounds.model_dump(mode="json"),
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
+        if not isinstance(codes_case_sensitive, bool):
+            raise RuleError(
+                [
+                    detail(
+                        "type_mismatch",
+                        ("codes_case_sensitive",),
+                        expected="a bool",
+                        got=type(codes_case_sensitive).__name__,
+                    )
+                ]
+            )
+        if codes_case_sensitive:
+            # Left out when false, so the IR of engines without the option is unchanged.
+            self._ir["codes_case_sensitive"] = True
         self._programs = _programs(programs)
         if self._programs:
             self._ir["programs"] = [p.to_ir() for p in self._programs]
@@ -611,6 +626,7 @@ class Engine:
             stacking=definition.stacking,
             bounds=definition.bounds,
             programs=data.get("programs") or (),
+            codes_case_sensitive=bool(definition.codes_case_sensitive),
         )
 
     @classmethod

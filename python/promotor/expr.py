@@ -78,6 +78,16 @@ ITEM_VAR = "item"
 _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
 
 
+#: Methods people reach for that the builder spells differently, with what to write.
+_OVERLAP = "for a list overlap write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
+_DISTINCT = (
+    "for a distinct count write .distinct(expr).count(), e.g. cart.items.distinct(item.sku).count()"
+)
+_WRONG_FORMS = dict.fromkeys(
+    ("any_in", "contains_any", "has_any", "intersects", "overlaps", "isin"), _OVERLAP
+) | dict.fromkeys(("count_distinct", "distinct_count", "nunique", "unique", "n_unique"), _DISTINCT)
+
+
 class Expr:
     """An immutable expression: a thin wrapper around an IR node (:attr:`node`).
 
@@ -214,6 +224,9 @@ and write a < x & (x < b) instead of a < x < b
         if kind == _MAP:
             assert isinstance(node, ir.Field_)
             return Expr(ir.Field_(path=(*node.path, name)), kind=_MAP)
+        wrong = _WRONG_FORMS.get(name)
+        if wrong is not None:
+            raise AttributeError(f"'{name}' is not a method of an expression; {wrong}")
         raise AttributeError(
             f"'{name}' is not a field here: only cart, item, customer, context and metadata "
             "have fields"
@@ -340,8 +353,28 @@ and write a < x & (x < b) instead of a < x < b
         return self._binary("in", values)
 
     def contains(self, value: IntoExpr) -> Expr:
-        """List membership, or substring for strings: ``call contains [self, value]``."""
+        """List membership, or substring for strings: ``call contains [self, value]``.
+
+        A list argument on a list (``customer.segments.contains(["vip", "gold"])``) is an
+        overlap: write :meth:`any_of`.
+        """
+        if isinstance(value, list | tuple | set | frozenset) and self._kind == _LIST:
+            raise TypeError(
+                ".contains([...]) tests one element; to test whether two lists share an "
+                "element, write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
+            )
         return self._call("contains", value)
+
+    def any_of(self, values: IntoExpr) -> Expr:
+        """True when this list and ``values`` share an element (list overlap):
+        ``customer.segments.any_of(["vip", "gold"])`` is "the customer is vip or gold".
+
+        >>> str(customer.segments.any_of(["vip", "gold"]))
+        'customer.segments.any_of(["vip", "gold"])'
+        """
+        if isinstance(values, set | frozenset):
+            values = sorted(values)
+        return self._call("any_of", values)
 
     def startswith(self, prefix: IntoExpr) -> Expr:
         """``self.startsWith(prefix)``."""
@@ -464,6 +497,22 @@ and write a < x & (x < b) instead of a < x < b
         """True when ``pred`` holds for exactly one line (``exists_one``)."""
         self._require_items("exactly_one")
         return self._macro("exists_one", pred)
+
+    def distinct(self, expr: IntoExpr | None = None) -> Expr:
+        """The list without repeats (each element not equal to an earlier one, in order); on
+        ``cart.items`` with ``expr``, the distinct values of ``expr`` over the lines. "10
+        distinct SKUs" is ``cart.items.distinct(item.sku).count() >= 10``.
+
+        >>> str(cart.items.distinct(item.sku).count() >= 10)
+        'cart.items.map(item, item.sku).distinct().count() >= 10'
+        """
+        if expr is None:
+            listed = self
+        else:
+            self._require_items("distinct")
+            listed = self._macro("map", expr, kind=_LIST)
+        out = listed._call("distinct")
+        return Expr(out._node, kind=_LIST, depth=out._depth)
 
     def count(self, pred: IntoExpr | None = None) -> Expr:
         """The number of elements, or of lines for which ``pred`` holds."""

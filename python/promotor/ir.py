@@ -343,6 +343,8 @@ class Gift(Checked):
     sku: str
     quantity: U32 = 1
     price: ExprNode
+    per: U32 | None = None
+    of: ExprNode | None = None
 
 
 Effect: TypeAlias = Annotated[
@@ -421,6 +423,7 @@ class CampaignDef(IRModel):
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     limits: tuple[CampaignLimit, ...] | None = None
+    rules_on: Literal["original", "discounted"] | None = None
 
 
 class Stacking(Checked):
@@ -460,6 +463,7 @@ class EngineDef(IRModel):
     bounds: RuleBounds = RuleBounds()
     campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
+    codes_case_sensitive: StrictBool | None = None
 
     @model_validator(mode="after")
     def _current(self) -> Self:

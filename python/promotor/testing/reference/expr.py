@@ -387,6 +387,18 @@ class RuleEvaluator:
             return None
         if name == "has":
             return args[0] is not None
+        if name == "any_of":
+            if kinds != ["list", "list"]:
+                return None
+            return any(equals(x, y) for x in args[0] for y in args[1])
+        if name == "distinct":
+            if kinds[0] != "list":
+                return None
+            kept: list[Value] = []
+            for x in args[0]:
+                if not any(equals(k, x) for k in kept):
+                    kept.append(x)
+            return kept
         if name == "abs":
             return args[0].copy_abs() if kinds == ["num"] else None
         if name in ("round", "floor", "ceil"):

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from promotor.testing.reference import time
+from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS
 from promotor.testing.reference.expr import Node
 
@@ -45,6 +46,7 @@ class CCampaign:
     priority: int
     active: bool
     raw: Mapping[str, Any] = field(repr=False)
+    rules_on: str = "original"  # "discounted": rules read the cart as left before its turn
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class Program:
     rounding: str
     stacking: Mapping[str, Any]
     campaigns: list[CCampaign]
+    codes_case_sensitive: bool = False
+
+    def code_key(self, code: str) -> str:
+        """A code's key as this engine matches codes (case-sensitively or not)."""
+        return normalize_code(code, self.codes_case_sensitive)
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -105,6 +112,7 @@ def read_campaign(position: int, raw: Mapping[str, Any]) -> CCampaign:
         priority=int(raw.get("priority", 0)),
         active=bool(raw.get("active", True)),
         raw=raw,
+        rules_on=str(raw.get("rules_on", "original")),
     )
 
 
@@ -116,6 +124,7 @@ def read_program(engine_ir: Mapping[str, Any]) -> Program:
         rounding=engine_ir.get("rounding", "half_even"),
         stacking=stacking,
         campaigns=[read_campaign(i, raw) for i, raw in enumerate(engine_ir["campaigns"])],
+        codes_case_sensitive=bool(engine_ir.get("codes_case_sensitive", False)),
     )
 
 

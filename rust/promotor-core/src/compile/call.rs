@@ -34,6 +34,40 @@ const FUNCS: &[(&str, Func)] = &[
     ("day", Func::Day),
     ("month", Func::Month),
     ("year", Func::Year),
+    ("any_of", Func::AnyOf),
+    ("distinct", Func::Distinct),
+];
+
+/// Names people write for `any_of` and `distinct`, answered with the form to use.
+const WRONG_FORMS: &[(&str, &str)] = &[
+    (
+        "any",
+        "any_of (a list overlap: customer.segments.any_of([\"vip\", \"gold\"]))",
+    ),
+    ("containsAny", "any_of"),
+    ("contains_any", "any_of"),
+    ("hasAny", "any_of"),
+    ("has_any", "any_of"),
+    ("intersects", "any_of"),
+    ("overlaps", "any_of"),
+    (
+        "count_distinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "countDistinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "distinct_count",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "nunique",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    ("unique", "distinct"),
+    ("uniq", "distinct"),
 ];
 
 /// The least and most arguments of a function.
@@ -46,7 +80,8 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Lower
         | Func::Upper
         | Func::Timestamp
-        | Func::Duration => (1, 1),
+        | Func::Duration
+        | Func::Distinct => (1, 1),
         Func::Round
         | Func::Floor
         | Func::Ceil
@@ -55,15 +90,21 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Day
         | Func::Month
         | Func::Year => (1, 2),
-        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches => (2, 2),
+        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches | Func::AnyOf => (2, 2),
     }
 }
 
 impl Env {
     pub(super) fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Typed {
         let Some((_, f)) = FUNCS.iter().find(|(n, _)| *n == name) else {
-            let suggestion = super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n))
-                .map(str::to_owned);
+            let suggestion = WRONG_FORMS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| (*s).to_owned())
+                .or_else(|| {
+                    super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n))
+                        .map(str::to_owned)
+                });
             return self.err(ErrorKind::UnknownFunction {
                 name: name.to_owned(),
                 suggestion,
@@ -92,6 +133,7 @@ impl Env {
         let tys: Vec<Ty> = typed.iter().map(|t| t.ty.clone()).collect();
         let lens: Vec<u64> = typed.iter().map(|t| t.len).collect();
         let count0 = typed[0].count;
+        let typed_count1 = typed.get(1).map_or(0, |t| t.count);
         let got = || {
             tys.iter()
                 .map(ToString::to_string)
@@ -192,7 +234,11 @@ impl Env {
                     }
                     Ty::List(et) => {
                         if !tys[1].eq_comparable(et) {
-                            let want = format!("a value comparable with {et}");
+                            let mut want = format!("a value comparable with {et}");
+                            if matches!(&tys[1], Ty::List(_)) {
+                                // `segments.contains(["vip", "gold"])` means an overlap.
+                                want.push_str("; to test whether two lists share an element, use any_of: a.any_of([...])");
+                            }
                             return self.type_err(e, what(), want, got());
                         }
                         let per = if et.stringy() {
@@ -234,6 +280,30 @@ impl Env {
                 } else {
                     Ty::Dur
                 }
+            }
+            Func::AnyOf => {
+                let (Some(a), Some(b)) = (t0.elem(), tys[1].elem()) else {
+                    return self.type_err(e, what(), "two lists", got());
+                };
+                if !a.eq_comparable(&b) {
+                    return self.type_err(e, what(), "two lists of comparable elements", got());
+                }
+                let per = if a.stringy() && b.stringy() {
+                    bytes(lens[0].min(lens[1]))
+                } else {
+                    0
+                };
+                self.work(count0.saturating_mul(typed_count1).saturating_mul(1 + per));
+                Ty::Bool
+            }
+            Func::Distinct => {
+                let Some(a) = t0.elem() else {
+                    return self.type_err(e, what(), "a list", got());
+                };
+                // One hash of each element (`eval::expr` keys equal values alike).
+                let per = if a.stringy() { bytes(lens[0]) } else { 0 };
+                self.work(count0.saturating_mul(1 + per));
+                return Typed::sized(Node::Call(f, nodes), t0, lens[0], count0);
             }
             Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
                 if !is(&t0, &Ty::Ts) || tys.get(1).is_some_and(|t| !is(t, &Ty::Str)) {

@@ -11,6 +11,7 @@ pub mod literal;
 pub mod node;
 mod program;
 mod resolve;
+mod tiers;
 pub mod types;
 
 use std::collections::HashMap;
@@ -71,6 +72,8 @@ struct Cx<'c> {
     mode: RoundMode,
     depth: Depth,
     errs: &'c mut Errs,
+    /// `EngineDef::codes_case_sensitive`: how campaign codes are keyed.
+    case_sensitive: bool,
 }
 
 impl Cx<'_> {
@@ -252,6 +255,7 @@ pub fn check_expr(expr: &Expr, scope: Scope, bounds: &RuleBounds) -> Result<(), 
         mode: RoundMode::HalfEven,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: false,
     };
     if scope == Scope::Rules {
         cx.rule(expr, &[]);
@@ -438,7 +442,7 @@ fn compile_campaign<'d>(
     let automatic = given.is_empty() && !c.unique_codes;
     let mut keyed = Vec::with_capacity(given.len());
     for (cl, code) in given {
-        match crate::codes::key(code) {
+        match crate::codes::key_with(code, cx.case_sensitive) {
             Ok(norm) if norm.is_empty() => cx.errs.push(&cl, ErrorKind::Empty { hint: None }),
             Ok(norm) => keyed.push((cl, code, norm)),
             Err(kind) => cx.errs.push(&cl, kind),
@@ -472,6 +476,12 @@ fn compile_campaign<'d>(
                 cx.errs
                     .push(&at(loc, &[key("tiers")]), ErrorKind::Empty { hint: None });
             }
+            for (ti, kind) in tiers::dead_tiers(tiers) {
+                cx.errs.push(
+                    &at(loc, &[key("tiers"), Loc::Index(ti), key("rules")]),
+                    kind,
+                );
+            }
             let mut out = Vec::with_capacity(tiers.len());
             for (ti, t) in tiers.iter().enumerate() {
                 let tl = at(loc, &[key("tiers"), Loc::Index(ti)]);
@@ -492,6 +502,17 @@ fn compile_campaign<'d>(
             None
         }
     };
+    let deferred = c.rules_on == ir::RulesOn::Discounted;
+    if deferred && c.exclusive {
+        // An exclusive campaign applies alone: no earlier discount exists for its rules.
+        cx.errs.push(
+            &at(loc, &[key("rules_on")]),
+            ErrorKind::Incompatible {
+                option: "rules_on='discounted'".to_owned(),
+                other: "exclusive=True".to_owned(),
+            },
+        );
+    }
     let compiled = body.map(|body| CCampaign {
         id: c.id.clone(),
         automatic,
@@ -501,6 +522,7 @@ fn compile_campaign<'d>(
         schedule,
         rules,
         body,
+        deferred,
     });
     (compiled, keyed)
 }
@@ -562,6 +584,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
         mode,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: def.codes_case_sensitive,
     };
     for (ci, c) in def.campaigns.iter().enumerate() {
         let loc = vec![key("campaigns"), Loc::Index(ci)];
@@ -576,6 +599,18 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
                 );
             }
         }
+        if c.rules_on == ir::RulesOn::Discounted && def.stacking.mode == ir::StackingMode::BestDeal
+        {
+            // Best deal bounds each campaign by its discount alone on the original cart, which
+            // rules that read earlier discounts may exceed: no exact search is known.
+            cx.errs.push(
+                &at(&loc, &[key("rules_on")]),
+                ErrorKind::Incompatible {
+                    option: "rules_on='discounted'".to_owned(),
+                    other: "Stacking(mode='best_deal')".to_owned(),
+                },
+            );
+        }
         let (compiled, given) = compile_campaign(c, &loc, &mut cx);
         for (cl, code, norm) in given {
             if let Some((other, _)) = codes.get(&norm) {
@@ -583,11 +618,19 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
                     &cl,
                     ErrorKind::DuplicateOf {
                         value: code.trim().to_owned(),
-                        other: format!(
-                            "in campaign '{}'; codes match once normalised: case-insensitively, \
-                             compatibility forms alike",
-                            def.campaigns[*other].id
-                        ),
+                        other: if def.codes_case_sensitive {
+                            format!(
+                                "in campaign '{}'; codes match once normalised: compatibility \
+                                 forms alike",
+                                def.campaigns[*other].id
+                            )
+                        } else {
+                            format!(
+                                "in campaign '{}'; codes match once normalised: \
+                                 case-insensitively, compatibility forms alike",
+                                def.campaigns[*other].id
+                            )
+                        },
                     },
                 );
             } else {
@@ -647,6 +690,7 @@ pub fn check_part(part: &str, text: &str) -> Result<(), Errors> {
         mode: RoundMode::HalfEven,
         depth: Depth::Structure,
         errs: &mut errs,
+        case_sensitive: false,
     };
     match part {
         "campaign" => {
@@ -713,6 +757,7 @@ pub(crate) fn program_rule(
         mode,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: false,
     };
     let r = cx.rule(e, loc);
     out.extend(errs.0);

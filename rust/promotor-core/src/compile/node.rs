@@ -50,6 +50,10 @@ pub enum Func {
     Day,
     Month,
     Year,
+    /// `a.any_of(b)`: some element of list `a` equals some element of list `b`.
+    AnyOf,
+    /// `l.distinct()`: the elements of `l` without those equal to an earlier one.
+    Distinct,
 }
 
 #[derive(Debug, Clone)]

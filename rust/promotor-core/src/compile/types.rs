@@ -56,4 +56,7 @@ pub struct CCampaign {
     pub schedule: Option<CSchedule>,
     pub rules: Option<Rule>,
     pub body: Body,
+    /// `rules_on="discounted"`: its rules (and tiers') are tested at its turn in stacking, on
+    /// the cart as left by the campaigns applied before it.
+    pub deferred: bool,
 }

@@ -268,6 +268,30 @@ fn places(v: Option<&Value>) -> Option<u32> {
     }
 }
 
+/// A value's identity under `==` (numbers by value, `1.0` as `1`), for `distinct`; `None` for
+/// values equal to nothing.
+#[derive(PartialEq, Eq, Hash)]
+enum DistinctKey {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    Str(String),
+    Ts(i64),
+    Dur(i64),
+}
+
+fn distinct_key(v: &Value) -> Option<DistinctKey> {
+    Some(match v {
+        Value::Null => DistinctKey::Null,
+        Value::Bool(b) => DistinctKey::Bool(*b),
+        Value::Num(d) => DistinctKey::Num(d.normalize()),
+        Value::Str(s) => DistinctKey::Str(s.to_string()),
+        Value::Ts(t) => DistinctKey::Ts(*t),
+        Value::Dur(d) => DistinctKey::Dur(*d),
+        Value::Item(_) | Value::List(_) | Value::Map(_) => return None,
+    })
+}
+
 fn membership(list: &Value, x: &Value) -> Value<'static> {
     match list {
         Value::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
@@ -485,6 +509,28 @@ impl<'a> Ctx<'a> {
             },
             Func::Duration => match &a0 {
                 Value::Str(s) => time::parse_duration(s).map_or(Value::Null, Value::Dur),
+                _ => Value::Null,
+            },
+            Func::AnyOf => match (&a0, &a1) {
+                (Value::List(l), Some(Value::List(m))) => b((0..l.len()).any(|i| {
+                    let x = l.get(i);
+                    (0..m.len()).any(|j| equal(&x, &m.get(j)))
+                })),
+                _ => Value::Null,
+            },
+            Func::Distinct => match a0 {
+                Value::List(l) => {
+                    let mut seen = std::collections::HashSet::with_capacity(l.len());
+                    let mut kept: Vec<Value<'a>> = Vec::with_capacity(l.len());
+                    for i in 0..l.len() {
+                        let x = l.get(i);
+                        // Values `==` to nothing (lists, maps, items) are always kept.
+                        if distinct_key(&x).is_none_or(|k| seen.insert(k)) {
+                            kept.push(x);
+                        }
+                    }
+                    Value::List(List::Owned(kept))
+                }
                 _ => Value::Null,
             },
             Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {

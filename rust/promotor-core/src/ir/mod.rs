@@ -32,6 +32,9 @@ pub struct EngineDef {
     /// Loyalty programmes (DESIGN section 10; `crate::programs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<crate::programs::ProgramDef>,
+    /// Campaign codes match case-sensitively (`codes::key_with`); absent: insensitive.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub codes_case_sensitive: bool,
 }
 
 /// An engine definition as written, in any version this build reads.
@@ -53,6 +56,8 @@ struct RawEngineDef {
     campaigns: Vec<Campaign>,
     #[serde(default)]
     programs: Vec<crate::programs::ProgramDef>,
+    #[serde(default)]
+    codes_case_sensitive: bool,
 }
 
 impl TryFrom<RawEngineDef> for EngineDef {
@@ -81,6 +86,7 @@ impl TryFrom<RawEngineDef> for EngineDef {
             bounds: bounds.unwrap_or_default(),
             campaigns: raw.campaigns,
             programs: raw.programs,
+            codes_case_sensitive: raw.codes_case_sensitive,
         })
     }
 }
@@ -225,6 +231,28 @@ pub struct Campaign {
     /// Usage limits and budgets (see `state`): counted against a store's snapshot.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<UsageLimit>,
+    /// Which cart the campaign's rules (and tiers' rules) read.
+    #[serde(default, skip_serializing_if = "RulesOn::is_original")]
+    pub rules_on: RulesOn,
+}
+
+/// The cart a campaign's rules read (docs/semantics.md, "Rules on the discounted cart").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RulesOn {
+    /// The cart as given.
+    #[default]
+    Original,
+    /// The cart as left by the campaigns applied before this one: line amounts, subtotal and
+    /// shipping after their discounts.
+    Discounted,
+}
+
+impl RulesOn {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+    pub const fn is_original(&self) -> bool {
+        matches!(self, Self::Original)
+    }
 }
 
 /// A usage limit or a budget of a campaign (DESIGN section 8, "Limits and budgets").
@@ -368,6 +396,13 @@ pub enum Effect {
         quantity: u32,
         /// Nominal unit price of the gift, reported; not part of totals.
         price: Expr,
+        /// `quantity` gifts per `per` qualifying units (units of the lines `of` selects);
+        /// `None`: `quantity` gifts once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        per: Option<u32>,
+        /// Item predicate choosing the qualifying units of `per`; `None`: every unit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        of: Option<Expr>,
     },
 }
 

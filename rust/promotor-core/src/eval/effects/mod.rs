@@ -89,7 +89,9 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
             sku,
             quantity,
             price,
-        } => gift::compile(cx, sku, *quantity, price),
+            per,
+            of,
+        } => gift::compile(cx, sku, *quantity, price, *per, of.as_ref()),
     }
 }
 
