@@ -53,7 +53,7 @@ fn model_class(py: Python<'_>, of: Object) -> Option<&Bound<'_, PyType>> {
 /// The field names of an object as interned Python strings, made on first use: the keys of
 /// dicts written in code are these very objects, so a key is recognised by its address.
 fn field_names(py: Python<'_>, of: Object) -> &[Py<PyString>] {
-    static NAMES: [PyOnceLock<Vec<Py<PyString>>>; 6] = [const { PyOnceLock::new() }; 6];
+    static NAMES: [PyOnceLock<Vec<Py<PyString>>>; 7] = [const { PyOnceLock::new() }; 7];
     NAMES[of as usize].get_or_init(py, || {
         of.fields()
             .iter()

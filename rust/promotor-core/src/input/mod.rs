@@ -9,6 +9,7 @@ pub mod arrow;
 mod errs;
 pub mod json;
 pub mod number;
+mod shipping;
 pub mod source;
 mod types;
 pub mod validate;
@@ -16,7 +17,10 @@ mod values;
 
 pub use errs::{Errs, Path};
 pub use source::{Bad, Instant, Key, Meta, Number, Object, Source};
-pub use types::{Cart, Context, Customer, Duration, Input, Item, Map, MetaValue, Text, Timestamp};
+pub use shipping::{methods, Method, MAX_METHODS, METHOD_FIELDS};
+pub use types::{
+    Cart, Context, Customer, Duration, Input, Item, Map, MetaValue, ShippingMethod, Text, Timestamp,
+};
 pub use validate::{
     call, fill, read, Call, CART_FIELDS, CONTEXT_FIELDS, CUSTOMER_FIELDS, INPUT_FIELDS,
     ITEM_FIELDS, MAX_DEPTH, MAX_ITEMS, MAX_LIST, MAX_QUANTITY, MAX_STRING,

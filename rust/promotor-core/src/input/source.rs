@@ -21,6 +21,7 @@ pub enum Object {
     Customer,
     Context,
     Metadata,
+    ShippingMethod,
 }
 
 impl Object {
@@ -36,6 +37,7 @@ impl Object {
             Self::Customer => CUSTOMER_FIELDS,
             Self::Context => CONTEXT_FIELDS,
             Self::Metadata => &[],
+            Self::ShippingMethod => super::shipping::METHOD_FIELDS,
         }
     }
 
@@ -48,6 +50,7 @@ impl Object {
             Self::Customer => "a dict or Customer",
             Self::Context => "a dict or Context",
             Self::Metadata => "a dict",
+            Self::ShippingMethod => "a dict with a price",
         }
     }
 }

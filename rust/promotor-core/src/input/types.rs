@@ -36,10 +36,30 @@ pub struct Cart {
     /// `None`: the engine's currency.
     #[serde(default)]
     pub currency: Option<String>,
+    /// The one-method shorthand (0 when `shipping_methods` are given).
     #[serde(default)]
     pub shipping: Decimal,
     #[serde(default)]
     pub items: Vec<Item>,
+    #[serde(default)]
+    pub metadata: Map,
+    /// Several shipping methods; empty: `shipping` is the one method (none when it is 0).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipping_methods: Vec<ShippingMethod>,
+}
+
+/// One shipping method of a cart.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingMethod {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// >= 0, at most 12 decimal places.
+    pub price: Decimal,
     #[serde(default)]
     pub metadata: Map,
 }

@@ -29,7 +29,7 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_QUANTITY: u32 = 1_000_000;
 
 pub const INPUT_FIELDS: &[&str] = &["cart", "customer", "context", "codes"];
-pub const CART_FIELDS: &[&str] = &["items", "shipping", "currency", "metadata"];
+pub const CART_FIELDS: &[&str] = &["items", "shipping", "currency", "metadata", "shipping_methods"];
 pub const ITEM_FIELDS: &[&str] = &[
     "sku", "product", "category", "tags", "price", "quantity", "metadata",
 ];
@@ -58,6 +58,19 @@ macro_rules! field_index {
             },
         }
     };
+}
+
+/// Which of the object's fields `key` names, or `None` after recording why it names none.
+pub(super) fn field_of<S: Source>(
+    key: &S::Key,
+    known: &[&str],
+    path: &Path<'_>,
+    errs: &mut Errs<'_>,
+) -> Option<usize> {
+    match S::key(key) {
+        Key::Field(i) => Some(i),
+        _ => field::<S>(key, known, path, errs),
+    }
 }
 
 /// Which of the object's fields `key` names, or the error of a key that names none.
@@ -274,13 +287,18 @@ pub fn cart<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'
                     };
                 }
                 2 => currency(&x, &mut out.currency, &at, errs),
-                _ => metadata(&x, &mut out.metadata, &at, errs),
+                3 => metadata(&x, &mut out.metadata, &at, errs),
+                _ => super::shipping::read(&x, &mut out.shipping_methods, &at, errs),
             }
         }
     }
     if !seen.has(0) {
         out.items.clear();
     }
+    if !seen.has(4) {
+        out.shipping_methods.clear();
+    }
+    super::shipping::check(out, path, errs);
     if !seen.has(1) {
         out.shipping = Decimal::ZERO;
     }

@@ -46,6 +46,8 @@ pub enum Kind {
     /// JSON text or a struct.
     Metadata,
     Items,
+    /// Lists of shipping method structs.
+    Methods,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Self::Instant => "timestamps",
             Self::Metadata => "JSON text or a struct",
             Self::Items => "lists of item structs",
+            Self::Methods => "lists of shipping method structs",
         }
     }
 
@@ -107,6 +110,12 @@ pub const ORDER_COLUMNS: &[(&str, Part, &str, Kind)] = &[
     ("items", Part::Cart, "items", Kind::Items),
     ("shipping", Part::Cart, "shipping", Kind::Number),
     ("shipping_minor", Part::Cart, "shipping", Kind::Minor),
+    (
+        "shipping_methods",
+        Part::Cart,
+        "shipping_methods",
+        Kind::Methods,
+    ),
     ("currency", Part::Cart, "currency", Kind::Text),
     ("metadata", Part::Cart, "metadata", Kind::Metadata),
     ("codes", Part::Input, "codes", Kind::Texts),
@@ -121,6 +130,16 @@ pub const LINE_COLUMNS: &[(&str, &str, Kind)] = &[
     ("price", "price", Kind::Number),
     ("price_minor", "price", Kind::Minor),
     ("quantity", "quantity", Kind::Number),
+    ("metadata", "metadata", Kind::Metadata),
+];
+
+/// The fields of a shipping method struct: (field of the struct, field, kind).
+pub const METHOD_COLUMNS: &[(&str, &str, Kind)] = &[
+    ("id", "id", Kind::Text),
+    ("code", "code", Kind::Text),
+    ("name", "name", Kind::Text),
+    ("price", "price", Kind::Number),
+    ("price_minor", "price", Kind::Minor),
     ("metadata", "metadata", Kind::Metadata),
 ];
 
@@ -173,7 +192,7 @@ fn column<'a>(
         )
     };
     let col = match kind {
-        Kind::Items => {
+        Kind::Items | Kind::Methods => {
             if a.null_count() == a.len() && Lists::new(a).is_none() {
                 return Some(Field::Col(Col::Null));
             }
@@ -190,7 +209,13 @@ fn column<'a>(
                 return None;
             };
             let names = st.fields().iter().map(|f| f.name().as_str());
-            let (layout, _) = line_layout(names.zip(st.columns()), exponent, loc, extra, errs);
+            let table = if kind == Kind::Items {
+                LINE_COLUMNS
+            } else {
+                METHOD_COLUMNS
+            };
+            let (layout, _) =
+                struct_layout(table, names.zip(st.columns()), exponent, loc, extra, errs);
             return Some(Field::Items(lists, Some((st, layout))));
         }
         Kind::Minor => match crate::arrow::read::Ints::new(a) {
@@ -217,12 +242,24 @@ fn line_layout<'a>(
     extra: Extra,
     errs: &mut Vec<Error>,
 ) -> (Layout<'a>, bool) {
+    struct_layout(LINE_COLUMNS, columns, exponent, loc, extra, errs)
+}
+
+/// The layout of a struct whose fields `table` names; and whether its price is in minor units.
+fn struct_layout<'a>(
+    table: &[(&str, &'static str, Kind)],
+    columns: impl Iterator<Item = (&'a str, &'a arrow_array::ArrayRef)>,
+    exponent: u32,
+    loc: &[Loc],
+    extra: Extra,
+    errs: &mut Vec<Error>,
+) -> (Layout<'a>, bool) {
     let mut layout = Layout::new();
     let mut prices = Vec::new();
     for (name, a) in columns {
-        let Some(&(_, field, kind)) = LINE_COLUMNS.iter().find(|c| c.0 == name) else {
+        let Some(&(_, field, kind)) = table.iter().find(|c| c.0 == name) else {
             if extra == Extra::Forbid {
-                let known = LINE_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>();
+                let known = table.iter().map(|c| c.0).collect::<Vec<_>>();
                 errs.push(at(
                     with(loc, name),
                     super::errs::unknown_field(name, &known),
@@ -358,7 +395,7 @@ impl<'a> OrderTable<'a> {
             let Some(col) = column(a.as_ref(), kind, exponent, &loc, extra, &mut errs) else {
                 continue;
             };
-            if let Field::Items(_, Some((_, layout))) = &col {
+            if let (Kind::Items, Field::Items(_, Some((_, layout)))) = (kind, &col) {
                 item_price_minor = layout
                     .iter()
                     .any(|(n, f)| *n == "price" && matches!(f, Field::Col(Col::Minor(..))));
