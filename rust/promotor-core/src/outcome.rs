@@ -17,6 +17,19 @@ pub struct Outcome {
     pub lines: Vec<LineOutcome>,
     pub applied: Vec<Applied>,
     pub rejected: Vec<Rejected>,
+    /// Each shipping method after discounts (the `shipping` shorthand is one method; none
+    /// when the shipping is 0).
+    pub shipping_methods: Vec<MethodOutcome>,
+}
+
+/// One shipping method after discounts; its id and code are the input's
+/// (`input.cart.shipping_methods[index]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodOutcome {
+    pub index: usize,
+    pub price: Decimal,
+    pub discount: Decimal,
+    pub total: Decimal,
 }
 
 /// One cart line after discounts. Its sku is the input line's (`input.cart.items[index]`):
@@ -44,6 +57,9 @@ pub struct Applied {
     /// `(line index, the discount on that line)` by ascending index; only lines with a
     /// non-zero share.
     pub allocations: Vec<(usize, Decimal)>,
+    /// `(shipping method index, the discount on that method)` by ascending index; only
+    /// methods with a non-zero share (`shipping_amount` is their sum).
+    pub shipping_allocations: Vec<(usize, Decimal)>,
     pub gifts: Vec<Gift>,
     /// What reduced the campaign's discount, if anything: `Some("budget")` when a budget
     /// shrank it to what was left of it, `Some("max_discount")` when the order's

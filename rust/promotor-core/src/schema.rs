@@ -12,6 +12,7 @@ pub enum Field {
     CartItems,
     CartCurrency,
     CartMetadata,
+    CartShippingMethods,
     CustomerId,
     CustomerEmail,
     CustomerSegments,
@@ -49,6 +50,8 @@ pub enum FieldType {
     Strs,
     /// A list of cart lines.
     Items,
+    /// A list of shipping methods.
+    Methods,
     /// Metadata: any key may follow.
     Map,
 }
@@ -62,6 +65,7 @@ impl FieldType {
             Self::Timestamp => "timestamp",
             Self::Strs => "list<str>",
             Self::Items => "list<item>",
+            Self::Methods => "list<method>",
             Self::Map => "map",
         }
     }
@@ -72,6 +76,8 @@ impl FieldType {
 pub enum Slot {
     Field(Field),
     Item(ItemField),
+    /// A field of a shipping method (`method`), read by its name.
+    Method,
 }
 
 /// One row of the table.
@@ -85,8 +91,9 @@ pub struct FieldDef {
     pub meaning: &'static str,
 }
 
-/// The roots of field paths. `item` is bound only inside macros over items and item predicates.
-pub const ROOTS: &[&str] = &["cart", "item", "customer", "context"];
+/// The roots of field paths. `item` is bound only inside macros over items and item predicates,
+/// `method` inside macros over shipping methods and shipping predicates.
+pub const ROOTS: &[&str] = &["cart", "item", "customer", "context", "method"];
 
 const fn f(
     root: &'static str,
@@ -115,6 +122,7 @@ pub const FIELDS: &[FieldDef] = &[
     f("cart", "items", T::Items, Slot::Field(Field::CartItems), "the lines, in input order"),
     f("cart", "currency", T::Str, Slot::Field(Field::CartCurrency), "the cart's currency code (the engine's when not given)"),
     f("cart", "metadata", T::Map, Slot::Field(Field::CartMetadata), ""),
+    f("cart", "shipping_methods", T::Methods, Slot::Field(Field::CartShippingMethods), "the shipping methods, in input order (`shipping` alone: one method)"),
     f("item", "sku", T::Str, Slot::Item(ItemField::Sku), ""),
     f("item", "product", T::Str, Slot::Item(ItemField::Product), ""),
     f("item", "category", T::Str, Slot::Item(ItemField::Category), ""),
@@ -135,6 +143,11 @@ pub const FIELDS: &[FieldDef] = &[
     f("context", "channel", T::Str, Slot::Field(Field::ContextChannel), ""),
     f("context", "country", T::Str, Slot::Field(Field::ContextCountry), ""),
     f("context", "metadata", T::Map, Slot::Field(Field::ContextMetadata), ""),
+    f("method", "id", T::Str, Slot::Method, ""),
+    f("method", "code", T::Str, Slot::Method, ""),
+    f("method", "name", T::Str, Slot::Method, ""),
+    f("method", "price", T::Num, Slot::Method, "the method's price as given"),
+    f("method", "metadata", T::Map, Slot::Method, ""),
 ];
 
 /// The field `root.name`, if there is one.

@@ -30,6 +30,8 @@ pub struct Applied {
     amount: Decimal,
     shipping_amount: Decimal,
     shares: Vec<(usize, Decimal)>,
+    /// Per shipping method (carts that list their methods).
+    method_shares: Vec<(usize, Decimal)>,
     gift_list: Vec<(String, u32, Decimal)>,
     /// `"budget"` when a budget shrank the discount, `"max_discount"` when the order's
     /// maximum discount clipped it.
@@ -46,6 +48,7 @@ impl Applied {
             amount: a.amount,
             shipping_amount: a.shipping_amount,
             shares: a.allocations.iter().map(|(i, v)| (*i, *v)).collect(),
+            method_shares: a.shipping_allocations.clone(),
             gift_list: a
                 .gifts
                 .iter()
@@ -64,7 +67,7 @@ fn gift_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 #[pymethods]
 impl Applied {
     #[new]
-    #[pyo3(signature = (campaign_id, code, tier, amount, shipping_amount, allocations, gifts = None, limited_by = None))]
+    #[pyo3(signature = (campaign_id, code, tier, amount, shipping_amount, allocations, gifts = None, limited_by = None, shipping_allocations = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         campaign_id: String,
@@ -75,6 +78,7 @@ impl Applied {
         allocations: std::collections::BTreeMap<usize, Decimal>,
         gifts: Option<&Bound<'_, PyAny>>,
         limited_by: Option<String>,
+        shipping_allocations: Option<std::collections::BTreeMap<usize, Decimal>>,
     ) -> PyResult<Self> {
         let mut gift_list = Vec::new();
         if let Some(gifts) = gifts {
@@ -94,6 +98,9 @@ impl Applied {
             amount,
             shipping_amount,
             shares: allocations.into_iter().collect(),
+            method_shares: shipping_allocations
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default(),
             gift_list,
             limited_by,
         })
@@ -117,6 +124,17 @@ impl Applied {
         let d = PyDict::new(py);
         for (i, v) in &self.shares {
             d.set_item(i, PyDec(*v))?;
+        }
+        Ok(d)
+    }
+
+    /// ``{shipping method index: share}`` for a cart that lists ``shipping_methods`` (empty
+    /// otherwise; a new dict each time).
+    #[getter]
+    fn shipping_allocations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (j, v) in &self.method_shares {
+            d.set_item(j, PyDec(*v))?;
         }
         Ok(d)
     }
@@ -151,6 +169,9 @@ impl Applied {
         }
         d.set_item("gifts", gifts)?;
         d.set_item("limited_by", &self.limited_by)?;
+        if !self.method_shares.is_empty() {
+            d.set_item("shipping_allocations", self.shipping_allocations(py)?)?;
+        }
         Ok(d)
     }
 
@@ -182,6 +203,7 @@ impl Applied {
             a.allocations(py)?,
             a.gifts(py)?,
             a.limited_by.as_deref(),
+            a.shipping_allocations(py)?,
         )
             .into_pyobject(py)?;
         PyTuple::new(py, [py.get_type::<Self>().into_any(), args.into_any()])

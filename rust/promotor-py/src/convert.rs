@@ -96,6 +96,14 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
         gifts.append(gd)?;
     }
     d.set_item("gifts", gifts)?;
+    // Only for carts that list shipping methods, so other outcomes keep their shape.
+    if !a.shipping_allocations.is_empty() {
+        let per = PyDict::new(py);
+        for (j, amount) in &a.shipping_allocations {
+            per.set_item(j, PyDec(*amount))?;
+        }
+        d.set_item("shipping_allocations", per)?;
+    }
     // Only when set, so outcomes without limits keep their shape.
     if let Some(by) = a.limited_by {
         d.set_item("limited_by", by)?;
@@ -166,6 +174,22 @@ pub fn outcome<'py>(py: Python<'py>, o: &Outcome, input: &Input) -> PyResult<Bou
                 .collect::<PyResult<Vec<_>>>()?,
         )?,
     )?;
+    if !o.shipping_methods.is_empty() {
+        let methods = PyList::empty(py);
+        for m in &o.shipping_methods {
+            let given = input.cart.shipping_methods.get(m.index);
+            let md = PyDict::new(py);
+            md.set_item("index", m.index)?;
+            md.set_item("id", given.and_then(|g| g.id.as_deref()))?;
+            md.set_item("code", given.and_then(|g| g.code.as_deref()))?;
+            md.set_item("name", given.and_then(|g| g.name.as_deref()))?;
+            md.set_item("price", PyDec(m.price))?;
+            md.set_item("discount", PyDec(m.discount))?;
+            md.set_item("total", PyDec(m.total))?;
+            methods.append(md)?;
+        }
+        d.set_item("shipping_methods", methods)?;
+    }
     Ok(d)
 }
 

@@ -503,6 +503,20 @@ fn cart_dict<'py>(py: Python<'py>, c: &Cart) -> PyResult<Bound<'py, PyDict>> {
     }
     d.set_item("items", items)?;
     d.set_item("metadata", map_dict(py, &c.metadata)?)?;
+    // Only when given, so carts without them keep their shape.
+    if !c.shipping_methods.is_empty() {
+        let methods = PyList::empty(py);
+        for m in &c.shipping_methods {
+            let md = PyDict::new(py);
+            md.set_item("id", m.id.as_deref())?;
+            md.set_item("code", m.code.as_deref())?;
+            md.set_item("name", m.name.as_deref())?;
+            md.set_item("price", PyDec(m.price))?;
+            md.set_item("metadata", map_dict(py, &m.metadata)?)?;
+            methods.append(md)?;
+        }
+        d.set_item("shipping_methods", methods)?;
+    }
     Ok(d)
 }
 

@@ -289,6 +289,15 @@ pub fn record_json(o: &Outcome, input: &Input) -> String {
             if let (Some(by), Some(obj)) = (a.limited_by, m.as_object_mut()) {
                 obj.insert("limited_by".to_owned(), J::from(by));
             }
+            if let (false, Some(obj)) = (a.shipping_allocations.is_empty(), m.as_object_mut()) {
+                obj.insert(
+                    "shipping_allocations".to_owned(),
+                    a.shipping_allocations
+                        .iter()
+                        .map(|(j, v)| json!([j, v.to_string()]))
+                        .collect(),
+                );
+            }
             m
         })
         .collect();

@@ -27,6 +27,8 @@ pub enum Ty {
     Dur,
     List(Box<Ty>),
     Item,
+    /// A shipping method.
+    Method,
     Map,
     Dyn,
     Null,
@@ -42,6 +44,7 @@ impl fmt::Display for Ty {
             Self::Dur => f.write_str("duration"),
             Self::List(t) => write!(f, "list<{t}>"),
             Self::Item => f.write_str("item"),
+            Self::Method => f.write_str("method"),
             Self::Map => f.write_str("map"),
             Self::Dyn => f.write_str("dyn"),
             Self::Null => f.write_str("null"),
@@ -96,6 +99,8 @@ pub enum Scope {
     Rules,
     /// An item predicate: binds `item`.
     Item,
+    /// A shipping method predicate: binds `method`.
+    Method,
     /// An effect number.
     Number,
 }
@@ -172,14 +177,18 @@ pub fn steps_loc(steps: &[Step]) -> Vec<Loc> {
 
 impl Env {
     pub fn new(scope: Scope, mode: RoundMode) -> Self {
-        let vars = if scope == Scope::Item {
-            vec![Var {
+        let vars = match scope {
+            Scope::Item => vec![Var {
                 name: "item".to_owned(),
                 ty: Ty::Item,
                 len: 0,
-            }]
-        } else {
-            Vec::new()
+            }],
+            Scope::Method => vec![Var {
+                name: "method".to_owned(),
+                ty: Ty::Method,
+                len: 0,
+            }],
+            Scope::Rules | Scope::Number => Vec::new(),
         };
         Self {
             vars,

@@ -98,7 +98,7 @@ impl Cx<'_> {
                     env.type_err(e, "an effect amount", "a num", t.ty);
                 }
             }
-            Scope::Rules | Scope::Item => {
+            Scope::Rules | Scope::Item | Scope::Method => {
                 if !t.ty.boolish() {
                     env.type_err(e, "a condition", "a bool", t.ty);
                 }
@@ -141,7 +141,15 @@ impl Cx<'_> {
     fn target(&mut self, on: &Target, loc: &[Loc]) -> Option<CTarget> {
         match on {
             Target::Order => Some(CTarget::Order),
-            Target::Shipping => Some(CTarget::Shipping),
+            Target::Shipping { pred, allocation } => {
+                let pred = pred
+                    .as_ref()
+                    .map(|p| self.expr(p, Scope::Method, &at(loc, &[key("pred")])));
+                Some(CTarget::Shipping {
+                    pred,
+                    each: *allocation == crate::ir::Allocation::Each,
+                })
+            }
             Target::Items {
                 pred,
                 cheapest,

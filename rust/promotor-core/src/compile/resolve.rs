@@ -17,6 +17,11 @@ fn field_type(t: FieldType) -> (Ty, u64, u64) {
         FieldType::Timestamp => (Ty::Ts, 0, 0),
         FieldType::Strs => (Ty::List(Box::new(Ty::Str)), MAX_STRING_BYTES, MAX_LIST),
         FieldType::Items => (Ty::List(Box::new(Ty::Item)), 0, MAX_LINES),
+        FieldType::Methods => (
+            Ty::List(Box::new(Ty::Method)),
+            0,
+            crate::input::MAX_METHODS as u64,
+        ),
         FieldType::Map => (Ty::Map, 0, 0),
     }
 }
@@ -39,10 +44,8 @@ impl Env {
             return self.access(e, start, root, &path[1..]);
         }
         if !matches!(root.as_str(), "cart" | "customer" | "context") {
-            if root == "item" {
-                return self.err(ErrorKind::NotInScope {
-                    name: "item".to_owned(),
-                });
+            if root == "item" || root == "method" {
+                return self.err(ErrorKind::NotInScope { name: root.clone() });
             }
             let mut cands: Vec<String> = vec!["cart".into(), "customer".into(), "context".into()];
             cands.extend(self.vars.iter().map(|v| v.name.clone()));
@@ -74,7 +77,7 @@ impl Env {
                 Ty::Item => {
                     let found = schema::lookup("item", key).and_then(|d| match d.slot {
                         Slot::Item(f) => Some((f, d.ty)),
-                        Slot::Field(_) => None,
+                        Slot::Field(_) | Slot::Method => None,
                     });
                     let Some((f, t)) = found else {
                         let cands: Vec<String> = schema::fields_of("item")
@@ -84,6 +87,23 @@ impl Env {
                     };
                     let (ty, len, count) = field_type(t);
                     out = Typed::sized(Node::ItemField(Box::new(out.node), f), ty, len, count);
+                }
+                Ty::Method => {
+                    // A method is a map of its fields at run time; the names and types are
+                    // the schema's.
+                    let Some(d) = schema::lookup("method", key) else {
+                        let cands: Vec<String> = schema::fields_of("method")
+                            .map(|d| format!("{prefix}.{}", d.name))
+                            .collect();
+                        return self.err(unknown(format!("{prefix}.{key}"), &cands));
+                    };
+                    let (ty, len, count) = field_type(d.ty);
+                    out = Typed::sized(
+                        Node::Key(Box::new(out.node), d.name.into()),
+                        ty,
+                        len,
+                        count,
+                    );
                 }
                 Ty::Map | Ty::Dyn => {
                     self.work(super::bounds::bytes(key.len() as u64));

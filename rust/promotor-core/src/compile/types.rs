@@ -17,7 +17,12 @@ pub enum Pick {
 #[derive(Debug, Clone)]
 pub enum CTarget {
     Order,
-    Shipping,
+    /// Shipping methods: those `pred` selects (slot 0 is `method`; `None`: every method), each
+    /// alone (`each`) or their sum.
+    Shipping {
+        pred: Option<Node>,
+        each: bool,
+    },
     Items {
         /// Item predicate (slot 0 is `item`); `None`: every line.
         pred: Option<Node>,

@@ -28,6 +28,19 @@ pub struct Facts {
     /// its length).
     pub all: Cow<'static, [usize]>,
     pub currency: String,
+    /// Each shipping method's amount in minor units (its price rounded once); their sum is
+    /// the shipping.
+    pub methods: Vec<i128>,
+    /// The methods as rules read them, made on first use (most rules never read them).
+    pub maps: std::cell::OnceCell<Vec<crate::input::MetaValue>>,
+}
+
+impl Facts {
+    /// `cart.shipping_methods`' elements: one map per method.
+    pub fn method_maps(&self, input: &Input) -> &[crate::input::MetaValue] {
+        self.maps
+            .get_or_init(|| crate::eval::effects::shipping::maps(input))
+    }
 }
 
 /// `0, 1, 2, ...`: the line indices of every cart of up to 1024 lines.
@@ -329,6 +342,9 @@ impl<'a> Ctx<'a> {
             Field::CartItems => Value::List(List::Items(Cow::Borrowed(&*self.facts.all))),
             Field::CartCurrency => Value::Str(Cow::Borrowed(&self.facts.currency)),
             Field::CartMetadata => Value::Map(&input.cart.metadata),
+            Field::CartShippingMethods => {
+                Value::List(List::Meta(self.facts.method_maps(self.input)))
+            }
             Field::CustomerId => Value::opt_str(cust.and_then(|c| c.id.as_deref())),
             Field::CustomerEmail => Value::opt_str(cust.and_then(|c| c.email.as_deref())),
             Field::CustomerSegments => Value::List(List::Strs(cust.map_or(&[], |c| &c.segments))),

@@ -12,7 +12,7 @@ use crate::compile::Program;
 use crate::input::Input;
 use crate::money::{self, from_minor};
 use crate::num::{self, RoundMode};
-use crate::outcome::{LineOutcome, Outcome, Reason, Rejected};
+use crate::outcome::{LineOutcome, MethodOutcome, Outcome, Reason, Rejected};
 use crate::state::pools::{self, PoolCodes};
 use crate::state::{Delta, Meter, Snapshot};
 use expr::{Ctx, Facts};
@@ -176,9 +176,11 @@ impl Program {
             .any
             .then(|| Meter::new(&p.usage_limits, input, &matched, snapshot, p.exponent));
 
+        let listed = !input.cart.shipping_methods.is_empty();
         let cart = stacking::Cart {
+            listed,
             lines,
-            shipping,
+            methods: &facts.methods,
             mismatch,
             exponent,
         };
@@ -232,6 +234,20 @@ impl Program {
             lines: line_out,
             applied: result.applied,
             rejected,
+            // Per method only for carts that list their methods (the shorthand has one).
+            shipping_methods: facts
+                .methods
+                .iter()
+                .take(if listed { usize::MAX } else { 0 })
+                .zip(&result.method_totals)
+                .enumerate()
+                .map(|(j, (m, d))| MethodOutcome {
+                    index: j,
+                    price: from_minor(*m, exponent),
+                    discount: from_minor(*d, exponent),
+                    total: from_minor(m - d, exponent),
+                })
+                .collect(),
         };
         (outcome, deltas)
     }
@@ -286,9 +302,10 @@ pub(crate) fn derive(
                 .max(0)
         })
         .collect();
-    let shipping = money::to_minor(input.cart.shipping, exponent, mode)
-        .unwrap_or(0)
-        .max(0);
+    let methods: Vec<i128> = crate::input::methods(&input.cart)
+        .map(|m| money::to_minor(m.price, exponent, mode).unwrap_or(0).max(0))
+        .collect();
+    let shipping = methods.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let subtotal = lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
     let facts = Facts {
         subtotal: num::from_input(from_minor(subtotal, exponent)),
@@ -300,6 +317,8 @@ pub(crate) fn derive(
         exponent,
         all: expr::all_lines(items.len()),
         currency,
+        methods,
+        maps: std::cell::OnceCell::new(),
     };
     (facts, shipping)
 }

@@ -41,6 +41,8 @@ pub struct Stacked {
     /// Per applied campaign: its share of every line (0 for lines it does not touch).
     pub allocations: Vec<Vec<i128>>,
     pub shipping_total: i128,
+    /// Per shipping method: the discount on it, all campaigns together.
+    pub method_totals: Vec<i128>,
     /// What a store applies to commit this outcome (usage limits and budgets).
     pub deltas: Vec<Delta>,
 }
@@ -236,7 +238,7 @@ impl<'a> Stacker<'a, '_> {
             for (s, left) in d.lines.iter_mut().zip(&state.lines) {
                 *s = (*s).min(*left).max(0);
             }
-            d.shipping = d.shipping.min(state.shipping).max(0);
+            d.clip_shipping(state);
             Some(d)
         } else {
             effect.apply(self.ctx, state, &self.unit)
@@ -250,7 +252,7 @@ impl<'a> Stacker<'a, '_> {
             for (s, left) in d.lines.iter_mut().zip(&state.lines) {
                 *s = (*s).min(*left).max(0);
             }
-            d.shipping = d.shipping.min(state.shipping).max(0);
+            d.clip_shipping(state);
             // Computed on the original cart: its shares land on all of a line's units.
             d.takes.clear();
             Some(d)
@@ -409,6 +411,7 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         let mut shares = largest_remainder(left, &weights);
         t.d.shipping = shares.pop().unwrap_or(0);
         t.d.lines = shares;
+        t.d.resplit_methods();
         t.clipped = true;
         kept.push(t);
     }
@@ -664,8 +667,11 @@ pub(crate) fn eligible<'a>(
 
 /// The cart as stacking sees it: line and shipping amounts in minor units.
 pub(crate) struct Cart<'l> {
+    /// Whether the cart lists its shipping methods (then results report them one by one).
+    pub listed: bool,
     pub lines: &'l [i128],
-    pub shipping: i128,
+    /// Each shipping method's amount.
+    pub methods: &'l [i128],
     /// The cart's currency differs from the engine's: every candidate is rejected.
     pub mismatch: bool,
     pub exponent: u32,
@@ -683,8 +689,9 @@ pub(crate) fn stack<'a>(
     mut trace: Option<&mut Trace>,
 ) -> Stacked {
     let Cart {
+        listed,
         lines,
-        shipping,
+        methods,
         mismatch,
         exponent,
     } = *cart;
@@ -702,7 +709,8 @@ pub(crate) fn stack<'a>(
         exponent,
         mode: p.mode,
     };
-    let original = State::new(lines.to_vec(), shipping);
+    let original = State::with_methods(lines.to_vec(), methods.to_vec());
+    let shipping = original.shipping;
     let bound = CartBound {
         lines: lines.len(),
         whole: lines.iter().fold(shipping, |a, b| a.saturating_add(*b)),
@@ -772,11 +780,16 @@ pub(crate) fn stack<'a>(
         rejected: rej.into_iter().map(|(_, r)| r).collect(),
         allocations: Vec::with_capacity(run.applied.len()),
         shipping_total: 0,
+        method_totals: vec![0; methods.len()],
         deltas,
     };
     for t in run.applied {
         let e = &el[t.k];
         out.shipping_total += t.d.shipping;
+        let per_method = t.d.method_shares(methods);
+        for (x, s) in out.method_totals.iter_mut().zip(&per_method) {
+            *x += *s;
+        }
         out.applied.push(Applied {
             campaign_id: e.id.to_owned(),
             code: e.code.map(str::to_owned),
@@ -792,6 +805,12 @@ pub(crate) fn stack<'a>(
                 }
                 shares
             },
+            shipping_allocations: per_method
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| listed && **v != 0)
+                .map(|(j, v)| (j, from_minor(*v, exponent)))
+                .collect(),
             gifts: t.gifts,
             // The last reduction names it: max_discount clips after a budget shrank it.
             limited_by: if t.clipped {

@@ -139,7 +139,8 @@ impl Program {
         let mut alone: HashMap<usize, Option<effects::Discount>> = HashMap::new();
         let (facts, shipping) = derive(input, currency, exponent, p.mode);
         let mut ctx = Ctx::new(input, &facts, p.mode, p.leaves);
-        let original = State::new(facts.lines.clone(), shipping);
+        let original = State::with_methods(facts.lines.clone(), facts.methods.clone());
+        debug_assert_eq!(original.shipping, shipping);
         let subtotal = facts.lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
         let cap = p
             .max_discount

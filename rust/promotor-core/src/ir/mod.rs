@@ -367,6 +367,9 @@ pub enum Effect {
         amount: Expr,
         #[serde(default)]
         percent: bool,
+        /// Which shipping methods (a `shipping` target); `None`: all, across.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<Target>,
     },
     BuyXGetY {
         /// Item predicate (binds `item`); `None`: every item.
@@ -428,12 +431,28 @@ pub enum Allocation {
     Each,
 }
 
+impl Allocation {
+    /// Whether it is the default (`across`), which the IR leaves out.
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+    pub const fn is_across(&self) -> bool {
+        matches!(self, Self::Across)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Target {
     #[default]
     Order,
-    Shipping,
+    /// The shipping methods: all, or those `pred` selects; `allocation`: `each` computes the
+    /// effect on each method alone, `across` on their sum.
+    Shipping {
+        /// Method predicate (binds `method`); `None`: every method.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pred: Option<Expr>,
+        #[serde(default, skip_serializing_if = "Allocation::is_across")]
+        allocation: Allocation,
+    },
     Items {
         /// Item predicate (binds `item`); `None`: every item.
         #[serde(default)]

@@ -507,4 +507,5 @@ fn shrink(d: &mut Discount, to: i128) {
     let mut shares = largest_remainder(to, &weights);
     d.shipping = shares.pop().unwrap_or(0);
     d.lines = shares;
+    d.resplit_methods();
 }

@@ -71,7 +71,7 @@ fn expr_tag(e: &Expr, seen: &mut BTreeSet<String>) {
 fn target_tag(t: &Target) -> &'static str {
     match t {
         Target::Order => "target.order",
-        Target::Shipping => "target.shipping",
+        Target::Shipping { .. } => "target.shipping",
         Target::Items { .. } => "target.items",
     }
 }

@@ -1,6 +1,8 @@
 //! `amount_off(a, on=T, allocation="across" | "each")`.
 
-use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
+use super::{
+    money_amount, number, shipping, target, CartBound, Discount, Effect, MinorUnit, State, ZERO,
+};
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::error::ErrorKind;
@@ -21,13 +23,15 @@ pub fn compile(
     allocation: Allocation,
 ) -> Option<CEffect> {
     let each = allocation == Allocation::Each;
-    let bad = each && matches!(on, Target::Shipping);
+    let bad = each && matches!(on, Target::Shipping { .. });
     if bad {
         cx.error(
             "allocation",
             ErrorKind::Incompatible {
                 option: "allocation 'each'".to_owned(),
-                other: "the shipping target (it needs item units)".to_owned(),
+                other: "the shipping target (it needs item units; for each shipping method \
+                        write on=shipping(allocation=\"each\"))"
+                    .to_owned(),
             },
         );
     }
@@ -42,15 +46,13 @@ pub fn compile(
 }
 
 impl Effect for AmountOff {
-    /// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`:
-    /// `min(a, S)`). `"each"`: each group of targeted units gets `min(a × t, worth)` directly.
+    /// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on shipping: `min(a, S)`
+    /// on the targeted methods, see [`super::shipping`]). `"each"`: each group of targeted
+    /// units gets `min(a × t, worth)` directly.
     fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let a = money_amount(number(ctx, &self.amount)?, unit)?;
         match target::lines(ctx, &self.on, state) {
-            None => {
-                let s = state.shipping.max(0);
-                Some(Discount::shipping(state, a.min(s)))
-            }
+            None => shipping::apply(ctx, Some(&self.on), state, |s| Some(a.min(s))),
             Some(t) if self.each => Some(t.each(|k| a.saturating_mul(k.count))),
             Some(t) => {
                 let d = a.min(t.total());

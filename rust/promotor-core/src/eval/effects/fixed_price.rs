@@ -1,6 +1,8 @@
 //! `fixed_price(p, on=T)`.
 
-use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
+use super::{
+    money_amount, number, shipping, target, CartBound, Discount, Effect, MinorUnit, State, ZERO,
+};
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::eval::expr::Ctx;
@@ -21,15 +23,14 @@ pub fn compile(cx: &mut EffectCx<'_, '_>, price: &Expr, on: &Target) -> Option<C
 impl Effect for FixedPrice {
     /// `items(...)`: each targeted unit costs `p`, never more than before: line `i` gets
     /// `max(0, worth − p × t)` for each group of targeted units. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
-    /// `SHIPPING`: `max(0, S − p)`.
+    /// Shipping: `max(0, S − p)` on the targeted methods (each, or their sum).
     fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let p = money_amount(number(ctx, &self.price)?, unit)?;
         let lines = target::lines(ctx, &self.on, state);
         match (&self.on, lines) {
-            (_, None) => {
-                let s = state.shipping.max(0);
-                Some(Discount::shipping(state, s.saturating_sub(p).max(0)))
-            }
+            (_, None) => shipping::apply(ctx, Some(&self.on), state, |s| {
+                Some(s.saturating_sub(p).max(0))
+            }),
             (CTarget::Order, Some(t)) => {
                 let d = t.total().saturating_sub(p).max(0);
                 Some(t.across(d))

@@ -8,6 +8,7 @@ pub mod buy_x_get_y;
 pub mod fixed_price;
 pub mod gift;
 pub mod percent_off;
+pub mod shipping;
 pub mod shipping_off;
 pub mod target;
 
@@ -60,7 +61,11 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
             allocation,
         } => amount_off::compile(cx, amount, on, *allocation),
         ir::Effect::FixedPrice { price, on } => fixed_price::compile(cx, price, on),
-        ir::Effect::ShippingOff { amount, percent } => shipping_off::compile(cx, amount, *percent),
+        ir::Effect::ShippingOff {
+            amount,
+            percent,
+            on,
+        } => shipping_off::compile(cx, amount, *percent, on.as_ref()),
         ir::Effect::BuyXGetY {
             buy,
             buy_quantity,
@@ -100,7 +105,10 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
 #[derive(Debug, Clone)]
 pub struct State {
     pub lines: Vec<i128>,
+    /// What is left of the shipping: the sum of `methods`.
     pub shipping: i128,
+    /// What is left of each shipping method (docs/semantics.md, "Shipping methods").
+    pub methods: Vec<i128>,
     /// Per line, its groups, most expensive first; a line without an entry (or with an empty
     /// one) is one group: all its units alike, worth `lines[i]`, none used by a buy-x-get-y.
     pub units: Vec<Vec<Group>>,
@@ -131,11 +139,19 @@ pub struct Take {
 }
 
 impl State {
-    /// The original cart: every line one group.
+    /// The original cart of one shipping method (none when `shipping` is 0): every line one
+    /// group.
     pub fn new(lines: Vec<i128>, shipping: i128) -> Self {
+        let methods = if shipping > 0 { vec![shipping] } else { Vec::new() };
+        Self::with_methods(lines, methods)
+    }
+
+    /// The original cart with its shipping methods' amounts: every line one group.
+    pub fn with_methods(lines: Vec<i128>, methods: Vec<i128>) -> Self {
         Self {
             lines,
-            shipping,
+            shipping: methods.iter().fold(0i128, |a, b| a.saturating_add(*b)),
+            methods,
             units: Vec::new(),
         }
     }
@@ -168,6 +184,12 @@ impl State {
             self.lines[i] -= *share;
             let single = landed.len() == 1 && !landed[0].used;
             self.units[i] = if single { Vec::new() } else { landed };
+        }
+        if d.shipping != 0 {
+            let shares = d.method_shares(&self.methods);
+            for (m, s) in self.methods.iter_mut().zip(shares) {
+                *m -= s;
+            }
         }
         self.shipping -= d.shipping;
     }
@@ -254,6 +276,8 @@ pub struct Discount {
     pub gifts: Vec<Gift>,
     /// Which units the line shares land on (see [`State::take`]).
     pub takes: Vec<Take>,
+    /// The shipping share per shipping method (empty when nothing is off shipping).
+    pub methods: Vec<i128>,
 }
 
 impl Discount {
@@ -277,15 +301,7 @@ impl Discount {
             shipping: 0,
             gifts: Vec::new(),
             takes,
-        }
-    }
-
-    fn shipping(state: &State, d: i128) -> Self {
-        Self {
-            lines: vec![0; state.lines.len()],
-            shipping: d.max(0),
-            gifts: Vec::new(),
-            takes: Vec::new(),
+            methods: Vec::new(),
         }
     }
 }

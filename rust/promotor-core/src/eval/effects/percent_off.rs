@@ -1,7 +1,7 @@
 //! `percent_off(p, on=T, cap=None)`.
 
 use super::{
-    money_amount, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State,
+    money_amount, number, percent_of, shipping, target, CartBound, Discount, Effect, MinorUnit, State,
     HUNDRED, ZERO,
 };
 use crate::compile::node::Node;
@@ -49,10 +49,7 @@ impl Effect for PercentOff {
             Some(d.min(t).max(0))
         };
         match target::lines(ctx, &self.on, state) {
-            None => {
-                let s = state.shipping.max(0);
-                Some(Discount::shipping(state, clip(s)?))
-            }
+            None => shipping::apply(ctx, Some(&self.on), state, clip),
             Some(t) => {
                 let d = clip(t.total())?;
                 Some(t.across(d))

@@ -146,7 +146,7 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
     let n = state.lines.len();
     let mut cands: Vec<Cand> = Vec::with_capacity(n);
     match on {
-        CTarget::Shipping => return None,
+        CTarget::Shipping { .. } => return None,
         CTarget::Order => {
             for i in 0..n {
                 for (group, g) in state.groups(i, quantity(ctx, i)).enumerate() {
