@@ -24,6 +24,7 @@ from .effects import (
     gift,
     items,
     percent_off,
+    shipping,
     shipping_off,
 )
 from .engine import Engine, json_schema
@@ -38,8 +39,21 @@ from .errors import (
     StoreError,
 )
 from .events import Event
-from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
-from .inputs import Cart, Context, Customer, Item
+from .expr import (
+    Expr,
+    When,
+    cart,
+    context,
+    customer,
+    greatest,
+    item,
+    least,
+    lit,
+    method,
+    parse,
+    when,
+)
+from .inputs import Cart, Context, Customer, Item, ShippingMethod
 from .programs import (
     Balance,
     EarnRule,
@@ -57,7 +71,7 @@ from .programs import (
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
-from .result import Applied, Gift, LineResult, Rejected, Result
+from .result import Applied, Gift, LineResult, Rejected, Result, ShippingMethodResult
 from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
@@ -108,6 +122,8 @@ __all__ = [
     "RuleBounds",
     "RuleError",
     "Schedule",
+    "ShippingMethod",
+    "ShippingMethodResult",
     "Stacking",
     "Store",
     "StoreError",
@@ -138,9 +154,11 @@ __all__ = [
     "least",
     "limit",
     "lit",
+    "method",
     "parse",
     "percent_off",
     "referral_reward",
+    "shipping",
     "shipping_off",
     "simulate",
     "store",

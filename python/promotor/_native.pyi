@@ -151,6 +151,7 @@ class Applied:
     amount: Decimal
     shipping_amount: Decimal
     allocations: dict[int, Decimal]
+    shipping_allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
     def __new__(
@@ -163,6 +164,7 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
+        shipping_allocations: dict[int, Decimal] | None = None,
     ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 
@@ -173,6 +175,11 @@ class Priced:
         self,
     ) -> list[tuple[int, str | None, int, Decimal, Decimal, Decimal, Decimal]]: ...
     def applied(self) -> list[Applied]: ...
+    def shipping_methods(
+        self,
+    ) -> list[
+        tuple[int, str | None, str | None, str | None, Decimal, Decimal, Decimal]
+    ]: ...
     def explained(self) -> dict[str, Any]: ...
     def record(self) -> tuple[str, str, list[tuple[str, str | None, str]]]: ...
     def payments(self) -> tuple[list[tuple[str, str, Decimal, int | None]], Decimal]: ...

@@ -31,6 +31,7 @@ __all__ = [
     "gift",
     "items",
     "percent_off",
+    "shipping",
     "shipping_off",
 ]
 
@@ -39,7 +40,7 @@ Number = int | float | Decimal | str | Expr
 
 #: The whole order (all lines).
 ORDER = ir.OrderTarget()
-#: The shipping amount.
+#: The shipping: every shipping method, their sum (``shipping()``).
 SHIPPING = ir.ShippingTarget()
 
 
@@ -129,6 +130,38 @@ def items(
     )
 
 
+def shipping(
+    pred: Expr | None = None, allocation: Literal["across", "each"] = "across"
+) -> ir.ShippingTarget:
+    """The shipping methods for which ``pred`` (about ``method``) holds; all without one.
+    ``allocation="across"`` computes an effect on their sum and splits it over them in
+    proportion to their prices; ``"each"`` computes it on each method alone.
+
+    >>> from promotor.expr import method
+    >>> shipping(method.code == "express").pred.op
+    'eq'
+    >>> shipping(allocation="each").allocation
+    'each'
+    """
+    if allocation not in ("across", "each"):
+        raise RuleError(
+            [
+                detail(
+                    "type_mismatch",
+                    ("allocation",),
+                    expected='"across" or "each"',
+                    got=repr(allocation),
+                )
+            ]
+        )
+    if isinstance(pred, ir.OrderTarget | ir.ShippingTarget | ir.ItemsTarget):
+        raise RuleError([detail("type_mismatch", ("pred",), expected="a condition", got="a target")])
+    return ir.ShippingTarget(
+        pred=None if pred is None else lit(pred).node,
+        allocation=None if allocation == "across" else allocation,
+    )
+
+
 Target = ir.OrderTarget | ir.ShippingTarget | ir.ItemsTarget
 
 
@@ -161,18 +194,29 @@ def fixed_price(price: Number, on: Target = ORDER) -> ir.FixedPrice:
     return ir.FixedPrice(price=_num(price, "price"), on=_target(on))
 
 
-def shipping_off(amount: Number, percent: bool = False) -> ir.ShippingOff:
-    """``amount`` off shipping; with ``percent=True``, ``amount`` % of it.
+def shipping_off(
+    amount: Number, percent: bool = False, on: ir.ShippingTarget = SHIPPING
+) -> ir.ShippingOff:
+    """``amount`` off shipping; with ``percent=True``, ``amount`` % of it. ``on=shipping(...)``
+    picks the shipping methods (default: all of them, their sum).
 
     >>> shipping_off(5).percent
     False
+    >>> from promotor.expr import method
+    >>> shipping_off(5, on=shipping(method.code == "express")).on.pred.op
+    'eq'
     """
-    return ir.ShippingOff(amount=_num(amount, "amount"), percent=percent)
+    return ir.ShippingOff(
+        amount=_num(amount, "amount"),
+        percent=percent,
+        on=None if on == SHIPPING else _target(on),
+    )
 
 
-def free_shipping() -> ir.ShippingOff:
-    """Shipping costs nothing: ``shipping_off(100, percent=True)``."""
-    return shipping_off(100, percent=True)
+def free_shipping(on: ir.ShippingTarget = SHIPPING) -> ir.ShippingOff:
+    """Shipping costs nothing: ``shipping_off(100, percent=True, on=on)``; ``on=shipping(
+    method.code == "express")`` makes only express shipping free."""
+    return shipping_off(100, percent=True, on=on)
 
 
 def buy_x_get_y(

@@ -37,6 +37,7 @@ __all__ = [
     "item",
     "least",
     "lit",
+    "method",
     "parse",
     "when",
 ]
@@ -47,6 +48,7 @@ IntoExpr = Any
 # Kinds steer what the builder offers; they are not the type checker (the compiler is).
 _ROOT = "root"
 _ITEMS = "items"  # a list of cart lines: macros bind ``item``
+_METHODS = "methods"  # a list of shipping methods: macros bind ``method``
 _LIST = "list"
 _MAP = "map"  # metadata: any key may follow
 _VALUE = "value"
@@ -55,6 +57,8 @@ _VALUE = "value"
 def _kind_of(type_name: str) -> str:
     if type_name == "list<item>":
         return _ITEMS
+    if type_name == "list<method>":
+        return _METHODS
     if type_name.startswith("list<"):
         return _LIST
     if type_name == "map":
@@ -74,6 +78,8 @@ MAX_DEPTH: int = _native.MAX_DEPTH
 
 #: The variable the builder binds in macros over ``cart.items``.
 ITEM_VAR = "item"
+#: The variable the builder binds in macros over ``cart.shipping_methods``.
+METHOD_VAR = "method"
 
 _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
 
@@ -458,9 +464,10 @@ and write a < x & (x < b) instead of a < x < b
     # -- lists --------------------------------------------------------------------------------
 
     def _require_items(self, what: str) -> None:
-        if self._kind != _ITEMS:
+        if self._kind not in (_ITEMS, _METHODS):
             raise TypeError(
-                f".{what}(...) with an argument works on cart.items (it binds `item`); for other "
+                f".{what}(...) with an argument works on cart.items (it binds `item`) and "
+                "cart.shipping_methods (it binds `method`); for other "
                 "lists write rule text, e.g. pm.parse('customer.segments.exists(s, "
                 's.startsWith("v"))\')'
             )
@@ -470,13 +477,15 @@ and write a < x & (x < b) instead of a < x < b
             return Expr(ir.Macro(op=op, list=self._node), kind=kind, depth=self._depth + 1)
         self._require_items(op)
         b = lit(body)
-        node = ir.Macro(op=op, list=self._node, var=ITEM_VAR, body=b._node)
+        var = METHOD_VAR if self._kind == _METHODS else ITEM_VAR
+        node = ir.Macro(op=op, list=self._node, var=var, body=b._node)
         return Expr(node, kind=kind, depth=1 + max(self._depth, b._depth))
 
     def filter(self, pred: IntoExpr) -> Expr:
-        """The lines of ``cart.items`` for which ``pred`` (about ``item``) holds."""
+        """The lines of ``cart.items`` for which ``pred`` (about ``item``) holds (or the
+        methods of ``cart.shipping_methods``, ``pred`` about ``method``)."""
         self._require_items("filter")
-        return self._macro("filter", pred, kind=_ITEMS)
+        return self._macro("filter", pred, kind=self._kind)
 
     def map(self, expr: IntoExpr) -> Expr:
         """The list of ``expr`` (about ``item``) for each line of ``cart.items``."""
@@ -607,6 +616,9 @@ def _root(name: str) -> Expr:
 cart = _root("cart")
 #: A cart line, inside list operations on ``cart.items`` and item targets.
 item = _root("item")
+#: A shipping method (``id``, ``code``, ``name``, ``price``, ``metadata``), inside list
+#: operations on ``cart.shipping_methods`` and ``pm.shipping(...)`` targets.
+method = _root("method")
 #: The customer: ``id``, ``email``, ``segments``, ``orders_count``, ``total_spent``,
 #: ``created_at``, ``birthday``, ``metadata``.
 customer = _root("customer")

@@ -31,7 +31,15 @@ from pydantic import Field, model_validator
 from promotor import _native, ir
 from promotor.errors import InputError, PromotorError
 
-__all__ = ["Cart", "Context", "Customer", "Item", "canonical_input", "canonical_input_json"]
+__all__ = [
+    "Cart",
+    "Context",
+    "Customer",
+    "Item",
+    "ShippingMethod",
+    "canonical_input",
+    "canonical_input_json",
+]
 
 
 def canonical_input(
@@ -105,11 +113,33 @@ class Item(_InputModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class ShippingMethod(_InputModel):
+    """One shipping method of a cart: ``price`` (>= 0), optional ``id``, ``code``, ``name``
+    and metadata.
+
+    >>> ShippingMethod(code="express", price="9.90").price
+    Decimal('9.90')
+    """
+
+    __part__ = "shipping_method"
+
+    id: str | None = None
+    code: str | None = None
+    name: str | None = None
+    price: Decimal
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
 class Cart(_InputModel):
     """A cart: lines, shipping, an optional currency (default: the engine's), metadata.
 
+    ``shipping`` is the one-method shorthand; a cart with several shipping methods lists them
+    in ``shipping_methods`` instead (a non-zero ``shipping`` beside them is an input error).
+
     >>> Cart(items=[Item(price=3, quantity=1), {"price": "2.50"}], shipping=4.99).shipping
     Decimal('4.99')
+    >>> Cart(shipping_methods=[{"code": "express", "price": "9.90"}]).shipping_methods[0].code
+    'express'
     """
 
     __part__ = "cart"
@@ -118,6 +148,7 @@ class Cart(_InputModel):
     shipping: Decimal = Decimal(0)
     items: list[Item] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    shipping_methods: list[ShippingMethod] = Field(default_factory=list)
 
 
 class Customer(_InputModel):

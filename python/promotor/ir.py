@@ -261,8 +261,15 @@ class OrderTarget(IRModel):
     type: Literal["order"] = "order"
 
 
-class ShippingTarget(IRModel):
+class ShippingTarget(Checked):
+    """Shipping methods: those ``pred`` (about ``method``) selects, all without one; each
+    alone (``allocation="each"``) or their sum (``None``: ``"across"``)."""
+
+    __part__ = "target"
+
     type: Literal["shipping"] = "shipping"
+    pred: ExprNode | None = None
+    allocation: Literal["across", "each"] | None = None
 
 
 class ItemsTarget(Checked):
@@ -313,6 +320,7 @@ class ShippingOff(Checked):
     type: Literal["shipping_off"] = "shipping_off"
     amount: ExprNode
     percent: StrictBool = False
+    on: Target | None = None
 
 
 class BuyXGetY(Checked):

@@ -16,7 +16,15 @@ from . import _native
 from ._native import Applied
 from ._text import duration_text, rfc3339
 
-__all__ = ["Applied", "CampaignInfo", "Gift", "LineResult", "Rejected", "Result"]
+__all__ = [
+    "Applied",
+    "CampaignInfo",
+    "Gift",
+    "LineResult",
+    "Rejected",
+    "Result",
+    "ShippingMethodResult",
+]
 
 #: Stable reason strings (``Rejected.reason``), as the core defines them
 #: (``promotor_core::outcome::Reason``). New ones may be added; none is ever renamed.
@@ -32,6 +40,19 @@ class LineResult:
     quantity: int
     unit_price: Decimal
     subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingMethodResult:
+    """One shipping method of a cart that lists ``shipping_methods``, after discounts."""
+
+    index: int
+    id: str | None
+    code: str | None
+    name: str | None
+    price: Decimal
     discount: Decimal
     total: Decimal
 
@@ -240,18 +261,21 @@ class Result:
         campaigns: dict[str, CampaignInfo] | None = None,
         payments: list[Any] | None = None,
         amount_due: Decimal | None = None,
+        shipping_methods: list[ShippingMethodResult] | None = None,
     ) -> None:
         totals = (currency, subtotal, shipping, discount, shipping_discount, total)
         paid = None if payments is None else (payments, amount_due)
         object.__setattr__(
-            self, "_s", [None, totals, lines, applied, rejected, campaigns or {}, paid]
+            self,
+            "_s",
+            [None, totals, lines, applied, rejected, campaigns or {}, paid, shipping_methods or []],
         )
 
     @classmethod
     def _from_native(cls, priced: Any, campaigns: dict[str, CampaignInfo]) -> Result:
         """A result over a native ``Priced`` outcome, converted part by part on access."""
         self = object.__new__(cls)
-        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns, None])
+        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns, None, None])
         return self
 
     @classmethod
@@ -272,6 +296,9 @@ class Result:
             rejected=[Rejected(**r) for r in outcome["rejected"]],
             payments=outcome.get("payments"),
             amount_due=outcome.get("amount_due"),
+            shipping_methods=[
+                ShippingMethodResult(**m) for m in outcome.get("shipping_methods", [])
+            ],
         )
 
     # -- the parts, converted on first access ---------------------------------------------
@@ -329,6 +356,16 @@ class Result:
         if lines is None:
             lines = s[2] = [LineResult(*row) for row in s[0].lines()]
         return lines  # type: ignore[no-any-return]
+
+    @property
+    def shipping_methods(self) -> list[ShippingMethodResult]:
+        """Each shipping method with its discount and total, for a cart that lists
+        ``shipping_methods`` (empty for the ``shipping`` shorthand)."""
+        s = self._s
+        methods = s[7]
+        if methods is None:
+            methods = s[7] = [ShippingMethodResult(*row) for row in s[0].shipping_methods()]
+        return methods  # type: ignore[no-any-return]
 
     @property
     def applied(self) -> list[Applied]:
@@ -394,7 +431,7 @@ class Result:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):
             return NotImplemented
-        return self._data() == other._data()
+        return self._data() == other._data() and self.shipping_methods == other.shipping_methods
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -403,6 +440,8 @@ class Result:
         return f"Result({body})"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self.shipping_methods:
+            return (_rebuild_methods, (self._data(), self.campaigns, self.shipping_methods))
         return (_rebuild, (*self._data(), self.campaigns))
 
     def to_dict(self, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
@@ -417,6 +456,8 @@ class Result:
         data["lines"] = [asdict(line) for line in self.lines]
         data["applied"] = [a._asdict() for a in self.applied]
         data["rejected"] = [{**asdict(r), "message": r.message} for r in self.rejected]
+        if self.shipping_methods:
+            data["shipping_methods"] = [asdict(m) for m in self.shipping_methods]
         if mode == "json":
             return json_safe(data)  # type: ignore[no-any-return]
         if mode != "python":
@@ -465,7 +506,14 @@ class Result:
             for index, share in a.allocations.items():
                 line = self.lines[index]
                 out.append(f"      line {index} {shown(line.sku)} x{line.quantity}: -{share}")
-            if a.shipping_amount:
+            per_method = a.shipping_allocations
+            if per_method:
+                for index, share in per_method.items():
+                    m = self.shipping_methods[index]
+                    what = shown(m.code or m.name or m.id)
+                    label = f"shipping method {index} {what}" if what else f"shipping method {index}"
+                    out.append(f"      {label}: -{share}")
+            elif a.shipping_amount:
                 out.append(f"      shipping: -{a.shipping_amount}")
             if a.limited_by == "budget":
                 out.append("      limited by its budget: reduced to what was left of it")
@@ -513,3 +561,11 @@ def _applied_list(rows: list[dict[str, Any]]) -> list[Applied]:
 
 def _rebuild(*args: Any) -> Result:
     return Result(*args)
+
+
+def _rebuild_methods(
+    data: tuple[Any, ...],
+    campaigns: dict[str, CampaignInfo],
+    shipping_methods: list[ShippingMethodResult],
+) -> Result:
+    return Result(*data, campaigns, shipping_methods=shipping_methods)

@@ -20,7 +20,7 @@ use pyo3::types::{
 use promotor_core::error::{Error, ErrorKind, Errors, Loc};
 use promotor_core::input::{
     self, Bad, Call, Cart, Context, Customer, Errs, Input, Instant, Item, Key, Map, Meta, Number,
-    Object, Path, Source, Timestamp,
+    Object, Path, ShippingMethod, Source, Timestamp,
 };
 
 use crate::dec::PyDec;
@@ -40,7 +40,9 @@ fn model_class(py: Python<'_>, of: Object) -> Option<&Bound<'_, PyType>> {
     static ITEM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static CUSTOMER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static CONTEXT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static METHOD: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let (cell, name) = match of {
+        Object::ShippingMethod => (&METHOD, "ShippingMethod"),
         Object::Cart => (&CART, "Cart"),
         Object::Item => (&ITEM, "Item"),
         Object::Customer => (&CUSTOMER, "Customer"),
@@ -445,6 +447,11 @@ pub fn read_part<'py>(
             input::validate::item(&v, &mut it, &root, &mut errs);
             item_dict(py, &it)
         }
+        "shipping_method" => {
+            let mut c = Cart::default();
+            input::validate::shipping_method(&v, &mut c, &root, &mut errs);
+            method_dict(py, &c.shipping_methods[0])
+        }
         "customer" => {
             let mut c = Customer::default();
             input::validate::customer(&v, &mut c, &root, &mut errs);
@@ -507,16 +514,20 @@ fn cart_dict<'py>(py: Python<'py>, c: &Cart) -> PyResult<Bound<'py, PyDict>> {
     if !c.shipping_methods.is_empty() {
         let methods = PyList::empty(py);
         for m in &c.shipping_methods {
-            let md = PyDict::new(py);
-            md.set_item("id", m.id.as_deref())?;
-            md.set_item("code", m.code.as_deref())?;
-            md.set_item("name", m.name.as_deref())?;
-            md.set_item("price", PyDec(m.price))?;
-            md.set_item("metadata", map_dict(py, &m.metadata)?)?;
-            methods.append(md)?;
+            methods.append(method_dict(py, m)?)?;
         }
         d.set_item("shipping_methods", methods)?;
     }
+    Ok(d)
+}
+
+fn method_dict<'py>(py: Python<'py>, m: &ShippingMethod) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", m.id.as_deref())?;
+    d.set_item("code", m.code.as_deref())?;
+    d.set_item("name", m.name.as_deref())?;
+    d.set_item("price", PyDec(m.price))?;
+    d.set_item("metadata", map_dict(py, &m.metadata)?)?;
     Ok(d)
 }
 

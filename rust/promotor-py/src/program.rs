@@ -311,6 +311,38 @@ impl Priced {
             .collect()
     }
 
+    /// `[(index, id, code, name, price, discount, total)]`: each shipping method of a cart
+    /// that lists them (empty otherwise).
+    #[allow(clippy::type_complexity)]
+    fn shipping_methods(
+        &self,
+    ) -> Vec<(
+        usize,
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        PyDec,
+        PyDec,
+        PyDec,
+    )> {
+        self.outcome
+            .shipping_methods
+            .iter()
+            .map(|m| {
+                let given = self.input.cart.shipping_methods.get(m.index);
+                (
+                    m.index,
+                    given.and_then(|g| g.id.as_deref()),
+                    given.and_then(|g| g.code.as_deref()),
+                    given.and_then(|g| g.name.as_deref()),
+                    PyDec(m.price),
+                    PyDec(m.discount),
+                    PyDec(m.total),
+                )
+            })
+            .collect()
+    }
+
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let outcome = self.explained_outcome();

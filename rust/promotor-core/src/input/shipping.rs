@@ -75,7 +75,7 @@ impl<I: Iterator> Iterator for Exact<I> {
 impl<I: Iterator> ExactSizeIterator for Exact<I> {}
 
 /// One method: `price` is required (>= 0), texts optional.
-fn method<S: Source>(v: &S, out: &mut ShippingMethod, path: &Path<'_>, errs: &mut Errs<'_>) {
+pub(super) fn method<S: Source>(v: &S, out: &mut ShippingMethod, path: &Path<'_>, errs: &mut Errs<'_>) {
     let mut seen = [false; 5];
     match v.fields(Object::ShippingMethod) {
         Ok(fields) => {

@@ -310,6 +310,13 @@ pub fn cart<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'
     }
 }
 
+/// One shipping method alone (the `ShippingMethod` model), read into `out`'s only method.
+pub fn shipping_method<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'_>) {
+    out.shipping_methods.clear();
+    out.shipping_methods.push(super::types::ShippingMethod::default());
+    super::shipping::method(v, &mut out.shipping_methods[0], path, errs);
+}
+
 /// The shopper.
 pub fn customer<S: Source>(v: &S, out: &mut Customer, path: &Path<'_>, errs: &mut Errs<'_>) {
     let mut seen = Seen::default();
