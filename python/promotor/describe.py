@@ -37,6 +37,11 @@ def _value(value: Any) -> str:
             parts = [describe_rule(value["pred"])] if value.get("pred") else []
             parts += [f"{k}={v}" for k, v in value.items() if k not in ("type", "pred") and v]
             return f"items({', '.join(parts)})"
+        if value.get("type") == "shipping" and (value.get("pred") or value.get("allocation")):
+            parts = [describe_rule(value["pred"])] if value.get("pred") else []
+            if value.get("allocation") == "each":
+                parts.append('allocation="each"')
+            return f"shipping({', '.join(parts)})"
         if value.get("type") in ("order", "shipping"):
             return str(value["type"]).upper()
         return describe_rule(value)

@@ -73,6 +73,7 @@ from typing import Any
 from promotor.testing.reference import num, stacking, time
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
+from promotor.testing.reference.effects.shipping import method_maps, method_shares
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
 from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
@@ -189,10 +190,21 @@ class _Run:
             )
             for line in lines
         ]
-        shipping = num.to_minor(cart.get("shipping") or Decimal(0), exponent, rounding)
+        self.methods = method_maps(cart)
+        self.listed = bool(cart.get("shipping_methods"))
+        methods = [max(num.to_minor(m["price"], exponent, rounding), 0) for m in self.methods]
+        shipping = sum(methods)
         quantities = [int(line["quantity"]) for line in lines]
         self.amounts = Amounts(
-            exponent, rounding, subtotals, shipping, list(subtotals), shipping, quantities
+            exponent,
+            rounding,
+            subtotals,
+            shipping,
+            list(subtotals),
+            shipping,
+            quantities,
+            methods=methods,
+            methods_left=list(methods),
         )
         decimal = self.amounts.decimal
         facts = Facts(
@@ -202,6 +214,7 @@ class _Run:
             shipping=decimal(shipping),
             currency=self.currency,
             cart_metadata=cart.get("metadata") or {},
+            shipping_methods=self.methods,
             customer=canonical_input.get("customer"),
             context=canonical_input["context"],
         )
@@ -315,8 +328,11 @@ class _Run:
             assert outcome.reason is not None
             self.rejected.append(_rejected(e.campaign, e.code, outcome.reason, by=outcome.by))
 
-    def _matches(self, pred: Node | None, index: int) -> bool:
-        """Whether line ``index``'s original item satisfies ``pred`` (``None``: every item)."""
+    def _matches(self, pred: Node | None, index: int, var: str = "item") -> bool:
+        """Whether line ``index``'s original item satisfies ``pred`` (``None``: every item);
+        with ``var="method"``, whether shipping method ``index`` does."""
+        if var == "method":
+            return self.rules.holds(pred, {"method": self.methods[index]})
         return self.rules.holds(pred, {"item": self.rules.facts.items[index]})
 
     def _rules_not_met(
@@ -352,7 +368,8 @@ class _Run:
             assert 0 < share <= amounts.current[index]
             amounts.current[index] -= share
         assert discount.shipping <= amounts.shipping_left
-        amounts.shipping_left -= discount.shipping
+        per_method = method_shares(discount, amounts.methods_left)
+        amounts.take_shipping(discount)
         self.applied.append(
             {
                 "campaign_id": campaign.id,
@@ -367,6 +384,16 @@ class _Run:
                 # Only when set, like the native outcome, so outcomes without limits keep
                 # their shape.
                 **({"limited_by": limited_by} if limited_by is not None else {}),
+                # Per method only for carts that list their methods.
+                **(
+                    {
+                        "shipping_allocations": {
+                            j: amounts.decimal(s) for j, s in sorted(per_method.items()) if s
+                        }
+                    }
+                    if self.listed and any(per_method.values())
+                    else {}
+                ),
             }
         )
 
@@ -402,7 +429,23 @@ class _Run:
             ],
             "applied": self.applied,
             "rejected": self.rejected,
+            **({"shipping_methods": self._method_rows()} if self.listed else {}),
         }
+
+    def _method_rows(self) -> list[dict[str, Any]]:
+        amounts = self.amounts
+        return [
+            {
+                "index": j,
+                "id": m["id"],
+                "code": m["code"],
+                "name": m["name"],
+                "price": amounts.decimal(amounts.methods[j]),
+                "discount": amounts.decimal(amounts.methods[j] - amounts.methods_left[j]),
+                "total": amounts.decimal(amounts.methods_left[j]),
+            }
+            for j, m in enumerate(self.methods)
+        ]
 
 
 #: Pool rows a store found, by normalised code: ``(campaign id, code, customer id or None)``.

@@ -9,7 +9,7 @@ is ``null``, exactly as the spec says.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,6 +48,7 @@ class Facts:
     cart_metadata: Mapping[str, Any]
     customer: Mapping[str, Any] | None
     context: Mapping[str, Any]
+    shipping_methods: list[dict[str, Any]] = field(default_factory=list)
 
 
 _SCHEMA: dict[str, frozenset[str]] = {}
@@ -283,6 +284,7 @@ class RuleEvaluator:
             "shipping": facts.shipping,
             "items": list(facts.items),
             "currency": facts.currency,
+            "shipping_methods": list(facts.shipping_methods),
         }
         return simple.get(name)
 

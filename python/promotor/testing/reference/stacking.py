@@ -33,7 +33,7 @@ from typing import Any
 
 from promotor.testing.reference import num
 from promotor.testing.reference.alloc import allocate
-from promotor.testing.reference.effects import Amounts, Discount
+from promotor.testing.reference.effects import Amounts, Discount, shipping
 from promotor.testing.reference.program import CCampaign
 from promotor.testing.reference.state import Block, Meter
 
@@ -116,7 +116,11 @@ def _takes_effect(discount: Discount | None) -> bool:
 def _original(amounts: Amounts) -> Amounts:
     """The amounts state of the original cart: nothing taken yet."""
     return replace(
-        amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping, units=[]
+        amounts,
+        current=list(amounts.line_subtotals),
+        shipping_left=amounts.shipping,
+        units=[],
+        methods_left=list(amounts.methods),
     )
 
 
@@ -141,11 +145,8 @@ def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
         return None
     clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
     # computed on the original cart: its shares land on all of a line's units
-    return replace(
-        whole,
-        allocations={i: s for i, s in clipped.items() if s > 0},
-        shipping=min(whole.shipping, state.shipping_left),
-        takes=(),
+    return shipping.clip(
+        replace(whole, allocations={i: s for i, s in clipped.items() if s > 0}, takes=()), state
     )
 
 
@@ -228,10 +229,12 @@ def _max_discount(outcomes: list[Outcome], percent: Decimal, amounts: Amounts) -
         left = max(limit - spent, 0)
         weights = [*sorted(discount.allocations.items()), (shipping_key, discount.shipping)]
         shares = allocate(left, weights)
-        reduced = replace(
-            discount,
-            allocations={i: s for i, s in shares.items() if i != shipping_key},
-            shipping=shares.get(shipping_key, 0),
+        reduced = shipping.resplit(
+            replace(
+                discount,
+                allocations={i: s for i, s in shares.items() if i != shipping_key},
+                shipping=shares.get(shipping_key, 0),
+            )
         )
         spent += left
         if _takes_effect(reduced):

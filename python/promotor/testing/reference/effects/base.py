@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from promotor.testing.reference import num
 from promotor.testing.reference.alloc import allocate
@@ -103,6 +103,8 @@ class Amounts:
     quantities: list[int]  # units of each line (q_i)
     # per line its groups, most expensive first; none (or empty): one group of all its units
     units: list[list[Group]] = field(default_factory=list)
+    methods: list[int] = field(default_factory=list)  # each shipping method's amount
+    methods_left: list[int] = field(default_factory=list)  # what is left of each
 
     def groups(self, index: int) -> list[Group]:
         """The groups of line ``index``, most expensive first."""
@@ -111,7 +113,12 @@ class Amounts:
         return [Group(self.current[index], self.quantities[index])]
 
     def copy(self) -> Amounts:
-        return replace(self, current=list(self.current), units=list(self.units))
+        return replace(
+            self,
+            current=list(self.current),
+            units=list(self.units),
+            methods_left=list(self.methods_left),
+        )
 
     def take(self, discount: Discount) -> None:
         """Take ``discount`` off: each line's share lands on the units it was computed on
@@ -130,6 +137,16 @@ class Amounts:
             assert sum(g.amount for g in landed) == self.current[index]
             self.units[index] = [] if len(landed) == 1 and not landed[0].used else landed
         assert 0 <= discount.shipping <= self.shipping_left
+        self.take_shipping(discount)
+
+    def take_shipping(self, discount: Discount) -> None:
+        """Take ``discount``'s shipping share off, method by method."""
+        if discount.shipping:
+            from promotor.testing.reference.effects.shipping import method_shares
+
+            for j, share in method_shares(discount, self.methods_left).items():
+                assert 0 <= share <= self.methods_left[j]
+                self.methods_left[j] -= share
         self.shipping_left -= discount.shipping
 
     def minor(self, amount: Decimal) -> int:
@@ -165,6 +182,7 @@ class Discount:
     shipping: int
     gifts: list[dict[str, Any]] = field(default_factory=list)
     takes: tuple[Take, ...] = ()  # which units the line shares land on
+    methods: dict[int, int] = field(default_factory=dict)  # shipping per method, non-zero
 
     @property
     def total(self) -> int:
@@ -194,7 +212,10 @@ def count(value: Decimal, least: int) -> int | None:
     return int(value)
 
 
-Matches = Callable[[Node | None, int], bool]
-"""Whether line ``i``'s original item satisfies an item predicate (``None``: every item)."""
+class Matches(Protocol):
+    """Whether line ``i``'s original item satisfies an item predicate (``None``: every item);
+    with ``var="method"``, whether shipping method ``i`` satisfies a method predicate."""
+
+    def __call__(self, pred: Node | None, index: int, var: str = "item") -> bool: ...
 
 Numbers = dict[str, Decimal]

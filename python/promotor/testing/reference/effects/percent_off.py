@@ -10,6 +10,7 @@ from promotor.testing.reference.effects.base import (
     percent,
     percent_of,
 )
+from promotor.testing.reference.effects import shipping
 from promotor.testing.reference.effects.target import across, targets
 from promotor.testing.reference.expr import Node
 
@@ -27,6 +28,6 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
         return min(discount, whole)
 
     if effect["on"]["type"] == "shipping":
-        return Discount({}, discount_of(amounts.shipping_left))
+        return shipping.apply(effect["on"], amounts, matches, discount_of)
     chosen = targets(effect["on"], amounts, matches)
     return across(chosen, discount_of(chosen.total))

@@ -10,6 +10,7 @@ from promotor.testing.reference.effects.base import (
     percent,
     percent_of,
 )
+from promotor.testing.reference.effects import shipping
 from promotor.testing.reference.expr import Node
 
 NUMBERS = ("amount",)
@@ -17,7 +18,7 @@ NUMBERS = ("amount",)
 
 def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> Discount:
     if effect["percent"]:
-        discount = percent_of(amounts.shipping_left, percent(values["amount"]), amounts)
-    else:
-        discount = amounts.amount(values["amount"])
-    return Discount({}, min(discount, amounts.shipping_left))
+        pct = percent(values["amount"])
+        return shipping.apply(effect.get("on"), amounts, matches, lambda s: percent_of(s, pct, amounts))
+    off = amounts.amount(values["amount"])
+    return shipping.apply(effect.get("on"), amounts, matches, lambda s: min(off, s))
