@@ -257,6 +257,20 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             st.sampled_from(SEGMENTS),
         ),
         st.builds(
+            lambda c: macro(
+                "exists",
+                field("cart", "shipping_methods"),
+                "m",
+                binary("eq", field("m", "code"), {"type": "str", "value": c}),
+            ),
+            st.sampled_from(METHOD_CODES),
+        ),
+        st.builds(
+            lambda op, n: binary(op, macro("count", field("cart", "shipping_methods")), num_lit(n)),
+            st.sampled_from(["ge", "lt"]),
+            st.integers(0, 3),
+        ),
+        st.builds(
             lambda a, items: binary("in", a, {"type": "list", "items": items}),
             strs(0, scope),
             st.lists(str_literals, max_size=3),
@@ -345,6 +359,38 @@ def item_preds(depth: int) -> st.SearchStrategy[Node | None]:
     )
 
 
+METHOD_CODES = ["standard", "express", "pickup"]
+
+
+@cache
+def method_preds(depth: int) -> st.SearchStrategy[Node | None]:
+    """Shipping method predicates (bind ``method``)."""
+    return st.one_of(
+        st.none(),
+        st.sampled_from(METHOD_CODES).map(
+            lambda c: binary("eq", field("method", "code"), {"type": "str", "value": c})
+        ),
+        st.builds(
+            lambda op, n: binary(op, field("method", "price"), n),
+            st.sampled_from(["lt", "ge"]),
+            st.integers(0, 20).map(num_lit),
+        ),
+        st.just(binary("eq", field("method", "metadata", "fast"), {"type": "bool", "value": True})),
+    )
+
+
+@cache
+def shipping_targets(depth: int) -> st.SearchStrategy[Node]:
+    return st.one_of(
+        st.just({"type": "shipping"}),
+        st.builds(
+            lambda pred, alloc: {"type": "shipping", "pred": pred, "allocation": alloc},
+            method_preds(depth),
+            st.sampled_from([None, "across", "each"]),
+        ),
+    )
+
+
 @cache
 def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
     small = st.one_of(st.none(), st.integers(0, 4))
@@ -365,7 +411,7 @@ def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
     )
     kinds = [st.just({"type": "order"}), items, items]
     if shipping:
-        kinds.append(st.just({"type": "shipping"}))
+        kinds.append(shipping_targets(depth))
     return st.one_of(*kinds)
 
 
@@ -417,9 +463,10 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             targets(depth),
         ),
         st.builds(
-            lambda a, pct: {"type": "shipping_off", "amount": a, "percent": pct},
+            lambda a, pct, on: {"type": "shipping_off", "amount": a, "percent": pct, "on": on},
             st.one_of(percent_literals, st.just(num_lit(100)), nums(depth, False)),
             st.booleans(),
+            st.one_of(st.none(), st.none(), shipping_targets(depth)),
         ),
         st.builds(
             lambda buy, bq, get, gq, pct, mx, reward, get_from: {
@@ -627,6 +674,17 @@ def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
 
 
 @st.composite
+def shipping_methods(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "id": draw(st.one_of(st.none(), st.sampled_from(["m1", "m2"]))),
+        "code": draw(st.one_of(st.none(), st.sampled_from(METHOD_CODES))),
+        "name": None,
+        "price": draw(prices),
+        "metadata": draw(metadata(["fast"])),
+    }
+
+
+@st.composite
 def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
     n_items = draw(st.integers(0, 6) | st.integers(1, 6))
     customer = None
@@ -656,13 +714,18 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
             max_size=3,
         )
     )
+    cart: dict[str, Any] = {
+        "currency": draw(st.sampled_from([None] * 8 + ["USD", "EUR"])),
+        "shipping": draw(st.one_of(st.just(Decimal(0)), prices)),
+        "items": [draw(items(i)) for i in range(n_items)],
+        "metadata": draw(metadata(["n"])),
+    }
+    methods = draw(st.one_of(st.just([]), st.lists(shipping_methods(), min_size=1, max_size=4)))
+    if methods:
+        cart["shipping"] = Decimal(0)
+        cart["shipping_methods"] = methods
     return {
-        "cart": {
-            "currency": draw(st.sampled_from([None] * 8 + ["USD", "EUR"])),
-            "shipping": draw(st.one_of(st.just(Decimal(0)), prices)),
-            "items": [draw(items(i)) for i in range(n_items)],
-            "metadata": draw(metadata(["n"])),
-        },
+        "cart": cart,
         "customer": customer,
         "context": {
             "now": now,

@@ -66,6 +66,16 @@ def test_property_invariants(engine_ir: dict[str, Any], data: st.DataObject) -> 
     assert 0 <= out["shipping_discount"] <= out["shipping"]
     assert out["total"] == max(0, out["subtotal"] + out["shipping"] - out["discount"])
     assert out["total"] >= 0
+    methods = out.get("shipping_methods", [])
+    if methods:  # the cart lists its shipping methods: each reports its part
+        for m in methods:
+            assert 0 <= m["discount"] <= m["price"]
+            assert m["total"] == m["price"] - m["discount"]
+        assert sum(m["discount"] for m in methods) == out["shipping_discount"]
+        assert sum(m["price"] for m in methods) == out["shipping"]
+        for applied in out["applied"]:
+            shares = applied.get("shipping_allocations", {})
+            assert sum(shares.values()) == applied["shipping_amount"]
 
 
 @given(stacking_engines(), st.data())
