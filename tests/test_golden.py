@@ -58,11 +58,16 @@ def summary(outcome: dict[str, Any]) -> dict[str, Any]:
             for key in ("subtotal", "shipping", "discount", "shipping_discount", "total")
         },
         "lines": [_money(line["discount"]) for line in outcome["lines"]],
+        # each shipping method's discount, for carts that list them
+        "shipping_methods": [_money(m["discount"]) for m in outcome.get("shipping_methods", [])],
         "applied": {
             a["campaign_id"]: {
                 "amount": _money(a["amount"]),
                 "shipping_amount": _money(a["shipping_amount"]),
                 "allocations": {int(i): _money(v) for i, v in a["allocations"].items()},
+                "shipping_allocations": {
+                    int(j): _money(v) for j, v in a.get("shipping_allocations", {}).items()
+                },
                 "gifts": [
                     {"sku": g["sku"], "quantity": int(g["quantity"]), "price": _money(g["price"])}
                     for g in a["gifts"]
@@ -83,12 +88,14 @@ def expected_summary(expected: dict[str, Any]) -> dict[str, Any]:
         {
             **expected,
             "lines": [{"discount": d} for d in expected["lines"]],
+            "shipping_methods": [{"discount": d} for d in expected.get("shipping_methods", [])],
             "applied": [
                 {
                     "campaign_id": cid,
                     "amount": a["amount"],
                     "shipping_amount": a.get("shipping_amount", "0"),
                     "allocations": a.get("allocations", {}),
+                    "shipping_allocations": a.get("shipping_allocations", {}),
                     "gifts": a.get("gifts", []),
                 }
                 for cid, a in expected.get("applied", {}).items()
