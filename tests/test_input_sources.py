@@ -99,6 +99,12 @@ def from_arrow(input_: dict[str, Any]) -> Found | dict[str, Any]:
             for i in cart["items"]
         ]
         columns["items"] = pa.array([items])
+    if "shipping_methods" in cart:  # a list-of-struct column
+        methods = [
+            {k: float(v) if k == "price" and isinstance(v, str) else v for k, v in m.items()}
+            for m in cart["shipping_methods"]
+        ]
+        columns["shipping_methods"] = pa.array([methods])
     try:
         ENGINE.evaluate_batch(pa.table(columns))
     except InputError as err:
@@ -169,6 +175,21 @@ CASES: list[tuple[str, dict[str, Any], Found]] = [
         "negative shipping",
         {"cart": {"shipping": -1.5}},
         [("too_small", ("cart", "shipping"))],
+    ),
+    (
+        "a negative shipping method price",
+        {"cart": {"shipping_methods": [{"code": "x", "price": "1"}, {"price": -1}]}},
+        [("too_small", ("cart", "shipping_methods", 1, "price"))],
+    ),
+    (
+        "a shipping method without a price",
+        {"cart": {"shipping_methods": [{"code": "express"}]}},
+        [("required", ("cart", "shipping_methods", 0, "price"))],
+    ),
+    (
+        "shipping and shipping methods both",
+        {"cart": {"shipping": 4.99, "shipping_methods": [{"price": 1.5}]}},
+        [("incompatible", ("cart", "shipping_methods"))],
     ),
     (
         "a subtotal rules cannot read",
