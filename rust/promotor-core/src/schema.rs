@@ -118,7 +118,7 @@ use FieldType as T;
 pub const FIELDS: &[FieldDef] = &[
     f("cart", "subtotal", T::Num, Slot::Field(Field::CartSubtotal), "sum of the lines' subtotals"),
     f("cart", "quantity", T::Num, Slot::Field(Field::CartQuantity), "sum of the lines' quantities"),
-    f("cart", "shipping", T::Num, Slot::Field(Field::CartShipping), "shipping amount (0 when not given)"),
+    f("cart", "shipping", T::Num, Slot::Field(Field::CartShipping), "the shipping: the sum of the methods' prices, each rounded to the minor unit (0 when none)"),
     f("cart", "items", T::Items, Slot::Field(Field::CartItems), "the lines, in input order"),
     f("cart", "currency", T::Str, Slot::Field(Field::CartCurrency), "the cart's currency code (the engine's when not given)"),
     f("cart", "metadata", T::Map, Slot::Field(Field::CartMetadata), ""),
