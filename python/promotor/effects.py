@@ -155,7 +155,9 @@ def shipping(
             ]
         )
     if isinstance(pred, ir.OrderTarget | ir.ShippingTarget | ir.ItemsTarget):
-        raise RuleError([detail("type_mismatch", ("pred",), expected="a condition", got="a target")])
+        raise RuleError(
+            [detail("type_mismatch", ("pred",), expected="a condition", got="a target")]
+        )
     return ir.ShippingTarget(
         pred=None if pred is None else lit(pred).node,
         allocation=None if allocation == "across" else allocation,

@@ -511,7 +511,9 @@ class Result:
                 for index, share in per_method.items():
                     m = self.shipping_methods[index]
                     what = shown(m.code or m.name or m.id)
-                    label = f"shipping method {index} {what}" if what else f"shipping method {index}"
+                    label = (
+                        f"shipping method {index} {what}" if what else f"shipping method {index}"
+                    )
                     out.append(f"      {label}: -{share}")
             elif a.shipping_amount:
                 out.append(f"      shipping: -{a.shipping_amount}")
@@ -568,4 +570,5 @@ def _rebuild_methods(
     campaigns: dict[str, CampaignInfo],
     shipping_methods: list[ShippingMethodResult],
 ) -> Result:
-    return Result(*data, campaigns, shipping_methods=shipping_methods)
+    fields: dict[str, Any] = dict(zip(_FIELDS, data, strict=True))
+    return Result(**fields, campaigns=campaigns, shipping_methods=shipping_methods)

@@ -22,7 +22,10 @@ ENGINE = pm.Engine(
             rules=(cart.subtotal >= 100) & cart.shipping_methods.any(method.code == "express"),
             effect=pm.free_shipping(on=pm.shipping(method.code == "express")),
         ),
-        pm.Campaign(id="half-each", effect=pm.shipping_off(50, percent=True, on=pm.shipping(allocation="each"))),
+        pm.Campaign(
+            id="half-each",
+            effect=pm.shipping_off(50, percent=True, on=pm.shipping(allocation="each")),
+        ),
     ]
 )
 
@@ -34,7 +37,10 @@ ORDERS = [
             {"id": "e", "code": "express", "price": "12.00", "metadata": {"carrier": "dhl"}},
         ],
     },
-    {"items": [{"sku": "B", "price": "20.00", "quantity": 2}], "shipping_methods": [{"price": "3.00"}]},
+    {
+        "items": [{"sku": "B", "price": "20.00", "quantity": 2}],
+        "shipping_methods": [{"price": "3.00"}],
+    },
     {"items": [{"sku": "C", "price": "5.00", "quantity": 1}], "shipping": "4.00"},
 ]
 
@@ -48,7 +54,11 @@ def test_an_arrow_list_of_struct_column_prices_as_dicts() -> None:
                 [[{**i, "price": Decimal(i["price"])} for i in o["items"]] for o in ORDERS],
                 pa.list_(
                     pa.struct(
-                        [("sku", pa.string()), ("price", pa.decimal128(10, 2)), ("quantity", pa.int64())]
+                        [
+                            ("sku", pa.string()),
+                            ("price", pa.decimal128(10, 2)),
+                            ("quantity", pa.int64()),
+                        ]
                     )
                 ),
             ),

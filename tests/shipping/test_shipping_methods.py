@@ -74,7 +74,8 @@ def test_the_rule_text_form_reads_the_same() -> None:
         [
             pm.Campaign(
                 id="free-express",
-                rules='cart.subtotal >= 100 && cart.shipping_methods.exists(m, m.code == "express")',
+                rules="cart.subtotal >= 100"
+                ' && cart.shipping_methods.exists(m, m.code == "express")',
                 effect=pm.free_shipping(on=pm.shipping(pm.parse('method.code == "express"'))),
             )
         ]
@@ -111,11 +112,7 @@ def test_half_price_on_each_method_rounds_per_method() -> None:
     # -> 650), 9.00 in all; across: round(17.98 / 2) = 8.99.
     cart_ = basket("10.00", ("standard", "4.99"), ("express", "12.99"))
     each = pm.Engine(
-        [
-            pm.Campaign(
-                id="half", effect=pm.percent_off(50, on=pm.shipping(allocation="each"))
-            )
-        ]
+        [pm.Campaign(id="half", effect=pm.percent_off(50, on=pm.shipping(allocation="each")))]
     )
     across = pm.Engine([pm.Campaign(id="half", effect=pm.percent_off(50, on=pm.SHIPPING))])
     assert both(each, cart_).shipping_discount == Decimal("9.00")
@@ -133,9 +130,7 @@ def test_fixed_price_shipping_per_method() -> None:
 
 def test_amount_off_on_some_methods_across() -> None:
     cart_ = basket("10.00", ("standard", "4.00"), ("express", "12.00"), ("express", "8.00"))
-    engine = pm.Engine(
-        [pm.Campaign(id="ten", effect=pm.amount_off(10, on=pm.shipping(EXPRESS)))]
-    )
+    engine = pm.Engine([pm.Campaign(id="ten", effect=pm.amount_off(10, on=pm.shipping(EXPRESS)))])
     result = both(engine, cart_)
     # 10.00 over 12.00 and 8.00: 6.00 and 4.00; standard untouched
     assert [m.discount for m in result.shipping_methods] == [
@@ -198,7 +193,8 @@ def test_metadata_and_price_of_a_method_are_readable() -> None:
         [
             pm.Campaign(
                 id="dhl",
-                rules='cart.shipping_methods.exists(m, m.metadata.carrier == "dhl" && m.price > 10)',
+                rules="cart.shipping_methods.exists("
+                'm, m.metadata.carrier == "dhl" && m.price > 10)',
                 effect=pm.shipping_off(
                     2, on=pm.shipping(pm.parse('method.metadata.carrier == "dhl"'))
                 ),
@@ -237,7 +233,9 @@ def test_the_shipping_shorthand_is_one_method() -> None:
 
 
 def test_cart_shipping_is_the_sum_of_the_rounded_prices() -> None:
-    engine = pm.Engine([pm.Campaign(id="x", rules="cart.shipping == 2.02", effect=pm.percent_off(1))])
+    engine = pm.Engine(
+        [pm.Campaign(id="x", rules="cart.shipping == 2.02", effect=pm.percent_off(1))]
+    )
     cart_ = basket("100.00", ("a", "1.005"), ("b", "1.015"))  # half even: 1.00 + 1.02
     result = both(engine, cart_)
     assert result.shipping == Decimal("2.02")
@@ -283,7 +281,13 @@ def test_bad_methods_are_located(method_: dict[str, Any], loc: tuple[Any, ...], 
 
 def test_definition_mistakes() -> None:
     with pytest.raises(RuleError) as info:
-        pm.Engine([pm.Campaign(id="x", effect=pm.free_shipping(on=pm.shipping(pm.parse("method.cod == 'x'"))))])
+        pm.Engine(
+            [
+                pm.Campaign(
+                    id="x", effect=pm.free_shipping(on=pm.shipping(pm.parse("method.cod == 'x'")))
+                )
+            ]
+        )
     assert "did you mean" in str(info.value)
     with pytest.raises(RuleError):
         pm.Engine([pm.Campaign(id="x", rules="method.code == 'x'", effect=pm.percent_off(1))])
@@ -291,7 +295,11 @@ def test_definition_mistakes() -> None:
         pm.Engine([pm.Campaign(id="x", effect=pm.amount_off(1, on=pm.SHIPPING, allocation="each"))])
     with pytest.raises(RuleError):  # shipping_off takes a shipping target
         pm.ir.ShippingOff.model_validate(
-            {"type": "shipping_off", "amount": {"type": "num", "value": "1"}, "on": {"type": "order"}}
+            {
+                "type": "shipping_off",
+                "amount": {"type": "num", "value": "1"},
+                "on": {"type": "order"},
+            }
         )
 
 

@@ -98,12 +98,8 @@ impl Env {
                         return self.err(unknown(format!("{prefix}.{key}"), &cands));
                     };
                     let (ty, len, count) = field_type(d.ty);
-                    out = Typed::sized(
-                        Node::Key(Box::new(out.node), d.name.into()),
-                        ty,
-                        len,
-                        count,
-                    );
+                    out =
+                        Typed::sized(Node::Key(Box::new(out.node), d.name.into()), ty, len, count);
                 }
                 Ty::Map | Ty::Dyn => {
                     self.work(super::bounds::bytes(key.len() as u64));

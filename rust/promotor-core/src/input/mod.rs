@@ -16,8 +16,8 @@ pub mod validate;
 mod values;
 
 pub use errs::{Errs, Path};
-pub use source::{Bad, Instant, Key, Meta, Number, Object, Source};
 pub use shipping::{methods, Method, MAX_METHODS, METHOD_FIELDS};
+pub use source::{Bad, Instant, Key, Meta, Number, Object, Source};
 pub use types::{
     Cart, Context, Customer, Duration, Input, Item, Map, MetaValue, ShippingMethod, Text, Timestamp,
 };

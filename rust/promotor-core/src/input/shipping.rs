@@ -30,7 +30,7 @@ pub struct Method<'a> {
 /// when it is 0).
 pub fn methods(cart: &Cart) -> impl ExactSizeIterator<Item = Method<'_>> + '_ {
     let given = !cart.shipping_methods.is_empty();
-    let shorthand = (!given && !cart.shipping.is_zero()).then(|| Method {
+    let shorthand = (!given && !cart.shipping.is_zero()).then_some(Method {
         id: None,
         code: None,
         name: None,
@@ -75,7 +75,12 @@ impl<I: Iterator> Iterator for Exact<I> {
 impl<I: Iterator> ExactSizeIterator for Exact<I> {}
 
 /// One method: `price` is required (>= 0), texts optional.
-pub(super) fn method<S: Source>(v: &S, out: &mut ShippingMethod, path: &Path<'_>, errs: &mut Errs<'_>) {
+pub(super) fn method<S: Source>(
+    v: &S,
+    out: &mut ShippingMethod,
+    path: &Path<'_>,
+    errs: &mut Errs<'_>,
+) {
     let mut seen = [false; 5];
     match v.fields(Object::ShippingMethod) {
         Ok(fields) => {

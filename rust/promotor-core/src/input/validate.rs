@@ -29,7 +29,13 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_QUANTITY: u32 = 1_000_000;
 
 pub const INPUT_FIELDS: &[&str] = &["cart", "customer", "context", "codes"];
-pub const CART_FIELDS: &[&str] = &["items", "shipping", "currency", "metadata", "shipping_methods"];
+pub const CART_FIELDS: &[&str] = &[
+    "items",
+    "shipping",
+    "currency",
+    "metadata",
+    "shipping_methods",
+];
 pub const ITEM_FIELDS: &[&str] = &[
     "sku", "product", "category", "tags", "price", "quantity", "metadata",
 ];
@@ -313,7 +319,8 @@ pub fn cart<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'
 /// One shipping method alone (the `ShippingMethod` model), read into `out`'s only method.
 pub fn shipping_method<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'_>) {
     out.shipping_methods.clear();
-    out.shipping_methods.push(super::types::ShippingMethod::default());
+    out.shipping_methods
+        .push(super::types::ShippingMethod::default());
     super::shipping::method(v, &mut out.shipping_methods[0], path, errs);
 }
 

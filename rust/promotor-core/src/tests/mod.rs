@@ -8,6 +8,7 @@ mod engine;
 mod exprs;
 mod golden;
 mod ir_drift;
+mod shipping;
 mod stacking;
 mod state;
 

@@ -3,7 +3,6 @@ the campaigns applied so far, the discount an effect takes, and the arithmetic t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -217,5 +216,6 @@ class Matches(Protocol):
     with ``var="method"``, whether shipping method ``i`` satisfies a method predicate."""
 
     def __call__(self, pred: Node | None, index: int, var: str = "item") -> bool: ...
+
 
 Numbers = dict[str, Decimal]

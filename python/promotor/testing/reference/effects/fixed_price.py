@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
 from promotor.testing.reference.effects import shipping
+from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
 from promotor.testing.reference.effects.target import across, each, targets
 from promotor.testing.reference.expr import Node
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from promotor.testing.reference.effects import shipping
 from promotor.testing.reference.effects.base import (
     Amounts,
     Discount,
@@ -10,7 +11,6 @@ from promotor.testing.reference.effects.base import (
     percent,
     percent_of,
 )
-from promotor.testing.reference.effects import shipping
 from promotor.testing.reference.effects.target import across, targets
 from promotor.testing.reference.expr import Node
 

@@ -46,9 +46,7 @@ def _targeted(on: Node | None, amounts: Amounts, matches: Matches) -> tuple[list
     return chosen, on.get("allocation") == "each"
 
 
-def apply(
-    on: Node | None, amounts: Amounts, matches: Matches, f: Callable[[int], int]
-) -> Discount:
+def apply(on: Node | None, amounts: Amounts, matches: Matches, f: Callable[[int], int]) -> Discount:
     """``f(S)`` (clamped to ``[0, S]``) on each targeted method alone with ``each``, else on
     their sum, allocated in proportion to the methods' amounts."""
     chosen, each = _targeted(on, amounts, matches)

@@ -142,7 +142,11 @@ impl State {
     /// The original cart of one shipping method (none when `shipping` is 0): every line one
     /// group.
     pub fn new(lines: Vec<i128>, shipping: i128) -> Self {
-        let methods = if shipping > 0 { vec![shipping] } else { Vec::new() };
+        let methods = if shipping > 0 {
+            vec![shipping]
+        } else {
+            Vec::new()
+        };
         Self::with_methods(lines, methods)
     }
 

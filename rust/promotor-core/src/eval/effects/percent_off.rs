@@ -1,8 +1,8 @@
 //! `percent_off(p, on=T, cap=None)`.
 
 use super::{
-    money_amount, number, percent_of, shipping, target, CartBound, Discount, Effect, MinorUnit, State,
-    HUNDRED, ZERO,
+    money_amount, number, percent_of, shipping, target, CartBound, Discount, Effect, MinorUnit,
+    State, HUNDRED, ZERO,
 };
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};

@@ -52,7 +52,11 @@ fn holds<'a>(ctx: &mut Ctx<'a>, pred: Option<&'a Node>, j: usize) -> bool {
 /// The shipping methods a shipping target takes: each method's current amount `S_j` (0 for a
 /// method its predicate leaves out), and whether the effect is computed on each alone; `None`
 /// for other targets.
-pub fn targeted<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<(Vec<i128>, bool)> {
+pub fn targeted<'a>(
+    ctx: &mut Ctx<'a>,
+    on: &'a CTarget,
+    state: &State,
+) -> Option<(Vec<i128>, bool)> {
     let CTarget::Shipping { pred, each } = on else {
         return None;
     };
