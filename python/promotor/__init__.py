@@ -71,7 +71,16 @@ from .programs import (
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
-from .result import Applied, Gift, LineResult, Rejected, Result, ShippingMethodResult
+from .result import (
+    Applied,
+    Gift,
+    LineResult,
+    Rejected,
+    Result,
+    ShippingMethodResult,
+    TaxLine,
+    Taxes,
+)
 from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
@@ -127,6 +136,8 @@ __all__ = [
     "Stacking",
     "Store",
     "StoreError",
+    "TaxLine",
+    "Taxes",
     "Tier",
     "Usage",
     "UsageLimit",

@@ -74,6 +74,7 @@ class Engine:
         store: Store | str | None = None,
         programs: Iterable[Loyalty | Referral | Mapping[str, Any]] = (),
         codes_case_sensitive: bool = False,
+        prices_include_tax: bool = False,
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
             raise RuleError(
@@ -137,6 +138,19 @@ class Engine:
         if codes_case_sensitive:
             # Left out when false, so the IR of engines without the option is unchanged.
             self._ir["codes_case_sensitive"] = True
+        if not isinstance(prices_include_tax, bool):
+            raise RuleError(
+                [
+                    detail(
+                        "type_mismatch",
+                        ("prices_include_tax",),
+                        expected="a bool",
+                        got=type(prices_include_tax).__name__,
+                    )
+                ]
+            )
+        if prices_include_tax:
+            self._ir["prices_include_tax"] = True
         self._programs = _programs(programs)
         if self._programs:
             self._ir["programs"] = [p.to_ir() for p in self._programs]
@@ -627,6 +641,7 @@ class Engine:
             bounds=definition.bounds,
             programs=data.get("programs") or (),
             codes_case_sensitive=bool(definition.codes_case_sensitive),
+            prices_include_tax=bool(definition.prices_include_tax),
         )
 
     @classmethod

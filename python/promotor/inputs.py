@@ -111,6 +111,8 @@ class Item(_InputModel):
     price: Decimal
     quantity: int = 1
     metadata: dict[str, Any] = Field(default_factory=dict)
+    #: Tax rate in percent (``20`` for 20% VAT); ``None``: unknown (docs/semantics.md, "Taxes").
+    tax_rate: Decimal | None = None
 
 
 class ShippingMethod(_InputModel):
@@ -128,6 +130,7 @@ class ShippingMethod(_InputModel):
     name: str | None = None
     price: Decimal
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tax_rate: Decimal | None = None
 
 
 class Cart(_InputModel):

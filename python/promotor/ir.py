@@ -472,6 +472,7 @@ class EngineDef(IRModel):
     campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
     codes_case_sensitive: StrictBool | None = None
+    prices_include_tax: StrictBool | None = None
 
     @model_validator(mode="after")
     def _current(self) -> Self:

@@ -24,6 +24,8 @@ __all__ = [
     "Rejected",
     "Result",
     "ShippingMethodResult",
+    "TaxLine",
+    "Taxes",
 ]
 
 #: Stable reason strings (``Rejected.reason``), as the core defines them
@@ -55,6 +57,52 @@ class ShippingMethodResult:
     price: Decimal
     discount: Decimal
     total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    """One line's (or shipping method's) amounts without (``net``) and with (``gross``) tax at
+    its ``rate`` (percent); ``tax = total_gross - total_net``."""
+
+    index: int
+    rate: Decimal
+    subtotal_net: Decimal
+    subtotal_gross: Decimal
+    discount_net: Decimal
+    discount_gross: Decimal
+    total_net: Decimal
+    total_gross: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Taxes:
+    """A cart's amounts both ways (docs/semantics.md, "Taxes"), when some line or shipping
+    method has a tax rate: per line and method that has one, and order sums (``None`` unless
+    every line and method has a rate)."""
+
+    prices_include_tax: bool
+    lines: list[TaxLine]
+    shipping_methods: list[TaxLine]
+    subtotal_net: Decimal | None
+    subtotal_gross: Decimal | None
+    shipping_net: Decimal | None
+    shipping_gross: Decimal | None
+    discount_net: Decimal | None
+    discount_gross: Decimal | None
+    total_net: Decimal | None
+    total_gross: Decimal | None
+    tax: Decimal | None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Taxes:
+        return cls(
+            **{
+                **data,
+                "lines": [TaxLine(**t) for t in data["lines"]],
+                "shipping_methods": [TaxLine(**t) for t in data["shipping_methods"]],
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,20 +310,33 @@ class Result:
         payments: list[Any] | None = None,
         amount_due: Decimal | None = None,
         shipping_methods: list[ShippingMethodResult] | None = None,
+        taxes: Taxes | None = None,
     ) -> None:
         totals = (currency, subtotal, shipping, discount, shipping_discount, total)
         paid = None if payments is None else (payments, amount_due)
         object.__setattr__(
             self,
             "_s",
-            [None, totals, lines, applied, rejected, campaigns or {}, paid, shipping_methods or []],
+            [
+                None,
+                totals,
+                lines,
+                applied,
+                rejected,
+                campaigns or {},
+                paid,
+                shipping_methods or [],
+                (taxes,),
+            ],
         )
 
     @classmethod
     def _from_native(cls, priced: Any, campaigns: dict[str, CampaignInfo]) -> Result:
         """A result over a native ``Priced`` outcome, converted part by part on access."""
         self = object.__new__(cls)
-        object.__setattr__(self, "_s", [priced, None, None, None, None, campaigns, None, None])
+        object.__setattr__(
+            self, "_s", [priced, None, None, None, None, campaigns, None, None, None]
+        )
         return self
 
     @classmethod
@@ -299,6 +360,7 @@ class Result:
             shipping_methods=[
                 ShippingMethodResult(**m) for m in outcome.get("shipping_methods", [])
             ],
+            taxes=None if outcome.get("taxes") is None else Taxes.from_dict(outcome["taxes"]),
         )
 
     # -- the parts, converted on first access ---------------------------------------------
@@ -368,6 +430,17 @@ class Result:
         return methods  # type: ignore[no-any-return]
 
     @property
+    def taxes(self) -> Taxes | None:
+        """The amounts with and without tax, when some line or shipping method has a
+        ``tax_rate`` (``None`` otherwise)."""
+        s = self._s
+        held = s[8]
+        if held is None:
+            found = s[0].taxes()
+            held = s[8] = (None if found is None else Taxes.from_dict(found),)
+        return held[0]  # type: ignore[no-any-return]
+
+    @property
     def applied(self) -> list[Applied]:
         """The campaigns that applied, in the order they applied."""
         s = self._s
@@ -431,7 +504,11 @@ class Result:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):
             return NotImplemented
-        return self._data() == other._data() and self.shipping_methods == other.shipping_methods
+        return (
+            self._data() == other._data()
+            and self.shipping_methods == other.shipping_methods
+            and self.taxes == other.taxes
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -440,8 +517,11 @@ class Result:
         return f"Result({body})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        if self.shipping_methods:
-            return (_rebuild_methods, (self._data(), self.campaigns, self.shipping_methods))
+        if self.shipping_methods or self.taxes is not None:
+            return (
+                _rebuild_methods,
+                (self._data(), self.campaigns, self.shipping_methods, self.taxes),
+            )
         return (_rebuild, (*self._data(), self.campaigns))
 
     def to_dict(self, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
@@ -458,6 +538,8 @@ class Result:
         data["rejected"] = [{**asdict(r), "message": r.message} for r in self.rejected]
         if self.shipping_methods:
             data["shipping_methods"] = [asdict(m) for m in self.shipping_methods]
+        if self.taxes is not None:
+            data["taxes"] = asdict(self.taxes)
         if mode == "json":
             return json_safe(data)  # type: ignore[no-any-return]
         if mode != "python":
@@ -569,6 +651,9 @@ def _rebuild_methods(
     data: tuple[Any, ...],
     campaigns: dict[str, CampaignInfo],
     shipping_methods: list[ShippingMethodResult],
+    taxes: Taxes | None = None,
 ) -> Result:
     fields: dict[str, Any] = dict(zip(_FIELDS, data, strict=True))
-    return Result(**fields, campaigns=campaigns, shipping_methods=shipping_methods)
+    return Result(
+        **fields, campaigns=campaigns, shipping_methods=shipping_methods, taxes=taxes
+    )

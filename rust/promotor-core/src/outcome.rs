@@ -20,6 +20,40 @@ pub struct Outcome {
     /// Each shipping method after discounts (the `shipping` shorthand is one method; none
     /// when the shipping is 0).
     pub shipping_methods: Vec<MethodOutcome>,
+    /// Amounts both with and without tax, when some line or method has a tax rate.
+    pub taxes: Option<Taxes>,
+}
+
+/// A cart's amounts both ways (docs/semantics.md, "Taxes"): per line and shipping method
+/// that has a rate, and order sums when every line and method has one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Taxes {
+    pub prices_include_tax: bool,
+    pub lines: Vec<TaxLine>,
+    pub shipping_methods: Vec<TaxLine>,
+    pub subtotal_net: Option<Decimal>,
+    pub subtotal_gross: Option<Decimal>,
+    pub shipping_net: Option<Decimal>,
+    pub shipping_gross: Option<Decimal>,
+    pub discount_net: Option<Decimal>,
+    pub discount_gross: Option<Decimal>,
+    pub total_net: Option<Decimal>,
+    pub total_gross: Option<Decimal>,
+    pub tax: Option<Decimal>,
+}
+
+/// One line's (or shipping method's) amounts with and without tax at its `rate` (percent).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaxLine {
+    pub index: usize,
+    pub rate: Decimal,
+    pub subtotal_net: Decimal,
+    pub subtotal_gross: Decimal,
+    pub discount_net: Decimal,
+    pub discount_gross: Decimal,
+    pub total_net: Decimal,
+    pub total_gross: Decimal,
+    pub tax: Decimal,
 }
 
 /// One shipping method after discounts; its id and code are the input's

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use promotor_core::input::{Input, MetaValue};
-use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Reported};
+use promotor_core::outcome::{Applied, LineOutcome, Outcome, Rejected, Reported, TaxLine, Taxes};
 
 use crate::dec::PyDec;
 
@@ -189,6 +189,57 @@ pub fn outcome<'py>(py: Python<'py>, o: &Outcome, input: &Input) -> PyResult<Bou
             methods.append(md)?;
         }
         d.set_item("shipping_methods", methods)?;
+    }
+    if let Some(t) = &o.taxes {
+        d.set_item("taxes", taxes(py, t)?)?;
+    }
+    Ok(d)
+}
+
+fn tax_line<'py>(py: Python<'py>, t: &TaxLine) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("index", t.index)?;
+    d.set_item("rate", PyDec(t.rate))?;
+    for (k, v) in [
+        ("subtotal_net", t.subtotal_net),
+        ("subtotal_gross", t.subtotal_gross),
+        ("discount_net", t.discount_net),
+        ("discount_gross", t.discount_gross),
+        ("total_net", t.total_net),
+        ("total_gross", t.total_gross),
+        ("tax", t.tax),
+    ] {
+        d.set_item(k, PyDec(v))?;
+    }
+    Ok(d)
+}
+
+/// The canonical `taxes` dict of an outcome.
+pub fn taxes<'py>(py: Python<'py>, t: &Taxes) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("prices_include_tax", t.prices_include_tax)?;
+    let lines = PyList::empty(py);
+    for l in &t.lines {
+        lines.append(tax_line(py, l)?)?;
+    }
+    d.set_item("lines", lines)?;
+    let methods = PyList::empty(py);
+    for l in &t.shipping_methods {
+        methods.append(tax_line(py, l)?)?;
+    }
+    d.set_item("shipping_methods", methods)?;
+    for (k, v) in [
+        ("subtotal_net", t.subtotal_net),
+        ("subtotal_gross", t.subtotal_gross),
+        ("shipping_net", t.shipping_net),
+        ("shipping_gross", t.shipping_gross),
+        ("discount_net", t.discount_net),
+        ("discount_gross", t.discount_gross),
+        ("total_net", t.total_net),
+        ("total_gross", t.total_gross),
+        ("tax", t.tax),
+    ] {
+        d.set_item(k, v.map(PyDec))?;
     }
     Ok(d)
 }

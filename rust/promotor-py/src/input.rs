@@ -497,6 +497,10 @@ fn item_dict<'py>(py: Python<'py>, it: &Item) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("price", PyDec(it.price))?;
     d.set_item("quantity", it.quantity)?;
     d.set_item("metadata", map_dict(py, &it.metadata)?)?;
+    // Only when given, so lines without a rate keep their shape.
+    if let Some(r) = it.tax_rate {
+        d.set_item("tax_rate", PyDec(r))?;
+    }
     Ok(d)
 }
 
@@ -528,6 +532,9 @@ fn method_dict<'py>(py: Python<'py>, m: &ShippingMethod) -> PyResult<Bound<'py, 
     d.set_item("name", m.name.as_deref())?;
     d.set_item("price", PyDec(m.price))?;
     d.set_item("metadata", map_dict(py, &m.metadata)?)?;
+    if let Some(r) = m.tax_rate {
+        d.set_item("tax_rate", PyDec(r))?;
+    }
     Ok(d)
 }
 

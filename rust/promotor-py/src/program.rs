@@ -343,6 +343,15 @@ impl Priced {
             .collect()
     }
 
+    /// The canonical `taxes` dict, or `None` when no line or method has a tax rate.
+    fn taxes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.outcome
+            .taxes
+            .as_ref()
+            .map(|t| convert::taxes(py, t))
+            .transpose()
+    }
+
     /// The whole canonical outcome dict, rejections with their explanations included.
     fn explained<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let outcome = self.explained_outcome();

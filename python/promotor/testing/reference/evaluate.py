@@ -74,6 +74,7 @@ from promotor.testing.reference import num, stacking, time
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
 from promotor.testing.reference.effects.shipping import method_maps, method_shares
+from promotor.testing.reference.taxes import taxes
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
 from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
@@ -190,6 +191,7 @@ class _Run:
             )
             for line in lines
         ]
+        self.cart = cart
         self.methods = method_maps(cart)
         self.listed = bool(cart.get("shipping_methods"))
         methods = [max(num.to_minor(m["price"], exponent, rounding), 0) for m in self.methods]
@@ -430,7 +432,24 @@ class _Run:
             "applied": self.applied,
             "rejected": self.rejected,
             **({"shipping_methods": self._method_rows()} if self.listed else {}),
+            **self._taxes(line_discounts),
         }
+
+    def _taxes(self, line_discounts: list[int]) -> dict[str, Any]:
+        amounts = self.amounts
+        lines = [
+            (i, line.get("tax_rate"), amounts.line_subtotals[i], amounts.current[i])
+            for i, line in enumerate(self.lines)
+        ]
+        listed = self.cart.get("shipping_methods") or []
+        methods = [
+            (j, listed[j].get("tax_rate") if listed else None, amount, amounts.methods_left[j])
+            for j, amount in enumerate(amounts.methods)
+        ]
+        found = taxes(
+            lines, methods, self.engine.prices_include_tax, amounts.rounding, amounts.exponent
+        )
+        return {} if found is None else {"taxes": found}
 
     def _method_rows(self) -> list[dict[str, Any]]:
         amounts = self.amounts

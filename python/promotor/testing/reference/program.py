@@ -56,6 +56,7 @@ class Program:
     stacking: Mapping[str, Any]
     campaigns: list[CCampaign]
     codes_case_sensitive: bool = False
+    prices_include_tax: bool = False
 
     def code_key(self, code: str) -> str:
         """A code's key as this engine matches codes (case-sensitively or not)."""
@@ -125,6 +126,7 @@ def read_program(engine_ir: Mapping[str, Any]) -> Program:
         stacking=stacking,
         campaigns=[read_campaign(i, raw) for i, raw in enumerate(engine_ir["campaigns"])],
         codes_case_sensitive=bool(engine_ir.get("codes_case_sensitive", False)),
+        prices_include_tax=bool(engine_ir.get("prices_include_tax", False)),
     )
 
 

@@ -4,6 +4,7 @@ pub mod effects;
 pub mod explain;
 pub mod expr;
 pub mod stacking;
+pub mod taxes;
 pub mod wallet;
 
 use rust_decimal::Decimal;
@@ -224,6 +225,29 @@ impl Program {
                 total: from_minor(lines[i] - line_disc[i], exponent),
             })
             .collect();
+        let taxes = {
+            let given: Vec<taxes::Given> = items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| taxes::Given {
+                    index: i,
+                    rate: it.tax_rate,
+                    subtotal: lines[i],
+                    total: lines[i] - line_disc[i],
+                })
+                .collect();
+            let methods: Vec<taxes::Given> = crate::input::methods(&input.cart)
+                .zip(facts.methods.iter().zip(&result.method_totals))
+                .enumerate()
+                .map(|(j, (m, (amount, d)))| taxes::Given {
+                    index: j,
+                    rate: m.tax_rate,
+                    subtotal: *amount,
+                    total: amount - d,
+                })
+                .collect();
+            taxes::taxes(&given, &methods, p.def.prices_include_tax, mode, exponent)
+        };
         let outcome = Outcome {
             currency,
             subtotal: from_minor(subtotal, exponent),
@@ -248,6 +272,7 @@ impl Program {
                     total: from_minor(m - d, exponent),
                 })
                 .collect(),
+            taxes,
         };
         (outcome, deltas)
     }

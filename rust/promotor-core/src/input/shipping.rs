@@ -14,7 +14,7 @@ use crate::error::ErrorKind;
 /// Methods of one cart.
 pub const MAX_METHODS: usize = 100;
 
-pub const METHOD_FIELDS: &[&str] = &["id", "code", "name", "price", "metadata"];
+pub const METHOD_FIELDS: &[&str] = &["id", "code", "name", "price", "metadata", "tax_rate"];
 
 /// One method as the evaluator reads it (borrowed from the input).
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,7 @@ pub struct Method<'a> {
     pub name: Option<&'a str>,
     pub price: Decimal,
     pub metadata: Option<&'a Map>,
+    pub tax_rate: Option<Decimal>,
 }
 
 /// The cart's shipping methods: those given, or the `shipping` shorthand as one method (none
@@ -36,6 +37,7 @@ pub fn methods(cart: &Cart) -> impl ExactSizeIterator<Item = Method<'_>> + '_ {
         name: None,
         price: cart.shipping,
         metadata: None,
+        tax_rate: None,
     });
     let listed: &[ShippingMethod] = &cart.shipping_methods;
     let n = listed.len() + usize::from(shorthand.is_some());
@@ -48,6 +50,7 @@ pub fn methods(cart: &Cart) -> impl ExactSizeIterator<Item = Method<'_>> + '_ {
                 name: m.name.as_deref(),
                 price: m.price,
                 metadata: Some(&m.metadata),
+                tax_rate: m.tax_rate,
             })
             .chain(shorthand),
         left: n,
@@ -81,7 +84,7 @@ pub(super) fn method<S: Source>(
     path: &Path<'_>,
     errs: &mut Errs<'_>,
 ) {
-    let mut seen = [false; 5];
+    let mut seen = [false; 6];
     match v.fields(Object::ShippingMethod) {
         Ok(fields) => {
             for (k, x) in fields {
@@ -102,7 +105,8 @@ pub(super) fn method<S: Source>(
                             money(&x, &at, errs)
                         };
                     }
-                    _ => metadata(&x, &mut out.metadata, &at, errs),
+                    4 => metadata(&x, &mut out.metadata, &at, errs),
+                    _ => out.tax_rate = super::values::tax_rate(&x, &at, errs),
                 }
             }
         }
@@ -126,6 +130,9 @@ pub(super) fn method<S: Source>(
     }
     if !seen[4] {
         out.metadata.clear();
+    }
+    if !seen[5] {
+        out.tax_rate = None;
     }
 }
 

@@ -62,6 +62,9 @@ pub struct ShippingMethod {
     pub price: Decimal,
     #[serde(default)]
     pub metadata: Map,
+    /// Tax rate in percent, as a line's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -81,6 +84,9 @@ pub struct Item {
     pub quantity: u32,
     #[serde(default)]
     pub metadata: Map,
+    /// Tax rate in percent (`20` for 20% VAT), `0..=1000`; `None`: unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

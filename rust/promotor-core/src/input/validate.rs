@@ -37,7 +37,7 @@ pub const CART_FIELDS: &[&str] = &[
     "shipping_methods",
 ];
 pub const ITEM_FIELDS: &[&str] = &[
-    "sku", "product", "category", "tags", "price", "quantity", "metadata",
+    "sku", "product", "category", "tags", "price", "quantity", "metadata", "tax_rate",
 ];
 pub const CUSTOMER_FIELDS: &[&str] = &[
     "id",
@@ -175,7 +175,8 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
                     };
                 }
                 5 => out.quantity = quantity(&x, &at, errs),
-                _ => metadata(&x, &mut out.metadata, &at, errs),
+                6 => metadata(&x, &mut out.metadata, &at, errs),
+                _ => out.tax_rate = super::values::tax_rate(&x, &at, errs),
             }
         }
     }
@@ -188,6 +189,7 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
         price,
         quantity,
         metadata,
+        tax_rate,
     } = out;
     if !seen.has(0) {
         *sku = None;
@@ -210,6 +212,9 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
     }
     if !seen.has(6) && !metadata.is_empty() {
         metadata.clear();
+    }
+    if !seen.has(7) {
+        *tax_rate = None;
     }
 }
 

@@ -35,6 +35,10 @@ pub struct EngineDef {
     /// Campaign codes match case-sensitively (`codes::key_with`); absent: insensitive.
     #[serde(default, skip_serializing_if = "is_false")]
     pub codes_case_sensitive: bool,
+    /// Prices (and effect amounts) include tax (docs/semantics.md, "Taxes"); absent: they
+    /// exclude it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prices_include_tax: bool,
 }
 
 /// An engine definition as written, in any version this build reads.
@@ -58,6 +62,8 @@ struct RawEngineDef {
     programs: Vec<crate::programs::ProgramDef>,
     #[serde(default)]
     codes_case_sensitive: bool,
+    #[serde(default)]
+    prices_include_tax: bool,
 }
 
 impl TryFrom<RawEngineDef> for EngineDef {
@@ -87,6 +93,7 @@ impl TryFrom<RawEngineDef> for EngineDef {
             campaigns: raw.campaigns,
             programs: raw.programs,
             codes_case_sensitive: raw.codes_case_sensitive,
+            prices_include_tax: raw.prices_include_tax,
         })
     }
 }

@@ -131,6 +131,7 @@ pub const LINE_COLUMNS: &[(&str, &str, Kind)] = &[
     ("price_minor", "price", Kind::Minor),
     ("quantity", "quantity", Kind::Number),
     ("metadata", "metadata", Kind::Metadata),
+    ("tax_rate", "tax_rate", Kind::Number),
 ];
 
 /// The fields of a shipping method struct: (field of the struct, field, kind).
@@ -141,6 +142,7 @@ pub const METHOD_COLUMNS: &[(&str, &str, Kind)] = &[
     ("price", "price", Kind::Number),
     ("price_minor", "price", Kind::Minor),
     ("metadata", "metadata", Kind::Metadata),
+    ("tax_rate", "tax_rate", Kind::Number),
 ];
 
 /// Columns no field reads: refused (with a did-you-mean), or ignored when asked.
