@@ -606,6 +606,8 @@ def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
             "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
             "stacking": draw(stackings),
             "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
+            # prices including or excluding tax (docs/semantics.md, "Taxes")
+            "prices_include_tax": draw(st.booleans()),
         },
     )
 
@@ -660,6 +662,14 @@ prices = st.one_of(
 )
 
 
+#: Tax rates in percent: none (unknown) often, usual VAT rates, and odd ones.
+tax_rates = st.one_of(
+    st.none(),
+    st.sampled_from([Decimal(0), Decimal(7), Decimal(20), Decimal("5.5"), Decimal(23)]),
+    st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False),
+)
+
+
 @st.composite
 def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
     return {
@@ -670,6 +680,7 @@ def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "price": draw(prices),
         "quantity": draw(st.integers(1, 5)),
         "metadata": draw(metadata(["weight"])),
+        **({"tax_rate": rate} if (rate := draw(tax_rates)) is not None else {}),
     }
 
 
@@ -681,6 +692,7 @@ def shipping_methods(draw: st.DrawFn) -> dict[str, Any]:
         "name": None,
         "price": draw(prices),
         "metadata": draw(metadata(["fast"])),
+        **({"tax_rate": rate} if (rate := draw(tax_rates)) is not None else {}),
     }
 
 

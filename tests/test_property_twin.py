@@ -76,6 +76,18 @@ def test_property_invariants(engine_ir: dict[str, Any], data: st.DataObject) -> 
         for applied in out["applied"]:
             shares = applied.get("shipping_allocations", {})
             assert sum(shares.values()) == applied["shipping_amount"]
+    taxes = out.get("taxes")
+    if taxes is not None:  # both ways add up, line by line and in all
+        for t in [*taxes["lines"], *taxes["shipping_methods"]]:
+            assert t["subtotal_net"] - t["discount_net"] == t["total_net"]
+            assert t["subtotal_gross"] - t["discount_gross"] == t["total_gross"]
+            assert t["tax"] == t["total_gross"] - t["total_net"]
+        if taxes["total_net"] is not None:
+            assert taxes["tax"] == sum(
+                t["tax"] for t in [*taxes["lines"], *taxes["shipping_methods"]]
+            )
+            given = "total_gross" if taxes["prices_include_tax"] else "total_net"
+            assert taxes[given] == out["total"]
 
 
 @given(stacking_engines(), st.data())
