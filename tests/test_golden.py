@@ -79,6 +79,12 @@ def summary(outcome: dict[str, Any]) -> dict[str, Any]:
             (r["code"] if r["campaign_id"] is None else r["campaign_id"]): r["reason"]
             for r in outcome["rejected"]
         },
+        # the order's amounts with and without tax, for carts with tax rates
+        "taxes": {
+            key: _money(outcome["taxes"][key])
+            for key in ("total_net", "discount_net", "tax")
+            if outcome.get("taxes") and outcome["taxes"].get(key) is not None
+        },
     }
 
 
@@ -104,6 +110,7 @@ def expected_summary(expected: dict[str, Any]) -> dict[str, Any]:
                 {"campaign_id": cid, "code": None, "reason": reason}
                 for cid, reason in expected.get("rejected", {}).items()
             ],
+            "taxes": expected.get("taxes"),
         }
     )
 

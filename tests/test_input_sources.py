@@ -192,6 +192,11 @@ CASES: list[tuple[str, dict[str, Any], Found]] = [
         [("incompatible", ("cart", "shipping_methods"))],
     ),
     (
+        "a negative tax rate",
+        {"cart": {"items": [{"price": 1, "tax_rate": -20}]}},
+        [("too_small", ("cart", "items", 0, "tax_rate"))],
+    ),
+    (
         "a subtotal rules cannot read",
         {"cart": {"items": [{"price": 10**8, "quantity": 10**6}]}},
         [("subtotal_too_large", ("cart", "items"))],

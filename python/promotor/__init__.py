@@ -78,8 +78,8 @@ from .result import (
     Rejected,
     Result,
     ShippingMethodResult,
-    TaxLine,
     Taxes,
+    TaxLine,
 )
 from .simulation import Report, simulate
 from .stores import Store, store

@@ -654,6 +654,4 @@ def _rebuild_methods(
     taxes: Taxes | None = None,
 ) -> Result:
     fields: dict[str, Any] = dict(zip(_FIELDS, data, strict=True))
-    return Result(
-        **fields, campaigns=campaigns, shipping_methods=shipping_methods, taxes=taxes
-    )
+    return Result(**fields, campaigns=campaigns, shipping_methods=shipping_methods, taxes=taxes)

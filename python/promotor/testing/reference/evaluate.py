@@ -74,11 +74,11 @@ from promotor.testing.reference import num, stacking, time
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
 from promotor.testing.reference.effects.shipping import method_maps, method_shares
-from promotor.testing.reference.taxes import taxes
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
 from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
 from promotor.testing.reference.state import Meter
+from promotor.testing.reference.taxes import taxes
 
 __all__ = ["Pools", "decide", "evaluate", "pool_lookups", "state_keys"]
 

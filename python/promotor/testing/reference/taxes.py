@@ -40,7 +40,10 @@ def taxes(
     """The canonical ``taxes`` dict, or ``None`` when no line or method has a rate."""
     if all(g[1] is None for g in [*lines, *methods]):
         return None
-    dec = lambda v: num.from_minor(v, exponent)  # noqa: E731
+
+    def dec(units: int) -> Decimal:
+        return num.from_minor(units, exponent)
+
     out: dict[str, Any] = {"prices_include_tax": include, "lines": [], "shipping_methods": []}
     sums = {"sn": 0, "sg": 0, "hn": 0, "hg": 0, "tn": 0, "tg": 0}
     complete = True

@@ -141,18 +141,24 @@ pub(super) fn opt_number<S: Source>(
 }
 
 /// A tax rate in percent: `0..=1000`; null: none.
-pub(crate) fn tax_rate<S: Source>(
-    v: &S,
-    path: &Path<'_>,
-    errs: &mut Errs<'_>,
-) -> Option<Decimal> {
+pub(crate) fn tax_rate<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> Option<Decimal> {
     let d = opt_number(v, path, errs)?;
     if d.is_sign_negative() && !d.is_zero() {
-        errs.at(path, ErrorKind::TooSmall { min: "0".to_owned() });
+        errs.at(
+            path,
+            ErrorKind::TooSmall {
+                min: "0".to_owned(),
+            },
+        );
         return None;
     }
     if d > Decimal::ONE_THOUSAND {
-        errs.at(path, ErrorKind::TooLarge { max: "1000".to_owned() });
+        errs.at(
+            path,
+            ErrorKind::TooLarge {
+                max: "1000".to_owned(),
+            },
+        );
         return None;
     }
     Some(d)
