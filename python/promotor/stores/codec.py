@@ -25,6 +25,25 @@ __all__ = ["decode_outcome", "decode_result", "encode_outcome", "normalize_code"
 
 _MONEY = ("subtotal", "shipping", "discount", "shipping_discount", "total")
 _LINE_MONEY = ("unit_price", "subtotal", "discount", "total")
+_METHOD_MONEY = ("price", "discount", "total")
+
+
+def _texts(taxes: Any) -> Any:
+    """A ``taxes`` dict with its decimals as text (``None`` and the flag kept)."""
+    if isinstance(taxes, dict):
+        return {k: _texts(v) for k, v in taxes.items()}
+    if isinstance(taxes, list):
+        return [_texts(v) for v in taxes]
+    return str(taxes) if isinstance(taxes, Decimal) else taxes
+
+
+def _decimals(taxes: Any) -> Any:
+    """The reverse of :func:`_texts` (``index`` stays an int)."""
+    if isinstance(taxes, dict):
+        return {k: v if k == "index" else _decimals(v) for k, v in taxes.items()}
+    if isinstance(taxes, list):
+        return [_decimals(v) for v in taxes]
+    return Decimal(taxes) if isinstance(taxes, str) else taxes
 
 
 def normalize_code(code: str) -> str:
@@ -79,9 +98,24 @@ def encode_outcome(outcome: dict[str, Any]) -> str:
             "shipping_amount": str(a["shipping_amount"]),
             "allocations": [[i, str(v)] for i, v in a["allocations"].items()],
             "gifts": [{**g, "price": str(g["price"])} for g in a["gifts"]],
+            **(
+                {
+                    "shipping_allocations": [
+                        [j, str(v)] for j, v in a["shipping_allocations"].items()
+                    ]
+                }
+                if "shipping_allocations" in a
+                else {}
+            ),
         }
         for a in outcome["applied"]
     ]
+    if "shipping_methods" in outcome:
+        data["shipping_methods"] = [
+            {**m, **{k: str(m[k]) for k in _METHOD_MONEY}} for m in outcome["shipping_methods"]
+        ]
+    if "taxes" in outcome:
+        data["taxes"] = _texts(outcome["taxes"])
     data["rejected"] = [
         {**r, "actual": _value(r["actual"]), "expected": _value(r["expected"])}
         for r in outcome["rejected"]
@@ -104,9 +138,24 @@ def decode_outcome(text: str) -> dict[str, Any]:
             "shipping_amount": Decimal(a["shipping_amount"]),
             "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
             "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
+            **(
+                {
+                    "shipping_allocations": {
+                        int(j): Decimal(v) for j, v in a["shipping_allocations"]
+                    }
+                }
+                if "shipping_allocations" in a
+                else {}
+            ),
         }
         for a in data["applied"]
     ]
+    if "shipping_methods" in data:
+        out["shipping_methods"] = [
+            {**m, **{k: Decimal(m[k]) for k in _METHOD_MONEY}} for m in data["shipping_methods"]
+        ]
+    if "taxes" in data:
+        out["taxes"] = _decimals(data["taxes"])
     out["rejected"] = [
         {**r, "actual": _unvalue(r["actual"]), "expected": _unvalue(r["expected"])}
         for r in data["rejected"]

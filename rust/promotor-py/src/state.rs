@@ -317,7 +317,7 @@ pub fn record_json(o: &Outcome, input: &Input) -> String {
             })
         })
         .collect();
-    json!({
+    let mut out = json!({
         "subtotal": o.subtotal.to_string(),
         "shipping": o.shipping.to_string(),
         "discount": o.discount.to_string(),
@@ -327,8 +327,55 @@ pub fn record_json(o: &Outcome, input: &Input) -> String {
         "lines": lines,
         "applied": applied,
         "rejected": rejected,
-    })
-    .to_string()
+    });
+    if let (false, Some(obj)) = (o.shipping_methods.is_empty(), out.as_object_mut()) {
+        let methods: Vec<J> = o
+            .shipping_methods
+            .iter()
+            .map(|m| {
+                let given = input.cart.shipping_methods.get(m.index);
+                json!({
+                    "index": m.index,
+                    "id": given.and_then(|g| g.id.as_deref()),
+                    "code": given.and_then(|g| g.code.as_deref()),
+                    "name": given.and_then(|g| g.name.as_deref()),
+                    "price": m.price.to_string(),
+                    "discount": m.discount.to_string(),
+                    "total": m.total.to_string(),
+                })
+            })
+            .collect();
+        obj.insert("shipping_methods".to_owned(), J::from(methods));
+    }
+    if let (Some(t), Some(obj)) = (&o.taxes, out.as_object_mut()) {
+        let line = |l: &promotor_core::outcome::TaxLine| {
+            json!({
+                "index": l.index, "rate": l.rate.to_string(),
+                "subtotal_net": l.subtotal_net.to_string(),
+                "subtotal_gross": l.subtotal_gross.to_string(),
+                "discount_net": l.discount_net.to_string(),
+                "discount_gross": l.discount_gross.to_string(),
+                "total_net": l.total_net.to_string(),
+                "total_gross": l.total_gross.to_string(),
+                "tax": l.tax.to_string(),
+            })
+        };
+        let s = |v: Option<rust_decimal::Decimal>| v.map(|d| d.to_string());
+        obj.insert(
+            "taxes".to_owned(),
+            json!({
+                "prices_include_tax": t.prices_include_tax,
+                "lines": t.lines.iter().map(line).collect::<Vec<_>>(),
+                "shipping_methods": t.shipping_methods.iter().map(line).collect::<Vec<_>>(),
+                "subtotal_net": s(t.subtotal_net), "subtotal_gross": s(t.subtotal_gross),
+                "shipping_net": s(t.shipping_net), "shipping_gross": s(t.shipping_gross),
+                "discount_net": s(t.discount_net), "discount_gross": s(t.discount_gross),
+                "total_net": s(t.total_net), "total_gross": s(t.total_gross),
+                "tax": s(t.tax),
+            }),
+        );
+    }
+    out.to_string()
 }
 
 fn meta(v: &MetaValue) -> J {
