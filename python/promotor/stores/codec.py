@@ -139,11 +139,7 @@ def decode_outcome(text: str) -> dict[str, Any]:
             "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
             "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
             **(
-                {
-                    "shipping_allocations": {
-                        int(j): Decimal(v) for j, v in a["shipping_allocations"]
-                    }
-                }
+                {"shipping_allocations": {int(j): Decimal(v) for j, v in a["shipping_allocations"]}}
                 if "shipping_allocations" in a
                 else {}
             ),
