@@ -31,14 +31,24 @@ EFFECT_VARIANTS = {
     "percent_off": {"percent", "on", "cap"},
     "amount_off": {"amount", "on", "allocation"},
     "fixed_price": {"price", "on"},
-    "shipping_off": {"amount", "percent"},
-    "buy_x_get_y": {"buy", "buy_quantity", "get", "get_quantity", "percent", "max_applications"},
+    "shipping_off": {"amount", "percent", "on"},
+    "buy_x_get_y": {
+        "buy",
+        "buy_quantity",
+        "get",
+        "get_quantity",
+        "percent",
+        "max_applications",
+        "amount",
+        "fixed_price",
+        "get_from",
+    },
     "gift": {"sku", "quantity", "price", "per", "of"},
 }
 TARGET_VARIANTS = {
     "order": set(),
-    "shipping": set(),
-    "items": {"pred", "cheapest", "most_expensive", "max_quantity"},
+    "shipping": {"pred", "allocation"},
+    "items": {"pred", "cheapest", "most_expensive", "max_quantity", "groups_of"},
 }
 STRUCTS = {
     ir.EngineDef: {
@@ -50,6 +60,7 @@ STRUCTS = {
         "campaigns",
         "programs",
         "codes_case_sensitive",
+        "prices_include_tax",
     },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.RuleBounds: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
