@@ -271,6 +271,12 @@ class ShippingTarget(Checked):
     pred: ExprNode | None = None
     allocation: Literal["across", "each"] | None = None
 
+    @field_validator("allocation")
+    @classmethod
+    def _default_left_out(cls, value: str | None) -> str | None:
+        # "across" is the default: one IR for one meaning, as the core writes it
+        return None if value == "across" else value
+
 
 class ItemsTarget(Checked):
     __part__ = "target"
@@ -321,6 +327,13 @@ class ShippingOff(Checked):
     amount: ExprNode
     percent: StrictBool = False
     on: Target | None = None
+
+    @field_validator("on")
+    @classmethod
+    def _all_methods_left_out(cls, value: Any) -> Any:
+        # every method, across, is the default (`None`): one IR for one meaning
+        plain = isinstance(value, ShippingTarget) and value.pred is None
+        return None if plain and value.allocation is None else value
 
 
 class BuyXGetY(Checked):
