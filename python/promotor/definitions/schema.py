@@ -203,8 +203,10 @@ def file_schema() -> dict[str, Any]:
 
     >>> from promotor.definitions import file_schema
     >>> schema = file_schema()
-    >>> sorted(schema["$defs"]["Engine"]["properties"])[:3]
-    ['bounds', 'campaigns', 'currency']
+    >>> sorted(schema["$defs"]["Engine"]["properties"])[:2]
+    ['bounds', 'campaigns']
+    >>> "prices_include_tax" in schema["$defs"]["Engine"]["properties"]
+    True
     """
     from promotor import json_schema
     from promotor.definitions._people import engine_parameters
