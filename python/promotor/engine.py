@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from . import _native, ir
 from .campaign import Campaign, RuleBounds, Stacking
-from .describe import describe_effect, describe_rule
+from .describe import describe_effect, describe_effects, describe_rule
 from .errors import RuleError, detail
 from .expr import Expr
 from .programs import Loyalty, Referral
@@ -544,14 +544,15 @@ class Engine:
             info = {}
             for c in self._ir["campaigns"]:
                 tiers = c.get("tiers") or []
-                effects = [describe_effect(t["effect"]) for t in tiers] or [
-                    describe_effect(c["effect"])
-                ]
+                effects = [describe_effects(t) for t in tiers] or [describe_effects(c)]
                 info[c["id"]] = CampaignInfo(
                     name=c.get("name", ""),
                     rules=describe_rule(c.get("rules")),
                     effects=effects,
                     tier_rules=[describe_rule(t.get("rules")) for t in tiers],
+                    parts=[
+                        [describe_effect(e) for e in h.get("effects") or ()] for h in (tiers or [c])
+                    ],
                 )
             self._info = info
         return self._info

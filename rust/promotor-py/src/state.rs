@@ -289,6 +289,15 @@ pub fn record_json(o: &Outcome, input: &Input) -> String {
             if let (Some(by), Some(obj)) = (a.limited_by, m.as_object_mut()) {
                 obj.insert("limited_by".to_owned(), J::from(by));
             }
+            if let (false, Some(obj)) = (a.parts.is_empty(), m.as_object_mut()) {
+                let parts: Vec<J> = a.parts.iter().map(|p| json!({
+                    "amount": p.amount.to_string(),
+                    "shipping_amount": p.shipping_amount.to_string(),
+                    "allocations": p.allocations.iter().map(|(i, v)| json!([i, v.to_string()])).collect::<Vec<_>>(),
+                    "gifts": p.gifts.iter().map(|g| json!({"sku": g.sku, "quantity": g.quantity, "price": g.price.to_string()})).collect::<Vec<_>>(),
+                })).collect();
+                obj.insert("parts".to_owned(), J::from(parts));
+            }
             m
         })
         .collect();
