@@ -470,6 +470,13 @@ def _rfc(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
+def bodies(draw: st.DrawFn, depth: int) -> Node:
+    """A campaign's or tier's ``effect``, or sometimes several ``effects`` (issue 10)."""
+    if draw(st.integers(0, 3)) == 0:
+        return {"effects": draw(st.lists(effects(depth), min_size=1, max_size=3))}
+    return {"effect": draw(effects(depth))}
+
+
 @st.composite
 def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
     c: Node = {"id": f"c{index}", "priority": draw(st.integers(-1, 2))}
@@ -479,12 +486,12 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         c["tiers"] = [
             {
                 "rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
-                "effect": draw(effects(depth - 1)),
+                **bodies(draw, depth - 1),
             }
             for _ in range(draw(st.integers(1, 3)))
         ]
     else:
-        c["effect"] = draw(effects(depth - 1))
+        c.update(bodies(draw, depth - 1))
     code_kind = draw(st.integers(0, 3))
     if code_kind == 1:
         c["code"] = f"Code{index}"
@@ -576,7 +583,7 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         elif draw(st.integers(0, 4)) == 0:
             # A spend threshold, often crossed by the discounts before it (rules_on).
             c["rules"] = binary("ge", field("cart", "subtotal"), num_lit(draw(st.integers(0, 120))))
-        c["effect"] = draw(effects(1))
+        c.update(bodies(draw, 1))
         if draw(st.integers(0, 3)) == 0:
             c["exclusive"] = True
         if draw(st.booleans()):

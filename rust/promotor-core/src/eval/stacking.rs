@@ -398,7 +398,9 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         }
         let left = (m - sum).max(0);
         sum += left;
-        if left == 0 {
+        // A campaign that adds a gift keeps applying with amount 0 (several effects can
+        // discount and add a gift).
+        if left == 0 && t.d.gifts.is_empty() {
             let e = &el[t.k];
             run.rejected
                 .push((t.k, rejected(Some(e.id), e.code, Reason::MaxDiscount)));
