@@ -31,6 +31,10 @@ pub fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, Py
             }
             d.into_any()
         }
+        MetaValue::Ts(t) => DateTime::<Utc>::from_timestamp_micros(t.ts).map_or_else(
+            || Ok(py.None().into_bound(py)),
+            |dt| dt.into_pyobject(py).map(Bound::into_any),
+        )?,
     })
 }
 

@@ -337,6 +337,10 @@ fn meta(v: &MetaValue) -> J {
         MetaValue::Bool(b) => J::from(*b),
         MetaValue::Num(n) => json!({"$dec": n.to_string()}),
         MetaValue::Str(s) => J::from(s.as_str()),
+        MetaValue::Ts(t) => DateTime::<Utc>::from_timestamp_micros(t.ts).map_or(
+            J::Null,
+            |dt| json!({"$ts": dt.to_rfc3339_opts(SecondsFormat::Micros, true)}),
+        ),
         MetaValue::List(items) => J::Array(items.iter().map(meta).collect()),
         MetaValue::Map(m) => {
             json!({"$map": m.iter().map(|(k, x)| (k.clone(), meta(x))).collect::<serde_json::Map<_, _>>()})
