@@ -38,7 +38,22 @@ from .errors import (
     StoreError,
 )
 from .events import Event
-from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
+from .expr import (
+    Expr,
+    When,
+    cart,
+    context,
+    customer,
+    date,
+    days_between,
+    greatest,
+    item,
+    least,
+    lit,
+    parse,
+    timestamp,
+    when,
+)
 from .inputs import Cart, Context, Customer, Item
 from .programs import (
     Balance,
@@ -57,7 +72,7 @@ from .programs import (
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
-from .result import Applied, Gift, LineResult, Rejected, Result
+from .result import Applied, Gift, LineResult, Part, Rejected, Result
 from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
@@ -92,6 +107,7 @@ __all__ = [
     "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Part",
     "Payment",
     "PoolExhaustedError",
     "PromotorError",
@@ -123,6 +139,8 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "date",
+    "days_between",
     "earn",
     "errors",
     "events",
@@ -145,6 +163,7 @@ __all__ = [
     "simulate",
     "store",
     "stores",
+    "timestamp",
     "webhooks",
     "when",
 ]
