@@ -55,6 +55,7 @@ from .expr import (
     when,
 )
 from .inputs import Cart, Context, Customer, Item
+from .pricing import ItemPrice, PriceCampaign
 from .programs import (
     Balance,
     EarnRule,
@@ -102,6 +103,7 @@ __all__ = [
     "ImportReport",
     "InputError",
     "Item",
+    "ItemPrice",
     "LineResult",
     "Loyalty",
     "LoyaltyTier",
@@ -110,6 +112,7 @@ __all__ = [
     "Part",
     "Payment",
     "PoolExhaustedError",
+    "PriceCampaign",
     "PromotorError",
     "Qualifications",
     "Redemption",
