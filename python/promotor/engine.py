@@ -608,6 +608,14 @@ class Engine:
         """
         return item_price(self, item, cart, customer, codes, now, context)
 
+    def _probe(self, campaign: dict[str, Any]) -> Engine:
+        """An engine of this one campaign (an IR dict), with this engine's currency and
+        rounding and default stacking, no store and no programmes: what qualifications price
+        a tier against."""
+        data = {**self.to_ir(), "campaigns": [campaign], "stacking": {}}
+        data.pop("programs", None)
+        return Engine.from_ir(data)
+
     def to_ir(self) -> dict[str, Any]:
         """The engine's IR as plain data (a deep copy)."""
         return json.loads(json.dumps(self._ir))  # type: ignore[no-any-return]
