@@ -285,13 +285,18 @@ def _closeness(hints: list[Hint]) -> tuple[int, Decimal, Decimal]:
 
 
 def _reward(effect: dict[str, Any]) -> str:
-    """A tier's effect, short: ``15%``, ``10.00 off``, or its builder call."""
+    """A tier's effect, short: ``15%``, ``10.00 off``, ``free shipping``, or its builder
+    call."""
     from .describe import describe_effect
 
     number = effect.get("percent") if effect.get("type") == "percent_off" else None
     on = effect.get("on", {"type": "order"})
     if number and number.get("type") == "num" and on == {"type": "order"}:
         return f"{number['value']}%"
+    if effect.get("type") == "shipping_off" and effect.get("percent") is True:
+        amount = effect.get("amount") or {}
+        if amount.get("type") == "num" and Decimal(amount["value"]) == 100:
+            return "free shipping"
     number = effect.get("amount") if effect.get("type") == "amount_off" else None
     if number and number.get("type") == "num" and on == {"type": "order"}:
         return f"{number['value']} off"

@@ -17,8 +17,7 @@ from tests.both import both
 
 WARSAW = "Europe/Warsaw"
 BIRTHDAY_WEEK = (
-    customer.birthday.last_anniversary(context.now, WARSAW).days_until(context.now.date(WARSAW))
-    < 7
+    customer.birthday.last_anniversary(context.now, WARSAW).days_until(context.now.date(WARSAW)) < 7
 )
 
 
@@ -98,9 +97,7 @@ def test_a_february_29_birthday_is_february_28_in_common_years(
 
 
 def test_each_effect_sees_what_the_ones_before_it_left() -> None:
-    engine = pm.Engine(
-        [pm.Campaign(id="both", effects=[pm.percent_off(50), pm.amount_off(30)])]
-    )
+    engine = pm.Engine([pm.Campaign(id="both", effects=[pm.percent_off(50), pm.amount_off(30)])])
     result = both(engine, {"items": [{"sku": "A", "price": "50.00", "quantity": 1}]})
     [applied] = result.applied
     # 50% of 50.00, then 30.00 off the 25.00 left: 25.00 of it

@@ -47,7 +47,7 @@ def holds(rule: str | pm.Expr, cust: Any = CUSTOMER, now: datetime = NOW) -> boo
         "days_between(last_anniversary(customer.birthday, context.now), date(context.now)) == 4",
         'days_between(date("2027-03-01"), date("2027-02-28")) == -1',
         'days_between(date("2028-02-28"), date("2028-03-01")) == 2',
-        'days_between(customer.created_at, context.now) == 308',
+        "days_between(customer.created_at, context.now) == 308",
         "timestamp(context.now) == context.now",
     ],
 )
@@ -97,7 +97,11 @@ def test_mistakes_do_not_compile(rule: str, kind: str) -> None:
 def test_a_misspelt_function_suggests_days_between() -> None:
     with pytest.raises(RuleError, match="days_between"):
         pm.Engine(
-            [pm.Campaign(id="r", rules="days_since(customer.created_at) > 3", effect=pm.amount_off(1))]
+            [
+                pm.Campaign(
+                    id="r", rules="days_since(customer.created_at) > 3", effect=pm.amount_off(1)
+                )
+            ]
         )
 
 
@@ -123,7 +127,9 @@ def test_text_metadata_needs_timestamp() -> None:
     assert not holds(LAPSED, cust)  # text minus a timestamp is null
     rule = context.now - pm.timestamp(customer["last_order_at"]) > timedelta(days=90)
     assert holds(rule, cust)
-    assert holds(rule, {"id": "c1", "metadata": {"last_order_at": datetime(2026, 9, 1, tzinfo=UTC)}})
+    assert holds(
+        rule, {"id": "c1", "metadata": {"last_order_at": datetime(2026, 9, 1, tzinfo=UTC)}}
+    )
 
 
 def test_a_naive_datetime_in_metadata_is_an_input_error() -> None:
