@@ -150,7 +150,8 @@ def test_a_tier_may_carry_several_effects() -> None:
         ]
     )
     low = both(engine, {"items": [{"sku": "A", "price": "150.00"}]})
-    assert low.applied[0].parts == [] and low.discount == Decimal("15.00")
+    assert low.applied[0].parts == []
+    assert low.discount == Decimal("15.00")
     [applied] = both(engine, {"items": [{"sku": "A", "price": "200.00"}]}).applied
     assert (applied.tier, applied.amount) == (1, Decimal("30.00"))
     assert [g.sku for g in applied.gifts] == ["TOTE"]
@@ -196,7 +197,8 @@ def test_explain_names_each_effect() -> None:
     )
     text = result.explain()
     assert "effect 1 amount_off(20): -20.00" in text
-    assert "effect 2" in text and "(shipping -4.99)" in text
+    assert "effect 2" in text
+    assert "(shipping -4.99)" in text
     assert result.to_dict()["applied"][0]["parts"][1]["shipping_amount"] == Decimal("4.99")
 
 
@@ -204,4 +206,5 @@ def test_round_trips_through_json() -> None:
     engine = birthday_engine()
     assert pm.Engine.from_json(engine.to_json()).to_ir() == engine.to_ir()
     c = engine.to_ir()["campaigns"][0]
-    assert "effect" not in c and [e["type"] for e in c["effects"]] == ["amount_off", "shipping_off"]
+    assert "effect" not in c
+    assert [e["type"] for e in c["effects"]] == ["amount_off", "shipping_off"]

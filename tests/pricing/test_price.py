@@ -89,7 +89,8 @@ def test_a_quantity_given_is_one_unit() -> None:
     )
     p = item_price(shop, {**TEA, "quantity": 5})
     assert p.price == Decimal("6.75")
-    assert p.result is not None and p.result.lines[-1].quantity == 1
+    assert p.result is not None
+    assert p.result.lines[-1].quantity == 1
 
 
 def test_several_effects_price_the_unit_together() -> None:

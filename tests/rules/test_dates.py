@@ -42,7 +42,8 @@ def holds(rule: str | pm.Expr, cust: Any = CUSTOMER, now: datetime = NOW) -> boo
         'anniversary(timestamp("2000-02-29T00:00:00Z"), 2028) == date("2028-02-29")',
         'last_anniversary(customer.birthday, context.now) == date("2026-12-30")',
         'next_anniversary(customer.birthday, context.now) == date("2027-12-30")',
-        'next_anniversary(customer.birthday, timestamp("2026-12-30T23:59:59Z")) == date("2026-12-30")',
+        'next_anniversary(customer.birthday, timestamp("2026-12-30T23:59:59Z"))'
+        ' == date("2026-12-30")',
         'last_anniversary(customer.created_at, context.now, "Europe/Warsaw") == date("2026-02-28")',
         "days_between(last_anniversary(customer.birthday, context.now), date(context.now)) == 4",
         'days_between(date("2027-03-01"), date("2027-02-28")) == -1',
