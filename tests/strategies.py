@@ -177,6 +177,7 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             st.sampled_from(["weekday", "hour", "day", "month", "year"]),
             st.sampled_from(TIMEZONES),
         ),
+        st.builds(lambda a, b: call("days_between", a, b), timestamps(False), timestamps(False)),
     )
 
 
@@ -206,7 +207,26 @@ def timestamps(scope: bool) -> st.SearchStrategy[Node]:
             ]
         ),
     )
-    return st.one_of(base, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
+    tz = st.sampled_from(TIMEZONES).map(lambda z: {"type": "str", "value": z})
+    # Dates and anniversaries (issue 10): a date is a timestamp at 00:00 UTC.
+    dated = st.one_of(
+        st.builds(lambda t, z: call("date", t, z), base, tz),
+        base.map(lambda t: call("date", t)),
+        st.sampled_from(["2026-02-28", "2028-02-29", "2026-12-31", "2027-01-01"]).map(
+            lambda d: call("date", {"type": "str", "value": d})
+        ),
+        st.builds(lambda t, y: call("anniversary", t, num_lit(y)), base, st.integers(2025, 2029)),
+        st.builds(
+            lambda fn, t, n, z: call(fn, t, n, z),
+            st.sampled_from(["next_anniversary", "last_anniversary"]),
+            base,
+            base,
+            tz,
+        ),
+        base.map(lambda t: call("timestamp", t)),
+        st.just(call("timestamp", field("customer", "metadata", "last"))),
+    )
+    return st.one_of(base, dated, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
 
 
 @cache
@@ -613,6 +633,17 @@ def metadata(draw: st.DrawFn, keys: list[str]) -> dict[str, Any]:
     return {k: draw(meta_values) for k in keys if draw(st.booleans())}
 
 
+# Birthdays as the input reads a date (00:00 UTC), near month and year ends and on Feb 29.
+birthdays = st.one_of(
+    st.sampled_from([(2000, 2, 29), (1990, 12, 31), (1985, 1, 1), (1999, 11, 30)]),
+    st.tuples(st.integers(1950, 2010), st.integers(1, 12), st.integers(1, 28)),
+).map(lambda ymd: datetime(*ymd, tzinfo=UTC))
+# Datetime metadata (issue 10): instants, or a text the rule must read with timestamp().
+meta_times = st.one_of(
+    st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s)),
+    st.just("2026-11-01T00:00:00Z"),
+)
+
 prices = st.one_of(
     st.decimals(min_value=0, max_value=500, places=2, allow_nan=False),
     st.decimals(min_value=0, max_value=50, places=3, allow_nan=False),
@@ -649,8 +680,11 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
                     st.none(), st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s))
                 )
             ),
-            "birthday": None,
-            "metadata": draw(metadata(["score", "tier", "flag"])),
+            "birthday": draw(st.one_of(st.none(), birthdays)),
+            "metadata": {
+                **draw(metadata(["score", "tier", "flag"])),
+                **({"last": draw(meta_times)} if draw(st.booleans()) else {}),
+            },
         }
     now = T0 + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
     codes = draw(
