@@ -117,10 +117,15 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Hour
         | Func::Day
         | Func::Month
-        | Func::Year => (1, 2),
-        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches | Func::AnyOf => (2, 2),
-        Func::Date => (1, 2),
-        Func::Anniversary | Func::DaysBetween => (2, 2),
+        | Func::Year
+        | Func::Date => (1, 2),
+        Func::StartsWith
+        | Func::EndsWith
+        | Func::Contains
+        | Func::Matches
+        | Func::AnyOf
+        | Func::Anniversary
+        | Func::DaysBetween => (2, 2),
         Func::NextAnniversary | Func::LastAnniversary => (2, 3),
     }
 }
