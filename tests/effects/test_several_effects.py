@@ -208,3 +208,42 @@ def test_round_trips_through_json() -> None:
     c = engine.to_ir()["campaigns"][0]
     assert "effect" not in c
     assert [e["type"] for e in c["effects"]] == ["amount_off", "shipping_off"]
+
+
+def test_a_budget_reduces_several_effects_and_the_parts_follow() -> None:
+    from promotor import reference
+    from promotor.inputs import canonical_input
+
+    engine = pm.Engine(
+        [
+            pm.Campaign(
+                id="birthday",
+                effects=[pm.amount_off(20), pm.free_shipping()],
+                limits=[pm.budget("100.00")],
+            )
+        ]
+    )
+    request = engine._request(BASKET, None, (), at(2027, 1, 30), None)
+    snapshot = {"budget|campaign=birthday": 9000}  # 10.00 of the budget left
+    rust = request.decide(snapshot)[0].explained()
+    canonical = canonical_input(BASKET, now=at(2027, 1, 30))
+    assert reference.decide(engine.to_ir(), canonical, snapshot)[0] == rust
+    [applied] = rust["applied"]
+    assert (applied["amount"], applied["limited_by"]) == (Decimal("10.00"), "budget")
+    parts = applied["parts"]
+    # 24.99 shrinks to 10.00; each line's and the shipping's share splits over the effects
+    assert sum(p["amount"] for p in parts) == Decimal("10.00")
+    assert [p["shipping_amount"] for p in parts] == [Decimal("0.00"), Decimal("2.00")]
+
+
+def test_redeem_and_wallet_keep_working() -> None:
+    from promotor.stores.memory import MemoryStore
+
+    engine = pm.Engine(
+        [pm.Campaign(id="birthday", code="HAPPY", effects=[pm.amount_off(20), pm.free_shipping()])],
+        store=MemoryStore(),
+    )
+    redemption = engine.redeem(BASKET, codes=["happy"], now=at(2027, 1, 30))
+    [applied] = redemption.result.applied
+    assert [p.amount for p in applied.parts] == [Decimal("20.00"), Decimal("4.99")]
+    assert redemption.result.total == Decimal("20.00")

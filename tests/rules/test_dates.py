@@ -174,3 +174,17 @@ def test_arrow_rows_read_datetime_metadata() -> None:
     )
     out = engine.evaluate_batch(orders)
     assert [str(d) for d in out.column("discount").to_pylist()] == ["1.00", "0.00", "0.00"]
+
+
+def test_text_where_a_time_is_meant_suggests_timestamp() -> None:
+    with pytest.raises(RuleError, match=r"timestamp\(\.\.\.\)") as err:
+        pm.Engine(
+            [
+                pm.Campaign(
+                    id="r",
+                    rules='context.now - customer.email > duration("1d")',
+                    effect=pm.amount_off(1),
+                )
+            ]
+        )
+    assert err.value.errors()[0]["type"] == "type_mismatch"
