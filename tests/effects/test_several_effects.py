@@ -247,3 +247,18 @@ def test_redeem_and_wallet_keep_working() -> None:
     [applied] = redemption.result.applied
     assert [p.amount for p in applied.parts] == [Decimal("20.00"), Decimal("4.99")]
     assert redemption.result.total == Decimal("20.00")
+
+
+def test_definition_files_say_effects_as_a_list() -> None:
+    from promotor.definitions import dumps, loads
+
+    engine = loads(
+        "campaigns:\n"
+        "  - id: birthday\n"
+        "    effects: [{type: amount_off, amount: 20}, {type: free_shipping}]\n"
+    )
+    assert (
+        engine.to_ir()["campaigns"][0]["effects"]
+        == birthday_engine().to_ir()["campaigns"][0]["effects"]
+    )
+    assert loads(dumps(engine)).to_ir() == engine.to_ir()
