@@ -32,13 +32,23 @@ EFFECT_VARIANTS = {
     "amount_off": {"amount", "on", "allocation"},
     "fixed_price": {"price", "on"},
     "shipping_off": {"amount", "percent"},
-    "buy_x_get_y": {"buy", "buy_quantity", "get", "get_quantity", "percent", "max_applications"},
+    "buy_x_get_y": {
+        "buy",
+        "buy_quantity",
+        "get",
+        "get_quantity",
+        "percent",
+        "max_applications",
+        "amount",
+        "fixed_price",
+        "get_from",
+    },
     "gift": {"sku", "quantity", "price", "per", "of"},
 }
 TARGET_VARIANTS = {
     "order": set(),
     "shipping": set(),
-    "items": {"pred", "cheapest", "most_expensive", "max_quantity"},
+    "items": {"pred", "cheapest", "most_expensive", "max_quantity", "groups_of"},
 }
 STRUCTS = {
     ir.EngineDef: {
@@ -58,6 +68,7 @@ STRUCTS = {
         "name",
         "rules",
         "effect",
+        "effects",
         "tiers",
         "code",
         "codes",
@@ -75,7 +86,7 @@ STRUCTS = {
         "rules_on",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
-    ir.TierDef: {"rules", "effect"},
+    ir.TierDef: {"rules", "effect", "effects"},
 }
 UNARY_OPS = {"not", "neg"}
 BINARY_OPS = {

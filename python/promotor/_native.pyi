@@ -153,6 +153,7 @@ class Applied:
     allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
+    parts: list[Any]
     def __new__(
         cls,
         campaign_id: str,
@@ -163,6 +164,7 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
+        parts: list[Any] | None = None,
     ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 

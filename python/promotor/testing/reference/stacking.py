@@ -142,10 +142,9 @@ def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
     clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
     # computed on the original cart: its shares land on all of a line's units
     return replace(
-        whole,
+        whole.forget_units(),
         allocations={i: s for i, s in clipped.items() if s > 0},
         shipping=min(whole.shipping, state.shipping_left),
-        takes=(),
     )
 
 

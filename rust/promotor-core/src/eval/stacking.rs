@@ -13,7 +13,7 @@ use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::num;
-use crate::outcome::{Applied, Gift, Reason, Rejected};
+use crate::outcome::{Applied, Gift, Part, Reason, Rejected};
 use crate::state::{Block, Delta, Meter, Usage};
 use crate::time;
 
@@ -252,7 +252,7 @@ impl<'a> Stacker<'a, '_> {
             }
             d.shipping = d.shipping.min(state.shipping).max(0);
             // Computed on the original cart: its shares land on all of a line's units.
-            d.takes.clear();
+            d.forget_units();
             Some(d)
         } else {
             e.effect.apply(self.ctx, state, &self.unit)
@@ -398,7 +398,9 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         }
         let left = (m - sum).max(0);
         sum += left;
-        if left == 0 {
+        // A campaign that adds a gift keeps applying with amount 0 (several effects can
+        // discount and add a gift).
+        if left == 0 && t.d.gifts.is_empty() {
             let e = &el[t.k];
             run.rejected
                 .push((t.k, rejected(Some(e.id), e.code, Reason::MaxDiscount)));
@@ -783,15 +785,16 @@ pub(crate) fn stack<'a>(
             tier: t.tier,
             amount: from_minor(t.d.total(), exponent),
             shipping_amount: from_minor(t.d.shipping, exponent),
-            allocations: {
-                let mut shares = Vec::with_capacity(t.d.lines.len());
-                for (i, v) in t.d.lines.iter().enumerate() {
-                    if *v != 0 {
-                        shares.push((i, from_minor(*v, exponent)));
-                    }
-                }
-                shares
-            },
+            allocations: shares(&t.d.lines, exponent),
+            parts: effects::several::settle(&t.d)
+                .iter()
+                .map(|p| Part {
+                    amount: from_minor(p.total(), exponent),
+                    shipping_amount: from_minor(p.shipping, exponent),
+                    allocations: shares(&p.lines, exponent),
+                    gifts: p.gifts.clone(),
+                })
+                .collect(),
             gifts: t.gifts,
             // The last reduction names it: max_discount clips after a budget shrank it.
             limited_by: if t.clipped {
@@ -803,4 +806,14 @@ pub(crate) fn stack<'a>(
         out.allocations.push(t.d.lines);
     }
     out
+}
+
+/// The non-zero line shares, by ascending line index.
+fn shares(lines: &[i128], exponent: u32) -> Vec<(usize, rust_decimal::Decimal)> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v != 0)
+        .map(|(i, v)| (i, from_minor(*v, exponent)))
+        .collect()
 }

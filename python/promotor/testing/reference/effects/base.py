@@ -24,6 +24,7 @@ __all__ = [
     "each_line",
     "percent",
     "percent_of",
+    "settle",
 ]
 
 
@@ -116,7 +117,11 @@ class Amounts:
     def take(self, discount: Discount) -> None:
         """Take ``discount`` off: each line's share lands on the units it was computed on
         (``discount.takes``), or, without takes, on all the line's units in proportion to
-        their amounts."""
+        their amounts. A discount of several effects takes its parts in order."""
+        if discount.parts:
+            for part in settle(discount):
+                self.take(part)
+            return
         for index in range(len(self.current)):
             share = discount.allocations.get(index, 0)
             takes = [t for t in discount.takes if t.line == index]
@@ -165,10 +170,39 @@ class Discount:
     shipping: int
     gifts: list[dict[str, Any]] = field(default_factory=list)
     takes: tuple[Take, ...] = ()  # which units the line shares land on
+    # several effects: what each took, in order, each on the amounts the ones before left
+    # (allocations, shipping and gifts are their sums); empty for one effect
+    parts: tuple[Discount, ...] = ()
 
     @property
     def total(self) -> int:
         return sum(self.allocations.values()) + self.shipping
+
+    def forget_units(self) -> Discount:
+        """The same shares landing on all of a line's units (computed on another state)."""
+        return replace(self, takes=(), parts=tuple(p.forget_units() for p in self.parts))
+
+
+def settle(discount: Discount) -> list[Discount]:
+    """The parts of a several-effect discount re-split to add up to its shares, line by line
+    and for the shipping (a budget, ``max_discount`` or ``base="original"`` reduced it): each
+    reduced share splits over the parts in proportion to their shares by largest remainder,
+    ties to the earlier part."""
+    parts = list(discount.parts)
+    lines = {i for p in parts for i in p.allocations} | set(discount.allocations)
+    for i in sorted(lines):
+        want = discount.allocations.get(i, 0)
+        if sum(p.allocations.get(i, 0) for p in parts) == want:
+            continue
+        shares = allocate(want, [(k, p.allocations.get(i, 0)) for k, p in enumerate(parts)])
+        parts = [
+            replace(p, allocations={**p.allocations, i: shares.get(k, 0)})
+            for k, p in enumerate(parts)
+        ]
+    if sum(p.shipping for p in parts) != discount.shipping:
+        shares = allocate(discount.shipping, [(k, p.shipping) for k, p in enumerate(parts)])
+        parts = [replace(p, shipping=shares.get(k, 0)) for k, p in enumerate(parts)]
+    return [replace(p, allocations={i: v for i, v in p.allocations.items() if v}) for p in parts]
 
 
 def each_line(shares: dict[int, int]) -> dict[int, int]:
