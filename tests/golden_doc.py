@@ -34,6 +34,8 @@ def _effect(effect: dict[str, Any]) -> str:
     for key, value in effect.items():
         if key == "type" or value is None:
             continue
+        if key == "percent" and (effect.get("amount") or effect.get("fixed_price")):
+            continue
         if key in ("on",):
             target = value["type"]
             extra = {k: v for k, v in value.items() if k != "type" and v is not None}
@@ -64,12 +66,12 @@ def _campaign(c: dict[str, Any]) -> str:
 
 def render() -> str:
     out = [HEADER]
-    for path in sorted(GOLDEN.glob("*.json")):
+    for path in sorted(GOLDEN.rglob("*.json")):
         case = json.loads(path.read_text())
         engine, cart, expected = case["engine"], case["input"]["cart"], case["expected"]
         out.append(f"## {case['description']}\n")
         out.append(
-            f"`{path.name}`: currency {engine.get('currency', 'USD')}, rounding "
+            f"`{path.relative_to(GOLDEN)}`: currency {engine.get('currency', 'USD')}, rounding "
             f"{engine.get('rounding', 'half_even')}.\n"
         )
         out.extend(_campaign(c) for c in engine["campaigns"])

@@ -158,11 +158,26 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             bools(depth - 1, True),
         ),
         st.just(macro("count", field("customer", "segments"))),
+        # Distinct counts (issue 10): of line values of every type, of segments, of metadata.
+        st.builds(
+            lambda f: call(
+                "size",
+                call("distinct", macro("map", field("cart", "items"), "item", field("item", f))),
+            ),
+            st.sampled_from(["sku", "category", "price", "quantity", "subtotal", "tags"]),
+        ),
+        st.sampled_from(
+            [
+                macro("count", call("distinct", field("customer", "segments"))),
+                call("size", call("distinct", field("customer", "metadata", "tier"))),
+            ]
+        ),
         st.builds(
             lambda fn, tz: call(fn, field("context", "now"), {"type": "str", "value": tz}),
             st.sampled_from(["weekday", "hour", "day", "month", "year"]),
             st.sampled_from(TIMEZONES),
         ),
+        st.builds(lambda a, b: call("days_between", a, b), timestamps(False), timestamps(False)),
     )
 
 
@@ -192,7 +207,26 @@ def timestamps(scope: bool) -> st.SearchStrategy[Node]:
             ]
         ),
     )
-    return st.one_of(base, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
+    tz = st.sampled_from(TIMEZONES).map(lambda z: {"type": "str", "value": z})
+    # Dates and anniversaries (issue 10): a date is a timestamp at 00:00 UTC.
+    dated = st.one_of(
+        st.builds(lambda t, z: call("date", t, z), base, tz),
+        base.map(lambda t: call("date", t)),
+        st.sampled_from(["2026-02-28", "2028-02-29", "2026-12-31", "2027-01-01"]).map(
+            lambda d: call("date", {"type": "str", "value": d})
+        ),
+        st.builds(lambda t, y: call("anniversary", t, num_lit(y)), base, st.integers(2025, 2029)),
+        st.builds(
+            lambda fn, t, n, z: call(fn, t, n, z),
+            st.sampled_from(["next_anniversary", "last_anniversary"]),
+            base,
+            base,
+            tz,
+        ),
+        base.map(lambda t: call("timestamp", t)),
+        st.just(call("timestamp", field("customer", "metadata", "last"))),
+    )
+    return st.one_of(base, dated, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
 
 
 @cache
@@ -254,6 +288,18 @@ def bools(depth: int, scope: bool) -> st.SearchStrategy[Node]:
         ),
         st.builds(lambda a: binary("in", a, field("customer", "metadata", "tier")), strs(0, scope)),
         st.just(call("has", field("customer", "metadata"))),
+        # List overlap (issue 10): literal lists, and metadata of any type.
+        st.builds(
+            lambda segs: call(
+                "any_of",
+                field("customer", "segments"),
+                {"type": "list", "items": [{"type": "str", "value": x} for x in segs]},
+            ),
+            st.lists(st.sampled_from([*SEGMENTS, "nobody"]), max_size=3),
+        ),
+        st.just(
+            call("any_of", field("customer", "segments"), field("customer", "metadata", "tier"))
+        ),
     )
     if scope:
         leaves = st.one_of(
@@ -323,17 +369,19 @@ def item_preds(depth: int) -> st.SearchStrategy[Node | None]:
 def targets(depth: int, shipping: bool = True) -> st.SearchStrategy[Node]:
     small = st.one_of(st.none(), st.integers(0, 4))
     items = st.builds(
-        lambda pred, pick, n, mq: {
+        lambda pred, pick, n, mq, groups: {
             "type": "items",
             "pred": pred,
             "cheapest": n if pick == "cheapest" else None,
             "most_expensive": n if pick == "most_expensive" else None,
             "max_quantity": mq,
+            "groups_of": groups,
         },
         item_preds(depth),
         st.sampled_from(["cheapest", "most_expensive", None]),
         st.integers(0, 5),
         small,
+        st.one_of(st.none(), st.none(), st.integers(1, 4)),
     )
     kinds = [st.just({"type": "order"}), items, items]
     if shipping:
@@ -394,14 +442,17 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             st.booleans(),
         ),
         st.builds(
-            lambda buy, bq, get, gq, pct, mx: {
+            lambda buy, bq, get, gq, pct, mx, reward, get_from: {
                 "type": "buy_x_get_y",
                 "buy": buy,
                 "buy_quantity": bq,
                 "get": get,
                 "get_quantity": gq,
-                "percent": pct,
+                "percent": pct if reward[0] == "percent" else num_lit(100),
                 "max_applications": mx,
+                "amount": reward[1] if reward[0] == "amount" else None,
+                "fixed_price": reward[1] if reward[0] == "fixed_price" else None,
+                "get_from": get_from,
             },
             item_preds(depth),
             count,
@@ -409,17 +460,41 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
             count,
             percent,
             st.one_of(st.none(), st.integers(0, 3).map(num_lit)),
+            st.tuples(st.sampled_from(["percent", "percent", "amount", "fixed_price"]), amount),
+            st.sampled_from([None, "cheapest", "most_expensive"]),
         ),
         st.builds(
             lambda q, p: {"type": "gift", "sku": "GIFT", "quantity": q, "price": p},
             st.integers(1, 3),
             amount,
         ),
+        # Gifts that scale (issue 10): per n qualifying units, of every line or of some.
+        st.builds(
+            lambda q, p, per, of: {
+                "type": "gift",
+                "sku": "GIFT",
+                "quantity": q,
+                "price": p,
+                "per": per,
+                **({} if of is None else {"of": of}),
+            },
+            st.integers(1, 3),
+            amount,
+            st.integers(1, 5),
+            item_preds(depth),
+        ),
     )
 
 
 def _rfc(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
+
+
+def bodies(draw: st.DrawFn, depth: int) -> Node:
+    """A campaign's or tier's ``effect``, or sometimes several ``effects`` (issue 10)."""
+    if draw(st.integers(0, 3)) == 0:
+        return {"effects": draw(st.lists(effects(depth), min_size=1, max_size=3))}
+    return {"effect": draw(effects(depth))}
 
 
 @st.composite
@@ -431,12 +506,12 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         c["tiers"] = [
             {
                 "rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
-                "effect": draw(effects(depth - 1)),
+                **bodies(draw, depth - 1),
             }
             for _ in range(draw(st.integers(1, 3)))
         ]
     else:
-        c["effect"] = draw(effects(depth - 1))
+        c.update(bodies(draw, depth - 1))
     code_kind = draw(st.integers(0, 3))
     if code_kind == 1:
         c["code"] = f"Code{index}"
@@ -488,16 +563,31 @@ stackings = st.fixed_dictionaries(
 )
 
 
+def lanes(draw: st.DrawFn, engine: Node) -> Node:
+    """Some campaigns read the discounted cart (``rules_on``; issue 10), where that compiles:
+    not exclusive, not in best-deal mode. Case-sensitive codes sometimes."""
+    if engine["stacking"]["mode"] != "best_deal":
+        for c in engine["campaigns"]:
+            if not c.get("exclusive") and draw(st.integers(0, 2)) == 0:
+                c["rules_on"] = "discounted"
+    if draw(st.integers(0, 3)) == 0:
+        engine["codes_case_sensitive"] = True
+    return engine
+
+
 @st.composite
 def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
     n = draw(st.integers(1, max_campaigns))
-    return {
-        "version": 1,
-        "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
-        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-        "stacking": draw(stackings),
-        "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
-    }
+    return lanes(
+        draw,
+        {
+            "version": 1,
+            "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
+            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+            "stacking": draw(stackings),
+            "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
+        },
+    )
 
 
 @st.composite
@@ -510,7 +600,10 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         c: Node = {"id": f"c{i}", "priority": draw(st.integers(-1, 2))}
         if draw(st.integers(0, 4)) == 0:
             c["rules"] = draw(bools(1, False))
-        c["effect"] = draw(effects(1))
+        elif draw(st.integers(0, 4)) == 0:
+            # A spend threshold, often crossed by the discounts before it (rules_on).
+            c["rules"] = binary("ge", field("cart", "subtotal"), num_lit(draw(st.integers(0, 120))))
+        c.update(bodies(draw, 1))
         if draw(st.integers(0, 3)) == 0:
             c["exclusive"] = True
         if draw(st.booleans()):
@@ -518,13 +611,16 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         if draw(st.integers(0, 4)) == 0:
             c["stop_after"] = True
         campaigns.append(c)
-    return {
-        "version": 1,
-        "currency": "USD",
-        "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-        "stacking": draw(stackings),
-        "campaigns": campaigns,
-    }
+    return lanes(
+        draw,
+        {
+            "version": 1,
+            "currency": "USD",
+            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
+            "stacking": draw(stackings),
+            "campaigns": campaigns,
+        },
+    )
 
 
 # --- canonical inputs -----------------------------------------------------------------------
@@ -536,6 +632,17 @@ meta_values = st.one_of(st.none(), st.booleans(), decimals, TEXT)
 def metadata(draw: st.DrawFn, keys: list[str]) -> dict[str, Any]:
     return {k: draw(meta_values) for k in keys if draw(st.booleans())}
 
+
+# Birthdays as the input reads a date (00:00 UTC), near month and year ends and on Feb 29.
+birthdays = st.one_of(
+    st.sampled_from([(2000, 2, 29), (1990, 12, 31), (1985, 1, 1), (1999, 11, 30)]),
+    st.tuples(st.integers(1950, 2010), st.integers(1, 12), st.integers(1, 28)),
+).map(lambda ymd: datetime(*ymd, tzinfo=UTC))
+# Datetime metadata (issue 10): instants, or a text the rule must read with timestamp().
+meta_times = st.one_of(
+    st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s)),
+    st.just("2026-11-01T00:00:00Z"),
+)
 
 prices = st.one_of(
     st.decimals(min_value=0, max_value=500, places=2, allow_nan=False),
@@ -573,8 +680,11 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
                     st.none(), st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s))
                 )
             ),
-            "birthday": None,
-            "metadata": draw(metadata(["score", "tier", "flag"])),
+            "birthday": draw(st.one_of(st.none(), birthdays)),
+            "metadata": {
+                **draw(metadata(["score", "tier", "flag"])),
+                **({"last": draw(meta_times)} if draw(st.booleans()) else {}),
+            },
         }
     now = T0 + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
     codes = draw(

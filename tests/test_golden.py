@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
-FILES = sorted(GOLDEN.glob("*.json")) if GOLDEN.is_dir() else []
+FILES = sorted(GOLDEN.rglob("*.json")) if GOLDEN.is_dir() else []
 
 Evaluator = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
@@ -123,7 +123,9 @@ def test_golden_files_exist() -> None:
     assert len(FILES) >= 20, f"expected at least 20 golden files in {GOLDEN}, found {len(FILES)}"
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize(
+    "path", FILES, ids=[str(p.relative_to(GOLDEN).with_suffix("")) for p in FILES]
+)
 def test_golden_reference(path: Path) -> None:
     from promotor import reference
 
@@ -146,7 +148,9 @@ def test_golden_reference(path: Path) -> None:
     _check(evaluate, path)
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize(
+    "path", FILES, ids=[str(p.relative_to(GOLDEN).with_suffix("")) for p in FILES]
+)
 def test_golden_native(path: Path) -> None:
     native = pytest.importorskip("promotor._native", reason="the native module is not built")
 

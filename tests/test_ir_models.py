@@ -32,13 +32,23 @@ EFFECT_VARIANTS = {
     "amount_off": {"amount", "on", "allocation"},
     "fixed_price": {"price", "on"},
     "shipping_off": {"amount", "percent"},
-    "buy_x_get_y": {"buy", "buy_quantity", "get", "get_quantity", "percent", "max_applications"},
-    "gift": {"sku", "quantity", "price"},
+    "buy_x_get_y": {
+        "buy",
+        "buy_quantity",
+        "get",
+        "get_quantity",
+        "percent",
+        "max_applications",
+        "amount",
+        "fixed_price",
+        "get_from",
+    },
+    "gift": {"sku", "quantity", "price", "per", "of"},
 }
 TARGET_VARIANTS = {
     "order": set(),
     "shipping": set(),
-    "items": {"pred", "cheapest", "most_expensive", "max_quantity"},
+    "items": {"pred", "cheapest", "most_expensive", "max_quantity", "groups_of"},
 }
 STRUCTS = {
     ir.EngineDef: {
@@ -49,6 +59,7 @@ STRUCTS = {
         "bounds",
         "campaigns",
         "programs",
+        "codes_case_sensitive",
     },
     ir.Stacking: {"mode", "base", "max_applied", "max_discount"},
     ir.RuleBounds: {"max_depth", "max_nodes", "max_cost", "max_text_len"},
@@ -57,6 +68,7 @@ STRUCTS = {
         "name",
         "rules",
         "effect",
+        "effects",
         "tiers",
         "code",
         "codes",
@@ -71,9 +83,10 @@ STRUCTS = {
         "active",
         "metadata",
         "limits",
+        "rules_on",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
-    ir.TierDef: {"rules", "effect"},
+    ir.TierDef: {"rules", "effect", "effects"},
 }
 UNARY_OPS = {"not", "neg"}
 BINARY_OPS = {

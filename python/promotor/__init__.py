@@ -38,8 +38,24 @@ from .errors import (
     StoreError,
 )
 from .events import Event
-from .expr import Expr, When, cart, context, customer, greatest, item, least, lit, parse, when
+from .expr import (
+    Expr,
+    When,
+    cart,
+    context,
+    customer,
+    date,
+    days_between,
+    greatest,
+    item,
+    least,
+    lit,
+    parse,
+    timestamp,
+    when,
+)
 from .inputs import Cart, Context, Customer, Item
+from .pricing import ItemPrice, PriceCampaign
 from .programs import (
     Balance,
     EarnRule,
@@ -57,7 +73,7 @@ from .programs import (
 )
 from .qualify import Hint, NearMiss, Qualifications
 from .redemption import AuditEntry, Redemption, Reservation, Usage
-from .result import Applied, Gift, LineResult, Rejected, Result
+from .result import Applied, Gift, LineResult, Part, Rejected, Result
 from .simulation import Report, simulate
 from .stores import Store, store
 from .usage import Budget, UsageLimit, budget, limit
@@ -87,13 +103,16 @@ __all__ = [
     "ImportReport",
     "InputError",
     "Item",
+    "ItemPrice",
     "LineResult",
     "Loyalty",
     "LoyaltyTier",
     "NearMiss",
     "NotFoundError",
+    "Part",
     "Payment",
     "PoolExhaustedError",
+    "PriceCampaign",
     "PromotorError",
     "Qualifications",
     "Redemption",
@@ -123,6 +142,8 @@ __all__ = [
     "context",
     "customer",
     "datasets",
+    "date",
+    "days_between",
     "earn",
     "errors",
     "events",
@@ -145,6 +166,7 @@ __all__ = [
     "simulate",
     "store",
     "stores",
+    "timestamp",
     "webhooks",
     "when",
 ]

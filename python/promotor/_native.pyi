@@ -94,7 +94,7 @@ def generate_codes(
     min_guess_bits: int,
     arrow: bool,
 ) -> list[str] | tuple[object, object]: ...
-def normalize_code(code: str) -> str: ...
+def normalize_code(code: str, case_sensitive: bool = False) -> str: ...
 def check_codes(codes: object) -> None: ...
 def pool_keys(
     codes: object, loc: str = "codes", offset: int = 0
@@ -153,6 +153,7 @@ class Applied:
     allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
+    parts: list[Any]
     def __new__(
         cls,
         campaign_id: str,
@@ -163,6 +164,7 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
+        parts: list[Any] | None = None,
     ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...
 

@@ -113,8 +113,12 @@ bits); at least 20 bits are needed: use 6 or more random characters
     return result
 
 
-def normalize(code: str) -> str:
+def normalize(code: str, case_sensitive: bool = False) -> str:
     """The comparison key of a code: NFKC, trimmed, Unicode (full) case folding.
+
+    With ``case_sensitive=True``, the key an engine built with
+    ``pm.Engine(..., codes_case_sensitive=True)`` matches codes by: the same without the
+    case folding (``normalize("Bf10", case_sensitive=True) == "Bf10"``).
 
     Two codes are the same code when their keys are equal: ``"STRASSE"`` and ``"straße"``,
     ``"BLCKFRDY"`` and ``" blckfrdy "``. Zero-width and bidi control characters raise
@@ -122,13 +126,15 @@ def normalize(code: str) -> str:
 
     >>> normalize("STRASSE") == normalize("straße")
     True
+    >>> normalize(" ＢＦ10 ", case_sensitive=True), normalize(" ＢＦ10 ")
+    ('BF10', 'bf10')
     >>> normalize(" bf-12ab\\u200b ")
     Traceback (most recent call last):
     ...
     promotor.errors.InputError: invisible character U+200B (zero width space) at position 8: \
 codes must not contain zero-width or bidi control characters
     """
-    return _native.normalize_code(code)
+    return _native.normalize_code(code, case_sensitive)
 
 
 def _checked(code: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import _native
 
-__all__ = ["describe_effect", "describe_rule"]
+__all__ = ["describe_effect", "describe_effects", "describe_rule"]
 
 _POSITIONAL = {
     "percent_off": "percent",
@@ -53,7 +53,17 @@ def describe_effect(effect: dict[str, Any]) -> str:
     for key, value in effect.items():
         if key in ("type", first) or value is None or _DEFAULTS.get(key) == value:
             continue
+        if key == "percent" and (effect.get("amount") or effect.get("fixed_price")):
+            continue  # a buy_x_get_y rewarded with an amount or a price
         if kind == "shipping_off" and key == "percent" and value is True:
             return f"shipping_off({args[0]}%)" if args else "shipping_off(percent)"
         args.append(f"{key}={_value(value)}")
     return f"{kind}({', '.join(args)})"
+
+
+def describe_effects(holder: dict[str, Any]) -> str:
+    """A campaign's or tier's effect, or its several effects joined by ``" + "``."""
+    several = holder.get("effects")
+    if several is not None:
+        return " + ".join(describe_effect(e) for e in several)
+    return describe_effect(holder["effect"])

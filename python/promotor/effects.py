@@ -62,7 +62,7 @@ def _num(value: Number, name: str) -> ir.ExprNode:
 def _pred(value: Expr | ir.ItemsTarget | None, name: str) -> ir.ExprNode | None:
     """An item predicate: a condition, or ``pm.items(condition)`` (as ``on=`` takes it)."""
     if isinstance(value, ir.ItemsTarget):
-        for option in ("cheapest", "most_expensive", "max_quantity"):
+        for option in ("cheapest", "most_expensive", "max_quantity", "groups_of"):
             if getattr(value, option) is not None:
                 raise RuleError(
                     [
@@ -104,20 +104,28 @@ def items(
     cheapest: int | None = None,
     most_expensive: int | None = None,
     max_quantity: int | None = None,
+    groups_of: int | None = None,
 ) -> ir.ItemsTarget:
     """The lines for which ``pred`` (about ``item``) holds; all lines without one.
 
     ``cheapest=n`` / ``most_expensive=n`` keep the n cheapest / dearest units;
-    ``max_quantity=k`` at most k units of each line.
+    ``max_quantity=k`` at most k (the most expensive) units of each line;
+    ``groups_of=n`` only units in complete groups of n across the lines (the dearest units
+    form the groups; the cheapest that do not fill a group are left out).
 
     >>> items(cheapest=1).cheapest
     1
+    >>> items(groups_of=3).groups_of
+    3
     """
+    if groups_of is not None and _count(groups_of, "groups_of") == 0:
+        raise RuleError([detail("too_small", ("groups_of",), min=1)])
     return ir.ItemsTarget(
         pred=_pred(pred, "pred"),
         cheapest=_count(cheapest, "cheapest"),
         most_expensive=_count(most_expensive, "most_expensive"),
         max_quantity=_count(max_quantity, "max_quantity"),
+        groups_of=_count(groups_of, "groups_of"),
     )
 
 
@@ -172,13 +180,18 @@ def buy_x_get_y(
     buy_quantity: Number,
     get: Expr | ir.ItemsTarget | None = None,
     get_quantity: Number = 1,
-    percent: Number = 100,
+    percent: Number | None = None,
     max_applications: Number | None = None,
+    amount: Number | None = None,
+    fixed_price: Number | None = None,
+    get_from: Literal["cheapest", "most_expensive"] = "cheapest",
 ) -> ir.BuyXGetY:
     """Buy ``buy_quantity`` units matching ``buy``, get ``get_quantity`` units matching ``get``
-    (default: the same set) ``percent`` % off; the cheapest units are the ones discounted.
-    ``buy`` and ``get`` are conditions on ``item``, or ``pm.items(condition)`` as ``on=`` takes
-    them.
+    (default: the same set) ``percent`` % off (default 100), or ``amount`` off each, or each
+    at ``fixed_price``; the cheapest units are the ones discounted (``get_from=
+    "most_expensive"``: the dearest). Units one application takes are not taken again by
+    another buy-x-get-y. ``buy`` and ``get`` are conditions on ``item``, or
+    ``pm.items(condition)`` as ``on=`` takes them.
 
     >>> from promotor.expr import item
     >>> buy_x_get_y(item.category == "mug", 2).get_quantity.value
@@ -186,23 +199,68 @@ def buy_x_get_y(
     >>> mugs = item.category == "mug"
     >>> buy_x_get_y(items(mugs), 2).buy == buy_x_get_y(mugs, 2).buy
     True
+    >>> buy_x_get_y(mugs, 2, amount=5).amount.value
+    '5'
     """
+    rewards = [
+        n
+        for n, v in (("percent", percent), ("amount", amount), ("fixed_price", fixed_price))
+        if v is not None
+    ]
+    if len(rewards) > 1:
+        raise RuleError(
+            [detail("incompatible", (rewards[1],), option=rewards[1], other=rewards[0])]
+        )
+    if get_from not in ("cheapest", "most_expensive"):
+        raise RuleError(
+            [
+                detail(
+                    "type_mismatch",
+                    ("get_from",),
+                    expected='"cheapest" or "most_expensive"',
+                    got=repr(get_from),
+                )
+            ]
+        )
     return ir.BuyXGetY(
         buy=_pred(buy, "buy"),
         buy_quantity=_num(buy_quantity, "buy_quantity"),
         get=_pred(get, "get"),
         get_quantity=_num(get_quantity, "get_quantity"),
-        percent=_num(percent, "percent"),
+        percent=_num(100 if percent is None else percent, "percent"),
         max_applications=None
         if max_applications is None
         else _num(max_applications, "max_applications"),
+        amount=None if amount is None else _num(amount, "amount"),
+        fixed_price=None if fixed_price is None else _num(fixed_price, "fixed_price"),
+        get_from=None if get_from == "cheapest" else get_from,
     )
 
 
-def gift(sku: str, quantity: int = 1, price: Number = 0) -> ir.Gift:
+def gift(
+    sku: str,
+    quantity: int = 1,
+    price: Number = 0,
+    per: int | None = None,
+    of: Expr | ir.ItemsTarget | None = None,
+) -> ir.Gift:
     """Adds ``quantity`` free units of ``sku``, reported with nominal unit ``price``.
+
+    With ``per=n``: ``quantity`` free units for each complete ``n`` qualifying units in the
+    cart, the units of the lines ``of`` selects (a condition on ``item`` or
+    ``pm.items(condition)``; every line when left out). "A free mug for every 3 bags of
+    coffee" is ``gift("MUG", per=3, of=item.category == "coffee")``: 7 bags give 2 mugs, and
+    2 bags none (the campaign is then ``no_effect``).
 
     >>> gift("MUG-1", price="9.90").price.value
     '9.90'
+    >>> from promotor.expr import item
+    >>> g = gift("MUG", per=3, of=item.category == "coffee")
+    >>> g.per, g.of is not None
+    (3, True)
     """
-    return ir.Gift(sku=sku, quantity=quantity, price=_num(price, "price"))
+    if of is not None and per is None:
+        raise RuleError([detail("incompatible", ("of",), option="of", other="a gift without per")])
+    return ir.Gift(
+        sku=sku, quantity=quantity, price=_num(price, "price"), per=per, of=_pred(of, "of")
+    )

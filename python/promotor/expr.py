@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
@@ -33,11 +34,14 @@ __all__ = [
     "cart",
     "context",
     "customer",
+    "date",
+    "days_between",
     "greatest",
     "item",
     "least",
     "lit",
     "parse",
+    "timestamp",
     "when",
 ]
 
@@ -76,6 +80,16 @@ MAX_DEPTH: int = _native.MAX_DEPTH
 ITEM_VAR = "item"
 
 _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
+
+
+#: Methods people reach for that the builder spells differently, with what to write.
+_OVERLAP = "for a list overlap write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
+_DISTINCT = (
+    "for a distinct count write .distinct(expr).count(), e.g. cart.items.distinct(item.sku).count()"
+)
+_WRONG_FORMS = dict.fromkeys(
+    ("any_in", "contains_any", "has_any", "intersects", "overlaps", "isin"), _OVERLAP
+) | dict.fromkeys(("count_distinct", "distinct_count", "nunique", "unique", "n_unique"), _DISTINCT)
 
 
 class Expr:
@@ -214,6 +228,9 @@ and write a < x & (x < b) instead of a < x < b
         if kind == _MAP:
             assert isinstance(node, ir.Field_)
             return Expr(ir.Field_(path=(*node.path, name)), kind=_MAP)
+        wrong = _WRONG_FORMS.get(name)
+        if wrong is not None:
+            raise AttributeError(f"'{name}' is not a method of an expression; {wrong}")
         raise AttributeError(
             f"'{name}' is not a field here: only cart, item, customer, context and metadata "
             "have fields"
@@ -340,8 +357,28 @@ and write a < x & (x < b) instead of a < x < b
         return self._binary("in", values)
 
     def contains(self, value: IntoExpr) -> Expr:
-        """List membership, or substring for strings: ``call contains [self, value]``."""
+        """List membership, or substring for strings: ``call contains [self, value]``.
+
+        A list argument on a list (``customer.segments.contains(["vip", "gold"])``) is an
+        overlap: write :meth:`any_of`.
+        """
+        if isinstance(value, list | tuple | set | frozenset) and self._kind == _LIST:
+            raise TypeError(
+                ".contains([...]) tests one element; to test whether two lists share an "
+                "element, write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
+            )
         return self._call("contains", value)
+
+    def any_of(self, values: IntoExpr) -> Expr:
+        """True when this list and ``values`` share an element (list overlap):
+        ``customer.segments.any_of(["vip", "gold"])`` is "the customer is vip or gold".
+
+        >>> str(customer.segments.any_of(["vip", "gold"]))
+        'customer.segments.any_of(["vip", "gold"])'
+        """
+        if isinstance(values, set | frozenset):
+            values = sorted(values)
+        return self._call("any_of", values)
 
     def startswith(self, prefix: IntoExpr) -> Expr:
         """``self.startsWith(prefix)``."""
@@ -422,6 +459,37 @@ and write a < x & (x < b) instead of a < x < b
         """Year of a timestamp in ``tz``."""
         return self._time("year", tz)
 
+    def date(self, tz: str | None = None) -> Expr:
+        """The calendar date of a timestamp in ``tz`` (a date: 00:00 UTC of that day)."""
+        return self._time("date", tz)
+
+    def anniversary(self, year: IntoExpr) -> Expr:
+        """The occurrence of this date's month and day in ``year`` (February 29 falls on
+        February 28 in a common year): ``customer.birthday.anniversary(context.now.year())``."""
+        return self._call("anniversary", year)
+
+    def next_anniversary(self, now: IntoExpr, tz: str | None = None) -> Expr:
+        """The first anniversary on or after the date of ``now`` in ``tz``."""
+        return (
+            self._call("next_anniversary", now)
+            if tz is None
+            else self._call("next_anniversary", now, tz)
+        )
+
+    def last_anniversary(self, now: IntoExpr, tz: str | None = None) -> Expr:
+        """The last anniversary on or before the date of ``now`` in ``tz``: "valid for 7 days
+        from the birthday" is ``customer.birthday.last_anniversary(context.now)
+        .days_until(context.now.date()) < 7``."""
+        return (
+            self._call("last_anniversary", now)
+            if tz is None
+            else self._call("last_anniversary", now, tz)
+        )
+
+    def days_until(self, other: IntoExpr) -> Expr:
+        """Whole days from this timestamp to ``other`` (``days_between(self, other)``)."""
+        return self._call("days_between", other)
+
     # -- lists --------------------------------------------------------------------------------
 
     def _require_items(self, what: str) -> None:
@@ -464,6 +532,22 @@ and write a < x & (x < b) instead of a < x < b
         """True when ``pred`` holds for exactly one line (``exists_one``)."""
         self._require_items("exactly_one")
         return self._macro("exists_one", pred)
+
+    def distinct(self, expr: IntoExpr | None = None) -> Expr:
+        """The list without repeats (each element not equal to an earlier one, in order); on
+        ``cart.items`` with ``expr``, the distinct values of ``expr`` over the lines. "10
+        distinct SKUs" is ``cart.items.distinct(item.sku).count() >= 10``.
+
+        >>> str(cart.items.distinct(item.sku).count() >= 10)
+        'cart.items.map(item, item.sku).distinct().count() >= 10'
+        """
+        if expr is None:
+            listed = self
+        else:
+            self._require_items("distinct")
+            listed = self._macro("map", expr, kind=_LIST)
+        out = listed._call("distinct")
+        return Expr(out._node, kind=_LIST, depth=out._depth)
 
     def count(self, pred: IntoExpr | None = None) -> Expr:
         """The number of elements, or of lines for which ``pred`` holds."""
@@ -603,7 +687,7 @@ def lit(value: IntoExpr) -> Expr:
         except ValueError:
             raise RuleError([detail("naive_datetime")]) from None
         return Expr(ir.Call(func="timestamp", args=(ir.Str(value=text),)), depth=2)
-    if isinstance(value, date):
+    if isinstance(value, _dt.date):
         return lit(datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, timedelta):
         return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)), depth=2)
@@ -690,6 +774,31 @@ def least(*values: IntoExpr) -> Expr:
     'min'
     """
     return _variadic("min", values)
+
+
+def timestamp(value: IntoExpr) -> Expr:
+    """A timestamp from text (RFC 3339) or from a value that may be one, such as metadata:
+    ``timestamp(customer["last_order_at"])``; a ``datetime`` literal is its instant.
+
+    >>> str(timestamp(customer["last_order_at"]))
+    'timestamp(customer.metadata.last_order_at)'
+    """
+    return Expr(ir.Call(func="timestamp", args=(lit(value).node,)))
+
+
+def date(value: IntoExpr, tz: str | None = None) -> Expr:
+    """A date: ``date("2026-11-27")``, or the date of a timestamp in ``tz``.
+
+    >>> str(date(context.now, "Europe/Warsaw"))
+    'date(context.now, "Europe/Warsaw")'
+    """
+    args = (lit(value).node,) if tz is None else (lit(value).node, lit(tz).node)
+    return Expr(ir.Call(func="date", args=args))
+
+
+def days_between(a: IntoExpr, b: IntoExpr) -> Expr:
+    """Whole days from ``a`` to ``b`` (``b - a``, truncated towards zero)."""
+    return Expr(ir.Call(func="days_between", args=(lit(a).node, lit(b).node)))
 
 
 def greatest(*values: IntoExpr) -> Expr:

@@ -31,6 +31,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -272,6 +273,7 @@ class ItemsTarget(Checked):
     cheapest: U32 | None = None
     most_expensive: U32 | None = None
     max_quantity: U32 | None = None
+    groups_of: U32 | None = None
 
 
 Target: TypeAlias = Annotated[
@@ -323,6 +325,15 @@ class BuyXGetY(Checked):
     get_quantity: ExprNode
     percent: ExprNode
     max_applications: ExprNode | None = None
+    amount: ExprNode | None = None
+    fixed_price: ExprNode | None = None
+    # "cheapest" (the default) is held as absent, so an IR reads back the same either way
+    get_from: Literal["cheapest", "most_expensive"] | None = None
+
+    @field_validator("get_from")
+    @classmethod
+    def _default_get_from(cls, value: str | None) -> str | None:
+        return None if value == "cheapest" else value
 
 
 class Gift(Checked):
@@ -332,6 +343,8 @@ class Gift(Checked):
     sku: str
     quantity: U32 = 1
     price: ExprNode
+    per: U32 | None = None
+    of: ExprNode | None = None
 
 
 Effect: TypeAlias = Annotated[
@@ -359,7 +372,9 @@ class TierDef(IRModel):
     """A tier as the IR holds it (``promotor.Tier`` is the builder's)."""
 
     rules: ExprNode | None = None
-    effect: Effect
+    effect: Effect | None = None
+    #: Several effects applied in order (instead of ``effect``).
+    effects: tuple[Effect, ...] | None = None
 
 
 class UsageLimit(IRModel):
@@ -396,6 +411,8 @@ class CampaignDef(IRModel):
     name: str = ""
     rules: ExprNode | None = None
     effect: Effect | None = None
+    #: Several effects applied in order and explained together (instead of ``effect``).
+    effects: tuple[Effect, ...] | None = None
     tiers: tuple[TierDef, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None
@@ -410,6 +427,7 @@ class CampaignDef(IRModel):
     active: StrictBool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     limits: tuple[CampaignLimit, ...] | None = None
+    rules_on: Literal["original", "discounted"] | None = None
 
 
 class Stacking(Checked):
@@ -449,6 +467,7 @@ class EngineDef(IRModel):
     bounds: RuleBounds = RuleBounds()
     campaigns: tuple[CampaignDef, ...]
     programs: tuple[Program, ...] | None = None
+    codes_case_sensitive: StrictBool | None = None
 
     @model_validator(mode="after")
     def _current(self) -> Self:

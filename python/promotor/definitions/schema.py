@@ -204,7 +204,7 @@ def file_schema() -> dict[str, Any]:
     >>> from promotor.definitions import file_schema
     >>> schema = file_schema()
     >>> sorted(schema["$defs"]["Engine"]["properties"])[:3]
-    ['bounds', 'campaigns', 'currency']
+    ['bounds', 'campaigns', 'codes_case_sensitive']
     """
     from promotor import json_schema
     from promotor.definitions._people import engine_parameters

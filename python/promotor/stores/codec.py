@@ -89,6 +89,17 @@ def encode_outcome(outcome: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
+def _applied_money(a: dict[str, Any]) -> dict[str, Any]:
+    """An applied campaign (or one effect's part of it) with its money back as Decimals."""
+    return {
+        **a,
+        "amount": Decimal(a["amount"]),
+        "shipping_amount": Decimal(a["shipping_amount"]),
+        "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
+        "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
+    }
+
+
 def decode_outcome(text: str) -> dict[str, Any]:
     """The canonical outcome back from :func:`encode_outcome`."""
     data = json.loads(text)
@@ -99,11 +110,8 @@ def decode_outcome(text: str) -> dict[str, Any]:
     ]
     out["applied"] = [
         {
-            **a,
-            "amount": Decimal(a["amount"]),
-            "shipping_amount": Decimal(a["shipping_amount"]),
-            "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
-            "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
+            **_applied_money(a),
+            **({"parts": [_applied_money(p) for p in a["parts"]]} if "parts" in a else {}),
         }
         for a in data["applied"]
     ]

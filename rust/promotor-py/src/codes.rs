@@ -187,10 +187,16 @@ pub fn generate_codes<'py>(
 
 /// The comparison key of a code (`promotor.codes.normalize`); an `InputError` with the
 /// character position for a zero-width or bidi control character.
+/// With `case_sensitive`, the key of an engine whose codes are case-sensitive.
 #[pyfunction]
-pub fn normalize_code(py: Python<'_>, code: &Bound<'_, PyString>) -> PyResult<String> {
+#[pyo3(signature = (code, case_sensitive = false))]
+pub fn normalize_code(
+    py: Python<'_>,
+    code: &Bound<'_, PyString>,
+    case_sensitive: bool,
+) -> PyResult<String> {
     let code = text(py, code, Vec::new())?;
-    normalize::key(code).map_err(|kind| input(py, kind, Vec::new()))
+    normalize::key_with(code, case_sensitive).map_err(|kind| input(py, kind, Vec::new()))
 }
 
 /// Checks the codes given to `evaluate`: an `InputError` located at `("codes", i)` for each

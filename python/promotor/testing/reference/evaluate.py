@@ -25,7 +25,8 @@ must agree):
 - An effect number that evaluates to a non-number counts as null (``no_effect``). A negative
   cap, like a negative amount, leaves a discount of 0 (``no_effect``).
 - Effects: a ``gift`` whose price is null is ``no_effect`` like any effect number; otherwise
-  it applies, even to an empty cart (a ``quantity`` of 0 does not compile). A count like
+  it applies, even to an empty cart (a ``quantity`` of 0 does not compile), unless ``per``
+  finds fewer than ``per`` qualifying units (then ``no_effect``). A count like
   ``2.0`` is whole. With
   ``max_applications`` 0, ``buy_x_get_y`` gives 0 (``no_effect``). ``cheapest=n`` keeps units
   in ascending current unit price, ``most_expensive=n`` in descending, both ties to the lower
@@ -64,6 +65,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -71,9 +73,16 @@ from typing import Any
 from promotor.testing.reference import num, stacking, time
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
+from promotor.testing.reference.effects.base import settle
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
-from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
+from promotor.testing.reference.program import (
+    CCampaign,
+    CTier,
+    Program,
+    check_supported,
+    read_program,
+)
 from promotor.testing.reference.state import Meter
 
 __all__ = ["Pools", "decide", "evaluate", "pool_lookups", "state_keys"]
@@ -205,34 +214,37 @@ class _Run:
         )
         self.now: datetime = canonical_input["context"]["now"]
         self.lines = lines
+        self._regex_search = regex_search
         self.rules = RuleEvaluator(facts, engine.rounding, regex_search)
         self.applied: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.meter: Meter | None = None  # usage limits and budgets, when any campaign has them
 
     def check(
-        self, position: int, campaign: CCampaign, code: str | None
+        self, position: int, campaign: CCampaign, code: str | None, defer: bool = False
     ) -> stacking.Eligible | dict[str, Any]:
         """Checks 1-3 of one candidate in the spec's order: its rejection, or the candidate
-        with its effect ready for stacking."""
+        with its effect ready for stacking. With ``defer``, a campaign with
+        ``rules_on="discounted"`` passes checks 1-2 only: stacking makes check 3 at its turn.
+        """
         if self.currency != self.engine.currency:
             return _rejected(campaign, code, "currency_mismatch")
         detail = _inactive_detail(campaign, self.now)
         if detail is not None:
             return _rejected(campaign, code, "not_active", detail=detail)
-        if not self.rules.holds(campaign.rules, {}):
-            assert campaign.rules is not None
-            return self._rules_not_met(campaign, code, campaign.rules, None)
-        tier_index: int | None = None
-        effect = campaign.effect
-        if campaign.tiers is not None:
-            holding = [i for i, t in enumerate(campaign.tiers) if self.rules.holds(t.rules, {})]
-            if not holding:
-                first = campaign.tiers[0].rules
-                assert first is not None
-                return self._rules_not_met(campaign, code, first, "tier 0")
-            tier_index = holding[-1]
-            effect = campaign.tiers[tier_index].effect
+        if defer and campaign.rules_on == "discounted":
+
+            def turn(state: Amounts) -> tuple[int | None, stacking.EffectFn] | dict[str, Any]:
+                chosen = self._rules(campaign, code, self._evaluator_at(state))
+                if isinstance(chosen, dict):
+                    return chosen
+                return chosen[0], self._effect_fn(chosen[1])
+
+            return stacking.Eligible(position, campaign, code, None, lambda a: None, turn)
+        chosen = self._rules(campaign, code, self.rules)
+        if isinstance(chosen, dict):
+            return chosen
+        tier_index, effect = chosen
         block = None if self.meter is None else self.meter.prefilter(campaign)
         if block is not None:
             return _rejected(
@@ -243,7 +255,58 @@ class _Run:
                 actual=block.actual,
                 expected=block.expected,
             )
-        assert effect is not None
+        return stacking.Eligible(position, campaign, code, tier_index, self._effect_fn(effect))
+
+    def _rules(
+        self, campaign: CCampaign, code: str | None, rules: RuleEvaluator
+    ) -> tuple[int | None, CCampaign | CTier] | dict[str, Any]:
+        """Check 3 with ``rules``: the tier (``None`` without tiers) and effect that apply, or
+        the ``rules_not_met`` rejection."""
+        if not rules.holds(campaign.rules, {}):
+            assert campaign.rules is not None
+            return self._rules_not_met(campaign, code, campaign.rules, None, rules)
+        if campaign.tiers is None:
+            assert campaign.body
+            return None, campaign
+        holding = [i for i, t in enumerate(campaign.tiers) if rules.holds(t.rules, {})]
+        if not holding:
+            first = campaign.tiers[0].rules
+            assert first is not None
+            return self._rules_not_met(campaign, code, first, "tier 0", rules)
+        return holding[-1], campaign.tiers[holding[-1]]
+
+    def _effect_fn(self, holder: CCampaign | CTier) -> stacking.EffectFn:
+        """The campaign's or tier's effect ready to compute on any amounts (its numbers read
+        the original cart); several effects compute in order, each on the amounts the ones
+        before it left, and report their parts."""
+        if holder.effects is None:
+            assert holder.effect is not None
+            return self._one(holder.effect)
+        parts = [self._one(e) for e in holder.effects]
+
+        def run(amounts: Amounts) -> Discount | None:
+            state = amounts.copy()
+            taken: list[Discount] = []
+            for part in parts:
+                found = part(state)
+                if found is None:
+                    return None  # a null number of any effect: no_effect
+                state.take(found)
+                taken.append(found)
+            allocations: dict[int, int] = {}
+            for d in taken:
+                for i, v in d.allocations.items():
+                    allocations[i] = allocations.get(i, 0) + v
+            return Discount(
+                {i: v for i, v in allocations.items() if v},
+                sum(d.shipping for d in taken),
+                [g for d in taken for g in d.gifts],
+                parts=tuple(taken),
+            )
+
+        return run
+
+    def _one(self, effect: Node) -> stacking.EffectFn:
         compute, values = EFFECTS[effect["type"]].apply, effect_numbers(effect, self.rules)
 
         def run(amounts: Amounts) -> Discount | None:
@@ -252,12 +315,30 @@ class _Run:
             found: Discount | None = compute(effect, values, amounts, self._matches)
             return found
 
-        return stacking.Eligible(position, campaign, code, tier_index, run)
+        return run
+
+    def _evaluator_at(self, state: Amounts) -> RuleEvaluator:
+        """Rules reading the cart as left in ``state``: each line's current amount as
+        ``item.subtotal``, their sum as ``cart.subtotal``, what is left of the shipping as
+        ``cart.shipping``; everything else as given."""
+        facts = self.rules.facts
+        decimal = state.decimal
+        at = replace(
+            facts,
+            items=[
+                replace(item, subtotal=decimal(state.current[item.index])) for item in facts.items
+            ],
+            subtotal=decimal(sum(state.current)),
+            shipping=decimal(state.shipping_left),
+        )
+        return RuleEvaluator(at, self.engine.rounding, self._regex_search)
 
     def record(self, outcome: stacking.Outcome) -> None:
         """Apply or reject an eligible candidate as stacking decided."""
         e = outcome.eligible
-        if outcome.discount is not None:
+        if outcome.rejection is not None:
+            self.rejected.append(outcome.rejection)
+        elif outcome.discount is not None:
             self._apply(e.campaign, e.code, e.tier, outcome.discount, outcome.limited_by)
         elif outcome.block is not None:
             b = outcome.block
@@ -276,9 +357,14 @@ class _Run:
         return self.rules.holds(pred, {"item": self.rules.facts.items[index]})
 
     def _rules_not_met(
-        self, campaign: CCampaign, code: str | None, rule: Node, detail: str | None
+        self,
+        campaign: CCampaign,
+        code: str | None,
+        rule: Node,
+        detail: str | None,
+        rules: RuleEvaluator,
     ) -> dict[str, Any]:
-        failure = explain_failure(self.rules, rule, {}, self.printer)
+        failure = explain_failure(rules, rule, {}, self.printer)
         return _rejected(
             campaign,
             code,
@@ -318,6 +404,11 @@ class _Run:
                 # Only when set, like the native outcome, so outcomes without limits keep
                 # their shape.
                 **({"limited_by": limited_by} if limited_by is not None else {}),
+                **(
+                    {"parts": [_part(p, amounts) for p in settle(discount)]}
+                    if discount.parts
+                    else {}
+                ),
             }
         )
 
@@ -356,6 +447,16 @@ class _Run:
         }
 
 
+def _part(part: Discount, amounts: Amounts) -> dict[str, Any]:
+    """One effect's part of a several-effect campaign, as the outcome reports it."""
+    return {
+        "amount": amounts.decimal(part.total),
+        "shipping_amount": amounts.decimal(part.shipping),
+        "allocations": {i: amounts.decimal(s) for i, s in sorted(part.allocations.items()) if s},
+        "gifts": part.gifts,
+    }
+
+
 #: Pool rows a store found, by normalised code: ``(campaign id, code, customer id or None)``.
 Pools = Mapping[str, tuple[str, str, "str | None"]]
 
@@ -377,7 +478,7 @@ def _candidates(
     matched: set[str] = set()
     own_hits: dict[int, str] = {}
     for campaign in engine.campaigns:
-        own = {normalize_code(c): c for c in reversed(campaign.codes)}
+        own = {engine.code_key(c): c for c in reversed(campaign.codes)}
         hits = [norm for norm in given if norm in own]
         matched.update(hits)
         if hits:
@@ -386,11 +487,14 @@ def _candidates(
     pool_hits: dict[int, str] = {}
     pool_rejected: list[dict[str, Any]] = []
     for norm, spelling in given.items():
-        if norm in matched or not pooled or pools is None or norm not in pools:
+        # Pools are indexed by the case-insensitive key; a case-sensitive engine also compares
+        # the row's display form.
+        folded = normalize_code(spelling)
+        if norm in matched or not pooled or pools is None or folded not in pools:
             continue
-        campaign_id, code, owner = pools[norm]
+        campaign_id, code, owner = pools[folded]
         holder = pooled.get(campaign_id)
-        if holder is None:
+        if holder is None or engine.code_key(code) != norm:
             continue
         matched.add(norm)
         if owner is not None and owner != customer_id:
@@ -419,8 +523,13 @@ def pool_lookups(engine_ir: Mapping[str, Any], canonical_input: Mapping[str, Any
     engine = read_program(engine_ir)
     if not any(c.unique_codes for c in engine.campaigns):
         return []
-    defined = {normalize_code(c) for campaign in engine.campaigns for c in campaign.codes}
-    return [norm for norm in _given_codes(canonical_input) if norm not in defined]
+    defined = {engine.code_key(c) for campaign in engine.campaigns for c in campaign.codes}
+    out: list[str] = []
+    for norm, spelling in _given_codes(canonical_input, engine).items():
+        folded = normalize_code(spelling)
+        if norm not in defined and folded not in out:
+            out.append(folded)
+    return out
 
 
 def evaluate(
@@ -462,13 +571,13 @@ def _meter(
     exponent = currency_exponent(engine.currency)
     if exponent is None:
         raise ValueError(f"unknown currency {engine.currency!r}")
-    return Meter(engine.campaigns, candidates, canonical_input, snapshot, exponent, normalize_code)
+    return Meter(engine.campaigns, candidates, canonical_input, snapshot, exponent, engine.code_key)
 
 
-def _given_codes(canonical_input: Mapping[str, Any]) -> dict[str, str]:
+def _given_codes(canonical_input: Mapping[str, Any], engine: Program) -> dict[str, str]:
     given: dict[str, str] = {}
     for code in canonical_input.get("codes") or []:
-        norm = normalize_code(code)
+        norm = engine.code_key(code)
         if norm and norm not in given:
             given[norm] = code
     return given
@@ -485,7 +594,7 @@ def state_keys(
     rows of :func:`pool_lookups` are known."""
     engine = read_program(engine_ir)
     candidates, _, _ = _candidates(
-        engine, _given_codes(canonical_input), pools, customer_id(canonical_input)
+        engine, _given_codes(canonical_input, engine), pools, customer_id(canonical_input)
     )
     meter = _meter(
         engine, candidates, canonical_input, None,
@@ -518,10 +627,12 @@ def decide(
         exponents,
     )
     candidates, unknown, pool_rejected = _candidates(
-        engine, _given_codes(canonical_input), pools, customer_id(canonical_input)
+        engine, _given_codes(canonical_input, engine), pools, customer_id(canonical_input)
     )
     run.meter = _meter(engine, candidates, canonical_input, snapshot, exponents)
-    checked = [run.check(i, campaign, code) for i, (campaign, code) in enumerate(candidates)]
+    checked = [
+        run.check(i, campaign, code, defer=True) for i, (campaign, code) in enumerate(candidates)
+    ]
     eligible = [c for c in checked if isinstance(c, stacking.Eligible)]
     decided = stacking.stack(eligible, engine.stacking, run.amounts, run.meter)
     outcomes = {o.eligible.position: o for o in decided}

@@ -14,6 +14,10 @@ Where the spec leaves room, this module reads it as follows (the Rust evaluator 
   ``max_discount`` is applied after that pass and does not undo them. A campaign reduced to 0 by
   ``max_discount`` that adds a gift keeps applying (amount 0).
 - ``M = round(subtotal × p / 100)`` uses the engine's rounding mode, like ``percent_off``.
+- A campaign with ``rules_on="discounted"`` passes checks 1-2 only before stacking; its check
+  3 (rules, then tiers) is made at its turn in the sequential pass on the amounts as left by
+  the campaigns applied before it, then the usage prefilter, then checks 4-8. It is never
+  exclusive and never in best-deal mode (both refused at compile time).
 - In best-deal mode the exclusive winner, groups and ``stop_after`` are judged within the
   subset only; positions are positions in candidate order. Every rejection is reported in
   candidate order, whatever check produced it.
@@ -68,6 +72,9 @@ class Eligible:
     code: str | None
     tier: int | None
     effect: EffectFn  # the discount on the amounts's current amounts; None: no effect
+    # rules_on="discounted": check 3 at its turn, on the amounts as left before it; gives
+    # (tier, effect) or the rejection
+    deferred: Callable[[Amounts], tuple[int | None, EffectFn] | dict[str, Any]] | None = None
 
     @property
     def exclusive(self) -> bool:
@@ -96,6 +103,7 @@ class Outcome:
     block: Block | None = None  # limit_reached / budget_exhausted: which limit
     # "budget" when a budget shrank the discount, "max_discount" when the order's maximum did
     limited_by: str | None = None
+    rejection: dict[str, Any] | None = None  # a deferred campaign's rules_not_met
 
 
 def _takes_effect(discount: Discount | None) -> bool:
@@ -107,12 +115,17 @@ def _takes_effect(discount: Discount | None) -> bool:
 
 def _original(amounts: Amounts) -> Amounts:
     """The amounts state of the original cart: nothing taken yet."""
-    return replace(amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping)
+    return replace(
+        amounts, current=list(amounts.line_subtotals), shipping_left=amounts.shipping, units=[]
+    )
 
 
 def _standalone(eligible: Sequence[Eligible], amounts: Amounts) -> dict[int, Discount | None]:
     """Each candidate's discount alone on the original cart, by position."""
-    return {e.position: e.effect(_original(amounts)) for e in eligible}
+    return {
+        e.position: None if e.deferred is not None else e.effect(_original(amounts))
+        for e in eligible
+    }
 
 
 def _total(discount: Discount | None) -> int:
@@ -122,24 +135,22 @@ def _total(discount: Discount | None) -> int:
 def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
     """The candidate's discount on the cart as the campaigns before it left it."""
     if base == "discounted":
-        return e.effect(replace(state, current=list(state.current)))
+        return e.effect(state.copy())
     whole = e.effect(_original(state))
     if whole is None:
         return None
     clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
+    # computed on the original cart: its shares land on all of a line's units
     return replace(
-        whole,
+        whole.forget_units(),
         allocations={i: s for i, s in clipped.items() if s > 0},
         shipping=min(whole.shipping, state.shipping_left),
     )
 
 
 def _take(state: Amounts, discount: Discount) -> None:
-    for index, share in discount.allocations.items():
-        assert 0 < share <= state.current[index]
-        state.current[index] -= share
-    assert 0 <= discount.shipping <= state.shipping_left
-    state.shipping_left -= discount.shipping
+    assert all(0 < share <= state.current[i] for i, share in discount.allocations.items())
+    state.take(discount)
 
 
 def _sequential(
@@ -158,6 +169,16 @@ def _sequential(
     applied: list[Eligible] = []
     outcomes: list[Outcome] = []
     for e in eligible:
+        if e.deferred is not None:
+            turn = e.deferred(state)
+            if isinstance(turn, dict):
+                outcomes.append(Outcome(e, reason=turn["reason"], rejection=turn))
+                continue
+            e = replace(e, tier=turn[0], effect=turn[1])
+            block = None if meter is None else meter.prefilter(e.campaign)
+            if block is not None:
+                outcomes.append(Outcome(e, reason=block.reason, block=block))
+                continue
         stopper = next((a for a in applied if a.stop_after), None)
         rival = next((a for a in applied if e.group is not None and a.group == e.group), None)
         if winner is not None and e is not winner:

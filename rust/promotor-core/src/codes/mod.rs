@@ -10,4 +10,4 @@ pub mod pattern;
 pub mod pool;
 
 pub use generator::{generate, Codes, Generator, Spec, MAX_COUNT, MIN_GUESS_BITS};
-pub use normalize::key;
+pub use normalize::{key, key_with};

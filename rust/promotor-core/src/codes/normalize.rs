@@ -73,6 +73,22 @@ pub fn key(code: &str) -> Result<String, ErrorKind> {
     Ok(composed.trim().chars().default_case_fold().nfkc().collect())
 }
 
+/// The comparison key of `code` for an engine whose codes are case-sensitive
+/// (`pm.Engine(codes_case_sensitive=True)`): [`key`] without the case folding, so compatibility
+/// forms still fold together (`"ＢＦ１０"` is `"BF10"`) and white space around a code is still
+/// dropped, but `"BF10"` and `"bf10"` are two codes.
+pub fn key_with(code: &str, case_sensitive: bool) -> Result<String, ErrorKind> {
+    if !case_sensitive {
+        return key(code);
+    }
+    if code.is_ascii() {
+        return Ok(code.trim().to_owned());
+    }
+    check(code)?;
+    let composed: String = code.nfkc().collect();
+    Ok(composed.trim().nfkc().collect())
+}
+
 /// Checks every code of a list, each error located at `loc` plus the code's index, such as
 /// `("codes", 2)`, with the character position in its context.
 pub fn check_all<S: AsRef<str>>(codes: &[S], loc: &[Loc]) -> Vec<Error> {
@@ -92,6 +108,18 @@ pub fn check_all<S: AsRef<str>>(codes: &[S], loc: &[Loc]) -> Vec<Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_sensitive_keys_keep_case_and_fold_the_rest() {
+        assert_eq!(key_with(" SPRING-a ", true).unwrap(), "SPRING-a");
+        assert_eq!(
+            key_with("ＳＰＲＩＮＧ-A\u{3000}", true).unwrap(),
+            "SPRING-A"
+        );
+        assert_ne!(key_with("STRASSE", true), key_with("straße", true));
+        assert_eq!(key_with("STRASSE", false), key_with("straße", false));
+        assert!(key_with("bf\u{200b}", true).is_err());
+    }
 
     fn k(s: &str) -> String {
         key(s).expect("a valid code")

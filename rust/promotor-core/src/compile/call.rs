@@ -34,6 +34,68 @@ const FUNCS: &[(&str, Func)] = &[
     ("day", Func::Day),
     ("month", Func::Month),
     ("year", Func::Year),
+    ("any_of", Func::AnyOf),
+    ("distinct", Func::Distinct),
+    ("date", Func::Date),
+    ("anniversary", Func::Anniversary),
+    ("next_anniversary", Func::NextAnniversary),
+    ("last_anniversary", Func::LastAnniversary),
+    ("days_between", Func::DaysBetween),
+];
+
+/// Names people write for `any_of` and `distinct`, answered with the form to use.
+const WRONG_FORMS: &[(&str, &str)] = &[
+    (
+        "any",
+        "any_of (a list overlap: customer.segments.any_of([\"vip\", \"gold\"]))",
+    ),
+    ("containsAny", "any_of"),
+    ("contains_any", "any_of"),
+    ("hasAny", "any_of"),
+    ("has_any", "any_of"),
+    ("intersects", "any_of"),
+    ("overlaps", "any_of"),
+    (
+        "count_distinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "countDistinct",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "distinct_count",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    (
+        "nunique",
+        "distinct (cart.items.map(i, i.sku).distinct().size())",
+    ),
+    ("unique", "distinct"),
+    ("uniq", "distinct"),
+    (
+        "days",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "days_since",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "date_diff",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "datediff",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "birthday",
+        "last_anniversary or next_anniversary (last_anniversary(customer.birthday, context.now))",
+    ),
+    ("dateOf", "date"),
+    ("to_date", "date"),
+    ("todate", "date"),
 ];
 
 /// The least and most arguments of a function.
@@ -46,7 +108,8 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Lower
         | Func::Upper
         | Func::Timestamp
-        | Func::Duration => (1, 1),
+        | Func::Duration
+        | Func::Distinct => (1, 1),
         Func::Round
         | Func::Floor
         | Func::Ceil
@@ -54,16 +117,30 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Hour
         | Func::Day
         | Func::Month
-        | Func::Year => (1, 2),
-        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches => (2, 2),
+        | Func::Year
+        | Func::Date => (1, 2),
+        Func::StartsWith
+        | Func::EndsWith
+        | Func::Contains
+        | Func::Matches
+        | Func::AnyOf
+        | Func::Anniversary
+        | Func::DaysBetween => (2, 2),
+        Func::NextAnniversary | Func::LastAnniversary => (2, 3),
     }
 }
 
 impl Env {
     pub(super) fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Typed {
         let Some((_, f)) = FUNCS.iter().find(|(n, _)| *n == name) else {
-            let suggestion = super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n))
-                .map(str::to_owned);
+            let suggestion = WRONG_FORMS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| (*s).to_owned())
+                .or_else(|| {
+                    super::literal::did_you_mean(name, FUNCS.iter().map(|(n, _)| *n))
+                        .map(str::to_owned)
+                });
             return self.err(ErrorKind::UnknownFunction {
                 name: name.to_owned(),
                 suggestion,
@@ -92,6 +169,7 @@ impl Env {
         let tys: Vec<Ty> = typed.iter().map(|t| t.ty.clone()).collect();
         let lens: Vec<u64> = typed.iter().map(|t| t.len).collect();
         let count0 = typed[0].count;
+        let typed_count1 = typed.get(1).map_or(0, |t| t.count);
         let got = || {
             tys.iter()
                 .map(ToString::to_string)
@@ -192,7 +270,11 @@ impl Env {
                     }
                     Ty::List(et) => {
                         if !tys[1].eq_comparable(et) {
-                            let want = format!("a value comparable with {et}");
+                            let mut want = format!("a value comparable with {et}");
+                            if matches!(&tys[1], Ty::List(_)) {
+                                // `segments.contains(["vip", "gold"])` means an overlap.
+                                want.push_str("; to test whether two lists share an element, use any_of: a.any_of([...])");
+                            }
                             return self.type_err(e, what(), want, got());
                         }
                         let per = if et.stringy() {
@@ -209,9 +291,15 @@ impl Env {
                 }
                 Ty::Bool
             }
+            Func::Timestamp if t0 == Ty::Ts => Ty::Ts,
             Func::Timestamp | Func::Duration => {
                 if !is(&t0, &Ty::Str) {
-                    return self.type_err(e, what(), "a str", got());
+                    let want = if f == Func::Timestamp {
+                        "a str or a timestamp"
+                    } else {
+                        "a str"
+                    };
+                    return self.type_err(e, what(), want, got());
                 }
                 if let Some(Node::Const(Value::Str(s))) = nodes.first() {
                     let ok = if f == Func::Timestamp {
@@ -235,7 +323,86 @@ impl Env {
                     Ty::Dur
                 }
             }
-            Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
+            Func::AnyOf => {
+                let (Some(a), Some(b)) = (t0.elem(), tys[1].elem()) else {
+                    return self.type_err(e, what(), "two lists", got());
+                };
+                if !a.eq_comparable(&b) {
+                    return self.type_err(e, what(), "two lists of comparable elements", got());
+                }
+                let per = if a.stringy() && b.stringy() {
+                    bytes(lens[0].min(lens[1]))
+                } else {
+                    0
+                };
+                self.work(count0.saturating_mul(typed_count1).saturating_mul(1 + per));
+                Ty::Bool
+            }
+            Func::Distinct => {
+                let Some(a) = t0.elem() else {
+                    return self.type_err(e, what(), "a list", got());
+                };
+                // One hash of each element (`eval::expr` keys equal values alike).
+                let per = if a.stringy() { bytes(lens[0]) } else { 0 };
+                self.work(count0.saturating_mul(1 + per));
+                return Typed::sized(Node::Call(f, nodes), t0, lens[0], count0);
+            }
+            Func::Date if t0 == Ty::Str => {
+                if tys.len() > 1 {
+                    return self.type_err(
+                        e,
+                        what(),
+                        "a str, or a timestamp and an optional timezone",
+                        got(),
+                    );
+                }
+                if let Some(Node::Const(Value::Str(s))) = nodes.first() {
+                    if crate::dates::parse_date(s).is_none() {
+                        return self.err(ErrorKind::InvalidLiteral {
+                            what: name.to_owned(),
+                            value: s.to_string(),
+                            reason: Some("write a date as YYYY-MM-DD".to_owned()),
+                        });
+                    }
+                } else {
+                    self.work(bytes(lens[0]));
+                }
+                Ty::Ts
+            }
+            Func::Anniversary => {
+                if !is(&t0, &Ty::Ts) || !is(&tys[1], &Ty::Num) {
+                    return self.type_err(e, what(), "a timestamp and a year", got());
+                }
+                Ty::Ts
+            }
+            Func::DaysBetween => {
+                if !is(&t0, &Ty::Ts) || !is(&tys[1], &Ty::Ts) {
+                    return self.type_err(e, what(), "two timestamps", got());
+                }
+                Ty::Num
+            }
+            Func::NextAnniversary | Func::LastAnniversary => {
+                if !is(&t0, &Ty::Ts)
+                    || !is(&tys[1], &Ty::Ts)
+                    || tys.get(2).is_some_and(|t| !is(t, &Ty::Str))
+                {
+                    return self.type_err(
+                        e,
+                        what(),
+                        "two timestamps and an optional timezone",
+                        got(),
+                    );
+                }
+                if let Some(Node::Const(Value::Str(tz))) = nodes.get(2) {
+                    if time::parse_tz(tz).is_none() {
+                        return self.err(unknown_timezone(tz));
+                    }
+                } else if let Some(l) = lens.get(2) {
+                    self.work(bytes(*l));
+                }
+                Ty::Ts
+            }
+            Func::Date | Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
                 if !is(&t0, &Ty::Ts) || tys.get(1).is_some_and(|t| !is(t, &Ty::Str)) {
                     return self.type_err(e, what(), "a timestamp and an optional timezone", got());
                 }
@@ -246,7 +413,11 @@ impl Env {
                 } else if let Some(l) = lens.get(1) {
                     self.work(bytes(*l));
                 }
-                Ty::Num
+                if f == Func::Date {
+                    Ty::Ts
+                } else {
+                    Ty::Num
+                }
             }
         };
         Typed::sized(Node::Call(f, nodes), ret, len, 0)

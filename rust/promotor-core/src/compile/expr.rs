@@ -75,7 +75,7 @@ impl Ty {
         matches!(self, Self::Bool | Self::Dyn | Self::Null)
     }
 
-    fn elem(&self) -> Option<Self> {
+    pub(super) fn elem(&self) -> Option<Self> {
         match self {
             Self::List(t) => Some((**t).clone()),
             Self::Dyn | Self::Null => Some(Self::Dyn),
@@ -387,7 +387,14 @@ impl Env {
                     return self.type_err(e, sym(), "a list on the right", rt.clone());
                 };
                 if !lt.eq_comparable(&et) {
-                    let (want, got) = (format!("a list of {lt}"), format!("list<{et}>"));
+                    let (mut want, got) = (format!("a list of {lt}"), format!("list<{et}>"));
+                    if matches!(lt, Ty::List(_)) {
+                        // `["vip", "gold"] in customer.segments` means an overlap.
+                        want.push_str(
+                            "; to test whether two lists share an element, use any_of: \
+                             a.any_of([...])",
+                        );
+                    }
                     return self.type_err(e, sym(), want, got);
                 }
                 let per = if lt.stringy() && et.stringy() {
@@ -433,6 +440,11 @@ impl Env {
                         }
                         _ => "two nums",
                     };
+                    // Text where a time is meant (`context.now - customer.x`): say how to read it.
+                    if matches!((lt, rt), (Ty::Ts, Ty::Str) | (Ty::Str, Ty::Ts)) {
+                        let want = format!("{want} (read text as a time with timestamp(...))");
+                        return self.type_err(e, sym(), want, got);
+                    }
                     return self.type_err(e, sym(), want, got);
                 };
                 let len = if t.stringy() {

@@ -11,6 +11,7 @@ pub mod literal;
 pub mod node;
 mod program;
 mod resolve;
+mod tiers;
 pub mod types;
 
 use std::collections::HashMap;
@@ -71,6 +72,8 @@ struct Cx<'c> {
     mode: RoundMode,
     depth: Depth,
     errs: &'c mut Errs,
+    /// `EngineDef::codes_case_sensitive`: how campaign codes are keyed.
+    case_sensitive: bool,
 }
 
 impl Cx<'_> {
@@ -144,7 +147,17 @@ impl Cx<'_> {
                 cheapest,
                 most_expensive,
                 max_quantity,
+                groups_of,
             } => {
+                if *groups_of == Some(0) {
+                    self.errs.push(
+                        &at(loc, &[key("groups_of")]),
+                        ErrorKind::TooSmall {
+                            min: "1".to_owned(),
+                        },
+                    );
+                    return None;
+                }
                 let pred = pred
                     .as_ref()
                     .map(|p| self.expr(p, Scope::Item, &at(loc, &[key("pred")])));
@@ -167,6 +180,7 @@ impl Cx<'_> {
                     pred,
                     pick,
                     max_quantity: *max_quantity,
+                    groups_of: *groups_of,
                 })
             }
         }
@@ -241,6 +255,7 @@ pub fn check_expr(expr: &Expr, scope: Scope, bounds: &RuleBounds) -> Result<(), 
         mode: RoundMode::HalfEven,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: false,
     };
     if scope == Scope::Rules {
         cx.rule(expr, &[]);
@@ -427,7 +442,7 @@ fn compile_campaign<'d>(
     let automatic = given.is_empty() && !c.unique_codes;
     let mut keyed = Vec::with_capacity(given.len());
     for (cl, code) in given {
-        match crate::codes::key(code) {
+        match crate::codes::key_with(code, cx.case_sensitive) {
             Ok(norm) if norm.is_empty() => cx.errs.push(&cl, ErrorKind::Empty { hint: None }),
             Ok(norm) => keyed.push((cl, code, norm)),
             Err(kind) => cx.errs.push(&cl, kind),
@@ -454,12 +469,20 @@ fn compile_campaign<'d>(
         .rules
         .as_ref()
         .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
-    let body = match (&c.effect, &c.tiers) {
-        (Some(e), None) => compile_effect(e, cx, at(loc, &[key("effect")])).map(Body::Effect),
-        (None, Some(tiers)) => {
+    let body = match (&c.effect, &c.effects, &c.tiers) {
+        (Some(_), None, None) | (None, Some(_), None) => {
+            compile_effects(c.effect.as_ref(), c.effects.as_deref(), loc, cx).map(Body::Effect)
+        }
+        (None, None, Some(tiers)) => {
             if tiers.is_empty() {
                 cx.errs
                     .push(&at(loc, &[key("tiers")]), ErrorKind::Empty { hint: None });
+            }
+            for (ti, kind) in tiers::dead_tiers(tiers) {
+                cx.errs.push(
+                    &at(loc, &[key("tiers"), Loc::Index(ti), key("rules")]),
+                    kind,
+                );
             }
             let mut out = Vec::with_capacity(tiers.len());
             for (ti, t) in tiers.iter().enumerate() {
@@ -471,16 +494,33 @@ fn compile_campaign<'d>(
             }
             Some(Body::Tiers(out))
         }
-        (Some(_), Some(_)) | (None, None) => {
+        _ => {
+            // `effects` is named only to whom used it, so the common mistake reads as before.
+            let fields = if c.effects.is_some() {
+                "'effect', 'effects' and 'tiers'"
+            } else {
+                "'effect' and 'tiers'"
+            };
             cx.errs.push(
                 loc,
                 ErrorKind::ExactlyOne {
-                    fields: "'effect' and 'tiers'".to_owned(),
+                    fields: fields.to_owned(),
                 },
             );
             None
         }
     };
+    let deferred = c.rules_on == ir::RulesOn::Discounted;
+    if deferred && c.exclusive {
+        // An exclusive campaign applies alone: no earlier discount exists for its rules.
+        cx.errs.push(
+            &at(loc, &[key("rules_on")]),
+            ErrorKind::Incompatible {
+                option: "rules_on='discounted'".to_owned(),
+                other: "exclusive=True".to_owned(),
+            },
+        );
+    }
     let compiled = body.map(|body| CCampaign {
         id: c.id.clone(),
         automatic,
@@ -490,6 +530,7 @@ fn compile_campaign<'d>(
         schedule,
         rules,
         body,
+        deferred,
     });
     (compiled, keyed)
 }
@@ -499,8 +540,54 @@ fn compile_tier(t: &ir::Tier, loc: &[Loc], cx: &mut Cx<'_>) -> (Option<Rule>, Op
         .rules
         .as_ref()
         .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
-    let e = compile_effect(&t.effect, cx, at(loc, &[key("effect")]));
+    let e = if t.effect.is_some() == t.effects.is_some() {
+        cx.errs.push(
+            loc,
+            ErrorKind::ExactlyOne {
+                fields: "'effect' and 'effects'".to_owned(),
+            },
+        );
+        None
+    } else {
+        compile_effects(t.effect.as_ref(), t.effects.as_deref(), loc, cx)
+    };
     (r, e)
+}
+
+/// A campaign's or tier's `effect`, or its `effects` (at least one) as one [`Several`]
+/// effect; exactly one of the two is given.
+///
+/// [`Several`]: crate::eval::effects::several::Several
+fn compile_effects(
+    effect: Option<&ir::Effect>,
+    effects: Option<&[ir::Effect]>,
+    loc: &[Loc],
+    cx: &mut Cx<'_>,
+) -> Option<CEffect> {
+    let Some(list) = effects else {
+        return compile_effect(effect?, cx, at(loc, &[key("effect")]));
+    };
+    if list.is_empty() {
+        cx.errs.push(
+            &at(loc, &[key("effects")]),
+            ErrorKind::Empty {
+                hint: Some("give one effect as effect=".to_owned()),
+            },
+        );
+        return None;
+    }
+    let mut parts = Vec::with_capacity(list.len());
+    for (k, e) in list.iter().enumerate() {
+        parts.push(compile_effect(
+            e,
+            cx,
+            at(loc, &[key("effects"), Loc::Index(k)]),
+        ));
+    }
+    let parts: Option<Vec<CEffect>> = parts.into_iter().collect();
+    Some(Box::new(crate::eval::effects::several::Several {
+        parts: parts?,
+    }))
 }
 
 /// Compiles an engine definition.
@@ -551,6 +638,7 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
         mode,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: def.codes_case_sensitive,
     };
     for (ci, c) in def.campaigns.iter().enumerate() {
         let loc = vec![key("campaigns"), Loc::Index(ci)];
@@ -565,6 +653,18 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
                 );
             }
         }
+        if c.rules_on == ir::RulesOn::Discounted && def.stacking.mode == ir::StackingMode::BestDeal
+        {
+            // Best deal bounds each campaign by its discount alone on the original cart, which
+            // rules that read earlier discounts may exceed: no exact search is known.
+            cx.errs.push(
+                &at(&loc, &[key("rules_on")]),
+                ErrorKind::Incompatible {
+                    option: "rules_on='discounted'".to_owned(),
+                    other: "Stacking(mode='best_deal')".to_owned(),
+                },
+            );
+        }
         let (compiled, given) = compile_campaign(c, &loc, &mut cx);
         for (cl, code, norm) in given {
             if let Some((other, _)) = codes.get(&norm) {
@@ -572,11 +672,19 @@ pub fn compile(def: &EngineDef) -> Result<Program, Errors> {
                     &cl,
                     ErrorKind::DuplicateOf {
                         value: code.trim().to_owned(),
-                        other: format!(
-                            "in campaign '{}'; codes match once normalised: case-insensitively, \
-                             compatibility forms alike",
-                            def.campaigns[*other].id
-                        ),
+                        other: if def.codes_case_sensitive {
+                            format!(
+                                "in campaign '{}'; codes match once normalised: compatibility \
+                                 forms alike",
+                                def.campaigns[*other].id
+                            )
+                        } else {
+                            format!(
+                                "in campaign '{}'; codes match once normalised: \
+                                 case-insensitively, compatibility forms alike",
+                                def.campaigns[*other].id
+                            )
+                        },
                     },
                 );
             } else {
@@ -636,6 +744,7 @@ pub fn check_part(part: &str, text: &str) -> Result<(), Errors> {
         mode: RoundMode::HalfEven,
         depth: Depth::Structure,
         errs: &mut errs,
+        case_sensitive: false,
     };
     match part {
         "campaign" => {
@@ -702,6 +811,7 @@ pub(crate) fn program_rule(
         mode,
         depth: Depth::Full,
         errs: &mut errs,
+        case_sensitive: false,
     };
     let r = cx.rule(e, loc);
     out.extend(errs.0);

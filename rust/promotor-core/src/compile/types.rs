@@ -23,6 +23,8 @@ pub enum CTarget {
         pred: Option<Node>,
         pick: Option<Pick>,
         max_quantity: Option<u32>,
+        /// Only units in complete groups of this many (at least 1).
+        groups_of: Option<u32>,
     },
 }
 
@@ -54,4 +56,7 @@ pub struct CCampaign {
     pub schedule: Option<CSchedule>,
     pub rules: Option<Rule>,
     pub body: Body,
+    /// `rules_on="discounted"`: its rules (and tiers') are tested at its turn in stacking, on
+    /// the cart as left by the campaigns applied before it.
+    pub deferred: bool,
 }

@@ -268,10 +268,43 @@ fn places(v: Option<&Value>) -> Option<u32> {
     }
 }
 
+/// A value's identity under `==` (numbers by value, `1.0` as `1`), for `distinct`; `None` for
+/// values equal to nothing.
+#[derive(PartialEq, Eq, Hash)]
+enum DistinctKey {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    Str(String),
+    Ts(i64),
+    Dur(i64),
+}
+
+fn distinct_key(v: &Value) -> Option<DistinctKey> {
+    Some(match v {
+        Value::Null => DistinctKey::Null,
+        Value::Bool(b) => DistinctKey::Bool(*b),
+        Value::Num(d) => DistinctKey::Num(d.normalize()),
+        Value::Str(s) => DistinctKey::Str(s.to_string()),
+        Value::Ts(t) => DistinctKey::Ts(*t),
+        Value::Dur(d) => DistinctKey::Dur(*d),
+        Value::Item(_) | Value::List(_) | Value::Map(_) => return None,
+    })
+}
+
 fn membership(list: &Value, x: &Value) -> Value<'static> {
     match list {
         Value::List(l) => b((0..l.len()).any(|i| equal(&l.get(i), x))),
         _ => Value::Null,
+    }
+}
+
+/// An optional timezone argument: UTC when absent, `None` when not a known name.
+fn zone(v: Option<&Value<'_>>) -> Option<chrono_tz::Tz> {
+    match v {
+        None => Some(chrono_tz::UTC),
+        Some(Value::Str(name)) => time::parse_tz(name),
+        Some(_) => None,
     }
 }
 
@@ -481,10 +514,68 @@ impl<'a> Ctx<'a> {
             },
             Func::Timestamp => match &a0 {
                 Value::Str(s) => time::parse_timestamp(s).map_or(Value::Null, Value::Ts),
+                Value::Ts(t) => Value::Ts(*t),
                 _ => Value::Null,
             },
+            Func::Date => match (&a0, &a1) {
+                (Value::Str(s), None) => crate::dates::parse_date(s).map_or(Value::Null, Value::Ts),
+                (Value::Ts(t), tz) => zone(tz.as_ref())
+                    .and_then(|tz| crate::dates::date(*t, tz))
+                    .map_or(Value::Null, Value::Ts),
+                _ => Value::Null,
+            },
+            Func::Anniversary => match (&a0, &a1) {
+                (Value::Ts(t), Some(Value::Num(y))) => {
+                    let year = crate::eval::effects::count(*y).and_then(|y| i64::try_from(y).ok());
+                    year.and_then(|y| crate::dates::anniversary(*t, y))
+                        .map_or(Value::Null, Value::Ts)
+                }
+                _ => Value::Null,
+            },
+            Func::DaysBetween => match (&a0, &a1) {
+                (Value::Ts(a), Some(Value::Ts(b))) => {
+                    Value::Num(Decimal::from(crate::dates::days_between(*a, *b)))
+                }
+                _ => Value::Null,
+            },
+            Func::NextAnniversary | Func::LastAnniversary => {
+                let tz = args.get(2).map(|n| self.eval(n));
+                match (&a0, &a1, zone(tz.as_ref())) {
+                    (Value::Ts(t), Some(Value::Ts(now)), Some(tz)) => {
+                        let found = if f == Func::NextAnniversary {
+                            crate::dates::next_anniversary(*t, *now, tz)
+                        } else {
+                            crate::dates::last_anniversary(*t, *now, tz)
+                        };
+                        found.map_or(Value::Null, Value::Ts)
+                    }
+                    _ => Value::Null,
+                }
+            }
             Func::Duration => match &a0 {
                 Value::Str(s) => time::parse_duration(s).map_or(Value::Null, Value::Dur),
+                _ => Value::Null,
+            },
+            Func::AnyOf => match (&a0, &a1) {
+                (Value::List(l), Some(Value::List(m))) => b((0..l.len()).any(|i| {
+                    let x = l.get(i);
+                    (0..m.len()).any(|j| equal(&x, &m.get(j)))
+                })),
+                _ => Value::Null,
+            },
+            Func::Distinct => match a0 {
+                Value::List(l) => {
+                    let mut seen = std::collections::HashSet::with_capacity(l.len());
+                    let mut kept: Vec<Value<'a>> = Vec::with_capacity(l.len());
+                    for i in 0..l.len() {
+                        let x = l.get(i);
+                        // Values `==` to nothing (lists, maps, items) are always kept.
+                        if distinct_key(&x).is_none_or(|k| seen.insert(k)) {
+                            kept.push(x);
+                        }
+                    }
+                    Value::List(List::Owned(kept))
+                }
                 _ => Value::Null,
             },
             Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {

@@ -238,7 +238,8 @@ impl Program {
 }
 
 /// Each campaign's matched code (its own spelling; by campaign index) and the given codes that
-/// match none. Codes: trimmed, lower-cased, empty ignored, repeats once.
+/// match none. Codes: by their key (`codes::key_with` the engine's case sensitivity), empty
+/// ignored, repeats once.
 pub(crate) fn match_codes<'a>(
     p: &'a crate::compile::Inner,
     input: &'a Input,
@@ -249,7 +250,7 @@ pub(crate) fn match_codes<'a>(
     // Codes by their normalised key (codes::normalize), empty ignored, repeats once; a code the
     // input validator would refuse (an invisible character) matches nothing.
     for raw in &input.codes {
-        let Ok(norm) = crate::codes::key(raw) else {
+        let Ok(norm) = crate::codes::key_with(raw, p.def.codes_case_sensitive) else {
             unknown.push(raw);
             continue;
         };

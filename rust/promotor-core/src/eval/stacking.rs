@@ -12,7 +12,8 @@ use crate::alloc::largest_remainder;
 use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
-use crate::outcome::{Applied, Gift, Reason, Rejected};
+use crate::num;
+use crate::outcome::{Applied, Gift, Part, Reason, Rejected};
 use crate::state::{Block, Delta, Meter, Usage};
 use crate::time;
 
@@ -112,6 +113,9 @@ pub(crate) struct Eligible<'a> {
     pub code: Option<&'a str>,
     pub effect: &'a dyn Effect,
     pub tier: Option<usize>,
+    /// `rules_on="discounted"`: checks 3 and the usage prefilter wait for its turn in
+    /// [`Stacker::run`] (`effect` and `tier` are chosen there).
+    pub deferred: Option<&'a CCampaign>,
     pub exclusive: bool,
     pub stop_after: bool,
     pub group_name: Option<&'a str>,
@@ -131,6 +135,8 @@ pub(crate) struct Eligible<'a> {
 /// An applied campaign: index into the eligible list and what it takes (after clipping).
 pub(crate) struct Taken {
     pub k: usize,
+    /// The tier it applied with.
+    pub tier: Option<usize>,
     pub d: Discount,
     pub gifts: Vec<Gift>,
     /// A budget shrank it.
@@ -144,6 +150,8 @@ pub(crate) struct Run {
     pub applied: Vec<Taken>,
     /// (index into the eligible list, rejection).
     pub rejected: Vec<(usize, Rejected)>,
+    /// Deferred campaigns whose rules held at their turn (eligible indices).
+    pub passed: Vec<usize>,
 }
 
 pub(crate) struct Stacker<'a, 'c> {
@@ -156,9 +164,85 @@ pub(crate) struct Stacker<'a, 'c> {
     pub cap: Option<i128>,
     /// Usage limits and budgets, when any campaign has them.
     pub meter: Option<&'c Meter<'c>>,
+    /// Whether rejections are explained (a deferred campaign's failing condition).
+    pub explain: bool,
+}
+
+/// What a deferred campaign's rules decide at its turn.
+enum Turn<'a> {
+    Apply(&'a dyn Effect, Option<usize>),
+    Rejected(Rejected),
 }
 
 impl<'a> Stacker<'a, '_> {
+    /// Checks 3 of a deferred campaign on the cart as left in `state`: its rules, then its
+    /// tiers' (the last that holds), read with the current line amounts, subtotal and shipping.
+    fn turn(&mut self, c: &'a CCampaign, e: &Eligible<'a>, state: &State) -> Turn<'a> {
+        let mut facts = self.ctx.facts.clone();
+        let exponent = facts.exponent;
+        let subtotal = state.lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
+        facts.subtotal = num::from_input(from_minor(subtotal, exponent));
+        facts.shipping = num::from_input(from_minor(state.shipping, exponent));
+        facts.lines.clone_from(&state.lines);
+        let mut ctx = Ctx::new(self.ctx.input, &facts, self.ctx.mode, 0);
+        let failed: (Option<&crate::compile::node::Rule>, Option<&str>) = 'check: {
+            if let Some(rules) = &c.rules {
+                if !holds(&mut ctx, rules) {
+                    break 'check (Some(rules), None);
+                }
+            }
+            match &c.body {
+                Body::Effect(eff) => return Turn::Apply(eff.as_ref(), None),
+                Body::Tiers(tiers) => {
+                    let mut chosen = None;
+                    for (ti, (rule, eff)) in tiers.iter().enumerate() {
+                        if rule.as_ref().is_none_or(|r| holds(&mut ctx, r)) {
+                            chosen = Some((eff, ti));
+                        }
+                    }
+                    if let Some((eff, ti)) = chosen {
+                        return Turn::Apply(eff.as_ref(), Some(ti));
+                    }
+                    (tiers.first().and_then(|(r, _)| r.as_ref()), Some("tier 0"))
+                }
+            }
+        };
+        let mut r = rejected(Some(e.id), e.code, Reason::RulesNotMet);
+        if self.explain {
+            if let Some(rule) = failed.0 {
+                let (cond, actual, expected) = explain_rule(&mut ctx, rule);
+                r.condition = Some(cond);
+                r.actual = Some(actual);
+                r.expected = Some(expected);
+            }
+            r.detail = failed.1.map(str::to_owned);
+        }
+        Turn::Rejected(r)
+    }
+
+    /// What eligible campaign `e` (with `effect`) takes from `state`; `None` when a number of
+    /// its effect is null.
+    fn take_with(
+        &mut self,
+        e: &Eligible<'a>,
+        effect: &'a dyn Effect,
+        state: &State,
+    ) -> Option<Discount> {
+        if e.deferred.is_none() {
+            return self.take(e, state);
+        }
+        if self.base_original {
+            let mut d = effect.apply(self.ctx, &self.original, &self.unit)?;
+            for (s, left) in d.lines.iter_mut().zip(&state.lines) {
+                *s = (*s).min(*left).max(0);
+            }
+            d.shipping = d.shipping.min(state.shipping).max(0);
+            Some(d)
+        } else {
+            effect.apply(self.ctx, state, &self.unit)
+        }
+    }
+
     /// What eligible campaign `e` takes from `state`; `None` when a number of its effect is null.
     fn take(&mut self, e: &Eligible<'a>, state: &State) -> Option<Discount> {
         if self.base_original {
@@ -167,20 +251,29 @@ impl<'a> Stacker<'a, '_> {
                 *s = (*s).min(*left).max(0);
             }
             d.shipping = d.shipping.min(state.shipping).max(0);
+            // Computed on the original cart: its shares land on all of a line's units.
+            d.forget_units();
             Some(d)
         } else {
             e.effect.apply(self.ctx, state, &self.unit)
         }
     }
 
-    /// Applies the eligible campaigns `seq` (ascending indices) in order with checks 5-8, then
-    /// `max_discount`.
-    pub fn run(&mut self, el: &[Eligible<'a>], seq: impl IntoIterator<Item = usize>) -> Run {
+    /// Applies the eligible campaigns `seq` (ascending indices) in order with checks 4-8
+    /// (a deferred campaign's check 3 first, at its turn), then `max_discount`. With an
+    /// exclusive `winner`, every other campaign that passes check 3 is `exclusive_conflict`.
+    pub fn run(
+        &mut self,
+        el: &[Eligible<'a>],
+        seq: impl IntoIterator<Item = usize>,
+        winner: Option<usize>,
+    ) -> Run {
         let mut state = self.original.clone();
         let mut usage = self.meter.map(Meter::usage).unwrap_or_default();
         let mut out = Run {
             applied: Vec::with_capacity(el.len()),
             rejected: Vec::new(),
+            passed: Vec::new(),
         };
         for k in seq {
             let e = &el[k];
@@ -189,6 +282,28 @@ impl<'a> Stacker<'a, '_> {
                 r.by = by.map(str::to_owned);
                 (k, r)
             };
+            let (effect, tier) = match e.deferred {
+                None => (e.effect, e.tier),
+                Some(c) => match self.turn(c, e, &state) {
+                    Turn::Rejected(r) => {
+                        out.rejected.push((k, r));
+                        continue;
+                    }
+                    Turn::Apply(effect, tier) => {
+                        out.passed.push(k);
+                        if let Some(b) = self.meter.and_then(|m| m.prefilter(e.ci)) {
+                            out.rejected.push((k, blocked(e.id, e.code, b)));
+                            continue;
+                        }
+                        (effect, tier)
+                    }
+                },
+            };
+            if let Some(w) = winner.filter(|w| *w != k) {
+                out.rejected
+                    .push(reject(Reason::ExclusiveConflict, Some(el[w].id)));
+                continue;
+            }
             if let Some(s) = out.applied.iter().find(|t| el[t.k].stop_after) {
                 out.rejected.push(reject(Reason::Stopped, Some(el[s.k].id)));
                 continue;
@@ -204,7 +319,7 @@ impl<'a> Stacker<'a, '_> {
                     continue;
                 }
             }
-            let Some(mut d) = self.take(e, &state) else {
+            let Some(mut d) = self.take_with(e, effect, &state) else {
                 out.rejected.push(reject(Reason::NoEffect, None));
                 continue;
             };
@@ -223,12 +338,11 @@ impl<'a> Stacker<'a, '_> {
                 }
             }
             let g = d.gifts.clone();
-            for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                *cur -= *s;
-            }
-            state.shipping -= d.shipping;
+            let ctx = &*self.ctx;
+            state.take(&d, |i| effects::target::quantity(ctx, i));
             out.applied.push(Taken {
                 k,
+                tier,
                 d,
                 gifts: g,
                 limited,
@@ -284,7 +398,9 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         }
         let left = (m - sum).max(0);
         sum += left;
-        if left == 0 {
+        // A campaign that adds a gift keeps applying with amount 0 (several effects can
+        // discount and add a gift).
+        if left == 0 && t.d.gifts.is_empty() {
             let e = &el[t.k];
             run.rejected
                 .push((t.k, rejected(Some(e.id), e.code, Reason::MaxDiscount)));
@@ -377,30 +493,31 @@ impl<'a> Search<'_, 'a> {
                 }
             }
             let add = d.as_ref().map_or(0, |d| d.total().max(0));
-            if let Some(d) = &d {
-                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                    *cur -= *s;
-                }
-                state.shipping -= d.shipping;
-            }
+            let before = d.as_ref().map(|d| {
+                let saved = state.clone();
+                let ctx = &*st.ctx;
+                state.take(d, |i| effects::target::quantity(ctx, i));
+                saved
+            });
             self.chosen.push(j);
             self.visit(st, t + 1, state, sum + add);
             self.chosen.pop();
             if let Some(u) = saved {
                 self.usage = u;
             }
-            if let Some(d) = &d {
-                for (cur, s) in state.lines.iter_mut().zip(&d.lines) {
-                    *cur += *s;
-                }
-                state.shipping += d.shipping;
+            if let Some(saved) = before {
+                *state = saved;
             }
         }
     }
 }
 
 /// Checks 1-3 for every candidate: the rejections (with candidate positions; only with
-/// `explain`) and the eligible.
+/// `explain`) and the eligible. With `defer`, campaigns with `rules_on="discounted"` pass
+/// unchecked (stacking checks them at their turn); without, they are checked on the original
+/// cart, which is what they see alone (the wallet's values).
+// The wallet and stacking share it with different needs (explain, trace, defer).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn eligible<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
@@ -409,6 +526,7 @@ pub(crate) fn eligible<'a>(
     meter: Option<&Meter<'_>>,
     explain: bool,
     mut trace: Option<&mut Trace>,
+    defer: bool,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
     let mut rej = Vec::new();
     let mut el: Vec<Eligible<'a>> = Vec::with_capacity(p.order.len());
@@ -436,6 +554,35 @@ pub(crate) fn eligible<'a>(
                 r.detail = Some(detail.to_owned());
                 rej.push((pos, r));
             }
+            continue;
+        }
+        if c.deferred && defer {
+            el.push(Eligible {
+                pos,
+                ci,
+                id: c.id.as_str(),
+                code,
+                effect: match &c.body {
+                    Body::Effect(e) => e.as_ref(),
+                    Body::Tiers(tiers) => match tiers.first() {
+                        Some((_, e)) => e.as_ref(),
+                        None => continue,
+                    },
+                },
+                tier: None,
+                deferred: Some(c),
+                exclusive: def.exclusive,
+                stop_after: def.stop_after,
+                group_name: def.group.as_deref(),
+                group: def.group.as_deref().map(|g| {
+                    el.iter()
+                        .position(|e| e.group_name == Some(g))
+                        .unwrap_or(el.len())
+                }),
+                alone: None,
+                alone_total: 0,
+                bound: 0,
+            });
             continue;
         }
         if let Some(rules) = &c.rules {
@@ -504,6 +651,7 @@ pub(crate) fn eligible<'a>(
             code,
             effect,
             tier,
+            deferred: None,
             exclusive: def.exclusive,
             stop_after: def.stop_after,
             group_name,
@@ -550,15 +698,13 @@ pub(crate) fn stack<'a>(
         meter,
         explain,
         trace.as_deref_mut(),
+        true,
     );
     let unit = MinorUnit {
         exponent,
         mode: p.mode,
     };
-    let original = State {
-        lines: lines.to_vec(),
-        shipping,
-    };
+    let original = State::new(lines.to_vec(), shipping);
     let bound = CartBound {
         lines: lines.len(),
         whole: lines.iter().fold(shipping, |a, b| a.saturating_add(*b)),
@@ -570,7 +716,7 @@ pub(crate) fn stack<'a>(
     let need_alone =
         stacking.mode == StackingMode::BestDeal || stacking.base == StackingBase::Original;
     for e in &mut el {
-        if !need_alone && !e.exclusive {
+        if (!need_alone && !e.exclusive) || e.deferred.is_some() {
             continue;
         }
         e.alone = e.effect.apply(ctx, &original, &unit);
@@ -589,28 +735,16 @@ pub(crate) fn stack<'a>(
         max_applied: stacking.max_applied.map(|m| m as usize),
         cap,
         meter,
+        explain,
     };
     let (run, chosen) = if stacking.mode == StackingMode::BestDeal {
         let chosen = st.best_subset(&el);
-        (st.run(&el, chosen.iter().copied()), Some(chosen))
+        (st.run(&el, chosen.iter().copied(), None), Some(chosen))
     } else {
         let winner = el
             .iter()
             .position(|e| e.exclusive && e.alone.as_ref().is_some_and(Discount::takes_effect));
-        match winner {
-            Some(w) => {
-                let run = st.run(&el, [w]);
-                for (k, e) in el.iter().enumerate() {
-                    if explain && k != w {
-                        let mut r = rejected(Some(e.id), e.code, Reason::ExclusiveConflict);
-                        r.by = Some(el[w].id.to_owned());
-                        rej.push((e.pos, r));
-                    }
-                }
-                (run, None)
-            }
-            None => (st.run(&el, 0..el.len()), None),
-        }
+        (st.run(&el, 0..el.len(), winner), None)
     };
     if let Some(chosen) = chosen.filter(|_| explain) {
         for (k, e) in el.iter().enumerate() {
@@ -620,6 +754,7 @@ pub(crate) fn stack<'a>(
         }
     }
     if let Some(t) = trace {
+        t.passed.extend(run.passed.iter().map(|&k| el[k].ci));
         for (k, r) in &run.rejected {
             if matches!(r.reason, Reason::LimitReached | Reason::BudgetExhausted) {
                 let detail = r.detail.clone().unwrap_or_default();
@@ -647,18 +782,19 @@ pub(crate) fn stack<'a>(
         out.applied.push(Applied {
             campaign_id: e.id.to_owned(),
             code: e.code.map(str::to_owned),
-            tier: e.tier,
+            tier: t.tier,
             amount: from_minor(t.d.total(), exponent),
             shipping_amount: from_minor(t.d.shipping, exponent),
-            allocations: {
-                let mut shares = Vec::with_capacity(t.d.lines.len());
-                for (i, v) in t.d.lines.iter().enumerate() {
-                    if *v != 0 {
-                        shares.push((i, from_minor(*v, exponent)));
-                    }
-                }
-                shares
-            },
+            allocations: shares(&t.d.lines, exponent),
+            parts: effects::several::settle(&t.d)
+                .iter()
+                .map(|p| Part {
+                    amount: from_minor(p.total(), exponent),
+                    shipping_amount: from_minor(p.shipping, exponent),
+                    allocations: shares(&p.lines, exponent),
+                    gifts: p.gifts.clone(),
+                })
+                .collect(),
             gifts: t.gifts,
             // The last reduction names it: max_discount clips after a budget shrank it.
             limited_by: if t.clipped {
@@ -670,4 +806,14 @@ pub(crate) fn stack<'a>(
         out.allocations.push(t.d.lines);
     }
     out
+}
+
+/// The non-zero line shares, by ascending line index.
+fn shares(lines: &[i128], exponent: u32) -> Vec<(usize, rust_decimal::Decimal)> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v != 0)
+        .map(|(i, v)| (i, from_minor(*v, exponent)))
+        .collect()
 }

@@ -139,10 +139,7 @@ impl Program {
         let mut alone: HashMap<usize, Option<effects::Discount>> = HashMap::new();
         let (facts, shipping) = derive(input, currency, exponent, p.mode);
         let mut ctx = Ctx::new(input, &facts, p.mode, p.leaves);
-        let original = State {
-            lines: facts.lines.clone(),
-            shipping,
-        };
+        let original = State::new(facts.lines.clone(), shipping);
         let subtotal = facts.lines.iter().fold(0i128, |a, b| a.saturating_add(*b));
         let cap = p
             .max_discount
@@ -158,7 +155,7 @@ impl Program {
                 exponent,
                 mode: p.mode,
             };
-            let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false, None);
+            let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false, None, false);
             for e in el.iter().filter(|e| matched[e.ci].is_some()) {
                 let d = e.effect.apply(&mut ctx, &original, &unit);
                 alone.insert(e.ci, d);

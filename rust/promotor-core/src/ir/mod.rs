@@ -32,6 +32,9 @@ pub struct EngineDef {
     /// Loyalty programmes (DESIGN section 10; `crate::programs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<crate::programs::ProgramDef>,
+    /// Campaign codes match case-sensitively (`codes::key_with`); absent: insensitive.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub codes_case_sensitive: bool,
 }
 
 /// An engine definition as written, in any version this build reads.
@@ -53,6 +56,8 @@ struct RawEngineDef {
     campaigns: Vec<Campaign>,
     #[serde(default)]
     programs: Vec<crate::programs::ProgramDef>,
+    #[serde(default)]
+    codes_case_sensitive: bool,
 }
 
 impl TryFrom<RawEngineDef> for EngineDef {
@@ -81,6 +86,7 @@ impl TryFrom<RawEngineDef> for EngineDef {
             bounds: bounds.unwrap_or_default(),
             campaigns: raw.campaigns,
             programs: raw.programs,
+            codes_case_sensitive: raw.codes_case_sensitive,
         })
     }
 }
@@ -193,6 +199,9 @@ pub struct Campaign {
     pub rules: Option<Expr>,
     #[serde(default)]
     pub effect: Option<Effect>,
+    /// Several effects applied in order and explained together (instead of `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Vec<Effect>>,
     #[serde(default)]
     pub tiers: Option<Vec<Tier>>,
     #[serde(default)]
@@ -225,6 +234,28 @@ pub struct Campaign {
     /// Usage limits and budgets (see `state`): counted against a store's snapshot.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<UsageLimit>,
+    /// Which cart the campaign's rules (and tiers' rules) read.
+    #[serde(default, skip_serializing_if = "RulesOn::is_original")]
+    pub rules_on: RulesOn,
+}
+
+/// The cart a campaign's rules read (docs/semantics.md, "Rules on the discounted cart").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RulesOn {
+    /// The cart as given.
+    #[default]
+    Original,
+    /// The cart as left by the campaigns applied before this one: line amounts, subtotal and
+    /// shipping after their discounts.
+    Discounted,
+}
+
+impl RulesOn {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+    pub const fn is_original(&self) -> bool {
+        matches!(self, Self::Original)
+    }
 }
 
 /// A usage limit or a budget of a campaign (DESIGN section 8, "Limits and budgets").
@@ -309,7 +340,12 @@ fn utc() -> String {
 pub struct Tier {
     #[serde(default)]
     pub rules: Option<Expr>,
-    pub effect: Effect,
+    /// Exactly one of `effect` and `effects`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// Several effects applied in order (instead of `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Vec<Effect>>,
 }
 
 /// A discount effect. Every number is an expression (a literal is `{"type": "num"}`).
@@ -352,6 +388,15 @@ pub enum Effect {
         percent: Expr,
         #[serde(default)]
         max_applications: Option<Expr>,
+        /// The reward as an amount off each get-unit (instead of `percent`).
+        #[serde(default)]
+        amount: Option<Box<Expr>>,
+        /// The reward as a price for each get-unit (instead of `percent`).
+        #[serde(default)]
+        fixed_price: Option<Box<Expr>>,
+        /// Which end of the price list the get-units come from.
+        #[serde(default)]
+        get_from: GetFrom,
     },
     Gift {
         sku: String,
@@ -359,11 +404,28 @@ pub enum Effect {
         quantity: u32,
         /// Nominal unit price of the gift, reported; not part of totals.
         price: Expr,
+        /// `quantity` gifts per `per` qualifying units (units of the lines `of` selects);
+        /// `None`: `quantity` gifts once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        per: Option<u32>,
+        /// Item predicate choosing the qualifying units of `per`; `None`: every unit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        of: Option<Expr>,
     },
 }
 
 fn one() -> u32 {
     1
+}
+
+/// Which units of a `buy_x_get_y` get the reward: the cheapest (buy-units from the expensive
+/// end) or the most expensive (buy-units from the cheap end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GetFrom {
+    #[default]
+    Cheapest,
+    MostExpensive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -390,6 +452,9 @@ pub enum Target {
         most_expensive: Option<u32>,
         #[serde(default)]
         max_quantity: Option<u32>,
+        /// Only units in complete groups of this many (across the targeted lines).
+        #[serde(default)]
+        groups_of: Option<u32>,
     },
 }
 

@@ -60,6 +60,8 @@ pub struct Limits {
     pub automatic: Vec<bool>,
     /// Whether any campaign has a limit: without, evaluation needs no snapshot.
     pub any: bool,
+    /// `EngineDef::codes_case_sensitive`: per-code counters key codes as the engine matches them.
+    pub case_sensitive: bool,
 }
 
 fn detail(per: Option<Per>, every: bool) -> &'static str {
@@ -100,7 +102,10 @@ fn budget_minor(amount: &str, exponent: u32) -> Result<i64, ErrorKind> {
 /// Compiles the limits of every campaign, with every error found.
 pub fn compile(def: &EngineDef, exponent: u32) -> (Limits, Vec<Error>) {
     let mut errs = Vec::new();
-    let mut out = Limits::default();
+    let mut out = Limits {
+        case_sensitive: def.codes_case_sensitive,
+        ..Limits::default()
+    };
     for (ci, c) in def.campaigns.iter().enumerate() {
         let automatic =
             c.code.is_none() && c.codes.as_ref().is_none_or(Vec::is_empty) && !c.unique_codes;
@@ -267,7 +272,9 @@ impl<'a> Meter<'a> {
                 continue;
             }
             // A matched code is a campaign's own, whose key compiled.
-            let code = code.map(|c| crate::codes::key(c).unwrap_or_else(|_| c.to_owned()));
+            let code = code.map(|c| {
+                crate::codes::key_with(c, limits.case_sensitive).unwrap_or_else(|_| c.to_owned())
+            });
             let mut mine = Vec::with_capacity(list.len());
             for l in list {
                 let cust = if l.per == Some(Per::Customer) {

@@ -54,12 +54,18 @@ pub(crate) fn lookups(p: &Inner, input: &Input) -> Vec<String> {
     if !p.pooled {
         return Vec::new();
     }
+    let case_sensitive = p.def.codes_case_sensitive;
     let mut out: Vec<String> = Vec::new();
     for raw in &input.codes {
-        let Ok(norm) = crate::codes::key(raw) else {
+        // Stores index pools by the case-insensitive key; a case-sensitive engine looks up by
+        // it too and compares the row's display form in `match_pool`.
+        let (Ok(norm), Ok(own)) = (
+            crate::codes::key(raw),
+            crate::codes::key_with(raw, case_sensitive),
+        ) else {
             continue;
         };
-        if norm.is_empty() || p.codes.contains_key(&norm) || out.contains(&norm) {
+        if norm.is_empty() || p.codes.contains_key(&own) || out.contains(&norm) {
             continue;
         }
         out.push(norm);
@@ -97,6 +103,12 @@ pub(crate) fn match_pool<'a>(
         let Some(row) = pools.0.get(&norm) else {
             return true;
         };
+        if p.def.codes_case_sensitive
+            && crate::codes::key_with(raw, true).ok()
+                != crate::codes::key_with(&row.code, true).ok()
+        {
+            return true;
+        }
         let Some(ci) = pooled_campaign(p, &row.campaign) else {
             return true;
         };

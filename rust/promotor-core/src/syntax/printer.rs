@@ -15,6 +15,8 @@ const METHODS: &[&str] = &[
     "matches",
     "lower",
     "upper",
+    "any_of",
+    "distinct",
 ];
 
 /// Binding power of an expression as printed: 0 ternary, 1..=5 binary operators, 6 prefix

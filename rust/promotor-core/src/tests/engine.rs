@@ -386,13 +386,24 @@ fn tiers() {
     let tier = |min: &str, p: &str| json!({"rules": x(&bin(B::Ge, f("cart.subtotal"), n(min))), "effect": pct(p)});
     let p = engine(
         json!({}),
-        json!([{"id": "t", "tiers": [tier("100", "10"), tier("200", "15"), tier("150", "12")]}]),
+        json!([{"id": "t", "tiers": [tier("100", "10"), tier("150", "12"), tier("200", "15")]}]),
     );
     let o = p.evaluate(&cart(&[("A", "250", 1)], "0"));
     assert_eq!(
         (o.applied[0].tier, o.applied[0].amount.to_string()),
-        (Some(2), "30.00".to_owned())
+        (Some(2), "37.50".to_owned())
     );
+    let o = p.evaluate(&cart(&[("A", "170", 1)], "0"));
+    assert_eq!(
+        (o.applied[0].tier, o.applied[0].amount.to_string()),
+        (Some(1), "20.40".to_owned())
+    );
+    // A tier that a later one makes unreachable (200 before 150) does not compile.
+    let def: crate::ir::EngineDef = serde_json::from_value(json!({"version": 2, "campaigns":
+        [{"id": "t", "tiers": [tier("100", "10"), tier("200", "15"), tier("150", "12")]}]}))
+    .unwrap();
+    let err = crate::compile::compile(&def).unwrap_err().to_string();
+    assert!(err.contains("tier 1 can never apply"), "{err}");
     let o = p.evaluate(&cart(&[("A", "120", 1)], "0"));
     assert_eq!(
         (o.applied[0].tier, o.applied[0].amount.to_string()),

@@ -3,15 +3,8 @@
 
 from __future__ import annotations
 
-from promotor.testing.reference.alloc import allocate
-from promotor.testing.reference.effects.base import (
-    Amounts,
-    Discount,
-    Matches,
-    Numbers,
-    each_line,
-)
-from promotor.testing.reference.effects.target import targets, weights
+from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
+from promotor.testing.reference.effects.target import across, each, targets
 from promotor.testing.reference.expr import Node
 
 NUMBERS = ("amount",)
@@ -25,7 +18,6 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
         return Discount({}, min(amount, amounts.shipping_left))
     chosen = targets(effect["on"], amounts, matches)
     if effect["allocation"] == "each":
-        return Discount(each_line({t.index: min(amount * t.units, t.amount) for t in chosen}), 0)
+        return each(chosen, lambda t: amount * t.count)
     assert effect["allocation"] == "across", effect["allocation"]
-    discount = min(amount, sum(t.amount for t in chosen))
-    return Discount(allocate(discount, weights(chosen)), 0)
+    return across(chosen, min(amount, chosen.total))

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from promotor.testing.reference.alloc import allocate
-from promotor.testing.reference.effects.base import (
-    Amounts,
-    Discount,
-    Matches,
-    Numbers,
-    each_line,
-)
-from promotor.testing.reference.effects.target import targets, weights
+from promotor.testing.reference.effects.base import Amounts, Discount, Matches, Numbers
+from promotor.testing.reference.effects.target import across, each, targets
 from promotor.testing.reference.expr import Node
 
 NUMBERS = ("price",)
@@ -23,6 +16,5 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
         return Discount({}, max(0, amounts.shipping_left - price))
     chosen = targets(on, amounts, matches)
     if on["type"] == "order":
-        discount = max(0, sum(t.amount for t in chosen) - price)
-        return Discount(allocate(discount, weights(chosen)), 0)
-    return Discount(each_line({t.index: max(0, t.amount - price * t.units) for t in chosen}), 0)
+        return across(chosen, max(0, chosen.total - price))
+    return each(chosen, lambda t: t.worth - price * t.count)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from promotor.testing.reference.alloc import allocate
 from promotor.testing.reference.effects.base import (
     Amounts,
     Discount,
@@ -11,7 +10,7 @@ from promotor.testing.reference.effects.base import (
     percent,
     percent_of,
 )
-from promotor.testing.reference.effects.target import targets, weights
+from promotor.testing.reference.effects.target import across, targets
 from promotor.testing.reference.expr import Node
 
 NUMBERS = ("percent", "cap")
@@ -30,5 +29,4 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
     if effect["on"]["type"] == "shipping":
         return Discount({}, discount_of(amounts.shipping_left))
     chosen = targets(effect["on"], amounts, matches)
-    discount = discount_of(sum(t.amount for t in chosen))
-    return Discount(allocate(discount, weights(chosen)), 0)
+    return across(chosen, discount_of(chosen.total))

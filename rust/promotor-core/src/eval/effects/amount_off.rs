@@ -1,7 +1,6 @@
 //! `amount_off(a, on=T, allocation="across" | "each")`.
 
 use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
-use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::error::ErrorKind;
@@ -44,7 +43,7 @@ pub fn compile(
 
 impl Effect for AmountOff {
     /// `"across"`: `D = min(a, T)` allocated in proportion to `T_i` (on `SHIPPING`:
-    /// `min(a, S)`). `"each"`: line `i` gets `min(a × t_i, T_i)` directly.
+    /// `min(a, S)`). `"each"`: each group of targeted units gets `min(a × t, worth)` directly.
     fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let a = money_amount(number(ctx, &self.amount)?, unit)?;
         match target::lines(ctx, &self.on, state) {
@@ -52,16 +51,10 @@ impl Effect for AmountOff {
                 let s = state.shipping.max(0);
                 Some(Discount::shipping(state, a.min(s)))
             }
-            Some(t) if self.each => Some(Discount::lines(
-                t.units
-                    .iter()
-                    .zip(&t.amounts)
-                    .map(|(u, w)| a.saturating_mul(*u).min(*w).max(0))
-                    .collect(),
-            )),
+            Some(t) if self.each => Some(t.each(|k| a.saturating_mul(k.count))),
             Some(t) => {
                 let d = a.min(t.total());
-                Some(Discount::lines(largest_remainder(d, &t.amounts)))
+                Some(t.across(d))
             }
         }
     }

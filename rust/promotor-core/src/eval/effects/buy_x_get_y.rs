@@ -1,17 +1,21 @@
-//! `buy_x_get_y` (docs/semantics.md, "Effects"), in bulk: lines are sorted once by current unit
-//! price, and while the front buy line and the back get line can serve whole applications, those
-//! are taken all at once. Every single application in between exhausts a line, so the work is
-//! O(lines log lines), whatever the quantities and `max_applications`.
+//! `buy_x_get_y` (docs/semantics.md, "Effects"), in bulk: groups of alike units are sorted once
+//! by current unit price, and while the front buy group and the back get group can serve whole
+//! applications, those are taken all at once. Every single application in between exhausts a
+//! group, so the work is O(groups log groups), whatever the quantities and `max_applications`.
+//! Units an application takes (buy and get) are marked used: no later buy-x-get-y sees them.
 
 use super::{
-    count, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State, HUNDRED, ONE,
-    ZERO,
+    count, money_amount, number, percent_of, target, CartBound, Discount, Effect, Group, MinorUnit,
+    State, Take, HUNDRED, ONE, ZERO,
 };
 use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, EffectCx};
+use crate::error::ErrorKind;
 use crate::eval::expr::Ctx;
-use crate::ir::Expr;
+use crate::ir::{Expr, GetFrom};
+use crate::value::Value;
+use rust_decimal::Decimal;
 
 /// The IR fields of a `buy_x_get_y`.
 pub struct Ir<'e> {
@@ -21,6 +25,19 @@ pub struct Ir<'e> {
     pub get_quantity: &'e Expr,
     pub percent: &'e Expr,
     pub max_applications: Option<&'e Expr>,
+    pub amount: Option<&'e Expr>,
+    pub fixed_price: Option<&'e Expr>,
+    pub get_from: GetFrom,
+}
+
+/// What the get-units get.
+#[derive(Debug)]
+enum Reward {
+    Percent(Node),
+    /// An amount off each get-unit.
+    Amount(Node),
+    /// A price for each get-unit.
+    Price(Node),
 }
 
 #[derive(Debug)]
@@ -30,21 +47,63 @@ pub struct BuyXGetY {
     /// `None`: the same set as `buy`.
     get: Option<Node>,
     get_quantity: Node,
-    percent: Node,
+    reward: Reward,
     max_applications: Option<Node>,
+    most_expensive: bool,
 }
 
 pub fn compile(cx: &mut EffectCx<'_, '_>, x: &Ir<'_>) -> Option<CEffect> {
-    Some(Box::new(BuyXGetY {
+    let percent = cx.number("percent", x.percent, ZERO, HUNDRED, false);
+    let hundred = matches!(&percent, Node::Const(Value::Num(p)) if *p == Decimal::ONE_HUNDRED);
+    let reward = match (x.amount, x.fixed_price) {
+        (Some(_), Some(_)) => {
+            cx.error(
+                "fixed_price",
+                ErrorKind::Incompatible {
+                    option: "fixed_price".to_owned(),
+                    other: "amount".to_owned(),
+                },
+            );
+            None
+        }
+        (Some(a), None) => Some(Reward::Amount(cx.number("amount", a, ZERO, None, false))),
+        (None, Some(p)) => Some(Reward::Price(cx.number(
+            "fixed_price",
+            p,
+            ZERO,
+            None,
+            false,
+        ))),
+        (None, None) => Some(Reward::Percent(percent)),
+    };
+    // One reward: with `amount` or `fixed_price`, `percent` stays at its default, 100.
+    if !hundred && !matches!(reward, Some(Reward::Percent(_))) {
+        let other = if x.amount.is_some() {
+            "amount"
+        } else {
+            "fixed_price"
+        };
+        cx.error(
+            "percent",
+            ErrorKind::Incompatible {
+                option: "percent".to_owned(),
+                other: other.to_owned(),
+            },
+        );
+        return None;
+    }
+    let x = BuyXGetY {
         buy: x.buy.map(|b| cx.pred("buy", b)),
         buy_quantity: cx.number("buy_quantity", x.buy_quantity, ONE, None, true),
         get: x.get.map(|g| cx.pred("get", g)),
         get_quantity: cx.number("get_quantity", x.get_quantity, ONE, None, true),
-        percent: cx.number("percent", x.percent, ZERO, HUNDRED, false),
+        reward: reward?,
         max_applications: x
             .max_applications
             .map(|m| cx.number("max_applications", m, ZERO, None, true)),
-    }))
+        most_expensive: x.get_from == GetFrom::MostExpensive,
+    };
+    Some(Box::new(x))
 }
 
 impl Effect for BuyXGetY {
@@ -58,6 +117,16 @@ impl Effect for BuyXGetY {
     }
 }
 
+/// One group of unused units in the list.
+struct Entry {
+    line: usize,
+    group: usize,
+    g: Group,
+    buy: bool,
+    get: bool,
+}
+
+#[allow(clippy::too_many_lines)]
 fn apply<'a>(
     ctx: &mut Ctx<'a>,
     x: &'a BuyXGetY,
@@ -66,31 +135,54 @@ fn apply<'a>(
 ) -> Option<Discount> {
     let bq = count(number(ctx, &x.buy_quantity)?).filter(|b| *b >= 1)?;
     let gq = count(number(ctx, &x.get_quantity)?).filter(|g| *g >= 1)?;
-    let p = number(ctx, &x.percent)?;
+    let reward = match &x.reward {
+        Reward::Percent(p) => Reward2::Percent(number(ctx, p)?),
+        Reward::Amount(a) => Reward2::Amount(money_amount(number(ctx, a)?, unit)?),
+        Reward::Price(p) => Reward2::Price(money_amount(number(ctx, p)?, unit)?),
+    };
     let max = match &x.max_applications {
         Some(m) => Some(count(number(ctx, m)?).filter(|m| *m >= 0)?),
         None => None,
     };
     let n = state.lines.len();
-    let mut in_buy = Vec::with_capacity(n);
-    let mut in_get = Vec::with_capacity(n);
+    let mut list: Vec<Entry> = Vec::with_capacity(n);
     for i in 0..n {
         let b = target::holds(ctx, x.buy.as_ref(), i);
         let g = match &x.get {
             Some(g) => target::holds(ctx, Some(g), i),
             None => b,
         };
-        in_buy.push(b);
-        in_get.push(g);
+        if !(b || g) {
+            continue;
+        }
+        for (group, u) in state.groups(i, target::quantity(ctx, i)).enumerate() {
+            if !u.used {
+                list.push(Entry {
+                    line: i,
+                    group,
+                    g: u,
+                    buy: b,
+                    get: g,
+                });
+            }
+        }
     }
-    // Lines of the union, by current unit price descending, ties to the lower line index.
-    let mut order: Vec<usize> = (0..n).filter(|i| in_buy[*i] || in_get[*i]).collect();
-    order.sort_by(|&i, &j| target::cmp_lines(ctx, state, j, i).then(i.cmp(&j)));
-    let buy: Vec<bool> = order.iter().map(|i| in_buy[*i]).collect();
-    let get: Vec<bool> = order.iter().map(|i| in_get[*i]).collect();
-    let mut rem: Vec<i128> = order.iter().map(|i| target::quantity(ctx, *i)).collect();
-    let len = order.len();
-    let mut got = vec![0i128; n];
+    // By current unit price descending, ties to the lower line index (then the group listed
+    // first); read backwards for `get_from="most_expensive"`.
+    list.sort_by(|a, b| {
+        target::cmp_groups(&b.g, &a.g)
+            .then(a.line.cmp(&b.line))
+            .then(a.group.cmp(&b.group))
+    });
+    if x.most_expensive {
+        list.reverse();
+    }
+    let buy: Vec<bool> = list.iter().map(|e| e.buy).collect();
+    let get: Vec<bool> = list.iter().map(|e| e.get).collect();
+    let mut rem: Vec<i128> = list.iter().map(|e| e.g.count).collect();
+    let len = list.len();
+    let mut got = vec![0i128; len];
+    let mut bought = vec![0i128; len];
     let mut apps: i128 = 0;
     // `front`: first position that may hold a buy unit; `back`: one past the last that may hold
     // a get unit. Units only ever leave, so both move one way.
@@ -110,7 +202,7 @@ fn apply<'a>(
             break;
         }
         let (f, b) = (front, back - 1);
-        // Whole applications served by these two lines alone.
+        // Whole applications served by these two groups alone.
         let k = if f == b {
             rem[f] / (bq + gq)
         } else {
@@ -120,18 +212,21 @@ fn apply<'a>(
         if k >= 1 {
             rem[f] -= k * bq;
             rem[b] -= k * gq;
-            got[order[b]] += k * gq;
+            bought[f] += k * bq;
+            got[b] += k * gq;
             apps += k;
             continue;
         }
-        // One application across lines; it exhausts at least one line.
+        // One application across groups; it exhausts at least one group.
         let mut need = bq;
         let mut at = front;
+        let mut took: Vec<(usize, i128)> = Vec::new();
         while need > 0 && at < len {
             if buy[at] && rem[at] > 0 {
                 let t = rem[at].min(need);
                 rem[at] -= t;
                 need -= t;
+                took.push((at, t));
             }
             if need > 0 {
                 at += 1;
@@ -159,17 +254,66 @@ fn apply<'a>(
             // Not in full: this application does not happen, and applying stops.
             break;
         }
+        for (pos, t) in took {
+            bought[pos] += t;
+        }
         for (pos, t) in taken {
-            got[order[pos]] += t;
+            got[pos] += t;
         }
         apps += 1;
     }
-    let weights: Vec<i128> = got
-        .iter()
-        .enumerate()
-        .map(|(i, g)| target::part(state.lines[i], *g, target::quantity(ctx, i)))
-        .collect();
-    let total = weights.iter().fold(0i128, |a, b| a.saturating_add(*b));
-    let d = percent_of(total, p, unit.mode)?.min(total).max(0);
-    Some(Discount::lines(largest_remainder(d, &weights)))
+    // The get-units at what they cost before this campaign (`G`), and every unit taken.
+    let mut takes: Vec<Take> = Vec::new();
+    let mut lines = vec![0i128; n];
+    let mut per_line = vec![0i128; n];
+    for (k, e) in list.iter().enumerate() {
+        if got[k] > 0 {
+            let worth = target::part(e.g.amount, got[k], e.g.count);
+            let share = match reward {
+                Reward2::Percent(_) => 0,
+                Reward2::Amount(a) => a.saturating_mul(got[k]).min(worth),
+                Reward2::Price(p) => worth.saturating_sub(p.saturating_mul(got[k])).max(0),
+            };
+            per_line[e.line] += worth;
+            lines[e.line] += share;
+            takes.push(Take {
+                line: e.line,
+                group: e.group,
+                count: got[k],
+                worth,
+                share,
+                weight: if matches!(reward, Reward2::Percent(_)) {
+                    worth
+                } else {
+                    share
+                },
+                used: true,
+            });
+        }
+        if bought[k] > 0 {
+            takes.push(Take {
+                line: e.line,
+                group: e.group,
+                count: bought[k],
+                worth: target::part(e.g.amount, bought[k], e.g.count),
+                share: 0,
+                weight: 0,
+                used: true,
+            });
+        }
+    }
+    if let Reward2::Percent(p) = reward {
+        let total = per_line.iter().fold(0i128, |a, b| a.saturating_add(*b));
+        let d = percent_of(total, p, unit.mode)?.min(total).max(0);
+        lines = largest_remainder(d, &per_line);
+    }
+    Some(Discount::landed(lines, takes))
+}
+
+/// [`Reward`] evaluated: a percentage, or an amount or price in minor units.
+#[derive(Clone, Copy)]
+enum Reward2 {
+    Percent(rust_decimal::Decimal),
+    Amount(i128),
+    Price(i128),
 }

@@ -1,7 +1,6 @@
 //! `fixed_price(p, on=T)`.
 
 use super::{money_amount, number, target, CartBound, Discount, Effect, MinorUnit, State, ZERO};
-use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::eval::expr::Ctx;
@@ -21,7 +20,7 @@ pub fn compile(cx: &mut EffectCx<'_, '_>, price: &Expr, on: &Target) -> Option<C
 
 impl Effect for FixedPrice {
     /// `items(...)`: each targeted unit costs `p`, never more than before: line `i` gets
-    /// `max(0, T_i − p × t_i)`. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
+    /// `max(0, worth − p × t)` for each group of targeted units. `ORDER`: `D = max(0, T − p)` allocated in proportion to `A_i`.
     /// `SHIPPING`: `max(0, S − p)`.
     fn apply<'a>(&'a self, ctx: &mut Ctx<'a>, state: &State, unit: &MinorUnit) -> Option<Discount> {
         let p = money_amount(number(ctx, &self.price)?, unit)?;
@@ -33,19 +32,19 @@ impl Effect for FixedPrice {
             }
             (CTarget::Order, Some(t)) => {
                 let d = t.total().saturating_sub(p).max(0);
-                Some(Discount::lines(largest_remainder(d, &t.amounts)))
+                Some(t.across(d))
             }
-            (_, Some(t)) => Some(Discount::lines(
-                t.units
-                    .iter()
-                    .zip(&t.amounts)
-                    .map(|(u, w)| w.saturating_sub(p.saturating_mul(*u)).max(0))
-                    .collect(),
-            )),
+            (_, Some(t)) => Some(t.each(|k| k.worth.saturating_sub(p.saturating_mul(k.count)))),
         }
     }
 
+    /// On items, unit by unit: a line whose units an earlier campaign left unequal can give
+    /// more than the same line at its average price, so the whole cart.
     fn bound(&self, alone: i128, cart: &CartBound) -> i128 {
-        target::bound(&self.on, alone, cart)
+        if matches!(self.on, CTarget::Items { .. }) {
+            cart.whole
+        } else {
+            target::bound(&self.on, alone, cart)
+        }
     }
 }

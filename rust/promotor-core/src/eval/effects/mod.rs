@@ -8,6 +8,7 @@ pub mod buy_x_get_y;
 pub mod fixed_price;
 pub mod gift;
 pub mod percent_off;
+pub mod several;
 pub mod shipping_off;
 pub mod target;
 
@@ -15,6 +16,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, EffectCx};
 use crate::eval::expr::Ctx;
@@ -67,6 +69,9 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
             get_quantity,
             percent,
             max_applications,
+            amount,
+            fixed_price,
+            get_from,
         } => buy_x_get_y::compile(
             cx,
             &buy_x_get_y::Ir {
@@ -76,21 +81,179 @@ pub fn compile(e: &ir::Effect, cx: &mut EffectCx<'_, '_>) -> Option<CEffect> {
                 get_quantity,
                 percent,
                 max_applications: max_applications.as_ref(),
+                amount: amount.as_deref(),
+                fixed_price: fixed_price.as_deref(),
+                get_from: *get_from,
             },
         ),
         ir::Effect::Gift {
             sku,
             quantity,
             price,
-        } => gift::compile(cx, sku, *quantity, price),
+            per,
+            of,
+        } => gift::compile(cx, sku, *quantity, price, *per, of.as_ref()),
     }
 }
 
-/// The cart as left by the campaigns applied so far, in minor units.
+/// The cart as left by the campaigns applied so far, in minor units: each line's amount `A_i`,
+/// and its units in groups of one current price (docs/semantics.md, "Units").
 #[derive(Debug, Clone)]
 pub struct State {
     pub lines: Vec<i128>,
     pub shipping: i128,
+    /// Per line, its groups, most expensive first; a line without an entry (or with an empty
+    /// one) is one group: all its units alike, worth `lines[i]`, none used by a buy-x-get-y.
+    pub units: Vec<Vec<Group>>,
+}
+
+/// `count` units of one line, each worth `amount / count` now (exactly), and whether a
+/// buy-x-get-y application used them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Group {
+    pub amount: i128,
+    pub count: i128,
+    pub used: bool,
+}
+
+/// `count` units of group `group` of line `line` (as the state an effect saw listed them),
+/// worth `worth = floor(amount × count / group count)`: what an effect took, the discount
+/// `share` it put on them, and whether it marks them used. `weight`: how a line's share that
+/// differs from the sum of its takes' shares (a budget reduced it) is re-split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Take {
+    pub line: usize,
+    pub group: usize,
+    pub count: i128,
+    pub worth: i128,
+    pub share: i128,
+    pub weight: i128,
+    pub used: bool,
+}
+
+impl State {
+    /// The original cart: every line one group.
+    pub fn new(lines: Vec<i128>, shipping: i128) -> Self {
+        Self {
+            lines,
+            shipping,
+            units: Vec::new(),
+        }
+    }
+
+    /// The groups of line `i` of `q` units, most expensive first (allocating nothing).
+    pub fn groups(&self, i: usize, q: i128) -> impl Iterator<Item = Group> + '_ {
+        let many = self.units.get(i).filter(|g| !g.is_empty());
+        let one = many.is_none().then(|| Group {
+            amount: self.lines.get(i).copied().unwrap_or(0).max(0),
+            count: q.max(1),
+            used: false,
+        });
+        many.into_iter().flatten().copied().chain(one)
+    }
+
+    /// Takes discount `d` off the cart: each line's share lands on the units it was computed
+    /// on (`d.takes`), or, without takes, on all the line's units in proportion to their
+    /// amounts; `quantity(i)` gives the units of line `i`.
+    pub fn take(&mut self, d: &Discount, quantity: impl Fn(usize) -> i128) {
+        self.take_dyn(d, &quantity);
+    }
+
+    fn take_dyn(&mut self, d: &Discount, quantity: &dyn Fn(usize) -> i128) {
+        if !d.steps.is_empty() {
+            for step in several::settle(d) {
+                self.take_dyn(&step, quantity);
+            }
+            return;
+        }
+        for (i, share) in d.lines.iter().enumerate() {
+            let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
+            if *share == 0 && !takes.iter().any(|t| t.used) {
+                continue;
+            }
+            let groups: Vec<Group> = self.groups(i, quantity(i)).collect();
+            let landed = land(&groups, *share, takes);
+            if self.units.len() <= i {
+                self.units.resize(self.lines.len(), Vec::new());
+            }
+            self.lines[i] -= *share;
+            let single = landed.len() == 1 && !landed[0].used;
+            self.units[i] = if single { Vec::new() } else { landed };
+        }
+        self.shipping -= d.shipping;
+    }
+}
+
+/// The groups of one line after a share of `share` lands on `takes` (see [`State::take`]).
+fn land(groups: &[Group], share: i128, mut takes: Vec<Take>) -> Vec<Group> {
+    if takes.is_empty() {
+        takes = groups
+            .iter()
+            .enumerate()
+            .map(|(g, x)| Take {
+                line: 0,
+                group: g,
+                count: x.count,
+                worth: x.amount,
+                share: 0,
+                weight: x.amount,
+                used: false,
+            })
+            .collect();
+    }
+    let given: i128 = takes.iter().map(|t| t.share).sum();
+    if given != share {
+        let weights: Vec<i128> = takes.iter().map(|t| t.weight).collect();
+        for (t, s) in takes.iter_mut().zip(largest_remainder(share, &weights)) {
+            t.share = s;
+        }
+    }
+    let mut out: Vec<Group> = Vec::with_capacity(groups.len() + takes.len());
+    for (g, x) in groups.iter().enumerate() {
+        let (mut amount, mut count) = (x.amount, x.count);
+        for t in takes.iter().filter(|t| t.group == g) {
+            let used = x.used || t.used;
+            if t.share == 0 && used == x.used {
+                continue;
+            }
+            out.push(Group {
+                amount: t.worth - t.share,
+                count: t.count,
+                used,
+            });
+            amount -= t.worth;
+            count -= t.count;
+        }
+        if count > 0 {
+            out.push(Group {
+                amount,
+                count,
+                used: x.used,
+            });
+        }
+    }
+    normalize(out)
+}
+
+/// Most expensive first (unused before used at one price), equal groups merged.
+fn normalize(mut groups: Vec<Group>) -> Vec<Group> {
+    groups.sort_by(|a, b| {
+        target::cmp_unit(b.amount, b.count, a.amount, a.count).then(a.used.cmp(&b.used))
+    });
+    let mut out: Vec<Group> = Vec::with_capacity(groups.len());
+    for g in groups {
+        match out.last_mut() {
+            Some(l)
+                if l.used == g.used
+                    && target::cmp_unit(l.amount, l.count, g.amount, g.count).is_eq() =>
+            {
+                l.amount += g.amount;
+                l.count += g.count;
+            }
+            _ => out.push(g),
+        }
+    }
+    out
 }
 
 /// What one campaign takes off: per line (same length as the cart) and off shipping, and the
@@ -100,6 +263,12 @@ pub struct Discount {
     pub lines: Vec<i128>,
     pub shipping: i128,
     pub gifts: Vec<Gift>,
+    /// Which units the line shares land on (see [`State::take`]).
+    pub takes: Vec<Take>,
+    /// A campaign of several effects: what each took, in order, each computed on the cart as
+    /// the ones before it left it (`lines`, `shipping` and `gifts` are their sums); empty for
+    /// one effect. A reduced campaign re-splits over them ([`several::settle`]).
+    pub steps: Vec<Discount>,
 }
 
 impl Discount {
@@ -113,10 +282,17 @@ impl Discount {
     }
 
     fn lines(lines: Vec<i128>) -> Self {
+        Self::landed(lines, Vec::new())
+    }
+
+    /// Line shares with the units they land on.
+    fn landed(lines: Vec<i128>, takes: Vec<Take>) -> Self {
         Self {
             lines,
             shipping: 0,
             gifts: Vec::new(),
+            takes,
+            steps: Vec::new(),
         }
     }
 
@@ -125,7 +301,38 @@ impl Discount {
             lines: vec![0; state.lines.len()],
             shipping: d.max(0),
             gifts: Vec::new(),
+            takes: Vec::new(),
+            steps: Vec::new(),
         }
+    }
+
+    /// Forgets which units the shares were computed on (they land on all of a line's units),
+    /// for a discount computed on another state than the one it is taken from.
+    pub fn forget_units(&mut self) {
+        self.takes.clear();
+        for s in &mut self.steps {
+            s.forget_units();
+        }
+    }
+}
+
+impl target::Lines {
+    /// A discount given unit group by unit group: `share(take)` off each take, at most what
+    /// it is worth.
+    fn each(mut self, share: impl Fn(&Take) -> i128) -> Discount {
+        let mut lines = vec![0i128; self.units.len()];
+        for t in &mut self.takes {
+            t.share = share(t).clamp(0, t.worth);
+            t.weight = t.share;
+            lines[t.line] += t.share;
+        }
+        Discount::landed(lines, self.takes)
+    }
+
+    /// `d` split over the targeted lines in proportion to `T_i`, and within a line over its
+    /// takes in proportion to what they are worth.
+    fn across(self, d: i128) -> Discount {
+        Discount::landed(largest_remainder(d, &self.amounts), self.takes)
     }
 }
 
@@ -166,3 +373,85 @@ pub fn percent_of(amount: i128, p: Decimal, mode: RoundMode) -> Option<i128> {
 pub(crate) const ZERO: Option<Decimal> = Some(Decimal::ZERO);
 pub(crate) const ONE: Option<Decimal> = Some(Decimal::ONE);
 pub(crate) const HUNDRED: Option<Decimal> = Some(Decimal::ONE_HUNDRED);
+
+#[cfg(test)]
+mod tests {
+    use super::{Discount, Group, State, Take};
+
+    fn take(group: usize, count: i128, worth: i128, share: i128, used: bool) -> Take {
+        Take {
+            line: 0,
+            group,
+            count,
+            worth,
+            share,
+            weight: if used && share == 0 { 0 } else { worth },
+            used,
+        }
+    }
+
+    fn g(amount: i128, count: i128, used: bool) -> Group {
+        Group {
+            amount,
+            count,
+            used,
+        }
+    }
+
+    #[test]
+    fn a_free_unit_is_its_own_group() {
+        let mut s = State::new(vec![10_000], 0);
+        let d = Discount::landed(
+            vec![5000],
+            vec![take(0, 1, 5000, 0, true), take(0, 1, 5000, 5000, true)],
+        );
+        s.take(&d, |_| 2);
+        assert_eq!(s.lines, vec![5000]);
+        assert_eq!(
+            s.groups(0, 2).collect::<Vec<_>>(),
+            vec![g(5000, 1, true), g(0, 1, true)]
+        );
+    }
+
+    #[test]
+    fn a_share_on_some_units_splits_to_the_cent() {
+        let mut s = State::new(vec![1000], 0);
+        // one of 3 units (worth floor(1000 / 3) = 333), all of it off
+        s.take(
+            &Discount::landed(vec![333], vec![take(0, 1, 333, 0, false)]),
+            |_| 3,
+        );
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(667, 2, false), g(0, 1, false)]
+        );
+        // a share without takes spreads over the groups by what they are worth
+        s.take(&Discount::lines(vec![67]), |_| 3);
+        assert_eq!(s.lines, vec![600]);
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(600, 2, false), g(0, 1, false)]
+        );
+    }
+
+    #[test]
+    fn groups_of_one_price_merge_back() {
+        let mut s = State::new(vec![3000], 0);
+        s.take(
+            &Discount::landed(vec![1000], vec![take(0, 1, 1000, 1000, false)]),
+            |_| 3,
+        );
+        assert_eq!(
+            s.groups(0, 3).collect::<Vec<_>>(),
+            vec![g(2000, 2, false), g(0, 1, false)]
+        );
+        // the two units at 10.00 go to 0 as well: one group of 3 units at 0, held implicitly
+        s.take(
+            &Discount::landed(vec![2000], vec![take(0, 2, 2000, 2000, false)]),
+            |_| 3,
+        );
+        assert_eq!(s.lines, vec![0]);
+        assert!(s.units[0].is_empty());
+        assert_eq!(s.groups(0, 3).collect::<Vec<_>>(), vec![g(0, 3, false)]);
+    }
+}

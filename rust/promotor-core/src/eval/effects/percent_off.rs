@@ -4,7 +4,6 @@ use super::{
     money_amount, number, percent_of, target, CartBound, Discount, Effect, MinorUnit, State,
     HUNDRED, ZERO,
 };
-use crate::alloc::largest_remainder;
 use crate::compile::node::Node;
 use crate::compile::{CEffect, CTarget, EffectCx};
 use crate::eval::expr::Ctx;
@@ -56,7 +55,7 @@ impl Effect for PercentOff {
             }
             Some(t) => {
                 let d = clip(t.total())?;
-                Some(Discount::lines(largest_remainder(d, &t.amounts)))
+                Some(t.across(d))
             }
         }
     }

@@ -1,5 +1,5 @@
 //! Targets (docs/semantics.md, "Targets"): which units of which lines an effect works on, and
-//! what they are worth now. Per line with counts, never per unit.
+//! what they are worth now. Per group of alike units with counts, never per unit.
 
 use std::cmp::Ordering;
 
@@ -7,13 +7,15 @@ use crate::compile::node::Node;
 use crate::compile::{CTarget, Pick};
 use crate::eval::expr::Ctx;
 
-use super::{CartBound, State};
+use super::{CartBound, Group, State, Take};
 
-/// The targeted units `t_i` and amounts `T_i` of every line (zero for lines not targeted).
+/// The targeted units `t_i` and amounts `T_i` of every line (zero for lines not targeted), and
+/// the groups they come from (`takes`, with no share yet, weighing what they are worth).
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
     pub units: Vec<i128>,
     pub amounts: Vec<i128>,
+    pub takes: Vec<Take>,
 }
 
 impl Lines {
@@ -84,70 +86,139 @@ pub fn cmp_unit(a: i128, b: i128, c: i128, d: i128) -> Ordering {
     }
 }
 
-/// Line `i` against line `j` by current unit price `A_i / q_i`.
-pub fn cmp_lines(ctx: &Ctx<'_>, state: &State, i: usize, j: usize) -> Ordering {
-    let a = |k: usize| state.lines.get(k).copied().unwrap_or(0).max(0);
-    cmp_unit(a(i), quantity(ctx, i), a(j), quantity(ctx, j))
+/// Group `a` against group `b` by current unit price.
+pub fn cmp_groups(a: &Group, b: &Group) -> Ordering {
+    cmp_unit(a.amount.max(0), a.count, b.amount.max(0), b.count)
 }
 
-/// [`super::Effect::bound`] for an effect on this target: what it takes alone, plus, when it
-/// picks the cheapest or most expensive units (which units depends on the current prices and
-/// floors differently), one minor unit a line, never more than the whole cart.
+/// [`super::Effect::bound`] for an effect on this target: what it takes alone, unless it takes
+/// some units of a line only (which ones depends on the current prices, and earlier campaigns
+/// may leave a line's most expensive units dearer than its average): then the whole cart.
 pub fn bound(on: &CTarget, alone: i128, cart: &CartBound) -> i128 {
-    if matches!(on, CTarget::Items { pick: Some(_), .. }) {
-        let slack = i128::try_from(cart.lines).unwrap_or(i128::MAX / 4) + 1;
-        alone.saturating_add(slack).min(cart.whole)
+    if partial(on) {
+        cart.whole
     } else {
         alone
     }
 }
 
+/// Whether the target may take some units of a line and not others.
+pub fn partial(on: &CTarget) -> bool {
+    matches!(
+        on,
+        CTarget::Items { pick, max_quantity, groups_of, .. }
+            if pick.is_some() || max_quantity.is_some() || groups_of.is_some()
+    )
+}
+
+/// One candidate: `taken` units of group `group` (worth `g` now) of line `line`.
+struct Cand {
+    line: usize,
+    group: usize,
+    g: Group,
+    taken: i128,
+}
+
+/// Keeps at most `left` units of the candidates, in `order`.
+fn keep(cands: &mut [Cand], order: &[usize], mut left: i128) {
+    for &k in order {
+        let t = cands[k].taken.min(left);
+        cands[k].taken = t;
+        left -= t;
+    }
+}
+
+/// The candidates' positions by unit price (descending with `desc`), ties to the lower line
+/// index, then to the group listed first.
+fn by_price(cands: &[Cand], desc: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..cands.len()).filter(|k| cands[*k].taken > 0).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&cands[a], &cands[b]);
+        let o = cmp_groups(&x.g, &y.g);
+        let o = if desc { o.reverse() } else { o };
+        o.then(x.line.cmp(&y.line)).then(x.group.cmp(&y.group))
+    });
+    order
+}
+
 /// The targeted units and amounts of `ORDER` or `items(...)`; `None` for `SHIPPING`.
 pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Lines> {
     let n = state.lines.len();
-    let mut units: Vec<i128> = Vec::with_capacity(n);
+    let mut cands: Vec<Cand> = Vec::with_capacity(n);
     match on {
         CTarget::Shipping => return None,
-        CTarget::Order => units.extend((0..n).map(|i| quantity(ctx, i))),
+        CTarget::Order => {
+            for i in 0..n {
+                for (group, g) in state.groups(i, quantity(ctx, i)).enumerate() {
+                    cands.push(Cand {
+                        line: i,
+                        group,
+                        g,
+                        taken: g.count,
+                    });
+                }
+            }
+        }
         CTarget::Items {
             pred,
             pick,
             max_quantity,
+            groups_of,
         } => {
             for i in 0..n {
+                if !holds(ctx, pred.as_ref(), i) {
+                    continue;
+                }
                 let q = quantity(ctx, i);
-                let t = if holds(ctx, pred.as_ref(), i) {
-                    max_quantity.map_or(q, |m| q.min(i128::from(m)))
-                } else {
-                    0
-                };
-                units.push(t);
+                // `max_quantity`: the line's most expensive units.
+                let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
+                for (group, g) in state.groups(i, q).enumerate() {
+                    let taken = g.count.min(left);
+                    left -= taken;
+                    cands.push(Cand {
+                        line: i,
+                        group,
+                        g,
+                        taken,
+                    });
+                }
             }
             if let Some(pick) = pick {
-                let (mut left, cheapest) = match *pick {
-                    Pick::Cheapest(k) => (i128::from(k), true),
-                    Pick::MostExpensive(k) => (i128::from(k), false),
+                let (k, desc) = match *pick {
+                    Pick::Cheapest(k) => (k, false),
+                    Pick::MostExpensive(k) => (k, true),
                 };
-                let mut order: Vec<usize> = (0..n).filter(|i| units[*i] > 0).collect();
-                order.sort_by(|&i, &j| {
-                    let o = cmp_lines(ctx, state, i, j);
-                    let o = if cheapest { o } else { o.reverse() };
-                    o.then(i.cmp(&j))
-                });
-                for i in order {
-                    let keep = units[i].min(left);
-                    units[i] = keep;
-                    left -= keep;
-                }
+                let order = by_price(&cands, desc);
+                keep(&mut cands, &order, i128::from(k));
+            }
+            if let Some(size) = groups_of {
+                let size = i128::from((*size).max(1));
+                let all: i128 = cands.iter().map(|c| c.taken).sum();
+                let order = by_price(&cands, true);
+                keep(&mut cands, &order, all - all % size);
             }
         }
     }
-    let amounts = units
-        .iter()
-        .enumerate()
-        .map(|(i, t)| part(state.lines[i], *t, quantity(ctx, i)))
-        .collect();
-    Some(Lines { units, amounts })
+    let mut out = Lines {
+        units: vec![0; n],
+        amounts: vec![0; n],
+        takes: Vec::with_capacity(cands.len()),
+    };
+    for c in cands.into_iter().filter(|c| c.taken > 0) {
+        let worth = part(c.g.amount, c.taken, c.g.count);
+        out.units[c.line] += c.taken;
+        out.amounts[c.line] += worth;
+        out.takes.push(Take {
+            line: c.line,
+            group: c.group,
+            count: c.taken,
+            worth,
+            share: 0,
+            weight: worth,
+            used: false,
+        });
+    }
+    Some(out)
 }
 
 #[cfg(test)]
