@@ -177,6 +177,7 @@ def nums(depth: int, scope: bool) -> st.SearchStrategy[Node]:
             st.sampled_from(["weekday", "hour", "day", "month", "year"]),
             st.sampled_from(TIMEZONES),
         ),
+        st.builds(lambda a, b: call("days_between", a, b), timestamps(False), timestamps(False)),
     )
 
 
@@ -206,7 +207,26 @@ def timestamps(scope: bool) -> st.SearchStrategy[Node]:
             ]
         ),
     )
-    return st.one_of(base, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
+    tz = st.sampled_from(TIMEZONES).map(lambda z: {"type": "str", "value": z})
+    # Dates and anniversaries (issue 10): a date is a timestamp at 00:00 UTC.
+    dated = st.one_of(
+        st.builds(lambda t, z: call("date", t, z), base, tz),
+        base.map(lambda t: call("date", t)),
+        st.sampled_from(["2026-02-28", "2028-02-29", "2026-12-31", "2027-01-01"]).map(
+            lambda d: call("date", {"type": "str", "value": d})
+        ),
+        st.builds(lambda t, y: call("anniversary", t, num_lit(y)), base, st.integers(2025, 2029)),
+        st.builds(
+            lambda fn, t, n, z: call(fn, t, n, z),
+            st.sampled_from(["next_anniversary", "last_anniversary"]),
+            base,
+            base,
+            tz,
+        ),
+        base.map(lambda t: call("timestamp", t)),
+        st.just(call("timestamp", field("customer", "metadata", "last"))),
+    )
+    return st.one_of(base, dated, st.builds(lambda t, d: binary("add", t, d), base, dur_literals))
 
 
 @cache
@@ -517,6 +537,13 @@ def _rfc(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
+def bodies(draw: st.DrawFn, depth: int) -> Node:
+    """A campaign's or tier's ``effect``, or sometimes several ``effects`` (issue 10)."""
+    if draw(st.integers(0, 3)) == 0:
+        return {"effects": draw(st.lists(effects(depth), min_size=1, max_size=3))}
+    return {"effect": draw(effects(depth))}
+
+
 @st.composite
 def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
     c: Node = {"id": f"c{index}", "priority": draw(st.integers(-1, 2))}
@@ -526,12 +553,12 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
         c["tiers"] = [
             {
                 "rules": draw(st.one_of(st.none(), bools(depth - 1, False))),
-                "effect": draw(effects(depth - 1)),
+                **bodies(draw, depth - 1),
             }
             for _ in range(draw(st.integers(1, 3)))
         ]
     else:
-        c["effect"] = draw(effects(depth - 1))
+        c.update(bodies(draw, depth - 1))
     code_kind = draw(st.integers(0, 3))
     if code_kind == 1:
         c["code"] = f"Code{index}"
@@ -625,7 +652,7 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         elif draw(st.integers(0, 4)) == 0:
             # A spend threshold, often crossed by the discounts before it (rules_on).
             c["rules"] = binary("ge", field("cart", "subtotal"), num_lit(draw(st.integers(0, 120))))
-        c["effect"] = draw(effects(1))
+        c.update(bodies(draw, 1))
         if draw(st.integers(0, 3)) == 0:
             c["exclusive"] = True
         if draw(st.booleans()):
@@ -654,6 +681,17 @@ meta_values = st.one_of(st.none(), st.booleans(), decimals, TEXT)
 def metadata(draw: st.DrawFn, keys: list[str]) -> dict[str, Any]:
     return {k: draw(meta_values) for k in keys if draw(st.booleans())}
 
+
+# Birthdays as the input reads a date (00:00 UTC), near month and year ends and on Feb 29.
+birthdays = st.one_of(
+    st.sampled_from([(2000, 2, 29), (1990, 12, 31), (1985, 1, 1), (1999, 11, 30)]),
+    st.tuples(st.integers(1950, 2010), st.integers(1, 12), st.integers(1, 28)),
+).map(lambda ymd: datetime(*ymd, tzinfo=UTC))
+# Datetime metadata (issue 10): instants, or a text the rule must read with timestamp().
+meta_times = st.one_of(
+    st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s)),
+    st.just("2026-11-01T00:00:00Z"),
+)
 
 prices = st.one_of(
     st.decimals(min_value=0, max_value=500, places=2, allow_nan=False),
@@ -712,8 +750,11 @@ def canonical_inputs(draw: st.DrawFn, n_campaigns: int = 4) -> dict[str, Any]:
                     st.none(), st.integers(-(10**8), 10**6).map(lambda s: T0 + timedelta(seconds=s))
                 )
             ),
-            "birthday": None,
-            "metadata": draw(metadata(["score", "tier", "flag"])),
+            "birthday": draw(st.one_of(st.none(), birthdays)),
+            "metadata": {
+                **draw(metadata(["score", "tier", "flag"])),
+                **({"last": draw(meta_times)} if draw(st.booleans()) else {}),
+            },
         }
     now = T0 + timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
     codes = draw(

@@ -411,3 +411,20 @@ def test_a_mistake_in_a_programme_is_located_in_the_file() -> None:
     assert error["loc"] == ("programs", 0, "earn", 0, "pre")
     assert (error["line"], error["column"]) == (7, 21)
     assert str(caught.value).startswith("shop.yaml:7:21: programs.0.earn.0.pre:")
+
+
+@pytest.mark.parametrize(
+    "reward", [{"amount": Decimal("2.00")}, {"fixed_price": Decimal("1.00")}], ids=str
+)
+def test_buy_x_get_y_with_a_fixed_reward_is_written_in_the_people_form(reward: Any) -> None:
+    # The IR keeps the implied 100 percent beside amount/fixed_price; the people form must
+    # not write it back, since the builder refuses a percent given with them.
+    engine = pm.Engine(
+        [pm.Campaign(id="b2", effect=pm.buy_x_get_y(None, 2, **reward))],
+        codes_case_sensitive=True,
+    )
+    for fmt in ("yaml", "json"):
+        text = dumps(engine, fmt)
+        assert "version" not in text, text
+        assert "percent" not in text, text
+        assert loads(text, fmt).to_ir() == engine.to_ir()

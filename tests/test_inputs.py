@@ -250,8 +250,11 @@ def test_codes() -> None:
 def test_metadata_values() -> None:
     out = canon({"metadata": {"a": [1.25, "x", False, None, {"b": Decimal("2")}]}})
     assert out["cart"]["metadata"] == {"a": [Decimal("1.25"), "x", False, None, {"b": Decimal(2)}]}
-    errors = errors_of({"metadata": {"when": datetime(2026, 1, 1, tzinfo=UTC)}})
-    assert errors[0]["loc"] == ("cart", "metadata", "when")
+    # datetimes are values of their own (issue 10); a naive one is an error where it is
+    when = canon({"metadata": {"when": datetime(2026, 1, 1, tzinfo=UTC)}})
+    assert when["cart"]["metadata"] == {"when": datetime(2026, 1, 1, tzinfo=UTC)}
+    errors = errors_of({"metadata": {"when": datetime(2026, 1, 1)}})
+    assert (errors[0]["type"], errors[0]["loc"]) == ("naive_datetime", ("cart", "metadata", "when"))
     assert errors_of({"metadata": {1: "x"}})[0]["loc"] == ("cart", "metadata", 1)
 
 

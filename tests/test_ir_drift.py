@@ -17,7 +17,7 @@ def tags_and_fields(node: Any, found: dict[str, set[str]], parent: str = "") -> 
         if "type" in node and isinstance(node["type"], str):
             found.setdefault(f"{parent}:{node['type']}", set()).update(node)
         for key, value in node.items():
-            kind = {"on": "target", "effect": "effect"}.get(key, "expr")
+            kind = {"on": "target", "effect": "effect", "effects": "effect"}.get(key, "expr")
             tags_and_fields(value, found, kind)
     elif isinstance(node, list):
         for value in node:

@@ -69,6 +69,7 @@ STRUCTS = {
         "name",
         "rules",
         "effect",
+        "effects",
         "tiers",
         "code",
         "codes",
@@ -86,7 +87,7 @@ STRUCTS = {
         "rules_on",
     },
     ir.Schedule: {"weekdays", "hours", "timezone"},
-    ir.TierDef: {"rules", "effect"},
+    ir.TierDef: {"rules", "effect", "effects"},
 }
 UNARY_OPS = {"not", "neg"}
 BINARY_OPS = {

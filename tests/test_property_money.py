@@ -27,7 +27,7 @@ def test_property_larger_percent_never_gives_a_smaller_discount(
     low, high = sorted((p1, p2))
 
     def discount(percent: int) -> Any:
-        engine = {
+        engine: dict[str, Any] = {
             "version": 1,
             "rounding": rounding,
             "campaigns": [
@@ -44,7 +44,15 @@ def test_property_larger_percent_never_gives_a_smaller_discount(
         }
         return _native.Program(json.dumps(engine)).evaluate(canonical)["discount"]
 
-    assert discount(high) >= discount(low)
+    try:
+        lower = discount(low)
+    except ValueError as err:
+        # A generated predicate may be refused by the rule cost bound (any_of over two
+        # input lists, on every item): that is the bound working, not a money question.
+        if "too costly" in str(err):
+            return
+        raise
+    assert discount(high) >= lower
 
 
 @given(engines(), st.data())

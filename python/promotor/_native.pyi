@@ -154,6 +154,7 @@ class Applied:
     shipping_allocations: dict[int, Decimal]
     gifts: list[Any]
     limited_by: str | None
+    parts: list[Any]
     def __new__(
         cls,
         campaign_id: str,
@@ -164,6 +165,7 @@ class Applied:
         allocations: dict[int, Decimal],
         gifts: list[Any] | None = None,
         limited_by: str | None = None,
+        parts: list[Any] | None = None,
         shipping_allocations: dict[int, Decimal] | None = None,
     ) -> Self: ...
     def _asdict(self) -> dict[str, Any]: ...

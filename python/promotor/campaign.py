@@ -100,12 +100,17 @@ class Tier(_Definition):
     __part__ = "tier"
 
     rules: Expr | None = None
-    effect: ir.Effect
+    effect: ir.Effect | None = None
+    #: Several effects applied in order (instead of ``effect``); ``Tier(rules, [a, b])``
+    #: gives them positionally.
+    effects: tuple[ir.Effect, ...] | None = None
 
     def __init__(self, rules: Any = None, effect: Any = None, /, **data: Any) -> None:
         if rules is not None:
             data["rules"] = rules
-        if effect is not None:
+        if isinstance(effect, list | tuple):
+            data["effects"] = effect
+        elif effect is not None:
             data["effect"] = effect
         super().__init__(**data)
 
@@ -114,7 +119,8 @@ class Tier(_Definition):
 
 class Campaign(_Definition):
     """A promotion: ``rules`` (an ``Expr``, rule text, an IR dict, or ``None`` for always),
-    and exactly one of ``effect`` and ``tiers``.
+    and exactly one of ``effect``, ``effects`` (several effects applied in order and
+    explained together: "20 off plus free shipping") and ``tiers``.
 
     With neither ``code`` nor ``codes`` nor ``unique_codes=True`` the campaign is automatic
     (``codes=[]`` is refused: it would read as "needs a code" and discount every cart);
@@ -135,6 +141,8 @@ class Campaign(_Definition):
     name: str = ""
     rules: Expr | None = None
     effect: ir.Effect | None = None
+    #: Several effects, applied in order as one campaign (docs/semantics.md, "Several effects").
+    effects: tuple[ir.Effect, ...] | None = None
     tiers: tuple[Tier, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None

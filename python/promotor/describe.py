@@ -13,7 +13,7 @@ from typing import Any
 
 from . import _native
 
-__all__ = ["describe_effect", "describe_rule"]
+__all__ = ["describe_effect", "describe_effects", "describe_rule"]
 
 _POSITIONAL = {
     "percent_off": "percent",
@@ -64,3 +64,11 @@ def describe_effect(effect: dict[str, Any]) -> str:
             return f"shipping_off({args[0]}%)" if args else "shipping_off(percent)"
         args.append(f"{key}={_value(value)}")
     return f"{kind}({', '.join(args)})"
+
+
+def describe_effects(holder: dict[str, Any]) -> str:
+    """A campaign's or tier's effect, or its several effects joined by ``" + "``."""
+    several = holder.get("effects")
+    if several is not None:
+        return " + ".join(describe_effect(e) for e in several)
+    return describe_effect(holder["effect"])

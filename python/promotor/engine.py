@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from . import _native, ir
 from .campaign import Campaign, RuleBounds, Stacking
-from .describe import describe_effect, describe_rule
+from .describe import describe_effect, describe_effects, describe_rule
 from .errors import RuleError, detail
 from .expr import Expr
+from .pricing import ItemPrice, item_price
 from .programs import Loyalty, Referral
 from .qualify import Qualifications, qualifications
 from .result import CampaignInfo, Result
@@ -77,28 +78,10 @@ class Engine:
         prices_include_tax: bool = False,
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("campaigns",),
-                        expected="a list of campaigns",
-                        got=type(campaigns).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("campaigns", "a list of campaigns", campaigns)
         self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
         if not isinstance(currency, str):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("currency",),
-                        expected="a currency code",
-                        got=type(currency).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("currency", "a currency code", currency)
         self._currency = currency.strip().upper()
         if rounding not in ("half_even", "half_up", "down"):
             choices = ["half_even", "half_up", "down"]
@@ -125,16 +108,7 @@ class Engine:
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
         if not isinstance(codes_case_sensitive, bool):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("codes_case_sensitive",),
-                        expected="a bool",
-                        got=type(codes_case_sensitive).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("codes_case_sensitive", "a bool", codes_case_sensitive)
         if codes_case_sensitive:
             # Left out when false, so the IR of engines without the option is unchanged.
             self._ir["codes_case_sensitive"] = True
@@ -558,14 +532,15 @@ class Engine:
             info = {}
             for c in self._ir["campaigns"]:
                 tiers = c.get("tiers") or []
-                effects = [describe_effect(t["effect"]) for t in tiers] or [
-                    describe_effect(c["effect"])
-                ]
+                effects = [describe_effects(t) for t in tiers] or [describe_effects(c)]
                 info[c["id"]] = CampaignInfo(
                     name=c.get("name", ""),
                     rules=describe_rule(c.get("rules")),
                     effects=effects,
                     tier_rules=[describe_rule(t.get("rules")) for t in tiers],
+                    parts=[
+                        [describe_effect(e) for e in h.get("effects") or ()] for h in (tiers or [c])
+                    ],
                 )
             self._info = info
         return self._info
@@ -593,6 +568,40 @@ class Engine:
         return qualifications(
             self, cart=cart, customer=customer, now=now, context=context, codes=codes
         )
+
+    def price(
+        self,
+        item: Any,
+        cart: Any = None,
+        customer: Any = None,
+        codes: Sequence[str] | str | None = (),
+        now: datetime | None = None,
+        context: Any = None,
+    ) -> ItemPrice:
+        """What one unit of ``item`` would cost if it were added to ``cart`` (empty by
+        default), with the automatic campaigns and the given ``codes``, and the campaigns
+        that make the price: what a product page shows. The unit is added as a line of its
+        own after the cart's lines and the cart is priced as at checkout; its price is that
+        line's total (an order discount counts with the unit's share of it). See
+        docs/semantics.md, "Product page prices".
+
+        >>> import promotor as pm
+        >>> from promotor import item
+        >>> engine = pm.Engine([pm.Campaign(id="tea-10", effect=pm.percent_off(
+        ...     10, on=pm.items(item.category == "tea")))])
+        >>> p = engine.price({"sku": "TEA-1", "price": "7.50", "category": "tea"})
+        >>> p.price, [(c.campaign_id, c.amount) for c in p.campaigns]
+        (Decimal('6.75'), [('tea-10', Decimal('0.75'))])
+        """
+        return item_price(self, item, cart, customer, codes, now, context)
+
+    def _probe(self, campaign: dict[str, Any]) -> Engine:
+        """An engine of this one campaign (an IR dict), with this engine's currency and
+        rounding and default stacking, no store and no programmes: what qualifications price
+        a tier against."""
+        data = {**self.to_ir(), "campaigns": [campaign], "stacking": {}}
+        data.pop("programs", None)
+        return Engine.from_ir(data)
 
     def to_ir(self) -> dict[str, Any]:
         """The engine's IR as plain data (a deep copy)."""
@@ -725,6 +734,13 @@ _DEFAULTS: dict[type[Any], Any] = {}
 def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
     """``err`` with every location under ``(name, *more)``."""
     return RuleError([{**e, "loc": (name, *more, *e["loc"])} for e in err.errors()])
+
+
+def _mismatch(field: str, expected: str, value: object) -> RuleError:
+    """The error for an engine setting of the wrong type."""
+    return RuleError(
+        [detail("type_mismatch", (field,), expected=expected, got=type(value).__name__)]
+    )
 
 
 def _setting(

@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
@@ -33,12 +34,15 @@ __all__ = [
     "cart",
     "context",
     "customer",
+    "date",
+    "days_between",
     "greatest",
     "item",
     "least",
     "lit",
     "method",
     "parse",
+    "timestamp",
     "when",
 ]
 
@@ -461,6 +465,37 @@ and write a < x & (x < b) instead of a < x < b
         """Year of a timestamp in ``tz``."""
         return self._time("year", tz)
 
+    def date(self, tz: str | None = None) -> Expr:
+        """The calendar date of a timestamp in ``tz`` (a date: 00:00 UTC of that day)."""
+        return self._time("date", tz)
+
+    def anniversary(self, year: IntoExpr) -> Expr:
+        """The occurrence of this date's month and day in ``year`` (February 29 falls on
+        February 28 in a common year): ``customer.birthday.anniversary(context.now.year())``."""
+        return self._call("anniversary", year)
+
+    def next_anniversary(self, now: IntoExpr, tz: str | None = None) -> Expr:
+        """The first anniversary on or after the date of ``now`` in ``tz``."""
+        return (
+            self._call("next_anniversary", now)
+            if tz is None
+            else self._call("next_anniversary", now, tz)
+        )
+
+    def last_anniversary(self, now: IntoExpr, tz: str | None = None) -> Expr:
+        """The last anniversary on or before the date of ``now`` in ``tz``: "valid for 7 days
+        from the birthday" is ``customer.birthday.last_anniversary(context.now)
+        .days_until(context.now.date()) < 7``."""
+        return (
+            self._call("last_anniversary", now)
+            if tz is None
+            else self._call("last_anniversary", now, tz)
+        )
+
+    def days_until(self, other: IntoExpr) -> Expr:
+        """Whole days from this timestamp to ``other`` (``days_between(self, other)``)."""
+        return self._call("days_between", other)
+
     # -- lists --------------------------------------------------------------------------------
 
     def _require_items(self, what: str) -> None:
@@ -664,7 +699,7 @@ def lit(value: IntoExpr) -> Expr:
         except ValueError:
             raise RuleError([detail("naive_datetime")]) from None
         return Expr(ir.Call(func="timestamp", args=(ir.Str(value=text),)), depth=2)
-    if isinstance(value, date):
+    if isinstance(value, _dt.date):
         return lit(datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, timedelta):
         return Expr(ir.Call(func="duration", args=(ir.Str(value=duration_text(value)),)), depth=2)
@@ -751,6 +786,31 @@ def least(*values: IntoExpr) -> Expr:
     'min'
     """
     return _variadic("min", values)
+
+
+def timestamp(value: IntoExpr) -> Expr:
+    """A timestamp from text (RFC 3339) or from a value that may be one, such as metadata:
+    ``timestamp(customer["last_order_at"])``; a ``datetime`` literal is its instant.
+
+    >>> str(timestamp(customer["last_order_at"]))
+    'timestamp(customer.metadata.last_order_at)'
+    """
+    return Expr(ir.Call(func="timestamp", args=(lit(value).node,)))
+
+
+def date(value: IntoExpr, tz: str | None = None) -> Expr:
+    """A date: ``date("2026-11-27")``, or the date of a timestamp in ``tz``.
+
+    >>> str(date(context.now, "Europe/Warsaw"))
+    'date(context.now, "Europe/Warsaw")'
+    """
+    args = (lit(value).node,) if tz is None else (lit(value).node, lit(tz).node)
+    return Expr(ir.Call(func="date", args=args))
+
+
+def days_between(a: IntoExpr, b: IntoExpr) -> Expr:
+    """Whole days from ``a`` to ``b`` (``b - a``, truncated towards zero)."""
+    return Expr(ir.Call(func="days_between", args=(lit(a).node, lit(b).node)))
 
 
 def greatest(*values: IntoExpr) -> Expr:

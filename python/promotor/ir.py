@@ -393,7 +393,9 @@ class TierDef(IRModel):
     """A tier as the IR holds it (``promotor.Tier`` is the builder's)."""
 
     rules: ExprNode | None = None
-    effect: Effect
+    effect: Effect | None = None
+    #: Several effects applied in order (instead of ``effect``).
+    effects: tuple[Effect, ...] | None = None
 
 
 class UsageLimit(IRModel):
@@ -430,6 +432,8 @@ class CampaignDef(IRModel):
     name: str = ""
     rules: ExprNode | None = None
     effect: Effect | None = None
+    #: Several effects applied in order and explained together (instead of ``effect``).
+    effects: tuple[Effect, ...] | None = None
     tiers: tuple[TierDef, ...] | None = None
     code: str | None = None
     codes: tuple[str, ...] | None = None

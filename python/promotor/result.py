@@ -21,6 +21,7 @@ __all__ = [
     "CampaignInfo",
     "Gift",
     "LineResult",
+    "Part",
     "Rejected",
     "Result",
     "ShippingMethodResult",
@@ -112,6 +113,18 @@ class Gift:
     sku: str
     quantity: int
     price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """What one effect of a campaign with several effects (``effects=[...]``) took, in the
+    order they are listed: ``Applied.parts`` add up to the campaign's ``amount``,
+    ``shipping_amount``, ``allocations`` and ``gifts``, to the cent."""
+
+    amount: Decimal
+    shipping_amount: Decimal
+    allocations: dict[int, Decimal]
+    gifts: list[Gift]
 
 
 def shown(text: str | None) -> str:
@@ -262,6 +275,9 @@ class CampaignInfo:
     rules: str
     effects: list[str]
     tier_rules: list[str] = field(default_factory=list)
+    #: Per tier (or the one body), each of its several effects described; empty lists for
+    #: one effect.
+    parts: list[list[str]] = field(default_factory=list)
 
 
 _FIELDS = (
@@ -599,6 +615,16 @@ class Result:
                     out.append(f"      {label}: -{share}")
             elif a.shipping_amount:
                 out.append(f"      shipping: -{a.shipping_amount}")
+            names = info.parts[min(a.tier or 0, len(info.parts) - 1)] if info and info.parts else []
+            for k, part in enumerate(a.parts):
+                name = f" {names[k]}" if k < len(names) else ""
+                what = f"-{part.amount}" + (
+                    f" (shipping -{part.shipping_amount})" if part.shipping_amount else ""
+                )
+                gifts = ", ".join(f"{g.quantity} x {shown(g.sku)}" for g in part.gifts)
+                out.append(
+                    f"      effect {k + 1}{name}: {what}" + (f", gift {gifts}" if gifts else "")
+                )
             if a.limited_by == "budget":
                 out.append("      limited by its budget: reduced to what was left of it")
             for g in a.gifts:
@@ -639,8 +665,21 @@ class Result:
         )
 
 
+def _gifts(rows: list[dict[str, Any]]) -> list[Gift]:
+    return [Gift(**g) for g in rows]
+
+
 def _applied_list(rows: list[dict[str, Any]]) -> list[Applied]:
-    return [Applied(**{**a, "gifts": [Gift(**g) for g in a["gifts"]]}) for a in rows]
+    return [
+        Applied(
+            **{
+                **a,
+                "gifts": _gifts(a["gifts"]),
+                "parts": [Part(**{**p, "gifts": _gifts(p["gifts"])}) for p in a.get("parts", ())],
+            }
+        )
+        for a in rows
+    ]
 
 
 def _rebuild(*args: Any) -> Result:

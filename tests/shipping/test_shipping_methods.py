@@ -312,3 +312,70 @@ def test_results_round_trip() -> None:
     assert data["shipping_methods"][1]["discount"] == "12.00"
     assert data["applied"][0]["shipping_allocations"] == {"1": "12.00"}
     assert "shipping method 1 express: -12.00" in result.explain()
+
+
+def shipping_parts_engine(**stacking: object) -> pm.Engine:
+    """Two shipping effects on different methods in one campaign: "free express and 2.00 off
+    standard", plus 5.00 off the order."""
+    return pm.Engine(
+        [
+            pm.Campaign(
+                id="welcome",
+                effects=[
+                    pm.free_shipping(on=pm.shipping(EXPRESS)),
+                    pm.shipping_off(2, on=pm.shipping(method.code == "standard")),
+                    pm.amount_off(5),
+                ],
+            )
+        ],
+        stacking=pm.Stacking(**stacking),  # type: ignore[arg-type]
+    )
+
+
+def test_several_effects_report_per_method_shares_that_add_up() -> None:
+    [applied] = both(shipping_parts_engine(), basket()).applied
+    assert applied.shipping_allocations == {0: Decimal("2.00"), 1: Decimal("12.00")}
+    assert [p.shipping_amount for p in applied.parts] == [
+        Decimal("12.00"),
+        Decimal("2.00"),
+        Decimal("0.00"),
+    ]
+
+
+def test_a_reduced_several_effect_campaign_keeps_each_method_within_its_price() -> None:
+    # max_discount is 10% of the 120.00 subtotal: 12.00 of 19.00 (5.00 + 2.00 + 12.00). Every
+    # method's share and every part's shipping amount shrink with it, and they still add up.
+    result = both(shipping_parts_engine(max_discount=10), basket())
+    [applied] = result.applied
+    assert applied.amount == Decimal("12.00")
+    assert applied.limited_by == "max_discount"
+    assert sum(applied.shipping_allocations.values()) == applied.shipping_amount
+    assert sum(p.shipping_amount for p in applied.parts) == applied.shipping_amount
+    for m in result.shipping_methods:
+        assert Decimal(0) <= m.discount <= m.price
+        assert m.discount == applied.shipping_allocations.get(m.index, Decimal(0))
+
+
+def test_base_original_clips_several_effects_per_method() -> None:
+    # "free express" takes express first; the several-effect campaign, computed on the
+    # original cart, is clipped to what is left of each method: nothing of express.
+    engine = pm.Engine(
+        [
+            pm.Campaign(
+                id="free-express",
+                priority=10,
+                effect=pm.free_shipping(on=pm.shipping(EXPRESS)),
+            ),
+            *shipping_parts_engine().campaigns,
+        ],
+        stacking=pm.Stacking(base="original"),
+    )
+    result = both(engine, basket())
+    welcome = next(a for a in result.applied if a.campaign_id == "welcome")
+    assert welcome.shipping_allocations == {0: Decimal("2.00")}
+    assert [p.shipping_amount for p in welcome.parts] == [
+        Decimal("0.00"),
+        Decimal("2.00"),
+        Decimal("0.00"),
+    ]
+    assert [m.total for m in result.shipping_methods] == [Decimal("2.99"), Decimal("0.00")]

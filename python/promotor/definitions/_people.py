@@ -532,6 +532,11 @@ def _write_call(value: Mapping[str, Any]) -> Any:
         if k == "type" or (info is not None and _same(_default_dump(info), v)):
             continue
         fields[k] = _write(v, k)
+    # The IR holds the implied 100 percent beside a buy-x-get-y amount or fixed price; the
+    # builder refuses a percent given with them, so the people form leaves it out.
+    implied = value.get("percent") == {"type": "num", "value": "100"}
+    if tag == "buy_x_get_y" and implied and ("amount" in fields or "fixed_price" in fields):
+        fields.pop("percent", None)
     constant = getattr(promotor, str(tag).upper(), None)
     if not fields and isinstance(constant, model):
         return tag

@@ -203,8 +203,8 @@ def file_schema() -> dict[str, Any]:
 
     >>> from promotor.definitions import file_schema
     >>> schema = file_schema()
-    >>> sorted(schema["$defs"]["Engine"]["properties"])[:2]
-    ['bounds', 'campaigns']
+    >>> sorted(schema["$defs"]["Engine"]["properties"])[:3]
+    ['bounds', 'campaigns', 'codes_case_sensitive']
     >>> "prices_include_tax" in schema["$defs"]["Engine"]["properties"]
     True
     """

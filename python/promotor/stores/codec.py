@@ -123,6 +123,17 @@ def encode_outcome(outcome: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
+def _applied_money(a: dict[str, Any]) -> dict[str, Any]:
+    """An applied campaign (or one effect's part of it) with its money back as Decimals."""
+    return {
+        **a,
+        "amount": Decimal(a["amount"]),
+        "shipping_amount": Decimal(a["shipping_amount"]),
+        "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
+        "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
+    }
+
+
 def decode_outcome(text: str) -> dict[str, Any]:
     """The canonical outcome back from :func:`encode_outcome`."""
     data = json.loads(text)
@@ -133,16 +144,13 @@ def decode_outcome(text: str) -> dict[str, Any]:
     ]
     out["applied"] = [
         {
-            **a,
-            "amount": Decimal(a["amount"]),
-            "shipping_amount": Decimal(a["shipping_amount"]),
-            "allocations": {int(i): Decimal(v) for i, v in a["allocations"]},
-            "gifts": [{**g, "price": Decimal(g["price"])} for g in a["gifts"]],
+            **_applied_money(a),
             **(
                 {"shipping_allocations": {int(j): Decimal(v) for j, v in a["shipping_allocations"]}}
                 if "shipping_allocations" in a
                 else {}
             ),
+            **({"parts": [_applied_money(p) for p in a["parts"]]} if "parts" in a else {}),
         }
         for a in data["applied"]
     ]

@@ -7,6 +7,7 @@ pub mod arrow;
 pub mod batch;
 pub mod codes;
 pub mod compile;
+pub mod dates;
 pub mod error;
 pub mod eval;
 pub mod input;

@@ -99,6 +99,19 @@ pub struct Applied {
     /// shrank it to what was left of it, `Some("max_discount")` when the order's
     /// `max_discount` clipped it.
     pub limited_by: Option<&'static str>,
+    /// A campaign of several effects (`effects=[...]`): what each effect took, in order,
+    /// adding up to `amount`, `shipping_amount`, `allocations` and `gifts`; empty for one
+    /// effect.
+    pub parts: Vec<Part>,
+}
+
+/// What one effect of a several-effect campaign took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    pub amount: Decimal,
+    pub shipping_amount: Decimal,
+    pub allocations: Vec<(usize, Decimal)>,
+    pub gifts: Vec<Gift>,
 }
 
 impl Applied {

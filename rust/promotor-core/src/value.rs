@@ -71,6 +71,7 @@ impl<'a> Value<'a> {
             MetaValue::Str(s) => Self::Str(Cow::Borrowed(s)),
             MetaValue::List(l) => Self::List(List::Meta(l)),
             MetaValue::Map(m) => Self::Map(m),
+            MetaValue::Ts(t) => Self::Ts(t.ts),
         }
     }
 

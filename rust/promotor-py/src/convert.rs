@@ -31,6 +31,10 @@ pub fn meta_to_py<'py>(py: Python<'py>, v: &MetaValue) -> PyResult<Bound<'py, Py
             }
             d.into_any()
         }
+        MetaValue::Ts(t) => DateTime::<Utc>::from_timestamp_micros(t.ts).map_or_else(
+            || Ok(py.None().into_bound(py)),
+            |dt| dt.into_pyobject(py).map(Bound::into_any),
+        )?,
     })
 }
 
@@ -87,15 +91,7 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
         allocations.set_item(index, PyDec(*amount))?;
     }
     d.set_item("allocations", allocations)?;
-    let gifts = PyList::empty(py);
-    for g in &a.gifts {
-        let gd = PyDict::new(py);
-        gd.set_item("sku", &g.sku)?;
-        gd.set_item("quantity", g.quantity)?;
-        gd.set_item("price", PyDec(g.price))?;
-        gifts.append(gd)?;
-    }
-    d.set_item("gifts", gifts)?;
+    d.set_item("gifts", gifts_list(py, &a.gifts)?)?;
     // Only for carts that list shipping methods, so other outcomes keep their shape.
     if !a.shipping_allocations.is_empty() {
         let per = PyDict::new(py);
@@ -108,7 +104,39 @@ fn applied<'py>(py: Python<'py>, a: &Applied) -> PyResult<Bound<'py, PyDict>> {
     if let Some(by) = a.limited_by {
         d.set_item("limited_by", by)?;
     }
+    // Only for several effects, so one-effect outcomes keep their shape.
+    if !a.parts.is_empty() {
+        let parts = PyList::empty(py);
+        for p in &a.parts {
+            let pd = PyDict::new(py);
+            pd.set_item("amount", PyDec(p.amount))?;
+            pd.set_item("shipping_amount", PyDec(p.shipping_amount))?;
+            let allocations = PyDict::new(py);
+            for (index, amount) in &p.allocations {
+                allocations.set_item(index, PyDec(*amount))?;
+            }
+            pd.set_item("allocations", allocations)?;
+            pd.set_item("gifts", gifts_list(py, &p.gifts)?)?;
+            parts.append(pd)?;
+        }
+        d.set_item("parts", parts)?;
+    }
     Ok(d)
+}
+
+fn gifts_list<'py>(
+    py: Python<'py>,
+    gifts: &[promotor_core::outcome::Gift],
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for g in gifts {
+        let gd = PyDict::new(py);
+        gd.set_item("sku", &g.sku)?;
+        gd.set_item("quantity", g.quantity)?;
+        gd.set_item("price", PyDec(g.price))?;
+        out.append(gd)?;
+    }
+    Ok(out)
 }
 
 fn rejected<'py>(py: Python<'py>, r: &Rejected) -> PyResult<Bound<'py, PyDict>> {

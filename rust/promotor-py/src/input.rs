@@ -293,6 +293,9 @@ impl<'py> Source for PyValue<'py> {
         if is_number(v) {
             return self.number().map(Meta::Number);
         }
+        if let Ok(t) = self.instant() {
+            return Ok(Meta::Time(t));
+        }
         Err(Bad::Type)
     }
 

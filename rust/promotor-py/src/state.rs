@@ -298,6 +298,15 @@ pub fn record_json(o: &Outcome, input: &Input) -> String {
                         .collect(),
                 );
             }
+            if let (false, Some(obj)) = (a.parts.is_empty(), m.as_object_mut()) {
+                let parts: Vec<J> = a.parts.iter().map(|p| json!({
+                    "amount": p.amount.to_string(),
+                    "shipping_amount": p.shipping_amount.to_string(),
+                    "allocations": p.allocations.iter().map(|(i, v)| json!([i, v.to_string()])).collect::<Vec<_>>(),
+                    "gifts": p.gifts.iter().map(|g| json!({"sku": g.sku, "quantity": g.quantity, "price": g.price.to_string()})).collect::<Vec<_>>(),
+                })).collect();
+                obj.insert("parts".to_owned(), J::from(parts));
+            }
             m
         })
         .collect();
@@ -384,6 +393,10 @@ fn meta(v: &MetaValue) -> J {
         MetaValue::Bool(b) => J::from(*b),
         MetaValue::Num(n) => json!({"$dec": n.to_string()}),
         MetaValue::Str(s) => J::from(s.as_str()),
+        MetaValue::Ts(t) => DateTime::<Utc>::from_timestamp_micros(t.ts).map_or(
+            J::Null,
+            |dt| json!({"$ts": dt.to_rfc3339_opts(SecondsFormat::Micros, true)}),
+        ),
         MetaValue::List(items) => J::Array(items.iter().map(meta).collect()),
         MetaValue::Map(m) => {
             json!({"$map": m.iter().map(|(k, x)| (k.clone(), meta(x))).collect::<serde_json::Map<_, _>>()})

@@ -73,10 +73,17 @@ from typing import Any
 from promotor.testing.reference import num, stacking, time
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
+from promotor.testing.reference.effects.base import settle
 from promotor.testing.reference.effects.shipping import method_maps, method_shares
 from promotor.testing.reference.explain import explain_failure
 from promotor.testing.reference.expr import Facts, Item, Node, RuleEvaluator
-from promotor.testing.reference.program import CCampaign, Program, check_supported, read_program
+from promotor.testing.reference.program import (
+    CCampaign,
+    CTier,
+    Program,
+    check_supported,
+    read_program,
+)
 from promotor.testing.reference.state import Meter
 from promotor.testing.reference.taxes import taxes
 
@@ -267,24 +274,58 @@ class _Run:
 
     def _rules(
         self, campaign: CCampaign, code: str | None, rules: RuleEvaluator
-    ) -> tuple[int | None, Node] | dict[str, Any]:
+    ) -> tuple[int | None, CCampaign | CTier] | dict[str, Any]:
         """Check 3 with ``rules``: the tier (``None`` without tiers) and effect that apply, or
         the ``rules_not_met`` rejection."""
         if not rules.holds(campaign.rules, {}):
             assert campaign.rules is not None
             return self._rules_not_met(campaign, code, campaign.rules, None, rules)
         if campaign.tiers is None:
-            assert campaign.effect is not None
-            return None, campaign.effect
+            assert campaign.body
+            return None, campaign
         holding = [i for i, t in enumerate(campaign.tiers) if rules.holds(t.rules, {})]
         if not holding:
             first = campaign.tiers[0].rules
             assert first is not None
             return self._rules_not_met(campaign, code, first, "tier 0", rules)
-        return holding[-1], campaign.tiers[holding[-1]].effect
+        return holding[-1], campaign.tiers[holding[-1]]
 
-    def _effect_fn(self, effect: Node) -> stacking.EffectFn:
-        """The effect ready to compute on any amounts (its numbers read the original cart)."""
+    def _effect_fn(self, holder: CCampaign | CTier) -> stacking.EffectFn:
+        """The campaign's or tier's effect ready to compute on any amounts (its numbers read
+        the original cart); several effects compute in order, each on the amounts the ones
+        before it left, and report their parts."""
+        if holder.effects is None:
+            assert holder.effect is not None
+            return self._one(holder.effect)
+        parts = [self._one(e) for e in holder.effects]
+
+        def run(amounts: Amounts) -> Discount | None:
+            state = amounts.copy()
+            taken: list[Discount] = []
+            for part in parts:
+                found = part(state)
+                if found is None:
+                    return None  # a null number of any effect: no_effect
+                state.take(found)
+                taken.append(found)
+            allocations: dict[int, int] = {}
+            methods: dict[int, int] = {}
+            for d in taken:
+                for i, v in d.allocations.items():
+                    allocations[i] = allocations.get(i, 0) + v
+                for j, v in method_shares(d, amounts.methods_left).items():
+                    methods[j] = methods.get(j, 0) + v
+            return Discount(
+                {i: v for i, v in allocations.items() if v},
+                sum(d.shipping for d in taken),
+                [g for d in taken for g in d.gifts],
+                methods={j: v for j, v in methods.items() if v},
+                parts=tuple(taken),
+            )
+
+        return run
+
+    def _one(self, effect: Node) -> stacking.EffectFn:
         compute, values = EFFECTS[effect["type"]].apply, effect_numbers(effect, self.rules)
 
         def run(amounts: Amounts) -> Discount | None:
@@ -396,6 +437,11 @@ class _Run:
                     if self.listed and any(per_method.values())
                     else {}
                 ),
+                **(
+                    {"parts": [_part(p, amounts) for p in settle(discount)]}
+                    if discount.parts
+                    else {}
+                ),
             }
         )
 
@@ -465,6 +511,16 @@ class _Run:
             }
             for j, m in enumerate(self.methods)
         ]
+
+
+def _part(part: Discount, amounts: Amounts) -> dict[str, Any]:
+    """One effect's part of a several-effect campaign, as the outcome reports it."""
+    return {
+        "amount": amounts.decimal(part.total),
+        "shipping_amount": amounts.decimal(part.shipping),
+        "allocations": {i: amounts.decimal(s) for i, s in sorted(part.allocations.items()) if s},
+        "gifts": part.gifts,
+    }
 
 
 #: Pool rows a store found, by normalised code: ``(campaign id, code, customer id or None)``.

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from promotor.testing.reference import num, time
+from promotor.testing.reference import dates, num, time
 
 __all__ = ["Facts", "Item", "Node", "RuleEvaluator", "Value", "report", "truthy"]
 
@@ -198,6 +198,8 @@ _TIME_PARTS: dict[str, Callable[[datetime], int]] = {
     "month": lambda t: t.month,
     "year": lambda t: t.year,
 }
+
+_DATE_FUNCTIONS = {"date", "anniversary", "next_anniversary", "last_anniversary", "days_between"}
 
 _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
     "contains": lambda s, t: t in s,
@@ -409,7 +411,11 @@ class RuleEvaluator:
             values = args[0] if len(args) == 1 and kinds[0] == "list" else args
             return _extreme(values, want_max=name == "max")
         if name == "timestamp":
+            if kinds == ["timestamp"]:
+                return args[0]
             return time.parse_timestamp(args[0]) if kinds == ["str"] else None
+        if name in _DATE_FUNCTIONS:
+            return self._date_call(name, args, kinds)
         if name == "duration":
             return time.parse_duration(args[0]) if kinds == ["str"] else None
         if name in _TIME_PARTS:
@@ -419,6 +425,33 @@ class RuleEvaluator:
             local = time.local_time(args[0], zone_name)
             return None if local is None else Decimal(_TIME_PARTS[name](local))
         raise ValueError(f"unknown function {name!r}")
+
+    def _date_call(self, name: str, args: list[Value], kinds: list[str]) -> Value:
+        """``date``, ``anniversary``, ``next_anniversary``, ``last_anniversary``,
+        ``days_between`` (``dates.py``)."""
+        if name == "date":
+            if kinds == ["str"]:
+                return dates.parse_date(args[0])
+            zone_name = args[1] if len(args) > 1 else "UTC"
+            if kinds[0] != "timestamp" or kind(zone_name) != "str":
+                return None
+            return dates.date(args[0], zone_name)
+        if name == "anniversary":
+            if kinds != ["timestamp", "num"] or args[1] != args[1].to_integral_value():
+                return None
+            return dates.anniversary(args[0], int(args[1]))
+        if name == "days_between":
+            if kinds != ["timestamp", "timestamp"]:
+                return None
+            return Decimal(dates.days_between(args[0], args[1]))
+        zone_name = args[2] if len(args) > 2 else "UTC"
+        if kinds[:2] != ["timestamp", "timestamp"] or kind(zone_name) != "str":
+            return None
+        if time.zone(zone_name) is None:
+            return None
+        if name == "next_anniversary":
+            return dates.next_anniversary(args[0], args[1], zone_name)
+        return dates.last_anniversary(args[0], args[1], zone_name)
 
     def _rounding_call(self, name: str, args: list[Value]) -> Value:
         """``round`` (engine's mode), ``floor`` and ``ceil``, to 0..12 places."""

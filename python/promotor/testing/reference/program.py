@@ -26,7 +26,13 @@ class CSchedule:
 @dataclass(frozen=True)
 class CTier:
     rules: Node | None
-    effect: Node
+    effect: Node | None
+    effects: list[Node] | None = None  # several effects, in order (instead of `effect`)
+
+    @property
+    def body(self) -> list[Node]:
+        """Its effects: the one ``effect`` or the several ``effects``."""
+        return self.effects if self.effects is not None else [self.effect] if self.effect else []
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,12 @@ class CCampaign:
     active: bool
     raw: Mapping[str, Any] = field(repr=False)
     rules_on: str = "original"  # "discounted": rules read the cart as left before its turn
+    effects: list[Node] | None = None  # several effects, in order (instead of `effect`)
+
+    @property
+    def body(self) -> list[Node]:
+        """Its effects without tiers: the one ``effect`` or the several ``effects``."""
+        return self.effects if self.effects is not None else [self.effect] if self.effect else []
 
 
 @dataclass(frozen=True)
@@ -97,8 +109,18 @@ def read_campaign(position: int, raw: Mapping[str, Any]) -> CCampaign:
         )
     tiers = None
     if raw.get("tiers") is not None:
-        tiers = [CTier(t.get("rules"), _effect_with_defaults(t["effect"])) for t in raw["tiers"]]
+        tiers = [
+            CTier(
+                t.get("rules"),
+                None if t.get("effect") is None else _effect_with_defaults(t["effect"]),
+                None
+                if t.get("effects") is None
+                else [_effect_with_defaults(e) for e in t["effects"]],
+            )
+            for t in raw["tiers"]
+        ]
     effect = raw.get("effect")
+    several = raw.get("effects")
     return CCampaign(
         position=position,
         id=raw["id"],
@@ -114,6 +136,7 @@ def read_campaign(position: int, raw: Mapping[str, Any]) -> CCampaign:
         active=bool(raw.get("active", True)),
         raw=raw,
         rules_on=str(raw.get("rules_on", "original")),
+        effects=None if several is None else [_effect_with_defaults(e) for e in several],
     )
 
 
@@ -134,7 +157,7 @@ def check_supported(engine: Program) -> None:
     """Raise ``NotImplementedError`` for what the compiler does not accept yet either."""
     problems = []
     for campaign in engine.campaigns:
-        effects = [campaign.effect] if campaign.effect else [t.effect for t in campaign.tiers or []]
+        effects = campaign.body + [e for t in campaign.tiers or [] for e in t.body]
         for effect in effects:
             if effect["type"] not in EFFECTS:
                 problems.append(f"campaign {campaign.id!r}: effect {effect['type']}")

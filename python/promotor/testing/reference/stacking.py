@@ -146,7 +146,8 @@ def _discount(e: Eligible, state: Amounts, base: str) -> Discount | None:
     clipped = {i: min(s, state.current[i]) for i, s in whole.allocations.items()}
     # computed on the original cart: its shares land on all of a line's units
     return shipping.clip(
-        replace(whole, allocations={i: s for i, s in clipped.items() if s > 0}, takes=()), state
+        replace(whole.forget_units(), allocations={i: s for i, s in clipped.items() if s > 0}),
+        state,
     )
 
 

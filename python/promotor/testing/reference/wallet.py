@@ -53,7 +53,7 @@ def _code_meter(
     exponent: int,
 ) -> Meter:
     return Meter(
-        engine.campaigns, [(campaign, code)], canonical_input, snapshot, exponent, normalize_code
+        engine.campaigns, [(campaign, code)], canonical_input, snapshot, exponent, engine.code_key
     )
 
 

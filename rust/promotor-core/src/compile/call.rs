@@ -36,6 +36,11 @@ const FUNCS: &[(&str, Func)] = &[
     ("year", Func::Year),
     ("any_of", Func::AnyOf),
     ("distinct", Func::Distinct),
+    ("date", Func::Date),
+    ("anniversary", Func::Anniversary),
+    ("next_anniversary", Func::NextAnniversary),
+    ("last_anniversary", Func::LastAnniversary),
+    ("days_between", Func::DaysBetween),
 ];
 
 /// Names people write for `any_of` and `distinct`, answered with the form to use.
@@ -68,6 +73,29 @@ const WRONG_FORMS: &[(&str, &str)] = &[
     ),
     ("unique", "distinct"),
     ("uniq", "distinct"),
+    (
+        "days",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "days_since",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "date_diff",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "datediff",
+        "days_between (days_between(a, b): whole days from a to b)",
+    ),
+    (
+        "birthday",
+        "last_anniversary or next_anniversary (last_anniversary(customer.birthday, context.now))",
+    ),
+    ("dateOf", "date"),
+    ("to_date", "date"),
+    ("todate", "date"),
 ];
 
 /// The least and most arguments of a function.
@@ -89,8 +117,16 @@ const fn arity(f: Func) -> (usize, usize) {
         | Func::Hour
         | Func::Day
         | Func::Month
-        | Func::Year => (1, 2),
-        Func::StartsWith | Func::EndsWith | Func::Contains | Func::Matches | Func::AnyOf => (2, 2),
+        | Func::Year
+        | Func::Date => (1, 2),
+        Func::StartsWith
+        | Func::EndsWith
+        | Func::Contains
+        | Func::Matches
+        | Func::AnyOf
+        | Func::Anniversary
+        | Func::DaysBetween => (2, 2),
+        Func::NextAnniversary | Func::LastAnniversary => (2, 3),
     }
 }
 
@@ -255,9 +291,15 @@ impl Env {
                 }
                 Ty::Bool
             }
+            Func::Timestamp if t0 == Ty::Ts => Ty::Ts,
             Func::Timestamp | Func::Duration => {
                 if !is(&t0, &Ty::Str) {
-                    return self.type_err(e, what(), "a str", got());
+                    let want = if f == Func::Timestamp {
+                        "a str or a timestamp"
+                    } else {
+                        "a str"
+                    };
+                    return self.type_err(e, what(), want, got());
                 }
                 if let Some(Node::Const(Value::Str(s))) = nodes.first() {
                     let ok = if f == Func::Timestamp {
@@ -305,7 +347,62 @@ impl Env {
                 self.work(count0.saturating_mul(1 + per));
                 return Typed::sized(Node::Call(f, nodes), t0, lens[0], count0);
             }
-            Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
+            Func::Date if t0 == Ty::Str => {
+                if tys.len() > 1 {
+                    return self.type_err(
+                        e,
+                        what(),
+                        "a str, or a timestamp and an optional timezone",
+                        got(),
+                    );
+                }
+                if let Some(Node::Const(Value::Str(s))) = nodes.first() {
+                    if crate::dates::parse_date(s).is_none() {
+                        return self.err(ErrorKind::InvalidLiteral {
+                            what: name.to_owned(),
+                            value: s.to_string(),
+                            reason: Some("write a date as YYYY-MM-DD".to_owned()),
+                        });
+                    }
+                } else {
+                    self.work(bytes(lens[0]));
+                }
+                Ty::Ts
+            }
+            Func::Anniversary => {
+                if !is(&t0, &Ty::Ts) || !is(&tys[1], &Ty::Num) {
+                    return self.type_err(e, what(), "a timestamp and a year", got());
+                }
+                Ty::Ts
+            }
+            Func::DaysBetween => {
+                if !is(&t0, &Ty::Ts) || !is(&tys[1], &Ty::Ts) {
+                    return self.type_err(e, what(), "two timestamps", got());
+                }
+                Ty::Num
+            }
+            Func::NextAnniversary | Func::LastAnniversary => {
+                if !is(&t0, &Ty::Ts)
+                    || !is(&tys[1], &Ty::Ts)
+                    || tys.get(2).is_some_and(|t| !is(t, &Ty::Str))
+                {
+                    return self.type_err(
+                        e,
+                        what(),
+                        "two timestamps and an optional timezone",
+                        got(),
+                    );
+                }
+                if let Some(Node::Const(Value::Str(tz))) = nodes.get(2) {
+                    if time::parse_tz(tz).is_none() {
+                        return self.err(unknown_timezone(tz));
+                    }
+                } else if let Some(l) = lens.get(2) {
+                    self.work(bytes(*l));
+                }
+                Ty::Ts
+            }
+            Func::Date | Func::Weekday | Func::Hour | Func::Day | Func::Month | Func::Year => {
                 if !is(&t0, &Ty::Ts) || tys.get(1).is_some_and(|t| !is(t, &Ty::Str)) {
                     return self.type_err(e, what(), "a timestamp and an optional timezone", got());
                 }
@@ -316,7 +413,11 @@ impl Env {
                 } else if let Some(l) = lens.get(1) {
                     self.work(bytes(*l));
                 }
-                Ty::Num
+                if f == Func::Date {
+                    Ty::Ts
+                } else {
+                    Ty::Num
+                }
             }
         };
         Typed::sized(Node::Call(f, nodes), ret, len, 0)

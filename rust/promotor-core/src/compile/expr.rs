@@ -449,6 +449,11 @@ impl Env {
                         }
                         _ => "two nums",
                     };
+                    // Text where a time is meant (`context.now - customer.x`): say how to read it.
+                    if matches!((lt, rt), (Ty::Ts, Ty::Str) | (Ty::Str, Ty::Ts)) {
+                        let want = format!("{want} (read text as a time with timestamp(...))");
+                        return self.type_err(e, sym(), want, got);
+                    }
                     return self.type_err(e, sym(), want, got);
                 };
                 let len = if t.stringy() {

@@ -477,9 +477,11 @@ fn compile_campaign<'d>(
         .rules
         .as_ref()
         .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
-    let body = match (&c.effect, &c.tiers) {
-        (Some(e), None) => compile_effect(e, cx, at(loc, &[key("effect")])).map(Body::Effect),
-        (None, Some(tiers)) => {
+    let body = match (&c.effect, &c.effects, &c.tiers) {
+        (Some(_), None, None) | (None, Some(_), None) => {
+            compile_effects(c.effect.as_ref(), c.effects.as_deref(), loc, cx).map(Body::Effect)
+        }
+        (None, None, Some(tiers)) => {
             if tiers.is_empty() {
                 cx.errs
                     .push(&at(loc, &[key("tiers")]), ErrorKind::Empty { hint: None });
@@ -500,11 +502,17 @@ fn compile_campaign<'d>(
             }
             Some(Body::Tiers(out))
         }
-        (Some(_), Some(_)) | (None, None) => {
+        _ => {
+            // `effects` is named only to whom used it, so the common mistake reads as before.
+            let fields = if c.effects.is_some() {
+                "'effect', 'effects' and 'tiers'"
+            } else {
+                "'effect' and 'tiers'"
+            };
             cx.errs.push(
                 loc,
                 ErrorKind::ExactlyOne {
-                    fields: "'effect' and 'tiers'".to_owned(),
+                    fields: fields.to_owned(),
                 },
             );
             None
@@ -540,8 +548,54 @@ fn compile_tier(t: &ir::Tier, loc: &[Loc], cx: &mut Cx<'_>) -> (Option<Rule>, Op
         .rules
         .as_ref()
         .and_then(|r| cx.rule(r, &at(loc, &[key("rules")])));
-    let e = compile_effect(&t.effect, cx, at(loc, &[key("effect")]));
+    let e = if t.effect.is_some() == t.effects.is_some() {
+        cx.errs.push(
+            loc,
+            ErrorKind::ExactlyOne {
+                fields: "'effect' and 'effects'".to_owned(),
+            },
+        );
+        None
+    } else {
+        compile_effects(t.effect.as_ref(), t.effects.as_deref(), loc, cx)
+    };
     (r, e)
+}
+
+/// A campaign's or tier's `effect`, or its `effects` (at least one) as one [`Several`]
+/// effect; exactly one of the two is given.
+///
+/// [`Several`]: crate::eval::effects::several::Several
+fn compile_effects(
+    effect: Option<&ir::Effect>,
+    effects: Option<&[ir::Effect]>,
+    loc: &[Loc],
+    cx: &mut Cx<'_>,
+) -> Option<CEffect> {
+    let Some(list) = effects else {
+        return compile_effect(effect?, cx, at(loc, &[key("effect")]));
+    };
+    if list.is_empty() {
+        cx.errs.push(
+            &at(loc, &[key("effects")]),
+            ErrorKind::Empty {
+                hint: Some("give one effect as effect=".to_owned()),
+            },
+        );
+        return None;
+    }
+    let mut parts = Vec::with_capacity(list.len());
+    for (k, e) in list.iter().enumerate() {
+        parts.push(compile_effect(
+            e,
+            cx,
+            at(loc, &[key("effects"), Loc::Index(k)]),
+        ));
+    }
+    let parts: Option<Vec<CEffect>> = parts.into_iter().collect();
+    Some(Box::new(crate::eval::effects::several::Several {
+        parts: parts?,
+    }))
 }
 
 /// Compiles an engine definition.

@@ -54,6 +54,16 @@ pub enum Func {
     AnyOf,
     /// `l.distinct()`: the elements of `l` without those equal to an earlier one.
     Distinct,
+    /// `date(s)` / `date(t, tz)`: a date (midnight UTC of a calendar day; `crate::dates`).
+    Date,
+    /// `anniversary(t, year)`: `t`'s month and day in `year`.
+    Anniversary,
+    /// `next_anniversary(t, now, tz)`: the first on or after `now`'s date.
+    NextAnniversary,
+    /// `last_anniversary(t, now, tz)`: the last on or before `now`'s date.
+    LastAnniversary,
+    /// `days_between(a, b)`: whole days from `a` to `b`.
+    DaysBetween,
 }
 
 #[derive(Debug, Clone)]

@@ -100,7 +100,8 @@ mod tests {
         .unwrap();
         Tier {
             rules: Some(rules),
-            effect,
+            effect: Some(effect),
+            effects: None,
         }
     }
 

@@ -312,6 +312,15 @@ fn membership(list: &Value, x: &Value) -> Value<'static> {
     }
 }
 
+/// An optional timezone argument: UTC when absent, `None` when not a known name.
+fn zone(v: Option<&Value<'_>>) -> Option<chrono_tz::Tz> {
+    match v {
+        None => Some(chrono_tz::UTC),
+        Some(Value::Str(name)) => time::parse_tz(name),
+        Some(_) => None,
+    }
+}
+
 fn time_part(args: &[Value], f: fn(&time::Local) -> i64) -> Value<'static> {
     let Some(Value::Ts(t)) = args.first() else {
         return Value::Null;
@@ -521,8 +530,44 @@ impl<'a> Ctx<'a> {
             },
             Func::Timestamp => match &a0 {
                 Value::Str(s) => time::parse_timestamp(s).map_or(Value::Null, Value::Ts),
+                Value::Ts(t) => Value::Ts(*t),
                 _ => Value::Null,
             },
+            Func::Date => match (&a0, &a1) {
+                (Value::Str(s), None) => crate::dates::parse_date(s).map_or(Value::Null, Value::Ts),
+                (Value::Ts(t), tz) => zone(tz.as_ref())
+                    .and_then(|tz| crate::dates::date(*t, tz))
+                    .map_or(Value::Null, Value::Ts),
+                _ => Value::Null,
+            },
+            Func::Anniversary => match (&a0, &a1) {
+                (Value::Ts(t), Some(Value::Num(y))) => {
+                    let year = crate::eval::effects::count(*y).and_then(|y| i64::try_from(y).ok());
+                    year.and_then(|y| crate::dates::anniversary(*t, y))
+                        .map_or(Value::Null, Value::Ts)
+                }
+                _ => Value::Null,
+            },
+            Func::DaysBetween => match (&a0, &a1) {
+                (Value::Ts(a), Some(Value::Ts(b))) => {
+                    Value::Num(Decimal::from(crate::dates::days_between(*a, *b)))
+                }
+                _ => Value::Null,
+            },
+            Func::NextAnniversary | Func::LastAnniversary => {
+                let tz = args.get(2).map(|n| self.eval(n));
+                match (&a0, &a1, zone(tz.as_ref())) {
+                    (Value::Ts(t), Some(Value::Ts(now)), Some(tz)) => {
+                        let found = if f == Func::NextAnniversary {
+                            crate::dates::next_anniversary(*t, *now, tz)
+                        } else {
+                            crate::dates::last_anniversary(*t, *now, tz)
+                        };
+                        found.map_or(Value::Null, Value::Ts)
+                    }
+                    _ => Value::Null,
+                }
+            }
             Func::Duration => match &a0 {
                 Value::Str(s) => time::parse_duration(s).map_or(Value::Null, Value::Dur),
                 _ => Value::Null,

@@ -13,7 +13,7 @@ use crate::compile::{Body, CCampaign, Inner};
 use crate::ir::{StackingBase, StackingMode};
 use crate::money::from_minor;
 use crate::num;
-use crate::outcome::{Applied, Gift, Reason, Rejected};
+use crate::outcome::{Applied, Gift, Part, Reason, Rejected};
 use crate::state::{Block, Delta, Meter, Usage};
 use crate::time;
 
@@ -254,7 +254,7 @@ impl<'a> Stacker<'a, '_> {
             }
             d.clip_shipping(state);
             // Computed on the original cart: its shares land on all of a line's units.
-            d.takes.clear();
+            d.forget_units();
             Some(d)
         } else {
             e.effect.apply(self.ctx, state, &self.unit)
@@ -400,7 +400,9 @@ fn clip_to(m: i128, el: &[Eligible<'_>], run: &mut Run) {
         }
         let left = (m - sum).max(0);
         sum += left;
-        if left == 0 {
+        // A campaign that adds a gift keeps applying with amount 0 (several effects can
+        // discount and add a gift).
+        if left == 0 && t.d.gifts.is_empty() {
             let e = &el[t.k];
             run.rejected
                 .push((t.k, rejected(Some(e.id), e.code, Reason::MaxDiscount)));
@@ -796,20 +798,21 @@ pub(crate) fn stack<'a>(
             tier: t.tier,
             amount: from_minor(t.d.total(), exponent),
             shipping_amount: from_minor(t.d.shipping, exponent),
-            allocations: {
-                let mut shares = Vec::with_capacity(t.d.lines.len());
-                for (i, v) in t.d.lines.iter().enumerate() {
-                    if *v != 0 {
-                        shares.push((i, from_minor(*v, exponent)));
-                    }
-                }
-                shares
-            },
+            allocations: shares(&t.d.lines, exponent),
             shipping_allocations: per_method
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| listed && **v != 0)
                 .map(|(j, v)| (j, from_minor(*v, exponent)))
+                .collect(),
+            parts: effects::several::settle(&t.d)
+                .iter()
+                .map(|p| Part {
+                    amount: from_minor(p.total(), exponent),
+                    shipping_amount: from_minor(p.shipping, exponent),
+                    allocations: shares(&p.lines, exponent),
+                    gifts: p.gifts.clone(),
+                })
                 .collect(),
             gifts: t.gifts,
             // The last reduction names it: max_discount clips after a budget shrank it.
@@ -822,4 +825,14 @@ pub(crate) fn stack<'a>(
         out.allocations.push(t.d.lines);
     }
     out
+}
+
+/// The non-zero line shares, by ascending line index.
+fn shares(lines: &[i128], exponent: u32) -> Vec<(usize, rust_decimal::Decimal)> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v != 0)
+        .map(|(i, v)| (i, from_minor(*v, exponent)))
+        .collect()
 }

@@ -68,7 +68,10 @@ impl<'a> Source for &'a Value {
             Value::Number(_) => Meta::Number(Source::number(self)?),
             Value::String(s) => Meta::Text(s),
             Value::Array(_) => Meta::List,
-            Value::Object(_) => Meta::Map,
+            Value::Object(m) => match (m.len(), m.get("$ts")) {
+                (1, Some(Value::String(t))) => Meta::Time(Instant::Text(t.as_str().into())),
+                _ => Meta::Map,
+            },
         })
     }
 

@@ -90,6 +90,9 @@ pub enum Meta<'s> {
     List,
     /// Read its fields with [`Source::fields`].
     Map,
+    /// A point in time (a Python `datetime` or `date`, an Arrow timestamp or date, a JSON
+    /// `{"$ts": "2026-11-27T10:30:00Z"}`): a timestamp value, read as `created_at` is.
+    Time(Instant<'s>),
 }
 
 /// Why a value cannot be read as what was asked (what it is instead: [`Source::got`]).

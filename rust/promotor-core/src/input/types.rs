@@ -135,5 +135,16 @@ pub enum MetaValue {
     Num(Decimal),
     Str(String),
     List(Vec<MetaValue>),
+    /// A point in time (microseconds since the epoch, UTC); serialized `{"$ts": micros}`,
+    /// so it is tried before `Map`.
+    Ts(TsTag),
     Map(Map),
+}
+
+/// How a metadata timestamp is serialized: `{"$ts": microseconds}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TsTag {
+    #[serde(rename = "$ts")]
+    pub ts: Timestamp,
 }

@@ -244,6 +244,22 @@ pub(super) fn instant<S: Source>(
     read.map_err(|kind| errs.at(path, kind)).ok()
 }
 
+/// A metadata point in time, read as `created_at` is: aware, a date meaning its midnight in
+/// UTC, within the years 1..9999.
+fn meta_instant(t: Instant<'_>) -> Result<Timestamp, ErrorKind> {
+    const DAY: i64 = 86_400_000_000;
+    let read = match t {
+        Instant::Micros(t) => Ok(t),
+        Instant::Naive => Err(ErrorKind::NaiveDatetime),
+        Instant::Date(days) => days.checked_mul(DAY).ok_or(ErrorKind::NotFinite),
+        Instant::Text(t) => instant_text(t.trim(), true),
+    }?;
+    crate::time::check_ts(read).ok_or_else(|| ErrorKind::TypeMismatch {
+        expected: "a time between the years 1 and 9999".to_owned(),
+        got: "a time outside them".to_owned(),
+    })
+}
+
 /// RFC 3339 text (`2026-11-27T10:30:00Z`), or where `dates` a date (`2026-11-27`).
 fn instant_text(t: &str, dates: bool) -> Result<Timestamp, ErrorKind> {
     if let Some(us) = crate::time::parse_timestamp(t) {
@@ -405,6 +421,13 @@ fn meta_value<S: Source>(v: &S, depth: usize, path: &Path<'_>, errs: &mut Errs<'
             MetaValue::Null
         }
         Meta::Text(s) => MetaValue::Str(s.to_owned()),
+        Meta::Time(t) => match meta_instant(t) {
+            Ok(ts) => MetaValue::Ts(super::types::TsTag { ts }),
+            Err(kind) => {
+                errs.at(path, kind);
+                MetaValue::Null
+            }
+        },
         Meta::Map if depth > MAX_DEPTH => {
             deep(errs);
             MetaValue::Map(Map::new())

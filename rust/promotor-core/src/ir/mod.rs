@@ -206,6 +206,9 @@ pub struct Campaign {
     pub rules: Option<Expr>,
     #[serde(default)]
     pub effect: Option<Effect>,
+    /// Several effects applied in order and explained together (instead of `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Vec<Effect>>,
     #[serde(default)]
     pub tiers: Option<Vec<Tier>>,
     #[serde(default)]
@@ -344,7 +347,12 @@ fn utc() -> String {
 pub struct Tier {
     #[serde(default)]
     pub rules: Option<Expr>,
-    pub effect: Effect,
+    /// Exactly one of `effect` and `effects`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// Several effects applied in order (instead of `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Vec<Effect>>,
 }
 
 /// A discount effect. Every number is an expression (a literal is `{"type": "num"}`).

@@ -181,3 +181,32 @@ fn huge_cart_is_priced_per_line() {
     let o = p.evaluate(&cart(&[(5, 1_000_000, "bg"), (3, 1_000_000, "bg")]));
     assert_eq!(o.discount.to_string(), "3000000.00");
 }
+
+/// Several effects (issue 10): each sees what the ones before it left, and the parts add up.
+#[test]
+fn several_effects_apply_in_order_and_report_parts() {
+    let def: EngineDef = serde_json::from_value(json!({"version": 2, "campaigns": [{
+        "id": "c",
+        "effects": [
+            {"type": "percent_off", "percent": num("50")},
+            {"type": "amount_off", "amount": num("30")},
+            {"type": "shipping_off", "amount": num("100"), "percent": true},
+        ],
+    }]}))
+    .unwrap();
+    let p = compile(&def).unwrap_or_else(|e| panic!("{e}"));
+    let input: Input = serde_json::from_value(json!({"cart": {
+        "items": [{"price": "40", "quantity": 1}, {"price": "20", "quantity": 1}],
+        "shipping": "5",
+    }}))
+    .unwrap();
+    let o = p.evaluate(&input);
+    let [applied] = o.applied.as_slice() else {
+        panic!("{o:?}")
+    };
+    let amounts: Vec<String> = applied.parts.iter().map(|x| x.amount.to_string()).collect();
+    // 50% of 60.00, then 30.00 off the 30.00 left, then the shipping
+    assert_eq!(amounts, ["30.00", "30.00", "5.00"]);
+    assert_eq!(applied.amount.to_string(), "65.00");
+    assert_eq!(o.total.to_string(), "0.00");
+}

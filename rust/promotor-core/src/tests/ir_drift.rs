@@ -112,11 +112,13 @@ fn golden_ir_covers_every_variant_and_round_trips() {
         if let Some(r) = &c.rules {
             expr_tag(r, &mut seen);
         }
-        if let Some(e) = &c.effect {
+        for e in c.effect.iter().chain(c.effects.iter().flatten()) {
             effect_tags(e, &mut seen);
         }
         for t in c.tiers.iter().flatten() {
-            effect_tags(&t.effect, &mut seen);
+            for e in t.effect.iter().chain(t.effects.iter().flatten()) {
+                effect_tags(e, &mut seen);
+            }
         }
         for l in &c.limits {
             let (tag, per, every) = match l {

@@ -23,6 +23,7 @@ __all__ = [
     "each_line",
     "percent",
     "percent_of",
+    "settle",
 ]
 
 
@@ -122,7 +123,11 @@ class Amounts:
     def take(self, discount: Discount) -> None:
         """Take ``discount`` off: each line's share lands on the units it was computed on
         (``discount.takes``), or, without takes, on all the line's units in proportion to
-        their amounts."""
+        their amounts. A discount of several effects takes its parts in order."""
+        if discount.parts:
+            for part in settle(discount):
+                self.take(part)
+            return
         for index in range(len(self.current)):
             share = discount.allocations.get(index, 0)
             takes = [t for t in discount.takes if t.line == index]
@@ -182,10 +187,54 @@ class Discount:
     gifts: list[dict[str, Any]] = field(default_factory=list)
     takes: tuple[Take, ...] = ()  # which units the line shares land on
     methods: dict[int, int] = field(default_factory=dict)  # shipping per method, non-zero
+    # several effects: what each took, in order, each on the amounts the ones before left
+    # (allocations, shipping, methods and gifts are their sums); empty for one effect
+    parts: tuple[Discount, ...] = ()
 
     @property
     def total(self) -> int:
         return sum(self.allocations.values()) + self.shipping
+
+    def forget_units(self) -> Discount:
+        """The same shares landing on all of a line's units (computed on another state)."""
+        return replace(self, takes=(), parts=tuple(p.forget_units() for p in self.parts))
+
+
+def settle(discount: Discount) -> list[Discount]:
+    """The parts of a several-effect discount re-split to add up to its shares, line by line
+    and shipping method by method (a budget, ``max_discount`` or ``base="original"`` reduced
+    it): each reduced share splits over the parts in proportion to their shares by largest
+    remainder, ties to the earlier part; a part's shipping is the sum of its method shares."""
+    from promotor.testing.reference.effects.shipping import method_shares
+
+    parts = list(discount.parts)
+    lines = {i for p in parts for i in p.allocations} | set(discount.allocations)
+    for i in sorted(lines):
+        want = discount.allocations.get(i, 0)
+        if sum(p.allocations.get(i, 0) for p in parts) == want:
+            continue
+        shares = allocate(want, [(k, p.allocations.get(i, 0)) for k, p in enumerate(parts)])
+        parts = [
+            replace(p, allocations={**p.allocations, i: shares.get(k, 0)})
+            for k, p in enumerate(parts)
+        ]
+    parts = [replace(p, allocations={i: v for i, v in p.allocations.items() if v}) for p in parts]
+    n = 1 + max((j for d in (discount, *parts) for j in d.methods), default=-1)
+    if n == 0:
+        return parts
+    own = [method_shares(p, [0] * n) for p in parts]
+    total = [sum(m.get(j, 0) for m in own) for j in range(n)]
+    wanted = method_shares(discount, total)
+    for j in range(n):
+        want = wanted.get(j, 0)
+        if sum(m.get(j, 0) for m in own) == want:
+            continue
+        shares = allocate(want, [(k, m.get(j, 0)) for k, m in enumerate(own)])
+        own = [{**m, j: shares.get(k, 0)} for k, m in enumerate(own)]
+    own = [{j: v for j, v in m.items() if v} for m in own]
+    return [
+        replace(p, shipping=sum(m.values()), methods=m) for p, m in zip(parts, own, strict=True)
+    ]
 
 
 def each_line(shares: dict[int, int]) -> dict[int, int]:

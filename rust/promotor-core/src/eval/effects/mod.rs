@@ -8,6 +8,7 @@ pub mod buy_x_get_y;
 pub mod fixed_price;
 pub mod gift;
 pub mod percent_off;
+pub mod several;
 pub mod shipping;
 pub mod shipping_off;
 pub mod target;
@@ -175,6 +176,16 @@ impl State {
     /// on (`d.takes`), or, without takes, on all the line's units in proportion to their
     /// amounts; `quantity(i)` gives the units of line `i`.
     pub fn take(&mut self, d: &Discount, quantity: impl Fn(usize) -> i128) {
+        self.take_dyn(d, &quantity);
+    }
+
+    fn take_dyn(&mut self, d: &Discount, quantity: &dyn Fn(usize) -> i128) {
+        if !d.steps.is_empty() {
+            for step in several::settle(d) {
+                self.take_dyn(&step, quantity);
+            }
+            return;
+        }
         for (i, share) in d.lines.iter().enumerate() {
             let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
             if *share == 0 && !takes.iter().any(|t| t.used) {
@@ -282,6 +293,10 @@ pub struct Discount {
     pub takes: Vec<Take>,
     /// The shipping share per shipping method (empty when nothing is off shipping).
     pub methods: Vec<i128>,
+    /// A campaign of several effects: what each took, in order, each computed on the cart as
+    /// the ones before it left it (`lines`, `shipping`, `methods` and `gifts` are their sums);
+    /// empty for one effect. A reduced campaign re-splits over them ([`several::settle`]).
+    pub steps: Vec<Discount>,
 }
 
 impl Discount {
@@ -306,6 +321,16 @@ impl Discount {
             gifts: Vec::new(),
             takes,
             methods: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Forgets which units the shares were computed on (they land on all of a line's units),
+    /// for a discount computed on another state than the one it is taken from.
+    pub fn forget_units(&mut self) {
+        self.takes.clear();
+        for s in &mut self.steps {
+            s.forget_units();
         }
     }
 }

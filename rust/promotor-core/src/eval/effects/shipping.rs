@@ -114,6 +114,7 @@ impl Discount {
             gifts: Vec::new(),
             takes: Vec::new(),
             methods: shares,
+            steps: Vec::new(),
         }
     }
 

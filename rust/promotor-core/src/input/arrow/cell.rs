@@ -212,6 +212,9 @@ impl<'r, 'a> Source for Cell<'r, 'a> {
             Self::Value(Col::Bool(a), i) => Ok(Meta::Bool(a.value(*i))),
             Self::Value(Col::List(..), _) => Ok(Meta::List),
             Self::Value(Col::Struct(..), _) => Ok(Meta::Map),
+            Self::Value(Col::Time(..) | Col::Date32(_) | Col::Date64(_), _) => {
+                self.instant().map(Meta::Time)
+            }
             _ => self.number().map(Meta::Number),
         }
     }
