@@ -224,6 +224,27 @@ def test_the_same_mistake_gets_the_same_error_from_every_source(
     assert got == expected
 
 
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        (10**20, [("too_large", ("cart", "items", 0, "quantity"))]),
+        (-(10**20), [("too_small", ("cart", "items", 0, "quantity"))]),
+        (1e20, [("too_large", ("cart", "items", 0, "quantity"))]),
+        ("1e20", [("too_large", ("cart", "items", 0, "quantity"))]),
+    ],
+)
+@pytest.mark.parametrize("source", ["dicts", "models", "json"])
+def test_a_quantity_beyond_every_bound_is_too_large_from_every_source(
+    source: str, quantity: object, expected: Found
+) -> None:
+    # JSON reads 10^20 as a float and Python as an int, and both are beyond every number's
+    # bound (10^14): still one error, "too many units". (Arrow's integer columns cannot hold
+    # it.)
+    read = {"dicts": from_dicts, "models": from_models, "json": from_json}
+    input_ = {"cart": {"items": [{"price": 1, "quantity": quantity}]}, "context": {"now": T0_TEXT}}
+    assert read[source](input_) == expected
+
+
 def test_a_valid_input_reads_the_same_from_every_source() -> None:
     input_ = {
         "cart": {

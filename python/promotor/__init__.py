@@ -73,7 +73,7 @@ from .programs import (
     earn,
     referral_reward,
 )
-from .qualify import Hint, NearMiss, Qualifications
+from .qualify import Hint, NearMiss, Qualifications, Upsell
 from .redemption import AuditEntry, Redemption, Reservation, Usage
 from .result import (
     Applied,
@@ -147,6 +147,7 @@ __all__ = [
     "TaxLine",
     "Taxes",
     "Tier",
+    "Upsell",
     "Usage",
     "UsageLimit",
     "When",

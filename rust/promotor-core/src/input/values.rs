@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::errs::{mismatch, Errs, Path};
-use super::number;
+use super::number::{self, NumError};
 use super::source::{Instant, Key, Meta, Number, Object, Source};
 use super::types::{Map, MetaValue, Text, Timestamp};
 use super::validate::{MAX_DEPTH, MAX_LIST, MAX_QUANTITY, MAX_STRING};
@@ -182,6 +182,15 @@ pub(super) fn money<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> D
     }
 }
 
+/// Whether a number is below zero, read from how its source spells it.
+fn negative(n: &Number<'_>) -> bool {
+    match n {
+        Number::Scaled(m, _) => *m < 0,
+        Number::Float(f) => *f < 0.0,
+        Number::Text(t) => t.trim_start().starts_with('-'),
+    }
+}
+
 /// Units of a line: a whole number from 1 to [`MAX_QUANTITY`] (`20.0` and `"3"` are whole).
 pub(super) fn quantity<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> u32 {
     let whole: Result<i128, ErrorKind> = match v.number() {
@@ -194,6 +203,9 @@ pub(super) fn quantity<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -
                 expected: "a whole number".to_owned(),
                 got: d.normalize().to_string(),
             }),
+            // Beyond every number's bound is beyond the quantity's too, whatever the source
+            // (a JSON 1e20 arrives as a float, a Python 10**20 as an integer).
+            Err(NumError::OutOfRange) => Ok(if negative(&n) { 0 } else { i128::MAX }),
             Err(e) => Err(e.kind(&n)),
         },
         Err(bad) => Err(mismatch(v, bad, "a whole number")),
