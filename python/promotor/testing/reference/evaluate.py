@@ -70,7 +70,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from promotor.testing.reference import num, stacking, time
+from promotor.testing.reference import num, stacking
+from promotor.testing.reference.active import inactive_detail
 from promotor.testing.reference.codes import normalize_code
 from promotor.testing.reference.effects import EFFECTS, Amounts, Discount, effect_numbers
 from promotor.testing.reference.effects.base import settle
@@ -115,42 +116,6 @@ def _native_currency_exponent(code: str) -> int | None:
 
     exponent = _native.currency_exponent(code)
     return None if exponent is None else int(exponent)
-
-
-def _inactive_detail(campaign: CCampaign, now: datetime) -> str | None:
-    """Why a candidate is not active, checked in the spec's order; ``None`` when active."""
-    if not campaign.active:
-        return "inactive"
-    if campaign.starts_at is not None and now < campaign.starts_at:
-        return "not_started"
-    if campaign.ends_at is not None and now >= campaign.ends_at:
-        return "ended"
-    schedule = campaign.schedule
-    if schedule is not None:
-        local = time.local_time(now, schedule.timezone)
-        if local is None:
-            raise ValueError(f"unknown timezone {schedule.timezone!r}")
-        day = local.isoweekday()
-
-        def listed(weekday: int) -> bool:
-            return not schedule.weekdays or weekday in schedule.weekdays
-
-        if schedule.hours is None:
-            within = listed(day)
-        else:
-            start, end = schedule.hours
-            hour = local.hour
-            if start == end:
-                within = False
-            elif start < end:
-                within = listed(day) and start <= hour < end
-            else:
-                # The night that starts on a listed day: its evening or the next morning.
-                yesterday = 7 if day == 1 else day - 1
-                within = (hour >= start and listed(day)) or (hour < end and listed(yesterday))
-        if not within:
-            return "outside_schedule"
-    return None
 
 
 def _rejected(
@@ -244,7 +209,7 @@ class _Run:
         """
         if self.currency != self.engine.currency:
             return _rejected(campaign, code, "currency_mismatch")
-        detail = _inactive_detail(campaign, self.now)
+        detail = inactive_detail(campaign, self.now)
         if detail is not None:
             return _rejected(campaign, code, "not_active", detail=detail)
         if defer and campaign.rules_on == "discounted":

@@ -1,22 +1,11 @@
-"""The expression builder: Python operators that build IR nodes (nothing is evaluated here).
-
->>> from promotor.expr import cart, item, customer, lit
->>> rule = (cart.subtotal >= 100) & customer.segments.contains("vip")
->>> rule.node.op
-'and'
->>> cart.items.filter(item.category == "coffee").sum(item.quantity).to_ir()["op"]
-'sum'
->>> customer["tier"].node.path
-('customer', 'metadata', 'tier')
->>> lit(0.1 + 0.2).to_ir()
-{'type': 'num', 'value': '0.3'}
-"""
+"""The :class:`Expr` node builder, its roots (``cart``, ``item``, ``method``, ``customer``,
+``context``), ``lit`` and ``parse``; functions over expressions are in
+:mod:`promotor.expr.functions`."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
@@ -27,75 +16,28 @@ from pydantic_core import PydanticCustomError, core_schema
 from promotor import _native, ir
 from promotor._text import decimal_text, did_you_mean, duration_text, rfc3339
 from promotor.errors import RuleError, detail
+from promotor.expr.fields import (
+    _ITEMS,
+    _LIST,
+    _MAP,
+    _METHODS,
+    _ROOT,
+    _VALUE,
+    _WRONG_FORMS,
+    FIELDS,
+    ITEM_VAR,
+    MAX_DEPTH,
+    METHOD_VAR,
+)
+from promotor.ir_errors import rule_error
 
-__all__ = [
-    "Expr",
-    "When",
-    "cart",
-    "context",
-    "customer",
-    "date",
-    "days_between",
-    "greatest",
-    "item",
-    "least",
-    "lit",
-    "method",
-    "parse",
-    "timestamp",
-    "when",
-]
+__all__ = ["Expr", "cart", "context", "customer", "item", "lit", "method", "parse"]
 
 #: What a Python value may be where an expression is expected.
 IntoExpr = Any
 
-# Kinds steer what the builder offers; they are not the type checker (the compiler is).
-_ROOT = "root"
-_ITEMS = "items"  # a list of cart lines: macros bind ``item``
-_METHODS = "methods"  # a list of shipping methods: macros bind ``method``
-_LIST = "list"
-_MAP = "map"  # metadata: any key may follow
-_VALUE = "value"
-
-
-def _kind_of(type_name: str) -> str:
-    if type_name == "list<item>":
-        return _ITEMS
-    if type_name == "list<method>":
-        return _METHODS
-    if type_name.startswith("list<"):
-        return _LIST
-    if type_name == "map":
-        return _MAP
-    return _VALUE
-
-
-#: Fields of each root and the kind of each, from the core's one table of fields
-#: (``promotor_core::schema``, docs/semantics.md "Fields").
-FIELDS: dict[str, dict[str, str]] = {}
-for _root_name, _field, _type, _meaning in _native.schema():
-    FIELDS.setdefault(_root_name, {})[_field] = _kind_of(_type)
-
-#: The deepest expression a rule may nest (the parser's bound; an engine's ``RuleBounds`` may
-#: ask for less).
-MAX_DEPTH: int = _native.MAX_DEPTH
-
-#: The variable the builder binds in macros over ``cart.items``.
-ITEM_VAR = "item"
-#: The variable the builder binds in macros over ``cart.shipping_methods``.
-METHOD_VAR = "method"
 
 _NODE_ADAPTER: TypeAdapter[ir.ExprNode] = TypeAdapter(ir.ExprNode)
-
-
-#: Methods people reach for that the builder spells differently, with what to write.
-_OVERLAP = "for a list overlap write .any_of([...]), e.g. customer.segments.any_of(['vip', 'gold'])"
-_DISTINCT = (
-    "for a distinct count write .distinct(expr).count(), e.g. cart.items.distinct(item.sku).count()"
-)
-_WRONG_FORMS = dict.fromkeys(
-    ("any_in", "contains_any", "has_any", "intersects", "overlaps", "isin"), _OVERLAP
-) | dict.fromkeys(("count_distinct", "distinct_count", "nunique", "unique", "n_unique"), _DISTINCT)
 
 
 class Expr:
@@ -168,7 +110,7 @@ and write a < x & (x < b) instead of a < x < b
                 return cls(_NODE_ADAPTER.validate_json(value))
             return cls(_NODE_ADAPTER.validate_python(value))
         except ValidationError as exc:
-            raise ir.rule_error(exc, ir.ExprNode) from None
+            raise rule_error(exc, ir.ExprNode) from None
 
     def to_ir(self) -> dict[str, Any]:
         """The IR of this expression as a JSON-ready dict."""
@@ -732,87 +674,3 @@ def parse(text: str) -> Expr:
     True
     """
     return Expr(_NODE_ADAPTER.validate_json(_native.parse_expr(text)), text=text)
-
-
-class When:
-    """``pm.when(c).then(a)``: finish with ``.otherwise(b)``, or chain ``.when(c2).then(b)``."""
-
-    __slots__ = ("_branches", "_pending")
-
-    def __init__(self, branches: tuple[tuple[ir.ExprNode, ir.ExprNode], ...], pending: Any):
-        self._branches = branches
-        self._pending = pending
-
-    def then(self, value: IntoExpr) -> When:
-        if self._pending is None:
-            raise TypeError("call .when(condition) before .then(value)")
-        return When((*self._branches, (self._pending, lit(value).node)), None)
-
-    def when(self, condition: IntoExpr) -> When:
-        if self._pending is not None:
-            raise TypeError("call .then(value) after .when(condition)")
-        return When(self._branches, lit(condition).node)
-
-    def otherwise(self, value: IntoExpr) -> Expr:
-        if self._pending is not None or not self._branches:
-            raise TypeError("call .then(value) before .otherwise(value)")
-        node: ir.ExprNode = lit(value).node
-        for cond, then in reversed(self._branches):
-            node = ir.Cond(cond=cond, then=then, otherwise=node)
-        return Expr(node)
-
-
-def when(condition: IntoExpr) -> When:
-    """A conditional: ``when(c).then(a).otherwise(b)`` is ``c ? a : b``.
-
-    >>> e = when(customer.orders_count == 0).then(10).otherwise(5)
-    >>> e.to_ir()["type"], e.to_ir()["then"]
-    ('cond', {'type': 'num', 'value': '10'})
-    """
-    return When((), lit(condition).node)
-
-
-def _variadic(func: str, values: Iterable[IntoExpr]) -> Expr:
-    nodes = tuple(lit(v).node for v in values)
-    if len(nodes) < 2:
-        raise TypeError(f"{func}() needs at least two values")
-    return Expr(ir.Call(func=func, args=nodes))
-
-
-def least(*values: IntoExpr) -> Expr:
-    """The least of two or more values (``min(a, b, ...)``); ``null`` ones are skipped.
-
-    >>> least(cart.subtotal * 0.15, 50).to_ir()["fn"]
-    'min'
-    """
-    return _variadic("min", values)
-
-
-def timestamp(value: IntoExpr) -> Expr:
-    """A timestamp from text (RFC 3339) or from a value that may be one, such as metadata:
-    ``timestamp(customer["last_order_at"])``; a ``datetime`` literal is its instant.
-
-    >>> str(timestamp(customer["last_order_at"]))
-    'timestamp(customer.metadata.last_order_at)'
-    """
-    return Expr(ir.Call(func="timestamp", args=(lit(value).node,)))
-
-
-def date(value: IntoExpr, tz: str | None = None) -> Expr:
-    """A date: ``date("2026-11-27")``, or the date of a timestamp in ``tz``.
-
-    >>> str(date(context.now, "Europe/Warsaw"))
-    'date(context.now, "Europe/Warsaw")'
-    """
-    args = (lit(value).node,) if tz is None else (lit(value).node, lit(tz).node)
-    return Expr(ir.Call(func="date", args=args))
-
-
-def days_between(a: IntoExpr, b: IntoExpr) -> Expr:
-    """Whole days from ``a`` to ``b`` (``b - a``, truncated towards zero)."""
-    return Expr(ir.Call(func="days_between", args=(lit(a).node, lit(b).node)))
-
-
-def greatest(*values: IntoExpr) -> Expr:
-    """The greatest of two or more values (``max(a, b, ...)``)."""
-    return _variadic("max", values)
