@@ -1,7 +1,8 @@
 """Referral programmes: the Rust core and the pure-Python reference make the same decision
 (deltas, events, answer) on generated programmes, snapshots and operations: an advocate's
 code, progress, a friend using a code, a conversion (with tiers, limits and every kind of
-reward) and the clawback of a conversion. A failure here is a bug in one of them
+reward), the clawback of a conversion and the rollback of the order that referred a friend
+(before or after the friend converted). A failure here is a bug in one of them
 (rust/promotor-core/src/programs/referral/ and promotor/testing/reference/programs/)."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 import promotor as pm
@@ -172,3 +173,59 @@ def test_property_referral_rust_equals_reference(
             if key.startswith("referral|"):
                 assert restored.get(key, 0) == value, key
         assert [e["type"] for e in undone[0]["events"]][-1] == "referral_reversed"
+
+
+@given(programmes(), snapshots(), st.sampled_from(EMAILS), st.booleans())
+def test_property_rolling_back_the_referring_order_rust_equals_reference(
+    raw: dict[str, Any], snapshot: dict[str, int], email: str | None, converted: bool
+) -> None:
+    """A new friend referred, converted by a later order or not, then the order that
+    referred them rolled back."""
+    loyalty = {"type": "loyalty", "id": "pts", "earn": [{"points": "1"}]}
+    engine = pm.Engine([], programs=[loyalty, raw], currency="USD")
+    note(json.dumps(raw))
+    note(f"snapshot {snapshot}")
+    op = {"op": "refer", "program": "friends", "advocate": "ana", "advocate_email": None,
+          "friend": "fresh", "email": email, "now": micros(T0)}  # fmt: skip
+    referred = rust(engine, op, snapshot)
+    assert referred == reference(engine, op, snapshot)
+    # Refused only when the friend's email was referred before.
+    assume(referred[0]["answer"]["referred"])
+    unrefer(engine, op, snapshot, applied(snapshot, referred), referred, converted)
+
+
+def friend_state(state: dict[str, int], friend: str) -> tuple[int, int]:
+    """The friend's ``by=ana`` and the advocate's ``friend=`` values."""
+    ff = ref.referral_family("friends", "friend", friend)
+    af = ref.referral_family("friends", "advocate", "ana")
+    return state.get(f"{ff}#by=ana", 0), state.get(f"{af}#friend={friend}", 0)
+
+
+def unrefer(engine: pm.Engine, op: dict[str, Any], snapshot: dict[str, int],
+            after: dict[str, int], referred: Any, converted: bool) -> None:  # fmt: skip
+    """Rolling back the order that referred the friend, optionally after a later conversion:
+    the same decision from both; a friend still pending is unreferred (the referral's
+    counters back where they were), one who converted since stays referred and converted."""
+    if converted:
+        conv = {"op": "convert", "program": "friends", "friend": op["friend"], "now": op["now"],
+                "codes": list(CODES)}  # fmt: skip
+        done, expected_done = rust(engine, conv, after), reference(engine, conv, after)
+        assert done == expected_done
+        if isinstance(done, tuple) or done[0]["answer"] is None:
+            return
+        after = applied(after, done)
+    back = {"op": "rollback", "deltas": referred[0]["deltas"], "now": op["now"]}
+    note(f"rollback {back}")
+    undone, expected_undone = rust(engine, back, after), reference(engine, back, after)
+    assert undone == expected_undone
+    restored = applied(after, undone)
+    if converted:
+        assert friend_state(restored, op["friend"]) == friend_state(after, op["friend"])
+        assert friend_state(restored, op["friend"])[0] == 2
+        # The kept referral is bounded: it applies only while the friend is still converted.
+        by = next(d for d in undone[0]["deltas"] if d[0].endswith("#by=ana"))
+        assert (by[1], by[3]) == (0, 2)
+    else:
+        for key in set(snapshot) | set(restored):
+            if key.startswith("referral|"):
+                assert restored.get(key, 0) == snapshot.get(key, 0), key

@@ -306,6 +306,49 @@ def test_a_refund_claws_back_the_conversion_and_its_rewards(url: str) -> None:
     engine.store.verify()
 
 
+def test_refunding_the_first_order_after_a_later_one_converted_keeps_the_referral(
+    url: str,
+) -> None:
+    # The conversion stands until its own order is refunded, so the friend stays referred
+    # (refunding the first order used to leave the friend "referred" with the advocate's
+    # entry "rewarded": every later order of the friend then failed with ConflictError).
+    engine = make(url)
+    code = engine.referral_code("friends", advocate=ANA, now=NOW)
+    first = engine.redeem(order("30.00"), customer=friend("bob"), codes=[code], now=NOW)
+    later = engine.redeem(order("75.00"), customer={"id": "bob", "orders_count": 1}, now=NOW)
+    engine.rollback(first.id, reason="refund", now=NOW)
+    progress = engine.referrals("ana")
+    assert (progress.pending, progress.converted, progress.rewarded) == (0, 1, 1)
+    assert progress.friends == [("bob", "rewarded")]
+    # The friend orders again: it commits, and converts nothing twice.
+    again = engine.redeem(order("80.00"), customer={"id": "bob", "orders_count": 2}, now=NOW)
+    assert again.status == "redeemed"
+    assert len(events(engine, "referral_converted")) == 1
+    assert events(engine, "referral_reversed") == []
+    # Refunding the converting order too: the friend is pending again, and converts again.
+    engine.rollback(later.id, reason="refund", now=NOW)
+    assert engine.referrals("ana").friends == [("bob", "pending")]
+    engine.redeem(order("90.00"), customer={"id": "bob", "orders_count": 3}, now=NOW)
+    progress = engine.referrals("ana")
+    assert (progress.pending, progress.converted, progress.rewarded) == (0, 1, 1)
+    assert [e.payload["referrals"] for e in events(engine, "reward_issued")] == [1, 1]
+    engine.store.verify()
+
+
+def test_refunding_the_first_order_before_a_conversion_unrefers_the_friend(url: str) -> None:
+    engine = make(url)
+    code = engine.referral_code("friends", advocate=ANA, now=NOW)
+    ben = engine.referral_code("friends", advocate={**ANA, "id": "ben", "email": None}, now=NOW)
+    first = engine.redeem(order("30.00"), customer=friend("bob"), codes=[code], now=NOW)
+    engine.rollback(first.id, reason="refund", now=NOW)
+    assert engine.referrals("ana").friends == []
+    # Another advocate may now refer the friend, and the conversion is theirs.
+    engine.redeem(order("30.00"), customer=friend("bob"), codes=[ben], now=NOW)
+    engine.redeem(order("75.00"), customer={"id": "bob", "orders_count": 1}, now=NOW)
+    assert (engine.referrals("ana").converted, engine.referrals("ben").converted) == (0, 1)
+    engine.store.verify()
+
+
 def test_a_clawed_back_gift_card_gives_back_what_is_left(url: str) -> None:
     single = pm.Referral(id="invite", rewards=[pm.referral_reward(1, gift_card="25.00")])
     engine = make(url, single)

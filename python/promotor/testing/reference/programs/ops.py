@@ -24,6 +24,7 @@ from promotor.testing.reference.programs.referral import (
     _canonical,
     _referrals,
     reversals,
+    unrefer,
 )
 from promotor.testing.reference.programs.work import Work
 
@@ -103,7 +104,10 @@ def operate(engine_ir: Mapping[str, Any], op: Mapping[str, Any],
         return _import(progs[op["program"]], op, snapshot)
     elif kind == "rollback":
         takebacks, touched, cards = [], [], []
+        decided = unrefer(w, op["deltas"])
         for key, add, _, _ in op["deltas"]:
+            if key in decided:
+                continue
             family, _, member = key.partition("#")
             if not family.startswith("loyalty|program="):
                 if add > 0 and key.startswith("gift_card|") and key.endswith("#balance"):

@@ -1,5 +1,6 @@
 """Referral programmes (``programs/referral/``): advocates' codes, referring, conversions
-within limits, reward tiers, progress, and a rollback's ``referral_reversed`` events."""
+within limits, reward tiers, progress, and a rollback's ``referral_reversed`` events and
+undoing of a referral (``referral/clawback.rs``)."""
 
 from __future__ import annotations
 
@@ -272,3 +273,40 @@ def reversals(deltas: list[Any], cards: list[tuple[str, int, int]], exponent: in
             "program": unescape(program), "friend_id": friend, "codes": codes,
             "gift_cards": gift_cards}))  # fmt: skip
     return out
+
+
+def referred(deltas: list[Any]) -> list[tuple[str, list[str]]]:
+    """The referrals ``deltas`` made without converting the friend: per referral the
+    friend's ``by=<advocate>`` key and every key of ``deltas`` that referring moved."""
+    moved = {k for k, n, *_ in deltas if n == 1}
+    out = []
+    for key, add, *_ in deltas:
+        family, _, member = key.partition("#")
+        rest = family.removeprefix("referral|program=")
+        program, sep, friend = rest.partition("|friend=")
+        if rest == family or not sep or not member.startswith("by=") or add != 1:
+            continue
+        if f"{family}#referred" not in moved:
+            continue
+        af = f"referral|program={program}|advocate={member[3:]}"
+        made = [key, f"{family}#referred"]
+        made += [k for k in (f"{af}#friend={friend}", f"{af}#referred") if k in moved]
+        made += [k for k, n, *_ in deltas if n == 1 and k.endswith("#referred")
+                 and k.startswith(f"referral|program={program}|email=")]  # fmt: skip
+        out.append((key, made))
+    return out
+
+
+def unrefer(w: Work, deltas: list[Any]) -> list[str]:
+    """Rolls back the referrals an order made without converting the friend: unrefers a
+    friend still pending, keeps the referral of one who converted since; returns the keys
+    decided on, which the plain reversal leaves alone."""
+    decided: list[str] = []
+    for by, made in referred(deltas):
+        if w.get(by) >= 2:
+            w.add(by, 0, 2)
+            decided += made
+        else:
+            w.add(by, -1, None, 0)
+            decided.append(by)
+    return decided

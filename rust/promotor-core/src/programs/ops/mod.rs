@@ -283,8 +283,13 @@ impl Program {
                     .collect();
                 fams.sort();
                 fams.dedup();
-                // Other counters are reversed as they are: nothing to read for them.
-                (Vec::new(), fams)
+                // Other counters are reversed as they are, but for a referral the order made:
+                // whether the friend converted since decides what undoing it means.
+                let keys = super::referral::referred(deltas)
+                    .into_iter()
+                    .map(|(by, _)| by)
+                    .collect();
+                (keys, fams)
             }
             Op::IssueGiftCard { code, .. }
             | Op::TopUp { code, .. }

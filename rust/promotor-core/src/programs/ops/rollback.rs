@@ -1,7 +1,8 @@
 //! `rollback`: spent points, card payments and limit counters are reversed as they were;
 //! earned points are taken back where they are now (pending first, then available, then as
 //! a debt); a gift card the order issued gives back what is left of it; referral conversions
-//! the order made are reported reversed.
+//! the order made are reported reversed; a referral the order made is undone only while the
+//! friend has not converted since (`referral::unrefer`).
 
 use serde_json::{json, Value as J};
 
@@ -34,7 +35,11 @@ impl Program {
         let mut takebacks = Vec::new();
         let mut touched: Vec<(String, String, String)> = Vec::new();
         let mut cards = Vec::new();
+        let decided = super::super::referral::unrefer(work, deltas);
         for (key, add, _, _) in deltas {
+            if decided.contains(key) {
+                continue;
+            }
             let Some(fam) = loyalty_family(key) else {
                 if *add > 0 && key.starts_with("gift_card|") && key.ends_with("#balance") {
                     // A card the order issued (a referral reward) gives back what is

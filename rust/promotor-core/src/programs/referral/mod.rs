@@ -15,7 +15,9 @@
 //!   converted, not rewarded) and the tiers (`tier` moves from the last tier rewarded to the
 //!   new one with both bounds set, so two conversions racing for a tier issue it once);
 //! - clawback: rolling back the order (or event) that converted reverses exactly what it did,
-//!   so a tier it rewarded can be reached, and rewarded, again (see `ops::Op::Rollback`).
+//!   so a tier it rewarded can be reached, and rewarded, again (see `ops::Op::Rollback`);
+//!   rolling back the order that only referred the friend unrefers a friend still pending
+//!   and keeps the referral of one who converted since ([`clawback::unrefer`]).
 //!
 //! Files: this one has the compiled types, code ownership, referring and an advocate's
 //! progress; `compile.rs` the definition's checks and campaigns; `checkout.rs` a friend's
@@ -40,7 +42,7 @@ use crate::outcome::Reason;
 use crate::state::Snapshot;
 
 pub(crate) use checkout::{checkout, follow, follow_only, match_codes};
-pub(crate) use clawback::reversals;
+pub(crate) use clawback::{referred, reversals, unrefer};
 pub use compile::{campaigns, compile};
 
 /// What a reward tier gives.
