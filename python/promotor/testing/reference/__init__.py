@@ -1,8 +1,8 @@
 """The pure-Python reference evaluator: the test oracle of the Rust core.
 
 Its modules mirror the core's: ``program`` (``compile/``: the IR with its defaults),
-``expr`` and ``explain`` (``eval/expr.rs``, ``eval/explain.rs``), ``effects/`` (one module per
-effect, ``eval/effects/``), ``stacking`` (``eval/stacking.rs``), ``state`` (``state/``: usage
+``expr`` and ``explain`` (``eval/expr/``, ``eval/explain.rs``), ``effects/`` (one module per
+effect, ``eval/effects/``), ``stacking`` (``eval/stacking/``), ``state`` (``state/``: usage
 limits and budgets), ``evaluate`` (``eval/mod.rs``), ``wallet`` (``eval/wallet.rs``),
 ``programs`` (``programs/``: loyalty, referral, gift cards), ``num``, ``alloc``, ``time`` and
 ``codes``. :func:`evaluate` and :func:`decide` are the entry points.

@@ -1,5 +1,5 @@
 """Whether a campaign is active at an instant (docs/semantics.md, "Campaigns"): its switch,
-start and end, and its weekly schedule in its timezone. The core's ``eval::stacking::inactive``
+start and end, and its weekly schedule in its timezone. The core's ``eval/stacking/active.rs``
 makes the same decision."""
 
 from __future__ import annotations

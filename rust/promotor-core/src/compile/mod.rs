@@ -11,6 +11,8 @@ pub mod literal;
 pub mod node;
 mod program;
 mod resolve;
+mod schedule;
+mod settings;
 mod tiers;
 pub mod types;
 
@@ -27,12 +29,14 @@ pub use literal::{build_regex, did_you_mean};
 use node::{Node, Rule};
 pub(crate) use program::Inner;
 pub use program::Program;
+use schedule::{compile_schedule, compile_time};
+pub(crate) use schedule::{program_schedule, program_time};
+use settings::{check_bounds, compile_stacking};
 pub use types::{Body, CCampaign, CEffect, CSchedule, CTarget, Pick};
 
 use crate::ir::{self, EngineDef, Expr, RuleBounds, Target};
 use crate::money;
 use crate::num::RoundMode;
-use crate::time;
 use crate::value::Value;
 
 /// The errors found so far.
@@ -280,141 +284,6 @@ pub fn check_expr(expr: &Expr, scope: Scope, bounds: &RuleBounds) -> Result<(), 
 fn compile_effect(e: &ir::Effect, cx: &mut Cx<'_>, loc: Vec<Loc>) -> Option<CEffect> {
     let mut ecx = EffectCx { cx, loc };
     crate::eval::effects::compile(e, &mut ecx)
-}
-
-fn compile_time(s: Option<&String>, name: &str, loc: &[Loc], errs: &mut Errs) -> Option<i64> {
-    let s = s?;
-    let t = time::parse_timestamp(s);
-    if t.is_none() {
-        errs.push(
-            &at(loc, &[key(name)]),
-            ErrorKind::InvalidLiteral {
-                what: "timestamp".to_owned(),
-                value: s.clone(),
-                reason: Some(
-                    "expected RFC 3339 with an offset, e.g. 2026-11-27T00:00:00Z".to_owned(),
-                ),
-            },
-        );
-    }
-    t
-}
-
-/// A schedule at `loc`.
-fn compile_schedule(s: &ir::Schedule, loc: &[Loc], errs: &mut Errs) -> Option<CSchedule> {
-    let mut ok = true;
-    let mut hours_ok = true;
-    if let Some(days) = &s.weekdays {
-        for (i, d) in days.iter().enumerate() {
-            let l = at(loc, &[key("weekdays"), Loc::Index(i)]);
-            if *d < 1 {
-                errs.push(
-                    &l,
-                    ErrorKind::TooSmall {
-                        min: "1".to_owned(),
-                    },
-                );
-                ok = false;
-            } else if *d > 7 {
-                errs.push(
-                    &l,
-                    ErrorKind::TooLarge {
-                        max: "7".to_owned(),
-                    },
-                );
-                ok = false;
-            }
-        }
-    }
-    if let Some((a, b)) = s.hours {
-        for (i, h) in [a, b].into_iter().enumerate() {
-            let l = at(loc, &[key("hours"), Loc::Index(i)]);
-            if h > 24 {
-                errs.push(
-                    &l,
-                    ErrorKind::TooLarge {
-                        max: "24".to_owned(),
-                    },
-                );
-                hours_ok = false;
-            } else if h < 0 {
-                errs.push(
-                    &l,
-                    ErrorKind::TooSmall {
-                        min: "0".to_owned(),
-                    },
-                );
-                hours_ok = false;
-            }
-        }
-        if hours_ok && a == b {
-            errs.push(
-                &at(loc, &[key("hours")]),
-                ErrorKind::Empty {
-                    hint: Some("use (0, 24) for the whole day".to_owned()),
-                },
-            );
-            hours_ok = false;
-        }
-    }
-    let ok = ok && hours_ok;
-    let tz = time::parse_tz(&s.timezone);
-    if tz.is_none() {
-        errs.push(
-            &at(loc, &[key("timezone")]),
-            literal::unknown_timezone(&s.timezone),
-        );
-    }
-    if !ok {
-        return None;
-    }
-    let weekdays = s
-        .weekdays
-        .as_ref()
-        .filter(|w| !w.is_empty())
-        .map(|w| w.iter().map(|d| u8::try_from(*d).unwrap_or(0)).collect());
-    Some(CSchedule {
-        weekdays,
-        hours: s
-            .hours
-            .map(|(a, b)| (u8::try_from(a).unwrap_or(0), u8::try_from(b).unwrap_or(0))),
-        tz: tz?,
-    })
-}
-
-fn compile_stacking(s: &ir::Stacking, errs: &mut Errs) -> Option<Decimal> {
-    let loc = [key("stacking")];
-    if s.max_applied == Some(0) {
-        errs.push(
-            &at(&loc, &[key("max_applied")]),
-            ErrorKind::TooSmall {
-                min: "1".to_owned(),
-            },
-        );
-    }
-    s.max_discount.as_ref().and_then(|m| {
-        literal::parse_num_literal(m.trim())
-            .map_err(|k| errs.push(&at(&loc, &[key("max_discount")]), k))
-            .ok()
-    })
-}
-
-/// Bounds may not exceed what rule text is parsed with ([`RuleBounds::PARSE`]).
-fn check_bounds(b: &RuleBounds, errs: &mut Errs) {
-    let caps = RuleBounds::PARSE;
-    for (name, value, cap) in [
-        ("max_depth", b.max_depth, caps.max_depth),
-        ("max_text_len", b.max_text_len, caps.max_text_len),
-    ] {
-        if value > cap {
-            errs.push(
-                &[key("bounds"), key(name)],
-                ErrorKind::TooLarge {
-                    max: cap.to_string(),
-                },
-            );
-        }
-    }
 }
 
 /// A campaign's code as given: where, as written, and its key (`codes::key`).
@@ -824,29 +693,4 @@ pub(crate) fn program_rule(
     let r = cx.rule(e, loc);
     out.extend(errs.0);
     r
-}
-
-/// A schedule of a programme's rule, compiled as a campaign's is.
-pub(crate) fn program_schedule(
-    s: &ir::Schedule,
-    loc: &[Loc],
-    out: &mut Vec<Error>,
-) -> Option<CSchedule> {
-    let mut errs = Errs::default();
-    let c = compile_schedule(s, loc, &mut errs);
-    out.extend(errs.0);
-    c
-}
-
-/// A timestamp of a programme's rule, compiled as a campaign's `starts_at` is.
-pub(crate) fn program_time(
-    s: Option<&String>,
-    name: &str,
-    loc: &[Loc],
-    out: &mut Vec<Error>,
-) -> Option<i64> {
-    let mut errs = Errs::default();
-    let t = compile_time(s, name, loc, &mut errs);
-    out.extend(errs.0);
-    t
 }
