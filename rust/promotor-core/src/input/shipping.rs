@@ -8,7 +8,7 @@ use super::errs::{mismatch, Errs, Path};
 use super::source::{Object, Source};
 use super::types::{Cart, Map, ShippingMethod};
 use super::validate::field_of;
-use super::values::{metadata, money, opt_text};
+use super::values::{metadata, opt_text, price};
 use crate::error::ErrorKind;
 
 /// Methods of one cart.
@@ -97,14 +97,7 @@ pub(super) fn method<S: Source>(
                     0 => opt_text(&x, &mut out.id, &at, errs),
                     1 => opt_text(&x, &mut out.code, &at, errs),
                     2 => opt_text(&x, &mut out.name, &at, errs),
-                    3 => {
-                        out.price = if x.is_null() {
-                            errs.at(&at, ErrorKind::Required);
-                            Decimal::ZERO
-                        } else {
-                            money(&x, &at, errs)
-                        };
-                    }
+                    3 => out.price = price(&x, &at, errs),
                     4 => metadata(&x, &mut out.metadata, &at, errs),
                     _ => out.tax_rate = super::values::tax_rate(&x, &at, errs),
                 }

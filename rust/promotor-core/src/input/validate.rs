@@ -13,7 +13,8 @@ use super::number;
 use super::source::{Key, Object, Source};
 use super::types::{Cart, Context, Customer, Input, Item, Timestamp};
 use super::values::{
-    currency, instant, metadata, money, opt_number, opt_text, quantity, texts, too_long, TextSlot,
+    currency, instant, metadata, money, opt_number, opt_text, price, quantity, texts, too_long,
+    TextSlot,
 };
 use crate::error::{ErrorKind, Errors};
 
@@ -166,14 +167,7 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
                 1 => opt_text(&x, &mut out.product, &at, errs),
                 2 => opt_text(&x, &mut out.category, &at, errs),
                 3 => texts(&x, &mut out.tags, &at, errs),
-                4 => {
-                    out.price = if x.is_null() {
-                        errs.at(&at, ErrorKind::Required);
-                        Decimal::ZERO
-                    } else {
-                        money(&x, &at, errs)
-                    };
-                }
+                4 => out.price = price(&x, &at, errs),
                 5 => out.quantity = quantity(&x, &at, errs),
                 6 => metadata(&x, &mut out.metadata, &at, errs),
                 _ => out.tax_rate = super::values::tax_rate(&x, &at, errs),

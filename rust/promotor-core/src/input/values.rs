@@ -164,6 +164,16 @@ pub(crate) fn tax_rate<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -
     Some(d)
 }
 
+/// A price: money that must be given (null is `required`, read as zero).
+#[inline]
+pub(super) fn price<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> Decimal {
+    if v.is_null() {
+        errs.at(path, ErrorKind::Required);
+        return Decimal::ZERO;
+    }
+    money(v, path, errs)
+}
+
 /// An amount of money: a number that is not negative.
 #[inline]
 pub(super) fn money<S: Source>(v: &S, path: &Path<'_>, errs: &mut Errs<'_>) -> Decimal {
