@@ -1,0 +1,243 @@
+//! Stateless batch evaluation over Arrow record batches (DESIGN.md section 6). Pure Rust: the
+//! binding imports and exports the batches through the Arrow C stream interface.
+//!
+//! Each order row is read by the one input validator (through [`crate::input::arrow`], so a
+//! row gets exactly the errors `evaluate` gives the same values), priced with
+//! [`Program::price`] on a caller-owned rayon pool, and reduced to its output row at once.
+//! Orders are processed in chunks of at most [`CHUNK`] rows, so working memory is bounded by
+//! the chunk.
+
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use rayon::prelude::*;
+
+use crate::arrow::lines::Lines;
+use crate::arrow::write::{ChunkOut, MoneyOut, Row, Writer};
+use crate::compile::Program;
+use crate::error::{Error, ErrorKind, Errors, Loc};
+use crate::input::arrow::{Extra, LineItems, LineTable, OrderTable};
+use crate::input::{validate, Errs, Input, Timestamp};
+use crate::money;
+
+/// Orders evaluated per chunk.
+pub const CHUNK: usize = 16_384;
+/// Problems reported of the first bad chunk.
+pub(crate) const MAX_ERRORS: usize = 50;
+
+/// Evaluates orders chunk by chunk; see the module documentation.
+pub struct Batch<'p> {
+    program: &'p Program,
+    writer: Writer,
+    lines: Option<Lines>,
+    /// `context.now` for orders without `created_at`.
+    now: Timestamp,
+    extra: Extra,
+    order_id_type: Option<DataType>,
+}
+
+fn error(loc: Vec<Loc>, kind: ErrorKind) -> Errors {
+    Errors::input(vec![Error::new(kind, loc)])
+}
+
+impl<'p> Batch<'p> {
+    pub fn new(
+        program: &'p Program,
+        money: MoneyOut,
+        detail: bool,
+        lines: Option<Lines>,
+        now: Timestamp,
+        extra: Extra,
+    ) -> Self {
+        Self {
+            program,
+            writer: Writer {
+                money,
+                detail,
+                exponent: program.0.exponent,
+            },
+            lines,
+            now,
+            extra,
+            order_id_type: None,
+        }
+    }
+
+    /// The summary table's schema, for an `order_id` of the given type.
+    pub fn summary_schema(&self, order_id: &DataType) -> SchemaRef {
+        self.writer.summary_schema(order_id)
+    }
+
+    pub fn detail_schema(&self, order_id: &DataType) -> SchemaRef {
+        self.writer.detail_schema(order_id)
+    }
+
+    /// Evaluates one chunk of orders whose first row is global row `start` (runs on the
+    /// current rayon pool).
+    pub fn chunk(&mut self, orders: &RecordBatch, start: usize) -> Result<ChunkOut, Errors> {
+        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
+        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
+        // outcomes are freed on the thread that allocated them instead of serially afterwards.
+        let program = self.program;
+        let n = orders.num_rows();
+        let results = self.read(orders, start, |fill| {
+            let mut results: Vec<Result<Row, Vec<Error>>> = Vec::with_capacity(n);
+            (0..n)
+                .into_par_iter()
+                .with_min_len(64)
+                .map_init(Input::default, |input, i| {
+                    fill(input, i).map(|()| Row::new(program.price(input)))
+                })
+                .collect_into_vec(&mut results);
+            results
+        })?;
+        let errors: Vec<Error> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .flatten()
+            .take(MAX_ERRORS)
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            return Err(Errors::input(errors));
+        }
+        let rows: Vec<Row> = results.into_iter().filter_map(Result::ok).collect();
+        let order_ids = orders
+            .column_by_name("order_id")
+            .expect("read checked the order_id column");
+        self.output(order_ids.as_ref(), &rows)
+    }
+
+    /// The output rows of one chunk, for its `order_id` column.
+    pub(crate) fn output(&self, order_ids: &dyn Array, rows: &[Row]) -> Result<ChunkOut, Errors> {
+        self.writer
+            .write(order_ids, rows)
+            .map_err(|e| Errors::input(vec![e]))
+    }
+
+    /// Checks the columns of one chunk of orders whose first row is global row `start`, then
+    /// calls `body` with a function that fills a (reused) [`Input`] with row `i` of the chunk
+    /// (or gives that row's problems): what the stateless batch runs in parallel and the
+    /// simulation in order.
+    pub fn read<T>(
+        &mut self,
+        orders: &RecordBatch,
+        start: usize,
+        body: impl FnOnce(&(dyn Fn(&mut Input, usize) -> Result<(), Vec<Error>> + Sync)) -> T,
+    ) -> Result<T, Errors> {
+        let exponent = self.writer.exponent;
+        let table = OrderTable::new(orders, exponent, self.extra, self.lines.is_some())
+            .map_err(Errors::input)?;
+        let order_ids = orders
+            .column_by_name("order_id")
+            .map(AsRef::as_ref)
+            .ok_or_else(|| {
+                error(
+                    vec![Loc::key("orders"), Loc::key("order_id")],
+                    ErrorKind::Required,
+                )
+            })?;
+        if self
+            .order_id_type
+            .as_ref()
+            .is_some_and(|t| t != order_ids.data_type())
+        {
+            return Err(error(
+                vec![Loc::key("orders"), Loc::key("order_id")],
+                ErrorKind::TypeMismatch {
+                    expected: format!(
+                        "{} (as in the first batch)",
+                        self.order_id_type
+                            .as_ref()
+                            .map_or_else(String::new, ToString::to_string)
+                    ),
+                    got: order_ids.data_type().to_string(),
+                },
+            ));
+        }
+        self.order_id_type = Some(order_ids.data_type().clone());
+        let lines = self.lines.as_ref();
+        let (line_tables, line_keys) = match lines {
+            None => (Vec::new(), Vec::new()),
+            Some(l) => {
+                if l.int_keys() != table.keys.is_int() && !l.is_empty() {
+                    return Err(error(
+                        vec![Loc::key("lines"), Loc::key("order_id")],
+                        ErrorKind::Invalid {
+                            message: "lines.order_id and orders.order_id must both be integers \
+                                      or both strings"
+                                .to_owned(),
+                        },
+                    ));
+                }
+                let tables = l
+                    .batches()
+                    .iter()
+                    .map(|b| LineTable::new(b, exponent, self.extra))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(Errors::input)?;
+                (
+                    tables,
+                    Lines::readers(l.batches()).map_err(|e| Errors::input(vec![e]))?,
+                )
+            }
+        };
+        let now = self.now;
+        let money_out = self.writer.money;
+        let engine_currency = self.program.def().currency.as_str();
+
+        // Fills a worker's reused `Input` with order `i` (every field is set, and strings and
+        // vectors keep their buffers).
+        let fill = |input: &mut Input, i: usize| -> Result<(), Vec<Error>> {
+            let row = start + i;
+            let Some(key) = table.keys.get(i) else {
+                let loc = vec![Loc::key("orders"), Loc::Index(row), Loc::key("order_id")];
+                return Err(vec![Error::new(ErrorKind::Required, loc)]);
+            };
+            let items = lines.map(|l| LineItems {
+                tables: &line_tables,
+                lines: l,
+                refs: l.find(key, &line_keys),
+            });
+            let locate = |loc: Vec<Loc>| table.locate(row, items.as_ref(), &loc);
+            let mut errs = Errs::located(&locate);
+            validate::fill(&table.cell(i, items.as_ref()), input, now, &mut errs);
+            if !errs.is_empty() {
+                return Err(errs.errors);
+            }
+            // The money columns have the engine currency's places; an order priced with more
+            // (JPY engine, USD order) would come out rounded.
+            if let Some(code) = &input.cart.currency {
+                let e = money::currency_exponent(code).unwrap_or(0);
+                if e > exponent && money_out != MoneyOut::Float {
+                    let loc = table.locate(row, None, &[Loc::key("cart"), Loc::key("currency")]);
+                    let message = format!(
+                        "{code} amounts have {e} decimal places, the output's money columns \
+                         {exponent} (the engine's currency, {engine_currency}): use \
+                         money=\"float\" or an engine in {code}"
+                    );
+                    return Err(vec![Error::new(ErrorKind::Invalid { message }, loc)]);
+                }
+            }
+            Ok(())
+        };
+
+        Ok(body(&fill))
+    }
+
+    /// After the last chunk: every line of the lines table belongs to some order.
+    pub fn finish(&self) -> Result<(), Errors> {
+        match self.lines.as_ref().and_then(Lines::unmatched) {
+            None => Ok(()),
+            Some(global) => Err(error(
+                vec![
+                    Loc::key("lines"),
+                    Loc::Index(global as usize),
+                    Loc::key("order_id"),
+                ],
+                ErrorKind::Invalid {
+                    message: "no order in the orders table has this order_id".to_owned(),
+                },
+            )),
+        }
+    }
+}
