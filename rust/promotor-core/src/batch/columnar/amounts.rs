@@ -19,7 +19,7 @@ use crate::input::arrow::Cell;
 use crate::input::number;
 use crate::input::source::{Number, Source};
 use crate::money;
-use crate::num;
+use crate::num::{self, RoundMode};
 use crate::value::Value;
 
 /// Per order its subtotal and quantity as rules see them (a number or null); `None`: not
@@ -52,6 +52,44 @@ impl<'a> LineCols<'a> {
             Some(a) => Some(Col::new(a)?),
         };
         Some(Self { price, quantity })
+    }
+
+    /// Line `j`'s amount in minor units (`money::line_minor` of its price and quantity, as
+    /// `eval::derive` takes it) and its quantity.
+    fn amount(&self, j: usize, exponent: u32, mode: RoundMode) -> Option<(i128, u32)> {
+        // The common case without building a `Decimal`: a decimal128 or integer price and an
+        // integer quantity, where `number::exact` keeps mantissa and scale, and
+        // `line_minor` only reads them.
+        let fast = match (&self.price, &self.quantity) {
+            (Col::Dec(a, s), q) if (0..=28).contains(s) && a.is_valid(j) => {
+                Some((a.value(j), s.unsigned_abs().into(), q))
+            }
+            (Col::Minor(a, e), q) if *e <= 28 => a.get(j).map(|m| (m, *e, q)),
+            (Col::Int(a), q) => a.get(j).map(|m| (m, 0, q)),
+            _ => None,
+        };
+        if let Some((m, s, q)) = fast {
+            let q = match q {
+                None => Some(1),
+                Some(Col::Int(q)) => q.get(j).and_then(|q| u32::try_from(q).ok()),
+                Some(_) => None,
+            };
+            if let Some(q) = q.filter(|q| *q >= 1 && m.unsigned_abs() < 1 << 96) {
+                let line = m.checked_mul(i128::from(q)).and_then(|m| {
+                    if s <= exponent {
+                        m.checked_mul(num::pow10(exponent - s)?)
+                    } else {
+                        num::div_round(m, num::pow10(s - exponent)?, mode)
+                    }
+                });
+                return Some((line.unwrap_or(0).max(0), q));
+            }
+        }
+        let (price, q) = self.line(j)?;
+        let line = money::line_minor(price, q, exponent, mode)
+            .unwrap_or(0)
+            .max(0);
+        Some((line, q))
     }
 
     /// The price and quantity of line `j` as the validator reads them.
@@ -135,10 +173,7 @@ impl Amounts {
                     let mut sub = 0i128;
                     let mut qty = 0u64;
                     for j in range {
-                        let (price, q) = cols.line(j)?;
-                        let line = money::line_minor(price, q, chunk.exponent, chunk.mode)
-                            .unwrap_or(0)
-                            .max(0);
+                        let (line, q) = cols.amount(j, chunk.exponent, chunk.mode)?;
                         sub = sub.saturating_add(line);
                         qty += u64::from(q);
                     }
@@ -163,8 +198,11 @@ impl Amounts {
 }
 
 fn test(values: &[Option<Value<'static>>], op: Cmp, c: Decimal) -> Bits {
-    let c = Value::Num(c);
-    Bits::from_fn(values.len(), |i| {
-        values[i].as_ref().is_none_or(|v| compare(op, v, &c))
+    let cv = Value::Num(c);
+    Bits::from_fn(values.len(), |i| match &values[i] {
+        None => true,
+        // What `compare` does on two numbers, without moving them into values.
+        Some(Value::Num(d)) => super::holds(op, num::cmp(d, &c)),
+        Some(v) => compare(op, v, &cv),
     })
 }

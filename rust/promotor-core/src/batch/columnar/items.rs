@@ -18,6 +18,7 @@ use crate::eval::expr::compare;
 use crate::input::arrow::Cell;
 use crate::input::number;
 use crate::input::source::Source;
+use crate::num;
 use crate::value::Value;
 
 /// The orders some line of which may satisfy `pred`; `None` when the lines are in a separate
@@ -81,9 +82,10 @@ impl<'a> Test<'a> {
                 Box::new(Self::new(b, st, exponent)?),
             ),
             Pred::Text(field, op, c) => {
-                let (op, c) = (*op, Value::Str(c.to_string().into()));
+                // `compare` on two texts: byte order.
+                let (op, c) = (*op, c.clone());
                 let test: TextFn<'a> =
-                    Box::new(move |s| s.is_some_and(|s| compare(op, &Value::Str(s.into()), &c)));
+                    Box::new(move |s| s.is_some_and(|s| super::holds(op, s.cmp(&c))));
                 Self::text(st, field_name(*field), test)?
             }
             Pred::TextIn(field, set) => {
@@ -139,18 +141,16 @@ impl<'a> Test<'a> {
                 let Ok(n) = cell.number() else {
                     return true;
                 };
-                let v = if *quantity {
+                if *quantity {
                     let Some(q) = whole(&n) else {
                         return true;
                     };
-                    Value::Num(Decimal::from(q))
-                } else {
-                    let Ok(d) = number::exact(&n) else {
-                        return true;
-                    };
-                    Value::opt_num(Some(d))
+                    return super::holds(*op, num::cmp(&Decimal::from(q), c));
+                }
+                let Ok(d) = number::exact(&n) else {
+                    return true;
                 };
-                compare(*op, &v, &Value::Num(*c))
+                compare(*op, &Value::opt_num(Some(d)), &Value::Num(*c))
             }
         }
     }

@@ -28,6 +28,7 @@ pub mod segments;
 pub mod window;
 
 use std::cell::OnceCell;
+use std::cmp::Ordering;
 
 use arrow_array::RecordBatch;
 
@@ -35,6 +36,7 @@ pub use bits::Bits;
 use plan::{Cond, Leaf, Plan};
 
 use crate::arrow::read::StrCol;
+use crate::compile::node::Cmp;
 use crate::input::Timestamp;
 use crate::num::RoundMode;
 
@@ -136,6 +138,19 @@ fn combine(c: &Cond, leaves: &[Option<Bits>]) -> Option<Bits> {
             x.or_with(&combine(b, leaves)?);
             Some(x)
         }
+    }
+}
+
+/// Whether `a op b` holds when `a` and `b` compare as `ord` (`eval::expr::compare` on two
+/// values of one ordered type).
+pub(crate) fn holds(op: Cmp, ord: Ordering) -> bool {
+    match op {
+        Cmp::Eq => ord.is_eq(),
+        Cmp::Ne => ord.is_ne(),
+        Cmp::Lt => ord.is_lt(),
+        Cmp::Le => ord.is_le(),
+        Cmp::Gt => ord.is_gt(),
+        Cmp::Ge => ord.is_ge(),
     }
 }
 
