@@ -35,6 +35,15 @@ impl<'a> Strs<'a> {
         }
     }
 
+    fn len(self) -> usize {
+        match self {
+            Self::Null => 0,
+            Self::Utf8(a) => a.len(),
+            Self::Large(a) => a.len(),
+            Self::View(a) => a.len(),
+        }
+    }
+
     fn get(self, i: usize) -> Option<&'a str> {
         match self {
             Self::Null => None,
@@ -68,6 +77,22 @@ impl<'a> StrCol<'a> {
             keys: None,
             values: Strs::new(a)?,
         })
+    }
+
+    /// For a dictionary-encoded column, the number of dictionary values (what
+    /// [`StrCol::key`] indexes).
+    pub fn dictionary_len(&self) -> Option<usize> {
+        self.keys.map(|_| self.values.len())
+    }
+
+    /// Dictionary value `k`.
+    pub fn dictionary_value(&self, k: usize) -> Option<&'a str> {
+        self.values.get(k)
+    }
+
+    /// The dictionary key of row `i` (`None`: null, or not dictionary-encoded).
+    pub fn key(&self, i: usize) -> Option<usize> {
+        usize::try_from(self.keys?.get(i)?).ok()
     }
 
     pub fn get(&self, i: usize) -> Option<&'a str> {

@@ -56,6 +56,15 @@ pub struct Row {
 }
 
 impl Row {
+    /// The row of an order no campaign applies to: `subtotal`, `discount`,
+    /// `shipping_discount`, `total` (`Program::price_plain`).
+    pub fn plain(money: [Decimal; 4]) -> Self {
+        Self {
+            money,
+            applied: Vec::new(),
+        }
+    }
+
     pub fn new(o: Outcome) -> Self {
         Self {
             money: [o.subtotal, o.discount, o.shipping_discount, o.total],

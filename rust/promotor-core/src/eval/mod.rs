@@ -46,6 +46,45 @@ impl Program {
         self.run(input, false, None, None, None).0
     }
 
+    /// [`Program::price`] with the campaigns `skip` names (by index) treated as if their rules
+    /// were false: what batch evaluation calls for the campaigns columns ruled out
+    /// (`batch::columnar`). Equal to `price` whenever every skipped campaign's rules are false
+    /// or it would not be a candidate anyway; one that is `rules_on="discounted"` is never
+    /// skipped.
+    pub fn price_selected(&self, input: &Input, skip: &dyn Fn(usize) -> bool) -> Outcome {
+        self.run_with(input, false, None, None, None, Some(skip)).0
+    }
+
+    /// The subtotal, discount, shipping discount and total [`Program::price`] gives a cart
+    /// no campaign applies to, without evaluating any: what batch evaluation writes for the
+    /// orders columns rule out for every campaign.
+    pub fn price_plain(&self, input: &Input) -> [Decimal; 4] {
+        let p = &*self.0;
+        let exponent = match &input.cart.currency {
+            Some(c) if c.as_str() != p.def.currency.as_str() => {
+                money::currency_exponent(c).unwrap_or(p.exponent)
+            }
+            _ => p.exponent,
+        };
+        let subtotal = input.cart.items.iter().fold(0i128, |a, it| {
+            a.saturating_add(
+                money::line_minor(it.price, it.quantity, exponent, p.mode)
+                    .unwrap_or(0)
+                    .max(0),
+            )
+        });
+        let shipping = money::to_minor(input.cart.shipping, exponent, p.mode)
+            .unwrap_or(0)
+            .max(0);
+        let total = subtotal.saturating_add(shipping).max(0);
+        [
+            from_minor(subtotal, exponent),
+            from_minor(0, exponent),
+            from_minor(0, exponent),
+            from_minor(total, exponent),
+        ]
+    }
+
     /// Whether any campaign has a usage limit or a budget: only then does evaluation read a
     /// snapshot ([`Program::state_keys`]).
     pub fn is_stateful(&self) -> bool {
@@ -136,6 +175,18 @@ impl Program {
         pools: Option<&PoolCodes>,
         trace: Option<&mut Trace>,
     ) -> (Outcome, Vec<Delta>) {
+        self.run_with(input, explain, snapshot, pools, trace, None)
+    }
+
+    fn run_with(
+        &self,
+        input: &Input,
+        explain: bool,
+        snapshot: Option<&Snapshot>,
+        pools: Option<&PoolCodes>,
+        trace: Option<&mut Trace>,
+        skip: Option<&dyn Fn(usize) -> bool>,
+    ) -> (Outcome, Vec<Delta>) {
         let p = &*self.0;
         let engine_currency = p.def.currency.as_str();
         let currency = input
@@ -185,7 +236,16 @@ impl Program {
             mismatch,
             exponent,
         };
-        let result = stacking::stack(p, &mut ctx, &matched, &cart, meter.as_ref(), explain, trace);
+        let result = stacking::stack(
+            p,
+            &mut ctx,
+            &matched,
+            &cart,
+            meter.as_ref(),
+            explain,
+            trace,
+            skip,
+        );
         let mut rejected = result.rejected;
         if explain {
             rejected.extend(pool_rejected);

@@ -156,7 +156,9 @@ impl Program {
                 exponent,
                 mode: p.mode,
             };
-            let (_, el) = eligible(p, &mut ctx, &matched, mismatch, None, false, None, false);
+            let (_, el) = eligible(
+                p, &mut ctx, &matched, mismatch, None, false, None, false, None,
+            );
             for e in el.iter().filter(|e| matched[e.ci].is_some()) {
                 let d = e.effect.apply(&mut ctx, &original, &unit);
                 alone.insert(e.ci, d);

@@ -359,7 +359,11 @@ pub(crate) fn eligible<'a>(
     explain: bool,
     mut trace: Option<&mut Trace>,
     defer: bool,
+    skip: Option<&dyn Fn(usize) -> bool>,
 ) -> (Vec<(usize, Rejected)>, Vec<Eligible<'a>>) {
+    // Only an unexplained, untraced evaluation skips: there a campaign whose rules are false
+    // leaves no trace, so skipping it where its rules would be tested changes nothing.
+    let skip = skip.filter(|_| !explain && trace.is_none());
     let mut rej = Vec::new();
     let mut el: Vec<Eligible<'a>> = Vec::with_capacity(p.order.len());
     let now = ctx.input.context.now;
@@ -415,6 +419,9 @@ pub(crate) fn eligible<'a>(
                 alone_total: 0,
                 bound: 0,
             });
+            continue;
+        }
+        if skip.is_some_and(|s| s(ci)) {
             continue;
         }
         if let Some(rules) = &c.rules {
@@ -509,7 +516,9 @@ pub(crate) struct Cart<'l> {
 }
 
 /// Stacks the candidates: checks 1-3, then sequential or best-deal mode. Without `explain`
-/// the rejections are left out (the applied campaigns are the same).
+/// the rejections are left out (the applied campaigns are the same). `skip`: campaigns known
+/// (by index) not to pass their rules, not tested (see [`eligible`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn stack<'a>(
     p: &'a Inner,
     ctx: &mut Ctx<'a>,
@@ -518,6 +527,7 @@ pub(crate) fn stack<'a>(
     meter: Option<&Meter<'_>>,
     explain: bool,
     mut trace: Option<&mut Trace>,
+    skip: Option<&dyn Fn(usize) -> bool>,
 ) -> Stacked {
     let Cart {
         listed,
@@ -535,6 +545,7 @@ pub(crate) fn stack<'a>(
         explain,
         trace.as_deref_mut(),
         true,
+        skip,
     );
     let unit = MinorUnit {
         exponent,

@@ -5,7 +5,12 @@
 //! row gets exactly the errors `evaluate` gives the same values), priced with
 //! [`Program::price`] on a caller-owned rayon pool, and reduced to its output row at once.
 //! Orders are processed in chunks of at most [`CHUNK`] rows, so working memory is bounded by
-//! the chunk.
+//! the chunk. Before the rows are priced, [`columnar`] decides each campaign's cheap
+//! conditions over the chunk's columns: orders no campaign may apply to are priced without
+//! the interpreter, the others with the ruled-out campaigns skipped. Every row is still read
+//! by the validator, so errors are the same.
+
+pub mod columnar;
 
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
@@ -18,6 +23,7 @@ use crate::error::{Error, ErrorKind, Errors, Loc};
 use crate::input::arrow::{Extra, LineItems, LineTable, OrderTable};
 use crate::input::{validate, Errs, Input, Timestamp};
 use crate::money;
+use columnar::plan::Plan;
 
 /// Orders evaluated per chunk.
 pub const CHUNK: usize = 16_384;
@@ -33,6 +39,8 @@ pub struct Batch<'p> {
     now: Timestamp,
     extra: Extra,
     order_id_type: Option<DataType>,
+    /// What columns decide about each campaign (`None`: nothing to prune).
+    plan: Option<Plan>,
 }
 
 fn error(loc: Vec<Loc>, kind: ErrorKind) -> Errors {
@@ -59,6 +67,7 @@ impl<'p> Batch<'p> {
             now,
             extra,
             order_id_type: None,
+            plan: Some(Plan::new(&program.0)).filter(Plan::prunes),
         }
     }
 
@@ -79,13 +88,19 @@ impl<'p> Batch<'p> {
         // outcomes are freed on the thread that allocated them instead of serially afterwards.
         let program = self.program;
         let n = orders.num_rows();
+        let selection = self.select(orders);
+        let sel = selection.as_ref();
         let results = self.read(orders, start, |fill| {
             let mut results: Vec<Result<Row, Vec<Error>>> = Vec::with_capacity(n);
             (0..n)
                 .into_par_iter()
                 .with_min_len(64)
                 .map_init(Input::default, |input, i| {
-                    fill(input, i).map(|()| Row::new(program.price(input)))
+                    fill(input, i).map(|()| match sel {
+                        None => Row::new(program.price(input)),
+                        Some(s) if !s.any.get(i) => Row::plain(program.price_plain(input)),
+                        Some(s) => Row::new(program.price_selected(input, &|ci| !s.may(ci, i))),
+                    })
                 })
                 .collect_into_vec(&mut results);
             results
@@ -105,6 +120,21 @@ impl<'p> Batch<'p> {
             .column_by_name("order_id")
             .expect("read checked the order_id column");
         self.output(order_ids.as_ref(), &rows)
+    }
+
+    /// Which orders of a chunk each campaign may apply to, decided over its columns; `None`
+    /// when no campaign has a condition columns decide.
+    pub fn select(&self, orders: &RecordBatch) -> Option<columnar::Selection> {
+        let plan = self.plan.as_ref()?;
+        let chunk = columnar::Chunk {
+            orders,
+            nested: self.lines.is_none(),
+            currency: self.program.def().currency.as_str(),
+            exponent: self.writer.exponent,
+            mode: self.program.0.mode,
+            clock: self.now,
+        };
+        Some(columnar::select(plan, &chunk))
     }
 
     /// The output rows of one chunk, for its `order_id` column.
