@@ -73,9 +73,14 @@ impl Program {
                     .max(0),
             )
         });
-        let shipping = money::to_minor(input.cart.shipping, exponent, p.mode)
-            .unwrap_or(0)
-            .max(0);
+        // Each shipping method rounded on its own, as when campaigns are evaluated.
+        let shipping = crate::input::methods(&input.cart).fold(0i128, |a, m| {
+            a.saturating_add(
+                money::to_minor(m.price, exponent, p.mode)
+                    .unwrap_or(0)
+                    .max(0),
+            )
+        });
         let total = subtotal.saturating_add(shipping).max(0);
         [
             from_minor(subtotal, exponent),
