@@ -81,6 +81,7 @@ def simulate(
     states: list[dict[str, int]],
     keep_orders: bool,
     progress: Any | None,
+    pools: list[tuple[str, str, str, str | None]] | None = None,
 ) -> list[tuple[tuple[Any | None, Any | None], dict[str, Any]]]: ...
 def shared_orders(programs: list[Program], orders: Any, lines: Any | None) -> list[bool]: ...
 def generate_codes(
