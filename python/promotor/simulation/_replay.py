@@ -169,6 +169,7 @@ def simulate(
     progress: bool = True,
     *,
     keep_orders: bool = True,
+    pools: list[tuple[str, str, str, str | None]] | None = None,
 ) -> Report:
     """Replays ``orders`` in ``created_at`` order through ``engine`` (named ``"baseline"``)
     and each of ``variants``, each order decided as :meth:`Engine.redeem` decides it, with the
@@ -184,6 +185,8 @@ def simulate(
     programme). ``lines``: a separate lines table; ``customers``: a table
     joined onto the orders by ``customer_id``. ``timezone``: the days of ``report.daily``.
     ``keep_orders=False`` keeps no per-order table (memory bounded by the state).
+    ``pools``: pool rows ``(key, campaign id, code, customer id)`` to start from when
+    ``state`` is a mapping (the partitioned simulation's ordered pass).
     """
     pa = _pyarrow()
     engines: dict[str, Engine] = {"baseline": engine}
@@ -232,7 +235,8 @@ def simulate(
         source = table
     lines_stream = None if lines is None else _table(lines, "lines").__arrow_c_stream__()
     counters = _starting_state(state)
-    pools = _pool_rows(state, engines.values())
+    if pools is None:
+        pools = _pool_rows(state, engines.values())
     update, bar = _progress(total, progress, "simulate")
     try:
         results = _native.simulate(

@@ -11,7 +11,7 @@ use promotor_core::arrow::lines::Lines;
 use promotor_core::arrow::write::{arrow_error, MoneyOut};
 use promotor_core::batch::CHUNK;
 use promotor_core::error::{Error, ErrorKind, Errors, Loc};
-use promotor_core::simulate::shared::{shared_program, SharedReads};
+use promotor_core::simulate::shared::{code_orders, reads_codes, shared_program, SharedReads};
 use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::simulate::State;
 use promotor_core::state::memory::MemoryState;
@@ -187,6 +187,11 @@ pub fn shared_orders<'py>(
         .iter()
         .map(|p| SharedReads::new(p, lines.clone()))
         .collect();
+    // Codes no campaign defines and gift cards reach state shared across customers.
+    let coded: Vec<_> = programs
+        .iter()
+        .map(|p| (p.core().clone(), reads_codes(p.core())))
+        .collect();
     let mut out = Vec::new();
     for batch in orders {
         let batch = batch
@@ -198,6 +203,9 @@ pub fn shared_orders<'py>(
             let len = CHUNK.min(batch.num_rows() - offset);
             let chunk = batch.slice(offset, len);
             let flags = &mut out[start + offset..start + offset + len];
+            for (p, codes) in &coded {
+                code_orders(p, *codes, &chunk, flags);
+            }
             for reader in &mut readers {
                 py.detach(|| reader.chunk(&chunk, start + offset, flags))
                     .map_err(|e| errors::to_py(py, &e))?;
@@ -263,6 +271,37 @@ fn tally_dict<'py>(
     Ok(d)
 }
 
+/// What a state of counters holds at `at`: per loyalty programme `(members, available,
+/// pending, [(tier, members)])`, and gift cards `(cards, balance)`. The partitioned
+/// simulation reads its merged counters with it.
+#[pyfunction]
+#[allow(clippy::needless_pass_by_value)]
+pub fn standing<'py>(
+    py: Python<'py>,
+    program: PyRef<'py, Program>,
+    counters: HashMap<String, i64>,
+    at: i64,
+) -> PyResult<(Bound<'py, PyList>, (u64, i64))> {
+    let core = program.core();
+    let mut memory = MemoryState::new();
+    let start: Vec<_> = counters
+        .into_iter()
+        .map(|(key, add)| promotor_core::state::Delta {
+            key,
+            add,
+            max: None,
+            min: None,
+        })
+        .collect();
+    memory.apply(&start).expect("unbounded deltas always apply");
+    let state = State::new(core, memory, PoolCodes::default());
+    let out = PyList::empty(py);
+    for s in state.points.standing(core, at) {
+        out.append((s.members, s.available, s.pending, s.tiers))?;
+    }
+    Ok((out, state.gift_cards.outstanding()))
+}
+
 /// The programme tallies: per loyalty programme `(id, earned, earning orders, redeemed,
 /// redeemed value, members, available, pending, [(tier, members)], [(day, tier, up,
 /// down)])`, per referral programme `(id, referred, conversions, rewarded, {kind: n})`, gift
@@ -280,11 +319,7 @@ fn programmes<'py>(
     let loyalty = PyList::empty(py);
     for (l, s) in t.loyalty.iter().zip(&standing) {
         let name = |i: usize| (i > 0).then(|| l.tiers[i - 1].clone());
-        let tiers: Vec<(Option<String>, u64)> = s
-            .tiers
-            .iter()
-            .map(|(tier, n)| (tier.map(|i| l.tiers[i].clone()), *n))
-            .collect();
+        let tiers = s.tiers.clone();
         let changes: Vec<(i32, Option<String>, u64, u64)> = l
             .changes
             .iter()

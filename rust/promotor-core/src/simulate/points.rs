@@ -21,8 +21,8 @@ pub struct Standing {
     /// Points available (a member in debt counts negative), and pending.
     pub available: i64,
     pub pending: i64,
-    /// Members per tier (index in the programme's tiers; `None`: no tier).
-    pub tiers: Vec<(Option<usize>, u64)>,
+    /// Members per tier, in the programme's order (`None`: no tier) first.
+    pub tiers: Vec<(Option<String>, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,10 +44,12 @@ impl Points {
             .map(|l| {
                 let prefix = keys::loyalty(&l.id, "");
                 let mut out = Standing {
-                    tiers: (0..l.tiers.len()).map(|t| (Some(t), 0)).collect(),
+                    tiers: std::iter::once(None)
+                        .chain(l.tiers.iter().map(|t| Some(t.name.clone())))
+                        .map(|t| (t, 0))
+                        .collect(),
                     ..Standing::default()
                 };
-                out.tiers.insert(0, (None, 0));
                 for (family, members) in self.0.map.families() {
                     if !family.starts_with(&prefix) {
                         continue;
