@@ -12,8 +12,8 @@ use promotor_core::arrow::write::{arrow_error, MoneyOut};
 use promotor_core::batch::CHUNK;
 use promotor_core::error::{Error, ErrorKind, Errors, Loc};
 use promotor_core::simulate::shared::{code_orders, reads_codes, shared_program, SharedReads};
-use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::simulate::State;
+use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::state::memory::MemoryState;
 use promotor_core::state::pools::{PoolCode, PoolCodes};
 
@@ -102,7 +102,15 @@ pub fn simulate<'py>(
                 })
                 .collect();
             memory.apply(&start).expect("unbounded deltas always apply");
-            Simulation::new(p, lines.clone(), money, memory, pools.clone(), tz, keep_orders)
+            Simulation::new(
+                p,
+                lines.clone(),
+                money,
+                memory,
+                pools.clone(),
+                tz,
+                keep_orders,
+            )
         })
         .collect();
     let mut outs: Vec<(Vec<_>, Vec<_>)> = vec![(Vec::new(), Vec::new()); sims.len()];
@@ -341,14 +349,27 @@ fn programmes<'py>(
     d.set_item("loyalty", loyalty)?;
     let referral = PyList::empty(py);
     for r in &t.referral {
-        referral.append((&r.id, r.referred, r.conversions, r.rewarded, r.rewards.clone()))?;
+        referral.append((
+            &r.id,
+            r.referred,
+            r.conversions,
+            r.rewarded,
+            r.rewards.clone(),
+        ))?;
     }
     d.set_item("referral", referral)?;
     let g = &t.gift_cards;
     let (cards, balance) = state.gift_cards.outstanding();
     d.set_item(
         "gift_cards",
-        (g.payments, g.redeemed, g.issued, g.issued_value, cards, balance),
+        (
+            g.payments,
+            g.redeemed,
+            g.issued,
+            g.issued_value,
+            cards,
+            balance,
+        ),
     )?;
     let codes: Vec<(&str, u64, u64)> = t
         .codes

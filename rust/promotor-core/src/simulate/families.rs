@@ -82,7 +82,9 @@ impl FamilyMap {
 
     /// Every family with its counters.
     pub fn families(&self) -> impl Iterator<Item = (&str, &[(String, i64)])> {
-        self.families.iter().map(|(f, m)| (f.as_str(), m.as_slice()))
+        self.families
+            .iter()
+            .map(|(f, m)| (f.as_str(), m.as_slice()))
     }
 
     /// Every counter.

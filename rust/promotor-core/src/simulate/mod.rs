@@ -111,9 +111,7 @@ impl State {
                 }),
             }
         }
-        limits
-            .apply(&start)
-            .expect("unbounded deltas always apply");
+        limits.apply(&start).expect("unbounded deltas always apply");
         Self {
             issued,
             counters: counters::Counters::new(program, limits),
@@ -346,9 +344,7 @@ impl<'p> Simulation<'p> {
                         &mut reads,
                         &mut trace,
                     )
-                    .map_err(|message| {
-                        Error::new(ErrorKind::Invalid { message }, at())
-                    });
+                    .map_err(|message| Error::new(ErrorKind::Invalid { message }, at()));
                 let decision = match decision {
                     Ok(d) => d,
                     Err(e) => {

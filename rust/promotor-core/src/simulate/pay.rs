@@ -84,16 +84,16 @@ impl PayColumns {
     pub fn check(&self, program: &Program, start: usize) -> Result<(), Error> {
         if let Some(a) = &self.gift_cards {
             let ok = a.data_type() == &arrow_schema::DataType::Null
-                || Lists::new(a.as_ref())
-                    .is_some_and(|l| StrCol::new(l.values().as_ref()).is_some() || l.values().is_empty());
+                || Lists::new(a.as_ref()).is_some_and(|l| {
+                    StrCol::new(l.values().as_ref()).is_some() || l.values().is_empty()
+                });
             if !ok {
                 let m = format!("expected a list of gift-card codes, got {}", a.data_type());
                 return Err(error(start, None, GIFT_CARDS, m));
             }
         }
         if let Some(a) = &self.points {
-            if a.data_type() != &arrow_schema::DataType::Null && Ints::new(a.as_ref()).is_none()
-            {
+            if a.data_type() != &arrow_schema::DataType::Null && Ints::new(a.as_ref()).is_none() {
                 let m = format!("expected integer points, got {}", a.data_type());
                 return Err(error(start, None, POINTS, m));
             }
@@ -133,9 +133,19 @@ impl PayColumns {
                 }
             }
         }
-        if let Some(n) = self.points.as_deref().and_then(Ints::new).and_then(|p| p.get(i)) {
+        if let Some(n) = self
+            .points
+            .as_deref()
+            .and_then(Ints::new)
+            .and_then(|p| p.get(i))
+        {
             let Ok(n) = i64::try_from(n) else {
-                return Err(error(start, Some(i), POINTS, format!("{n} points is too many")));
+                return Err(error(
+                    start,
+                    Some(i),
+                    POINTS,
+                    format!("{n} points is too many"),
+                ));
             };
             if n < 0 {
                 let m = format!("expected a non-negative number of points, got {n}");
@@ -146,7 +156,8 @@ impl PayColumns {
                     let m = "paying with points needs a customer id".to_owned();
                     return Err(error(start, Some(i), POINTS, m));
                 }
-                pay.points.push((program.0.programs.loyalty[0].id.clone(), n));
+                pay.points
+                    .push((program.0.programs.loyalty[0].id.clone(), n));
             }
         }
         Ok(())

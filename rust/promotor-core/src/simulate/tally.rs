@@ -16,8 +16,8 @@ use crate::money;
 use crate::num::RoundMode;
 use crate::outcome::Reason;
 use crate::programs::referral::RewardKind;
-use serde_json::Value as J;
 use crate::state::keys::{self, Counted, KeyParts};
+use serde_json::Value as J;
 
 /// One campaign over the whole replay.
 #[derive(Debug, Clone, Default)]
