@@ -180,9 +180,7 @@ def merge(
 ) -> Report:
     """The report of one ordered replay of every piece's orders from ``start``."""
     names = list(pieces[0].runs)
-    runs = {
-        n: _merge_run(n, [p.runs[n] for p in pieces], pieces, start, engines[n]) for n in names
-    }
+    runs = {n: _merge_run(n, [p.runs[n] for p in pieces], pieces, start, engines[n]) for n in names}
     costs = [p.cost_minor for p in pieces if p.cost_minor is not None]
     return Report(
         runs,

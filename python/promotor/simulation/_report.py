@@ -302,7 +302,9 @@ class Report:
         for name, run in self._runs.items():
             t = run.tally
             for r in t["campaigns"]:
-                row = (name, r[0], r[1], r[2], self._money(r[3]), self._money(r[8]), None, None)
+                row: tuple[Any, ...] = (
+                    name, r[0], r[1], r[2], self._money(r[3]), self._money(r[8]), None, None
+                )  # fmt: skip
                 for k, v in zip(cols, row + (None,) * len(extra), strict=True):
                     cols[k].append(v)
             _subtotal, shipping, discount, total = t["totals"]

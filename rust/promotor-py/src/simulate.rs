@@ -21,6 +21,9 @@ use crate::batch::{export, import, read_all};
 use crate::errors;
 use crate::program::Program;
 
+/// A pool row as Python gives it: `(key, campaign id, code, customer id)`.
+type PoolRow = (String, String, String, Option<String>);
+
 type Capsules<'py> = (Option<Bound<'py, PyCapsule>>, Option<Bound<'py, PyCapsule>>);
 
 /// Replays `orders` (sorted by `created_at`) through each program, each from its own starting
@@ -40,7 +43,7 @@ pub fn simulate<'py>(
     states: Vec<HashMap<String, i64>>,
     keep_orders: bool,
     progress: Option<Bound<'py, PyAny>>,
-    pools: Option<Vec<(String, String, String, Option<String>)>>,
+    pools: Option<Vec<PoolRow>>,
 ) -> PyResult<Vec<(Capsules<'py>, Bound<'py, PyDict>)>> {
     let pools: PoolCodes = pools
         .unwrap_or_default()
@@ -106,7 +109,7 @@ pub fn simulate<'py>(
                 p,
                 lines.clone(),
                 money,
-                memory,
+                &memory,
                 pools.clone(),
                 tz,
                 keep_orders,
@@ -302,7 +305,7 @@ pub fn standing<'py>(
         })
         .collect();
     memory.apply(&start).expect("unbounded deltas always apply");
-    let state = State::new(core, memory, PoolCodes::default());
+    let state = State::new(core, &memory, PoolCodes::default());
     let out = PyList::empty(py);
     for s in state.points.standing(core, at) {
         out.append((s.members, s.available, s.pending, s.tiers))?;

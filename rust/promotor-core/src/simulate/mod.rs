@@ -90,7 +90,7 @@ pub struct State {
 impl State {
     /// The starting state: `state`'s counters, each to the family of its kind, and the
     /// pools' rows.
-    pub fn new(program: &Program, state: MemoryState, pools: PoolCodes) -> Self {
+    pub fn new(program: &Program, state: &MemoryState, pools: PoolCodes) -> Self {
         let mut limits = MemoryState::new();
         let mut issued = issued::Issued::new(pools);
         let mut points = points::Points::default();
@@ -236,7 +236,7 @@ impl<'p> Simulation<'p> {
         program: &'p Program,
         lines: Option<Lines>,
         money: MoneyOut,
-        state: MemoryState,
+        state: &MemoryState,
         pools: PoolCodes,
         timezone: chrono_tz::Tz,
         keep_orders: bool,
@@ -279,7 +279,7 @@ impl<'p> Simulation<'p> {
         let (orders, paying) = pay::PayColumns::split(orders);
         paying
             .check(program, start)
-            .map_err(|e| Errors::input(vec![e]))?;
+            .map_err(|e| Errors::input(vec![*e]))?;
         let checkout = program.has_programs() || !paying.is_empty();
         let n = orders.num_rows();
         let keep = self.keep_orders;
@@ -325,7 +325,7 @@ impl<'p> Simulation<'p> {
                 if checkout {
                     let customer = input.customer.as_ref().is_some_and(|c| c.id.is_some());
                     if let Err(e) = paying.row(program, i, start, customer, &mut pay) {
-                        errors.push(e);
+                        errors.push(*e);
                         continue;
                     }
                     pay.codes = (0..reward_codes)

@@ -23,13 +23,13 @@ pub struct PayColumns {
     points: Option<Arc<dyn Array>>,
 }
 
-fn error(start: usize, row: Option<usize>, column: &str, message: String) -> Error {
+fn error(start: usize, row: Option<usize>, column: &str, message: String) -> Box<Error> {
     let mut loc = vec![Loc::key("orders")];
     if let Some(i) = row {
         loc.push(Loc::Index(start + i));
     }
     loc.push(Loc::key(column));
-    Error::new(ErrorKind::Invalid { message }, loc)
+    Box::new(Error::new(ErrorKind::Invalid { message }, loc))
 }
 
 /// How many fresh codes a checkout needs for referral rewards that issue a code or a gift
@@ -81,7 +81,7 @@ impl PayColumns {
     }
 
     /// Checks the columns' types and that points have one programme to pay in.
-    pub fn check(&self, program: &Program, start: usize) -> Result<(), Error> {
+    pub fn check(&self, program: &Program, start: usize) -> Result<(), Box<Error>> {
         if let Some(a) = &self.gift_cards {
             let ok = a.data_type() == &arrow_schema::DataType::Null
                 || Lists::new(a.as_ref()).is_some_and(|l| {
@@ -115,7 +115,7 @@ impl PayColumns {
         start: usize,
         customer: bool,
         pay: &mut Pay,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Box<Error>> {
         pay.gift_cards.clear();
         pay.points.clear();
         if let Some(lists) = self.gift_cards.as_deref().and_then(Lists::new) {
