@@ -395,3 +395,75 @@ def test_property_simulate_with_programmes_equals_sequential_redeem(
     engine_ir: dict[str, Any], history: list[dict[str, Any]]
 ) -> None:
     check_programmes(engine_ir, history)
+
+
+@st.composite
+def loyalty_engines(draw: st.DrawFn) -> dict[str, Any]:
+    engine = draw(limited_engines(engines(max_campaigns=3, depth=1)))
+    engine["currency"] = "USD"
+    engine["programs"] = [draw(loyalty())]
+    return engine
+
+
+@given(loyalty_engines(), st.lists(programme_order, min_size=1, max_size=20))
+def test_property_simulate_with_loyalty_equals_the_reference(
+    engine_ir: dict[str, Any], history: list[dict[str, Any]]
+) -> None:
+    """The pure-Python reference replays the same history on a dict of counters: each order's
+    discounts (``reference.decide``), then the points it earns on what it paid after discounts
+    and before shipping, at the tier read before the order, and the tier changes it announces
+    (``promotor.testing.reference.programs``). Its counters at the end equal the replay's."""
+    from promotor.testing.reference.programs.keys import loyalty_family
+    from promotor.testing.reference.programs.loyalty import _programmes
+    from promotor.testing.reference.programs.work import Work
+
+    engine = engine_or_skip(engine_ir)
+    note(json.dumps(engine_ir, indent=1))
+    report = pm.simulate(engine, table(history), progress=False)
+    (programme,) = _programmes(engine_ir).values()
+    state: dict[str, int] = {}
+    upgrades = 0
+    for _, o in in_time_order(history):
+        c = canonical(o)
+        keys = reference.state_keys(engine_ir, c)
+        result, deltas = reference.decide(engine_ir, c, {k: state.get(k, 0) for k in keys})
+        for d in deltas:
+            state[d["key"]] = state.get(d["key"], 0) + d["add"]
+        customer = o["customer_id"]
+        if customer is None:
+            continue
+        now = (c["context"]["now"] - T0).total_seconds()
+        now_us = micros(T0) + int(now * 1_000_000)
+        paid = result["subtotal"] - (result["discount"] - result["shipping_discount"])
+        family = loyalty_family(programme.id, customer)
+        w = Work(state)
+        today = programme.today(now_us)
+        points = programme.points(None, paid, programme.tier(w, family, today), now_us)
+        if points > 0:
+            programme.credit(w, family, points, programme.order_available(today), False)
+        events: list[Any] = []
+        programme.announce(w, family, customer, now_us, events)
+        upgrades += sum(
+            1
+            for kind, _, payload in events
+            if kind == "tier_changed" and payload["to"] is not None and (
+                payload["from"] is None
+                or programme.tiers().index(next(t for t in programme.tiers()
+                                                if t["name"] == payload["from"]))
+                < programme.tiers().index(next(t for t in programme.tiers()
+                                               if t["name"] == payload["to"]))
+            )
+        )  # fmt: skip
+        for key, add, _, _ in w.deltas():
+            state[key] = state.get(key, 0) + add
+    assert report._run(None).tally["counters"] == {k: v for k, v in state.items() if v}
+    (row,) = report.loyalty.to_pylist()
+    assert row["upgrades"] == upgrades
+    if upgrades:
+        event("a tier upgrade (reference)")
+
+
+def micros(at: Any) -> int:
+    from datetime import UTC, datetime
+
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
