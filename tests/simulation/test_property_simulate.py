@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from hypothesis import assume, event, given, note
+from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import promotor as pm
@@ -390,6 +390,12 @@ def tally_last(tally: dict[str, Any]) -> Any:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=tally["last_at"])
 
 
+#: Cases of the programme properties: each case redeems every order in Python, so `make test`
+#: (the fast profile) runs 100; the slow profile runs its own count (100,000).
+PROGRAMME_EXAMPLES = 100 if settings.default.max_examples <= 300 else settings.default.max_examples
+
+
+@settings(max_examples=PROGRAMME_EXAMPLES)
 @given(programme_engines(), st.lists(programme_order, min_size=1, max_size=20))
 def test_property_simulate_with_programmes_equals_sequential_redeem(
     engine_ir: dict[str, Any], history: list[dict[str, Any]]
@@ -405,6 +411,7 @@ def loyalty_engines(draw: st.DrawFn) -> dict[str, Any]:
     return engine
 
 
+@settings(max_examples=PROGRAMME_EXAMPLES)
 @given(loyalty_engines(), st.lists(programme_order, min_size=1, max_size=20))
 def test_property_simulate_with_loyalty_equals_the_reference(
     engine_ir: dict[str, Any], history: list[dict[str, Any]]
