@@ -70,15 +70,18 @@ impl<'s> Work<'s> {
 
     /// Every key of a family present in the snapshot or changed here, with its member name.
     pub fn members<'a>(&'a self, family: &'a str) -> Vec<(String, i64)> {
-        let mut out: Vec<(String, i64)> = Vec::new();
-        for k in self.snapshot.0.keys().chain(self.order.iter()) {
-            if let Some(m) = super::keys::member_of(family, k) {
-                if !out.iter().any(|(x, _)| x == m) {
-                    out.push((m.to_owned(), self.get(k)));
-                }
-            }
-        }
-        out.sort();
+        let of =
+            |k: &String| super::keys::member_of(family, k).map(|m| (m.to_owned(), self.get(k)));
+        // Snapshot keys are unique, and so are changed keys; a changed key the snapshot also
+        // holds is already listed.
+        let mut out: Vec<(String, i64)> = self.snapshot.0.keys().filter_map(of).collect();
+        out.extend(
+            self.order
+                .iter()
+                .filter(|k| !self.snapshot.0.contains_key(*k))
+                .filter_map(of),
+        );
+        out.sort_unstable();
         out
     }
 

@@ -13,6 +13,13 @@
 //! activity, code, rules and tiers: a code belongs to one campaign), so the reader decides on
 //! [`shared_program`], the engine cut down to its campaigns with shared limits: a decision
 //! over a few campaigns instead of the whole catalogue.
+//!
+//! Programme state (DESIGN section 10) is one customer's when its key names the customer:
+//! loyalty lots and tiers. Codes are not: a pool code, a code a programme issued or an
+//! advocate's code is found by whoever types it, and a referral ties the friend to the
+//! advocate; gift cards pay for anyone holding the code. So [`code_orders`] flags the orders
+//! that give a code no campaign defines (when the engine reads such codes at all) and the
+//! orders paying with gift cards: those are replayed in the ordered pass too.
 
 use arrow_array::RecordBatch;
 
@@ -26,6 +33,10 @@ use crate::input::arrow::Extra;
 use crate::input::Input;
 use crate::ir::Per;
 use crate::state::Snapshot;
+
+use super::pay::{PayColumns, GIFT_CARDS};
+use crate::arrow::read::{Lists, StrCol};
+use crate::programs::code_key;
 
 /// Per campaign of `program`: whether one of its limits counts on a key shared across
 /// customers (anything but `per: customer`).
@@ -89,7 +100,8 @@ impl<'p> SharedReads<'p> {
         let program = self.program;
         let shared = &self.shared;
         let n = orders.num_rows();
-        self.batch.read(orders, start, |fill| {
+        let (orders, _) = PayColumns::split(orders);
+        self.batch.read(&orders, start, |fill| {
             let mut input = Input::default();
             let mut trace = Trace::default();
             // Passing the rules reads no counter: decided on an empty snapshot.
@@ -111,6 +123,49 @@ impl<'p> SharedReads<'p> {
                 Err(Errors::input(errors))
             }
         })?
+    }
+}
+
+/// Whether orders of `program` may read state shared across customers through codes: pool
+/// codes, codes a programme issued, advocates' codes.
+pub fn reads_codes(program: &Program) -> bool {
+    program.0.pooled || program.0.programs.reads_codes()
+}
+
+/// Sets `out[i]` for each order `i` of the chunk that pays with a gift card, or (when
+/// `codes`) gives a code that no campaign of `program` defines; leaves the others as they are.
+pub fn code_orders(program: &Program, codes: bool, orders: &RecordBatch, out: &mut [bool]) {
+    let lists = |name: &str| {
+        orders
+            .column_by_name(name)
+            .and_then(|a| Lists::new(a.as_ref()).map(|l| (l, StrCol::new(l.values().as_ref()))))
+    };
+    if let Some((cards, _)) = lists(GIFT_CARDS) {
+        for (i, flag) in out.iter_mut().enumerate().take(orders.num_rows()) {
+            if cards.range(i).is_some_and(|r| !r.is_empty()) {
+                *flag = true;
+            }
+        }
+    }
+    if !codes {
+        return;
+    }
+    let Some((given, Some(values))) = lists("codes") else {
+        return;
+    };
+    for (i, flag) in out.iter_mut().enumerate().take(orders.num_rows()) {
+        if *flag {
+            continue;
+        }
+        let Some(range) = given.range(i) else {
+            continue;
+        };
+        *flag = range.into_iter().any(|j| {
+            values.get(j).is_some_and(|raw| {
+                let norm = code_key(raw);
+                !norm.is_empty() && !program.0.codes.contains_key(&norm)
+            })
+        });
     }
 }
 
