@@ -77,28 +77,10 @@ class Engine:
         codes_case_sensitive: bool = False,
     ) -> None:
         if isinstance(campaigns, str | bytes | Mapping) or not isinstance(campaigns, Iterable):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("campaigns",),
-                        expected="a list of campaigns",
-                        got=type(campaigns).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("campaigns", "a list of campaigns", campaigns)
         self._campaigns = tuple(_campaign(c, i) for i, c in enumerate(campaigns))
         if not isinstance(currency, str):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("currency",),
-                        expected="a currency code",
-                        got=type(currency).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("currency", "a currency code", currency)
         self._currency = currency.strip().upper()
         if rounding not in ("half_even", "half_up", "down"):
             choices = ["half_even", "half_up", "down"]
@@ -125,16 +107,7 @@ class Engine:
             "campaigns": [c.to_ir() for c in self._campaigns],
         }
         if not isinstance(codes_case_sensitive, bool):
-            raise RuleError(
-                [
-                    detail(
-                        "type_mismatch",
-                        ("codes_case_sensitive",),
-                        expected="a bool",
-                        got=type(codes_case_sensitive).__name__,
-                    )
-                ]
-            )
+            raise _mismatch("codes_case_sensitive", "a bool", codes_case_sensitive)
         if codes_case_sensitive:
             # Left out when false, so the IR of engines without the option is unchanged.
             self._ir["codes_case_sensitive"] = True
@@ -746,6 +719,13 @@ _DEFAULTS: dict[type[Any], Any] = {}
 def _under(name: str | int, err: RuleError, *more: str | int) -> RuleError:
     """``err`` with every location under ``(name, *more)``."""
     return RuleError([{**e, "loc": (name, *more, *e["loc"])} for e in err.errors()])
+
+
+def _mismatch(field: str, expected: str, value: object) -> RuleError:
+    """The error for an engine setting of the wrong type."""
+    return RuleError(
+        [detail("type_mismatch", (field,), expected=expected, got=type(value).__name__)]
+    )
 
 
 def _setting(
