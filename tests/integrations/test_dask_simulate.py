@@ -154,6 +154,36 @@ def test_a_shared_budget_running_out_changes_later_orders(client: Any, npartitio
     }
 
 
+def test_a_shared_campaign_on_the_discounted_cart_joins_the_ordered_pass(client: Any) -> None:
+    """``small`` (a shared 5.00 budget) reads the discounted cart: it passes on a's 60.00 cart
+    only after ``first`` (once per customer, so never shared) took 10.00. b's order uses the
+    budget up first, so a's is refused it; a must be replayed in the ordered pass although
+    ``small``'s rules fail on a's cart as given."""
+    engine = pm.Engine(
+        [
+            pm.Campaign(
+                "first",
+                effect=amount_off(10),
+                priority=10,
+                limits=(pm.limit(1, per="customer"),),
+            ),
+            pm.Campaign(
+                "small",
+                rules="cart.subtotal < 55",
+                rules_on="discounted",
+                effect=amount_off(5),
+                limits=(pm.budget("5.00", partial=False),),
+            ),
+        ]
+    )
+    orders = history_table([("o1", "b", 50, 0), ("o2", "a", 60, 1)]).drop_columns(["codes"])
+    want = pm.simulate(engine, orders, progress=False)
+    assert want.orders["discount"].to_pylist() == [Decimal("15.00"), Decimal("10.00")]
+    for npartitions in (1, 2):
+        got = pm_dask.simulate(engine, frame(orders, npartitions), partitions=2)
+        assert_same_report(got, want)
+
+
 def test_starting_state_and_variants(client: Any) -> None:
     """From a snapshot with half the budget used and a's code already used, with a variant
     whose budget is larger: each run equals its single-machine replay."""

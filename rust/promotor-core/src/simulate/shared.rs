@@ -12,7 +12,12 @@
 //! Whether a campaign passes depends on nothing but the order and the campaign itself (its
 //! activity, code, rules and tiers: a code belongs to one campaign), so the reader decides on
 //! [`shared_program`], the engine cut down to its campaigns with shared limits: a decision
-//! over a few campaigns instead of the whole catalogue.
+//! over a few campaigns instead of the whole catalogue. Except for a campaign whose rules read
+//! the discounted cart (`rules_on: discounted`): they read what the campaigns applied before
+//! it took, which depends on those campaigns' own limits (a per-customer limit applying or
+//! refusing) and on campaigns the cut-down engine leaves out. So the cut-down engine drops
+//! such a campaign's rules and its tiers' rules: it passes whenever its code and activity
+//! let it, which every order it can pass in the replay does.
 //!
 //! Programme state (DESIGN section 10) is one customer's when its key names the customer:
 //! loyalty lots and tiers. Codes are not: a pool code, a code a programme issued or an
@@ -31,7 +36,7 @@ use crate::error::Errors;
 use crate::eval::Trace;
 use crate::input::arrow::Extra;
 use crate::input::Input;
-use crate::ir::Per;
+use crate::ir::{Per, RulesOn};
 use crate::state::Snapshot;
 
 use super::pay::{PayColumns, GIFT_CARDS};
@@ -50,18 +55,30 @@ pub fn shared_campaigns(program: &Program) -> Vec<bool> {
         .collect()
 }
 
-/// `program` cut down to its campaigns with a shared limit (`None`: it has none). When the
+/// `program` cut down to its campaigns with a shared limit (`None`: it has none), those
+/// reading the discounted cart without their rules (see the module's text). When the
 /// cut-down engine does not compile (a programme naming a campaign left out), the whole
-/// program, whose passed campaigns [`SharedReads`] filters itself.
+/// program with those rules dropped, whose passed campaigns [`SharedReads`] filters itself.
 pub fn shared_program(program: &Program) -> Option<Program> {
     let shared = shared_campaigns(program);
     if !shared.iter().any(|s| *s) {
         return None;
     }
-    let mut def = program.0.def.clone();
+    let mut whole = program.0.def.clone();
+    for (c, s) in whole.campaigns.iter_mut().zip(&shared) {
+        if *s && c.rules_on == RulesOn::Discounted {
+            c.rules = None;
+            for t in c.tiers.iter_mut().flatten() {
+                t.rules = None;
+            }
+        }
+    }
+    let mut def = whole.clone();
     let mut keep = shared.iter();
     def.campaigns.retain(|_| *keep.next().unwrap_or(&false));
-    Some(crate::compile::compile(&def).unwrap_or_else(|_| program.clone()))
+    let compiled = crate::compile::compile(&def).or_else(|_| crate::compile::compile(&whole));
+    // Dropping rules leaves a definition that compiled as valid as it was.
+    Some(compiled.unwrap_or_else(|_| program.clone()))
 }
 
 /// The reader of one program: [`SharedReads::chunk`] per chunk of orders, in any order.
@@ -207,6 +224,42 @@ mod tests {
         let cut = shared_program(&p).unwrap();
         let ids: Vec<_> = cut.0.campaigns.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["all"]);
+    }
+
+    #[test]
+    fn a_shared_campaign_on_the_discounted_cart_passes_whatever_came_before() {
+        // `small` passes on the discounted cart only once `first` (left out of the cut-down
+        // engine, and refused in the replay once its customer used it) took 10.00 off a
+        // 60.00 cart: the cut-down engine must flag the order whatever its rules say.
+        let amount = |v: &str| json!({"type": "amount_off", "amount": {"type": "num", "value": v}});
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [
+            {"id": "first", "priority": 10, "effect": amount("10"),
+             "limits": [{"type": "limit", "max": 1, "per": "customer"}]},
+            {"id": "small", "rules_on": "discounted", "effect": amount("5"),
+             "rules": {"type": "binary", "op": "lt",
+                       "left": {"type": "field", "path": ["cart", "subtotal"]},
+                       "right": {"type": "num", "value": "55"}},
+             "limits": [{"type": "budget", "amount": "5"}]},
+        ]}))
+        .unwrap();
+        let p = compile(&def).unwrap();
+        let cut = shared_program(&p).unwrap();
+        assert_eq!(cut.0.def.campaigns.len(), 1);
+        assert!(cut.0.def.campaigns[0].rules.is_none());
+        let input = crate::input::Input {
+            cart: crate::input::Cart {
+                items: vec![crate::input::Item {
+                    price: "60".parse().unwrap(),
+                    quantity: 1,
+                    ..crate::input::Item::default()
+                }],
+                ..crate::input::Cart::default()
+            },
+            ..crate::input::Input::default()
+        };
+        let mut trace = Trace::default();
+        let _ = cut.decide_traced(&input, &Snapshot::default(), &mut trace);
+        assert_eq!(trace.passed, vec![0]);
     }
 
     #[test]
