@@ -54,19 +54,24 @@ impl FamilyMap {
             .map_or(0, |m| m.1)
     }
 
-    /// Applies one delta if it holds on the value it meets.
+    /// Applies one delta if it holds on the value it meets (one lookup of the family, one
+    /// scan of its members).
     pub fn apply(&mut self, d: &Delta) -> Result<(), String> {
-        let value = self.get(&d.key);
-        if !d.holds(value) {
-            return Err(format!("{} = {value} does not take {d:?}", d.key));
-        }
         let fam = family(&d.key);
         let members = match self.families.get_mut(fam) {
             Some(m) => m,
             None => self.families.entry(fam.to_owned()).or_default(),
         };
+        let at = members.iter().position(|(k, _)| *k == d.key);
+        let value = at.map_or(0, |i| members[i].1);
+        if !d.holds(value) {
+            if members.is_empty() {
+                self.families.remove(fam);
+            }
+            return Err(format!("{} = {value} does not take {d:?}", d.key));
+        }
         let after = value + d.add;
-        match members.iter().position(|(k, _)| *k == d.key) {
+        match at {
             Some(i) if after == 0 => {
                 members.swap_remove(i);
             }
