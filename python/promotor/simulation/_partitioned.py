@@ -8,7 +8,9 @@ either one customer's (its key has a ``customer=`` part: ``per: customer`` limit
 by all (totals, budgets, per-code and per-period limits). Whether an order's campaigns pass
 their rules reads no counter, and a campaign's limits are read only once it has passed, so
 :func:`promotor._native.shared_orders` finds, without any state, the orders whose decision a
-shared counter can change. A customer with such an order is *involved*: every order of every
+shared counter can change (a campaign whose rules read the discounted cart reads what the
+campaigns before it took, which their limits decide: it counts as passing whenever its code
+and activity admit the order). A customer with such an order is *involved*: every order of every
 involved customer is replayed in one ordered pass from the whole starting state. Every other
 customer reads and writes only their own counters, so their orders are replayed per partition
 of customers, in any number of pieces, from their own counters. Each order is then decided on
