@@ -125,6 +125,7 @@ def rows(
             "{:.2f}x",
         ),
     ]
+    out.extend(simulate_rows(m))
     out.extend(memory_rows(mem))
     if "test_compile_w100" in m:
         ms = m["test_compile_w100"] * 1e3
@@ -159,6 +160,22 @@ def rows(
     ]
     out.extend((label, f(), "", "info") for label, f in info)
     out.extend(codes_rows(m, crit))
+    return out
+
+
+def simulate_rows(m: dict[str, float]) -> list[Row]:
+    """Stateful simulation (budget, per-customer limit, loyalty) in orders per second on one
+    thread, and its cost against stateless evaluate_batch on the same orders and thread."""
+    key = "test_simulate_stateful/s"
+    label = "simulate 1M W20 orders, stateful (budget, limit, loyalty), 1 thread: orders/s"
+    if key not in m:
+        return [(label, "n/a (not run)", ">= 200,000", "SKIP")]
+    rate = m[key]
+    out: list[Row] = [(label, f"{rate:,.0f}", ">= 200,000", _verdict(rate >= 200_000))]
+    if "test_simulate_stateless_batch" in m:
+        slower = m["test_simulate_stateful"] / m["test_simulate_stateless_batch"]
+        out.append(("  stateful simulate / stateless evaluate_batch, time", f"{slower:.2f}x",
+                    "", "info"))  # fmt: skip
     return out
 
 

@@ -3,7 +3,8 @@ the history"): orders generated week by week, 50,000 a week (`pm.datasets.orders
 and streamed
 into `pm.simulate(..., keep_orders=False)`, in a fresh child process per size, which reads
 its peak RSS (VmHWM) after the call. Equal peaks at 200,000 and 1,000,000 orders mean memory
-follows the state (counters: one per customer for a per-customer limit) and the chunk, not the
+follows the state (counters: one per customer for a per-customer limit, and each customer's
+point lots, one per day they earned, in the loyalty programme) and the chunk, not the
 history.
 
     python -m benches.simulate_memory [--orders 200000 1000000]

@@ -1,7 +1,8 @@
 """Stateful simulation on Dask (`promotor.integrations.dask.simulate`) against `pm.simulate`
 on one machine: 1,000,000 generated orders (`pm.datasets.orders(n, seed=11)`) through the
 catalogue of `test_bench_simulate.stateful_engine` (the Black-Friday weekend on a 25,000.00
-budget shared by every customer, the BLCKFRDY code once per customer), on a `LocalCluster` of
+budget shared by every customer, the BLCKFRDY code once per customer, a loyalty programme whose
+points stay with their customer), on a `LocalCluster` of
 2 worker processes with one thread each. The orders are persisted in the workers first, as a
 Dask history would be, so the figure is the simulation's (split, shuffle by customer, the
 parallel and the ordered replays, the merge), not loading. Speed-up: the single-machine

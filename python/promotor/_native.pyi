@@ -36,6 +36,7 @@ __all__ = [
     "schema",
     "shared_orders",
     "simulate",
+    "standing",
 ]
 
 __version__: str
@@ -81,8 +82,12 @@ def simulate(
     states: list[dict[str, int]],
     keep_orders: bool,
     progress: Any | None,
+    pools: list[tuple[str, str, str, str | None]] | None = None,
 ) -> list[tuple[tuple[Any | None, Any | None], dict[str, Any]]]: ...
 def shared_orders(programs: list[Program], orders: Any, lines: Any | None) -> list[bool]: ...
+def standing(
+    program: Program, counters: dict[str, int], at: int
+) -> tuple[list[tuple[int, int, int, list[tuple[str | None, int]]]], tuple[int, int]]: ...
 def generate_codes(
     pattern: str,
     count: int,

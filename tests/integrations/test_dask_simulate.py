@@ -24,7 +24,15 @@ from promotor import datasets  # noqa: E402
 from promotor.effects import amount_off  # noqa: E402
 from promotor.integrations import dask as pm_dask  # noqa: E402
 
-from ..simulation.test_property_simulate import engine_or_skip, histories, table  # noqa: E402
+from ..simulation.test_property_simulate import (  # noqa: E402
+    _setup,
+    engine_or_skip,
+    histories,
+    programme_engines,
+    programme_order,
+    programme_table,
+    table,
+)
 from ..strategies import limited_engines  # noqa: E402
 from .conftest import dask_frame  # noqa: E402
 
@@ -144,6 +152,36 @@ def test_a_shared_budget_running_out_changes_later_orders(client: Any, npartitio
         "count|campaign=welcome|customer=c": 1,
         "count|campaign=welcome|customer=d": 1,
     }
+
+
+def test_a_shared_campaign_on_the_discounted_cart_joins_the_ordered_pass(client: Any) -> None:
+    """``small`` (a shared 5.00 budget) reads the discounted cart: it passes on a's 60.00 cart
+    only after ``first`` (once per customer, so never shared) took 10.00. b's order uses the
+    budget up first, so a's is refused it; a must be replayed in the ordered pass although
+    ``small``'s rules fail on a's cart as given."""
+    engine = pm.Engine(
+        [
+            pm.Campaign(
+                "first",
+                effect=amount_off(10),
+                priority=10,
+                limits=(pm.limit(1, per="customer"),),
+            ),
+            pm.Campaign(
+                "small",
+                rules="cart.subtotal < 55",
+                rules_on="discounted",
+                effect=amount_off(5),
+                limits=(pm.budget("5.00", partial=False),),
+            ),
+        ]
+    )
+    orders = history_table([("o1", "b", 50, 0), ("o2", "a", 60, 1)]).drop_columns(["codes"])
+    want = pm.simulate(engine, orders, progress=False)
+    assert want.orders["discount"].to_pylist() == [Decimal("15.00"), Decimal("10.00")]
+    for npartitions in (1, 2):
+        got = pm_dask.simulate(engine, frame(orders, npartitions), partitions=2)
+        assert_same_report(got, want)
 
 
 def test_starting_state_and_variants(client: Any) -> None:
@@ -268,3 +306,66 @@ def test_property_dask_simulate_equals_simulate(
     note(f"state={state} npartitions={npartitions} partitions={partitions}")
     got = pm_dask.simulate(engine, frame(orders, npartitions), state=state, partitions=partitions)
     assert_same_report(got, want)
+
+
+def test_points_and_tiers_stay_with_their_customer(client: Any) -> None:
+    """A loyalty programme alone shares nothing across customers: every order is replayed in
+    its customer's piece, and a tier reached early lifts that customer's later earnings."""
+    engine = pm.Engine(
+        [pm.Campaign("ship", effect=amount_off(1))],
+        programs=[
+            pm.Loyalty(
+                id="points",
+                earn=[pm.earn(points=1, per=1)],
+                tiers=[pm.LoyaltyTier("gold", points=100, multiplier=2)],
+            )
+        ],
+    )
+    rows = [(f"o{i}", "abcd"[i % 4], 60, i) for i in range(12)]
+    orders = history_table(rows).drop_columns(["codes"])
+    want = pm.simulate(engine, orders, progress=False)
+    assert [r["program_id"] for r in want.loyalty.to_pylist()] == ["points"]
+    assert {r["tier"]: r["members"] for r in want.tiers.to_pylist()} == {None: 0, "gold": 4}
+    # 3 orders each of 59.00 paid: 59 and 59 points reach gold (100), read before the 3rd
+    # order, which earns double.
+    assert want.loyalty.to_pylist()[0]["points_earned"] == 4 * (59 + 59 + 118)
+    from promotor.simulation._partitioned import split
+
+    rest, _, mine, _ = split([engine], orders, None)
+    assert (rest.num_rows, mine.num_rows) == (12, 0)
+    got = pm_dask.simulate(engine, frame(orders, 3), partitions=3)
+    assert_same_report(got, want)
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    programme_engines(),
+    st.lists(programme_order, min_size=1, max_size=20),
+    st.integers(1, 3),
+    st.sampled_from([None, 2, 3]),
+)
+def test_property_dask_simulate_with_programmes_equals_simulate(
+    client: Any,
+    engine_ir: dict[str, Any],
+    history: list[dict[str, Any]],
+    npartitions: int,
+    partitions: int | None,
+) -> None:
+    """Points, tiers, gift cards, pool codes and referrals from a store's state: the ordered
+    pass takes every order that reaches a code or a card, and the advocates' and friends'."""
+    engine = engine_or_skip(engine_ir)
+    store = pm.store("memory://")
+    setup = pm.Engine.from_json(engine.to_json())
+    setup._store = store
+    ref = _setup(setup, store)
+    orders = programme_table(history, ref)
+    want = pm.simulate(engine, orders, state=store, progress=False)
+    note(f"npartitions={npartitions} partitions={partitions}")
+    got = pm_dask.simulate(engine, frame(orders, npartitions), state=store, partitions=partitions)
+    assert_same_report(got, want)
+    for kind in ("_loyalty", "_tiers", "_tier_changes", "_referrals", "_gift_cards", "_codes"):
+        assert getattr(got, kind)().equals(getattr(want, kind)()), kind

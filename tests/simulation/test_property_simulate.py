@@ -13,13 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from hypothesis import assume, event, given, note
+from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import promotor as pm
 from promotor import reference
 from promotor.errors import RuleError
 
+from ..programs.test_property_programs import programmes as loyalty
+from ..programs.test_property_referral import programmes as referral
 from ..strategies import CATEGORIES, SEGMENTS, T0, TAGS, engines, limited_engines
 
 CUSTOMERS = ["c0", "c1", "c2", None]
@@ -204,3 +206,271 @@ def test_property_simulate_with_rules_codes_and_windows(
     engine_ir: dict[str, Any], history: list[dict[str, Any]], shuffle: list[int]
 ) -> None:
     check(engine_ir, history, shuffle)
+
+
+# --- programmes (DESIGN section 10): points, tiers, referral, gift cards, code pools --------
+
+#: Placeholders in generated orders: the advocate's referral code (made in the store before
+#: the replay), gift cards issued there, and pool codes added there.
+REF = "$ref"
+GIFT_CARDS = ["GC-1", "gc-2", "GC-3", "GC-NONE"]
+POOL = ["P-1", "p-2", "P-3", "P-NONE"]
+PROGRAMME_CODES = ["code0", "CODE1", "nope", REF, REF, REF, *POOL]
+
+programme_order = st.fixed_dictionaries(
+    {
+        "customer_id": st.sampled_from(["c0", "c1", "c2", "c3", None]),
+        "segments": st.lists(st.sampled_from(SEGMENTS), max_size=1),
+        "orders_count": st.integers(0, 2),
+        "codes": st.lists(st.sampled_from(PROGRAMME_CODES), max_size=2),
+        # Hours over about ten days, so points pend, become available, expire and count in
+        # or out of a tier window.
+        "minute": st.one_of(st.integers(0, 10 * 24 * 60), st.integers(0, 3)),
+        "shipping": st.sampled_from([Decimal("0"), Decimal("4.99")]),
+        "items": st.lists(line, min_size=1, max_size=3),
+        "gift_cards": st.lists(st.sampled_from(GIFT_CARDS), max_size=2),
+        "points": st.one_of(st.none(), st.integers(0, 400)),
+    }
+)
+
+
+@st.composite
+def programme_engines(draw: st.DrawFn) -> dict[str, Any]:
+    """Limited engines with a loyalty programme (earning, tiers, pending, expiry), often a
+    referral programme (every kind of reward, limits) and a campaign taking pool codes."""
+    engine = draw(limited_engines(engines(max_campaigns=3, depth=1)))
+    engine["currency"] = "USD"
+    programs = [draw(loyalty())]
+    if draw(st.booleans()):
+        friends = draw(referral())
+        if draw(st.integers(0, 3)):
+            # Mostly orders convert (not a named event), at any time of the history.
+            friends.update(on=None, starts_at=None, ends_at=None)
+        programs.append(friends)
+    engine["programs"] = programs
+    if draw(st.booleans()):
+        limits = [{"type": "limit", "max": 1, "per": "code"}] if draw(st.booleans()) else []
+        engine["campaigns"].append(
+            {
+                "id": "pooled",
+                "unique_codes": True,
+                "effect": {"type": "amount_off", "amount": {"type": "num", "value": "3"}},
+                "limits": limits,
+            }
+        )
+    return engine
+
+
+def _canonical_codes(counters: dict[str, int]) -> list[tuple[str, int]]:
+    """Counters with the codes referral rewards issue (random ``RW-`` ones in a redeem, ``SIM-``
+    ones in a replay) named alike, as a sorted multiset."""
+    import re
+
+    issued = re.compile(r"code=(rw|sim)-[^#|]*")
+    return sorted((issued.sub("code=<issued>", k), v) for k, v in counters.items() if v)
+
+
+def _setup(engine: pm.Engine, store: Any) -> str | None:
+    """The state the history starts from: gift cards, an advocate's code, pool codes."""
+    before = T0 - timedelta(days=1)
+    engine.issue_gift_card("30.00", code="GC-1", now=before)
+    engine.issue_gift_card("5.00", code="GC-2", expires_at=T0 + timedelta(days=3), now=before)
+    engine.issue_gift_card("12.00", code="GC-3", now=before)
+    if any(c.id == "pooled" for c in engine.campaigns):
+        store.add_codes("pooled", ["P-1", "P-2", "P-3"], customers=["c1", None, "c2"])
+    if any(p.id == "friends" for p in engine.programs):
+        return engine.referral_code("friends", advocate="c0", now=before)
+    return None
+
+
+def programme_table(history: list[dict[str, Any]], ref: str | None) -> pa.Table:
+    rows = table(history)
+    codes = [[(ref or "no-ref") if c == REF else c for c in o["codes"]] for o in history]
+    rows = rows.set_column(rows.schema.get_field_index("codes"), "codes", pa.array(codes))
+    rows = rows.append_column("gift_cards", pa.array([o["gift_cards"] for o in history]))
+    # Points pay only with a customer id (engine.redeem refuses them without one, as does
+    # the replay).
+    points = [o["points"] if o["customer_id"] is not None else None for o in history]
+    return rows.append_column("points", pa.array(points, pa.int64()))
+
+
+def check_programmes(engine_ir: dict[str, Any], history: list[dict[str, Any]]) -> None:
+    engine = engine_or_skip(engine_ir)
+    note(json.dumps(engine_ir, indent=1))
+    store = pm.store("memory://")
+    redeeming = pm.Engine.from_json(engine.to_json())
+    redeeming._store = store
+    ref = _setup(redeeming, store)
+    start = store._dump()
+    report = pm.simulate(engine, programme_table(history, ref), state=store, progress=False)
+    # The replay reads the store and never writes to it.
+    assert store._dump().counters == start.counters
+    got = {r["order_id"]: r for r in report.orders.to_pylist()}
+    amounts: dict[str, list[tuple[str, Decimal]]] = {}
+    for r in report.applied.to_pylist():
+        amounts.setdefault(r["order_id"], []).append((r["campaign_id"], r["amount"]))
+    paid = {"gift_card": Decimal(0), "points": 0}
+    for i, o in in_time_order(history):
+        oid = f"o{i}"
+        red = redeeming.redeem(
+            {"items": o["items"], "shipping": o["shipping"]},
+            customer={
+                "id": o["customer_id"],
+                "segments": o["segments"],
+                "orders_count": o["orders_count"],
+            },
+            codes=[(ref or "no-ref") if c == REF else c for c in o["codes"]],
+            now=T0 + timedelta(minutes=o["minute"]),
+            order_id=oid,
+            gift_cards=o["gift_cards"],
+            points=o["points"] if o["customer_id"] is not None else None,
+        )
+        res = red.result
+        row = got[oid]
+        note(f"{oid}: {row} {res.payments}")
+        assert row["discount"] == res.discount
+        assert row["total"] == res.total
+        assert row["applied"] == [a.campaign_id for a in res.applied]
+        assert amounts.get(oid, []) == [(a.campaign_id, a.amount) for a in res.applied]
+        for p in res.payments:
+            if p.kind == "gift_card":
+                paid["gift_card"] += p.amount
+            else:
+                paid["points"] += p.points or 0
+    final = store._dump().counters
+    tally = report._run(None).tally
+    assert _canonical_codes(tally["counters"]) == _canonical_codes(final)
+    assert report.gift_cards.to_pylist()[0]["redeemed"] == paid["gift_card"]
+    loyalty = report.loyalty.to_pylist()
+    assert sum(r["points_redeemed"] for r in loyalty) == paid["points"]
+    earned = sum(
+        e.payload["points"] for e in store.events(limit=100_000) if e.type == "points_earned"
+    )
+    assert sum(r["points_earned"] for r in loyalty) == earned
+    # Every customer with points state ends in one tier row, and the balances add up.
+    for r in loyalty:
+        tiers = [t for t in report.tiers.to_pylist() if t["program_id"] == r["program_id"]]
+        assert sum(t["members"] for t in tiers) == r["members"]
+        balances = [
+            redeeming.balance(c, r["program_id"], now=tally_last(tally)) for c in members(final)
+        ]
+        assert sum(b.available + b.pending for b in balances) == r["points_outstanding"]
+        if r["upgrades"]:
+            event("a tier upgrade")
+        if r["points_redeemed"]:
+            event("points paid an order")
+    if paid["gift_card"]:
+        event("a gift card paid")
+    for r in report.referrals.to_pylist():
+        if r["conversions"]:
+            event("a referral converted")
+        if r["rewards_issued"]:
+            event("a referral reward was issued")
+    for r in report.codes.to_pylist():
+        if r["redeemed"]:
+            event("a pool or issued code was redeemed")
+
+
+def members(counters: dict[str, int]) -> list[str]:
+    """Customers with any loyalty counter."""
+    from promotor.programs.keys import family_customer
+
+    out = []
+    for k in counters:
+        if k.startswith("loyalty|"):
+            c = family_customer(k.partition("#")[0])
+            if c is not None and c not in out:
+                out.append(c)
+    return out
+
+
+def tally_last(tally: dict[str, Any]) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=tally["last_at"])
+
+
+#: Cases of the programme properties: each case redeems every order in Python, so `make test`
+#: (the fast profile) runs 100; the slow profile runs its own count (100,000).
+PROGRAMME_EXAMPLES = 100 if settings.default.max_examples <= 300 else settings.default.max_examples
+
+
+@settings(max_examples=PROGRAMME_EXAMPLES)
+@given(programme_engines(), st.lists(programme_order, min_size=1, max_size=20))
+def test_property_simulate_with_programmes_equals_sequential_redeem(
+    engine_ir: dict[str, Any], history: list[dict[str, Any]]
+) -> None:
+    check_programmes(engine_ir, history)
+
+
+@st.composite
+def loyalty_engines(draw: st.DrawFn) -> dict[str, Any]:
+    engine = draw(limited_engines(engines(max_campaigns=3, depth=1)))
+    engine["currency"] = "USD"
+    engine["programs"] = [draw(loyalty())]
+    return engine
+
+
+@settings(max_examples=PROGRAMME_EXAMPLES)
+@given(loyalty_engines(), st.lists(programme_order, min_size=1, max_size=20))
+def test_property_simulate_with_loyalty_equals_the_reference(
+    engine_ir: dict[str, Any], history: list[dict[str, Any]]
+) -> None:
+    """The pure-Python reference replays the same history on a dict of counters: each order's
+    discounts (``reference.decide``), then the points it earns on what it paid after discounts
+    and before shipping, at the tier read before the order, and the tier changes it announces
+    (``promotor.testing.reference.programs``). Its counters at the end equal the replay's."""
+    from promotor.testing.reference.programs.keys import loyalty_family
+    from promotor.testing.reference.programs.loyalty import _programmes
+    from promotor.testing.reference.programs.work import Work
+
+    engine = engine_or_skip(engine_ir)
+    note(json.dumps(engine_ir, indent=1))
+    report = pm.simulate(engine, table(history), progress=False)
+    (programme,) = _programmes(engine_ir).values()
+    state: dict[str, int] = {}
+    upgrades = 0
+    for _, o in in_time_order(history):
+        c = canonical(o)
+        keys = reference.state_keys(engine_ir, c)
+        result, deltas = reference.decide(engine_ir, c, {k: state.get(k, 0) for k in keys})
+        for d in deltas:
+            state[d["key"]] = state.get(d["key"], 0) + d["add"]
+        customer = o["customer_id"]
+        if customer is None:
+            continue
+        now = (c["context"]["now"] - T0).total_seconds()
+        now_us = micros(T0) + int(now * 1_000_000)
+        paid = result["subtotal"] - (result["discount"] - result["shipping_discount"])
+        family = loyalty_family(programme.id, customer)
+        w = Work(state)
+        today = programme.today(now_us)
+        points = programme.points(None, paid, programme.tier(w, family, today), now_us)
+        if points > 0:
+            programme.credit(w, family, points, programme.order_available(today), False)
+        events: list[Any] = []
+        programme.announce(w, family, customer, now_us, events)
+        upgrades += sum(
+            1
+            for kind, _, payload in events
+            if kind == "tier_changed" and payload["to"] is not None and (
+                payload["from"] is None
+                or programme.tiers().index(next(t for t in programme.tiers()
+                                                if t["name"] == payload["from"]))
+                < programme.tiers().index(next(t for t in programme.tiers()
+                                               if t["name"] == payload["to"]))
+            )
+        )  # fmt: skip
+        for key, add, _, _ in w.deltas():
+            state[key] = state.get(key, 0) + add
+    assert report._run(None).tally["counters"] == {k: v for k, v in state.items() if v}
+    (row,) = report.loyalty.to_pylist()
+    assert row["upgrades"] == upgrades
+    if upgrades:
+        event("a tier upgrade (reference)")
+
+
+def micros(at: Any) -> int:
+    from datetime import UTC, datetime
+
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)

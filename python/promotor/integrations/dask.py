@@ -174,7 +174,7 @@ def simulate(
     dask = require("dask", "dask")
     require("pandas", "dask")
     from ..simulation import _partitioned as part
-    from ..simulation._replay import _error, _starting_state
+    from ..simulation._replay import _error, _pool_rows, _starting_state
 
     engines: dict[str, Engine] = {"baseline": engine}
     for name, other in (variants or {}).items():
@@ -191,7 +191,9 @@ def simulate(
     if customers is not None and hasattr(customers, "dask"):
         customers = customers.compute()
     start = _starting_state(state)
+    pools = _pool_rows(state, engines.values())
     local = part.local_state(start)
+    people = part.referral_people(start)
     n = partitions or ddf.npartitions
     orders, lines_parts = _by_customer(ddf, lines, n)
     held = dask.delayed(engines, pure=True)
@@ -203,7 +205,7 @@ def simulate(
     replay = dask.delayed(part.replay, pure=True)
     for i, o in enumerate(orders):
         lpart = None if lines_parts is None else lines_parts[i]
-        rest, rest_lines, mine, mine_lines = split(list_engines, o, lpart)
+        rest, rest_lines, mine, mine_lines = split(list_engines, o, lpart, people)
         involved.append(mine)
         involved_lines.append(mine_lines)
         pieces.append(
@@ -227,12 +229,14 @@ def simulate(
             start,
             timezone,
             keep_orders,
+            pools,
         )
     done = dask.compute(ordered, *pieces)
     exponent = _native_exponent(engine.currency)
     return part.merge(
         list(done),
         start,
+        engines,
         kind="pandas",
         currency=engine.currency,
         exponent=exponent,
@@ -313,10 +317,10 @@ def _keyed(df: Any, n: int, partition_info: dict[str, Any] | None = None) -> Any
 
 
 def _split(
-    engines: list[Engine], orders: list[Any], lines: list[Any] | None
+    engines: list[Engine], orders: list[Any], lines: list[Any] | None, people: list[str]
 ) -> tuple[Any, Any, Any, Any]:
     pa = require("pyarrow", "dask")
     from ..simulation._partitioned import split
 
     table = pa.concat_tables(orders)
-    return split(engines, table, None if lines is None else pa.concat_tables(lines))
+    return split(engines, table, None if lines is None else pa.concat_tables(lines), people)

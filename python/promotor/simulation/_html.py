@@ -61,6 +61,28 @@ def _png(fig: Any, kind: str) -> str:
     )
 
 
+def _programmes(report: Report, t: dict[str, Any]) -> list[str]:
+    """The programme tables (baseline) that have anything to show."""
+    out = []
+    if t["loyalty"]:
+        out += [
+            "<h2>Loyalty (baseline)</h2>",
+            table_html(report._loyalty()),
+            "<h2>Tiers (baseline)</h2>",
+            table_html(report._tiers()),
+        ]
+        changes = report._tier_changes()
+        if changes.num_rows:
+            out += ["<h2>Tier changes (baseline)</h2>", table_html(changes, limit=DAILY_ROWS)]
+    if t["referral"]:
+        out += ["<h2>Referrals (baseline)</h2>", table_html(report._referrals())]
+    if any(t["gift_cards"]):
+        out += ["<h2>Gift cards (baseline)</h2>", table_html(report._gift_cards())]
+    if t["codes"]:
+        out += ["<h2>Codes (baseline)</h2>", table_html(report._codes())]
+    return out
+
+
 def report_html(report: Report, *, figures: bool, page: bool) -> str:
     t = report._run(None).tally
     parts = [
@@ -72,6 +94,7 @@ def report_html(report: Report, *, figures: bool, page: bool) -> str:
         "<h2>Campaigns (baseline)</h2>",
         table_html(report._campaigns()),
     ]
+    parts += _programmes(report, t)
     if page:
         budgeted = [r[0] for r in t["campaigns"] if r[7] is not None]
         if budgeted:

@@ -8,12 +8,24 @@ either one customer's (its key has a ``customer=`` part: ``per: customer`` limit
 by all (totals, budgets, per-code and per-period limits). Whether an order's campaigns pass
 their rules reads no counter, and a campaign's limits are read only once it has passed, so
 :func:`promotor._native.shared_orders` finds, without any state, the orders whose decision a
-shared counter can change. A customer with such an order is *involved*: every order of every
+shared counter can change (a campaign whose rules read the discounted cart reads what the
+campaigns before it took, which their limits decide: it counts as passing whenever its code
+and activity admit the order). A customer with such an order is *involved*: every order of every
 involved customer is replayed in one ordered pass from the whole starting state. Every other
 customer reads and writes only their own counters, so their orders are replayed per partition
 of customers, in any number of pieces, from their own counters. Each order is then decided on
 exactly the counter values the single replay gives it; the report's tallies are sums over
 orders except a few firsts, lasts and budget values, which only the involved pass can move.
+
+Programmes (DESIGN section 10): loyalty lots and tiers are one customer's (their keys name
+the customer), so they stay with the customer's piece. Codes and gift cards are not: a pool
+code, an issued code or an advocate's code is found by whoever types it, a gift card pays for
+whoever holds it, and a referral ties a friend to an advocate (whose reward may be points).
+So an order giving a code no campaign defines (when the engine reads such codes) or paying
+with a gift card is shared too (``shared_orders``), and so is every order of the advocates
+and friends of the starting state (:func:`referral_people`): their referral state, and the
+points it rewards, move in the ordered pass. Points and balances at the end are read from
+the merged counters (``_native.standing``), not added up.
 """
 
 from __future__ import annotations
@@ -45,6 +57,22 @@ def local_state(state: Mapping[str, int]) -> dict[str, int]:
     return {k: v for k, v in state.items() if is_local(k)}
 
 
+def referral_people(state: Mapping[str, int]) -> list[str]:
+    """The advocates and referred friends of referral programmes in ``state``: their orders
+    move referral state shared with another customer."""
+    from ..programs.keys import unescape
+
+    out = set()
+    for key in state:
+        if not key.startswith("referral|"):
+            continue
+        for part in key.partition("#")[0].split("|"):
+            name, _, value = part.partition("=")
+            if name in ("advocate", "friend"):
+                out.add(unescape(value))
+    return sorted(out)
+
+
 @dataclass(frozen=True, slots=True)
 class Piece:
     """One replayed piece: each order's ``created_at`` and global position (in the order of
@@ -58,10 +86,13 @@ class Piece:
     state: dict[str, int]
 
 
-def split(engines: Sequence[Engine], orders: Any, lines: Any) -> tuple[Any, Any, Any, Any]:
+def split(
+    engines: Sequence[Engine], orders: Any, lines: Any, people: Sequence[str] = ()
+) -> tuple[Any, Any, Any, Any]:
     """``(rest, rest_lines, involved, involved_lines)``: the orders of customers some shared
-    counter can decide (and orders without a customer that one can) and the others, with
-    their lines (``None`` without a lines table). ``orders`` holds whole customers."""
+    counter can decide (and orders without a customer that one can), of ``people`` (the
+    starting state's advocates and friends), and the others, with their lines (``None``
+    without a lines table). ``orders`` holds whole customers."""
     pa = _pyarrow()
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
@@ -78,6 +109,10 @@ def split(engines: Sequence[Engine], orders: Any, lines: Any) -> tuple[Any, Any,
             pc.fill_null(pc.is_in(customer, value_set=touched), False),
             pc.and_(pc.is_null(customer), flags),
         )
+        if people:
+            text = pc.cast(customer, pa.string())
+            mentioned = pc.is_in(text, value_set=pa.array(people, pa.string()))
+            involved = pc.or_(involved, pc.fill_null(mentioned, False))
     else:
         involved = flags
     rest = pc.invert(involved)
@@ -101,6 +136,7 @@ def replay(
     state: Mapping[str, int],
     timezone: str,
     keep_orders: bool,
+    pools: list[tuple[str, str, str, str | None]] | None = None,
 ) -> Piece:
     """Replays the concatenated ``orders`` (each with the position column) in time order,
     ties by position, through :func:`promotor.simulate` from ``state``."""
@@ -129,6 +165,7 @@ def replay(
         timezone=timezone,
         progress=False,
         keep_orders=keep_orders,
+        pools=pools,
     )
     return Piece(times, positions, report._runs, report._cost_minor, dict(state))
 
@@ -136,6 +173,7 @@ def replay(
 def merge(
     pieces: Sequence[Piece],
     start: Mapping[str, int],
+    engines: Mapping[str, Engine],
     *,
     kind: str,
     currency: str,
@@ -144,7 +182,7 @@ def merge(
 ) -> Report:
     """The report of one ordered replay of every piece's orders from ``start``."""
     names = list(pieces[0].runs)
-    runs = {n: _merge_run(n, [p.runs[n] for p in pieces], pieces, start) for n in names}
+    runs = {n: _merge_run(n, [p.runs[n] for p in pieces], pieces, start, engines[n]) for n in names}
     costs = [p.cost_minor for p in pieces if p.cost_minor is not None]
     return Report(
         runs,
@@ -157,7 +195,7 @@ def merge(
 
 
 def _merge_run(
-    name: str, runs: list[Run], pieces: Sequence[Piece], start: Mapping[str, int]
+    name: str, runs: list[Run], pieces: Sequence[Piece], start: Mapping[str, int], engine: Engine
 ) -> Run:
     pa = _pyarrow()
     import pyarrow.compute as pc
@@ -180,7 +218,7 @@ def _merge_run(
         detail = detail.take(pa.array(np.argsort(detail_rank, kind="stable")))
     return Run(
         name=name,
-        tally=merge_tallies(tallies, [p.state for p in pieces], start),
+        tally=merge_tallies(tallies, [p.state for p in pieces], start, engine),
         summary=summary,
         detail=detail,
     )
@@ -200,6 +238,7 @@ def merge_tallies(
     tallies: Sequence[dict[str, Any]],
     starts: Sequence[Mapping[str, int]],
     start: Mapping[str, int],
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """One tally from the tallies of pieces whose orders share no counter that any two of
     them move, each replayed from ``starts[i]``, as one replay from ``start`` counts it.
@@ -253,7 +292,10 @@ def merge_tallies(
         moved = t["counters"]
         for key in set(moved) | set(given):
             counters[key] = counters.get(key, 0) + moved.get(key, 0) - given.get(key, 0)
+    merged = {k: v for k, v in counters.items() if v != 0}
+    last_at = _max([t["last_at"] for t in tallies])
     return {
+        **_merge_programmes(tallies, merged, last_at, engine),
         "exponent": first["exponent"],
         "orders": sum(t["orders"] for t in tallies),
         "totals": [sum(t["totals"][i] for t in tallies) for i in range(4)],
@@ -271,5 +313,65 @@ def merge_tallies(
                 segments, key=lambda k: (k[0].encode(), -1 if k[1] is None else index[k[1]])
             )
         ],
-        "counters": {k: v for k, v in counters.items() if v != 0},
+        "counters": merged,
+    }
+
+
+def _merge_programmes(
+    tallies: Sequence[dict[str, Any]],
+    counters: dict[str, int],
+    last_at: int | None,
+    engine: Engine | None,
+) -> dict[str, Any]:
+    """The programme tallies: flows (points earned and paid, tier changes, referrals, gift
+    cards paying, codes) add up, each customer's in one piece; what is held at the end
+    (balances, members per tier, cards) is read from the merged counters at ``last_at``."""
+    first = tallies[0]
+    standing: list[Any] = []
+    cards: tuple[int, int] = (0, 0)
+    if engine is not None:
+        standing, cards = _native.standing(engine._program, counters, last_at or 0)
+    loyalty = []
+    for i, row in enumerate(first["loyalty"]):
+        rows = [t["loyalty"][i] for t in tallies]
+        changes: dict[tuple[int, str | None], list[int]] = {}
+        for r in rows:
+            for day, tier, up, down in r[9]:
+                c = changes.setdefault((day, tier), [0, 0])
+                c[0] += up
+                c[1] += down
+        order = [None, *(t for t, _ in row[8] if t is not None)]
+        members, available, pending, tiers = standing[i] if standing else (0, 0, 0, row[8])
+        loyalty.append(
+            (
+                row[0],
+                *(sum(r[k] for r in rows) for k in (1, 2, 3, 4)),
+                members,
+                available,
+                pending,
+                tiers,
+                [
+                    (day, tier, *changes[(day, tier)])
+                    for day, tier in sorted(changes, key=lambda k: (k[0], order.index(k[1])))
+                ],
+            )
+        )
+    referral = []
+    for i, row in enumerate(first["referral"]):
+        rows = [t["referral"][i] for t in tallies]
+        kinds: dict[str, int] = {}
+        for r in rows:
+            for k, v in r[4].items():
+                kinds[k] = kinds.get(k, 0) + v
+        referral.append((row[0], *(sum(r[k] for r in rows) for k in (1, 2, 3)), kinds))
+    flows = [sum(t["gift_cards"][k] for t in tallies) for k in range(4)]
+    codes = [
+        (c[0], sum(t["codes"][i][1] for t in tallies), sum(t["codes"][i][2] for t in tallies))
+        for i, c in enumerate(first["codes"])
+    ]
+    return {
+        "loyalty": loyalty,
+        "referral": referral,
+        "gift_cards": (*flows, *cards),
+        "codes": codes,
     }

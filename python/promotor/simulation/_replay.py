@@ -43,6 +43,25 @@ def _starting_state(state: Store | Mapping[str, int] | None) -> dict[str, int]:
     return dict(dump().counters)
 
 
+def _pool_rows(
+    state: Store | Mapping[str, int] | None, engines: Iterable[Engine]
+) -> list[tuple[str, str, str, str | None]] | None:
+    """The rows of a store's code pools that the engines' ``unique_codes`` campaigns read:
+    ``(key, campaign id, code, customer id)``. Read once, never written; assigning codes is
+    not an order, so the pools stay as they are through the replay."""
+    if state is None or isinstance(state, Mapping):
+        return None
+    from ..stores.codec import normalize_code
+
+    wanted = sorted({c.id for e in engines for c in e.campaigns if c.unique_codes})
+    rows: list[tuple[str, str, str, str | None]] = []
+    for campaign_id in wanted:
+        for chunk in state._pool_rows(campaign_id):
+            for code, customer, _ in chunk:
+                rows.append((normalize_code(code), campaign_id, code, customer))
+    return rows or None
+
+
 def _with_customers(table: Any, customers: Any) -> Any:
     """Joins the customers table's columns onto the orders by ``customer_id``, keeping the
     orders' order; columns the orders already have win."""
@@ -150,17 +169,24 @@ def simulate(
     progress: bool = True,
     *,
     keep_orders: bool = True,
+    pools: list[tuple[str, str, str, str | None]] | None = None,
 ) -> Report:
     """Replays ``orders`` in ``created_at`` order through ``engine`` (named ``"baseline"``)
-    and each of ``variants``, with usage limits and budgets held in memory, starting empty or
-    from ``state`` (a store's counters, read and never written).
+    and each of ``variants``, each order decided as :meth:`Engine.redeem` decides it, with the
+    state held in memory: usage limits and budgets, code pools and issued codes, loyalty
+    points and tiers, referral progress and gift cards. It starts empty or from ``state`` (a
+    store's counters and pools, read and never written).
 
     ``orders``: a pyarrow, polars or pandas table (sorted here, stably, if it is not in time
     order), or an iterable of Arrow record batches or tables already in time order, streamed
     chunk by chunk. Columns as for :meth:`Engine.evaluate_batch`, plus ``cost`` (decimal) or
-    ``cost_minor`` for margins. ``lines``: a separate lines table; ``customers``: a table
+    ``cost_minor`` for margins, and what orders pay with as :meth:`Engine.redeem` takes it:
+    ``gift_cards`` (a list of codes) and ``points`` (points of the engine's one loyalty
+    programme). ``lines``: a separate lines table; ``customers``: a table
     joined onto the orders by ``customer_id``. ``timezone``: the days of ``report.daily``.
     ``keep_orders=False`` keeps no per-order table (memory bounded by the state).
+    ``pools``: pool rows ``(key, campaign id, code, customer id)`` to start from when
+    ``state`` is a mapping (the partitioned simulation's ordered pass).
     """
     pa = _pyarrow()
     engines: dict[str, Engine] = {"baseline": engine}
@@ -209,6 +235,8 @@ def simulate(
         source = table
     lines_stream = None if lines is None else _table(lines, "lines").__arrow_c_stream__()
     counters = _starting_state(state)
+    if pools is None:
+        pools = _pool_rows(state, engines.values())
     update, bar = _progress(total, progress, "simulate")
     try:
         results = _native.simulate(
@@ -220,6 +248,7 @@ def simulate(
             [counters] * len(engines),
             keep_orders,
             update,
+            pools,
         )
     finally:
         if bar is not None:

@@ -19,6 +19,19 @@ _DAY0 = date(1970, 1, 1)
 #: Days of history the forecast's "recent rate" reads.
 FORECAST_WINDOW_DAYS = 7
 
+#: The columns :meth:`Report.compare` adds on each variant's total row when an engine has
+#: programmes, issued codes or orders paying with gift cards (null on campaign rows).
+PROGRAMME_COLUMNS = (
+    "points_earned",
+    "points_redeemed",
+    "points_outstanding",
+    "tier_upgrades",
+    "referral_conversions",
+    "referral_rewards",
+    "gift_card_redeemed",
+    "codes_redeemed",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Run:
@@ -155,6 +168,119 @@ class Report:
             }
         )
 
+    # Programmes (DESIGN section 10): tallies the Rust replay keeps while it runs.
+
+    def _has_programmes(self) -> bool:
+        """Whether any run has a programme, issued codes, or orders paid by gift cards."""
+        return any(
+            t["loyalty"] or t["referral"] or t["codes"] or any(t["gift_cards"])
+            for t in (r.tally for r in self._runs.values())
+        )
+
+    def _loyalty(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        rows = self._run(variant).tally["loyalty"]
+        return pa.table(
+            {
+                "program_id": pa.array([r[0] for r in rows], pa.string()),
+                "points_earned": pa.array([r[1] for r in rows], pa.int64()),
+                "earning_orders": pa.array([r[2] for r in rows], pa.int64()),
+                "points_redeemed": pa.array([r[3] for r in rows], pa.int64()),
+                "redeemed_value": pa.array([self._money(r[4]) for r in rows], self._money_type()),
+                "points_outstanding": pa.array([r[6] + r[7] for r in rows], pa.int64()),
+                "points_pending": pa.array([r[7] for r in rows], pa.int64()),
+                "members": pa.array([r[5] for r in rows], pa.int64()),
+                "upgrades": pa.array([sum(c[2] for c in r[9]) for r in rows], pa.int64()),
+            }
+        )
+
+    def _tiers(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        out: dict[str, list[Any]] = {"program_id": [], "tier": [], "members": [], "upgrades": []}
+        for r in self._run(variant).tally["loyalty"]:
+            ups: dict[str | None, int] = {}
+            for _day, tier, up, _down in r[9]:
+                ups[tier] = ups.get(tier, 0) + up
+            for tier, members in r[8]:
+                for k, v in zip(out, (r[0], tier, members, ups.get(tier, 0)), strict=True):
+                    out[k].append(v)
+        types = {"program_id": pa.string(), "tier": pa.string()}
+        return pa.table({k: pa.array(v, types.get(k, pa.int64())) for k, v in out.items()})
+
+    def _tier_changes(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        rows = [
+            (day, r[0], tier, up, down)
+            for r in self._run(variant).tally["loyalty"]
+            for day, tier, up, down in r[9]
+        ]
+        return pa.table(
+            {
+                "day": pa.array([_DAY0 + timedelta(days=r[0]) for r in rows], pa.date32()),
+                "program_id": pa.array([r[1] for r in rows], pa.string()),
+                "tier": pa.array([r[2] for r in rows], pa.string()),
+                "upgrades": pa.array([r[3] for r in rows], pa.int64()),
+                "downgrades": pa.array([r[4] for r in rows], pa.int64()),
+            }
+        )
+
+    def _referrals(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        rows = self._run(variant).tally["referral"]
+        kinds = ("code", "points", "gift_card")
+        cols = {
+            "program_id": pa.array([r[0] for r in rows], pa.string()),
+            "referred": pa.array([r[1] for r in rows], pa.int64()),
+            "conversions": pa.array([r[2] for r in rows], pa.int64()),
+            "rewarded": pa.array([r[3] for r in rows], pa.int64()),
+            "rewards_issued": pa.array([sum(r[4].values()) for r in rows], pa.int64()),
+        }
+        for k in kinds:
+            cols[f"rewards_{k}"] = pa.array([r[4].get(k, 0) for r in rows], pa.int64())
+        return pa.table(cols)
+
+    def _gift_cards(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        payments, redeemed, issued, issued_value, cards, balance = self._run(variant).tally[
+            "gift_cards"
+        ]
+        money = self._money_type()
+        return pa.table(
+            {
+                "payments": pa.array([payments], pa.int64()),
+                "redeemed": pa.array([self._money(redeemed)], money),
+                "issued": pa.array([issued], pa.int64()),
+                "issued_value": pa.array([self._money(issued_value)], money),
+                "cards": pa.array([cards], pa.int64()),
+                "balance": pa.array([self._money(balance)], money),
+            }
+        )
+
+    def _codes(self, variant: str | None = None) -> Any:
+        pa = _pyarrow()
+        rows = self._run(variant).tally["codes"]
+        return pa.table(
+            {
+                "campaign_id": pa.array([r[0] for r in rows], pa.string()),
+                "issued": pa.array([r[1] for r in rows], pa.int64()),
+                "redeemed": pa.array([r[2] for r in rows], pa.int64()),
+            }
+        )
+
+    def _programme_totals(self, t: dict[str, Any]) -> tuple[Any, ...]:
+        """A run's programme figures for its total row in :meth:`compare`."""
+        loyalty, referral = t["loyalty"], t["referral"]
+        return (
+            sum(r[1] for r in loyalty),
+            sum(r[3] for r in loyalty),
+            sum(r[6] + r[7] for r in loyalty),
+            sum(c[2] for r in loyalty for c in r[9]),
+            sum(r[2] for r in referral),
+            sum(sum(r[4].values()) for r in referral),
+            self._money(t["gift_cards"][1]),
+            sum(r[2] for r in t["codes"]),
+        )
+
     def _compare(self) -> Any:
         pa = _pyarrow()
         cols: dict[str, list[Any]] = {
@@ -170,14 +296,16 @@ class Report:
                 "margin",
             )
         }
+        programmes = self._has_programmes()
+        extra = PROGRAMME_COLUMNS if programmes else ()
+        cols.update({k: [] for k in extra})
         for name, run in self._runs.items():
             t = run.tally
             for r in t["campaigns"]:
-                for k, v in zip(
-                    cols,
-                    (name, r[0], r[1], r[2], self._money(r[3]), self._money(r[8]), None, None),
-                    strict=True,
-                ):
+                row: tuple[Any, ...] = (
+                    name, r[0], r[1], r[2], self._money(r[3]), self._money(r[8]), None, None
+                )  # fmt: skip
+                for k, v in zip(cols, row + (None,) * len(extra), strict=True):
                     cols[k].append(v)
             _subtotal, shipping, discount, total = t["totals"]
             margin = None
@@ -193,6 +321,8 @@ class Report:
                 self._money(total),
                 margin,
             )
+            if programmes:
+                row += self._programme_totals(t)
             for k, v in zip(cols, row, strict=True):
                 cols[k].append(v)
         money = self._money_type()
@@ -205,8 +335,9 @@ class Report:
             "budget_used": money,
             "revenue": money,
             "margin": money,
+            "gift_card_redeemed": money,
         }
-        return pa.table({k: pa.array(v, types[k]) for k, v in cols.items()})
+        return pa.table({k: pa.array(v, types.get(k, pa.int64())) for k, v in cols.items()})
 
     # -- public tables -------------------------------------------------------------------
 
@@ -253,11 +384,55 @@ class Report:
         segment), ``campaign_id, redemptions, discount``."""
         return self._out(self._segments())
 
+    @property
+    def loyalty(self) -> Any:
+        """Per loyalty programme (baseline): ``program_id, points_earned`` (orders and
+        referral rewards, pending included), ``earning_orders, points_redeemed`` (points that
+        paid orders), ``redeemed_value`` (what they paid), ``points_outstanding`` (available
+        and pending at the last order, debts netted), ``points_pending, members`` (customers
+        holding any points state), ``upgrades`` (tier changes up)."""
+        return self._out(self._loyalty())
+
+    @property
+    def tiers(self) -> Any:
+        """Per loyalty programme and tier (baseline; ``tier`` null: no tier): ``members`` at
+        the last order and ``upgrades`` (customers who moved up into it during the replay)."""
+        return self._out(self._tiers())
+
+    @property
+    def tier_changes(self) -> Any:
+        """Tier changes over time (baseline): ``day, program_id, tier`` (the tier reached),
+        ``upgrades, downgrades``. A tier reached by an order lifts the points of later orders,
+        so it shows here before the earning it unlocks."""
+        return self._out(self._tier_changes())
+
+    @property
+    def referrals(self) -> Any:
+        """Per referral programme (baseline): ``referred`` (friends' orders its friend
+        campaign applied to), ``conversions, rewarded`` (conversions counted toward reward
+        tiers), ``rewards_issued`` and by kind ``rewards_code, rewards_points,
+        rewards_gift_card``."""
+        return self._out(self._referrals())
+
+    @property
+    def gift_cards(self) -> Any:
+        """Gift cards (baseline), one row: ``payments`` and ``redeemed`` (value they paid),
+        ``issued, issued_value`` (cards referral rewards issued), ``cards, balance`` (held
+        at the end)."""
+        return self._out(self._gift_cards())
+
+    @property
+    def codes(self) -> Any:
+        """Per campaign taking pool or issued codes (baseline): ``campaign_id, issued``
+        (codes issued during the replay), ``redeemed`` (orders it applied to with one)."""
+        return self._out(self._codes())
+
     def compare(self) -> Any:
         """One row per variant and campaign, plus a total row per variant (``campaign_id``
         null): ``variant, campaign_id, orders, redemptions, discount, budget_used``, and on
         total rows ``revenue`` (sum of totals) and ``margin`` (revenue less shipping less the
-        orders' ``cost``; null without a cost column)."""
+        orders' ``cost``; null without a cost column). With programmes, issued codes or gift
+        cards, total rows also carry :data:`PROGRAMME_COLUMNS`."""
         return self._out(self._compare())
 
     def forecast(self, campaign_id: str, variant: str | None = None) -> Forecast:

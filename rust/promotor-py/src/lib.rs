@@ -231,6 +231,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(codes::pool_keys, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::shared_orders, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::standing, m)?)?;
     m.add_class::<program::Program>()?;
     m.add_class::<program::Priced>()?;
     m.add_class::<applied::Applied>()?;

@@ -11,21 +11,27 @@ use promotor_core::arrow::lines::Lines;
 use promotor_core::arrow::write::{arrow_error, MoneyOut};
 use promotor_core::batch::CHUNK;
 use promotor_core::error::{Error, ErrorKind, Errors, Loc};
-use promotor_core::simulate::shared::{shared_program, SharedReads};
+use promotor_core::simulate::shared::{code_orders, reads_codes, shared_program, SharedReads};
+use promotor_core::simulate::State;
 use promotor_core::simulate::{Simulation, Tally};
 use promotor_core::state::memory::MemoryState;
+use promotor_core::state::pools::{PoolCode, PoolCodes};
 
 use crate::batch::{export, import, read_all};
 use crate::errors;
 use crate::program::Program;
 
+/// A pool row as Python gives it: `(key, campaign id, code, customer id)`.
+type PoolRow = (String, String, String, Option<String>);
+
 type Capsules<'py> = (Option<Bound<'py, PyCapsule>>, Option<Bound<'py, PyCapsule>>);
 
 /// Replays `orders` (sorted by `created_at`) through each program, each from its own starting
-/// counters; returns per program `(summary, detail, tally)` (capsules `None` without
-/// `keep_orders`). `progress(n)` is called with the rows done after each chunk.
+/// counters (programme families included) and the store's pool rows `pools` (`(key,
+/// campaign, code, customer)`); returns per program `(summary, detail, tally)` (capsules
+/// `None` without `keep_orders`). `progress(n)` is called with the rows done after each chunk.
 #[pyfunction]
-#[pyo3(signature = (programs, orders, lines, money, timezone, states, keep_orders, progress))]
+#[pyo3(signature = (programs, orders, lines, money, timezone, states, keep_orders, progress, pools=None))]
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
 pub fn simulate<'py>(
     py: Python<'py>,
@@ -37,7 +43,22 @@ pub fn simulate<'py>(
     states: Vec<HashMap<String, i64>>,
     keep_orders: bool,
     progress: Option<Bound<'py, PyAny>>,
+    pools: Option<Vec<PoolRow>>,
 ) -> PyResult<Vec<(Capsules<'py>, Bound<'py, PyDict>)>> {
+    let pools: PoolCodes = pools
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, campaign, code, customer)| {
+            (
+                key,
+                PoolCode {
+                    campaign,
+                    code,
+                    customer,
+                },
+            )
+        })
+        .collect();
     let money = MoneyOut::parse(money).ok_or_else(|| {
         PyValueError::new_err(format!(
             "money must be 'decimal', 'minor' or 'float', got {money:?}"
@@ -84,7 +105,15 @@ pub fn simulate<'py>(
                 })
                 .collect();
             memory.apply(&start).expect("unbounded deltas always apply");
-            Simulation::new(p, lines.clone(), money, memory, tz, keep_orders)
+            Simulation::new(
+                p,
+                lines.clone(),
+                money,
+                &memory,
+                pools.clone(),
+                tz,
+                keep_orders,
+            )
         })
         .collect();
     let mut outs: Vec<(Vec<_>, Vec<_>)> = vec![(Vec::new(), Vec::new()); sims.len()];
@@ -131,7 +160,7 @@ pub fn simulate<'py>(
         } else {
             (None, None)
         };
-        let tally = tally_dict(py, sim.tally(), sim.counters().state())?;
+        let tally = tally_dict(py, sim.program(), sim.tally(), sim.state())?;
         result.push((capsules, tally));
     }
     Ok(result)
@@ -169,6 +198,11 @@ pub fn shared_orders<'py>(
         .iter()
         .map(|p| SharedReads::new(p, lines.clone()))
         .collect();
+    // Codes no campaign defines and gift cards reach state shared across customers.
+    let coded: Vec<_> = programs
+        .iter()
+        .map(|p| (p.core().clone(), reads_codes(p.core())))
+        .collect();
     let mut out = Vec::new();
     for batch in orders {
         let batch = batch
@@ -180,6 +214,9 @@ pub fn shared_orders<'py>(
             let len = CHUNK.min(batch.num_rows() - offset);
             let chunk = batch.slice(offset, len);
             let flags = &mut out[start + offset..start + offset + len];
+            for (p, codes) in &coded {
+                code_orders(p, *codes, &chunk, flags);
+            }
             for reader in &mut readers {
                 py.detach(|| reader.chunk(&chunk, start + offset, flags))
                     .map_err(|e| errors::to_py(py, &e))?;
@@ -194,9 +231,11 @@ pub fn shared_orders<'py>(
 /// The tally as plain Python data; money in minor units, times in microseconds.
 fn tally_dict<'py>(
     py: Python<'py>,
+    program: &promotor_core::compile::Program,
     t: &Tally,
-    state: &MemoryState,
+    state: &State,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let limits = state.counters.state();
     let d = PyDict::new(py);
     d.set_item("exponent", t.exponent)?;
     d.set_item("orders", t.orders)?;
@@ -215,7 +254,7 @@ fn tally_dict<'py>(
             c.refused,
             c.exhausted_at,
             budget.map(|b| b.max),
-            budget.map(|b| state.get(&b.key)),
+            budget.map(|b| limits.get(&b.key)),
         ))?;
     }
     d.set_item("campaigns", campaigns)?;
@@ -237,12 +276,109 @@ fn tally_dict<'py>(
         ))?;
     }
     d.set_item("segments", segments)?;
-    let counters: HashMap<&str, i64> = state
-        .counters()
-        .iter()
-        .filter(|(_, v)| **v != 0)
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let counters: HashMap<&str, i64> = state.counters().collect();
     d.set_item("counters", counters)?;
+    programmes(py, &d, program, t, state)?;
     Ok(d)
+}
+
+/// What a state of counters holds at `at`: per loyalty programme `(members, available,
+/// pending, [(tier, members)])`, and gift cards `(cards, balance)`. The partitioned
+/// simulation reads its merged counters with it.
+#[pyfunction]
+#[allow(clippy::needless_pass_by_value)]
+pub fn standing<'py>(
+    py: Python<'py>,
+    program: PyRef<'py, Program>,
+    counters: HashMap<String, i64>,
+    at: i64,
+) -> PyResult<(Bound<'py, PyList>, (u64, i64))> {
+    let core = program.core();
+    let mut memory = MemoryState::new();
+    let start: Vec<_> = counters
+        .into_iter()
+        .map(|(key, add)| promotor_core::state::Delta {
+            key,
+            add,
+            max: None,
+            min: None,
+        })
+        .collect();
+    memory.apply(&start).expect("unbounded deltas always apply");
+    let state = State::new(core, &memory, PoolCodes::default());
+    let out = PyList::empty(py);
+    for s in state.points.standing(core, at) {
+        out.append((s.members, s.available, s.pending, s.tiers))?;
+    }
+    Ok((out, state.gift_cards.outstanding()))
+}
+
+/// The programme tallies: per loyalty programme `(id, earned, earning orders, redeemed,
+/// redeemed value, members, available, pending, [(tier, members)], [(day, tier, up,
+/// down)])`, per referral programme `(id, referred, conversions, rewarded, {kind: n})`, gift
+/// cards `(payments, redeemed, issued, issued value, cards, balance)` and codes `(campaign,
+/// issued, redeemed)`. Standings are read at the last order's time.
+fn programmes<'py>(
+    py: Python<'py>,
+    d: &Bound<'py, PyDict>,
+    program: &promotor_core::compile::Program,
+    t: &Tally,
+    state: &State,
+) -> PyResult<()> {
+    let at = t.last_at.unwrap_or(0);
+    let standing = state.points.standing(program, at);
+    let loyalty = PyList::empty(py);
+    for (l, s) in t.loyalty.iter().zip(&standing) {
+        let name = |i: usize| (i > 0).then(|| l.tiers[i - 1].clone());
+        let tiers = s.tiers.clone();
+        let changes: Vec<(i32, Option<String>, u64, u64)> = l
+            .changes
+            .iter()
+            .map(|((day, to), (up, down))| (*day, name(*to), *up, *down))
+            .collect();
+        loyalty.append((
+            &l.id,
+            l.earned,
+            l.earning_orders,
+            l.redeemed,
+            l.redeemed_value,
+            s.members,
+            s.available,
+            s.pending,
+            tiers,
+            changes,
+        ))?;
+    }
+    d.set_item("loyalty", loyalty)?;
+    let referral = PyList::empty(py);
+    for r in &t.referral {
+        referral.append((
+            &r.id,
+            r.referred,
+            r.conversions,
+            r.rewarded,
+            r.rewards.clone(),
+        ))?;
+    }
+    d.set_item("referral", referral)?;
+    let g = &t.gift_cards;
+    let (cards, balance) = state.gift_cards.outstanding();
+    d.set_item(
+        "gift_cards",
+        (
+            g.payments,
+            g.redeemed,
+            g.issued,
+            g.issued_value,
+            cards,
+            balance,
+        ),
+    )?;
+    let codes: Vec<(&str, u64, u64)> = t
+        .codes
+        .iter()
+        .map(|c| (t.ids[c.campaign].as_str(), c.issued, c.redeemed))
+        .collect();
+    d.set_item("codes", codes)?;
+    Ok(())
 }

@@ -167,9 +167,21 @@ impl Program {
         snapshot: &Snapshot,
         trace: &mut Trace,
     ) -> (Outcome, Vec<Delta>) {
+        self.decide_traced_with(input, snapshot, None, trace)
+    }
+
+    /// [`Program::decide_traced`] with the pool rows of [`Program::pool_lookups`], when the
+    /// caller holds code pools (the simulation).
+    pub fn decide_traced_with(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pools: Option<&PoolCodes>,
+        trace: &mut Trace,
+    ) -> (Outcome, Vec<Delta>) {
         trace.passed.clear();
         trace.refused.clear();
-        self.run(input, false, Some(snapshot), None, Some(trace))
+        self.run(input, false, Some(snapshot), pools, Some(trace))
     }
 
     fn run(

@@ -123,11 +123,37 @@ impl Program {
         pools: Option<&crate::state::pools::PoolCodes>,
         explain: bool,
     ) -> Result<Checkout, String> {
-        let p = &*self.0;
-        let (mut outcome, mut deltas) = match pools {
+        let decided = match pools {
             Some(pools) => self.decide_with(input, snapshot, pools, explain),
             None => self.decide(input, snapshot, explain),
         };
+        self.settle(input, snapshot, pay, decided)
+    }
+
+    /// [`Program::checkout_with`] without rejections, noting in `trace` which campaigns
+    /// passed their rules and which a limit refused ([`Program::decide_traced`]): the
+    /// simulation's replay of a redeem.
+    pub fn checkout_traced(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pay: &Pay,
+        pools: Option<&crate::state::pools::PoolCodes>,
+        trace: &mut crate::eval::Trace,
+    ) -> Result<Checkout, String> {
+        let decided = self.decide_traced_with(input, snapshot, pools, trace);
+        self.settle(input, snapshot, pay, decided)
+    }
+
+    /// What a redeem decides once the discounts are: payments, points earned, referral.
+    fn settle(
+        &self,
+        input: &Input,
+        snapshot: &Snapshot,
+        pay: &Pay,
+        (mut outcome, mut deltas): (Outcome, Vec<Delta>),
+    ) -> Result<Checkout, String> {
+        let p = &*self.0;
         let now = input.context.now;
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let engine_currency = p.def.currency.as_str();

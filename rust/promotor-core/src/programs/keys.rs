@@ -98,11 +98,33 @@ pub fn member(family: &str, member: &str) -> String {
     k
 }
 
+/// `YYYY-MM-DD` (chrono's `%Y-%m-%d`). Every decision on a customer's lots writes and reads
+/// these, so the common case skips the format machinery.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    use std::fmt::Write;
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut out = String::with_capacity(10);
+    let _ = write!(out, "{y:04}-{:02}-{:02}", d.month(), d.day());
+    out
 }
 
+/// The date of a `YYYY-MM-DD` text (as chrono's `%Y-%m-%d` reads it).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+        }
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
@@ -163,6 +185,23 @@ pub fn parse_owner(member: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_and_write_as_chrono_does() {
+        for text in ["2026-11-27", "0001-01-01", "9999-12-31", "2024-02-29"] {
+            let d = parse_date(text).unwrap();
+            assert_eq!(Some(d), NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+            assert_eq!(date(d), d.format("%Y-%m-%d").to_string());
+        }
+        for text in ["2026-02-30", "2026-1-27", "20261127", "2026-11-2x", ""] {
+            assert_eq!(
+                parse_date(text),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+            );
+        }
+        let far = NaiveDate::from_ymd_opt(12026, 1, 2).unwrap();
+        assert_eq!(date(far), far.format("%Y-%m-%d").to_string());
+    }
 
     #[test]
     fn families_and_members() {

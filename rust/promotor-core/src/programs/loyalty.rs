@@ -46,6 +46,15 @@ pub struct Lot {
     pub member: String,
 }
 
+/// [`Lot`] borrowing its member from the decision's counters.
+#[derive(Debug, Clone, Copy)]
+struct LotRef<'a> {
+    available: NaiveDate,
+    expires: Option<NaiveDate>,
+    points: i64,
+    member: &'a str,
+}
+
 /// What a customer has in a programme at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
@@ -198,20 +207,31 @@ impl Loyalty {
             .and_then(|d| available.checked_add_days(Days::new(u64::from(d))))
     }
 
-    /// Every lot of a customer (`family`) as the decision sees it now.
+    /// Every lot of a customer (`family`) as the decision sees it now, by member name.
     pub fn lots(&self, work: &Work<'_>, family: &str) -> Vec<Lot> {
-        work.members(family)
-            .into_iter()
-            .filter_map(|(m, points)| {
-                let (available, expires) = keys::parse_span(m.strip_prefix("lot=")?)?;
-                Some(Lot {
-                    available,
-                    expires,
-                    points,
-                    member: m,
-                })
+        let mut lots: Vec<Lot> = Self::lot_refs(work, family)
+            .map(|l| Lot {
+                available: l.available,
+                expires: l.expires,
+                points: l.points,
+                member: l.member.to_owned(),
             })
-            .collect()
+            .collect();
+        lots.sort_unstable_by(|a, b| a.member.cmp(&b.member));
+        lots
+    }
+
+    /// The lots of [`Loyalty::lots`], borrowed and in no particular order.
+    fn lot_refs<'a>(work: &'a Work<'_>, family: &'a str) -> impl Iterator<Item = LotRef<'a>> {
+        work.each_member(family).filter_map(|(m, points)| {
+            let (available, expires) = keys::parse_span(m.strip_prefix("lot=")?)?;
+            Some(LotRef {
+                available,
+                expires,
+                points,
+                member: m,
+            })
+        })
     }
 
     /// Points earned in the tier window up to `today`.
@@ -219,8 +239,7 @@ impl Loyalty {
         let from = self
             .tier_window_days
             .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))));
-        work.members(family)
-            .into_iter()
+        work.each_member(family)
             .filter_map(|(m, points)| {
                 let day = keys::parse_date(m.strip_prefix("earned=")?)?;
                 (day <= today && from.is_none_or(|f| day > f)).then_some(points)
@@ -247,7 +266,7 @@ impl Loyalty {
         let mut available = -work.get(&keys::member(family, "debt"));
         let mut pending = 0;
         let mut expiring: Vec<(NaiveDate, i64)> = Vec::new();
-        for lot in self.lots(work, family) {
+        for lot in Self::lot_refs(work, family) {
             if lot.available > today {
                 pending += lot.points;
             } else if lot.expires.is_none_or(|e| today < e) {
@@ -269,15 +288,14 @@ impl Loyalty {
         }
     }
 
-    /// Available lots in the order spending takes them.
-    fn spendable(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> Vec<Lot> {
-        let mut lots: Vec<Lot> = self
-            .lots(work, family)
-            .into_iter()
+    /// Available lots in the order spending takes them (a lot's member names its dates, so
+    /// the order is total).
+    fn spendable<'a>(work: &'a Work<'_>, family: &'a str, today: NaiveDate) -> Vec<LotRef<'a>> {
+        let mut lots: Vec<LotRef<'a>> = Self::lot_refs(work, family)
             .filter(|l| l.available <= today && l.expires.is_none_or(|e| today < e))
             .filter(|l| l.points > 0)
             .collect();
-        lots.sort_by_key(|l| (l.expires.is_none(), l.expires, l.available));
+        lots.sort_unstable_by_key(|l| (l.expires.is_none(), l.expires, l.available, l.member));
         lots
     }
 
@@ -331,13 +349,17 @@ impl Loyalty {
     /// that they are there. Returns what it took.
     pub fn spend(&self, work: &mut Work<'_>, family: &str, n: i64, today: NaiveDate) -> i64 {
         let mut left = n;
-        for lot in self.spendable(work, family, today) {
+        let mut takes = Vec::new();
+        for lot in Self::spendable(work, family, today) {
             if left <= 0 {
                 break;
             }
             let take = lot.points.min(left);
-            work.add(&keys::member(family, &lot.member), -take, Some(0), None);
+            takes.push((keys::member(family, lot.member), take));
             left -= take;
+        }
+        for (key, take) in takes {
+            work.add(&key, -take, Some(0), None);
         }
         n - left
     }
@@ -368,10 +390,16 @@ impl Loyalty {
                 .then(never_last(b.expires).cmp(&never_last(a.expires)))
         });
         let mut left = n;
-        for lot in pending
+        let spendable: Vec<Lot> = Self::spendable(work, family, today)
             .into_iter()
-            .chain(self.spendable(work, family, today))
-        {
+            .map(|l| Lot {
+                available: l.available,
+                expires: l.expires,
+                points: l.points,
+                member: l.member.to_owned(),
+            })
+            .collect();
+        for lot in pending.into_iter().chain(spendable) {
             if left <= 0 {
                 break;
             }
@@ -466,20 +494,33 @@ impl Loyalty {
                 json!({"program": self.id, "from": name(was), "to": name(is)}),
             ));
         }
-        for lot in self.spendable(work, family, today) {
-            let Some(expires) = lot.expires else { continue };
-            let due = expires
-                .checked_sub_days(Days::new(u64::from(self.notice_days)))
-                .unwrap_or(NaiveDate::MIN);
-            let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
-            if today >= due && work.get(&marker) == 0 {
+        // Only lots due a notice build their marker's key: most lots of a year's expiry are not.
+        let due: Vec<(LotRef<'_>, NaiveDate)> = Self::spendable(work, family, today)
+            .into_iter()
+            .filter_map(|lot| {
+                let expires = lot.expires?;
+                let due = expires
+                    .checked_sub_days(Days::new(u64::from(self.notice_days)))
+                    .unwrap_or(NaiveDate::MIN);
+                (today >= due).then_some((lot, expires))
+            })
+            .collect();
+        let due: Vec<(String, i64, NaiveDate)> = due
+            .into_iter()
+            .map(|(lot, expires)| {
+                let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
+                (marker, lot.points, expires)
+            })
+            .collect();
+        for (marker, points, expires) in due {
+            if work.get(&marker) == 0 {
                 work.add(&marker, 1, None, Some(1));
                 events.push(Event::new(
                     "points_expiring",
                     Some(customer),
                     json!({
                         "program": self.id,
-                        "points": lot.points,
+                        "points": points,
                         "expires_on": keys::date(expires),
                         "days_left": (expires - today).num_days(),
                     }),

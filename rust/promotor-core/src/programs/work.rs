@@ -68,18 +68,33 @@ impl<'s> Work<'s> {
         out
     }
 
-    /// Every key of a family present in the snapshot or changed here, with its member name.
+    /// Every key of a family present in the snapshot or changed here, with its member name,
+    /// by member name.
     pub fn members<'a>(&'a self, family: &'a str) -> Vec<(String, i64)> {
-        let mut out: Vec<(String, i64)> = Vec::new();
-        for k in self.snapshot.0.keys().chain(self.order.iter()) {
-            if let Some(m) = super::keys::member_of(family, k) {
-                if !out.iter().any(|(x, _)| x == m) {
-                    out.push((m.to_owned(), self.get(k)));
-                }
-            }
-        }
-        out.sort();
+        let mut out: Vec<(String, i64)> = self
+            .each_member(family)
+            .map(|(m, v)| (m.to_owned(), v))
+            .collect();
+        out.sort_unstable();
         out
+    }
+
+    /// [`Work::members`] borrowed and in no particular order: what a decision that reads a
+    /// customer's lots on every order scans without copying them.
+    pub fn each_member<'a>(&'a self, family: &'a str) -> impl Iterator<Item = (&'a str, i64)> {
+        // Snapshot keys are unique, and so are changed keys; a changed key the snapshot also
+        // holds is already listed.
+        let of = move |k: &'a String| super::keys::member_of(family, k).map(|m| (k, m));
+        let read = self.snapshot.0.iter().filter_map(move |(k, v)| {
+            let (_, m) = of(k)?;
+            Some((m, v + self.changes.get(k.as_str()).map_or(0, |c| c.total)))
+        });
+        let changed = self
+            .order
+            .iter()
+            .filter(|k| !self.snapshot.0.contains_key(*k))
+            .filter_map(move |k| of(k).map(|(_, m)| (m, self.changes[k].total)));
+        read.chain(changed)
     }
 
     /// The deltas, in order of first change (a change that adds nothing and bounds nothing

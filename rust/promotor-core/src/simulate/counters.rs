@@ -1,11 +1,21 @@
 //! The counters family: usage limits and budgets (DESIGN section 8), including once per
-//! customer and once per code. Reads the keys the program names for an input, applies the
-//! deltas of its decisions.
+//! customer and once per code (pool codes' too). Reads the keys the program names for an
+//! input (once the pool rows are known), applies the deltas of its decisions that are not a
+//! programme family's.
 
-use super::{Decision, Family, Reads};
+use super::{families, Decision, Family, Reads};
 use crate::compile::Program;
 use crate::input::Input;
 use crate::state::memory::MemoryState;
+use crate::state::pools::PoolCodes;
+use crate::state::Delta;
+
+/// The kinds of keys programme families hold; every other key is a limit's counter.
+pub const PROGRAM_KINDS: [&str; 4] = ["loyalty", "gift_card", "code", "referral"];
+
+pub fn is_counter(key: &str) -> bool {
+    !PROGRAM_KINDS.contains(&families::kind(key))
+}
 
 #[derive(Debug)]
 pub struct Counters {
@@ -17,7 +27,7 @@ impl Counters {
     pub fn new(program: &Program, state: MemoryState) -> Self {
         Self {
             state,
-            stateful: program.is_stateful(),
+            stateful: program.0.usage_limits.any,
         }
     }
 
@@ -27,11 +37,13 @@ impl Counters {
 }
 
 impl Family for Counters {
-    fn read(&mut self, program: &Program, input: &Input, reads: &mut Reads) {
+    fn read(&mut self, program: &Program, input: &Input, _: &[String], reads: &mut Reads) {
         if !self.stateful {
             return;
         }
-        for key in program.state_keys(input) {
+        let empty = PoolCodes::default();
+        let pools = reads.pools.as_ref().unwrap_or(&empty);
+        for key in program.state_keys_with(input, pools) {
             let v = self.state.get(&key);
             reads.snapshot.0.insert(key, v);
         }
@@ -41,8 +53,20 @@ impl Family for Counters {
         if decision.deltas.is_empty() {
             return Ok(());
         }
+        let mine: Vec<Delta>;
+        let deltas = if decision.deltas.iter().all(|d| is_counter(&d.key)) {
+            &decision.deltas[..]
+        } else {
+            mine = decision
+                .deltas
+                .iter()
+                .filter(|d| is_counter(&d.key))
+                .cloned()
+                .collect();
+            &mine[..]
+        };
         self.state
-            .apply(&decision.deltas)
+            .apply(deltas)
             .map_err(|c| format!("{} = {} does not take {:?}", c.key, c.value, c.delta))
     }
 }

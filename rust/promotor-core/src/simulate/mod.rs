@@ -8,12 +8,21 @@
 //! ([`Batch::read`]), one thread, in order; per-order rows go out in the batch's output
 //! format. Working memory is the state, the tally and one chunk.
 //!
-//! Families: [`counters::Counters`] (usage limits, budgets, once-per-customer and per-code
-//! limits). Code pools, loyalty points, tiers, gift cards and referral progress plug in as
-//! further families when their state lands in the core: each adds what it reads to [`Reads`]
-//! and applies its part of the [`Decision`] (referral: DESIGN section 10, not built yet).
+//! Families, one file each: [`counters::Counters`] (usage limits, budgets, once-per-customer
+//! and per-code limits), [`issued::Issued`] (code pools and issued codes), [`points::Points`]
+//! (loyalty lots and tiers), [`gift_cards::GiftCards`] and [`referral::Referrals`]. With
+//! programmes (or an order paying with gift cards or points, [`pay`]), an order is decided as
+//! a redeem is ([`Program::checkout_traced`]): the families the checkout names are read, then
+//! those the first read leads to (a friend's advocate), and every family applies its part of
+//! the one list of deltas.
 
 pub mod counters;
+pub mod families;
+pub mod gift_cards;
+pub mod issued;
+pub mod pay;
+pub mod points;
+pub mod referral;
 pub mod shared;
 pub mod tally;
 
@@ -28,15 +37,21 @@ use crate::eval::Trace;
 use crate::input::arrow::Extra;
 use crate::input::Input;
 use crate::outcome::Outcome;
+use crate::programs::checkout::{Pay, Payment};
+use crate::programs::Event;
 use crate::state::memory::MemoryState;
+use crate::state::pools::PoolCodes;
 use crate::state::{Delta, Snapshot};
 pub use tally::Tally;
 
 /// What deciding one order needs from the state, gathered by the families.
 #[derive(Debug, Default)]
 pub struct Reads {
-    /// Counter values (limits and budgets; later balances) for the keys the input needs.
+    /// Counter values: limits and budgets for the keys the input needs, and every counter
+    /// of the programme families the checkout names.
     pub snapshot: Snapshot,
+    /// The pool rows of the given codes (`None` until read; only for pooled engines).
+    pub pools: Option<PoolCodes>,
 }
 
 /// One order's decision.
@@ -44,24 +59,168 @@ pub struct Decision {
     pub outcome: Outcome,
     pub deltas: Vec<Delta>,
     pub trace: Trace,
+    /// The checkout's events (the outbox a store would append), payments and points earned
+    /// (empty without programmes).
+    pub events: Vec<Event>,
+    pub payments: Vec<Payment>,
 }
 
 /// One kind of state the replay holds in memory.
 pub trait Family: Send {
-    /// Adds what deciding `input` needs to `reads`.
-    fn read(&mut self, program: &Program, input: &Input, reads: &mut Reads);
-    /// Applies this family's part of `decision` (all of it or nothing, as a store does).
+    /// Adds what deciding `input` needs to `reads`: its own keys, and the counters of the
+    /// programme `families` (named by [`Program::checkout_families`] or
+    /// [`Program::checkout_more`]) that are of its kind.
+    fn read(&mut self, program: &Program, input: &Input, families: &[String], reads: &mut Reads);
+    /// Applies this family's part of `decision` (decided on this very state, so every
+    /// bound holds).
     fn apply(&mut self, decision: &Decision) -> Result<(), String>;
 }
 
+/// Every family of the replay, read in this order (pool rows before the limits' keys, which
+/// depend on them).
+#[derive(Debug)]
+pub struct State {
+    pub issued: issued::Issued,
+    pub counters: counters::Counters,
+    pub points: points::Points,
+    pub gift_cards: gift_cards::GiftCards,
+    pub referral: referral::Referrals,
+}
+
+impl State {
+    /// The starting state: `state`'s counters, each to the family of its kind, and the
+    /// pools' rows.
+    pub fn new(program: &Program, state: &MemoryState, pools: PoolCodes) -> Self {
+        let mut limits = MemoryState::new();
+        let mut issued = issued::Issued::new(pools);
+        let mut points = points::Points::default();
+        let mut gift_cards = gift_cards::GiftCards::default();
+        let mut referral = referral::Referrals::default();
+        let mut start = Vec::new();
+        for (k, v) in state.counters() {
+            match families::kind(k) {
+                "loyalty" => points.0.map.set(k.clone(), *v),
+                "gift_card" => gift_cards.0.map.set(k.clone(), *v),
+                "code" => issued.codes.map.set(k.clone(), *v),
+                "referral" => referral.0.map.set(k.clone(), *v),
+                _ => start.push(Delta {
+                    key: k.clone(),
+                    add: *v,
+                    max: None,
+                    min: None,
+                }),
+            }
+        }
+        limits.apply(&start).expect("unbounded deltas always apply");
+        Self {
+            issued,
+            counters: counters::Counters::new(program, limits),
+            points,
+            gift_cards,
+            referral,
+        }
+    }
+
+    fn all(&mut self) -> [&mut dyn Family; 5] {
+        [
+            &mut self.issued,
+            &mut self.counters,
+            &mut self.points,
+            &mut self.gift_cards,
+            &mut self.referral,
+        ]
+    }
+
+    fn programmes(&mut self) -> [&mut dyn Family; 4] {
+        [
+            &mut self.issued,
+            &mut self.points,
+            &mut self.gift_cards,
+            &mut self.referral,
+        ]
+    }
+
+    /// Every counter of every family (non-zero), for comparison with a store.
+    pub fn counters(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.counters
+            .state()
+            .counters()
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .chain(self.issued.codes.map.counters())
+            .chain(self.points.0.map.counters())
+            .chain(self.gift_cards.0.map.counters())
+            .chain(self.referral.0.map.counters())
+            .filter(|(_, v)| *v != 0)
+    }
+
+    /// Reads what `input` needs, as a redeem does, and decides it.
+    fn decide(
+        &mut self,
+        program: &Program,
+        input: &Input,
+        pay: Option<&Pay>,
+        reads: &mut Reads,
+        trace: &mut Trace,
+    ) -> Result<Decision, String> {
+        reads.snapshot.0.clear();
+        reads.pools = None;
+        let Some(pay) = pay else {
+            let families = program.state_families(input);
+            for f in self.all() {
+                f.read(program, input, &families, reads);
+            }
+            let (outcome, deltas) =
+                program.decide_traced_with(input, &reads.snapshot, reads.pools.as_ref(), trace);
+            return Ok(Decision {
+                outcome,
+                deltas,
+                trace: std::mem::take(trace),
+                events: Vec::new(),
+                payments: Vec::new(),
+            });
+        };
+        let families = program.checkout_families(input, pay);
+        for f in self.all() {
+            f.read(program, input, &families, reads);
+        }
+        if program.has_programs() {
+            let more = program.checkout_more(input, pay, &reads.snapshot);
+            if !more.is_empty() {
+                for f in self.programmes() {
+                    f.read(program, input, &more, reads);
+                }
+            }
+        }
+        let done =
+            program.checkout_traced(input, &reads.snapshot, pay, reads.pools.as_ref(), trace)?;
+        Ok(Decision {
+            outcome: done.outcome,
+            deltas: done.deltas,
+            trace: std::mem::take(trace),
+            events: done.events,
+            payments: done.payments,
+        })
+    }
+
+    fn apply(&mut self, decision: &Decision) -> Result<(), String> {
+        for f in self.all() {
+            f.apply(decision)?;
+        }
+        Ok(())
+    }
+}
+
 /// The replay. `new`, then [`Simulation::chunk`] for each chunk of orders in order, then read
-/// [`Simulation::tally`] and [`Simulation::counters`].
+/// [`Simulation::tally`] and [`Simulation::state`].
 pub struct Simulation<'p> {
     program: &'p Program,
     batch: Batch<'p>,
-    counters: counters::Counters,
+    state: State,
     tally: Tally,
     keep_orders: bool,
+    /// Fresh codes a checkout may issue as referral rewards, per order.
+    reward_codes: usize,
     /// `created_at` of the previous order: orders must not go back in time.
     last: i64,
 }
@@ -70,25 +229,31 @@ pub struct Simulation<'p> {
 const NO_TIME: i64 = i64::MIN;
 
 impl<'p> Simulation<'p> {
-    /// `state`: the counters to start from (a store's snapshot, or empty); `timezone`: the
-    /// days of the daily tally; `keep_orders`: whether [`Simulation::chunk`] returns per-order
-    /// rows.
+    /// `state`: the counters to start from (a store's snapshot, or empty) and `pools` the
+    /// rows of its code pools; `timezone`: the days of the daily tally; `keep_orders`:
+    /// whether [`Simulation::chunk`] returns per-order rows.
     pub fn new(
         program: &'p Program,
         lines: Option<Lines>,
         money: MoneyOut,
-        state: MemoryState,
+        state: &MemoryState,
+        pools: PoolCodes,
         timezone: chrono_tz::Tz,
         keep_orders: bool,
     ) -> Self {
         Self {
             program,
             batch: Batch::new(program, money, true, lines, NO_TIME, Extra::Forbid),
-            counters: counters::Counters::new(program, state),
+            state: State::new(program, state, pools),
             tally: Tally::new(program, timezone),
             keep_orders,
+            reward_codes: pay::reward_codes(program),
             last: i64::MIN,
         }
+    }
+
+    pub fn program(&self) -> &'p Program {
+        self.program
     }
 
     pub fn batch(&self) -> &Batch<'p> {
@@ -99,8 +264,8 @@ impl<'p> Simulation<'p> {
         &self.tally
     }
 
-    pub fn counters(&self) -> &counters::Counters {
-        &self.counters
+    pub fn state(&self) -> &State {
+        &self.state
     }
 
     /// Replays one chunk of orders whose first row is global row `start`; with `keep_orders`,
@@ -111,16 +276,23 @@ impl<'p> Simulation<'p> {
         start: usize,
     ) -> Result<Option<ChunkOut>, Errors> {
         let program = self.program;
+        let (orders, paying) = pay::PayColumns::split(orders);
+        paying
+            .check(program, start)
+            .map_err(|e| Errors::input(vec![*e]))?;
+        let checkout = program.has_programs() || !paying.is_empty();
         let n = orders.num_rows();
         let keep = self.keep_orders;
-        let counters = &mut self.counters;
+        let reward_codes = self.reward_codes;
+        let state = &mut self.state;
         let tally = &mut self.tally;
         let last = &mut self.last;
-        let rows = self.batch.read(orders, start, |fill| {
+        let rows = self.batch.read(&orders, start, |fill| {
             let mut input = Input::default();
             let mut rows = Vec::with_capacity(if keep { n } else { 0 });
             let mut reads = Reads::default();
             let mut trace = Trace::default();
+            let mut pay = Pay::default();
             let mut errors = Vec::new();
             for i in 0..n {
                 if let Err(e) = fill(&mut input, i) {
@@ -150,23 +322,41 @@ impl<'p> Simulation<'p> {
                     errors.push(Error::new(ErrorKind::Invalid { message }, loc));
                     break;
                 }
+                if checkout {
+                    let customer = input.customer.as_ref().is_some_and(|c| c.id.is_some());
+                    if let Err(e) = paying.row(program, i, start, customer, &mut pay) {
+                        errors.push(*e);
+                        continue;
+                    }
+                    pay.codes = (0..reward_codes)
+                        .map(|k| format!("SIM-{}-{k}", start + i))
+                        .collect();
+                }
                 if !errors.is_empty() {
                     continue;
                 }
                 *last = now;
-                reads.snapshot.0.clear();
-                counters.read(program, &input, &mut reads);
-                let (outcome, deltas) = program.decide_traced(&input, &reads.snapshot, &mut trace);
-                let decision = Decision {
-                    outcome,
-                    deltas,
-                    trace: std::mem::take(&mut trace),
+                let decision = state
+                    .decide(
+                        program,
+                        &input,
+                        checkout.then_some(&pay),
+                        &mut reads,
+                        &mut trace,
+                    )
+                    .map_err(|message| Error::new(ErrorKind::Invalid { message }, at()));
+                let decision = match decision {
+                    Ok(d) => d,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
                 };
                 // Decided on this very state, so every bound holds.
-                counters
+                state
                     .apply(&decision)
                     .expect("a decision holds on the state it was decided on");
-                tally.record(&input, &decision, counters);
+                tally.record(&input, &decision, state);
                 trace = decision.trace;
                 if keep {
                     rows.push(Row::new(decision.outcome));

@@ -12,7 +12,19 @@
 //! Whether a campaign passes depends on nothing but the order and the campaign itself (its
 //! activity, code, rules and tiers: a code belongs to one campaign), so the reader decides on
 //! [`shared_program`], the engine cut down to its campaigns with shared limits: a decision
-//! over a few campaigns instead of the whole catalogue.
+//! over a few campaigns instead of the whole catalogue. Except for a campaign whose rules read
+//! the discounted cart (`rules_on: discounted`): they read what the campaigns applied before
+//! it took, which depends on those campaigns' own limits (a per-customer limit applying or
+//! refusing) and on campaigns the cut-down engine leaves out. So the cut-down engine drops
+//! such a campaign's rules and its tiers' rules: it passes whenever its code and activity
+//! let it, which every order it can pass in the replay does.
+//!
+//! Programme state (DESIGN section 10) is one customer's when its key names the customer:
+//! loyalty lots and tiers. Codes are not: a pool code, a code a programme issued or an
+//! advocate's code is found by whoever types it, and a referral ties the friend to the
+//! advocate; gift cards pay for anyone holding the code. So [`code_orders`] flags the orders
+//! that give a code no campaign defines (when the engine reads such codes at all) and the
+//! orders paying with gift cards: those are replayed in the ordered pass too.
 
 use arrow_array::RecordBatch;
 
@@ -24,8 +36,12 @@ use crate::error::Errors;
 use crate::eval::Trace;
 use crate::input::arrow::Extra;
 use crate::input::Input;
-use crate::ir::Per;
+use crate::ir::{Per, RulesOn};
 use crate::state::Snapshot;
+
+use super::pay::{PayColumns, GIFT_CARDS};
+use crate::arrow::read::{Lists, StrCol};
+use crate::programs::code_key;
 
 /// Per campaign of `program`: whether one of its limits counts on a key shared across
 /// customers (anything but `per: customer`).
@@ -39,18 +55,30 @@ pub fn shared_campaigns(program: &Program) -> Vec<bool> {
         .collect()
 }
 
-/// `program` cut down to its campaigns with a shared limit (`None`: it has none). When the
+/// `program` cut down to its campaigns with a shared limit (`None`: it has none), those
+/// reading the discounted cart without their rules (see the module's text). When the
 /// cut-down engine does not compile (a programme naming a campaign left out), the whole
-/// program, whose passed campaigns [`SharedReads`] filters itself.
+/// program with those rules dropped, whose passed campaigns [`SharedReads`] filters itself.
 pub fn shared_program(program: &Program) -> Option<Program> {
     let shared = shared_campaigns(program);
     if !shared.iter().any(|s| *s) {
         return None;
     }
-    let mut def = program.0.def.clone();
+    let mut whole = program.0.def.clone();
+    for (c, s) in whole.campaigns.iter_mut().zip(&shared) {
+        if *s && c.rules_on == RulesOn::Discounted {
+            c.rules = None;
+            for t in c.tiers.iter_mut().flatten() {
+                t.rules = None;
+            }
+        }
+    }
+    let mut def = whole.clone();
     let mut keep = shared.iter();
     def.campaigns.retain(|_| *keep.next().unwrap_or(&false));
-    Some(crate::compile::compile(&def).unwrap_or_else(|_| program.clone()))
+    let compiled = crate::compile::compile(&def).or_else(|_| crate::compile::compile(&whole));
+    // Dropping rules leaves a definition that compiled as valid as it was.
+    Some(compiled.unwrap_or_else(|_| program.clone()))
 }
 
 /// The reader of one program: [`SharedReads::chunk`] per chunk of orders, in any order.
@@ -89,7 +117,8 @@ impl<'p> SharedReads<'p> {
         let program = self.program;
         let shared = &self.shared;
         let n = orders.num_rows();
-        self.batch.read(orders, start, |fill| {
+        let (orders, _) = PayColumns::split(orders);
+        self.batch.read(&orders, start, |fill| {
             let mut input = Input::default();
             let mut trace = Trace::default();
             // Passing the rules reads no counter: decided on an empty snapshot.
@@ -111,6 +140,49 @@ impl<'p> SharedReads<'p> {
                 Err(Errors::input(errors))
             }
         })?
+    }
+}
+
+/// Whether orders of `program` may read state shared across customers through codes: pool
+/// codes, codes a programme issued, advocates' codes.
+pub fn reads_codes(program: &Program) -> bool {
+    program.0.pooled || program.0.programs.reads_codes()
+}
+
+/// Sets `out[i]` for each order `i` of the chunk that pays with a gift card, or (when
+/// `codes`) gives a code that no campaign of `program` defines; leaves the others as they are.
+pub fn code_orders(program: &Program, codes: bool, orders: &RecordBatch, out: &mut [bool]) {
+    let lists = |name: &str| {
+        orders
+            .column_by_name(name)
+            .and_then(|a| Lists::new(a.as_ref()).map(|l| (l, StrCol::new(l.values().as_ref()))))
+    };
+    if let Some((cards, _)) = lists(GIFT_CARDS) {
+        for (i, flag) in out.iter_mut().enumerate().take(orders.num_rows()) {
+            if cards.range(i).is_some_and(|r| !r.is_empty()) {
+                *flag = true;
+            }
+        }
+    }
+    if !codes {
+        return;
+    }
+    let Some((given, Some(values))) = lists("codes") else {
+        return;
+    };
+    for (i, flag) in out.iter_mut().enumerate().take(orders.num_rows()) {
+        if *flag {
+            continue;
+        }
+        let Some(range) = given.range(i) else {
+            continue;
+        };
+        *flag = range.into_iter().any(|j| {
+            values.get(j).is_some_and(|raw| {
+                let norm = code_key(raw);
+                !norm.is_empty() && !program.0.codes.contains_key(&norm)
+            })
+        });
     }
 }
 
@@ -152,6 +224,42 @@ mod tests {
         let cut = shared_program(&p).unwrap();
         let ids: Vec<_> = cut.0.campaigns.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["all"]);
+    }
+
+    #[test]
+    fn a_shared_campaign_on_the_discounted_cart_passes_whatever_came_before() {
+        // `small` passes on the discounted cart only once `first` (left out of the cut-down
+        // engine, and refused in the replay once its customer used it) took 10.00 off a
+        // 60.00 cart: the cut-down engine must flag the order whatever its rules say.
+        let amount = |v: &str| json!({"type": "amount_off", "amount": {"type": "num", "value": v}});
+        let def: EngineDef = serde_json::from_value(json!({"version": 1, "campaigns": [
+            {"id": "first", "priority": 10, "effect": amount("10"),
+             "limits": [{"type": "limit", "max": 1, "per": "customer"}]},
+            {"id": "small", "rules_on": "discounted", "effect": amount("5"),
+             "rules": {"type": "binary", "op": "lt",
+                       "left": {"type": "field", "path": ["cart", "subtotal"]},
+                       "right": {"type": "num", "value": "55"}},
+             "limits": [{"type": "budget", "amount": "5"}]},
+        ]}))
+        .unwrap();
+        let p = compile(&def).unwrap();
+        let cut = shared_program(&p).unwrap();
+        assert_eq!(cut.0.def.campaigns.len(), 1);
+        assert!(cut.0.def.campaigns[0].rules.is_none());
+        let input = crate::input::Input {
+            cart: crate::input::Cart {
+                items: vec![crate::input::Item {
+                    price: "60".parse().unwrap(),
+                    quantity: 1,
+                    ..crate::input::Item::default()
+                }],
+                ..crate::input::Cart::default()
+            },
+            ..crate::input::Input::default()
+        };
+        let mut trace = Trace::default();
+        let _ = cut.decide_traced(&input, &Snapshot::default(), &mut trace);
+        assert_eq!(trace.passed, vec![0]);
     }
 
     #[test]

@@ -1,19 +1,23 @@
 //! What the report counts while the replay runs, in integers (money in minor units of the
-//! engine's currency): per campaign, per local day and campaign, per segment and campaign.
+//! engine's currency): per campaign, per local day and campaign, per segment and campaign;
+//! per programme (points earned and paid, tier changes by day, referral conversions and
+//! rewards), gift cards paying, and codes issued and redeemed. Programme counts are read from
+//! what the checkout decided: its payments and its events (the outbox a store appends).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
-use super::counters::Counters;
-use super::Decision;
+use super::{Decision, State};
 use crate::compile::Program;
 use crate::input::Input;
 use crate::money;
 use crate::num::RoundMode;
 use crate::outcome::Reason;
+use crate::programs::referral::RewardKind;
 use crate::state::keys::{self, Counted, KeyParts};
+use serde_json::Value as J;
 
 /// One campaign over the whole replay.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +53,57 @@ pub struct SegmentTally {
     pub discount: i128,
 }
 
+/// One loyalty programme over the replay.
+#[derive(Debug, Clone, Default)]
+pub struct LoyaltyTally {
+    pub id: String,
+    /// Tier names, in the programme's order.
+    pub tiers: Vec<String>,
+    /// Points earned (orders and referral rewards; pending ones included).
+    pub earned: i64,
+    /// Orders that earned points.
+    pub earning_orders: u64,
+    /// Points that paid orders, and what they paid (minor units).
+    pub redeemed: i64,
+    pub redeemed_value: i128,
+    /// Tier changes by (local day, tier reached: index + 1, 0 for none) and whether up.
+    pub changes: BTreeMap<(i32, usize), (u64, u64)>,
+}
+
+/// One referral programme over the replay.
+#[derive(Debug, Clone, Default)]
+pub struct ReferralTally {
+    pub id: String,
+    /// Orders its friend campaign applied to (friends referred with a code).
+    pub referred: u64,
+    pub conversions: u64,
+    /// Conversions counted toward reward tiers (within the programme's limits).
+    pub rewarded: u64,
+    /// Rewards issued, by kind (`code`, `points`, `gift_card`).
+    pub rewards: BTreeMap<String, u64>,
+}
+
+/// Gift cards over the replay.
+#[derive(Debug, Clone, Default)]
+pub struct GiftCardTally {
+    /// Payments by a card, and what they paid (minor units).
+    pub payments: u64,
+    pub redeemed: i128,
+    /// Cards issued during the replay (referral rewards), and their value.
+    pub issued: u64,
+    pub issued_value: i128,
+}
+
+/// Codes of one campaign that takes issued or pool codes.
+#[derive(Debug, Clone, Default)]
+pub struct CodeTally {
+    pub campaign: usize,
+    /// Codes issued into wallets during the replay (referral rewards).
+    pub issued: u64,
+    /// Orders the campaign applied to with such a code.
+    pub redeemed: u64,
+}
+
 /// A campaign's whole budget (no period, not per customer): its counter key and amount.
 #[derive(Debug, Clone)]
 pub struct Budget {
@@ -77,6 +132,11 @@ pub struct Tally {
     pub budgets: Vec<Option<Budget>>,
     /// Per campaign: the `detail`s of its limits that count for good (no `per`, no `every`).
     whole: Vec<Vec<String>>,
+    pub loyalty: Vec<LoyaltyTally>,
+    pub referral: Vec<ReferralTally>,
+    pub gift_cards: GiftCardTally,
+    /// Campaigns whose codes are issued (pools, rewards), in campaign order.
+    pub codes: Vec<CodeTally>,
 }
 
 impl Tally {
@@ -114,7 +174,43 @@ impl Tally {
                     }),
             );
         }
+        let mut codes: Vec<CodeTally> = Vec::new();
+        let rewards = p.programs.referral.iter().flat_map(|r| &r.rewards);
+        for ci in 0..n {
+            let issued = p.def.campaigns.get(ci).is_some_and(|c| c.unique_codes)
+                || p.programs.reward_campaigns.iter().any(|(c, _, _)| *c == ci)
+                || rewards
+                    .clone()
+                    .any(|r| matches!(r.kind, RewardKind::Code(c) if c == ci));
+            if issued {
+                codes.push(CodeTally {
+                    campaign: ci,
+                    ..CodeTally::default()
+                });
+            }
+        }
         Self {
+            loyalty: p
+                .programs
+                .loyalty
+                .iter()
+                .map(|l| LoyaltyTally {
+                    id: l.id.clone(),
+                    tiers: l.tiers.iter().map(|t| t.name.clone()).collect(),
+                    ..LoyaltyTally::default()
+                })
+                .collect(),
+            referral: p
+                .programs
+                .referral
+                .iter()
+                .map(|r| ReferralTally {
+                    id: r.id.clone(),
+                    ..ReferralTally::default()
+                })
+                .collect(),
+            gift_cards: GiftCardTally::default(),
+            codes,
             exponent: p.exponent,
             timezone,
             ids: p.campaigns.iter().map(|c| c.id.clone()).collect(),
@@ -141,7 +237,8 @@ impl Tally {
         })
     }
 
-    pub(super) fn record(&mut self, input: &Input, d: &Decision, counters: &Counters) {
+    pub(super) fn record(&mut self, input: &Input, d: &Decision, state: &State) {
+        let counters = &state.counters;
         let now = input.context.now;
         self.orders += 1;
         let o = &d.outcome;
@@ -195,6 +292,112 @@ impl Tally {
                 let row = self.segments.entry((s.clone(), Some(ci))).or_default();
                 row.redemptions += 1;
                 row.discount += amount;
+            }
+        }
+        if !self.loyalty.is_empty() || !self.referral.is_empty() || !self.codes.is_empty() {
+            self.record_programmes(d, day);
+        }
+        for pay in &d.payments {
+            match pay.kind {
+                "gift_card" => {
+                    self.gift_cards.payments += 1;
+                    self.gift_cards.redeemed += i128::from(pay.amount);
+                }
+                _ => {
+                    if let Some(l) = self.loyalty.iter_mut().find(|l| l.id == pay.reference) {
+                        l.redeemed += pay.points.unwrap_or(0);
+                        l.redeemed_value += i128::from(pay.amount);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Programme counts from the applied campaigns and the checkout's events.
+    fn record_programmes(&mut self, d: &Decision, day: i32) {
+        for a in &d.outcome.applied {
+            if a.code.is_none() {
+                continue;
+            }
+            if let Some(c) = self
+                .codes
+                .iter_mut()
+                .find(|c| self.ids[c.campaign] == a.campaign_id)
+            {
+                c.redeemed += 1;
+            }
+            if let Some(r) = self.referral.iter_mut().find(|r| r.id == a.campaign_id) {
+                r.referred += 1;
+            }
+        }
+        let mut earned_here: Vec<&str> = Vec::new();
+        for e in &d.events {
+            let program = e.payload.get("program").and_then(J::as_str).unwrap_or("");
+            match e.kind.as_str() {
+                "points_earned" => {
+                    if let Some(l) = self.loyalty.iter_mut().find(|l| l.id == program) {
+                        l.earned += e.payload.get("points").and_then(J::as_i64).unwrap_or(0);
+                        if e.payload.get("source").and_then(J::as_str) == Some("order")
+                            && !earned_here.contains(&program)
+                        {
+                            l.earning_orders += 1;
+                            earned_here.push(program);
+                        }
+                    }
+                }
+                "tier_changed" => {
+                    if let Some(l) = self.loyalty.iter_mut().find(|l| l.id == program) {
+                        let at = |k: &str| {
+                            e.payload
+                                .get(k)
+                                .and_then(J::as_str)
+                                .and_then(|t| l.tiers.iter().position(|x| x == t))
+                                .map_or(0, |i| i + 1)
+                        };
+                        let (from, to) = (at("from"), at("to"));
+                        let row = l.changes.entry((day, to)).or_default();
+                        if to > from {
+                            row.0 += 1;
+                        } else {
+                            row.1 += 1;
+                        }
+                    }
+                }
+                "referral_converted" => {
+                    if let Some(r) = self.referral.iter_mut().find(|r| r.id == program) {
+                        r.conversions += 1;
+                        if e.payload.get("rewarded").and_then(J::as_bool) == Some(true) {
+                            r.rewarded += 1;
+                        }
+                    }
+                }
+                "reward_issued" => {
+                    let kind = e.payload.get("kind").and_then(J::as_str).unwrap_or("");
+                    if let Some(r) = self.referral.iter_mut().find(|r| r.id == program) {
+                        *r.rewards.entry(kind.to_owned()).or_default() += 1;
+                    }
+                    if kind == "code" {
+                        let campaign = e.payload.get("campaign_id").and_then(J::as_str);
+                        if let Some(c) = self
+                            .codes
+                            .iter_mut()
+                            .find(|c| Some(self.ids[c.campaign].as_str()) == campaign)
+                        {
+                            c.issued += 1;
+                        }
+                    }
+                }
+                "gift_card_issued" => {
+                    self.gift_cards.issued += 1;
+                    let amount = e
+                        .payload
+                        .get("amount")
+                        .and_then(J::as_str)
+                        .and_then(|a| a.parse::<rust_decimal::Decimal>().ok())
+                        .and_then(|a| money::to_minor(a, self.exponent, RoundMode::HalfEven));
+                    self.gift_cards.issued_value += amount.unwrap_or(0);
+                }
+                _ => {}
             }
         }
     }
