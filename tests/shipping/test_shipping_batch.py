@@ -45,8 +45,8 @@ ORDERS = [
 ]
 
 
-def test_an_arrow_list_of_struct_column_prices_as_dicts() -> None:
-    table = pa.table(
+def methods_table() -> object:
+    return pa.table(
         {
             "order_id": pa.array([1, 2, 3]),
             "created_at": pa.array([NOW] * 3, pa.timestamp("us", tz="UTC")),
@@ -80,7 +80,10 @@ def test_an_arrow_list_of_struct_column_prices_as_dicts() -> None:
             "shipping": pa.array([None, None, Decimal("4.00")], pa.decimal128(10, 2)),
         }
     )
-    out = ENGINE.evaluate_batch(table).to_pylist()
+
+
+def test_an_arrow_list_of_struct_column_prices_as_dicts() -> None:
+    out = ENGINE.evaluate_batch(methods_table()).to_pylist()
     for row, order in zip(out, ORDERS, strict=True):
         result = ENGINE.evaluate(order, now=NOW)
         assert (row["discount"], row["shipping_discount"], row["total"]) == (
@@ -99,3 +102,22 @@ def test_json_reads_methods_as_dicts() -> None:
     for order in ORDERS:
         text = json.dumps({"cart": order, "context": {"now": NOW.isoformat()}})
         assert canonical_input_json(text) == canonical_input(order, now=NOW)
+
+
+def test_orders_no_campaign_can_touch_still_total_their_methods() -> None:
+    # Batch writes orders that columns rule out for every campaign without the interpreter
+    # (docs/architecture.md, "Columnar pruning"); their totals still add each method's price.
+    vip_only = pm.Engine(
+        [
+            pm.Campaign(
+                id="vip",
+                rules=pm.customer.segments.contains("vip"),
+                effect=pm.free_shipping(),
+            )
+        ]
+    )
+    out = vip_only.evaluate_batch(methods_table()).to_pylist()
+    assert [row["total"] for row in out] == [
+        vip_only.evaluate(order, now=NOW).total for order in ORDERS
+    ]
+    assert [row["total"] for row in out] == [Decimal("136.99"), Decimal("43.00"), Decimal("9.00")]
