@@ -262,3 +262,33 @@ def test_definition_files_say_effects_as_a_list() -> None:
         == birthday_engine().to_ir()["campaigns"][0]["effects"]
     )
     assert loads(dumps(engine)).to_ir() == engine.to_ir()
+
+
+def test_a_budget_reduced_campaign_leaves_the_units_adding_up_for_the_next() -> None:
+    # "1.00 off, then the rest of the order for 0.00", with only 5.00 of budget left: the
+    # second effect was computed on units the unreduced first left; after the reduction its
+    # share lands on all the line's units, so a later campaign still sees them add up.
+    from promotor import reference
+    from promotor.inputs import canonical_input
+
+    engine = pm.Engine(
+        [
+            pm.Campaign(
+                id="all-free",
+                priority=1,
+                effects=[pm.amount_off(1), pm.fixed_price(0)],
+                limits=[pm.budget("100.00")],
+            ),
+            pm.Campaign(id="ten", effect=pm.percent_off(10)),
+        ]
+    )
+    basket = {"items": [{"sku": "MUG", "price": "14.00", "quantity": 4}]}
+    request = engine._request(basket, None, (), at(2027, 1, 30), None)
+    snapshot = {"budget|campaign=all-free": 9500}  # 5.00 left
+    rust = request.decide(snapshot)[0].explained()
+    canonical = canonical_input(basket, now=at(2027, 1, 30))
+    assert reference.decide(engine.to_ir(), canonical, snapshot)[0] == rust
+    first, second = rust["applied"]
+    assert (first["amount"], first["limited_by"]) == (Decimal("5.00"), "budget")
+    assert second["amount"] == Decimal("5.10")  # 10% of the 51.00 left
+

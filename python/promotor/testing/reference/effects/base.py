@@ -204,20 +204,27 @@ def settle(discount: Discount) -> list[Discount]:
     """The parts of a several-effect discount re-split to add up to its shares, line by line
     and shipping method by method (a budget, ``max_discount`` or ``base="original"`` reduced
     it): each reduced share splits over the parts in proportion to their shares by largest
-    remainder, ties to the earlier part; a part's shipping is the sum of its method shares."""
+    remainder, ties to the earlier part; a part's shipping is the sum of its method shares.
+    When a line share is reduced, the parts after the first land on all of a line's units."""
     from promotor.testing.reference.effects.shipping import method_shares
 
     parts = list(discount.parts)
     lines = {i for p in parts for i in p.allocations} | set(discount.allocations)
+    reduced = False
     for i in sorted(lines):
         want = discount.allocations.get(i, 0)
         if sum(p.allocations.get(i, 0) for p in parts) == want:
             continue
+        reduced = True
         shares = allocate(want, [(k, p.allocations.get(i, 0)) for k, p in enumerate(parts)])
         parts = [
             replace(p, allocations={**p.allocations, i: shares.get(k, 0)})
             for k, p in enumerate(parts)
         ]
+    if reduced:
+        # the parts after the first were computed on units as the unreduced parts before them
+        # left them, now worth more: their shares land on all of a line's units
+        parts = [parts[0], *(p.forget_units() for p in parts[1:])]
     parts = [replace(p, allocations={i: v for i, v in p.allocations.items() if v}) for p in parts]
     n = 1 + max((j for d in (discount, *parts) for j in d.methods), default=-1)
     if n == 0:

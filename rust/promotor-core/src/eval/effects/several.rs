@@ -58,9 +58,11 @@ impl Effect for Several {
 /// shipping method by method: a budget, `max_discount` or the clipping of `base="original"`
 /// reduced the campaign's shares, and each reduced share is split over the steps in
 /// proportion to their shares of it by largest remainder (ties to the earlier step). A step's
-/// shipping is the sum of its method shares.
+/// shipping is the sum of its method shares. When a line share is reduced, the steps after the
+/// first land their shares on all of a line's units (in proportion to the units' amounts).
 pub fn settle(d: &Discount) -> Vec<Discount> {
     let mut steps = d.steps.clone();
+    let mut reduced = false;
     for (i, want) in d.lines.iter().enumerate() {
         let weights: Vec<i128> = steps
             .iter()
@@ -69,10 +71,18 @@ pub fn settle(d: &Discount) -> Vec<Discount> {
         if weights.iter().sum::<i128>() == *want {
             continue;
         }
+        reduced = true;
         for (s, v) in steps.iter_mut().zip(largest_remainder(*want, &weights)) {
             if let Some(x) = s.lines.get_mut(i) {
                 *x = v;
             }
+        }
+    }
+    if reduced {
+        // The steps after the first were computed on units as the unreduced steps before them
+        // left them, which are now worth more: their shares land on all of a line's units.
+        for s in steps.iter_mut().skip(1) {
+            s.forget_units();
         }
     }
     let n = steps.iter().map(|s| s.methods.len()).max().unwrap_or(0);
