@@ -454,6 +454,11 @@ impl Allocation {
     pub const fn is_across(&self) -> bool {
         matches!(self, Self::Across)
     }
+
+    /// Reads `null` as the default, `across`.
+    fn null_is_across<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Option::<Self>::deserialize(d)?.unwrap_or_default())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -467,7 +472,12 @@ pub enum Target {
         /// Method predicate (binds `method`); `None`: every method.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pred: Option<Expr>,
-        #[serde(default, skip_serializing_if = "Allocation::is_across")]
+        /// `null` or left out: `across` (as the pydantic model reads it).
+        #[serde(
+            default,
+            deserialize_with = "Allocation::null_is_across",
+            skip_serializing_if = "Allocation::is_across"
+        )]
         allocation: Allocation,
     },
     Items {
