@@ -291,4 +291,3 @@ def test_a_budget_reduced_campaign_leaves_the_units_adding_up_for_the_next() -> 
     first, second = rust["applied"]
     assert (first["amount"], first["limited_by"]) == (Decimal("5.00"), "budget")
     assert second["amount"] == Decimal("5.10")  # 10% of the 51.00 left
-
