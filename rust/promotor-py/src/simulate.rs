@@ -94,17 +94,7 @@ pub fn simulate<'py>(
         .iter()
         .zip(states)
         .map(|(p, state)| {
-            let mut memory = MemoryState::new();
-            let start: Vec<_> = state
-                .into_iter()
-                .map(|(key, add)| promotor_core::state::Delta {
-                    key,
-                    add,
-                    max: None,
-                    min: None,
-                })
-                .collect();
-            memory.apply(&start).expect("unbounded deltas always apply");
+            let memory = memory_from(state);
             Simulation::new(
                 p,
                 lines.clone(),
@@ -294,17 +284,7 @@ pub fn standing<'py>(
     at: i64,
 ) -> PyResult<(Bound<'py, PyList>, (u64, i64))> {
     let core = program.core();
-    let mut memory = MemoryState::new();
-    let start: Vec<_> = counters
-        .into_iter()
-        .map(|(key, add)| promotor_core::state::Delta {
-            key,
-            add,
-            max: None,
-            min: None,
-        })
-        .collect();
-    memory.apply(&start).expect("unbounded deltas always apply");
+    let memory = memory_from(counters);
     let state = State::new(core, &memory, PoolCodes::default());
     let out = PyList::empty(py);
     for s in state.points.standing(core, at) {
@@ -381,4 +361,21 @@ fn programmes<'py>(
         .collect();
     d.set_item("codes", codes)?;
     Ok(())
+}
+
+/// An in-memory state holding `counters` (a store's snapshot, or a partition's starting
+/// values) as its starting values.
+fn memory_from(counters: impl IntoIterator<Item = (String, i64)>) -> MemoryState {
+    let mut memory = MemoryState::new();
+    let start: Vec<_> = counters
+        .into_iter()
+        .map(|(key, add)| promotor_core::state::Delta {
+            key,
+            add,
+            max: None,
+            min: None,
+        })
+        .collect();
+    memory.apply(&start).expect("unbounded deltas always apply");
+    memory
 }
