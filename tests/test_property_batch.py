@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, event, given, note
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 import promotor as pm
-from promotor.errors import InputError, RuleError
+from promotor.errors import InputError
 
 from .strategies import (
     CATEGORIES,
@@ -27,15 +27,16 @@ from .strategies import (
     binary,
     bodies,
     call,
+    currencies,
+    engine_of,
     engines,
     field,
-    lanes,
     macro,
     num_lit,
     prices,
     stacking_engines,
-    stackings,
 )
+from .twin import engine_or_skip
 
 pa = pytest.importorskip("pyarrow")
 pl = pytest.importorskip("polars")
@@ -43,15 +44,6 @@ pd = pytest.importorskip("pandas")
 
 EXPONENTS = {"USD": 2, "JPY": 0, "KWD": 3}
 UNITS = ["s", "ms", "us", "ns"]
-
-
-def engine_or_skip(engine_ir: dict[str, Any]) -> pm.Engine:
-    try:
-        return pm.Engine.from_json(json.dumps(engine_ir))
-    except RuleError as err:
-        note(str(err))
-        assume(False)
-        raise
 
 
 @st.composite
@@ -386,16 +378,7 @@ def columnar_engines(draw: st.DrawFn, max_campaigns: int = 5) -> Any:
         if draw(st.integers(0, 4)) == 0:
             c["stop_after"] = True
         campaigns.append(c)
-    return lanes(
-        draw,
-        {
-            "version": 1,
-            "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
-            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-            "stacking": draw(stackings),
-            "campaigns": campaigns,
-        },
-    )
+    return engine_of(draw, campaigns, draw(currencies))
 
 
 def dictionary_encoded(orders: Any) -> Any:

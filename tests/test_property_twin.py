@@ -1,32 +1,20 @@
 """The Rust evaluator and the pure-Python reference agree exactly on generated engines and
 carts. A failure here is a bug in one of them: docs/semantics.md says which."""
 
-import json
 from typing import Any
 
-from hypothesis import assume, event, given, note
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from promotor import _native, reference
-from promotor.errors import RuleError
+from promotor import reference
 
 from .strategies import canonical_inputs, engines, stacking_engines
-
-
-def compile_or_skip(engine_ir: dict[str, Any]) -> "_native.Program":
-    try:
-        return _native.Program(json.dumps(engine_ir))
-    except RuleError as err:
-        note(str(err))
-        assume(False)
-        raise
+from .twin import compile_or_skip, compiled_case
 
 
 @given(engines(), st.data())
 def test_property_rust_equals_reference(engine_ir: dict[str, Any], data: st.DataObject) -> None:
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
-    note(json.dumps(engine_ir, indent=1))
+    program, canonical = compiled_case(engine_ir, data)
     expected = reference.evaluate(engine_ir, canonical)
     actual = program.evaluate(canonical)
     for applied in actual["applied"]:
@@ -40,9 +28,7 @@ def test_property_rust_equals_reference(engine_ir: dict[str, Any], data: st.Data
 def test_property_rust_equals_reference_deep_rules(
     engine_ir: dict[str, Any], data: st.DataObject
 ) -> None:
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
-    note(json.dumps(engine_ir, indent=1))
+    program, canonical = compiled_case(engine_ir, data)
     assert program.evaluate(canonical) == reference.evaluate(engine_ir, canonical)
 
 
@@ -95,9 +81,7 @@ def test_property_rust_equals_reference_stacking(
     engine_ir: dict[str, Any], data: st.DataObject
 ) -> None:
     """Engines where several campaigns qualify at once, so every stacking rule is exercised."""
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
-    note(json.dumps(engine_ir, indent=1))
+    program, canonical = compiled_case(engine_ir, data)
     actual = program.evaluate(canonical)
     for rejected in actual["rejected"]:
         event(f"rejected: {rejected['reason']}")

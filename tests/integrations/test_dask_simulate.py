@@ -26,14 +26,15 @@ from promotor.integrations import dask as pm_dask  # noqa: E402
 
 from ..simulation.test_property_simulate import (  # noqa: E402
     _setup,
-    engine_or_skip,
     histories,
+    on_fresh_store,
     programme_engines,
     programme_order,
     programme_table,
     table,
 )
 from ..strategies import limited_engines  # noqa: E402
+from ..twin import engine_or_skip  # noqa: E402
 from .conftest import dask_frame  # noqa: E402
 
 frame = dask_frame
@@ -358,9 +359,7 @@ def test_property_dask_simulate_with_programmes_equals_simulate(
     """Points, tiers, gift cards, pool codes and referrals from a store's state: the ordered
     pass takes every order that reaches a code or a card, and the advocates' and friends'."""
     engine = engine_or_skip(engine_ir)
-    store = pm.store("memory://")
-    setup = pm.Engine.from_json(engine.to_json())
-    setup._store = store
+    setup, store = on_fresh_store(engine)
     ref = _setup(setup, store)
     orders = programme_table(history, ref)
     want = pm.simulate(engine, orders, state=store, progress=False)

@@ -7,22 +7,21 @@ one evaluator."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from hypothesis import assume, event, given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 import promotor as pm
 from promotor import reference
-from promotor.errors import RuleError
 
 from ..programs.test_property_programs import programmes as loyalty
 from ..programs.test_property_referral import programmes as referral
 from ..strategies import CATEGORIES, SEGMENTS, T0, TAGS, engines, limited_engines
+from ..twin import engine_or_skip
 
 CUSTOMERS = ["c0", "c1", "c2", None]
 CODES = ["code0", "code1", " ALT0 ", "CODE1", "nope", "code2", "code3"]
@@ -120,45 +119,57 @@ def canonical(o: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def engine_or_skip(engine_ir: dict[str, Any]) -> pm.Engine:
-    try:
-        return pm.Engine.from_json(json.dumps(engine_ir))
-    except RuleError as err:
-        note(str(err))
-        assume(False)
-        raise
+def on_fresh_store(engine: pm.Engine) -> tuple[pm.Engine, pm.Store]:
+    """A copy of ``engine`` that redeems against a new memory store, and the store."""
+    store = pm.store("memory://")
+    redeeming = pm.Engine.from_json(engine.to_json())
+    redeeming._store = store
+    return redeeming, store
+
+
+def redeem(
+    engine: pm.Engine, o: dict[str, Any], oid: str, codes: list[str], **more: Any
+) -> pm.Redemption:
+    """``engine.redeem`` of a generated order, as the order's row in ``table`` says it."""
+    return engine.redeem(
+        {"items": o["items"], "shipping": o["shipping"]},
+        customer={
+            "id": o["customer_id"],
+            "segments": o["segments"],
+            "orders_count": o["orders_count"],
+        },
+        codes=codes,
+        now=T0 + timedelta(minutes=o["minute"]),
+        order_id=oid,
+        **more,
+    )
+
+
+def by_order(
+    report: pm.Report,
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[str, Decimal]]]]:
+    """A report's order rows by order id, and each order's (campaign, amount) rows."""
+    got = {r["order_id"]: r for r in report.orders.to_pylist()}
+    amounts: dict[str, list[tuple[str, Decimal]]] = {}
+    for r in report.applied.to_pylist():
+        amounts.setdefault(r["order_id"], []).append((r["campaign_id"], r["amount"]))
+    return got, amounts
 
 
 def check(engine_ir: dict[str, Any], history: list[dict[str, Any]], shuffle: list[int]) -> None:
     engine = engine_or_skip(engine_ir)
-    note(json.dumps(engine_ir, indent=1))
     # Give the rows in another order than time order: simulate sorts them, stably.
     rows = table(history)
     order = sorted(range(len(history)), key=lambda i: shuffle[i % len(shuffle)])
     report = pm.simulate(engine, rows.take(order), progress=False)
     history = [history[i] for i in order]
-    got = {r["order_id"]: r for r in report.orders.to_pylist()}
-    amounts: dict[str, list[tuple[str, Decimal]]] = {}
-    for r in report.applied.to_pylist():
-        amounts.setdefault(r["order_id"], []).append((r["campaign_id"], r["amount"]))
+    got, amounts = by_order(report)
 
-    store = pm.store("memory://")
-    redeeming = pm.Engine.from_json(engine.to_json())
-    redeeming._store = store
+    redeeming, store = on_fresh_store(engine)
     ref_state: dict[str, int] = {}
     for i, o in in_time_order(history):
         oid = f"o{order[i]}"
-        res = redeeming.redeem(
-            {"items": o["items"], "shipping": o["shipping"]},
-            customer={
-                "id": o["customer_id"],
-                "segments": o["segments"],
-                "orders_count": o["orders_count"],
-            },
-            codes=o["codes"],
-            now=T0 + timedelta(minutes=o["minute"]),
-            order_id=oid,
-        ).result
+        res = redeem(redeeming, o, oid, o["codes"]).result
         row = got[oid]
         note(f"{oid}: {row}")
         assert row["discount"] == res.discount
@@ -296,32 +307,21 @@ def programme_table(history: list[dict[str, Any]], ref: str | None) -> pa.Table:
 
 def check_programmes(engine_ir: dict[str, Any], history: list[dict[str, Any]]) -> None:
     engine = engine_or_skip(engine_ir)
-    note(json.dumps(engine_ir, indent=1))
-    store = pm.store("memory://")
-    redeeming = pm.Engine.from_json(engine.to_json())
-    redeeming._store = store
+    redeeming, store = on_fresh_store(engine)
     ref = _setup(redeeming, store)
     start = store._dump()
     report = pm.simulate(engine, programme_table(history, ref), state=store, progress=False)
     # The replay reads the store and never writes to it.
     assert store._dump().counters == start.counters
-    got = {r["order_id"]: r for r in report.orders.to_pylist()}
-    amounts: dict[str, list[tuple[str, Decimal]]] = {}
-    for r in report.applied.to_pylist():
-        amounts.setdefault(r["order_id"], []).append((r["campaign_id"], r["amount"]))
+    got, amounts = by_order(report)
     paid = {"gift_card": Decimal(0), "points": 0}
     for i, o in in_time_order(history):
         oid = f"o{i}"
-        red = redeeming.redeem(
-            {"items": o["items"], "shipping": o["shipping"]},
-            customer={
-                "id": o["customer_id"],
-                "segments": o["segments"],
-                "orders_count": o["orders_count"],
-            },
-            codes=[(ref or "no-ref") if c == REF else c for c in o["codes"]],
-            now=T0 + timedelta(minutes=o["minute"]),
-            order_id=oid,
+        red = redeem(
+            redeeming,
+            o,
+            oid,
+            [(ref or "no-ref") if c == REF else c for c in o["codes"]],
             gift_cards=o["gift_cards"],
             points=o["points"] if o["customer_id"] is not None else None,
         )
@@ -425,7 +425,6 @@ def test_property_simulate_with_loyalty_equals_the_reference(
     from promotor.testing.reference.programs.work import Work
 
     engine = engine_or_skip(engine_ir)
-    note(json.dumps(engine_ir, indent=1))
     report = pm.simulate(engine, table(history), progress=False)
     (programme,) = _programmes(engine_ir).values()
     state: dict[str, int] = {}

@@ -3,25 +3,15 @@ snapshot -> (outcome, deltas) decision on generated engines, carts and snapshots
 deltas keep every limit. A failure here is a bug in one of them (the order of the checks is in
 rust/promotor-core/src/state/limits.rs)."""
 
-import json
 from typing import Any
 
-from hypothesis import assume, event, given, note
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from promotor import _native, reference
-from promotor.errors import RuleError
 
-from ..strategies import canonical_inputs, engines, limited_engines, snapshots
-
-
-def compile_or_skip(engine_ir: dict[str, Any]) -> "_native.Program":
-    try:
-        return _native.Program(json.dumps(engine_ir))
-    except RuleError as err:
-        note(str(err))
-        assume(False)
-        raise
+from ..strategies import engines, limited_engines, snapshots
+from ..twin import compiled_case
 
 
 def request_of(program: "_native.Program", canonical: dict[str, Any]) -> "_native.Request":
@@ -32,9 +22,7 @@ def request_of(program: "_native.Program", canonical: dict[str, Any]) -> "_nativ
 
 
 def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
-    note(json.dumps(engine_ir, indent=1))
+    program, canonical = compiled_case(engine_ir, data)
     request = request_of(program, canonical)
     keys = reference.state_keys(engine_ir, canonical)
     assert request.keys() == keys
@@ -78,8 +66,7 @@ def test_property_price_without_store_reads_zero_counters(
     engine_ir: dict[str, Any], data: st.DataObject
 ) -> None:
     """An engine evaluated without a snapshot decides as on an empty one."""
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    program, canonical = compiled_case(engine_ir, data)
     assert program.evaluate(canonical) == reference.evaluate(engine_ir, canonical)
 
 
@@ -90,8 +77,7 @@ def test_property_stored_outcomes_read_back_exactly(
     """What a store records of a decision (written in Rust) reads back as the same outcome."""
     from promotor.stores.codec import decode_outcome
 
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    program, canonical = compiled_case(engine_ir, data)
     request = request_of(program, canonical)
     priced, _ = request.decide(data.draw(snapshots(request.keys())))
     text, currency, applied = priced.record()

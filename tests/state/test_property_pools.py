@@ -2,7 +2,6 @@
 (which given codes are pool codes of which campaign, and whose), on generated engines with
 ``unique_codes``, carts, rows and snapshots; and compute the same wallet."""
 
-import json
 from typing import Any
 
 from hypothesis import event, given, note
@@ -12,19 +11,18 @@ from promotor import reference
 from promotor.codes import normalize as normalize_code
 from promotor.redemption import micros
 
-from ..strategies import POOL_CODES, canonical_inputs, engines, pool_rows, pooled_engines, snapshots
-from .test_property_limits import compile_or_skip, request_of
+from ..strategies import POOL_CODES, engines, pool_rows, pooled_engines, snapshots
+from ..twin import compiled_case
+from .test_property_limits import request_of
 
 
 def check(engine_ir: dict[str, Any], data: st.DataObject) -> None:
-    program = compile_or_skip(engine_ir)
-    canonical = data.draw(canonical_inputs(len(engine_ir["campaigns"])))
+    program, canonical = compiled_case(engine_ir, data)
     canonical["codes"] = canonical["codes"] + data.draw(
         st.lists(st.sampled_from(POOL_CODES), max_size=3)
     )
     if canonical["customer"] is not None and data.draw(st.booleans()):
         canonical["customer"]["id"] = "me"
-    note(json.dumps(engine_ir, indent=1))
     request = request_of(program, canonical)
     lookups = request.pool_lookups()
     assert lookups == reference.pool_lookups(engine_ir, canonical)
