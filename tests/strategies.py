@@ -606,6 +606,7 @@ def campaigns(draw: st.DrawFn, index: int, depth: int = 2) -> Node:
     return c
 
 
+currencies = st.sampled_from(["USD", "USD", "JPY", "KWD"])
 stackings = st.fixed_dictionaries(
     {
         "mode": st.sampled_from(["sequential", "sequential", "best_deal"]),
@@ -618,9 +619,21 @@ stackings = st.fixed_dictionaries(
 )
 
 
-def lanes(draw: st.DrawFn, engine: Node) -> Node:
-    """Some campaigns read the discounted cart (``rules_on``; issue 10), where that compiles:
-    not exclusive, not in best-deal mode. Case-sensitive codes sometimes."""
+roundings = st.sampled_from(["half_even", "half_up", "down"])
+
+
+def engine_of(draw: st.DrawFn, campaigns: list[Node], currency: str, **more: Any) -> Node:
+    """An engine of ``campaigns`` with a drawn rounding and stacking. Some campaigns read the
+    discounted cart (``rules_on``; issue 10), where that compiles: not exclusive, not in
+    best-deal mode. Case-sensitive codes sometimes."""
+    engine: Node = {
+        "version": 1,
+        "currency": currency,
+        "rounding": draw(roundings),
+        "stacking": draw(stackings),
+        "campaigns": campaigns,
+        **more,
+    }
     if engine["stacking"]["mode"] != "best_deal":
         for c in engine["campaigns"]:
             if not c.get("exclusive") and draw(st.integers(0, 2)) == 0:
@@ -633,17 +646,12 @@ def lanes(draw: st.DrawFn, engine: Node) -> Node:
 @st.composite
 def engines(draw: st.DrawFn, max_campaigns: int = 4, depth: int = 2) -> Node:
     n = draw(st.integers(1, max_campaigns))
-    return lanes(
+    return engine_of(
         draw,
-        {
-            "version": 1,
-            "currency": draw(st.sampled_from(["USD", "USD", "JPY", "KWD"])),
-            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-            "stacking": draw(stackings),
-            "campaigns": [draw(campaigns(i, depth)) for i in range(n)],
-            # prices including or excluding tax (docs/semantics.md, "Taxes")
-            "prices_include_tax": draw(st.booleans()),
-        },
+        [draw(campaigns(i, depth)) for i in range(n)],
+        draw(currencies),
+        # prices including or excluding tax (docs/semantics.md, "Taxes")
+        prices_include_tax=draw(st.booleans()),
     )
 
 
@@ -668,16 +676,7 @@ def stacking_engines(draw: st.DrawFn, max_campaigns: int = 6) -> Node:
         if draw(st.integers(0, 4)) == 0:
             c["stop_after"] = True
         campaigns.append(c)
-    return lanes(
-        draw,
-        {
-            "version": 1,
-            "currency": "USD",
-            "rounding": draw(st.sampled_from(["half_even", "half_up", "down"])),
-            "stacking": draw(stackings),
-            "campaigns": campaigns,
-        },
-    )
+    return engine_of(draw, campaigns, "USD")
 
 
 # --- canonical inputs -----------------------------------------------------------------------
