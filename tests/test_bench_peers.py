@@ -5,6 +5,7 @@ carts whose discounts fall exactly on half a cent (promotor rounds those half to
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,25 @@ TIES = [
 ]
 
 
+def assert_prices_as_engine(
+    price: Callable[[Order], dict[str, Any]], sample: Iterable[Order], totals: tuple[str, ...]
+) -> None:
+    """``price`` gives what ``engine.evaluate`` gives on each order of ``sample``: the named
+    totals and the applied campaigns with their amounts. The sample must exercise the
+    interesting paths, not only carts nothing applies to."""
+    engine = w20_engine()
+    discounted = stacked_to_zero = 0
+    for order in sample:
+        expected = engine.evaluate(order.cart, customer=order.customer, now=NOW)
+        got = price(order)
+        assert [got[t] for t in totals] == [getattr(expected, t) for t in totals], order
+        assert got["applied"] == [(a.campaign_id, a.amount) for a in expected.applied], order
+        discounted += bool(got["applied"])
+        stacked_to_zero += got["discount"] == got["subtotal"] > 0
+    assert discounted >= 30
+    assert stacked_to_zero >= 1
+
+
 def _sample() -> list[Order]:
     return [*orders(300), *TIES]
 
@@ -44,23 +64,13 @@ def test_zen_agrees_with_engine_on_w20() -> None:
     pytest.importorskip("zen")
     from benches.peers.zen_w20 import compile_w20, iso, price_w20_zen
 
-    engine = w20_engine()
     expression = compile_w20()
     now = iso(NOW)
-    discounted = stacked_to_zero = 0
-    for order in _sample():
-        expected = engine.evaluate(order.cart, customer=order.customer, now=NOW)
-        got = price_w20_zen(expression, order.cart, order.customer, now)
-        assert (got["subtotal"], got["discount"], got["total"]) == (
-            expected.subtotal,
-            expected.discount,
-            expected.total,
-        ), order
-        assert got["applied"] == [(a.campaign_id, a.amount) for a in expected.applied], order
-        discounted += bool(got["applied"])
-        stacked_to_zero += got["discount"] == got["subtotal"] > 0
-    assert discounted >= 30
-    assert stacked_to_zero >= 1
+    assert_prices_as_engine(
+        lambda order: price_w20_zen(expression, order.cart, order.customer, now),
+        _sample(),
+        ("subtotal", "discount", "total"),
+    )
 
 
 def _minor(value: Decimal) -> int:
