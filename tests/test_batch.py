@@ -192,13 +192,7 @@ def check(summary: Any, calls: list[dict[str, Any]], detail: Any = None) -> None
     assert len(got) == len(calls)
     expected_detail = []
     for row, call in zip(got, calls, strict=True):
-        single = ENGINE.evaluate(
-            call["cart"],
-            customer=call["customer"],
-            codes=call["codes"],
-            now=call["now"],
-            context=call["context"],
-        )
+        single = ENGINE.evaluate(**call)
         for field in ("subtotal", "discount", "shipping_discount", "total"):
             assert Decimal(row[field]) == getattr(single, field), (row, field, single)
         assert row["applied"] == [a.campaign_id for a in single.applied]

@@ -218,13 +218,7 @@ def test_every_field_evaluate_reads_comes_in_a_column() -> None:
     applied = out.column("applied").to_pylist()
     seen: set[str] = set()
     for row, call in zip(applied, calls, strict=True):
-        single = engine.evaluate(
-            call["cart"],
-            customer=call["customer"],
-            codes=call["codes"],
-            now=call["now"],
-            context=call["context"],
-        )
+        single = engine.evaluate(**call)
         assert row == [a.campaign_id for a in single.applied]
         seen.update(row)
     assert seen == {name for name, _ in EVERY_FIELD}
