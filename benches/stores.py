@@ -39,22 +39,35 @@ CART = {
 TARGETS = {("sqlite", 1): 2000, ("postgres", 2): 1500, ("redis", 2): 5000}
 
 
-def engine(url: str) -> pm.Engine:
+def bf_engine(
+    store: pm.Store | str | None, limits: list[Any] | None, unique: bool = False
+) -> pm.Engine:
+    """The state benchmarks' campaign: 10% off a cart of 20.00 or more with the code BLCKFRDY
+    (with a code of its pool instead when ``unique``), under ``limits``."""
     return pm.Engine(
         [
             pm.Campaign(
                 id="bf",
-                code="BLCKFRDY",
+                code=None if unique else "BLCKFRDY",
+                unique_codes=unique,
                 rules="cart.subtotal >= 20",
                 effect=pm.percent_off(10),
-                limits=[
-                    pm.limit(1_000_000_000),
-                    pm.limit(1_000_000, per="customer"),
-                    pm.budget("100000000000.00"),
-                ],
+                limits=limits,
             )
         ],
-        store=url,
+        store=store,
+    )
+
+
+def engine(url: str) -> pm.Engine:
+    """Limits that never run out over a run: every redemption reads and moves three counters."""
+    return bf_engine(
+        url,
+        [
+            pm.limit(1_000_000_000),
+            pm.limit(1_000_000, per="customer"),
+            pm.budget("100000000000.00"),
+        ],
     )
 
 

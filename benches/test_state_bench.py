@@ -13,24 +13,13 @@ from typing import Any
 import pytest
 
 import promotor as pm
-from benches.stores import CART, NOW
+from benches.stores import CART, NOW, bf_engine
+
+LIMITS = [pm.limit(1_000_000), pm.limit(10, per="customer"), pm.budget("100000.00")]
 
 
 def engine(store: pm.Store | None, limits: bool) -> pm.Engine:
-    return pm.Engine(
-        [
-            pm.Campaign(
-                id="bf",
-                code="BLCKFRDY",
-                rules="cart.subtotal >= 20",
-                effect=pm.percent_off(10),
-                limits=[pm.limit(1_000_000), pm.limit(10, per="customer"), pm.budget("100000.00")]
-                if limits
-                else None,
-            )
-        ],
-        store=store,
-    )
+    return bf_engine(store, LIMITS if limits else None)
 
 
 def evaluate(e: pm.Engine) -> Any:
@@ -68,20 +57,7 @@ POOL = 100_000
 
 
 def pooled_engine(store: pm.Store, unique: bool) -> pm.Engine:
-    limits = [pm.limit(1_000_000), pm.limit(10, per="customer"), pm.budget("100000.00")]
-    return pm.Engine(
-        [
-            pm.Campaign(
-                id="bf",
-                code=None if unique else "BLCKFRDY",
-                unique_codes=unique,
-                rules="cart.subtotal >= 20",
-                effect=pm.percent_off(10),
-                limits=limits,
-            )
-        ],
-        store=store,
-    )
+    return bf_engine(store, LIMITS, unique)
 
 
 def evaluate_with(e: pm.Engine, code: str) -> Any:
