@@ -8,7 +8,7 @@ use super::errs::{mismatch, Errs, Path};
 use super::source::{Object, Source};
 use super::types::{Cart, Map, ShippingMethod};
 use super::validate::field_of;
-use super::values::{metadata, opt_text, price};
+use super::values::{self, metadata, opt_text, price};
 use crate::error::ErrorKind;
 
 /// Methods of one cart.
@@ -137,20 +137,10 @@ pub(super) fn read<S: Source>(
     errs: &mut Errs<'_>,
 ) {
     out.clear();
-    if v.is_null() {
+    let Some(elements) = values::elements(v, MAX_METHODS, "a list of shipping methods", path, errs)
+    else {
         return;
-    }
-    let elements = match v.elements() {
-        Ok(e) => e,
-        Err(bad) => {
-            errs.at(path, mismatch(v, bad, "a list of shipping methods"));
-            return;
-        }
     };
-    if elements.len() > MAX_METHODS {
-        errs.at(path, ErrorKind::TooLong { max: MAX_METHODS });
-        return;
-    }
     for (j, e) in elements.enumerate() {
         let mut m = ShippingMethod::default();
         method(&e, &mut m, &path.index(j), errs);

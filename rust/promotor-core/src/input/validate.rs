@@ -13,8 +13,8 @@ use super::number;
 use super::source::{Key, Object, Source};
 use super::types::{Cart, Context, Customer, Input, Item, Timestamp};
 use super::values::{
-    currency, instant, metadata, money, opt_number, opt_text, price, quantity, texts, too_long,
-    TextSlot,
+    self, currency, instant, metadata, money, opt_number, opt_text, price, quantity, texts,
+    too_long, TextSlot,
 };
 use crate::error::{ErrorKind, Errors};
 
@@ -154,26 +154,47 @@ fn fields_or_err<S: Source>(
     }
 }
 
-/// A cart line.
-pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'_>) {
+/// Reads an object's fields: `read(i, value, at, errs)` for each field `known[i]` the source
+/// gives (an unknown one is recorded and skipped); returns which ones it gave.
+#[inline]
+fn object<S: Source>(
+    v: &S,
+    of: Object,
+    known: &[&str],
+    path: &Path<'_>,
+    errs: &mut Errs<'_>,
+    mut read: impl FnMut(usize, &S, &Path<'_>, &mut Errs<'_>),
+) -> Seen {
     let mut seen = Seen::default();
-    if let Some(fields) = fields_or_err(v, Object::Item, path, errs) {
+    if let Some(fields) = fields_or_err(v, of, path, errs) {
         for (k, x) in fields {
-            let i = field_index!(S, &k, ITEM_FIELDS, path, errs);
+            let i = field_index!(S, &k, known, path, errs);
             seen.mark(i);
-            let at = path.key(ITEM_FIELDS[i]);
-            match i {
-                0 => opt_text(&x, &mut out.sku, &at, errs),
-                1 => opt_text(&x, &mut out.product, &at, errs),
-                2 => opt_text(&x, &mut out.category, &at, errs),
-                3 => texts(&x, &mut out.tags, &at, errs),
-                4 => out.price = price(&x, &at, errs),
-                5 => out.quantity = quantity(&x, &at, errs),
-                6 => metadata(&x, &mut out.metadata, &at, errs),
-                _ => out.tax_rate = super::values::tax_rate(&x, &at, errs),
-            }
+            read(i, &x, &path.key(known[i]), errs);
         }
     }
+    seen
+}
+
+/// A cart line.
+pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'_>) {
+    let seen = object(
+        v,
+        Object::Item,
+        ITEM_FIELDS,
+        path,
+        errs,
+        |i, x, at, errs| match i {
+            0 => opt_text(x, &mut out.sku, at, errs),
+            1 => opt_text(x, &mut out.product, at, errs),
+            2 => opt_text(x, &mut out.category, at, errs),
+            3 => texts(x, &mut out.tags, at, errs),
+            4 => out.price = price(x, at, errs),
+            5 => out.quantity = quantity(x, at, errs),
+            6 => metadata(x, &mut out.metadata, at, errs),
+            _ => out.tax_rate = super::values::tax_rate(x, at, errs),
+        },
+    );
     // What the source did not give takes its default.
     let Item {
         sku,
@@ -213,23 +234,10 @@ pub fn item<S: Source>(v: &S, out: &mut Item, path: &Path<'_>, errs: &mut Errs<'
 }
 
 fn items<S: Source>(v: &S, out: &mut Vec<Item>, path: &Path<'_>, errs: &mut Errs<'_>) {
-    if v.is_null() {
+    let Some(elements) = values::elements(v, MAX_ITEMS, "a list of items", path, errs) else {
         out.clear();
         return;
-    }
-    let elements = match v.elements() {
-        Ok(e) => e,
-        Err(bad) => {
-            errs.at(path, mismatch(v, bad, "a list of items"));
-            out.clear();
-            return;
-        }
     };
-    if elements.len() > MAX_ITEMS {
-        errs.at(path, ErrorKind::TooLong { max: MAX_ITEMS });
-        out.clear();
-        return;
-    }
     out.truncate(elements.len());
     out.reserve(elements.len() - out.len());
     for (j, e) in elements.enumerate() {
@@ -265,38 +273,37 @@ fn subtotal_in_range(items: &[Item]) -> bool {
 
 /// A cart: lines, shipping, currency, metadata.
 pub fn cart<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: &mut Errs<'_>) {
-    let mut seen = Seen::default();
-    if let Some(fields) = fields_or_err(v, Object::Cart, path, errs) {
-        for (k, x) in fields {
-            let i = field_index!(S, &k, CART_FIELDS, path, errs);
-            seen.mark(i);
-            let at = path.key(CART_FIELDS[i]);
-            match i {
-                0 => {
-                    let before = errs.len();
-                    items(&x, &mut out.items, &at, errs);
-                    if errs.len() == before && !subtotal_in_range(&out.items) {
-                        errs.at(
-                            &at,
-                            ErrorKind::SubtotalTooLarge {
-                                max: number::LIMIT.to_owned(),
-                            },
-                        );
-                    }
+    let seen = object(
+        v,
+        Object::Cart,
+        CART_FIELDS,
+        path,
+        errs,
+        |i, x, at, errs| match i {
+            0 => {
+                let before = errs.len();
+                items(x, &mut out.items, at, errs);
+                if errs.len() == before && !subtotal_in_range(&out.items) {
+                    errs.at(
+                        at,
+                        ErrorKind::SubtotalTooLarge {
+                            max: number::LIMIT.to_owned(),
+                        },
+                    );
                 }
-                1 => {
-                    out.shipping = if x.is_null() {
-                        Decimal::ZERO
-                    } else {
-                        money(&x, &at, errs)
-                    };
-                }
-                2 => currency(&x, &mut out.currency, &at, errs),
-                3 => metadata(&x, &mut out.metadata, &at, errs),
-                _ => super::shipping::read(&x, &mut out.shipping_methods, &at, errs),
             }
-        }
-    }
+            1 => {
+                out.shipping = if x.is_null() {
+                    Decimal::ZERO
+                } else {
+                    money(x, at, errs)
+                };
+            }
+            2 => currency(x, &mut out.currency, at, errs),
+            3 => metadata(x, &mut out.metadata, at, errs),
+            _ => super::shipping::read(x, &mut out.shipping_methods, at, errs),
+        },
+    );
     if !seen.has(0) {
         out.items.clear();
     }
@@ -325,24 +332,23 @@ pub fn shipping_method<S: Source>(v: &S, out: &mut Cart, path: &Path<'_>, errs: 
 
 /// The shopper.
 pub fn customer<S: Source>(v: &S, out: &mut Customer, path: &Path<'_>, errs: &mut Errs<'_>) {
-    let mut seen = Seen::default();
-    if let Some(fields) = fields_or_err(v, Object::Customer, path, errs) {
-        for (k, x) in fields {
-            let i = field_index!(S, &k, CUSTOMER_FIELDS, path, errs);
-            seen.mark(i);
-            let at = path.key(CUSTOMER_FIELDS[i]);
-            match i {
-                0 => opt_text(&x, &mut out.id, &at, errs),
-                1 => opt_text(&x, &mut out.email, &at, errs),
-                2 => texts(&x, &mut out.segments, &at, errs),
-                3 => out.orders_count = opt_number(&x, &at, errs),
-                4 => out.total_spent = opt_number(&x, &at, errs),
-                5 => out.created_at = instant(&x, true, &at, errs),
-                6 => out.birthday = instant(&x, true, &at, errs),
-                _ => metadata(&x, &mut out.metadata, &at, errs),
-            }
-        }
-    }
+    let seen = object(
+        v,
+        Object::Customer,
+        CUSTOMER_FIELDS,
+        path,
+        errs,
+        |i, x, at, errs| match i {
+            0 => opt_text(x, &mut out.id, at, errs),
+            1 => opt_text(x, &mut out.email, at, errs),
+            2 => texts(x, &mut out.segments, at, errs),
+            3 => out.orders_count = opt_number(x, at, errs),
+            4 => out.total_spent = opt_number(x, at, errs),
+            5 => out.created_at = instant(x, true, at, errs),
+            6 => out.birthday = instant(x, true, at, errs),
+            _ => metadata(x, &mut out.metadata, at, errs),
+        },
+    );
     let Customer {
         id,
         email,
@@ -388,25 +394,24 @@ pub fn context<S: Source>(
     path: &Path<'_>,
     errs: &mut Errs<'_>,
 ) -> Option<Timestamp> {
-    let mut seen = Seen::default();
     let mut now = None;
-    if let Some(fields) = fields_or_err(v, Object::Context, path, errs) {
-        for (k, x) in fields {
-            let i = field_index!(S, &k, CONTEXT_FIELDS, path, errs);
-            seen.mark(i);
-            let at = path.key(CONTEXT_FIELDS[i]);
-            match i {
-                0 => {
-                    if read_now {
-                        now = instant(&x, false, &at, errs);
-                    }
+    let seen = object(
+        v,
+        Object::Context,
+        CONTEXT_FIELDS,
+        path,
+        errs,
+        |i, x, at, errs| match i {
+            0 => {
+                if read_now {
+                    now = instant(x, false, at, errs);
                 }
-                1 => opt_text(&x, &mut out.channel, &at, errs),
-                2 => opt_text(&x, &mut out.country, &at, errs),
-                _ => metadata(&x, &mut out.metadata, &at, errs),
             }
-        }
-    }
+            1 => opt_text(x, &mut out.channel, at, errs),
+            2 => opt_text(x, &mut out.country, at, errs),
+            _ => metadata(x, &mut out.metadata, at, errs),
+        },
+    );
     if !seen.has(1) {
         out.channel = None;
     }

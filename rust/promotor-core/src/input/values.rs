@@ -85,25 +85,38 @@ pub(super) fn opt_text<S: Source, T: TextSlot>(
     }
 }
 
+/// The elements of a list of at most `max` (`expected` names the list in a type error), or
+/// `None`: for null, and after recording why not.
+#[inline]
+pub(super) fn elements<S: Source>(
+    v: &S,
+    max: usize,
+    expected: &str,
+    path: &Path<'_>,
+    errs: &mut Errs<'_>,
+) -> Option<S::Elements> {
+    if v.is_null() {
+        return None;
+    }
+    match v.elements() {
+        Ok(e) if e.len() > max => {
+            errs.at(path, ErrorKind::TooLong { max });
+            None
+        }
+        Ok(e) => Some(e),
+        Err(bad) => {
+            errs.at(path, mismatch(v, bad, expected));
+            None
+        }
+    }
+}
+
 /// A list of texts (null: empty), refilled in place.
 pub(super) fn texts<S: Source>(v: &S, out: &mut Vec<String>, path: &Path<'_>, errs: &mut Errs<'_>) {
-    if v.is_null() {
+    let Some(elements) = elements(v, MAX_LIST, "a list of strings", path, errs) else {
         out.clear();
         return;
-    }
-    let elements = match v.elements() {
-        Ok(e) => e,
-        Err(bad) => {
-            errs.at(path, mismatch(v, bad, "a list of strings"));
-            out.clear();
-            return;
-        }
     };
-    if elements.len() > MAX_LIST {
-        errs.at(path, ErrorKind::TooLong { max: MAX_LIST });
-        out.clear();
-        return;
-    }
     out.truncate(elements.len());
     for (k, e) in elements.enumerate() {
         let s = text(&e, &path.index(k), errs).unwrap_or("");

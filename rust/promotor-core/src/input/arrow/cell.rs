@@ -122,6 +122,16 @@ impl<'r, 'a> Iterator for Elements<'r, 'a> {
 
 impl ExactSizeIterator for Elements<'_, '_> {}
 
+impl<'r, 'a> Cell<'r, 'a> {
+    /// The column and row of a value that is there (not null).
+    fn present(&self) -> Result<(&'r Col<'a>, usize), Bad> {
+        match *self {
+            Self::Value(c, i) if !c.is_null(i) => Ok((c, i)),
+            _ => Err(Bad::Type),
+        }
+    }
+}
+
 impl<'r, 'a> Source for Cell<'r, 'a> {
     type Key = &'r str;
     type Fields = Fields<'r, 'a>;
@@ -171,12 +181,7 @@ impl<'r, 'a> Source for Cell<'r, 'a> {
     }
 
     fn number(&self) -> Result<Number<'_>, Bad> {
-        let Self::Value(c, i) = *self else {
-            return Err(Bad::Type);
-        };
-        if c.is_null(i) {
-            return Err(Bad::Type);
-        }
+        let (c, i) = self.present()?;
         Ok(match c {
             Col::Int(a) => Number::Scaled(a.get(i).unwrap_or(0), 0),
             Col::Minor(a, e) => Number::Scaled(a.get(i).unwrap_or(0), *e as i32),
@@ -188,12 +193,7 @@ impl<'r, 'a> Source for Cell<'r, 'a> {
     }
 
     fn instant(&self) -> Result<Instant<'_>, Bad> {
-        let Self::Value(c, i) = *self else {
-            return Err(Bad::Type);
-        };
-        if c.is_null(i) {
-            return Err(Bad::Type);
-        }
+        let (c, i) = self.present()?;
         Ok(match c {
             Col::Time(a, unit, true) => Instant::Micros(Col::micros(*a, *unit, i)),
             Col::Time(_, _, false) => Instant::Naive,
