@@ -102,6 +102,19 @@ pub enum MacroOp {
 }
 
 impl MacroOp {
+    /// Every macro, in declaration order (for tests that must cover them all).
+    pub const ALL: [Self; 9] = [
+        Self::All,
+        Self::Exists,
+        Self::ExistsOne,
+        Self::Filter,
+        Self::Map,
+        Self::Count,
+        Self::Sum,
+        Self::Min,
+        Self::Max,
+    ];
+
     pub const fn name(self) -> &'static str {
         match self {
             Self::All => "all",
@@ -118,6 +131,24 @@ impl MacroOp {
 }
 
 impl BinaryOp {
+    /// Every operator, in declaration order (for tests that must cover them all).
+    pub const ALL: [Self; 14] = [
+        Self::And,
+        Self::Or,
+        Self::Eq,
+        Self::Ne,
+        Self::Lt,
+        Self::Le,
+        Self::Gt,
+        Self::Ge,
+        Self::In,
+        Self::Add,
+        Self::Sub,
+        Self::Mul,
+        Self::Div,
+        Self::Mod,
+    ];
+
     /// `== != < <= > >= in`: the comparisons, whose operands a failing rule reports.
     pub const fn is_comparison(self) -> bool {
         matches!(

@@ -149,40 +149,13 @@ fn golden_ir_covers_every_variant_and_round_trips() {
             "golden lacks expr {tag}"
         );
     }
-    let ops = [
-        BinaryOp::And,
-        BinaryOp::Or,
-        BinaryOp::Eq,
-        BinaryOp::Ne,
-        BinaryOp::Lt,
-        BinaryOp::Le,
-        BinaryOp::Gt,
-        BinaryOp::Ge,
-        BinaryOp::In,
-        BinaryOp::Add,
-        BinaryOp::Sub,
-        BinaryOp::Mul,
-        BinaryOp::Div,
-        BinaryOp::Mod,
-    ];
-    for op in ops {
+    for op in BinaryOp::ALL {
         assert!(
             seen.contains(&format!("binary.{}", op.symbol())),
             "golden lacks {op:?}"
         );
     }
-    let macros = [
-        MacroOp::All,
-        MacroOp::Exists,
-        MacroOp::ExistsOne,
-        MacroOp::Filter,
-        MacroOp::Map,
-        MacroOp::Count,
-        MacroOp::Sum,
-        MacroOp::Min,
-        MacroOp::Max,
-    ];
-    for m in macros {
+    for m in MacroOp::ALL {
         assert!(
             seen.contains(&format!("macro.{}", m.name())),
             "golden lacks {m:?}"

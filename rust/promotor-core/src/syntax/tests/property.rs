@@ -70,36 +70,11 @@ fn func_name() -> impl Strategy<Value = String> {
 }
 
 fn binary_op() -> impl Strategy<Value = BinaryOp> {
-    prop::sample::select(vec![
-        BinaryOp::And,
-        BinaryOp::Or,
-        BinaryOp::Eq,
-        BinaryOp::Ne,
-        BinaryOp::Lt,
-        BinaryOp::Le,
-        BinaryOp::Gt,
-        BinaryOp::Ge,
-        BinaryOp::In,
-        BinaryOp::Add,
-        BinaryOp::Sub,
-        BinaryOp::Mul,
-        BinaryOp::Div,
-        BinaryOp::Mod,
-    ])
+    prop::sample::select(BinaryOp::ALL.to_vec())
 }
 
 fn macro_op() -> impl Strategy<Value = MacroOp> {
-    prop::sample::select(vec![
-        MacroOp::All,
-        MacroOp::Exists,
-        MacroOp::ExistsOne,
-        MacroOp::Filter,
-        MacroOp::Map,
-        MacroOp::Count,
-        MacroOp::Sum,
-        MacroOp::Min,
-        MacroOp::Max,
-    ])
+    prop::sample::select(MacroOp::ALL.to_vec())
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
