@@ -92,10 +92,7 @@ pub fn decimal_text(d: Decimal, buf: &mut [u8; 64]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
+    use crate::tests::d;
 
     #[test]
     fn exponents() {

@@ -213,10 +213,7 @@ pub fn round_to(a: Decimal, places: u32, mode: RoundMode) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
+    use crate::tests::d;
 
     #[test]
     fn powers_and_comparison() {

@@ -269,11 +269,7 @@ pub fn quote(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::tests::d;
 
     #[test]
     fn floats_read_as_python_reads_them() {

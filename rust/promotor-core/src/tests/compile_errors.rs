@@ -5,14 +5,6 @@ use crate::compile::{check_expr, compile, Scope};
 use crate::error::{Error, Errors, Loc};
 use crate::ir::{BinaryOp as B, EngineDef, MacroOp as M, RuleBounds};
 
-fn x(e: &Expr) -> J {
-    serde_json::to_value(e).unwrap()
-}
-
-fn pct(p: &str) -> J {
-    json!({"type": "percent_off", "percent": {"type": "num", "value": p}})
-}
-
 fn def(campaigns: J) -> EngineDef {
     serde_json::from_value(json!({"version": 2, "campaigns": campaigns})).unwrap()
 }

@@ -3,19 +3,13 @@
 use proptest::prelude::*;
 use serde_json::{json, Value as J};
 
+use super::num;
 use crate::compile::{compile, Program};
 use crate::input::Input;
 use crate::ir::EngineDef;
 
-fn num(v: &str) -> J {
-    json!({"type": "num", "value": v})
-}
-
 fn program(effect: J) -> Program {
-    let def: EngineDef =
-        serde_json::from_value(json!({"version": 1, "campaigns": [{"id": "c", "effect": effect}]}))
-            .unwrap();
-    compile(&def).unwrap_or_else(|e| panic!("{e}"))
+    super::program(json!({"version": 1, "campaigns": [{"id": "c", "effect": effect}]}))
 }
 
 fn in_cats(cats: &[&str]) -> J {

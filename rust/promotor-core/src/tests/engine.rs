@@ -2,49 +2,25 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value as J};
 
 use super::*;
-use crate::compile::compile;
 use crate::input::Input;
-use crate::ir::{BinaryOp as B, EngineDef};
+use crate::ir::BinaryOp as B;
 use crate::outcome::{Outcome, Reason, Reported};
 use crate::syntax;
-
-fn x(e: &Expr) -> J {
-    serde_json::to_value(e).unwrap()
-}
-
-fn num(v: &str) -> J {
-    json!({"type": "num", "value": v})
-}
-
-fn pct(p: &str) -> J {
-    json!({"type": "percent_off", "percent": num(p)})
-}
-
-fn amt(a: &str) -> J {
-    json!({"type": "amount_off", "amount": num(a)})
-}
-
-fn d(v: &str) -> Decimal {
-    v.parse().unwrap()
-}
 
 fn engine(extra: J, campaigns: J) -> crate::compile::Program {
     let mut v = json!({"version": 1, "campaigns": campaigns});
     if let (J::Object(m), J::Object(e)) = (&mut v, extra) {
         m.extend(e);
     }
-    let def: EngineDef = serde_json::from_value(v).unwrap();
-    compile(&def).unwrap_or_else(|e| panic!("{e}"))
+    program(v)
 }
 
 fn cart(items: &[(&str, &str, u32)], shipping: &str) -> Input {
-    let items: Vec<J> = items
+    let items = items
         .iter()
         .map(|(sku, p, q)| json!({"sku": sku, "price": p, "quantity": q}))
         .collect();
-    serde_json::from_value(json!({"cart": {"items": items, "shipping": shipping},
-                                  "context": {"now": 1_795_737_600_000_000_i64}}))
-    .unwrap()
+    cart_of(items, shipping)
 }
 
 fn with_codes(mut i: Input, codes: &[&str]) -> Input {
@@ -316,17 +292,20 @@ fn not_active_details() {
 
 #[test]
 fn rules_not_met_reports_the_first_failing_leaf() {
+    // The rejection of one campaign with these rules, on a cart of 10.00.
+    let rejected = |rules: &Expr| {
+        let p = engine(
+            json!({}),
+            json!([{"id": "r", "rules": x(rules), "effect": pct("10")}]),
+        );
+        p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected.remove(0)
+    };
     let big = bin(B::Ge, f("cart.subtotal"), n("100"));
     let vip = call("contains", vec![f("customer.segments"), s("vip")]);
     let coffee = bin(B::Eq, f("cart.metadata.kind"), s("coffee"));
     // (vip || subtotal >= 100) && kind == "coffee": both `||` operands false -> the first one
     let rules = bin(B::And, bin(B::Or, vip.clone(), big.clone()), coffee.clone());
-    let p = engine(
-        json!({}),
-        json!([{"id": "r", "rules": x(&rules), "effect": pct("10")}]),
-    );
-    let o = p.evaluate(&cart(&[("A", "10", 1)], "0"));
-    let r = &o.rejected[0];
+    let r = rejected(&rules);
     assert_eq!(r.reason, Reason::RulesNotMet);
     assert_eq!(r.condition.as_deref(), Some(syntax::print(&vip).as_str()));
     assert_eq!(r.actual, Some(Reported::List(vec![])));
@@ -337,12 +316,7 @@ fn rules_not_met_reports_the_first_failing_leaf() {
         bin(B::Ge, f("cart.subtotal"), n("5")),
         bin(B::Ge, f("cart.subtotal"), bin(B::Mul, n("10"), n("10"))),
     );
-    let p = engine(
-        json!({}),
-        json!([{"id": "r", "rules": x(&rules), "effect": pct("10")}]),
-    );
-    let o = p.evaluate(&cart(&[("A", "10", 1)], "0"));
-    let r = &o.rejected[0];
+    let r = rejected(&rules);
     assert_eq!(
         r.condition.as_deref(),
         Some(
@@ -358,24 +332,16 @@ fn rules_not_met_reports_the_first_failing_leaf() {
     assert_eq!(r.expected, Some(Reported::Num(d("100"))));
     // other leaves: the value and `true`
     let rules = call("has", vec![f("customer.email")]);
-    let p = engine(
-        json!({}),
-        json!([{"id": "r", "rules": x(&rules), "effect": pct("10")}]),
-    );
-    let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
+    let r = rejected(&rules);
     assert_eq!(
-        (r.actual.clone(), r.expected.clone()),
+        (r.actual, r.expected),
         (Some(Reported::Bool(false)), Some(Reported::Bool(true)))
     );
     // a constant leaf is not folded away from its operands
     let rules = bin(B::Gt, n("1"), n("2"));
-    let p = engine(
-        json!({}),
-        json!([{"id": "r", "rules": x(&rules), "effect": pct("10")}]),
-    );
-    let r = &p.evaluate(&cart(&[("A", "10", 1)], "0")).rejected[0];
+    let r = rejected(&rules);
     assert_eq!(
-        (r.actual.clone(), r.expected.clone()),
+        (r.actual, r.expected),
         (Some(Reported::Num(d("1"))), Some(Reported::Num(d("2"))))
     );
     let _ = (big, coffee);

@@ -12,7 +12,44 @@ mod shipping;
 mod stacking;
 mod state;
 
-use crate::ir::{BinaryOp, Expr, MacroOp, UnaryOp};
+use rust_decimal::Decimal;
+use serde_json::{json, Value as J};
+
+use crate::compile::{compile, Program};
+use crate::input::Input;
+use crate::ir::{BinaryOp, EngineDef, Expr, MacroOp, UnaryOp};
+
+// Definitions and carts written as JSON, the way a definition file or a caller gives them.
+
+pub fn d(v: &str) -> Decimal {
+    v.parse().unwrap()
+}
+/// An expression as IR JSON.
+pub fn x(e: &Expr) -> J {
+    serde_json::to_value(e).unwrap()
+}
+pub fn num(v: &str) -> J {
+    json!({"type": "num", "value": v})
+}
+pub fn pct(p: &str) -> J {
+    json!({"type": "percent_off", "percent": num(p)})
+}
+pub fn amt(a: &str) -> J {
+    json!({"type": "amount_off", "amount": num(a)})
+}
+/// The program of an engine definition; panics with the errors when it does not compile.
+pub fn program(def: J) -> Program {
+    let def: EngineDef = serde_json::from_value(def).unwrap();
+    compile(&def).unwrap_or_else(|e| panic!("{e}"))
+}
+/// A cart of these item objects at 2026-11-28T00:00:00Z.
+pub fn cart_of(items: Vec<J>, shipping: &str) -> Input {
+    serde_json::from_value(json!({"cart": {"items": items, "shipping": shipping},
+                                  "context": {"now": 1_795_737_600_000_000_i64}}))
+    .unwrap()
+}
+
+// Expressions.
 
 pub fn f(p: &str) -> Expr {
     Expr::field(p.split('.'))

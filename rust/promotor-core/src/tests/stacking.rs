@@ -10,20 +10,8 @@ use crate::input::Input;
 use crate::ir::{BinaryOp as B, EngineDef};
 use crate::outcome::{Outcome, Reason};
 
-fn num(v: &str) -> J {
-    json!({"type": "num", "value": v})
-}
-fn pct(p: &str) -> J {
-    json!({"type": "percent_off", "percent": num(p)})
-}
-fn amt(a: &str) -> J {
-    json!({"type": "amount_off", "amount": num(a)})
-}
 fn ship(a: &str, percent: bool) -> J {
     json!({"type": "shipping_off", "amount": num(a), "percent": percent})
-}
-fn d(v: &str) -> Decimal {
-    v.parse().unwrap()
 }
 
 fn def(stacking: J, campaigns: J) -> EngineDef {
@@ -32,18 +20,16 @@ fn def(stacking: J, campaigns: J) -> EngineDef {
 }
 
 fn engine(stacking: J, campaigns: J) -> Program {
-    compile(&def(stacking, campaigns)).unwrap_or_else(|e| panic!("{e}"))
+    program(json!({"version": 1, "stacking": stacking, "campaigns": campaigns}))
 }
 
 fn cart(items: &[&str], shipping: &str) -> Input {
-    let items: Vec<J> = items
+    let items = items
         .iter()
         .enumerate()
         .map(|(i, p)| json!({"sku": format!("S{i}"), "price": p, "quantity": 1}))
         .collect();
-    serde_json::from_value(json!({"cart": {"items": items, "shipping": shipping},
-                                  "context": {"now": 1_795_737_600_000_000_i64}}))
-    .unwrap()
+    cart_of(items, shipping)
 }
 
 fn check(o: &Outcome) {

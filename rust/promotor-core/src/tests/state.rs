@@ -2,9 +2,9 @@
 //! checks, shared keys in both stacking modes, budgets that shrink a discount exactly, the
 //! deltas' bounds, and the in-memory state applying them all or nothing.
 
-use rust_decimal::Decimal;
 use serde_json::{json, Value as J};
 
+use super::{d, program};
 use crate::compile::{compile, Program};
 use crate::input::Input;
 use crate::ir::EngineDef;
@@ -12,16 +12,8 @@ use crate::outcome::{Reason, Reported};
 use crate::state::memory::MemoryState;
 use crate::state::{Delta, Snapshot};
 
-fn d(v: &str) -> Decimal {
-    v.parse().unwrap()
-}
-
 fn engine(mode: &str, campaigns: J) -> Program {
-    let def: EngineDef = serde_json::from_value(
-        json!({"version": 1, "stacking": {"mode": mode}, "campaigns": campaigns}),
-    )
-    .unwrap();
-    compile(&def).unwrap_or_else(|e| panic!("{e}"))
+    program(json!({"version": 1, "stacking": {"mode": mode}, "campaigns": campaigns}))
 }
 
 /// 2026-11-29T23:30:00Z: Sunday in UTC, Monday in Warsaw.
