@@ -45,25 +45,24 @@ pub fn anniversary(t: i64, year: i64) -> Option<i64> {
 
 /// The first anniversary of `t` on or after the date of `now` in `tz`.
 pub fn next_anniversary(t: i64, now: i64, tz: Tz) -> Option<i64> {
-    let today = date(now, tz)?;
-    let year = i64::from(time::local(today, chrono_tz::UTC)?.year);
-    let this = anniversary(t, year)?;
-    if this >= today {
-        Some(this)
-    } else {
-        anniversary(t, year + 1)
-    }
+    nearest_anniversary(t, now, tz, true)
 }
 
 /// The last anniversary of `t` on or before the date of `now` in `tz`.
 pub fn last_anniversary(t: i64, now: i64, tz: Tz) -> Option<i64> {
+    nearest_anniversary(t, now, tz, false)
+}
+
+/// The anniversary of `t` in the year of `now`'s date in `tz` when it falls on the `later`
+/// side of that date (or on it), else the one a year further that way.
+fn nearest_anniversary(t: i64, now: i64, tz: Tz, later: bool) -> Option<i64> {
     let today = date(now, tz)?;
     let year = i64::from(time::local(today, chrono_tz::UTC)?.year);
     let this = anniversary(t, year)?;
-    if this <= today {
+    if this == today || (this > today) == later {
         Some(this)
     } else {
-        anniversary(t, year - 1)
+        anniversary(t, if later { year + 1 } else { year - 1 })
     }
 }
 

@@ -48,23 +48,27 @@ def anniversary(instant: datetime, year: int) -> datetime | None:
 
 
 def next_anniversary(instant: datetime, now: datetime, zone_name: str) -> datetime | None:
-    today = date(now, zone_name)
-    if today is None:
-        return None
-    this = anniversary(instant, today.year)
-    if this is None:
-        return None
-    return this if this >= today else anniversary(instant, today.year + 1)
+    return _nearest_anniversary(instant, now, zone_name, later=True)
 
 
 def last_anniversary(instant: datetime, now: datetime, zone_name: str) -> datetime | None:
+    return _nearest_anniversary(instant, now, zone_name, later=False)
+
+
+def _nearest_anniversary(
+    instant: datetime, now: datetime, zone_name: str, *, later: bool
+) -> datetime | None:
+    """``instant``'s anniversary in the year of ``now``'s date when it falls on the ``later``
+    side of that date (or on it), else the one a year further that way."""
     today = date(now, zone_name)
     if today is None:
         return None
     this = anniversary(instant, today.year)
     if this is None:
         return None
-    return this if this <= today else anniversary(instant, today.year - 1)
+    if this == today or (this > today) == later:
+        return this
+    return anniversary(instant, today.year + (1 if later else -1))
 
 
 def days_between(a: datetime, b: datetime) -> int:

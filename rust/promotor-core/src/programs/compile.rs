@@ -1,5 +1,6 @@
 //! `EngineDef.programs` -> [`Programs`]: checks every field, with its location.
 
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use super::{reward_campaign_id, CEarn, CReward, CTier, Loyalty, ProgramDef, Programs};
@@ -27,6 +28,37 @@ pub(super) fn err(out: &mut Vec<Error>, loc: Vec<Loc>, msg: impl Into<String>) {
         },
         loc,
     ));
+}
+
+/// Records an empty programme id, or `duplicate()` when another programme has it or `taken`
+/// (by a campaign); then counts it among the programmes' `ids`.
+fn check_id<'d>(
+    id: &'d str,
+    taken: bool,
+    base: &[Loc],
+    ids: &mut Vec<&'d str>,
+    out: &mut Vec<Error>,
+    duplicate: impl FnOnce() -> String,
+) {
+    if id.trim().is_empty() {
+        err(
+            out,
+            at(base, &[k("id")]),
+            "a programme id must not be empty",
+        );
+    } else if taken || ids.contains(&id) {
+        err(out, at(base, &[k("id")]), duplicate());
+    }
+    ids.push(id);
+}
+
+/// A programme's timezone, or `None` after recording that it is unknown.
+pub(super) fn timezone_of(name: &str, loc: Vec<Loc>, out: &mut Vec<Error>) -> Option<Tz> {
+    let tz = crate::time::parse_tz(name);
+    if tz.is_none() {
+        err(out, loc, format!("unknown timezone '{name}'"));
+    }
+    tz
 }
 
 /// A non-negative decimal (`positive`: above zero) from a programme's field.
@@ -75,22 +107,12 @@ pub fn compile(
     for (pi, def) in defs.iter().enumerate() {
         if let ProgramDef::Referral { id, .. } = def {
             let base = vec![k("programs"), Loc::Index(pi)];
-            if id.trim().is_empty() {
-                err(
-                    out,
-                    at(&base, &[k("id")]),
-                    "a programme id must not be empty",
-                );
-            } else if ids.contains(&id.as_str())
-                || campaigns[..user_campaigns].iter().any(|c| &c.id == id)
-            {
-                err(
-                    out,
-                    at(&base, &[k("id")]),
-                    format!("duplicate id '{id}': a referral programme's id is also its friend campaign's"),
-                );
-            }
-            ids.push(id);
+            let a_campaigns = campaigns[..user_campaigns].iter().any(|c| &c.id == id);
+            check_id(id, a_campaigns, &base, &mut ids, out, || {
+                format!(
+                    "duplicate id '{id}': a referral programme's id is also its friend campaign's"
+                )
+            });
             let r = super::referral::compile(
                 def,
                 defs,
@@ -121,28 +143,10 @@ pub fn compile(
             continue;
         };
         let base = vec![k("programs"), Loc::Index(pi)];
-        if id.trim().is_empty() {
-            err(
-                out,
-                at(&base, &[k("id")]),
-                "a programme id must not be empty",
-            );
-        } else if ids.contains(&id.as_str()) {
-            err(
-                out,
-                at(&base, &[k("id")]),
-                format!("duplicate programme id '{id}'"),
-            );
-        }
-        ids.push(id);
-        let tz = crate::time::parse_tz(timezone);
-        if tz.is_none() {
-            err(
-                out,
-                at(&base, &[k("timezone")]),
-                format!("unknown timezone '{timezone}'"),
-            );
-        }
+        check_id(id, false, &base, &mut ids, out, || {
+            format!("duplicate programme id '{id}'")
+        });
+        let tz = timezone_of(timezone, at(&base, &[k("timezone")]), out);
         if *expire_after_days == Some(0) {
             err(
                 out,

@@ -55,6 +55,17 @@ struct LotRef<'a> {
     member: &'a str,
 }
 
+impl LotRef<'_> {
+    fn to_lot(self) -> Lot {
+        Lot {
+            available: self.available,
+            expires: self.expires,
+            points: self.points,
+            member: self.member.to_owned(),
+        }
+    }
+}
+
 /// What a customer has in a programme at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
@@ -209,14 +220,7 @@ impl Loyalty {
 
     /// Every lot of a customer (`family`) as the decision sees it now, by member name.
     pub fn lots(&self, work: &Work<'_>, family: &str) -> Vec<Lot> {
-        let mut lots: Vec<Lot> = Self::lot_refs(work, family)
-            .map(|l| Lot {
-                available: l.available,
-                expires: l.expires,
-                points: l.points,
-                member: l.member.to_owned(),
-            })
-            .collect();
+        let mut lots: Vec<Lot> = Self::lot_refs(work, family).map(LotRef::to_lot).collect();
         lots.sort_unstable_by(|a, b| a.member.cmp(&b.member));
         lots
     }
@@ -392,12 +396,7 @@ impl Loyalty {
         let mut left = n;
         let spendable: Vec<Lot> = Self::spendable(work, family, today)
             .into_iter()
-            .map(|l| Lot {
-                available: l.available,
-                expires: l.expires,
-                points: l.points,
-                member: l.member.to_owned(),
-            })
+            .map(LotRef::to_lot)
             .collect();
         for lot in pending.into_iter().chain(spendable) {
             if left <= 0 {

@@ -9,7 +9,7 @@ use crate::compile::{program_rule, program_time};
 use crate::error::{Error, Loc};
 use crate::ir::{Per, RuleBounds, UsageLimit};
 use crate::num::RoundMode;
-use crate::programs::compile::{at, err, k, number};
+use crate::programs::compile::{at, err, k, number, timezone_of};
 use crate::programs::ProgramDef;
 
 /// The campaigns of a referral programme, in the order [`compile`] numbers them: the
@@ -216,14 +216,7 @@ pub fn compile(
                 timezone,
                 key,
             } if key.is_none() && matches!(per, None | Some(Per::Customer)) => {
-                let tz = crate::time::parse_tz(timezone);
-                if tz.is_none() {
-                    err(
-                        out,
-                        at(&loc, &[k("timezone")]),
-                        format!("unknown timezone '{timezone}'"),
-                    );
-                }
+                let tz = timezone_of(timezone, at(&loc, &[k("timezone")]), out);
                 climits.push(CLimit {
                     max: i64::try_from(*max).unwrap_or(i64::MAX),
                     every: every.map(|e| (e, tz.unwrap_or(chrono_tz::UTC))),
