@@ -94,6 +94,22 @@ fn gifts_out<'py>(
     Ok(out)
 }
 
+/// The gifts as plain dicts (for `_asdict`).
+fn gift_dicts<'py>(
+    py: Python<'py>,
+    gifts: &[(String, u32, Decimal)],
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for (sku, quantity, price) in gifts {
+        let g = PyDict::new(py);
+        g.set_item("sku", sku)?;
+        g.set_item("quantity", quantity)?;
+        g.set_item("price", PyDec(*price))?;
+        out.append(g)?;
+    }
+    Ok(out)
+}
+
 impl Applied {
     pub fn from_core(a: &outcome::Applied) -> Self {
         Self {
@@ -238,15 +254,7 @@ impl Applied {
         d.set_item("amount", PyDec(self.amount))?;
         d.set_item("shipping_amount", PyDec(self.shipping_amount))?;
         d.set_item("allocations", self.allocations(py)?)?;
-        let gifts = PyList::empty(py);
-        for (sku, quantity, price) in &self.gift_list {
-            let g = PyDict::new(py);
-            g.set_item("sku", sku)?;
-            g.set_item("quantity", quantity)?;
-            g.set_item("price", PyDec(*price))?;
-            gifts.append(g)?;
-        }
-        d.set_item("gifts", gifts)?;
+        d.set_item("gifts", gift_dicts(py, &self.gift_list)?)?;
         d.set_item("limited_by", &self.limited_by)?;
         if !self.method_shares.is_empty() {
             d.set_item("shipping_allocations", self.shipping_allocations(py)?)?;
@@ -259,15 +267,7 @@ impl Applied {
                 pd.set_item("amount", PyDec(p.amount))?;
                 pd.set_item("shipping_amount", PyDec(p.shipping_amount))?;
                 pd.set_item("allocations", shares_dict(py, &p.shares)?)?;
-                let gl = PyList::empty(py);
-                for (sku, quantity, price) in &p.gift_list {
-                    let g = PyDict::new(py);
-                    g.set_item("sku", sku)?;
-                    g.set_item("quantity", quantity)?;
-                    g.set_item("price", PyDec(*price))?;
-                    gl.append(g)?;
-                }
-                pd.set_item("gifts", gl)?;
+                pd.set_item("gifts", gift_dicts(py, &p.gift_list)?)?;
                 parts.append(pd)?;
             }
             d.set_item("parts", parts)?;

@@ -123,23 +123,13 @@ pub fn generate_codes<'py>(
     min_guess_bits: i128,
     arrow: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if count < 0 {
-        return Err(rule(
-            py,
-            ErrorKind::TooSmall {
+    for (name, v) in [("count", count), ("min_guess_bits", min_guess_bits)] {
+        if v < 0 {
+            let kind = ErrorKind::TooSmall {
                 min: "0".to_owned(),
-            },
-            "count",
-        ));
-    }
-    if min_guess_bits < 0 {
-        return Err(rule(
-            py,
-            ErrorKind::TooSmall {
-                min: "0".to_owned(),
-            },
-            "min_guess_bits",
-        ));
+            };
+            return Err(rule(py, kind, name));
+        }
     }
     let seed = match seed {
         None => None,

@@ -70,16 +70,7 @@ pub fn simulate<'py>(
         return Err(PyValueError::new_err("one starting state per program"));
     }
     let orders = import(orders, "orders")?;
-    let lines = match lines {
-        None => None,
-        Some(l) => {
-            let batches = read_all(py, import(l, "lines")?, "lines")?;
-            Some(
-                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
-                    .map_err(|e| errors::to_py(py, &e))?,
-            )
-        }
-    };
+    let lines = lines_table(py, lines)?;
     let schema = orders.schema();
     let Ok(order_id) = schema.field_with_name("order_id") else {
         let e = Error::new(
@@ -169,16 +160,7 @@ pub fn shared_orders<'py>(
     lines: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Vec<bool>> {
     let orders = import(orders, "orders")?;
-    let lines = match lines {
-        None => None,
-        Some(l) => {
-            let batches = read_all(py, import(l, "lines")?, "lines")?;
-            Some(
-                py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
-                    .map_err(|e| errors::to_py(py, &e))?,
-            )
-        }
-    };
+    let lines = lines_table(py, lines)?;
     // Each engine cut down to its campaigns with shared limits; none: no order is shared.
     let cores: Vec<_> = programs
         .iter()
@@ -378,4 +360,15 @@ fn memory_from(counters: impl IntoIterator<Item = (String, i64)>) -> MemoryState
         .collect();
     memory.apply(&start).expect("unbounded deltas always apply");
     memory
+}
+
+/// The lines table, indexed by order id (built without the GIL), when one is given.
+fn lines_table(py: Python<'_>, lines: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Lines>> {
+    let Some(l) = lines else {
+        return Ok(None);
+    };
+    let batches = read_all(py, import(l, "lines")?, "lines")?;
+    py.detach(|| Lines::new(batches).map_err(|e| Errors::input(vec![e])))
+        .map(Some)
+        .map_err(|e| errors::to_py(py, &e))
 }
