@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictError, IdempotencyError, InputError, NotFoundError
+from .errors import ConflictError, IdempotencyError, InputError
 from .result import Result
 
 if TYPE_CHECKING:
@@ -422,15 +422,13 @@ def rollback(
     """Undo a redemption (idempotent): its usage, budget and gift-card payments come back,
     the points it spent return to their lots, and the points it earned are taken back as the
     core decides on the latest state (docs/loyalty.md, "Rollback")."""
+    from .stores.records import Rollback
+
     redemption_id = _check_id(redemption_id, "redemption_id")
     reason = _check_optional_str(reason, "reason")
     store = engine.store
     at = call_now(now)
-    row = store._row("redemption", redemption_id)
-    if row is None:
-        raise NotFoundError(
-            [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-        )
+    row = store._stored_redemption(redemption_id)
     if row.status != "redeemed":
         return store._redemption(row)
     op = json.dumps({"op": "rollback", "deltas": [list(d) for d in row.deltas], "now": at})
@@ -453,7 +451,7 @@ def rollback(
             *_core_events(decision["events"]),
         ]
         deltas: list[Delta] = [(k, n, hi, lo) for k, n, hi, lo in decision["deltas"]]
-        out = store._rollback_with(redemption_id, reason, at, deltas, events)
+        out = store._rollback_with(Rollback(redemption_id, reason, at, deltas, events))
         if out == "conflict":
             _backoff(attempt)
             continue

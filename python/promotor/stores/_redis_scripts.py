@@ -30,6 +30,22 @@ end
 local function identity(p, ident)
   if type(ident) == 'table' then redis.call('HSETNX', p .. ':cu', ident[2], ident[1]) end
 end
+-- Whether each delta keeps its bounds on the value the ones before it left (`seen`, by key;
+-- else the counter plus live holds at `now`); `seen` then holds the values after them.
+local function fits(p, deltas, now, seen)
+  for _, d in ipairs(deltas) do
+    local v = seen[d[1]]
+    if v == nil then
+      v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], now)
+    end
+    local after = v + d[2]
+    if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
+      return false
+    end
+    seen[d[1]] = after
+  end
+  return true
+end
 local function drop_holds(p, rid, deltas)
   for _, d in ipairs(deltas) do
     redis.call('ZREM', p .. ':h:' .. d[1], rid)
@@ -281,19 +297,7 @@ for i, e in ipairs(entries) do
     taken[e[5]] = true
   end
   fresh[i] = ok
-  if ok then
-    for _, d in ipairs(e[6]) do
-      local v = seen[d[1]]
-      if v == nil then
-        v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], e[4])
-      end
-      local after = v + d[2]
-      if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
-        return {'conflict'}
-      end
-      seen[d[1]] = after
-    end
-  end
+  if ok and not fits(p, e[6], e[4], seen) then return {'conflict'} end
 end
 local out = {}
 for i, e in ipairs(entries) do
@@ -326,16 +330,7 @@ if redis.call('EXISTS', key) == 0 then return {'notfound'} end
 local st = redis.call('HMGET', key, 'status', 'engine_version')
 if st[1] ~= 'redeemed' then return {'done'} end
 local deltas = cjson.decode(ARGV[5])
-local seen = {}
-for _, d in ipairs(deltas) do
-  local v = seen[d[1]]
-  if v == nil then v = tonumber(redis.call('HGET', p .. ':c', d[1]) or '0') + live(p, d[1], now) end
-  local after = v + d[2]
-  if (d[3] ~= cjson.null and after > d[3]) or (d[4] ~= cjson.null and after < d[4]) then
-    return {'conflict'}
-  end
-  seen[d[1]] = after
-end
+if not fits(p, deltas, now, {}) then return {'conflict'} end
 for _, d in ipairs(deltas) do bump(p, d[1], d[2]) end
 redis.call('HSET', key, 'status', 'rolled_back', 'rolled_back_at', now, 'rollback_deltas', ARGV[5])
 if reason ~= '' then redis.call('HSET', key, 'reason', reason) end

@@ -20,11 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from promotor.errors import InputError, NotFoundError, StoreError
+from promotor.errors import InputError, StoreError
 from promotor.events import Event, Pending
 from promotor.redemption import (
     AuditEntry,
-    Delta,
     Redemption,
     Reservation,
     Usage,
@@ -38,6 +37,7 @@ from promotor.stores.records import (
     Entry,
     Record,
     StoredRow,
+    not_found,
 )
 
 # Kept importable from here, where they were defined before records.py.
@@ -50,6 +50,7 @@ from promotor.stores.records import holds as holds
 
 if TYPE_CHECKING:
     from promotor.pools import Batch, Pool, PoolRow
+    from promotor.stores.records import Rollback
 
 __all__ = ["Entry", "Record", "Store", "StoredRow"]
 
@@ -143,9 +144,25 @@ class Store:
         order they were assigned."""
         raise NotImplementedError
 
+    def _pool_holdings(self, campaign_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """``(codes, assigned)`` as the rows of these pools hold them, counted row by row (a
+        store that can count in its database does, and may add pools it finds there)."""
+        out = {}
+        for campaign_id in campaign_ids:
+            rows = [r for chunk in self._pool_rows(campaign_id) for r in chunk]
+            out[campaign_id] = (len(rows), sum(who is not None for _, who, _ in rows))
+        return out
+
     def _pool_problems(self) -> list[str]:
         """Differences between the pools' counts and their rows (for :meth:`verify`)."""
-        raise NotImplementedError
+        counts = self._pool_counts(None)
+        have = self._pool_holdings(list(counts))
+        return [
+            f"pool {c!r} counts {counts.get(c, (0, 0))} (codes, assigned) but holds "
+            f"{have.get(c, (0, 0))}"
+            for c in sorted(set(have) | set(counts))
+            if have.get(c, (0, 0)) != counts.get(c, (0, 0))
+        ]
 
     # Programmes and events (DESIGN section 10).
 
@@ -169,16 +186,9 @@ class Store:
     def _entries_of(self, customer_id: str | None = None, kind: str | None = None) -> list[Entry]:
         raise NotImplementedError
 
-    def _rollback_with(
-        self,
-        redemption_id: str,
-        reason: str | None,
-        now: int,
-        deltas: Sequence[Delta],
-        events: Sequence[Pending],
-    ) -> tuple[StoredRow, list[int]] | Conflict:
-        """Roll a redemption back by ``deltas`` (decided by the core on the latest state),
-        bounds checked, with ``events``: the row and the events' ids; a redemption already
+    def _rollback_with(self, rollback: Rollback) -> tuple[StoredRow, list[int]] | Conflict:
+        """Roll a redemption back by its ``deltas`` (decided by the core on the latest state),
+        bounds checked, with its ``events``: the row and the events' ids; a redemption already
         rolled back is returned as it is (no ids). ``"conflict"``: a bound failed, nothing
         written."""
         raise NotImplementedError
@@ -236,12 +246,16 @@ class Store:
             deltas=tuple(row.deltas),
         )
 
+    def _stored_redemption(self, redemption_id: str) -> StoredRow:
+        row = self._row("redemption", redemption_id)
+        if row is None:
+            raise not_found("redemption", redemption_id)
+        return row
+
     def _reservation_row(self, reservation_id: str) -> StoredRow:
         row = self._row("reservation", reservation_id)
         if row is None:
-            raise NotFoundError(
-                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-            )
+            raise not_found("reservation", reservation_id)
         return row
 
     # -- pools -----------------------------------------------------------------------------
@@ -435,12 +449,7 @@ class Store:
 
     def redemption(self, redemption_id: str) -> Redemption:
         """One redemption by id; :class:`NotFoundError` if there is none."""
-        row = self._row("redemption", redemption_id)
-        if row is None:
-            raise NotFoundError(
-                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-            )
-        return self._redemption(row)
+        return self._redemption(self._stored_redemption(redemption_id))
 
     def reservation(self, reservation_id: str) -> Reservation:
         """One reservation by id; :class:`NotFoundError` if there is none."""

@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from promotor.errors import NotFoundError
 from promotor.events import Event, Pending
 from promotor.redemption import Delta, from_micros
 from promotor.stores.base import Store
@@ -23,10 +22,12 @@ from promotor.stores.records import (
     StoredRow,
     audit_detail,
     holds,
+    not_found,
 )
 
 if TYPE_CHECKING:
     from promotor.pools import Batch, PoolRow
+    from promotor.stores.records import Rollback
 
 __all__ = ["MemoryStore"]
 
@@ -144,9 +145,7 @@ class MemoryStore(Store):
         with self._lock:
             row = self._reservations.get(reservation_id)
             if row is None:
-                raise NotFoundError(
-                    [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-                )
+                raise not_found("reservation", reservation_id)
             if row.status == "confirmed":
                 assert row.redemption_id is not None
                 return self._redemptions[row.redemption_id]
@@ -180,9 +179,7 @@ class MemoryStore(Store):
         with self._lock:
             row = self._reservations.get(reservation_id)
             if row is None:
-                raise NotFoundError(
-                    [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-                )
+                raise not_found("reservation", reservation_id)
             if row.status != "held":
                 return
             assert row.expires_at is not None
@@ -195,9 +192,7 @@ class MemoryStore(Store):
         with self._lock:
             row = self._redemptions.get(redemption_id)
             if row is None:
-                raise NotFoundError(
-                    [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-                )
+                raise not_found("redemption", redemption_id)
             if row.status == "redeemed":
                 for key, add, _, _ in row.deltas:
                     self._counters[key] = self._counters.get(key, 0) - add
@@ -321,17 +316,8 @@ class MemoryStore(Store):
             return [(str(self._codes[k][0]), k, str(self._codes[k][1])) for k in keys]
 
     def _pool_problems(self) -> list[str]:
-        with self._lock:
-            out = []
-            for campaign_id, (codes, assigned) in self._counts.items():
-                rows = [self._codes[k] for k in self._pool_order.get(campaign_id, [])]
-                have = (len(rows), sum(r[2] is not None for r in rows))
-                if have != (codes, assigned):
-                    out.append(
-                        f"pool {campaign_id!r} counts {(codes, assigned)} (codes, assigned) "
-                        f"but holds {have}"
-                    )
-            return out
+        with self._lock:  # counts and rows of one moment
+            return super()._pool_problems()
 
     # -- programmes and events -------------------------------------------------------------
 
@@ -394,20 +380,12 @@ class MemoryStore(Store):
                 and (kind is None or e.kind == kind)
             ]
 
-    def _rollback_with(
-        self,
-        redemption_id: str,
-        reason: str | None,
-        now: int,
-        deltas: Sequence[Delta],
-        events: Sequence[Pending],
-    ) -> tuple[StoredRow, list[int]] | Conflict:
+    def _rollback_with(self, rollback: Rollback) -> tuple[StoredRow, list[int]] | Conflict:
+        rid, now, deltas = rollback.redemption_id, rollback.now, rollback.deltas
         with self._lock:
-            row = self._redemptions.get(redemption_id)
+            row = self._redemptions.get(rid)
             if row is None:
-                raise NotFoundError(
-                    [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-                )
+                raise not_found("redemption", rid)
             if row.status != "redeemed":
                 return row, []
             if not self._check(deltas, now, {}):
@@ -416,11 +394,11 @@ class MemoryStore(Store):
                 self._bump(key, add)
             row.status = "rolled_back"
             row.rolled_back_at = now
-            row.reason = reason
+            row.reason = rollback.reason
             row.rollback_deltas = list(deltas)
-            ids = self._append(list(events), now)
-            detail = json.dumps({"reason": reason})
-            self._audit.append((now, "rollback", redemption_id, row.engine_version, detail))
+            ids = self._append(list(rollback.events), now)
+            detail = json.dumps({"reason": rollback.reason})
+            self._audit.append((now, "rollback", rid, row.engine_version, detail))
             return row, ids
 
     def _events(self, after: int | None, limit: int) -> list[Event]:

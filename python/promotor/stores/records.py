@@ -6,10 +6,11 @@ and applied campaigns are kept as JSON. ``promotor.stores.base`` re-exports them
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from promotor.errors import NotFoundError
 from promotor.events import Pending
 from promotor.redemption import Delta
 
@@ -18,6 +19,7 @@ __all__ = [
     "Dump",
     "Entry",
     "Record",
+    "Rollback",
     "StoredRow",
     "applied_from_json",
     "applied_json",
@@ -25,6 +27,7 @@ __all__ = [
     "deltas_from_json",
     "deltas_json",
     "holds",
+    "not_found",
 ]
 
 Conflict = Literal["conflict"]
@@ -74,6 +77,18 @@ class Entry:
     detail: str = "{}"  # JSON
     identity: tuple[str, str] | None = None
     event_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """A rollback to write: the redemption, why and when, the deltas the core decided on the
+    latest state (their bounds checked as they are written) and the events to append."""
+
+    redemption_id: str
+    reason: str | None
+    now: int
+    deltas: Sequence[Delta]
+    events: Sequence[Pending]
 
 
 @dataclass
@@ -170,3 +185,8 @@ def audit_detail(record: Record) -> str:
         },
         separators=(",", ":"),
     )
+
+
+def not_found(kind: Literal["redemption", "reservation"], ident: str) -> NotFoundError:
+    """The error for an id that no stored redemption or reservation has."""
+    return NotFoundError([{"loc": (f"{kind}_id",), "msg": f"no {kind} {ident!r}"}])

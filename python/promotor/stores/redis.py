@@ -23,9 +23,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from promotor.errors import InputError, NotFoundError, StoreError
-from promotor.events import Event, Pending
-from promotor.redemption import Delta, from_micros
+from promotor.errors import InputError, StoreError
+from promotor.events import Event
+from promotor.redemption import from_micros
 from promotor.stores._redis_scripts import (
     _APPLY,
     _COMMIT,
@@ -50,10 +50,12 @@ from promotor.stores.records import (
     audit_detail,
     deltas_from_json,
     deltas_json,
+    not_found,
 )
 
 if TYPE_CHECKING:
     from promotor.pools import Batch, PoolRow
+    from promotor.stores.records import Rollback
 
 __all__ = ["RedisStore"]
 
@@ -249,24 +251,18 @@ class RedisStore(Store):
     ) -> StoredRow | None:
         out = self._run("confirm", [reservation_id, order_id or "", now, redemption_id])
         if out[0] == "notfound":
-            raise NotFoundError(
-                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-            )
+            raise not_found("reservation", reservation_id)
         if out[0] == "gone":
             return None
         return self._row("redemption", out[1])
 
     def _release(self, reservation_id: str, now: int) -> None:
         if self._run("release", [reservation_id, now]) == "notfound":
-            raise NotFoundError(
-                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-            )
+            raise not_found("reservation", reservation_id)
 
     def _rollback(self, redemption_id: str, reason: str | None, now: int) -> StoredRow:
         if self._run("rollback", [redemption_id, now, reason or ""]) == "notfound":
-            raise NotFoundError(
-                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-            )
+            raise not_found("redemption", redemption_id)
         row = self._row("redemption", redemption_id)
         assert row is not None
         return row
@@ -380,18 +376,6 @@ class RedisStore(Store):
             if row is not None
         ]
 
-    def _pool_problems(self) -> list[str]:
-        out = []
-        for campaign_id, (codes, assigned) in sorted(self._pool_counts(None).items()):
-            rows = [r for chunk in self._pool_rows(campaign_id) for r in chunk]
-            have = (len(rows), sum(who is not None for _, who, _ in rows))
-            if have != (codes, assigned):
-                out.append(
-                    f"pool {campaign_id!r} counts {(codes, assigned)} (codes, assigned) "
-                    f"but holds {have}"
-                )
-        return out
-
     # -- programmes and events -------------------------------------------------------------
 
     def _read_families(
@@ -447,26 +431,18 @@ class RedisStore(Store):
             and (kind is None or e.kind == kind)
         ]
 
-    def _rollback_with(
-        self,
-        redemption_id: str,
-        reason: str | None,
-        now: int,
-        deltas: Sequence[Delta],
-        events: Sequence[Pending],
-    ) -> tuple[StoredRow, list[int]] | Conflict:
+    def _rollback_with(self, rollback: Rollback) -> tuple[StoredRow, list[int]] | Conflict:
+        rid = rollback.redemption_id
+        events = json.dumps([list(e) for e in rollback.events])
         out = self._run(
             "rollback_with",
-            [redemption_id, now, reason or "", deltas_json(deltas),
-             json.dumps([list(e) for e in events])],
-        )  # fmt: skip
+            [rid, rollback.now, rollback.reason or "", deltas_json(rollback.deltas), events],
+        )
         if out[0] == "notfound":
-            raise NotFoundError(
-                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-            )
+            raise not_found("redemption", rid)
         if out[0] == "conflict":
             return "conflict"
-        row = self._row("redemption", redemption_id)
+        row = self._row("redemption", rid)
         assert row is not None
         return row, [int(i) for i in out[1:]]
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from promotor.errors import NotFoundError
 from promotor.stores.base import Store
 from promotor.stores.records import (
     Record,
@@ -16,6 +15,7 @@ from promotor.stores.records import (
     applied_json,
     deltas_from_json,
     deltas_json,
+    not_found,
 )
 
 if TYPE_CHECKING:
@@ -183,9 +183,7 @@ class SqlCore(Store):
             (redemption_id,),
         ).fetchone()
         if found is None:
-            raise NotFoundError(
-                [{"loc": ("redemption_id",), "msg": f"no redemption {redemption_id!r}"}]
-            )
+            raise not_found("redemption", redemption_id)
         row = self._redemption_by(cur, "id", redemption_id)
         assert row is not None
         return row

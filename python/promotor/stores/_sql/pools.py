@@ -157,18 +157,12 @@ class SqlPools(SqlCore):
             ).fetchall()
         return [(c, k, code) for c, k, code in rows]
 
-    def _pool_problems(self) -> list[str]:
+    def _pool_holdings(self, campaign_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        # Every pool with rows, counted in one query (rows without counts are a problem too).
         with self._read_only() as cur:
             rows = self._x(
                 cur,
                 "SELECT campaign_id, COUNT(*), COUNT(customer_id) FROM promotor_codes "
                 "GROUP BY campaign_id",
             ).fetchall()
-            have = {c: (int(n), int(a)) for c, n, a in rows}
-        counts = self._pool_counts(None)
-        return [
-            f"pool {c!r} counts {counts.get(c, (0, 0))} (codes, assigned) but holds "
-            f"{have.get(c, (0, 0))}"
-            for c in sorted(set(have) | set(counts))
-            if have.get(c, (0, 0)) != counts.get(c, (0, 0))
-        ]
+        return {c: (int(n), int(a)) for c, n, a in rows}

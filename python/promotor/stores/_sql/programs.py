@@ -25,7 +25,7 @@ from promotor.stores.records import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from promotor.stores.records import Rollback
 
 
 class SqlPrograms(SqlCore):
@@ -195,17 +195,13 @@ class SqlPrograms(SqlCore):
             rows = self._x(cur, sql + " ORDER BY created_at, id", params).fetchall()
             return [self._entry_of(r) for r in rows]
 
-    def _rollback_with(
-        self,
-        redemption_id: str,
-        reason: str | None,
-        now: int,
-        deltas: Sequence[Delta],
-        events: Sequence[Pending],
-    ) -> tuple[StoredRow, list[int]] | Conflict:
+    def _rollback_with(self, rollback: Rollback) -> tuple[StoredRow, list[int]] | Conflict:
+        rid, reason, now, deltas = (
+            rollback.redemption_id, rollback.reason, rollback.now, rollback.deltas
+        )  # fmt: skip
         try:
             with self._write() as cur:
-                row = self._redemption_for_update(cur, redemption_id)
+                row = self._redemption_for_update(cur, rid)
                 if row.status != "redeemed":
                     return row, []
                 if not self._check(cur, deltas, now):
@@ -218,11 +214,11 @@ class SqlPrograms(SqlCore):
                     cur,
                     "UPDATE promotor_redemptions SET status = 'rolled_back', rolled_back_at = ?, "
                     "reason = ?, rollback_deltas = ? WHERE id = ?",
-                    (now, reason, deltas_json(deltas), redemption_id),
+                    (now, reason, deltas_json(deltas), rid),
                 )
                 detail = json.dumps({"reason": reason})
-                self._audit_insert(cur, now, "rollback", redemption_id, row.engine_version, detail)
-                ids = self._append(cur, events, now)
+                self._audit_insert(cur, now, "rollback", rid, row.engine_version, detail)
+                ids = self._append(cur, rollback.events, now)
                 row.status, row.rolled_back_at, row.reason = "rolled_back", now, reason
                 row.rollback_deltas = list(deltas)
                 return row, ids

@@ -8,7 +8,6 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from promotor.errors import NotFoundError
 from promotor.stores._sql.core import (
     _ENTRY,
     _INSERT_REDEMPTION,
@@ -26,6 +25,7 @@ from promotor.stores.records import (
     audit_detail,
     deltas_json,
     holds,
+    not_found,
 )
 
 if TYPE_CHECKING:
@@ -126,9 +126,7 @@ class SqlStore(SqlPools, SqlPrograms):
             + self._for_update(), (reservation_id,)
         ).fetchone()  # fmt: skip
         if row is None:
-            raise NotFoundError(
-                [{"loc": ("reservation_id",), "msg": f"no reservation {reservation_id!r}"}]
-            )
+            raise not_found("reservation", reservation_id)
         return self._reservation_row_of(row)
 
     def _confirm(
