@@ -136,19 +136,20 @@ def _rejected(
 
 
 class _Run:
-    """One evaluation: the facts, the amounts state, and the outcome being built."""
+    """One evaluation: the facts, the amounts state, and the outcome being built (with the
+    native printer and regex search unless others are given)."""
 
     def __init__(
         self,
         engine: Program,
         canonical_input: Mapping[str, Any],
-        printer: Printer,
-        regex_search: RegexSearch,
+        printer: Printer | None,
+        regex_search: RegexSearch | None,
         currency_exponent: CurrencyExponent,
     ) -> None:
         cart = canonical_input["cart"]
         self.engine = engine
-        self.printer = printer
+        self.printer = printer or _native_printer
         self.currency = cart.get("currency") or engine.currency
         exponent = currency_exponent(self.currency)
         if exponent is None:
@@ -194,8 +195,8 @@ class _Run:
         )
         self.now: datetime = canonical_input["context"]["now"]
         self.lines = lines
-        self._regex_search = regex_search
-        self.rules = RuleEvaluator(facts, engine.rounding, regex_search)
+        self._regex_search = regex_search or _native_regex_search
+        self.rules = RuleEvaluator(facts, engine.rounding, self._regex_search)
         self.applied: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.meter: Meter | None = None  # usage limits and budgets, when any campaign has them
@@ -650,13 +651,7 @@ def decide(
     engine = read_program(engine_ir)
     check_supported(engine)
     exponents = currency_exponent or _native_currency_exponent
-    run = _Run(
-        engine,
-        canonical_input,
-        printer or _native_printer,
-        regex_search or _native_regex_search,
-        exponents,
-    )
+    run = _Run(engine, canonical_input, printer, regex_search, exponents)
     candidates, unknown, pool_rejected = _candidates(
         engine, _given_codes(canonical_input, engine), pools, customer_id(canonical_input)
     )

@@ -76,24 +76,22 @@ def kind(value: Value) -> str:
     """The runtime type name of a value."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, Decimal):
-        return "num"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, datetime):
-        return "timestamp"
-    if isinstance(value, timedelta):
-        return "duration"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "map"
-    if isinstance(value, Item):
-        return "item"
+    for python_type, name in _KINDS:
+        if isinstance(value, python_type):
+            return name
     raise TypeError(f"not a rule value: {value!r}")
 
+
+_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "bool"),
+    (Decimal, "num"),
+    (str, "str"),
+    (datetime, "timestamp"),
+    (timedelta, "duration"),
+    (list, "list"),
+    (dict, "map"),
+    (Item, "item"),
+)
 
 _EQUATABLE = {"num", "str", "timestamp", "duration", "bool"}
 _ORDERED = {"num", "str", "timestamp", "duration"}

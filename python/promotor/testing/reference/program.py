@@ -23,11 +23,11 @@ class CSchedule:
     timezone: str
 
 
-@dataclass(frozen=True)
-class CTier:
-    rules: Node | None
+class _Body:
+    """What a tier or a campaign (without its tiers) applies."""
+
     effect: Node | None
-    effects: list[Node] | None = None  # several effects, in order (instead of `effect`)
+    effects: list[Node] | None  # several effects, in order (instead of `effect`)
 
     @property
     def body(self) -> list[Node]:
@@ -36,7 +36,14 @@ class CTier:
 
 
 @dataclass(frozen=True)
-class CCampaign:
+class CTier(_Body):
+    rules: Node | None
+    effect: Node | None
+    effects: list[Node] | None = None
+
+
+@dataclass(frozen=True)
+class CCampaign(_Body):
     """A campaign of the IR; the fields mirror ``ir.rs`` with their serde defaults."""
 
     position: int
@@ -53,12 +60,7 @@ class CCampaign:
     active: bool
     raw: Mapping[str, Any] = field(repr=False)
     rules_on: str = "original"  # "discounted": rules read the cart as left before its turn
-    effects: list[Node] | None = None  # several effects, in order (instead of `effect`)
-
-    @property
-    def body(self) -> list[Node]:
-        """Its effects without tiers: the one ``effect`` or the several ``effects``."""
-        return self.effects if self.effects is not None else [self.effect] if self.effect else []
+    effects: list[Node] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ from promotor.testing.reference.evaluate import (
     Printer,
     RegexSearch,
     _native_currency_exponent,
-    _native_printer,
-    _native_regex_search,
     _Run,
     customer_id,
 )
@@ -108,13 +106,7 @@ def wallet(
     exponents = currency_exponent or _native_currency_exponent
     engine_exponent = exponents(engine.currency)
     assert engine_exponent is not None
-    run = _Run(
-        engine,
-        canonical_input,
-        printer or _native_printer,
-        regex_search or _native_regex_search,
-        exponents,
-    )
+    run = _Run(engine, canonical_input, printer, regex_search, exponents)
     now = canonical_input["context"]["now"]
     limited = any(c.raw.get("limits") for c in engine.campaigns)
     out = []
