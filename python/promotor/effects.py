@@ -83,6 +83,14 @@ def _pred(value: Expr | ir.ItemsTarget | None, name: str) -> ir.ExprNode | None:
     return None if value is None else lit(value).node
 
 
+def _choice(value: object, name: str, first: str, second: str) -> None:
+    """An option that takes one of two words."""
+    if value not in (first, second):
+        raise RuleError(
+            [detail("type_mismatch", (name,), expected=f'"{first}" or "{second}"', got=repr(value))]
+        )
+
+
 def _target(on: Target, name: str = "on") -> Target:
     """``on=``: a target; a condition there is a mistake that ``pm.items(...)`` fixes."""
     if isinstance(on, Expr):
@@ -143,17 +151,7 @@ def shipping(
     >>> shipping(allocation="each").allocation
     'each'
     """
-    if allocation not in ("across", "each"):
-        raise RuleError(
-            [
-                detail(
-                    "type_mismatch",
-                    ("allocation",),
-                    expected='"across" or "each"',
-                    got=repr(allocation),
-                )
-            ]
-        )
+    _choice(allocation, "allocation", "across", "each")
     if isinstance(pred, ir.OrderTarget | ir.ShippingTarget | ir.ItemsTarget):
         raise RuleError(
             [detail("type_mismatch", ("pred",), expected="a condition", got="a target")]
@@ -257,17 +255,7 @@ def buy_x_get_y(
         raise RuleError(
             [detail("incompatible", (rewards[1],), option=rewards[1], other=rewards[0])]
         )
-    if get_from not in ("cheapest", "most_expensive"):
-        raise RuleError(
-            [
-                detail(
-                    "type_mismatch",
-                    ("get_from",),
-                    expected='"cheapest" or "most_expensive"',
-                    got=repr(get_from),
-                )
-            ]
-        )
+    _choice(get_from, "get_from", "cheapest", "most_expensive")
     return ir.BuyXGetY(
         buy=_pred(buy, "buy"),
         buy_quantity=_num(buy_quantity, "buy_quantity"),

@@ -174,42 +174,35 @@ def add(store: Store, campaign_id: str, batches: Any, where: str) -> int:
     if count is not None:
         return count
     problems: list[dict[str, Any]] = []
-    total = 0
     first: dict[str, int] = {}
     for b in batches():
         found = store._lookup_codes(b.keys)
         for i, (key, code) in enumerate(zip(b.keys, b.codes, strict=True)):
             at = b.offset + i
+            ctx: dict[str, Any]
             if key in first:
-                total += 1
-                problems.append(
-                    {
-                        "type": "duplicate",
-                        "loc": (where, at),
-                        "msg": f"duplicate code {code!r}: the same code as {where}[{first[key]}] "
-                        "once normalised",
-                        "ctx": {"value": code, "first": first[key]},
-                    }
-                )
+                why = f"the same code as {where}[{first[key]}] once normalised"
+                ctx = {"first": first[key]}
             elif key in found:
-                total += 1
-                problems.append(
-                    {
-                        "type": "duplicate",
-                        "loc": (where, at),
-                        "msg": f"duplicate code {code!r}: already in the pool of campaign "
-                        f"{found[key][0]!r}",
-                        "ctx": {"value": code, "campaign_id": found[key][0]},
-                    }
-                )
+                why = f"already in the pool of campaign {found[key][0]!r}"
+                ctx = {"campaign_id": found[key][0]}
             else:
                 first[key] = at
+                continue
+            problems.append(
+                {
+                    "type": "duplicate",
+                    "loc": (where, at),
+                    "msg": f"duplicate code {code!r}: {why}",
+                    "ctx": {"value": code, **ctx},
+                }
+            )
     if not problems:  # a concurrent add took them and went away again: try once more
         count = store._insert_codes(campaign_id, batches())
         if count is not None:
             return count
         raise StoreError("adding codes kept failing on duplicates that are not there any more")
-    raise duplicates_error(problems, total)
+    raise duplicates_error(problems, len(problems))
 
 
 # -- files -----------------------------------------------------------------------------------
