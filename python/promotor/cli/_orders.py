@@ -1,10 +1,12 @@
-"""Reading order tables (Parquet or CSV) for ``diff`` and ``bench``."""
+"""Reading order tables (Parquet or CSV) for ``diff``, ``simulate`` and ``bench``."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from ._common import fail
 
@@ -12,6 +14,12 @@ from ._common import fail
 LIST_COLUMNS = ("segments", "codes", "tags")
 #: Columns read from CSV as exact decimals rather than floats.
 MONEY_COLUMNS = ("price", "shipping", "total_spent")
+
+#: ``--lines``: an orders table's lines, in a table of their own.
+LinesOpt = Annotated[
+    Path | None,
+    typer.Option("--lines", help="Order lines (.parquet or .csv), keyed by order_id."),
+]
 
 
 def pyarrow() -> Any:
@@ -61,3 +69,8 @@ def _csv(path: Path) -> Any:
             index = table.column_names.index(name)
             table = table.set_column(index, name, pa.array(values, pa.list_(pa.string())))
     return table
+
+
+def read_lines(path: Path | None) -> Any:
+    """The ``--lines`` table, when one is given."""
+    return read_table(path, "lines") if path is not None else None

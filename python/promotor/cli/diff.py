@@ -18,7 +18,7 @@ import typer
 from promotor.errors import InputError
 
 from ._common import dumps, err, fail, load_engine, located
-from ._orders import pyarrow, read_table
+from ._orders import LinesOpt, pyarrow, read_lines, read_table
 
 if TYPE_CHECKING:
     from promotor.engine import Engine
@@ -187,10 +187,7 @@ def diff_command(
     old: Annotated[Path, typer.Argument(help="Definition file before the change.")],
     new: Annotated[Path, typer.Argument(help="Definition file after the change.")],
     orders: Annotated[Path, typer.Argument(help="Orders (.parquet or .csv).")],
-    lines: Annotated[
-        Path | None,
-        typer.Option("--lines", help="Order lines (.parquet or .csv), keyed by order_id."),
-    ] = None,
+    lines: LinesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
     all_campaigns: Annotated[
         bool, typer.Option("--all", help="List unchanged campaigns too.")
@@ -204,7 +201,7 @@ def diff_command(
     before = load_engine(old)
     after = load_engine(new)
     table = read_table(orders)
-    line_table = read_table(lines, "lines") if lines is not None else None
+    line_table = read_lines(lines)
     report = compute(
         before,
         after,

@@ -16,7 +16,7 @@ import typer
 from promotor.errors import InputError
 
 from ._common import dumps, err, fail, load_engine, located
-from ._orders import read_table
+from ._orders import LinesOpt, read_lines, read_table
 
 
 def _rows(report: Any) -> list[dict[str, Any]]:
@@ -41,10 +41,7 @@ def _text(rows: list[dict[str, Any]], currency: str) -> str:
 def simulate_command(
     file: Annotated[Path, typer.Argument(help="Definition file (YAML or JSON).")],
     orders: Annotated[Path, typer.Argument(help="Orders (.parquet or .csv) with created_at.")],
-    lines: Annotated[
-        Path | None,
-        typer.Option("--lines", help="Order lines (.parquet or .csv), keyed by order_id."),
-    ] = None,
+    lines: LinesOpt = None,
     variant: Annotated[
         list[str] | None,
         typer.Option("--variant", help="Another definition to compare: NAME=FILE (repeatable)."),
@@ -67,7 +64,7 @@ def simulate_command(
             fail(f"--variant {spec!r}: expected NAME=FILE")
         variants[name] = load_engine(Path(path))
     table = read_table(orders)
-    line_table = read_table(lines, "lines") if lines is not None else None
+    line_table = read_lines(lines)
     try:
         report = pm.simulate(
             engine,
