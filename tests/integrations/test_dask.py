@@ -5,7 +5,6 @@ order_id, and with lines already partitioned alike."""
 from __future__ import annotations
 
 import itertools
-import sys
 from typing import Any
 
 import pytest
@@ -91,11 +90,3 @@ def test_auto_threads_are_the_workers_own(client: Any) -> None:
     assert in_tasks == [1, 1]  # threads_per_worker=1
     assert pm_dask._threads("auto") is None
     assert pm_dask._threads(3) == 3
-
-
-def test_missing_dask_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, engine: pm.Engine
-) -> None:
-    monkeypatch.setitem(sys.modules, "dask.dataframe", None)
-    with pytest.raises(ImportError, match=r"pip install 'promotor\[dask\]'"):
-        pm_dask.evaluate(engine, None)

@@ -3,7 +3,6 @@ same money as engine.evaluate_batch on one machine."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,11 +56,3 @@ def test_minor_units_and_map_batches_options(
     assert got.schema.field("discount_minor").type == pa.int64()
     want = engine.evaluate_batch(nested, money="minor")
     assert got.sort_by("order_id").to_pylist() == want.to_pylist()
-
-
-def test_missing_ray_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, engine: pm.Engine
-) -> None:
-    monkeypatch.setitem(sys.modules, "ray.data", None)
-    with pytest.raises(ImportError, match=r"pip install 'promotor\[ray\]'"):
-        pm_ray.evaluate(engine, None)

@@ -107,11 +107,3 @@ def test_schema_is_declared_with_the_engine_currency_places() -> None:
             T.StructField("applied", T.ArrayType(T.StringType(), True), False),
         ]
     )
-
-
-def test_missing_pyspark_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, engine: pm.Engine
-) -> None:
-    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
-    with pytest.raises(ImportError, match=r"pip install 'promotor\[spark\]'"):
-        pm_spark.evaluate(engine, None)
