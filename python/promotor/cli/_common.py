@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ OK, FAILED, USAGE = 0, 1, 2
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+#: ``--json``, which every command that prints a report takes.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def fail(message: str, code: int = USAGE) -> NoReturn:

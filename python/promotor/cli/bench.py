@@ -17,7 +17,7 @@ from rich.table import Table
 
 from promotor.errors import InputError
 
-from ._common import dumps, err, fail, load_engine, located, out, parse_now, read_json
+from ._common import JsonOpt, dumps, err, fail, load_engine, located, out, parse_now, read_json
 from ._orders import pyarrow
 from .evaluate import CALL_KEYS, call_of
 
@@ -207,7 +207,7 @@ def bench_command(
             "--threads", min=1, help="Batch threads (default: all cores).", show_default=False
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Measure evaluate and evaluate_batch throughput on generated or given carts."""
     engine = load_engine(file)

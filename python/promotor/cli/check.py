@@ -10,12 +10,12 @@ import typer
 
 from promotor.errors import RuleError
 
-from ._common import FAILED, USAGE, dumps, err, out, print_errors
+from ._common import FAILED, USAGE, JsonOpt, dumps, err, out, print_errors
 
 
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Definition files (.yaml, .yml or .json).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check definition files: every problem with its file, line, column and path.
 

@@ -17,7 +17,7 @@ import typer
 
 from promotor.errors import InputError
 
-from ._common import dumps, err, fail, load_engine, located
+from ._common import JsonOpt, dumps, err, fail, load_engine, located
 from ._orders import LinesOpt, pyarrow, read_lines, read_table
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def diff_command(
     new: Annotated[Path, typer.Argument(help="Definition file after the change.")],
     orders: Annotated[Path, typer.Argument(help="Orders (.parquet or .csv).")],
     lines: LinesOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
     all_campaigns: Annotated[
         bool, typer.Option("--all", help="List unchanged campaigns too.")
     ] = False,

@@ -14,6 +14,7 @@ from promotor.errors import InputError
 
 from ._common import (
     FAILED,
+    JsonOpt,
     dumps,
     fail,
     jsonable,
@@ -60,7 +61,6 @@ NowOpt = Annotated[
         show_default=False,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def call_of(data: Any, name: str, *, extra: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from rich.progress import Progress
 from promotor._text import did_you_mean
 from promotor.errors import InputError
 
-from ._common import FAILED, OK, USAGE, dumps, err, fail, load_engine, out, parse_now
+from ._common import FAILED, OK, USAGE, JsonOpt, dumps, err, fail, load_engine, out, parse_now
 
 if TYPE_CHECKING:
     from promotor.engine import Engine
@@ -244,7 +244,7 @@ def golden_command(
         Path | None,
         typer.Option("--junit-xml", help="Also write a JUnit XML report here.", show_default=False),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check golden carts: exit 1 with a diff when a total or an applied campaign moved.
 

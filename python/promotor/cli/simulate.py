@@ -15,7 +15,7 @@ import typer
 
 from promotor.errors import InputError
 
-from ._common import dumps, err, fail, load_engine, located
+from ._common import JsonOpt, dumps, err, fail, load_engine, located
 from ._orders import LinesOpt, read_lines, read_table
 
 
@@ -50,7 +50,7 @@ def simulate_command(
         Path | None, typer.Option("--report", help="Write the HTML report to this file.")
     ] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="Days of the daily table.")] = "UTC",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Replay ORDERS in time order through FILE with limits and budgets, and print what each
     campaign (and each --variant) gives and spends."""
