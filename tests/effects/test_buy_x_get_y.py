@@ -124,6 +124,33 @@ def test_second_campaign_takes_the_units_left() -> None:
     assert p.applied["half"] == (Decimal("3.00"), {1: Decimal("3.00")})
 
 
+def test_the_buy_units_keep_the_cent_the_get_unit_leaves() -> None:
+    # 10% off 3 x 3.33 leaves 8.99 for three units. Buy 2 get 1 takes the get-unit at
+    # floor(8.99 / 3) = 2.99; the two buy-units keep the 6.00 it leaves (not floor(8.99 x 2/3)
+    # = 5.99, which lost a cent). So the amount_off(10) after it takes all 6.00 that is left.
+    campaigns = [
+        pm.Campaign(id="ten", effect=pm.percent_off(10)),
+        pm.Campaign(id="b", effect=pm.buy_x_get_y(item.category == "x", 2)),
+        pm.Campaign(id="rest", effect=pm.amount_off(10)),
+    ]
+    p = price(campaigns, [{"sku": "A", "price": "3.33", "quantity": 3, "category": "x"}])
+    assert [p.applied[c][0] for c in ("ten", "b", "rest")] == d("1.00", "2.99", "6.00")
+    assert p.discount == Decimal("9.99")  # the whole line
+
+
+def test_the_units_add_up_after_a_partial_get() -> None:
+    # 3 x 3.33 less 1.00 is 8.99 over three units; buy 1 get 1 gets one unit (2.99) and buys
+    # one from the 6.00 the get-unit leaves (3.00); the unit left keeps 3.00, and a later 50%
+    # on the dearest unit takes 1.50 of it.
+    campaigns = [
+        pm.Campaign(id="one", effect=pm.amount_off(1)),
+        pm.Campaign(id="b", effect=pm.buy_x_get_y(item.category == "x", 1)),
+        pm.Campaign(id="half", effect=pm.percent_off(50, on=pm.items(max_quantity=1))),
+    ]
+    p = price(campaigns, [{"sku": "A", "price": "3.33", "quantity": 3, "category": "x"}])
+    assert [p.applied[c][0] for c in ("one", "b", "half")] == d("1.00", "2.99", "1.50")
+
+
 def test_one_reward_only() -> None:
     with pytest.raises(RuleError) as e:
         pm.buy_x_get_y(None, 1, amount=5, fixed_price=3)

@@ -110,9 +110,12 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
     amount = amounts.amount(values["amount"]) if "amount" in values else None
     price = amounts.amount(values["fixed_price"]) if "fixed_price" in values else None
     for position, run in enumerate(runs):
+        # get-units first, buy-units from what they leave: the parts add up to the group
+        left, units = run.g.amount, run.g.count
         g = got[position]
         if g > 0:
             worth = run.g.amount * g // run.g.count
+            left, units = left - worth, units - g
             if amount is not None:
                 share = min(amount * g, worth)
             elif price is not None:
@@ -124,7 +127,7 @@ def apply(effect: Node, values: Numbers, amounts: Amounts, matches: Matches) -> 
             worths[run.index] = worths.get(run.index, 0) + worth
             lines[run.index] = lines.get(run.index, 0) + share
         if bought[position] > 0:
-            worth = run.g.amount * bought[position] // run.g.count
+            worth = left * bought[position] // units
             takes.append(Take(run.index, run.group, bought[position], worth, 0, 0, used=True))
     if amount is None and price is None:
         whole = sum(worths.values())

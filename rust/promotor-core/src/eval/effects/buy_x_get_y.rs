@@ -267,8 +267,13 @@ fn apply<'a>(
     let mut lines = vec![0i128; n];
     let mut per_line = vec![0i128; n];
     for (k, e) in list.iter().enumerate() {
+        // The get-units are taken from the group first, the buy-units from what they leave,
+        // so the two parts and the rest of the group add up to what the group is worth.
+        let (mut left, mut units) = (e.g.amount, e.g.count);
         if got[k] > 0 {
             let worth = target::part(e.g.amount, got[k], e.g.count);
+            left -= worth;
+            units -= got[k];
             let share = match reward {
                 Reward2::Percent(_) => 0,
                 Reward2::Amount(a) => a.saturating_mul(got[k]).min(worth),
@@ -295,7 +300,7 @@ fn apply<'a>(
                 line: e.line,
                 group: e.group,
                 count: bought[k],
-                worth: target::part(e.g.amount, bought[k], e.g.count),
+                worth: target::part(left, bought[k], units),
                 share: 0,
                 weight: 0,
                 used: true,
