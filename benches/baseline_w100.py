@@ -117,14 +117,14 @@ class _Cart:
     def __init__(self, cart: dict[str, Any]) -> None:
         self.categories: list[Any] = []
         self.units: list[list[Group]] = []
-        self.original: list[int] = []
+        self.left: list[int] = []  # what is left of each line: the sum of its groups
         for line in cart["items"]:
             quantity = int(line["quantity"])
             amount = _cents(Decimal(line["price"]) * quantity)
             self.categories.append(line.get("category"))
-            self.original.append(amount)
+            self.left.append(amount)
             self.units.append([(amount, quantity, False)])
-        self.subtotal = sum(self.original)
+        self.subtotal = sum(self.left)
         self.shipping = _cents(Decimal(cart.get("shipping") or 0))
         self.shipping_left = self.shipping
 
@@ -134,14 +134,15 @@ class _Cart:
             return list(range(len(self.units)))
         return [i for i, cat in enumerate(self.categories) if cat == category]
 
-    def left(self, i: int) -> int:
-        return sum(a for a, _, _ in self.units[i])
+    def _set(self, i: int, groups: list[Group]) -> None:
+        self.units[i] = groups
+        self.left[i] = sum(a for a, _, _ in groups)
 
     # -- effects: each returns the cents it took off (0: it does not apply) ---------------
 
     def percent_off(self, category: str | None, percent: int, cap: int | None = None) -> int:
         lines = self.lines(category)
-        amounts = [self.left(i) for i in lines]
+        amounts = [self.left[i] for i in lines]
         whole = sum(amounts)
         discount = min(_round_div(whole * percent, 100), whole)
         if cap is not None:
@@ -150,13 +151,13 @@ class _Cart:
 
     def amount_off(self, cents: int) -> int:
         lines = self.lines(None)
-        amounts = [self.left(i) for i in lines]
+        amounts = [self.left[i] for i in lines]
         return self._across(lines, amounts, min(cents, sum(amounts)))
 
     def _across(self, lines: list[int], amounts: list[int], discount: int) -> int:
         for i, share in zip(lines, _split(discount, amounts), strict=True):
             if share:
-                self.units[i] = _spread(self.units[i], share)
+                self._set(i, _spread(self.units[i], share))
         return discount
 
     def amount_off_each(self, category: str, cents: int) -> int:
@@ -168,7 +169,7 @@ class _Cart:
                 share = min(cents * c, a)
                 taken += share
                 groups.append((a - share, c, used))
-            self.units[i] = _sorted(groups)
+            self._set(i, _sorted(groups))
         return taken
 
     def fixed_price_one_unit(self, category: str, cents: int) -> int:
@@ -178,7 +179,7 @@ class _Cart:
             share = max(0, self.units[i][0][0] // self.units[i][0][1] - cents)
             if share:
                 taken += share
-                self.units[i] = _one_unit(self.units[i], 0, share)
+                self._set(i, _one_unit(self.units[i], 0, share))
         return taken
 
     def percent_off_cheapest(self, category: str, percent: int) -> int:
@@ -194,7 +195,7 @@ class _Cart:
         worth = self.units[i][k][0] // self.units[i][k][1]
         discount = min(_round_div(worth * percent, 100), worth)
         if discount:
-            self.units[i] = _one_unit(self.units[i], k, discount)
+            self._set(i, _one_unit(self.units[i], k, discount))
         return discount
 
     def buy_2_get_1(self, category: str) -> int:
@@ -247,7 +248,7 @@ class _Cart:
                     groups.append((0, g, True))
                 if b:
                     groups.append((worth_b, b, True))
-            self.units[i] = _sorted(groups)
+            self._set(i, _sorted(groups))
         return free
 
     def free_shipping(self) -> int:
@@ -263,10 +264,11 @@ class W100Pricer:
     """Prices carts under the W100 campaigns (plain data, :class:`W100Campaign`)."""
 
     def __init__(self, campaigns: Iterable[W100Campaign]) -> None:
-        listed = list(campaigns)
-        # higher priority first, then list order (sorted is stable)
-        self.campaigns = sorted(listed, key=lambda c: -c.priority)
-        self.codes = {c.id: frozenset(_normalize(code) for code in c.codes) for c in listed}
+        # higher priority first, then list order (sorted is stable); thresholds in cents
+        self.campaigns = [
+            (c, int(c.threshold * 100), frozenset(_normalize(code) for code in c.codes))
+            for c in sorted(campaigns, key=lambda c: -c.priority)
+        ]
 
     @staticmethod
     def on_schedule(now: datetime) -> bool:
@@ -302,8 +304,7 @@ class W100Pricer:
         given = {_normalize(code) for code in codes} - {""}
         on_schedule = self.on_schedule(now)
 
-        def qualifies(c: W100Campaign) -> bool:
-            x = int(c.threshold * 100)
+        def qualifies(c: W100Campaign, x: int) -> bool:
             shape = c.shape
             if shape == "segment_items_percent":
                 return c.segment in segments and subtotal >= x
@@ -327,10 +328,10 @@ class W100Pricer:
 
         eligible = [
             c
-            for c in self.campaigns
-            if (not c.codes or not given.isdisjoint(self.codes[c.id]))
+            for c, x, own in self.campaigns
+            if (not own or not given.isdisjoint(own))
             and self._active(c, now, on_schedule)
-            and qualifies(c)
+            and qualifies(c, x)
         ]
         applied: list[tuple[str, Decimal]] = []
         winner = next((c for c in eligible if c.exclusive), None)  # a gift always counts
@@ -348,7 +349,7 @@ class W100Pricer:
                     groups_taken.add(c.group)
                 applied.append((c.id, Decimal(taken).scaleb(-2)))
         shipping_discount = state.shipping - state.shipping_left
-        discount = subtotal - sum(state.left(i) for i in range(len(state.units)))
+        discount = subtotal - sum(state.left)
         discount += shipping_discount
         return {
             "subtotal": Decimal(subtotal).scaleb(-2),

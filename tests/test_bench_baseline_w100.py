@@ -141,3 +141,21 @@ def test_engine_keeps_the_cent_a_buy_x_get_y_leaves() -> None:
         ("off", Decimal("6.00")),
     ]
     assert result.total == 0
+
+
+def test_report_prints_the_w100_rows() -> None:
+    from benches.report import rows
+
+    medians = {
+        "test_single_w100_promotor": 40e-6,
+        "test_single_w100_baseline": 200e-6,
+        "test_batch_w100_promotor": 50e-3,
+        "test_batch_w100_baseline": 2.0,
+    }
+    by_label = {r[0]: r[1:] for r in rows(medians, {})}
+    assert by_label["batch W100, 1 thread: carts/s over baseline"] == ("40x", ">= 20x", "PASS")
+    assert by_label["  single cart W100: speed-up over baseline (median)"] == ("5.00x", "", "info")
+    assert by_label["  batch W100 (10,000 carts): baseline, ms"] == ("2000.00", "", "info")
+    by_label = {r[0]: r[1:] for r in rows({}, {})}
+    assert by_label["batch W100, 1 thread: carts/s over baseline"][2] == "SKIP"
+    assert by_label["  single cart W100: speed-up over baseline (median)"][0] == "n/a"
