@@ -118,6 +118,13 @@ def rows(
             "{:.1f}x",
         ),
         ratio(
+            "batch W100, 1 thread: carts/s over baseline",
+            "test_batch_w100_baseline",
+            "test_batch_w100_promotor",
+            20,
+            "{:.0f}x",
+        ),
+        ratio(
             "batch W20: 2 threads over 1",
             "test_batch_promotor[1]",
             "test_batch_promotor[2]",
@@ -144,6 +151,17 @@ def rows(
         ),
         ("  batch W20 (10,000 carts): baseline, ms", lambda: _ms(m, "test_batch_baseline")),
         (f"  batch W20 (10,000 carts): {polars}, ms", lambda: _ms(m, "test_batch_polars")),
+        (
+            "  single cart W100: speed-up over baseline (median)",
+            lambda: _times(m, "test_single_w100_baseline", "test_single_w100_promotor"),
+        ),
+        ("  single cart W100: promotor, us", lambda: _us(m, "test_single_w100_promotor")),
+        ("  single cart W100: baseline, us", lambda: _us(m, "test_single_w100_baseline")),
+        (
+            "  batch W100 (10,000 carts): promotor, 1 thread, ms",
+            lambda: _ms(m, "test_batch_w100_promotor"),
+        ),
+        ("  batch W100 (10,000 carts): baseline, ms", lambda: _ms(m, "test_batch_w100_baseline")),
         ("  evaluate W20 cart, pure Rust (criterion), us", lambda: _us(crit, "evaluate_w20_cart")),
         (
             "  evaluate W100 cart, pure Rust (criterion), us",
@@ -222,6 +240,10 @@ def _ms(m: dict[str, float], key: str) -> str:
 
 def _us(m: dict[str, float], key: str) -> str:
     return f"{m[key] * 1e6:.1f}" if key in m else "n/a"
+
+
+def _times(m: dict[str, float], num: str, den: str) -> str:
+    return f"{m[num] / m[den]:.2f}x" if num in m and den in m else "n/a"
 
 
 def _rate(m: dict[str, float], key: str) -> str:

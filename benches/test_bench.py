@@ -17,6 +17,7 @@ import pytest
 
 import promotor as pm
 from benches.baseline import baseline_view, price_w20
+from benches.baseline_w100 import W100Pricer
 from benches.workloads import (
     NOW,
     Order,
@@ -26,6 +27,8 @@ from benches.workloads import (
     w20_specs,
     w100_campaigns,
     w100_engine,
+    w100_orders,
+    w100_specs,
 )
 from promotor import _native
 
@@ -77,6 +80,37 @@ def test_single_zen(benchmark: Any, w20_orders: list[Order]) -> None:
     def one() -> dict[str, Any]:
         o = next(it)
         return price_w20_zen(expression, o.cart, o.customer, now)
+
+    assert "total" in benchmark(one)
+
+
+@pytest.fixture(scope="module")
+def w100_batch() -> list[Order]:
+    """W100 carts with codes, first orders and times on and off the schedules."""
+    return w100_orders(N_BATCH)
+
+
+@pytest.mark.benchmark(group="single-w100", max_time=2.0)
+def test_single_w100_promotor(benchmark: Any, w100_batch: list[Order]) -> None:
+    engine = w100_engine()
+    it = itertools.cycle(w100_batch)
+
+    def one() -> dict[str, Any]:
+        o = next(it)
+        result = engine.evaluate(o.cart, customer=o.customer, codes=o.codes, now=o.now)
+        return baseline_view(result)
+
+    assert "total" in benchmark(one)
+
+
+@pytest.mark.benchmark(group="single-w100", max_time=2.0)
+def test_single_w100_baseline(benchmark: Any, w100_batch: list[Order]) -> None:
+    pricer = W100Pricer(w100_specs())
+    it = itertools.cycle(w100_batch)
+
+    def one() -> dict[str, Any]:
+        o = next(it)
+        return pricer.price(o.cart, o.customer, o.now, o.codes)
 
     assert "total" in benchmark(one)
 
@@ -149,6 +183,28 @@ def test_batch_polars(benchmark: Any, w20_orders: list[Order]) -> None:
     benchmark.extra_info["threads"] = pl.thread_pool_size()
     out = benchmark(price_w20_polars, frame)
     assert out.height == N_BATCH
+
+
+@pytest.mark.benchmark(group="batch-w100", max_time=3.0, min_rounds=3)
+def test_batch_w100_promotor(benchmark: Any, w100_batch: list[Order]) -> None:
+    """The 10,000 W100 carts as one Arrow table (codes and times in columns), one thread."""
+    engine = w100_engine()
+    kw = _batch_threads_kw(engine, 1)
+    pytest.importorskip("pyarrow")
+    table = arrow_orders(w100_batch)
+    out = benchmark(engine.evaluate_batch, table, **kw)  # type: ignore[attr-defined]
+    assert len(out) == N_BATCH
+
+
+@pytest.mark.benchmark(group="batch-w100", max_time=3.0, min_rounds=3)
+def test_batch_w100_baseline(benchmark: Any, w100_batch: list[Order]) -> None:
+    """The W100 baseline pricing the same 10,000 carts one by one (its carts/s)."""
+    pricer = W100Pricer(w100_specs())
+
+    def run() -> int:
+        return len([pricer.price(o.cart, o.customer, o.now, o.codes) for o in w100_batch])
+
+    assert benchmark.pedantic(run, rounds=3, iterations=1) == N_BATCH
 
 
 # -- the stage scripts of benches/stages.py (callgrind runs them; here each runs once) -------
