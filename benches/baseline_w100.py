@@ -232,17 +232,13 @@ class _Cart:
                 if g == b == 0:
                     groups.append((a, c, used))
                     continue
-                worth_g = a * g // c  # the free units, at what they cost before
-                worth_b = a * b // c
+                # The free units first, at what they cost before; the bought units from what
+                # the free ones leave of the group (docs/semantics.md, "Units").
+                worth_g = a * g // c
+                worth_b = (a - worth_g) * b // (c - g) if b else 0
                 free += worth_g
                 rest = a - worth_g - worth_b
-                if c - g - b == 0:
-                    # The floors of the free and bought units can leave a cent of the group
-                    # that no unit is left to hold: the bought units keep it, so the groups
-                    # still add up to what is left of the line (docs/semantics.md, "Units").
-                    # The engine drops it here (tests/test_bench_baseline_w100.py).
-                    worth_b += rest
-                else:
+                if c - g - b > 0:
                     groups.append((rest, c - g - b, used))
                 if g:
                     groups.append((0, g, True))
