@@ -186,12 +186,32 @@ impl State {
             }
             return;
         }
+        // Targets list their takes by line: then each line's takes are the next run of them
+        // (one pass, not a search of all takes per line).
+        let by_line = d.takes.windows(2).all(|w| w[0].line <= w[1].line);
+        let mut next = 0;
         for (i, share) in d.lines.iter().enumerate() {
-            if self.lands_whole(d, i, *share, quantity) {
+            let line_takes: &[Take] = if by_line {
+                while d.takes.get(next).is_some_and(|t| t.line < i) {
+                    next += 1;
+                }
+                let start = next;
+                while d.takes.get(next).is_some_and(|t| t.line == i) {
+                    next += 1;
+                }
+                &d.takes[start..next]
+            } else {
+                &[]
+            };
+            if by_line && self.lands_whole(line_takes, i, *share, quantity) {
                 self.lines[i] -= *share;
                 continue;
             }
-            let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
+            let takes: Vec<Take> = if by_line {
+                line_takes.to_vec()
+            } else {
+                d.takes.iter().filter(|t| t.line == i).copied().collect()
+            };
             if *share == 0 && !takes.iter().any(|t| t.used) {
                 continue;
             }
@@ -217,13 +237,13 @@ impl State {
 impl State {
     /// Whether `share` of line `i` lands on all of the line's units and leaves them one group
     /// (what [`land`] would give, without allocating): the line is one group of unused units,
-    /// and `d` takes nothing of it, or takes all its units once, worth the line's amount; the
+    /// and its `takes` are none, or all its units once, worth the line's amount; the
     /// share (re-split by largest remainder over that one take when it differs from the take's)
     /// stays the share. The usual case: an effect over whole lines on a cart that no
     /// buy-x-get-y or partial target has split yet.
     fn lands_whole(
         &self,
-        d: &Discount,
+        takes: &[Take],
         i: usize,
         share: i128,
         quantity: &dyn Fn(usize) -> i128,
@@ -237,10 +257,9 @@ impl State {
         if share < 0 || share > amount {
             return false;
         }
-        let mut takes = d.takes.iter().filter(|t| t.line == i);
-        let (worth, weight, given) = match (takes.next(), takes.next()) {
-            (None, _) => (amount, amount, 0),
-            (Some(t), None) if !t.used && t.group == 0 && t.count == quantity(i).max(1) => {
+        let (worth, weight, given) = match takes {
+            [] => (amount, amount, 0),
+            [t] if !t.used && t.group == 0 && t.count == quantity(i).max(1) => {
                 (t.worth, t.weight, t.share)
             }
             _ => return false,
