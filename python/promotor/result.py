@@ -388,7 +388,8 @@ class Result:
             totals = s[1] = s[0].totals()
         return totals  # type: ignore[no-any-return]
 
-    # Each total inlines `_t` (one Python frame less per read: totals are read on every cart).
+    # Each total of a native result is made alone on its first read (`Priced.amount`, kept
+    # there): most callers read two or three of the five, and a Decimal is the cost.
 
     @property
     def currency(self) -> str:
@@ -400,31 +401,36 @@ class Result:
     def subtotal(self) -> Decimal:
         """The sum of the lines' ``price x quantity``, before discounts."""
         s = self._s
-        return (s[1] or self._t())[1]
+        t = s[1]
+        return t[1] if t is not None else s[0].amount(1)  # type: ignore[no-any-return]
 
     @property
     def shipping(self) -> Decimal:
         """The shipping amount, before discounts."""
         s = self._s
-        return (s[1] or self._t())[2]
+        t = s[1]
+        return t[2] if t is not None else s[0].amount(2)  # type: ignore[no-any-return]
 
     @property
     def discount(self) -> Decimal:
         """Everything taken off the lines and the shipping."""
         s = self._s
-        return (s[1] or self._t())[3]
+        t = s[1]
+        return t[3] if t is not None else s[0].amount(3)  # type: ignore[no-any-return]
 
     @property
     def shipping_discount(self) -> Decimal:
         """What was taken off the shipping (part of :attr:`discount`)."""
         s = self._s
-        return (s[1] or self._t())[4]
+        t = s[1]
+        return t[4] if t is not None else s[0].amount(4)  # type: ignore[no-any-return]
 
     @property
     def total(self) -> Decimal:
         """``subtotal + shipping - discount``: what the customer pays."""
         s = self._s
-        return (s[1] or self._t())[5]
+        t = s[1]
+        return t[5] if t is not None else s[0].amount(5)  # type: ignore[no-any-return]
 
     @property
     def lines(self) -> list[LineResult]:

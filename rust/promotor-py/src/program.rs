@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
 
 use promotor_core::compile::{compile, Program as CoreProgram};
@@ -223,6 +225,8 @@ pub struct Priced {
     pools: Option<PoolCodes>,
     /// What paid beyond the discounts (`crate::programs`), when the redeem had programmes.
     pub(crate) checkout: Option<crate::programs::Paid>,
+    /// The totals read one by one ([`Priced::amount`]), each made on its first read.
+    amounts: [PyOnceLock<Py<PyAny>>; 5],
 }
 
 impl Priced {
@@ -262,6 +266,7 @@ impl Priced {
             snapshot,
             pools: None,
             checkout: None,
+            amounts: [const { PyOnceLock::new() }; 5],
         }
     }
 }
@@ -280,6 +285,24 @@ impl Priced {
             PyDec(o.shipping_discount),
             PyDec(o.total),
         )
+    }
+
+    /// Total `k` of `totals()` alone (1 subtotal, 2 shipping, 3 discount, 4 shipping
+    /// discount, 5 total), made on its first read and kept: a caller that reads two or three
+    /// totals pays for those only (a `Decimal` costs about two thousand instructions).
+    fn amount(&self, py: Python<'_>, k: usize) -> PyResult<Py<PyAny>> {
+        let o = &self.outcome;
+        let d = match k {
+            1 => o.subtotal,
+            2 => o.shipping,
+            3 => o.discount,
+            4 => o.shipping_discount,
+            5 => o.total,
+            _ => return Err(PyIndexError::new_err(format!("no total {k}: 1 to 5"))),
+        };
+        self.amounts[k - 1]
+            .get_or_try_init(py, || PyDec(d).into_pyobject(py).map(Bound::unbind))
+            .map(|v| v.clone_ref(py))
     }
 
     /// `[(index, sku, quantity, unit_price, subtotal, discount, total)]`.

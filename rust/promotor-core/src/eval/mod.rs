@@ -302,7 +302,9 @@ impl Program {
                 total: from_minor(lines[i] - line_disc[i], exponent),
             })
             .collect();
-        let taxes = {
+        let rated = items.iter().any(|it| it.tax_rate.is_some())
+            || crate::input::methods(&input.cart).any(|m| m.tax_rate.is_some());
+        let taxes = rated.then(|| {
             let given: Vec<taxes::Given> = items
                 .iter()
                 .enumerate()
@@ -324,7 +326,9 @@ impl Program {
                 })
                 .collect();
             taxes::taxes(&given, &methods, p.def.prices_include_tax, mode, exponent)
-        };
+        });
+        // No line or method has a tax rate: no taxes (what `taxes::taxes` says, unbuilt).
+        let taxes = taxes.flatten();
         let outcome = Outcome {
             currency,
             subtotal: from_minor(subtotal, exponent),

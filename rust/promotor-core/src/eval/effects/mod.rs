@@ -186,8 +186,32 @@ impl State {
             }
             return;
         }
+        // Targets list their takes by line: then each line's takes are the next run of them
+        // (one pass, not a search of all takes per line).
+        let by_line = d.takes.windows(2).all(|w| w[0].line <= w[1].line);
+        let mut next = 0;
         for (i, share) in d.lines.iter().enumerate() {
-            let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
+            let line_takes: &[Take] = if by_line {
+                while d.takes.get(next).is_some_and(|t| t.line < i) {
+                    next += 1;
+                }
+                let start = next;
+                while d.takes.get(next).is_some_and(|t| t.line == i) {
+                    next += 1;
+                }
+                &d.takes[start..next]
+            } else {
+                &[]
+            };
+            if by_line && self.lands_whole(line_takes, i, *share, quantity) {
+                self.lines[i] -= *share;
+                continue;
+            }
+            let takes: Vec<Take> = if by_line {
+                line_takes.to_vec()
+            } else {
+                d.takes.iter().filter(|t| t.line == i).copied().collect()
+            };
             if *share == 0 && !takes.iter().any(|t| t.used) {
                 continue;
             }
@@ -207,6 +231,47 @@ impl State {
             }
         }
         self.shipping -= d.shipping;
+    }
+}
+
+impl State {
+    /// Whether `share` of line `i` lands on all of the line's units and leaves them one group
+    /// (what [`land`] would give, without allocating): the line is one group of unused units,
+    /// and its `takes` are none, or all its units once, worth the line's amount; the
+    /// share (re-split by largest remainder over that one take when it differs from the take's)
+    /// stays the share. The usual case: an effect over whole lines on a cart that no
+    /// buy-x-get-y or partial target has split yet.
+    fn lands_whole(
+        &self,
+        takes: &[Take],
+        i: usize,
+        share: i128,
+        quantity: &dyn Fn(usize) -> i128,
+    ) -> bool {
+        if self.units.get(i).is_some_and(|g| !g.is_empty()) {
+            return false;
+        }
+        let Some(&amount) = self.lines.get(i) else {
+            return false;
+        };
+        if share < 0 || share > amount {
+            return false;
+        }
+        let (worth, weight, given) = match takes {
+            [] => (amount, amount, 0),
+            [t] if !t.used && t.group == 0 && t.count == quantity(i).max(1) => {
+                (t.worth, t.weight, t.share)
+            }
+            _ => return false,
+        };
+        // `land` re-splits a share that differs from the take's over the one take: it gets
+        // `min(share, weight)` (0 when the weight is not positive).
+        let landed = if given == share {
+            share
+        } else {
+            share.min(weight.max(0))
+        };
+        worth == amount && landed == share
     }
 }
 
@@ -339,7 +404,7 @@ impl target::Lines {
     /// A discount given unit group by unit group: `share(take)` off each take, at most what
     /// it is worth.
     fn each(mut self, share: impl Fn(&Take) -> i128) -> Discount {
-        let mut lines = vec![0i128; self.units.len()];
+        let mut lines = vec![0i128; self.amounts.len()];
         for t in &mut self.takes {
             t.share = share(t).clamp(0, t.worth);
             t.weight = t.share;

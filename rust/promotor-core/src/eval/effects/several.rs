@@ -61,6 +61,10 @@ impl Effect for Several {
 /// shipping is the sum of its method shares. When a line share is reduced, the steps after the
 /// first land their shares on all of a line's units (in proportion to the units' amounts).
 pub fn settle(d: &Discount) -> Vec<Discount> {
+    // One effect (most campaigns): no steps to settle.
+    if d.steps.is_empty() {
+        return Vec::new();
+    }
     let mut steps = d.steps.clone();
     let mut reduced = false;
     for (i, want) in d.lines.iter().enumerate() {

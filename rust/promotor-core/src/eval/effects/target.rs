@@ -9,11 +9,11 @@ use crate::eval::expr::Ctx;
 
 use super::{CartBound, Group, State, Take};
 
-/// The targeted units `t_i` and amounts `T_i` of every line (zero for lines not targeted), and
-/// the groups they come from (`takes`, with no share yet, weighing what they are worth).
+/// The targeted amounts `T_i` of every line (zero for lines not targeted), and the groups
+/// they come from (`takes`, with no share yet, weighing what they are worth; their counts are
+/// the targeted units).
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
-    pub units: Vec<i128>,
     pub amounts: Vec<i128>,
     pub takes: Vec<Take>,
 }
@@ -22,6 +22,24 @@ impl Lines {
     /// `T = Σ T_i`.
     pub fn total(&self) -> i128 {
         self.amounts.iter().fold(0i128, |a, b| a.saturating_add(*b))
+    }
+
+    /// Adds `taken` units (none: nothing) of group `group` (worth `g` now) of line `line`.
+    fn push(&mut self, line: usize, group: usize, g: Group, taken: i128) {
+        if taken <= 0 {
+            return;
+        }
+        let worth = part(g.amount, taken, g.count);
+        self.amounts[line] += worth;
+        self.takes.push(Take {
+            line,
+            group,
+            count: taken,
+            worth,
+            share: 0,
+            weight: worth,
+            used: false,
+        });
     }
 }
 
@@ -144,18 +162,37 @@ fn by_price(cands: &[Cand], desc: bool) -> Vec<usize> {
 /// The targeted units and amounts of `ORDER` or `items(...)`; `None` for `SHIPPING`.
 pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Lines> {
     let n = state.lines.len();
-    let mut cands: Vec<Cand> = Vec::with_capacity(n);
+    let mut out = Lines {
+        amounts: vec![0; n],
+        takes: Vec::with_capacity(n),
+    };
     match on {
         CTarget::Shipping { .. } => return None,
+        // Every unit of every line: straight into `out`, without ranking candidates.
         CTarget::Order => {
             for i in 0..n {
                 for (group, g) in state.groups(i, quantity(ctx, i)).enumerate() {
-                    cands.push(Cand {
-                        line: i,
-                        group,
-                        g,
-                        taken: g.count,
-                    });
+                    out.push(i, group, g, g.count);
+                }
+            }
+        }
+        CTarget::Items {
+            pred,
+            pick: None,
+            max_quantity,
+            groups_of: None,
+        } => {
+            for i in 0..n {
+                if !holds(ctx, pred.as_ref(), i) {
+                    continue;
+                }
+                let q = quantity(ctx, i);
+                // `max_quantity`: the line's most expensive units.
+                let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
+                for (group, g) in state.groups(i, q).enumerate() {
+                    let taken = g.count.min(left);
+                    left -= taken;
+                    out.push(i, group, g, taken);
                 }
             }
         }
@@ -165,12 +202,12 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
             max_quantity,
             groups_of,
         } => {
+            let mut cands: Vec<Cand> = Vec::with_capacity(n);
             for i in 0..n {
                 if !holds(ctx, pred.as_ref(), i) {
                     continue;
                 }
                 let q = quantity(ctx, i);
-                // `max_quantity`: the line's most expensive units.
                 let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
                 for (group, g) in state.groups(i, q).enumerate() {
                     let taken = g.count.min(left);
@@ -197,26 +234,10 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
                 let order = by_price(&cands, true);
                 keep(&mut cands, &order, all - all % size);
             }
+            for c in &cands {
+                out.push(c.line, c.group, c.g, c.taken);
+            }
         }
-    }
-    let mut out = Lines {
-        units: vec![0; n],
-        amounts: vec![0; n],
-        takes: Vec::with_capacity(cands.len()),
-    };
-    for c in cands.into_iter().filter(|c| c.taken > 0) {
-        let worth = part(c.g.amount, c.taken, c.g.count);
-        out.units[c.line] += c.taken;
-        out.amounts[c.line] += worth;
-        out.takes.push(Take {
-            line: c.line,
-            group: c.group,
-            count: c.taken,
-            worth,
-            share: 0,
-            weight: worth,
-            used: false,
-        });
     }
     Some(out)
 }

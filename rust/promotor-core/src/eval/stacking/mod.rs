@@ -628,7 +628,12 @@ pub(crate) fn stack<'a>(
     for t in run.applied {
         let e = &el[t.k];
         out.shipping_total += t.d.shipping;
-        let per_method = t.d.method_shares(methods);
+        // Nothing off shipping (method shares are never negative): no share per method.
+        let per_method = if t.d.shipping == 0 && t.d.methods.iter().all(|m| *m == 0) {
+            Vec::new()
+        } else {
+            t.d.method_shares(methods)
+        };
         for (x, s) in out.method_totals.iter_mut().zip(&per_method) {
             *x += *s;
         }
