@@ -159,6 +159,30 @@ fn by_price(cands: &[Cand], desc: bool) -> Vec<usize> {
     order
 }
 
+/// The units `items(pred, max_quantity=m)` takes, before `pick` and `groups_of`:
+/// `f(line, group, units of the group, units taken)` for each group of each matching line,
+/// the line's most expensive units first (`max_quantity` caps the units per line).
+fn items_units<'a>(
+    ctx: &mut Ctx<'a>,
+    pred: Option<&'a Node>,
+    max_quantity: Option<u32>,
+    state: &State,
+    mut f: impl FnMut(usize, usize, Group, i128),
+) {
+    for i in 0..state.lines.len() {
+        if !holds(ctx, pred, i) {
+            continue;
+        }
+        let q = quantity(ctx, i);
+        let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
+        for (group, g) in state.groups(i, q).enumerate() {
+            let taken = g.count.min(left);
+            left -= taken;
+            f(i, group, g, taken);
+        }
+    }
+}
+
 /// The targeted units and amounts of `ORDER` or `items(...)`; `None` for `SHIPPING`.
 pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Lines> {
     let n = state.lines.len();
@@ -182,19 +206,13 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
             max_quantity,
             groups_of: None,
         } => {
-            for i in 0..n {
-                if !holds(ctx, pred.as_ref(), i) {
-                    continue;
-                }
-                let q = quantity(ctx, i);
-                // `max_quantity`: the line's most expensive units.
-                let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
-                for (group, g) in state.groups(i, q).enumerate() {
-                    let taken = g.count.min(left);
-                    left -= taken;
-                    out.push(i, group, g, taken);
-                }
-            }
+            items_units(
+                ctx,
+                pred.as_ref(),
+                *max_quantity,
+                state,
+                |i, group, g, taken| out.push(i, group, g, taken),
+            );
         }
         CTarget::Items {
             pred,
@@ -203,23 +221,20 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
             groups_of,
         } => {
             let mut cands: Vec<Cand> = Vec::with_capacity(n);
-            for i in 0..n {
-                if !holds(ctx, pred.as_ref(), i) {
-                    continue;
-                }
-                let q = quantity(ctx, i);
-                let mut left = max_quantity.map_or(q, |m| q.min(i128::from(m)));
-                for (group, g) in state.groups(i, q).enumerate() {
-                    let taken = g.count.min(left);
-                    left -= taken;
+            items_units(
+                ctx,
+                pred.as_ref(),
+                *max_quantity,
+                state,
+                |line, group, g, taken| {
                     cands.push(Cand {
-                        line: i,
+                        line,
                         group,
                         g,
                         taken,
                     });
-                }
-            }
+                },
+            );
             if let Some(pick) = pick {
                 let (k, desc) = match *pick {
                     Pick::Cheapest(k) => (k, false),
