@@ -330,6 +330,53 @@ def test_unaligned_buffers_from_ipc() -> None:
     assert out.column("subtotal").to_pylist()[8] == Decimal("1.50")
 
 
+def _shift_strings(table: Any) -> Any:
+    """``table`` with each top-level string column's offsets moved to an odd address, as a
+    buffer of pyarrow data unpickled from a Dask or Ray frame can start at any byte."""
+    columns = []
+    for column in table.columns:
+        chunk = column.combine_chunks()
+        if chunk.type == pa.string():
+            validity, offsets, data = chunk.buffers()
+            odd = pa.py_buffer(b"\0" + offsets.to_pybytes()).slice(1)
+            assert odd.address % 4
+            chunk = pa.Array.from_buffers(
+                pa.string(), len(chunk), [validity, odd, data], offset=chunk.offset
+            )
+        columns.append(chunk)
+    return pa.table(columns, names=table.column_names)
+
+
+def test_misaligned_string_offsets_are_copied_not_read_in_place() -> None:
+    """A string column whose offsets start off their alignment is read right (the table is
+    copied once before it goes to the native reader); read in place it aborted the process
+    of a debug build, which is how Dask workers died under `make test`."""
+    rows, _ = generate(6, 40, "decimal")
+    table = orders_table(rows, "decimal")
+    table = table.set_column(0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]))
+    table = table.sort_by("created_at")  # a stream to simulate must come in order
+    shifted = _shift_strings(table)
+    assert shifted.equals(table)
+    assert ENGINE.evaluate_batch(shifted).equals(ENGINE.evaluate_batch(table))
+    reader = pa.RecordBatchReader.from_batches(shifted.schema, shifted.to_batches())
+    streamed = pm.simulate(ENGINE, reader, progress=False)
+    assert streamed.orders.equals(pm.simulate(ENGINE, table, progress=False).orders)
+
+
+def test_misaligned_offsets_from_another_producer_are_refused_with_the_column() -> None:
+    """Past the Python wrapper (any Arrow C stream producer), the native reader refuses such a
+    buffer with an error naming the column instead of reading it in place."""
+    rows, _ = generate(3, 41, "decimal")
+    table = orders_table(rows, "decimal")
+    table = table.set_column(0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]))
+    shifted = _shift_strings(table)
+    with pytest.raises(InputError, match="column 'order_id'.*not aligned") as caught:
+        ENGINE._program.evaluate_batch(
+            shifted.__arrow_c_stream__(), None, False, 1, "decimal", 0, "forbid"
+        )
+    assert caught.value.errors()[0]["loc"] == ("orders",)
+
+
 def test_pandas_columns_of_nothing() -> None:
     """pandas gives columns of Nones the Arrow type null, and columns of empty lists list<null>:
     they read as nulls and empty lists."""

@@ -50,6 +50,51 @@ def _table(obj: Any, name: str) -> Any:
     )
 
 
+def c_stream(data: Any) -> Any:
+    """The Arrow C stream capsule the native module reads, of a pyarrow ``Table`` or
+    ``RecordBatchReader``, with every buffer aligned to 8 bytes.
+
+    The C data interface does not promise alignment, and pyarrow data unpickled from
+    out-of-band buffers (what Dask and Ray workers receive) can start a buffer at any byte.
+    The native reader refuses string offsets it cannot read in place, so a table or batch with
+    such a buffer is copied once here, through the Arrow IPC format (which pads every buffer);
+    aligned data, the usual case, goes out zero-copy."""
+    pa = _pyarrow()
+    if isinstance(data, pa.RecordBatchReader):
+        reader = data
+        data = pa.RecordBatchReader.from_batches(
+            reader.schema, (_realigned(b) if _has_misaligned(b) else b for b in reader)
+        )
+    elif _has_misaligned(data):
+        data = _realigned(data)
+    return data.__arrow_c_stream__()
+
+
+def _has_misaligned(data: Any) -> bool:
+    """Whether any buffer of a pyarrow Table or RecordBatch (children and dictionaries
+    included) starts off an 8-byte boundary."""
+    columns = data.columns
+    chunks = (c for col in columns for c in getattr(col, "chunks", [col]))
+    return any(_array_misaligned(chunk) for chunk in chunks)
+
+
+def _array_misaligned(array: Any) -> bool:
+    if any(b is not None and b.address % 8 for b in array.buffers()):
+        return True
+    dictionary = getattr(array, "dictionary", None)
+    return dictionary is not None and _array_misaligned(dictionary)
+
+
+def _realigned(data: Any) -> Any:
+    """A copy of a pyarrow Table or RecordBatch through the IPC stream format."""
+    pa = _pyarrow()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write(data)
+    reader = pa.ipc.open_stream(sink.getvalue())
+    return reader.read_all() if isinstance(data, pa.Table) else reader.read_next_batch()
+
+
 def _back(table: Any, kind: str) -> Any:
     if kind in ("polars", "polars-lazy"):
         import polars  # type: ignore[import-not-found,unused-ignore]
@@ -76,11 +121,11 @@ def evaluate_batch(
         raise ValueError(f"threads must be a positive int or None, got {threads!r}")
     kind = _kind(orders)
     table = _table(orders, "orders")
-    lines_stream = None if lines is None else _table(lines, "lines").__arrow_c_stream__()
+    lines_stream = None if lines is None else c_stream(_table(lines, "lines"))
     now = datetime.now(UTC) - _EPOCH
     now_us = (now.days * 86_400 + now.seconds) * 1_000_000 + now.microseconds
     summary_capsule, detail_capsule = program.evaluate_batch(
-        table.__arrow_c_stream__(), lines_stream, detail, threads, money, now_us, extra_columns
+        c_stream(table), lines_stream, detail, threads, money, now_us, extra_columns
     )
     summary = pa.RecordBatchReader._import_from_c_capsule(summary_capsule).read_all()
     if not detail:

@@ -53,7 +53,8 @@ def assert_same(got: Any, expected: Any) -> None:
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """A local Dask cluster of two worker processes, one per Dask test module (a module's
-    tests share it; modules do not, so one module's work on the workers cannot reach another)."""
+    tests share it; modules do not, so one module's work on the workers cannot reach another).
+    Its workers must live through the module: a restarted worker fails the last test."""
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
@@ -65,7 +66,13 @@ def client() -> Iterator[Any]:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        workers = set(client.scheduler_info()["workers"])
         yield client
+        # Dask quietly recomputes the tasks of a worker that dies (only the log says so): a
+        # worker the nanny had to restart is a crash these tests must not pass over.
+        assert set(client.scheduler_info()["workers"]) == workers, (
+            "a Dask worker process died during this module's tests: see the captured log"
+        )
 
 
 def dask_frame(table: Any, npartitions: int) -> Any:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import _native
-from .._batch import _pyarrow
+from .._batch import _pyarrow, c_stream
 from ._replay import simulate
 from ._report import Report, Run
 
@@ -97,9 +97,9 @@ def split(
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
     work = orders.drop_columns([c for c in (POS, PART) if c in orders.column_names])
-    stream = None if lines is None else _bare(lines).__arrow_c_stream__()
+    stream = None if lines is None else c_stream(_bare(lines))
     flags = pa.array(
-        _native.shared_orders([e._program for e in engines], work.__arrow_c_stream__(), stream),
+        _native.shared_orders([e._program for e in engines], c_stream(work), stream),
         pa.bool_(),
     )
     if "customer_id" in orders.column_names:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import _native
-from .._batch import _kind, _pyarrow, _table
+from .._batch import _kind, _pyarrow, _table, c_stream
 from ..errors import InputError
 from ._report import Report, Run
 
@@ -233,7 +233,7 @@ def simulate(
             costs.append(cost)
         total = table.num_rows
         source = table
-    lines_stream = None if lines is None else _table(lines, "lines").__arrow_c_stream__()
+    lines_stream = None if lines is None else c_stream(_table(lines, "lines"))
     counters = _starting_state(state)
     if pools is None:
         pools = _pool_rows(state, engines.values())
@@ -241,7 +241,7 @@ def simulate(
     try:
         results = _native.simulate(
             [e._program for e in engines.values()],
-            source.__arrow_c_stream__(),
+            c_stream(source),
             lines_stream,
             "decimal",
             timezone,

@@ -125,8 +125,17 @@ impl Iterator for Reader {
             return None;
         }
         let struct_type = DataType::Struct(self.schema.fields().clone());
+        if let Some(column) = misaligned_offsets(&array, &struct_type, "") {
+            // `array` is dropped here, which calls the producer's release callback
+            return Some(Err(ArrowError::CDataInterface(format!(
+                "column '{column}': the producer's offsets buffer is not aligned for its \
+                 integer type, which the Arrow C interface cannot import in place; pass a \
+                 pyarrow table (promotor copies such tables) or copy the data first"
+            ))));
+        }
         // SAFETY: the producer vouches that the array matches the stream's schema (the C
-        // stream interface contract), as with arrow-rs' own reader.
+        // stream interface contract), as with arrow-rs' own reader; offsets that arrow-rs
+        // reads during the import were checked for alignment just above.
         let data = unsafe { from_ffi_and_data_type(array, struct_type) };
         Some(data.and_then(|mut data| {
             data.align_buffers();
@@ -136,6 +145,55 @@ impl Iterator for Reader {
             )
         }))
     }
+}
+
+/// The first column (a dotted path) whose string or binary offsets buffer is not aligned for
+/// its offset type. arrow-rs' import reads the last offset of such a buffer in place to learn
+/// the data buffer's length, a misaligned read (undefined behaviour; a panic that aborts the
+/// process in debug builds). pyarrow tables unpickled from out-of-band buffers (Dask, Ray)
+/// start their buffers at any byte; `promotor._batch.c_stream` copies those before export.
+fn misaligned_offsets(array: &FFI_ArrowArray, ty: &DataType, path: &str) -> Option<String> {
+    let child_path = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let offset_width = match ty {
+        DataType::Utf8 | DataType::Binary => 4,
+        DataType::LargeUtf8 | DataType::LargeBinary => 8,
+        _ => 0,
+    };
+    if offset_width > 0 {
+        let bad = !array.is_empty()
+            && array.num_buffers() > 1
+            && (array.buffer(1) as usize) % offset_width != 0;
+        return bad.then(|| path.to_owned());
+    }
+    let children: Vec<(String, &DataType)> = match ty {
+        DataType::Struct(fields) => fields
+            .iter()
+            .map(|f| (child_path(f.name()), f.data_type()))
+            .collect(),
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::Map(f, _)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f) => vec![(path.to_owned(), f.data_type())],
+        DataType::Dictionary(_, values) => {
+            return array
+                .dictionary()
+                .and_then(|d| misaligned_offsets(d, values, path));
+        }
+        _ => return None,
+    };
+    children
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < array.num_children())
+        .find_map(|(i, (name, t))| misaligned_offsets(array.child(i), t, name))
 }
 
 pub(crate) fn import(capsule: &Bound<'_, PyAny>, what: &str) -> PyResult<Reader> {
