@@ -370,7 +370,7 @@ def test_misaligned_offsets_from_another_producer_are_refused_with_the_column() 
     table = orders_table(rows, "decimal")
     table = table.set_column(0, "order_id", pa.array([f"o{r['order_id']}" for r in rows]))
     shifted = _shift_strings(table)
-    with pytest.raises(InputError, match="column 'order_id'.*not aligned") as caught:
+    with pytest.raises(InputError, match=r"column 'order_id'.*not aligned") as caught:
         ENGINE._program.evaluate_batch(
             shifted.__arrow_c_stream__(), None, False, 1, "decimal", 0, "forbid"
         )
@@ -483,12 +483,31 @@ def test_bad_columns() -> None:
 
 
 def test_threads_identical() -> None:
-    rows, _ = generate(6, 2000, "float")
+    """Several threads cut a chunk into slices (at least 1,024 rows each) and write each
+    slice's output on its own: the same rows, in the same order, as one thread."""
+    rows, _ = generate(6, 6000, "float")
     table = orders_table(rows, "float")
     one = ENGINE.evaluate_batch(table, threads=1, detail=True)
-    two = ENGINE.evaluate_batch(table, threads=2, detail=True)
-    assert one[0].equals(two[0])
-    assert one[1].equals(two[1])
+    for threads in (2, 3):
+        many = ENGINE.evaluate_batch(table, threads=threads, detail=True)
+        assert one[0].equals(many[0])
+        assert one[1].equals(many[1])
+    assert len({tuple(r) for r in one[0]["applied"].to_pylist()}) > 3  # not a trivial case
+
+
+def test_bad_rows_in_several_slices_are_reported_in_row_order() -> None:
+    n = 5000
+    bad = {17, 2600, 4999}
+    table = pa.table(
+        {
+            "order_id": list(range(n)),
+            "items": [[{"price": -1.0 if i in bad else 1.0, "quantity": 1}] for i in range(n)],
+        }
+    )
+    for threads in (1, 2):
+        with pytest.raises(InputError) as info:
+            ENGINE.evaluate_batch(table, threads=threads)
+        assert [e["loc"][1] for e in info.value.errors()] == sorted(bad)
 
 
 def _child(queue: Any) -> None:

@@ -303,11 +303,13 @@ pub fn evaluate_batch<'py>(
         while offset < input.num_rows() {
             let len = CHUNK.min(input.num_rows() - offset);
             let chunk = input.slice(offset, len);
-            let out = py
+            let outs = py
                 .detach(|| pool.install(|| batch.chunk(&chunk, start + offset)))
                 .map_err(|e| errors::to_py(py, &e))?;
-            summary.push(out.summary);
-            details.extend(out.detail);
+            for out in outs {
+                summary.push(out.summary);
+                details.extend(out.detail);
+            }
             py.check_signals()?;
             offset += len;
         }

@@ -29,6 +29,31 @@ use columnar::plan::Plan;
 pub const CHUNK: usize = 16_384;
 /// Problems reported of the first bad chunk.
 pub(crate) const MAX_ERRORS: usize = 50;
+/// Fewest rows a slice of a chunk gets (see [`Batch::chunk`]).
+const MIN_SLICE: usize = 1_024;
+/// Slices per thread, so a thread that drew the qualifying orders does not hold up the rest.
+const SLICES_PER_THREAD: usize = 4;
+
+/// `(offset, len)` of the slices a chunk of `n` rows is cut into for `threads` threads: one
+/// slice (possibly empty) on one thread; otherwise up to [`SLICES_PER_THREAD`] per thread, of
+/// at least [`MIN_SLICE`] rows.
+fn slices(n: usize, threads: usize) -> Vec<(usize, usize)> {
+    let count = if threads <= 1 {
+        1
+    } else {
+        (n / MIN_SLICE).clamp(1, threads * SLICES_PER_THREAD)
+    };
+    let (size, extra) = (n / count, n % count);
+    let mut offset = 0;
+    (0..count)
+        .map(|k| {
+            let len = size + usize::from(k < extra);
+            let slice = (offset, len);
+            offset += len;
+            slice
+        })
+        .collect()
+}
 
 /// Evaluates orders chunk by chunk; see the module documentation.
 pub struct Batch<'p> {
@@ -81,45 +106,85 @@ impl<'p> Batch<'p> {
     }
 
     /// Evaluates one chunk of orders whose first row is global row `start` (runs on the
-    /// current rayon pool).
-    pub fn chunk(&mut self, orders: &RecordBatch, start: usize) -> Result<ChunkOut, Errors> {
-        // Each worker reduces its orders' outcomes to `Row`s right away, so the chunk holds
-        // ~100 bytes per order instead of whole outcomes (lines, explanations), and the
-        // outcomes are freed on the thread that allocated them instead of serially afterwards.
+    /// current rayon pool), as one output piece per slice of the chunk.
+    ///
+    /// The chunk is cut into a few slices per thread and each slice goes through every step on
+    /// one worker: the columnar selection, reading and pricing its rows, and writing its output
+    /// columns. Only the order-id type check is serial, so a call scales with the pool (a
+    /// selection or an output built for the whole chunk on one thread held two threads to
+    /// about 1.7 times one). Each worker reduces its orders' outcomes to `Row`s right away, so
+    /// a slice holds ~100 bytes per order instead of whole outcomes, and the outcomes are freed
+    /// on the thread that allocated them. Bad rows are reported in row order, the first
+    /// [`MAX_ERRORS`] of the chunk.
+    pub fn chunk(&mut self, orders: &RecordBatch, start: usize) -> Result<Vec<ChunkOut>, Errors> {
+        self.check_order_id(orders)?;
+        let this = &*self;
+        let slices = slices(orders.num_rows(), rayon::current_num_threads());
+        let pieces: Vec<Result<Result<ChunkOut, Vec<Error>>, Errors>> = slices
+            .into_par_iter()
+            .map(|(offset, len)| this.piece(&orders.slice(offset, len), start + offset))
+            .collect();
+        let mut outs = Vec::with_capacity(pieces.len());
+        let mut errors = Vec::new();
+        for piece in pieces {
+            match piece? {
+                Ok(out) => outs.push(out),
+                Err(e) => errors.extend(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(outs)
+        } else {
+            errors.truncate(MAX_ERRORS);
+            Err(Errors::input(errors))
+        }
+    }
+
+    /// One slice of a chunk, start to finish on the calling thread: its output, or its bad
+    /// rows' problems (at most [`MAX_ERRORS`]).
+    fn piece(
+        &self,
+        orders: &RecordBatch,
+        start: usize,
+    ) -> Result<Result<ChunkOut, Vec<Error>>, Errors> {
         let program = self.program;
-        let n = orders.num_rows();
         let selection = self.select(orders);
         let sel = selection.as_ref();
-        let results = self.read(orders, start, |fill| {
-            let mut results: Vec<Result<Row, Vec<Error>>> = Vec::with_capacity(n);
-            (0..n)
-                .into_par_iter()
-                .with_min_len(64)
-                .map_init(Input::default, |input, i| {
-                    fill(input, i).map(|()| match sel {
-                        None => Row::new(program.price(input)),
-                        Some(s) if !s.any.get(i) => Row::plain(program.price_plain(input)),
-                        Some(s) => Row::new(program.price_selected(input, &|ci| !s.may(ci, i))),
-                    })
-                })
-                .collect_into_vec(&mut results);
-            results
+        let rows = self.read_checked(orders, start, |fill| {
+            let mut input = Input::default();
+            let mut rows = Vec::with_capacity(orders.num_rows());
+            let mut errors: Vec<Error> = Vec::new();
+            for i in 0..orders.num_rows() {
+                match fill(&mut input, i) {
+                    Err(e) => {
+                        if errors.len() < MAX_ERRORS {
+                            errors.extend(e);
+                        }
+                    }
+                    Ok(()) if !errors.is_empty() => {}
+                    Ok(()) => rows.push(match sel {
+                        None => Row::new(program.price(&input)),
+                        Some(s) if !s.any.get(i) => Row::plain(program.price_plain(&input)),
+                        Some(s) => Row::new(program.price_selected(&input, &|ci| !s.may(ci, i))),
+                    }),
+                }
+            }
+            if errors.is_empty() {
+                Ok(rows)
+            } else {
+                errors.truncate(MAX_ERRORS);
+                Err(errors)
+            }
         })?;
-        let errors: Vec<Error> = results
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .flatten()
-            .take(MAX_ERRORS)
-            .cloned()
-            .collect();
-        if !errors.is_empty() {
-            return Err(Errors::input(errors));
-        }
-        let rows: Vec<Row> = results.into_iter().filter_map(Result::ok).collect();
-        let order_ids = orders
-            .column_by_name("order_id")
-            .expect("read checked the order_id column");
-        self.output(order_ids.as_ref(), &rows)
+        Ok(match rows {
+            Ok(rows) => {
+                let order_ids = orders
+                    .column_by_name("order_id")
+                    .expect("read checked the order_id column");
+                Ok(self.output(order_ids.as_ref(), &rows)?)
+            }
+            Err(errors) => Err(errors),
+        })
     }
 
     /// Which orders of a chunk each campaign may apply to, decided over its columns; `None`
@@ -154,9 +219,12 @@ impl<'p> Batch<'p> {
         start: usize,
         body: impl FnOnce(&(dyn Fn(&mut Input, usize) -> Result<(), Vec<Error>> + Sync)) -> T,
     ) -> Result<T, Errors> {
-        let exponent = self.writer.exponent;
-        let table = OrderTable::new(orders, exponent, self.extra, self.lines.is_some())
-            .map_err(Errors::input)?;
+        self.check_order_id(orders)?;
+        self.read_checked(orders, start, body)
+    }
+
+    /// `orders` has an `order_id` column, of the type the first chunk had (remembered).
+    fn check_order_id(&mut self, orders: &RecordBatch) -> Result<(), Errors> {
         let order_ids = orders
             .column_by_name("order_id")
             .map(AsRef::as_ref)
@@ -185,6 +253,19 @@ impl<'p> Batch<'p> {
             ));
         }
         self.order_id_type = Some(order_ids.data_type().clone());
+        Ok(())
+    }
+
+    /// [`Batch::read`] after [`Batch::check_order_id`].
+    fn read_checked<T>(
+        &self,
+        orders: &RecordBatch,
+        start: usize,
+        body: impl FnOnce(&(dyn Fn(&mut Input, usize) -> Result<(), Vec<Error>> + Sync)) -> T,
+    ) -> Result<T, Errors> {
+        let exponent = self.writer.exponent;
+        let table = OrderTable::new(orders, exponent, self.extra, self.lines.is_some())
+            .map_err(Errors::input)?;
         let lines = self.lines.as_ref();
         let (line_tables, line_keys) = match lines {
             None => (Vec::new(), Vec::new()),
@@ -268,6 +349,31 @@ impl<'p> Batch<'p> {
                     message: "no order in the orders table has this order_id".to_owned(),
                 },
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slices;
+
+    #[test]
+    fn slices_cover_the_chunk_in_order() {
+        assert_eq!(slices(0, 1), vec![(0, 0)]);
+        assert_eq!(slices(0, 4), vec![(0, 0)]);
+        assert_eq!(slices(16_384, 1), vec![(0, 16_384)]);
+        assert_eq!(slices(1_500, 2), vec![(0, 1_500)]);
+        assert_eq!(slices(2_049, 2), vec![(0, 1_025), (1_025, 1_024)]);
+        for (n, threads) in [(10_000, 2), (16_384, 2), (16_384, 3), (5_000, 8), (999, 2)] {
+            let got = slices(n, threads);
+            assert!(got.len() <= threads * super::SLICES_PER_THREAD);
+            assert!(got.len() == 1 || got.iter().all(|&(_, len)| len >= super::MIN_SLICE));
+            let mut next = 0;
+            for (offset, len) in got {
+                assert_eq!(offset, next);
+                next += len;
+            }
+            assert_eq!(next, n);
         }
     }
 }

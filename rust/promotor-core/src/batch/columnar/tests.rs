@@ -138,7 +138,9 @@ fn table(orders: &[O], dict: bool) -> RecordBatch {
 fn check(p: &Program, orders: &[O], dict: bool) -> Selection {
     let rb = table(orders, dict);
     let mut batch = Batch::new(p, MoneyOut::Decimal, true, None, NOW, Extra::Forbid);
-    let got = batch.chunk(&rb, 0).unwrap();
+    let mut got = batch.chunk(&rb, 0).unwrap();
+    assert_eq!(got.len(), 1, "a small chunk is one slice");
+    let got = got.remove(0);
     let rows = batch
         .read(&rb, 0, |fill| {
             (0..rb.num_rows())
