@@ -83,6 +83,7 @@ def simulate(
     keep_orders: bool,
     progress: Any | None,
     pools: list[tuple[str, str, str, str | None]] | None = None,
+    final_counters: bool = False,
 ) -> list[tuple[tuple[Any | None, Any | None], dict[str, Any]]]: ...
 def shared_orders(programs: list[Program], orders: Any, lines: Any | None) -> list[bool]: ...
 def standing(

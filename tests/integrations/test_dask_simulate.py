@@ -297,7 +297,7 @@ def test_property_dask_simulate_equals_simulate(
 ) -> None:
     engine = engine_or_skip(engine_ir)
     orders = table(history)
-    want = pm.simulate(engine, orders, progress=False)
+    want = pm.simulate(engine, orders, progress=False, final_counters=True)
     # half the time, start from counters like the ones this history moves
     state = None
     moved = want._run(None).tally["counters"]

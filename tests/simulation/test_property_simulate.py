@@ -161,7 +161,7 @@ def check(engine_ir: dict[str, Any], history: list[dict[str, Any]], shuffle: lis
     # Give the rows in another order than time order: simulate sorts them, stably.
     rows = table(history)
     order = sorted(range(len(history)), key=lambda i: shuffle[i % len(shuffle)])
-    report = pm.simulate(engine, rows.take(order), progress=False)
+    report = pm.simulate(engine, rows.take(order), progress=False, final_counters=True)
     history = [history[i] for i in order]
     got, amounts = by_order(report)
 
@@ -310,7 +310,9 @@ def check_programmes(engine_ir: dict[str, Any], history: list[dict[str, Any]]) -
     redeeming, store = on_fresh_store(engine)
     ref = _setup(redeeming, store)
     start = store._dump()
-    report = pm.simulate(engine, programme_table(history, ref), state=store, progress=False)
+    report = pm.simulate(
+        engine, programme_table(history, ref), state=store, progress=False, final_counters=True
+    )
     # The replay reads the store and never writes to it.
     assert store._dump().counters == start.counters
     got, amounts = by_order(report)
@@ -425,7 +427,7 @@ def test_property_simulate_with_loyalty_equals_the_reference(
     from promotor.testing.reference.programs.work import Work
 
     engine = engine_or_skip(engine_ir)
-    report = pm.simulate(engine, table(history), progress=False)
+    report = pm.simulate(engine, table(history), progress=False, final_counters=True)
     (programme,) = _programmes(engine_ir).values()
     state: dict[str, int] = {}
     upgrades = 0

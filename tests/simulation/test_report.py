@@ -77,6 +77,10 @@ def test_budget_runs_out_and_the_report_says_when() -> None:
     f = report.forecast("bf")
     assert f.remaining == 0
     assert f.runs_out_at == T0 + timedelta(hours=3)
+    # the final counters are kept only on request (the partitioned simulation merges them)
+    assert "counters" not in report._run(None).tally
+    kept = pm.simulate(engine(), orders(), progress=False, final_counters=True)
+    assert kept._run(None).tally["counters"]["budget|campaign=bf"] == 2500
 
 
 def test_once_per_customer_then_the_budget() -> None:

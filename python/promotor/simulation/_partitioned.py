@@ -166,6 +166,7 @@ def replay(
         progress=False,
         keep_orders=keep_orders,
         pools=pools,
+        final_counters=True,
     )
     return Piece(times, positions, report._runs, report._cost_minor, dict(state))
 

@@ -1,7 +1,7 @@
 //! `Program`: a compiled engine. Immutable, so it is shared freely across threads; it pickles
 //! by its IR.
 
-use std::collections::HashMap;
+use promotor_core::state::HashMap;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyIndexError;

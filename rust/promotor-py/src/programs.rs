@@ -1,7 +1,7 @@
 //! Programmes (loyalty, gift cards, issued codes): conversion only. Operations travel as JSON
 //! (`promotor_core::programs::ops`), decisions come back as JSON; every decision is the core's.
 
-use std::collections::HashMap;
+use promotor_core::state::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;

@@ -1,7 +1,7 @@
 //! `simulate`: one pass over an Arrow C stream of orders through `promotor_core::simulate`,
 //! one replay per engine (the baseline and each variant), with the GIL released per chunk.
 
-use std::collections::HashMap;
+use promotor_core::state::HashMap;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -30,8 +30,9 @@ type Capsules<'py> = (Option<Bound<'py, PyCapsule>>, Option<Bound<'py, PyCapsule
 /// counters (programme families included) and the store's pool rows `pools` (`(key,
 /// campaign, code, customer)`); returns per program `(summary, detail, tally)` (capsules
 /// `None` without `keep_orders`). `progress(n)` is called with the rows done after each chunk.
+/// The tally holds every final counter (`"counters"`) only with `final_counters`.
 #[pyfunction]
-#[pyo3(signature = (programs, orders, lines, money, timezone, states, keep_orders, progress, pools=None))]
+#[pyo3(signature = (programs, orders, lines, money, timezone, states, keep_orders, progress, pools=None, final_counters=false))]
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
 pub fn simulate<'py>(
     py: Python<'py>,
@@ -44,6 +45,7 @@ pub fn simulate<'py>(
     keep_orders: bool,
     progress: Option<Bound<'py, PyAny>>,
     pools: Option<Vec<PoolRow>>,
+    final_counters: bool,
 ) -> PyResult<Vec<(Capsules<'py>, Bound<'py, PyDict>)>> {
     let pools: PoolCodes = pools
         .unwrap_or_default()
@@ -141,7 +143,7 @@ pub fn simulate<'py>(
         } else {
             (None, None)
         };
-        let tally = tally_dict(py, sim.program(), sim.tally(), sim.state())?;
+        let tally = tally_dict(py, sim.program(), sim.tally(), sim.state(), final_counters)?;
         result.push((capsules, tally));
     }
     Ok(result)
@@ -206,6 +208,7 @@ fn tally_dict<'py>(
     program: &promotor_core::compile::Program,
     t: &Tally,
     state: &State,
+    final_counters: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let limits = state.counters.state();
     let d = PyDict::new(py);
@@ -248,8 +251,10 @@ fn tally_dict<'py>(
         ))?;
     }
     d.set_item("segments", segments)?;
-    let counters: HashMap<&str, i64> = state.counters().collect();
-    d.set_item("counters", counters)?;
+    if final_counters {
+        let counters: HashMap<&str, i64> = state.counters().collect();
+        d.set_item("counters", counters)?;
+    }
     programmes(py, &d, program, t, state)?;
     Ok(d)
 }

@@ -2,7 +2,7 @@
 //! (DESIGN section 8). The store and the retry loop live in Python (`promotor.redemption`);
 //! every decision is the core's (`Program::decide`).
 
-use std::collections::HashMap;
+use promotor_core::state::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};

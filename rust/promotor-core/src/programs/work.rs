@@ -2,7 +2,7 @@
 //! deltas that commit the changes, one per counter, each with the bounds that keep every
 //! step's own check true when a store applies them to the latest values.
 
-use std::collections::HashMap;
+use crate::state::HashMap;
 
 use crate::state::{Delta, Snapshot};
 
@@ -28,7 +28,7 @@ impl<'s> Work<'s> {
     pub fn new(snapshot: &'s Snapshot) -> Self {
         Self {
             snapshot,
-            changes: HashMap::new(),
+            changes: HashMap::default(),
             order: Vec::new(),
         }
     }
@@ -60,7 +60,7 @@ impl<'s> Work<'s> {
     }
 
     /// Every value now: the snapshot's with this decision's changes.
-    pub fn values(&self) -> std::collections::HashMap<String, i64> {
+    pub fn values(&self) -> HashMap<String, i64> {
         let mut out = self.snapshot.0.clone();
         for k in &self.order {
             out.insert(k.clone(), self.get(k));

@@ -4,7 +4,7 @@
 //! ([`crate::programs::keys`]); a counter that comes back to 0 is dropped, as a store's read
 //! leaves zeros out, so the snapshot the core decides on is the one `engine.redeem` reads.
 
-use std::collections::HashMap;
+use crate::state::HashMap;
 
 use crate::state::{Delta, Snapshot};
 

@@ -1,7 +1,7 @@
 //! An in-memory state that applies deltas exactly as a store does: all of one decision or
 //! none. The simulation replays history through it; the tests use it as the model of a store.
 
-use std::collections::HashMap;
+use crate::state::HashMap;
 
 use super::{Delta, Snapshot};
 
@@ -37,7 +37,7 @@ impl MemoryState {
     /// Applies every delta if each holds on the value it meets (deltas on one key see the
     /// earlier ones); otherwise applies none.
     pub fn apply(&mut self, deltas: &[Delta]) -> Result<(), Conflict> {
-        let mut next: HashMap<&str, i64> = HashMap::new();
+        let mut next: HashMap<&str, i64> = HashMap::default();
         for d in deltas {
             let value = next
                 .get(d.key.as_str())

@@ -1,7 +1,7 @@
 //! `import`: loyalty rows decided in order, each with its own deltas (`add`, `replace` or
 //! `retroactive`).
 
-use std::collections::HashMap;
+use crate::state::HashMap;
 
 use serde_json::{json, Value as J};
 
