@@ -13,6 +13,14 @@ mod programs;
 mod simulate;
 mod state;
 
+/// The native module's allocator (Rust's allocations only; Python's objects keep `CPython`'s).
+/// Pricing allocates small vectors per campaign and line, and the simulation builds keys and
+/// lots per order: with glibc's malloc, allocation and freeing were about a quarter of a
+/// qualifying cart's and of a replay's instructions (docs/performance.md), mimalloc's free
+/// lists cost a fraction of that. The polars Python package replaces its allocator likewise.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pyo3::exceptions::PyUnicodeEncodeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
