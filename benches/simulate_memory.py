@@ -41,7 +41,9 @@ def child(n: int) -> dict[str, Any]:
             yield t.set_column(t.column_names.index("customer_id"), "customer_id", pa.array(ids))
 
     started = time.perf_counter()
-    report = pm.simulate(stateful_engine(), months(), progress=False, keep_orders=False)
+    report = pm.simulate(
+        stateful_engine(), months(), progress=False, final_counters=True, keep_orders=False
+    )
     seconds = time.perf_counter() - started
     with open("/proc/self/status") as f:
         peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))

@@ -47,6 +47,7 @@ def assert_same_report(got: pm.Report, want: pm.Report) -> None:
     assert got._cost_minor == want._cost_minor
     for name in want.variants:
         g, w = got._run(name), want._run(name)
+        assert "counters" in w.tally  # the final counters are compared too
         for key, value in w.tally.items():
             assert g.tally[key] == value, (name, key)
         for kind in ("_campaigns", "_daily", "_segments"):
@@ -129,7 +130,7 @@ def test_a_shared_budget_running_out_changes_later_orders(client: Any, npartitio
     engine = black_friday()
     orders = history_table()
     got = pm_dask.simulate(engine, frame(orders, npartitions), partitions=2)
-    assert_same_report(got, pm.simulate(engine, orders, progress=False))
+    assert_same_report(got, pm.simulate(engine, orders, progress=False, final_counters=True))
     discounts = dict(zip(got.orders["order_id"], got.orders["discount"], strict=True))
     assert discounts == {
         "o1": Decimal("4.00"),
@@ -178,7 +179,7 @@ def test_a_shared_campaign_on_the_discounted_cart_joins_the_ordered_pass(client:
         ]
     )
     orders = history_table([("o1", "b", 50, 0), ("o2", "a", 60, 1)]).drop_columns(["codes"])
-    want = pm.simulate(engine, orders, progress=False)
+    want = pm.simulate(engine, orders, progress=False, final_counters=True)
     assert want.orders["discount"].to_pylist() == [Decimal("15.00"), Decimal("10.00")]
     for npartitions in (1, 2):
         got = pm_dask.simulate(engine, frame(orders, npartitions), partitions=2)
@@ -201,7 +202,9 @@ def test_starting_state_and_variants(client: Any) -> None:
     state = {"budget|campaign=bf": 400, "count|campaign=welcome|customer=a": 1, "other": 7}
     kwargs: dict[str, Any] = {"variants": {"bigger": bigger}, "state": state}
     got = pm_dask.simulate(engine, frame(orders, 2), **kwargs)
-    assert_same_report(got, pm.simulate(engine, orders, progress=False, **kwargs))
+    assert_same_report(
+        got, pm.simulate(engine, orders, progress=False, final_counters=True, **kwargs)
+    )
     discounts = dict(zip(got.orders["order_id"], got.orders["discount"], strict=True))
     assert discounts["o1"] == Decimal("4.00")
     assert discounts["o2"] == Decimal("6.00")  # bf refused (8.00 used): backup and WELCOME
@@ -215,7 +218,9 @@ def test_without_shared_limits_every_order_is_replayed_per_partition(client: Any
     )
     orders = history_table()
     got = pm_dask.simulate(engine, frame(orders, 3), keep_orders=False)
-    assert_same_report(got, pm.simulate(engine, orders, progress=False, keep_orders=False))
+    assert_same_report(
+        got, pm.simulate(engine, orders, progress=False, final_counters=True, keep_orders=False)
+    )
 
 
 def test_bad_input_is_refused_before_any_work(client: Any) -> None:
@@ -258,7 +263,14 @@ def test_sample_history_with_lines_and_customers(client: Any) -> None:
     )
     orders = sample.orders.drop_columns(["email", "segments"])
     engine = stateful_engine()
-    want = pm.simulate(engine, orders, sample.lines, customers=sample.customers, progress=False)
+    want = pm.simulate(
+        engine,
+        orders,
+        sample.lines,
+        customers=sample.customers,
+        progress=False,
+        final_counters=True,
+    )
     got = pm_dask.simulate(
         engine, frame(orders, 4), frame(sample.lines, 3), customers=sample.customers
     )
@@ -303,7 +315,7 @@ def test_property_dask_simulate_equals_simulate(
     moved = want._run(None).tally["counters"]
     if moved and data.draw(st.booleans()):
         state = {k: data.draw(st.integers(0, v)) for k, v in moved.items()}
-        want = pm.simulate(engine, orders, state=state, progress=False)
+        want = pm.simulate(engine, orders, state=state, progress=False, final_counters=True)
     note(f"state={state} npartitions={npartitions} partitions={partitions}")
     got = pm_dask.simulate(engine, frame(orders, npartitions), state=state, partitions=partitions)
     assert_same_report(got, want)
@@ -324,7 +336,7 @@ def test_points_and_tiers_stay_with_their_customer(client: Any) -> None:
     )
     rows = [(f"o{i}", "abcd"[i % 4], 60, i) for i in range(12)]
     orders = history_table(rows).drop_columns(["codes"])
-    want = pm.simulate(engine, orders, progress=False)
+    want = pm.simulate(engine, orders, progress=False, final_counters=True)
     assert [r["program_id"] for r in want.loyalty.to_pylist()] == ["points"]
     assert {r["tier"]: r["members"] for r in want.tiers.to_pylist()} == {None: 0, "gold": 4}
     # 3 orders each of 59.00 paid: 59 and 59 points reach gold (100), read before the 3rd
@@ -362,7 +374,7 @@ def test_property_dask_simulate_with_programmes_equals_simulate(
     setup, store = on_fresh_store(engine)
     ref = _setup(setup, store)
     orders = programme_table(history, ref)
-    want = pm.simulate(engine, orders, state=store, progress=False)
+    want = pm.simulate(engine, orders, state=store, progress=False, final_counters=True)
     note(f"npartitions={npartitions} partitions={partitions}")
     got = pm_dask.simulate(engine, frame(orders, npartitions), state=store, partitions=partitions)
     assert_same_report(got, want)
