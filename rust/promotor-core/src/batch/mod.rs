@@ -141,7 +141,8 @@ impl<'p> Batch<'p> {
     }
 
     /// One slice of a chunk, start to finish on the calling thread: its output, or its bad
-    /// rows' problems (at most [`MAX_ERRORS`]).
+    /// rows' problems (rows are read until [`MAX_ERRORS`] are found; [`Batch::chunk`] keeps
+    /// the chunk's first [`MAX_ERRORS`]).
     fn piece(
         &self,
         orders: &RecordBatch,
@@ -172,7 +173,6 @@ impl<'p> Batch<'p> {
             if errors.is_empty() {
                 Ok(rows)
             } else {
-                errors.truncate(MAX_ERRORS);
                 Err(errors)
             }
         })?;
