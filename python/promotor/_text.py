@@ -1,4 +1,5 @@
-"""Text forms shared by the definition and input sides: decimals, instants, spans, hints.
+"""Text forms shared by the definition, input and result sides: decimals, instants, spans,
+hints, JSON-safe data and escaped ids.
 
 >>> decimal_text(0.1 + 0.2)
 '0.3'
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 __all__ = [
     "MAX_MAGNITUDE",
@@ -23,7 +25,9 @@ __all__ = [
     "did_you_mean",
     "duration_text",
     "float_decimal",
+    "json_safe",
     "rfc3339",
+    "shown",
     "suggest",
 ]
 
@@ -132,3 +136,40 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """
     close = suggest(name, candidates)
     return f"; did you mean '{close}'?" if close else ""
+
+
+def shown(text: str | None) -> str:
+    """Text from the input or a definition (an id, a sku, a code) as an explanation prints it:
+    as is when printable, else with its control, format and line-breaking characters escaped,
+    so that a newline or an escape code in a sku cannot forge a line of the explanation.
+
+    >>> shown("MUG-1"), shown("A\\n  + forged: -100 USD"), shown("\\x1b[31mred")
+    ('MUG-1', 'A\\\\n  + forged: -100 USD', '\\\\x1b[31mred')
+    """
+    if text is None:
+        return ""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def json_safe(value: Any) -> Any:
+    """Plain data as JSON can carry it: decimals as strings (exactly), times in RFC 3339,
+    durations as duration literals (``"90s"``), mapping keys as strings.
+
+    >>> json_safe({0: Decimal("1.50"), "at": datetime(2026, 1, 1, tzinfo=UTC)})
+    {'0': '1.50', 'at': '2026-01-01T00:00:00Z'}
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, timedelta):
+        return duration_text(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return str(value)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from . import _native
 from ._native import Applied
-from ._text import duration_text, rfc3339
+from ._text import json_safe, shown
 
 __all__ = [
     "Applied",
@@ -125,43 +125,6 @@ class Part:
     shipping_amount: Decimal
     allocations: dict[int, Decimal]
     gifts: list[Gift]
-
-
-def shown(text: str | None) -> str:
-    """Text from the input or a definition (an id, a sku, a code) as an explanation prints it:
-    as is when printable, else with its control, format and line-breaking characters escaped,
-    so that a newline or an escape code in a sku cannot forge a line of the explanation.
-
-    >>> shown("MUG-1"), shown("A\\n  + forged: -100 USD"), shown("\\x1b[31mred")
-    ('MUG-1', 'A\\\\n  + forged: -100 USD', '\\\\x1b[31mred')
-    """
-    if text is None:
-        return ""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def json_safe(value: Any) -> Any:
-    """Plain data as JSON can carry it: decimals as strings (exactly), times in RFC 3339,
-    durations as duration literals (``"90s"``), mapping keys as strings.
-
-    >>> json_safe({0: Decimal("1.50"), "at": _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)})
-    {'0': '1.50', 'at': '2026-01-01T00:00:00Z'}
-    """
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    if isinstance(value, _dt.datetime):
-        return rfc3339(value)
-    if isinstance(value, _dt.timedelta):
-        return duration_text(value)
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return str(value)
 
 
 def render_value(value: Any) -> str:
