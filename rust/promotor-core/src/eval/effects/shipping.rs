@@ -42,11 +42,7 @@ fn holds<'a>(ctx: &mut Ctx<'a>, pred: Option<&'a Node>, j: usize) -> bool {
         .method_maps(ctx.input)
         .get(j)
         .map_or(Value::Null, Value::from_meta);
-    let saved = std::mem::take(&mut ctx.vars);
-    ctx.vars.push(m);
-    let r = ctx.test(p);
-    ctx.vars = saved;
-    r
+    ctx.test_on(p, m)
 }
 
 /// The shipping methods a shipping target takes: each method's current amount `S_j` (0 for a
@@ -115,6 +111,7 @@ impl Discount {
             takes: Vec::new(),
             methods: shares,
             steps: Vec::new(),
+            whole: false,
         }
     }
 

@@ -16,6 +16,9 @@ use super::{CartBound, Group, State, Take};
 pub struct Lines {
     pub amounts: Vec<i128>,
     pub takes: Vec<Take>,
+    /// Whether every take is all the units of its line, on a state where no line is split
+    /// into groups: see [`super::Discount::whole`].
+    pub whole: bool,
 }
 
 impl Lines {
@@ -28,6 +31,9 @@ impl Lines {
     fn push(&mut self, line: usize, group: usize, g: Group, taken: i128) {
         if taken <= 0 {
             return;
+        }
+        if taken != g.count || group != 0 {
+            self.whole = false;
         }
         let worth = part(g.amount, taken, g.count);
         self.amounts[line] += worth;
@@ -56,11 +62,7 @@ pub fn quantity(ctx: &Ctx<'_>, i: usize) -> i128 {
 /// the original item; `item` is its slot 0.
 pub fn holds<'a>(ctx: &mut Ctx<'a>, pred: Option<&'a Node>, i: usize) -> bool {
     let Some(p) = pred else { return true };
-    let saved = std::mem::take(&mut ctx.vars);
-    ctx.vars.push(crate::value::Value::Item(i));
-    let r = ctx.test(p);
-    ctx.vars = saved;
-    r
+    ctx.test_on(p, crate::value::Value::Item(i))
 }
 
 /// `floor(a × t / q)` for `0 <= a`, `0 <= t <= q`, `q >= 1`, without overflow:
@@ -189,6 +191,7 @@ pub fn lines<'a>(ctx: &mut Ctx<'a>, on: &'a CTarget, state: &State) -> Option<Li
     let mut out = Lines {
         amounts: vec![0; n],
         takes: Vec::with_capacity(n),
+        whole: state.units.iter().all(Vec::is_empty),
     };
     match on {
         CTarget::Shipping { .. } => return None,

@@ -382,6 +382,24 @@ impl<'a> Ctx<'a> {
         self.eval(n).truthy()
     }
 
+    /// [`Ctx::test`] of a predicate whose slot 0 is `it` (an item, a shipping method), with
+    /// no other variable in scope. Effects call it outside any binding, per line: then `vars`
+    /// is empty and its buffer is reused rather than set aside (which would allocate a new
+    /// one for every line).
+    pub fn test_on(&mut self, n: &'a Node, it: Value<'a>) -> bool {
+        if self.vars.is_empty() {
+            self.vars.push(it);
+            let r = self.test(n);
+            self.vars.clear();
+            return r;
+        }
+        let saved = std::mem::take(&mut self.vars);
+        self.vars.push(it);
+        let r = self.test(n);
+        self.vars = saved;
+        r
+    }
+
     pub fn eval(&mut self, n: &'a Node) -> Value<'a> {
         match n {
             Node::Const(v) => Value::borrowed(v),

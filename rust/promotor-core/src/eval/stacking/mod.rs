@@ -674,10 +674,12 @@ pub(crate) fn stack<'a>(
 
 /// The non-zero line shares, by ascending line index.
 fn shares(lines: &[i128], exponent: u32) -> Vec<(usize, rust_decimal::Decimal)> {
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v != 0)
-        .map(|(i, v)| (i, from_minor(*v, exponent)))
-        .collect()
+    // Sized first: a filtered `collect` would grow the vector several times per campaign.
+    let mut out = Vec::with_capacity(lines.iter().filter(|v| **v != 0).count());
+    for (i, v) in lines.iter().enumerate() {
+        if *v != 0 {
+            out.push((i, from_minor(*v, exponent)));
+        }
+    }
+    out
 }
