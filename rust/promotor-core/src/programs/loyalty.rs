@@ -66,6 +66,15 @@ impl LotRef<'_> {
     }
 }
 
+/// A customer's counters as an announcement reads them ([`Loyalty::read`]).
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// Points earned in the tier window.
+    pub window: i64,
+    /// Lots due a `points_expiring` notice, in no particular order.
+    due: Vec<Lot>,
+}
+
 /// What a customer has in a programme at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
@@ -266,15 +275,24 @@ impl Loyalty {
 
     /// Points earned in the tier window up to `today`.
     pub fn window_points(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> i64 {
-        let from = self
-            .tier_window_days
-            .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))));
+        let from = self.window_start(today);
         work.each_member(family)
             .filter_map(|(m, points)| {
                 let day = keys::parse_date(m.strip_prefix("earned=")?)?;
-                (day <= today && from.is_none_or(|f| day > f)).then_some(points)
+                in_window(day, today, from).then_some(points)
             })
             .sum()
+    }
+
+    /// The day before the tier window that ends `today` (`None`: all time).
+    fn window_start(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.tier_window_days
+            .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))))
+    }
+
+    /// Whether points earned on `day` count toward the tier `today`.
+    fn counts_toward_tier(&self, day: NaiveDate, today: NaiveDate) -> bool {
+        in_window(day, today, self.window_start(today))
     }
 
     /// The tier reached by `points` earned in the window.
@@ -322,11 +340,19 @@ impl Loyalty {
     /// the order is total).
     fn spendable<'a>(work: &'a Work<'_>, family: &'a str, today: NaiveDate) -> Vec<LotRef<'a>> {
         let mut lots: Vec<LotRef<'a>> = Self::lot_refs(work, family)
-            .filter(|l| l.available <= today && l.expires.is_none_or(|e| today < e))
-            .filter(|l| l.points > 0)
+            .filter(|l| Self::is_spendable(l, today))
             .collect();
-        lots.sort_unstable_by_key(|l| (l.expires.is_none(), l.expires, l.available, l.member));
+        lots.sort_unstable_by_key(Self::spending_order);
         lots
+    }
+
+    /// An available lot with points.
+    fn is_spendable(l: &LotRef<'_>, today: NaiveDate) -> bool {
+        l.available <= today && l.expires.is_none_or(|e| today < e) && l.points > 0
+    }
+
+    fn spending_order<'a>(l: &LotRef<'a>) -> (bool, Option<NaiveDate>, NaiveDate, &'a str) {
+        (l.expires.is_none(), l.expires, l.available, l.member)
     }
 
     /// Credits `points` becoming available on `available` (owed points are paid first, but
@@ -502,9 +528,91 @@ impl Loyalty {
         events: &mut Vec<Event>,
     ) {
         let today = self.today(now);
+        let reading = self.read(work, family, today);
+        self.announce_read(work, family, customer, today, reading, events);
+    }
+
+    /// What an announcement reads of a customer's counters on `today`, in one pass over
+    /// them: the points earned in the tier window ([`Loyalty::window_points`]) and the lots
+    /// due a `points_expiring` notice (available, with points, expiring within
+    /// `expiring_notice_days`).
+    pub fn read(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> Reading {
+        let from = self.window_start(today);
+        let mut reading = Reading::default();
+        for (m, points) in work.each_member(family) {
+            if let Some(day) = m.strip_prefix("earned=") {
+                if keys::parse_date(day).is_some_and(|day| in_window(day, today, from)) {
+                    reading.window += points;
+                }
+            } else if let Some((available, expires)) =
+                m.strip_prefix("lot=").and_then(keys::parse_span)
+            {
+                let lot = LotRef {
+                    available,
+                    expires,
+                    points,
+                    member: m,
+                };
+                if self.is_due(&lot, today) {
+                    reading.due.push(lot.to_lot());
+                }
+            }
+        }
+        reading
+    }
+
+    /// Brings `reading` up to date after [`Loyalty::credit`] of `points` to the lot
+    /// `lot` becoming available on `available` (the lot's and the window's counters are
+    /// the only ones of the reading a credit changes): a checkout reads its customer once.
+    pub fn credited(
+        &self,
+        work: &Work<'_>,
+        family: &str,
+        reading: &mut Reading,
+        (lot, available, points): (&str, NaiveDate, i64),
+        today: NaiveDate,
+    ) {
+        // Dates as the keys read back, as a second read would see them.
+        let earned = keys::parse_date(&keys::date(available));
+        if earned.is_some_and(|day| self.counts_toward_tier(day, today)) {
+            reading.window += points;
+        }
+        reading.due.retain(|l| l.member != lot);
+        if let Some((available, expires)) = lot.strip_prefix("lot=").and_then(keys::parse_span) {
+            let now = LotRef {
+                available,
+                expires,
+                points: work.get(&keys::member(family, lot)),
+                member: lot,
+            };
+            if self.is_due(&now, today) {
+                reading.due.push(now.to_lot());
+            }
+        }
+    }
+
+    /// An available lot with points that expires within the notice period.
+    fn is_due(&self, l: &LotRef<'_>, today: NaiveDate) -> bool {
+        let notice = Days::new(u64::from(self.notice_days));
+        Self::is_spendable(l, today)
+            && l.expires
+                .is_some_and(|e| today >= e.checked_sub_days(notice).unwrap_or(NaiveDate::MIN))
+    }
+
+    /// [`Loyalty::announce`] on `today` from what [`Loyalty::read`] read after the call's
+    /// changes.
+    pub fn announce_read(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        customer: &str,
+        today: NaiveDate,
+        reading: Reading,
+        events: &mut Vec<Event>,
+    ) {
         let tier_key = keys::member(family, "tier");
         let was = work.get(&tier_key);
-        let is = self.tier(work, family, today).map_or(0, |t| t as i64 + 1);
+        let is = self.tier_for(reading.window).map_or(0, |t| t as i64 + 1);
         if was != is {
             work.add(&tier_key, is - was, Some(is), Some(is));
             let name = |v: i64| {
@@ -519,25 +627,18 @@ impl Loyalty {
                 json!({"program": self.id, "from": name(was), "to": name(is)}),
             ));
         }
-        // Only lots due a notice build their marker's key: most lots of a year's expiry are not.
-        let due: Vec<(LotRef<'_>, NaiveDate)> = Self::spendable(work, family, today)
-            .into_iter()
-            .filter_map(|lot| {
-                let expires = lot.expires?;
-                let due = expires
-                    .checked_sub_days(Days::new(u64::from(self.notice_days)))
-                    .unwrap_or(NaiveDate::MIN);
-                (today >= due).then_some((lot, expires))
-            })
-            .collect();
-        let due: Vec<(String, i64, NaiveDate)> = due
-            .into_iter()
-            .map(|(lot, expires)| {
-                let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
-                (marker, lot.points, expires)
-            })
-            .collect();
-        for (marker, points, expires) in due {
+        // Notices in spending order; only lots due one build their marker's key, and most
+        // lots of a year's expiry are not due.
+        let mut due = reading.due;
+        due.sort_unstable_by(|a, b| {
+            let key = |l: &Lot| (l.expires.is_none(), l.expires, l.available);
+            key(a).cmp(&key(b)).then_with(|| a.member.cmp(&b.member))
+        });
+        for lot in due {
+            let Some(expires) = lot.expires else {
+                continue;
+            };
+            let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
             if work.get(&marker) == 0 {
                 work.add(&marker, 1, None, Some(1));
                 events.push(Event::new(
@@ -545,7 +646,7 @@ impl Loyalty {
                     Some(customer),
                     json!({
                         "program": self.id,
-                        "points": points,
+                        "points": lot.points,
                         "expires_on": keys::date(expires),
                         "days_left": (expires - today).num_days(),
                     }),
@@ -589,6 +690,11 @@ impl Loyalty {
 /// A date's ISO weekday, for tests.
 pub fn weekday(d: NaiveDate) -> u32 {
     d.weekday().number_from_monday()
+}
+
+/// Whether `day` is in the tier window of `today` that starts after `from`.
+fn in_window(day: NaiveDate, today: NaiveDate, from: Option<NaiveDate>) -> bool {
+    day <= today && from.is_none_or(|f| day > f)
 }
 
 /// An expiry date for ordering, with "never" after every date.
@@ -635,5 +741,83 @@ mod tests {
         // 20.50 at double points: 41.
         let r = Ratio::of(Decimal::new(2050, 2)).times(Ratio::of(Decimal::TWO));
         assert_eq!(r.map(Ratio::floor), Some(41));
+    }
+
+    #[test]
+    fn a_checkout_reading_once_announces_what_a_second_read_would() {
+        use crate::state::Snapshot;
+        let day = |s: &str| keys::parse_date(s).unwrap();
+        let family = keys::loyalty("pts", "c1");
+        let snap: Snapshot = [
+            ("lot=2025-01-20/2026-01-20", 40),
+            ("lot=2025-01-12/2026-01-12", 5),
+            ("lot=2025-03-01/2026-03-01", 70),
+            ("lot=2025-12-01/-", 9),
+            ("lot=2026-01-10/2026-01-20", 3),
+            ("lot=2026-01-13/2026-01-23", 8),
+            ("earned=2025-12-20", 400),
+            ("earned=2026-01-10", 30),
+            ("notice=2025-01-12/2026-01-12", 1),
+            ("tier", 1),
+        ]
+        .into_iter()
+        .map(|(m, v)| (keys::member(&family, m), v))
+        .collect();
+        let now = Loyalty {
+            id: String::new(),
+            earn: Vec::new(),
+            pending_days: 0,
+            expire_after_days: None,
+            tiers: Vec::new(),
+            tier_window_days: None,
+            rewards: Vec::new(),
+            point_minor: None,
+            tz: chrono_tz::UTC,
+            notice_days: 0,
+        }
+        .midnight(day("2026-01-10"))
+            + 3_600_000_000;
+        for (pending, expire, window, notice) in [
+            (0, Some(10), Some(30), 14),
+            (3, Some(10), Some(0), 14),
+            (0, None, None, 0),
+            (14, Some(365), Some(365), 400),
+        ] {
+            let l = Loyalty {
+                id: "pts".to_owned(),
+                earn: Vec::new(),
+                pending_days: pending,
+                expire_after_days: expire,
+                tiers: [("silver", 300), ("gold", 460)]
+                    .into_iter()
+                    .map(|(name, points)| super::super::CTier {
+                        name: name.to_owned(),
+                        points,
+                        multiplier: Decimal::ONE,
+                    })
+                    .collect(),
+                tier_window_days: window,
+                rewards: Vec::new(),
+                point_minor: None,
+                tz: chrono_tz::UTC,
+                notice_days: notice,
+            };
+            let today = l.today(now);
+            let available = l.order_available(today);
+            let (mut once, mut twice) = (Work::new(&snap), Work::new(&snap));
+            let (mut by_once, mut by_twice) = (Vec::new(), Vec::new());
+            let mut reading = l.read(&once, &family, today);
+            let lot = l.credit(&mut once, &family, 50, available, false);
+            l.credited(&once, &family, &mut reading, (&lot, available, 50), today);
+            l.announce_read(&mut once, &family, "c1", today, reading, &mut by_once);
+            l.credit(&mut twice, &family, 50, available, false);
+            l.announce(&mut twice, &family, "c1", now, &mut by_twice);
+            assert_eq!(
+                by_once, by_twice,
+                "{pending} {expire:?} {window:?} {notice}"
+            );
+            assert_eq!(once.deltas(), twice.deltas());
+            assert!(!by_twice.is_empty());
+        }
     }
 }
