@@ -12,6 +12,7 @@ use super::work::Work;
 use super::{code_key, gift_cards, keys, Event, Loyalty};
 use crate::compile::Program;
 use crate::eval::derive;
+use crate::eval::expr::Facts;
 use crate::input::Input;
 use crate::money::to_minor;
 use crate::outcome::{Outcome, Rejected};
@@ -230,17 +231,37 @@ impl Program {
             }
         }
         let mut earned = Vec::new();
+        // The facts earning rules and referral conditions read, derived once, and only for
+        // them: earning rules without `rules` read none (a schedule reads `now`).
+        let mut facts = None;
+        let no_facts = Facts::default();
         if let (Some(customer), true) = (customer, same_currency) {
             let paid = outcome.subtotal - (outcome.discount - outcome.shipping_discount);
-            let (facts, _) = derive(input, outcome.currency.clone(), exponent, p.mode);
             for l in &p.programs.loyalty {
                 let family = keys::loyalty(&l.id, customer);
                 let today = today_of(l);
-                let tier = l.tier(&work, &family, today);
-                let mut ctx = context(input, &facts, p.mode);
+                // Read once, before the credit, which then updates what it changed.
+                let mut reading = l.read(&work, &family, today);
+                let tier = l.tier_for(reading.window);
+                let facts: &Facts = if l.earn.iter().any(|r| r.rules.is_some()) {
+                    facts.get_or_insert_with(|| {
+                        derive(input, outcome.currency.clone(), exponent, p.mode).0
+                    })
+                } else {
+                    &no_facts
+                };
+                let mut ctx = context(input, facts, p.mode);
                 let points = l.points(&mut ctx, None, paid, tier, now);
                 if points > 0 {
-                    let lot = l.credit(&mut work, &family, points, l.order_available(today), false);
+                    let available = l.order_available(today);
+                    let lot = l.credit(&mut work, &family, points, available, false);
+                    l.credited(
+                        &work,
+                        &family,
+                        &mut reading,
+                        (&lot, available, points),
+                        today,
+                    );
                     events.push(l.earned_event(
                         customer,
                         points,
@@ -250,13 +271,14 @@ impl Program {
                     ));
                     earned.push((l.id.clone(), points));
                 }
-                l.announce(&mut work, &family, customer, now, &mut events);
+                l.announce_read(&mut work, &family, customer, today, reading, &mut events);
             }
         }
-        if let Some(friend) = customer {
+        if let (Some(friend), false) = (customer, p.programs.referral.is_empty()) {
             let mut codes = pay.codes.clone();
-            let (facts, _) = derive(input, outcome.currency.clone(), exponent, p.mode);
-            let mut ctx = context(input, &facts, p.mode);
+            let facts = facts
+                .get_or_insert_with(|| derive(input, outcome.currency.clone(), exponent, p.mode).0);
+            let mut ctx = context(input, facts, p.mode);
             let applied: Vec<&str> = outcome
                 .applied
                 .iter()

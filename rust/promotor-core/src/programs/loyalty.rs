@@ -66,6 +66,15 @@ impl LotRef<'_> {
     }
 }
 
+/// A customer's counters as an announcement reads them ([`Loyalty::read`]).
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// Points earned in the tier window.
+    pub window: i64,
+    /// Lots due a `points_expiring` notice, in no particular order.
+    due: Vec<Lot>,
+}
+
 /// What a customer has in a programme at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
@@ -84,7 +93,19 @@ pub struct Ratio {
     pub den: i128,
 }
 
-const fn gcd(mut a: i128, mut b: i128) -> i128 {
+fn gcd(a: i128, b: i128) -> i128 {
+    // Amounts, rates and multipliers are small: 64-bit division is one instruction where
+    // 128-bit division is a library call, and an order's points take a dozen of them.
+    if let (Ok(mut x), Ok(mut y)) = (
+        u64::try_from(a.unsigned_abs()),
+        u64::try_from(b.unsigned_abs()),
+    ) {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        return i128::from(x);
+    }
+    let (mut a, mut b) = (a, b);
     while b != 0 {
         let t = a % b;
         a = b;
@@ -94,6 +115,23 @@ const fn gcd(mut a: i128, mut b: i128) -> i128 {
         -a
     } else {
         a
+    }
+}
+
+/// `a * b`, `None` on an overflow; one machine multiplication when both fit in 64 bits
+/// (their product then always fits in 128).
+fn mul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `a / b` (truncated, as `/`), in 64 bits when both fit.
+fn div(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
+        _ => a / b,
     }
 }
 
@@ -107,7 +145,7 @@ impl Ratio {
 
     fn reduced(num: i128, den: i128) -> Self {
         let g = gcd(num, den).max(1);
-        let (n, d) = (num / g, den / g);
+        let (n, d) = (div(num, g), div(den, g));
         if d < 0 {
             Self { num: -n, den: -d }
         } else {
@@ -118,8 +156,8 @@ impl Ratio {
     pub fn times(self, o: Self) -> Option<Self> {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
-        let num = (self.num / g1).checked_mul(o.num / g2)?;
-        let den = (self.den / g2).checked_mul(o.den / g1)?;
+        let num = mul(div(self.num, g1), div(o.num, g2))?;
+        let den = mul(div(self.den, g2), div(o.den, g1))?;
         Some(Self::reduced(num, den))
     }
 
@@ -136,11 +174,8 @@ impl Ratio {
 
     pub fn plus(self, o: Self) -> Option<Self> {
         let g = gcd(self.den, o.den).max(1);
-        let den = (self.den / g).checked_mul(o.den)?;
-        let num = self
-            .num
-            .checked_mul(o.den / g)?
-            .checked_add(o.num.checked_mul(self.den / g)?)?;
+        let den = mul(div(self.den, g), o.den)?;
+        let num = mul(self.num, div(o.den, g))?.checked_add(mul(o.num, div(self.den, g))?)?;
         Some(Self::reduced(num, den))
     }
 
@@ -240,15 +275,24 @@ impl Loyalty {
 
     /// Points earned in the tier window up to `today`.
     pub fn window_points(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> i64 {
-        let from = self
-            .tier_window_days
-            .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))));
+        let from = self.window_start(today);
         work.each_member(family)
             .filter_map(|(m, points)| {
                 let day = keys::parse_date(m.strip_prefix("earned=")?)?;
-                (day <= today && from.is_none_or(|f| day > f)).then_some(points)
+                in_window(day, today, from).then_some(points)
             })
             .sum()
+    }
+
+    /// The day before the tier window that ends `today` (`None`: all time).
+    fn window_start(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.tier_window_days
+            .and_then(|d| today.checked_sub_days(Days::new(u64::from(d))))
+    }
+
+    /// Whether points earned on `day` count toward the tier `today`.
+    fn counts_toward_tier(&self, day: NaiveDate, today: NaiveDate) -> bool {
+        in_window(day, today, self.window_start(today))
     }
 
     /// The tier reached by `points` earned in the window.
@@ -296,11 +340,19 @@ impl Loyalty {
     /// the order is total).
     fn spendable<'a>(work: &'a Work<'_>, family: &'a str, today: NaiveDate) -> Vec<LotRef<'a>> {
         let mut lots: Vec<LotRef<'a>> = Self::lot_refs(work, family)
-            .filter(|l| l.available <= today && l.expires.is_none_or(|e| today < e))
-            .filter(|l| l.points > 0)
+            .filter(|l| Self::is_spendable(l, today))
             .collect();
-        lots.sort_unstable_by_key(|l| (l.expires.is_none(), l.expires, l.available, l.member));
+        lots.sort_unstable_by_key(Self::spending_order);
         lots
+    }
+
+    /// An available lot with points.
+    fn is_spendable(l: &LotRef<'_>, today: NaiveDate) -> bool {
+        l.available <= today && l.expires.is_none_or(|e| today < e) && l.points > 0
+    }
+
+    fn spending_order<'a>(l: &LotRef<'a>) -> (bool, Option<NaiveDate>, NaiveDate, &'a str) {
+        (l.expires.is_none(), l.expires, l.available, l.member)
     }
 
     /// Credits `points` becoming available on `available` (owed points are paid first, but
@@ -476,9 +528,91 @@ impl Loyalty {
         events: &mut Vec<Event>,
     ) {
         let today = self.today(now);
+        let reading = self.read(work, family, today);
+        self.announce_read(work, family, customer, today, reading, events);
+    }
+
+    /// What an announcement reads of a customer's counters on `today`, in one pass over
+    /// them: the points earned in the tier window ([`Loyalty::window_points`]) and the lots
+    /// due a `points_expiring` notice (available, with points, expiring within
+    /// `expiring_notice_days`).
+    pub fn read(&self, work: &Work<'_>, family: &str, today: NaiveDate) -> Reading {
+        let from = self.window_start(today);
+        let mut reading = Reading::default();
+        for (m, points) in work.each_member(family) {
+            if let Some(day) = m.strip_prefix("earned=") {
+                if keys::parse_date(day).is_some_and(|day| in_window(day, today, from)) {
+                    reading.window += points;
+                }
+            } else if let Some((available, expires)) =
+                m.strip_prefix("lot=").and_then(keys::parse_span)
+            {
+                let lot = LotRef {
+                    available,
+                    expires,
+                    points,
+                    member: m,
+                };
+                if self.is_due(&lot, today) {
+                    reading.due.push(lot.to_lot());
+                }
+            }
+        }
+        reading
+    }
+
+    /// Brings `reading` up to date after [`Loyalty::credit`] of `points` to the lot
+    /// `lot` becoming available on `available` (the lot's and the window's counters are
+    /// the only ones of the reading a credit changes): a checkout reads its customer once.
+    pub fn credited(
+        &self,
+        work: &Work<'_>,
+        family: &str,
+        reading: &mut Reading,
+        (lot, available, points): (&str, NaiveDate, i64),
+        today: NaiveDate,
+    ) {
+        // Dates as the keys read back, as a second read would see them.
+        let earned = keys::parse_date(&keys::date(available));
+        if earned.is_some_and(|day| self.counts_toward_tier(day, today)) {
+            reading.window += points;
+        }
+        reading.due.retain(|l| l.member != lot);
+        if let Some((available, expires)) = lot.strip_prefix("lot=").and_then(keys::parse_span) {
+            let now = LotRef {
+                available,
+                expires,
+                points: work.get(&keys::member(family, lot)),
+                member: lot,
+            };
+            if self.is_due(&now, today) {
+                reading.due.push(now.to_lot());
+            }
+        }
+    }
+
+    /// An available lot with points that expires within the notice period.
+    fn is_due(&self, l: &LotRef<'_>, today: NaiveDate) -> bool {
+        let notice = Days::new(u64::from(self.notice_days));
+        Self::is_spendable(l, today)
+            && l.expires
+                .is_some_and(|e| today >= e.checked_sub_days(notice).unwrap_or(NaiveDate::MIN))
+    }
+
+    /// [`Loyalty::announce`] on `today` from what [`Loyalty::read`] read after the call's
+    /// changes.
+    pub fn announce_read(
+        &self,
+        work: &mut Work<'_>,
+        family: &str,
+        customer: &str,
+        today: NaiveDate,
+        reading: Reading,
+        events: &mut Vec<Event>,
+    ) {
         let tier_key = keys::member(family, "tier");
         let was = work.get(&tier_key);
-        let is = self.tier(work, family, today).map_or(0, |t| t as i64 + 1);
+        let is = self.tier_for(reading.window).map_or(0, |t| t as i64 + 1);
         if was != is {
             work.add(&tier_key, is - was, Some(is), Some(is));
             let name = |v: i64| {
@@ -493,25 +627,18 @@ impl Loyalty {
                 json!({"program": self.id, "from": name(was), "to": name(is)}),
             ));
         }
-        // Only lots due a notice build their marker's key: most lots of a year's expiry are not.
-        let due: Vec<(LotRef<'_>, NaiveDate)> = Self::spendable(work, family, today)
-            .into_iter()
-            .filter_map(|lot| {
-                let expires = lot.expires?;
-                let due = expires
-                    .checked_sub_days(Days::new(u64::from(self.notice_days)))
-                    .unwrap_or(NaiveDate::MIN);
-                (today >= due).then_some((lot, expires))
-            })
-            .collect();
-        let due: Vec<(String, i64, NaiveDate)> = due
-            .into_iter()
-            .map(|(lot, expires)| {
-                let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
-                (marker, lot.points, expires)
-            })
-            .collect();
-        for (marker, points, expires) in due {
+        // Notices in spending order; only lots due one build their marker's key, and most
+        // lots of a year's expiry are not due.
+        let mut due = reading.due;
+        due.sort_unstable_by(|a, b| {
+            let key = |l: &Lot| (l.expires.is_none(), l.expires, l.available);
+            key(a).cmp(&key(b)).then_with(|| a.member.cmp(&b.member))
+        });
+        for lot in due {
+            let Some(expires) = lot.expires else {
+                continue;
+            };
+            let marker = keys::member(family, &keys::notice(lot.available, lot.expires));
             if work.get(&marker) == 0 {
                 work.add(&marker, 1, None, Some(1));
                 events.push(Event::new(
@@ -519,7 +646,7 @@ impl Loyalty {
                     Some(customer),
                     json!({
                         "program": self.id,
-                        "points": points,
+                        "points": lot.points,
                         "expires_on": keys::date(expires),
                         "days_left": (expires - today).num_days(),
                     }),
@@ -565,7 +692,132 @@ pub fn weekday(d: NaiveDate) -> u32 {
     d.weekday().number_from_monday()
 }
 
+/// Whether `day` is in the tier window of `today` that starts after `from`.
+fn in_window(day: NaiveDate, today: NaiveDate, from: Option<NaiveDate>) -> bool {
+    day <= today && from.is_none_or(|f| day > f)
+}
+
 /// An expiry date for ordering, with "never" after every date.
 fn never_last(expires: Option<NaiveDate>) -> NaiveDate {
     expires.unwrap_or(NaiveDate::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_64_bit_paths_answer_as_128_bit_arithmetic_does() {
+        let big = i128::from(i64::MAX) + 1;
+        let values = [
+            0,
+            1,
+            -1,
+            7,
+            -12,
+            2050,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            big,
+            -big,
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        let reference_gcd = |mut a: i128, mut b: i128| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a.abs()
+        };
+        for a in values {
+            for b in values {
+                assert_eq!(gcd(a, b), reference_gcd(a, b), "gcd({a}, {b})");
+                assert_eq!(mul(a, b), a.checked_mul(b), "{a} * {b}");
+                if b != 0 && !(a == i128::MIN && b == -1) {
+                    assert_eq!(div(a, b), a / b, "{a} / {b}");
+                }
+            }
+        }
+        // 20.50 at double points: 41.
+        let r = Ratio::of(Decimal::new(2050, 2)).times(Ratio::of(Decimal::TWO));
+        assert_eq!(r.map(Ratio::floor), Some(41));
+    }
+
+    #[test]
+    fn a_checkout_reading_once_announces_what_a_second_read_would() {
+        use crate::state::Snapshot;
+        let day = |s: &str| keys::parse_date(s).unwrap();
+        let family = keys::loyalty("pts", "c1");
+        let snap: Snapshot = [
+            ("lot=2025-01-20/2026-01-20", 40),
+            ("lot=2025-01-12/2026-01-12", 5),
+            ("lot=2025-03-01/2026-03-01", 70),
+            ("lot=2025-12-01/-", 9),
+            ("lot=2026-01-10/2026-01-20", 3),
+            ("lot=2026-01-13/2026-01-23", 8),
+            ("earned=2025-12-20", 400),
+            ("earned=2026-01-10", 30),
+            ("notice=2025-01-12/2026-01-12", 1),
+            ("tier", 1),
+        ]
+        .into_iter()
+        .map(|(m, v)| (keys::member(&family, m), v))
+        .collect();
+        let now = Loyalty {
+            id: String::new(),
+            earn: Vec::new(),
+            pending_days: 0,
+            expire_after_days: None,
+            tiers: Vec::new(),
+            tier_window_days: None,
+            rewards: Vec::new(),
+            point_minor: None,
+            tz: chrono_tz::UTC,
+            notice_days: 0,
+        }
+        .midnight(day("2026-01-10"))
+            + 3_600_000_000;
+        for (pending, expire, window, notice) in [
+            (0, Some(10), Some(30), 14),
+            (3, Some(10), Some(0), 14),
+            (0, None, None, 0),
+            (14, Some(365), Some(365), 400),
+        ] {
+            let l = Loyalty {
+                id: "pts".to_owned(),
+                earn: Vec::new(),
+                pending_days: pending,
+                expire_after_days: expire,
+                tiers: [("silver", 300), ("gold", 460)]
+                    .into_iter()
+                    .map(|(name, points)| super::super::CTier {
+                        name: name.to_owned(),
+                        points,
+                        multiplier: Decimal::ONE,
+                    })
+                    .collect(),
+                tier_window_days: window,
+                rewards: Vec::new(),
+                point_minor: None,
+                tz: chrono_tz::UTC,
+                notice_days: notice,
+            };
+            let today = l.today(now);
+            let available = l.order_available(today);
+            let (mut once, mut twice) = (Work::new(&snap), Work::new(&snap));
+            let (mut by_once, mut by_twice) = (Vec::new(), Vec::new());
+            let mut reading = l.read(&once, &family, today);
+            let lot = l.credit(&mut once, &family, 50, available, false);
+            l.credited(&once, &family, &mut reading, (&lot, available, 50), today);
+            l.announce_read(&mut once, &family, "c1", today, reading, &mut by_once);
+            l.credit(&mut twice, &family, 50, available, false);
+            l.announce(&mut twice, &family, "c1", now, &mut by_twice);
+            assert_eq!(
+                by_once, by_twice,
+                "{pending} {expire:?} {window:?} {notice}"
+            );
+            assert_eq!(once.deltas(), twice.deltas());
+            assert!(!by_twice.is_empty());
+        }
+    }
 }

@@ -11,12 +11,18 @@ use crate::state::{Delta, Snapshot};
 /// The kind of a key: what comes before its first `|` (`loyalty`, `gift_card`, `code`,
 /// `referral`; limits' `count` and `budget`).
 pub fn kind(key: &str) -> &str {
-    key.split(['|', '#']).next().unwrap_or(key)
+    // Byte loops: every family asks this of every delta of every order, and a `split` on a
+    // set of chars costs several times more to set up than the scan itself.
+    key.bytes()
+        .position(|b| b == b'|' || b == b'#')
+        .map_or(key, |at| &key[..at])
 }
 
 /// The family of a key: what comes before its first `#` (values escape `#`).
 pub fn family(key: &str) -> &str {
-    key.split_once('#').map_or(key, |(f, _)| f)
+    key.bytes()
+        .position(|b| b == b'#')
+        .map_or(key, |at| &key[..at])
 }
 
 /// The families of one kind: family -> its counters (full key, non-zero value).
@@ -160,5 +166,10 @@ mod tests {
         assert!(m.apply(&spend).is_err());
         assert_eq!(kind("loyalty|program=p#x"), "loyalty");
         assert_eq!(family("gift_card|code=a#balance"), "gift_card|code=a");
+        assert_eq!(
+            (kind("budget"), kind("code#x|y"), kind("")),
+            ("budget", "code", "")
+        );
+        assert_eq!((family("a|b"), family("#")), ("a|b", ""));
     }
 }
