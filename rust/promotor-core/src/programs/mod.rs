@@ -25,6 +25,7 @@ pub mod issued;
 pub mod keys;
 pub mod loyalty;
 pub mod ops;
+pub mod ratio;
 pub mod referral;
 pub mod work;
 
