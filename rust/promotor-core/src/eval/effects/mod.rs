@@ -221,10 +221,15 @@ impl State {
     /// The per-line check of [`State::land_lines`] over every line (for the debug assertion
     /// that [`State::lands_all_whole`] agrees with it).
     fn lands_each_whole<F: Fn(usize) -> i128>(&self, d: &Discount, quantity: &F) -> bool {
-        d.lines.iter().enumerate().all(|(i, share)| {
-            let takes: Vec<Take> = d.takes.iter().filter(|t| t.line == i).copied().collect();
-            (*share == 0 && takes.is_empty()) || self.lands_whole(&takes, i, *share, quantity)
-        })
+        // A whole discount lists at most one take per line, by line.
+        let mut takes = d.takes.iter().peekable();
+        let each = d.lines.iter().enumerate().all(|(i, share)| {
+            let mine: Vec<Take> = std::iter::from_fn(|| takes.next_if(|t| t.line == i))
+                .copied()
+                .collect();
+            (*share == 0 && mine.is_empty()) || self.lands_whole(&mine, i, *share, quantity)
+        });
+        each && takes.next().is_none()
     }
 
     /// The line shares of one effect's discount, each landed on its takes.
