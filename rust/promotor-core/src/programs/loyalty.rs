@@ -56,6 +56,17 @@ struct LotRef<'a> {
     member: &'a str,
 }
 
+impl Lot {
+    fn borrowed(&self) -> LotRef<'_> {
+        LotRef {
+            available: self.available,
+            expires: self.expires,
+            points: self.points,
+            member: &self.member,
+        }
+    }
+}
+
 impl LotRef<'_> {
     fn to_lot(self) -> Lot {
         Lot {
@@ -533,8 +544,7 @@ impl Loyalty {
         // lots of a year's expiry are not due.
         let mut due = reading.due;
         due.sort_unstable_by(|a, b| {
-            let key = |l: &Lot| (l.expires.is_none(), l.expires, l.available);
-            key(a).cmp(&key(b)).then_with(|| a.member.cmp(&b.member))
+            Self::spending_order(&a.borrowed()).cmp(&Self::spending_order(&b.borrowed()))
         });
         for lot in due {
             let Some(expires) = lot.expires else {
