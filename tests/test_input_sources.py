@@ -457,6 +457,41 @@ def test_models_and_mappings_of_any_kind() -> None:
     assert info.value.errors()[0]["msg"] == "expected a dict or Cart, got Item"
 
 
+def test_keys_are_read_by_value_not_only_by_identity() -> None:
+    """Dicts written in code share the interned field names, which the validator recognises by
+    address; keys built at run time (parsed, joined) are equal strings at other addresses and
+    must read the same, and a mistyped one is still located."""
+    built = {"".join(["pri", "ce"]): "19.99", "quant" + "ity": 2, "s" + "ku": "A"}
+    assert built.keys() == {"price", "quantity", "sku"}
+    parsed = json.loads('{"items": [{"sku": "A", "price": "19.99", "quantity": 2}]}')
+    want = ENGINE.evaluate({"items": [{"sku": "A", "price": "19.99", "quantity": 2}]}, now=T0)
+    assert ENGINE.evaluate({"items": [built]}, now=T0) == want
+    assert ENGINE.evaluate(parsed, now=T0) == want
+    with pytest.raises(InputError) as info:
+        ENGINE.evaluate({"items": [{"price": 1, "qty" + "": 2}]}, now=T0)
+    assert found(info.value) == [("unknown_field", ("cart", "items", 0, "qty"))]
+
+
+def test_a_dict_changed_while_it_is_read_does_not_crash() -> None:
+    """A number whose ``__index__`` empties the line it sits in: the walk over that dict ends
+    early or sees its current entries, and the call answers (a result or an InputError)."""
+    line: dict[str, Any] = {}
+
+    class Meddling:
+        def __index__(self) -> int:
+            line.clear()
+            line.update({f"k{i}": i for i in range(50)})
+            return 2
+
+    line.update({"quantity": Meddling(), "price": "3.00", "sku": "A"})
+    try:
+        result = ENGINE.evaluate({"items": [line]}, now=T0)
+    except InputError as err:
+        assert all(e["loc"][:3] == ("cart", "items", 0) for e in err.errors())
+    else:
+        assert result.subtotal in (Decimal("0.00"), Decimal("3.00"), Decimal("6.00"))
+
+
 def test_results_of_evaluate_and_the_canonical_path_are_equal() -> None:
     cart = {"items": [{"sku": "A", "price": "12.50", "quantity": 1}], "shipping": 2}
     fast = ENGINE.evaluate(cart, now=T0)

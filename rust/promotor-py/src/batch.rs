@@ -1,8 +1,9 @@
 //! `evaluate_batch`: Arrow C streams in and out (the Arrow `PyCapsule` interface), evaluation in
 //! `promotor_core::batch` on a per-process rayon pool with the GIL released.
 //!
-//! This is the one module with `unsafe` code: importing a C stream from a capsule pointer is
-//! inherently unsafe (the producer vouches for the struct), as in every Arrow binding.
+//! One of the two modules with `unsafe` code (the other is `dict.rs`): importing a C stream
+//! from a capsule pointer is inherently unsafe (the producer vouches for the struct), as in
+//! every Arrow binding.
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;

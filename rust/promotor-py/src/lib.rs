@@ -6,6 +6,7 @@ mod batch;
 mod codes;
 mod convert;
 mod dec;
+mod dict;
 mod errors;
 mod input;
 mod program;

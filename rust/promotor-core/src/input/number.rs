@@ -148,23 +148,24 @@ pub fn text(t: &str) -> Result<Decimal, NumError> {
     plain(t.as_bytes()).map_or_else(|| general(t), Ok)
 }
 
-/// `-?[0-9]{1,14}(\.[0-9]{1,12})?`, the usual shape of a price, read without allocating.
+/// `-?[0-9]{1,14}(\.[0-9]{1,12})?` in at most 18 digits, the usual shape of a price, read
+/// without allocating and in 64-bit arithmetic (longer texts take [`general`]).
 fn plain(b: &[u8]) -> Option<Decimal> {
     let (neg, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),
     };
-    let (mut m, mut int, mut frac, mut point) = (0i128, 0u32, 0u32, false);
+    let (mut m, mut int, mut frac, mut point) = (0u64, 0u32, 0u32, false);
     for &c in digits {
         match c {
             b'0'..=b'9' => {
-                m = m * 10 + i128::from(c - b'0');
+                m = m * 10 + u64::from(c - b'0');
                 if point {
                     frac += 1;
                 } else {
                     int += 1;
                 }
-                if int > 14 || frac > MAX_SCALE {
+                if int > 14 || frac > MAX_SCALE || int + frac > 18 {
                     return None;
                 }
             }
@@ -175,9 +176,9 @@ fn plain(b: &[u8]) -> Option<Decimal> {
     if int == 0 || point && frac == 0 {
         return None;
     }
-    Decimal::try_from_i128_with_scale(if neg { -m } else { m }, frac)
-        .ok()
-        .map(positive_zero)
+    let m = i64::try_from(m).ok()?;
+    // "-0.00" is zero without a sign, as `positive_zero` makes every other zero.
+    Some(Decimal::new(if neg { -m } else { m }, frac))
 }
 
 fn general(t: &str) -> Result<Decimal, NumError> {
