@@ -252,7 +252,7 @@ fn tally_dict<'py>(
     }
     d.set_item("segments", segments)?;
     if final_counters {
-        let counters: HashMap<&str, i64> = state.counters().collect();
+        let counters: HashMap<String, i64> = state.counters().collect();
         d.set_item("counters", counters)?;
     }
     programmes(py, &d, program, t, state)?;
