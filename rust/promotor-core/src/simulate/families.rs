@@ -75,18 +75,17 @@ impl FamilyMap {
             Some(m) => m,
             None => self.families.entry(fam.to_owned()).or_default(),
         };
-        let value = members.get(member).unwrap_or(0);
-        if !d.holds(value) {
-            if members.is_empty() {
-                self.families.remove(fam);
+        let applied = members.update(member, |value| {
+            if d.holds(value) {
+                Ok(value + d.add)
+            } else {
+                Err(format!("{} = {value} does not take {d:?}", d.key))
             }
-            return Err(format!("{} = {value} does not take {d:?}", d.key));
-        }
-        members.set(member, value + d.add);
+        });
         if members.is_empty() {
             self.families.remove(fam);
         }
-        Ok(())
+        applied
     }
 
     /// Every family with its counters.

@@ -44,7 +44,20 @@ impl Members {
 
     /// Sets `member` to `value`; 0 removes it.
     pub fn set(&mut self, member: &str, value: i64) {
-        match (self.search(member), value) {
+        let set: Result<(), std::convert::Infallible> = self.update(member, |_| Ok(value));
+        let Ok(()) = set;
+    }
+
+    /// Sets `member` to what `change` makes of its value (0 when absent; 0 removes it),
+    /// with one search; an `Err` changes nothing.
+    pub fn update<E>(
+        &mut self,
+        member: &str,
+        change: impl FnOnce(i64) -> Result<i64, E>,
+    ) -> Result<(), E> {
+        let at = self.search(member);
+        let value = change(at.map_or(0, |i| self.entries[i].value))?;
+        match (at, value) {
             (Ok(i), 0) => {
                 let e = self.entries.remove(i);
                 self.garbage += e.len as usize;
@@ -66,6 +79,7 @@ impl Members {
                 );
             }
         }
+        Ok(())
     }
 
     /// Rewrites `names` without removed members once they are more than half of it.
