@@ -59,7 +59,7 @@ pub fn more(
     text: &str,
     snapshot: HashMap<String, i64>,
 ) -> PyResult<Vec<String>> {
-    Ok(program.op_more(&op(text)?, &Snapshot(snapshot)))
+    Ok(program.op_more(&op(text)?, &Snapshot::from(snapshot)))
 }
 
 pub fn operate(
@@ -70,7 +70,7 @@ pub fn operate(
     input: Option<&Input>,
 ) -> PyResult<String> {
     let op = op(text)?;
-    let snapshot = Snapshot(snapshot);
+    let snapshot = Snapshot::from(snapshot);
     let decided = py
         .detach(|| program.operate(&op, &snapshot, input))
         .map_err(value_error)?;
@@ -86,7 +86,7 @@ pub fn checkout(
     pools: Option<PoolCodes>,
 ) -> PyResult<(Priced, Vec<PyDelta>, String)> {
     let pay = pay(pay_text)?;
-    let snapshot = Snapshot(snapshot);
+    let snapshot = Snapshot::from(snapshot);
     let done = py
         .detach(|| program.checkout_with(input, &snapshot, &pay, pools.as_ref(), false))
         .map_err(value_error)?;

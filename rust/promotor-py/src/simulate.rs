@@ -241,18 +241,20 @@ fn tally_dict<'py>(
     let day_orders: Vec<(i32, u64)> = t.day_orders.iter().map(|(k, v)| (*k, *v)).collect();
     d.set_item("day_orders", day_orders)?;
     let segments = PyList::empty(py);
-    for ((s, ci), r) in &t.segments {
-        segments.append((
-            s,
-            ci.map(|ci| t.ids[ci].as_str()),
-            r.orders,
-            r.redemptions,
-            r.discount,
-        ))?;
+    for (s, rows) in &t.segments {
+        for (ci, r) in rows {
+            segments.append((
+                s,
+                ci.map(|ci| t.ids[ci].as_str()),
+                r.orders,
+                r.redemptions,
+                r.discount,
+            ))?;
+        }
     }
     d.set_item("segments", segments)?;
     if final_counters {
-        let counters: HashMap<&str, i64> = state.counters().collect();
+        let counters: HashMap<String, i64> = state.counters().collect();
         d.set_item("counters", counters)?;
     }
     programmes(py, &d, program, t, state)?;

@@ -91,7 +91,7 @@ impl Request {
         pools: PyPools,
         priced: bool,
     ) -> Vec<PyWalletCode> {
-        let snapshot = Snapshot(snapshot);
+        let snapshot = Snapshot::from(snapshot);
         let pools = self::pools(Some(pools)).unwrap_or_default();
         let (program, input) = (&self.program, &self.input);
         py.detach(|| program.wallet(input, &snapshot, &pools, priced))
@@ -124,7 +124,7 @@ impl Request {
         let pay = crate::programs::pay(pay)?;
         Ok(self
             .program
-            .checkout_more(&self.input, &pay, &Snapshot(snapshot)))
+            .checkout_more(&self.input, &pay, &Snapshot::from(snapshot)))
     }
 
     /// Decide a redeem with programmes on a snapshot: the priced cart (with its payments),
@@ -197,7 +197,7 @@ impl Request {
         snapshot: Option<HashMap<String, i64>>,
         pools: Option<PyPools>,
     ) -> Priced {
-        let snapshot = Snapshot(snapshot.unwrap_or_default());
+        let snapshot = Snapshot::from(snapshot.unwrap_or_default());
         let pools = self::pools(pools);
         let (program, input) = (&self.program, &self.input);
         let (outcome, _) = py.detach(|| match &pools {
@@ -222,7 +222,7 @@ impl Request {
         snapshot: HashMap<String, i64>,
         pools: Option<PyPools>,
     ) -> (Priced, Vec<PyDelta>) {
-        let snapshot = Snapshot(snapshot);
+        let snapshot = Snapshot::from(snapshot);
         let pools = self::pools(pools);
         let (program, input) = (&self.program, &self.input);
         let (outcome, deltas) = py.detach(|| match &pools {

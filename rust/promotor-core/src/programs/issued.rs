@@ -40,13 +40,10 @@ fn owner(p: &Inner, snapshot: &Snapshot, norm: &str) -> Option<(usize, String, b
     let family = keys::issued_code(norm);
     let mut found = None;
     let mut used = false;
-    for (k, v) in &snapshot.0 {
-        let Some(m) = keys::member_of(&family, k) else {
-            continue;
-        };
+    for (m, v) in snapshot.members(&family) {
         if m == "used" {
-            used = *v > 0;
-        } else if *v > 0 {
+            used = v > 0;
+        } else if v > 0 {
             if let Some((campaign, customer)) = keys::parse_owner(m) {
                 let ci = p.campaigns.iter().position(|c| c.id == campaign)?;
                 found = Some((ci, customer));

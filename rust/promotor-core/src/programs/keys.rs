@@ -146,6 +146,41 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// `YYYYMMDD` as a number, for a valid date written as [`push_date`] writes one
+/// (`YYYY-MM-DD`, years 0-9999), which [`parse_date`] reads as that date: such numbers order
+/// as their dates do, so a reader of many dates compares them without parsing.
+pub fn written_day(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let mut n = 0u32;
+    for i in [0, 1, 2, 3, 5, 6, 8, 9] {
+        let digit = b[i].wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(digit);
+    }
+    let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some(n)
+}
+
+/// [`written_day`] of a date (years 0-9999).
+pub fn day_number(d: NaiveDate) -> Option<u32> {
+    use chrono::Datelike;
+    let y = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    Some(y * 10_000 + d.month() * 100 + d.day())
+}
+
 /// The member naming a lot: `lot=A/E` (`E` is `-` for a lot that never expires).
 pub fn lot(available: NaiveDate, expires: Option<NaiveDate>) -> String {
     let mut out = String::with_capacity(25);
@@ -221,6 +256,38 @@ pub fn parse_owner(member: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_dates_are_the_dates_parse_date_reads_and_order_as_text() {
+        let mut written = Vec::new();
+        for y in [0, 4, 100, 400, 1900, 2000, 2023, 2024, 2100, 9999] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let s = format!("{y:04}-{m:02}-{d:02}");
+                    let parsed = parse_date(&s);
+                    assert_eq!(written_day(&s), parsed.and_then(day_number), "{s}");
+                    assert_eq!(written_day(&s).is_some(), parsed.is_some(), "{s}");
+                    if let Some(p) = parsed {
+                        assert_eq!(date(p), s);
+                        written.push((written_day(&s), p));
+                    }
+                }
+            }
+        }
+        assert!(written
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
+        for s in [
+            "2024-1-05",
+            "2024-01-5",
+            "12024-01-05",
+            "2024/01/05",
+            "+024-01-05",
+            "",
+        ] {
+            assert_eq!(written_day(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn dates_read_and_write_as_chrono_does() {

@@ -61,7 +61,7 @@ impl<'s> Work<'s> {
 
     /// Every value now: the snapshot's with this decision's changes.
     pub fn values(&self) -> HashMap<String, i64> {
-        let mut out = self.snapshot.0.clone();
+        let mut out = self.snapshot.to_map();
         for k in &self.order {
             out.insert(k.clone(), self.get(k));
         }
@@ -82,19 +82,27 @@ impl<'s> Work<'s> {
     /// [`Work::members`] borrowed and in no particular order: what a decision that reads a
     /// customer's lots on every order scans without copying them.
     pub fn each_member<'a>(&'a self, family: &'a str) -> impl Iterator<Item = (&'a str, i64)> {
-        // Snapshot keys are unique, and so are changed keys; a changed key the snapshot also
-        // holds is already listed.
-        let of = move |k: &'a String| super::keys::member_of(family, k).map(|m| (k, m));
-        let read = self.snapshot.0.iter().filter_map(move |(k, v)| {
-            let (_, m) = of(k)?;
-            Some((m, v + self.changes.get(k.as_str()).map_or(0, |c| c.total)))
-        });
-        let changed = self
+        // What this decision changed in `family`, by member (a few at most), matched by
+        // name as the snapshot's members stream past. A changed key the snapshot also holds
+        // is listed with the snapshot's members; the others come after them.
+        let changed: Vec<(&str, i64, bool)> = self
             .order
             .iter()
-            .filter(|k| !self.snapshot.0.contains_key(*k))
-            .filter_map(move |k| of(k).map(|(_, m)| (m, self.changes[k].total)));
-        read.chain(changed)
+            .filter_map(|k| {
+                let m = super::keys::member_of(family, k)?;
+                Some((m, self.changes[k].total, self.snapshot.contains_key(k)))
+            })
+            .collect();
+        let fresh: Vec<(&str, i64)> = changed
+            .iter()
+            .filter(|c| !c.2)
+            .map(|c| (c.0, c.1))
+            .collect();
+        let read = self.snapshot.members(family).map(move |(m, v)| {
+            let add = changed.iter().find(|c| c.0 == m).map_or(0, |c| c.1);
+            (m, v + add)
+        });
+        read.chain(fresh)
     }
 
     /// The deltas, in order of first change (a change that adds nothing and bounds nothing

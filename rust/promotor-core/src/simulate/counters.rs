@@ -45,7 +45,7 @@ impl Family for Counters {
         let pools = reads.pools.as_ref().unwrap_or(&empty);
         for key in program.state_keys_with(input, pools) {
             let v = self.state.get(&key);
-            reads.snapshot.0.insert(key, v);
+            reads.snapshot.counters.insert(key, v);
         }
     }
 

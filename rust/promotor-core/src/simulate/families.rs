@@ -6,6 +6,7 @@
 
 use crate::state::HashMap;
 
+use crate::state::members::{self, Members};
 use crate::state::{Delta, Snapshot};
 
 /// The kind of a key: what comes before its first `|` (`loyalty`, `gift_card`, `code`,
@@ -25,89 +26,84 @@ pub fn family(key: &str) -> &str {
         .map_or(key, |at| &key[..at])
 }
 
-/// The families of one kind: family -> its counters (full key, non-zero value).
+/// The families of one kind: family -> its counters ([`Members`]). A family read for an
+/// order is lent to the order's snapshot whole ([`FamilyMap::lend`]) and given back before
+/// the order's deltas apply ([`FamilyMap::give_back`]).
 #[derive(Debug, Clone, Default)]
 pub struct FamilyMap {
-    families: HashMap<String, Vec<(String, i64)>>,
+    families: HashMap<String, Members>,
 }
 
 impl FamilyMap {
     /// Sets a counter of the starting state.
-    pub fn set(&mut self, key: String, value: i64) {
+    pub fn set(&mut self, key: &str, value: i64) {
         if value == 0 {
             return;
         }
-        let members = self.families.entry(family(&key).to_owned()).or_default();
-        match members.iter_mut().find(|(k, _)| *k == key) {
-            Some(m) => m.1 = value,
-            None => members.push((key, value)),
+        let (family, member) = members::split(key);
+        let members = self.families.entry(family.to_owned()).or_default();
+        members.set(member, value);
+    }
+
+    /// Lends every counter of `family` to `snapshot` (nothing when it has none, or is lent
+    /// already): the state holds the family again only once [`FamilyMap::give_back`] has it.
+    pub fn lend(&mut self, family: &str, snapshot: &mut Snapshot) {
+        if let Some((family, members)) = self.families.remove_entry(family) {
+            snapshot.lend(family, members);
         }
     }
 
-    /// Copies every counter of `family` into `snapshot`.
-    pub fn read_into(&self, family: &str, snapshot: &mut Snapshot) {
-        if let Some(members) = self.families.get(family) {
-            for (k, v) in members {
-                snapshot.0.insert(k.clone(), *v);
-            }
-        }
+    /// Takes back a family [`FamilyMap::lend`] lent.
+    pub fn give_back(&mut self, family: String, members: Members) {
+        let had = self.families.insert(family, members);
+        debug_assert!(had.is_none(), "a lent family is not held meanwhile");
     }
 
     pub fn get(&self, key: &str) -> i64 {
+        let (family, member) = members::split(key);
         self.families
-            .get(family(key))
-            .and_then(|m| m.iter().find(|(k, _)| k == key))
-            .map_or(0, |m| m.1)
+            .get(family)
+            .and_then(|m| m.get(member))
+            .unwrap_or(0)
     }
 
     /// Applies one delta if it holds on the value it meets (one lookup of the family, one
-    /// scan of its members).
+    /// search of its members).
     pub fn apply(&mut self, d: &Delta) -> Result<(), String> {
-        let fam = family(&d.key);
+        let (fam, member) = members::split(&d.key);
         let members = match self.families.get_mut(fam) {
             Some(m) => m,
             None => self.families.entry(fam.to_owned()).or_default(),
         };
-        let at = members.iter().position(|(k, _)| *k == d.key);
-        let value = at.map_or(0, |i| members[i].1);
-        if !d.holds(value) {
-            if members.is_empty() {
-                self.families.remove(fam);
+        let applied = members.update(member, |value| {
+            if d.holds(value) {
+                Ok(value + d.add)
+            } else {
+                Err(format!("{} = {value} does not take {d:?}", d.key))
             }
-            return Err(format!("{} = {value} does not take {d:?}", d.key));
-        }
-        let after = value + d.add;
-        match at {
-            Some(i) if after == 0 => {
-                members.swap_remove(i);
-            }
-            Some(i) => members[i].1 = after,
-            None if after != 0 => members.push((d.key.clone(), after)),
-            None => {}
-        }
+        });
         if members.is_empty() {
             self.families.remove(fam);
         }
-        Ok(())
+        applied
     }
 
     /// Every family with its counters.
-    pub fn families(&self) -> impl Iterator<Item = (&str, &[(String, i64)])> {
-        self.families
-            .iter()
-            .map(|(f, m)| (f.as_str(), m.as_slice()))
+    pub fn families(&self) -> impl Iterator<Item = (&str, &Members)> {
+        self.families.iter().map(|(f, m)| (f.as_str(), m))
     }
 
-    /// Every counter.
-    pub fn counters(&self) -> impl Iterator<Item = (&str, i64)> {
-        self.families
-            .values()
-            .flatten()
-            .map(|(k, v)| (k.as_str(), *v))
+    /// Every counter, by full key.
+    pub fn counters(&self) -> impl Iterator<Item = (String, i64)> + '_ {
+        self.families.iter().flat_map(|(f, members)| {
+            members
+                .iter()
+                .map(move |(m, v)| (members::full_key(f, m), v))
+        })
     }
 }
 
-/// The programme family of one kind of key: reads the families the checkout names that are
+/// The programme family of one kind of key: lends the families the checkout names that are
 /// of its kind, applies the deltas of its kind. What [`super::points`] and its siblings share.
 #[derive(Debug, Clone)]
 pub struct Kind {
@@ -127,10 +123,10 @@ impl Kind {
         kind(key) == self.kind
     }
 
-    pub fn read(&self, families: &[String], snapshot: &mut Snapshot) {
+    pub fn read(&mut self, families: &[String], snapshot: &mut Snapshot) {
         for f in families {
             if self.owns(f) {
-                self.map.read_into(f, snapshot);
+                self.map.lend(f, snapshot);
             }
         }
     }
@@ -152,7 +148,7 @@ mod tests {
     #[test]
     fn a_family_reads_whole_and_drops_zeros() {
         let mut m = FamilyMap::default();
-        m.set("loyalty|program=p|customer=c#lot=a/-".to_owned(), 5);
+        m.set("loyalty|program=p|customer=c#lot=a/-", 5);
         let spend = Delta {
             key: "loyalty|program=p|customer=c#lot=a/-".to_owned(),
             add: -5,
@@ -161,8 +157,8 @@ mod tests {
         };
         m.apply(&spend).unwrap();
         let mut snap = Snapshot::default();
-        m.read_into("loyalty|program=p|customer=c", &mut snap);
-        assert!(snap.0.is_empty());
+        m.lend("loyalty|program=p|customer=c", &mut snap);
+        assert!(snap.is_empty());
         assert!(m.apply(&spend).is_err());
         assert_eq!(kind("loyalty|program=p#x"), "loyalty");
         assert_eq!(family("gift_card|code=a#balance"), "gift_card|code=a");

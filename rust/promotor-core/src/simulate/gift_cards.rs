@@ -24,8 +24,8 @@ impl GiftCards {
         let mut balance = 0;
         for (_, members) in self.0.map.families() {
             cards += 1;
-            for (k, v) in members {
-                if k.ends_with("#balance") {
+            for (m, v) in members.iter() {
+                if m == "balance" {
                     balance += v;
                 }
             }

@@ -99,10 +99,10 @@ impl State {
         let mut start = Vec::new();
         for (k, v) in state.counters() {
             match families::kind(k) {
-                "loyalty" => points.0.map.set(k.clone(), *v),
-                "gift_card" => gift_cards.0.map.set(k.clone(), *v),
-                "code" => issued.codes.map.set(k.clone(), *v),
-                "referral" => referral.0.map.set(k.clone(), *v),
+                "loyalty" => points.0.map.set(k, *v),
+                "gift_card" => gift_cards.0.map.set(k, *v),
+                "code" => issued.codes.map.set(k, *v),
+                "referral" => referral.0.map.set(k, *v),
                 _ => start.push(Delta {
                     key: k.clone(),
                     add: *v,
@@ -141,12 +141,12 @@ impl State {
     }
 
     /// Every counter of every family (non-zero), for comparison with a store.
-    pub fn counters(&self) -> impl Iterator<Item = (&str, i64)> {
+    pub fn counters(&self) -> impl Iterator<Item = (String, i64)> + '_ {
         self.counters
             .state()
             .counters()
             .iter()
-            .map(|(k, v)| (k.as_str(), *v))
+            .map(|(k, v)| (k.clone(), *v))
             .chain(self.issued.codes.map.counters())
             .chain(self.points.0.map.counters())
             .chain(self.gift_cards.0.map.counters())
@@ -154,7 +154,8 @@ impl State {
             .filter(|(_, v)| *v != 0)
     }
 
-    /// Reads what `input` needs, as a redeem does, and decides it.
+    /// Reads what `input` needs, as a redeem does, and decides it. The families lent to the
+    /// snapshot are back in the state when this returns.
     fn decide(
         &mut self,
         program: &Program,
@@ -163,8 +164,22 @@ impl State {
         reads: &mut Reads,
         trace: &mut Trace,
     ) -> Result<Decision, String> {
-        reads.snapshot.0.clear();
+        reads.snapshot.counters.clear();
         reads.pools = None;
+        let decided = self.decide_lent(program, input, pay, reads, trace);
+        self.give_back(&mut reads.snapshot);
+        decided
+    }
+
+    /// [`State::decide`], leaving the families it read lent to `reads.snapshot`.
+    fn decide_lent(
+        &mut self,
+        program: &Program,
+        input: &Input,
+        pay: Option<&Pay>,
+        reads: &mut Reads,
+        trace: &mut Trace,
+    ) -> Result<Decision, String> {
         let Some(pay) = pay else {
             let families = program.state_families(input);
             for f in self.all() {
@@ -201,6 +216,20 @@ impl State {
             events: done.events,
             payments: done.payments,
         })
+    }
+
+    /// Takes back every family lent to `snapshot`, each to the family of its kind.
+    fn give_back(&mut self, snapshot: &mut Snapshot) {
+        for (family, members) in snapshot.take_lent() {
+            let kind = match families::kind(&family) {
+                "loyalty" => &mut self.points.0,
+                "gift_card" => &mut self.gift_cards.0,
+                "code" => &mut self.issued.codes,
+                "referral" => &mut self.referral.0,
+                other => unreachable!("only programme families are lent, not {other:?}"),
+            };
+            kind.map.give_back(family, members);
+        }
     }
 
     fn apply(&mut self, decision: &Decision) -> Result<(), String> {

@@ -54,7 +54,8 @@ impl Points {
                     if !family.starts_with(&prefix) {
                         continue;
                     }
-                    let snap: Snapshot = members.iter().cloned().collect();
+                    let mut snap = Snapshot::default();
+                    snap.lend(family.to_owned(), members.clone());
                     let b = l.balance(&Work::new(&snap), family, now);
                     out.members += 1;
                     out.available += b.available;

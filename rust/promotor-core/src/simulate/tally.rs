@@ -126,8 +126,9 @@ pub struct Tally {
     pub days: BTreeMap<(i32, usize), DayTally>,
     /// Orders per local day (every order, applied or not).
     pub day_orders: BTreeMap<i32, u64>,
-    /// By (segment, campaign index); `None`: all orders of the segment.
-    pub segments: BTreeMap<(String, Option<usize>), SegmentTally>,
+    /// By segment, then campaign index (`None`: all orders of the segment). Nested, so that
+    /// an order finds its segments' rows by name without copying the names.
+    pub segments: BTreeMap<String, BTreeMap<Option<usize>, SegmentTally>>,
     /// Per campaign: its first budget without period, if any.
     pub budgets: Vec<Option<Budget>>,
     /// Per campaign: the `detail`s of its limits that count for good (no `per`, no `every`).
@@ -268,7 +269,7 @@ impl Tally {
         }
         let segments = input.customer.as_ref().map_or(&[][..], |c| &c.segments[..]);
         for s in segments {
-            self.segments.entry((s.clone(), None)).or_default().orders += 1;
+            self.segment(s, None, |row| row.orders += 1);
         }
         for a in &d.outcome.applied {
             let Some(ci) = self.ids.iter().position(|id| *id == a.campaign_id) else {
@@ -289,9 +290,10 @@ impl Tally {
                 row.budget_used = used;
             }
             for s in segments {
-                let row = self.segments.entry((s.clone(), Some(ci))).or_default();
-                row.redemptions += 1;
-                row.discount += amount;
+                self.segment(s, Some(ci), |row| {
+                    row.redemptions += 1;
+                    row.discount += amount;
+                });
             }
         }
         if !self.loyalty.is_empty() || !self.referral.is_empty() || !self.codes.is_empty() {
@@ -310,6 +312,21 @@ impl Tally {
                     }
                 }
             }
+        }
+    }
+
+    /// Counts into the row of segment `s` and campaign `ci` (`None`: every order of the
+    /// segment), copying the segment's name only for its first row.
+    fn segment(&mut self, s: &str, ci: Option<usize>, count: impl FnOnce(&mut SegmentTally)) {
+        match self.segments.get_mut(s) {
+            Some(rows) => count(rows.entry(ci).or_default()),
+            None => count(
+                self.segments
+                    .entry(s.to_owned())
+                    .or_default()
+                    .entry(ci)
+                    .or_default(),
+            ),
         }
     }
 

@@ -30,22 +30,40 @@ pub enum Cell<'r, 'a> {
     Lines(&'r LineItems<'r, 'a>),
 }
 
+/// A key of an object: its name, and its index in the field list of the object the
+/// validator reads it as when the layout knows it ([`super::Layout`]).
+#[derive(Clone, Copy)]
+pub struct CellKey<'r> {
+    name: &'r str,
+    index: Option<usize>,
+}
+
 pub enum Fields<'r, 'a> {
-    Obj(
-        std::slice::Iter<'r, (&'static str, Field<'a>)>,
-        usize,
-        Option<&'r LineItems<'r, 'a>>,
-    ),
+    Obj {
+        fields: std::slice::Iter<'r, (&'static str, Option<usize>, Field<'a>)>,
+        /// Whether the object is read as the one it was laid out for (always, so far): the
+        /// layout's indices hold; otherwise the validator compares names.
+        indexed: bool,
+        row: usize,
+        lines: Option<&'r LineItems<'r, 'a>>,
+    },
     Struct(std::slice::Iter<'r, (&'a str, Col<'a>)>, usize),
 }
 
 impl<'r, 'a> Iterator for Fields<'r, 'a> {
-    type Item = (&'r str, Cell<'r, 'a>);
+    type Item = (CellKey<'r>, Cell<'r, 'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Self::Obj(it, row, lines) => {
-                let (name, field) = it.next()?;
+            Self::Obj {
+                fields,
+                indexed,
+                row,
+                lines,
+            } => {
+                let (name, index, field) = fields.next()?;
+                let index = index.filter(|_| *indexed);
                 let row = *row;
                 let cell = match field {
                     Field::Col(c) => Cell::Value(c, row),
@@ -62,11 +80,12 @@ impl<'r, 'a> Iterator for Fields<'r, 'a> {
                     },
                     Field::Lines => lines.map_or(Cell::Null, Cell::Lines),
                 };
-                Some((name, cell))
+                Some((CellKey { name, index }, cell))
             }
             Self::Struct(it, row) => {
                 let (name, col) = it.next()?;
-                Some((name, Cell::Value(col, *row)))
+                let key = CellKey { name, index: None };
+                Some((key, Cell::Value(col, *row)))
             }
         }
     }
@@ -133,12 +152,15 @@ impl<'r, 'a> Cell<'r, 'a> {
 }
 
 impl<'r, 'a> Source for Cell<'r, 'a> {
-    type Key = &'r str;
+    type Key = CellKey<'r>;
     type Fields = Fields<'r, 'a>;
     type Elements = Elements<'r, 'a>;
 
-    fn key<'k>(key: &'k &'r str) -> Key<'k> {
-        Key::Str(key)
+    fn key<'k>(key: &'k CellKey<'r>) -> Key<'k> {
+        match key.index {
+            Some(i) => Key::Field(i),
+            None => Key::Str(key.name),
+        }
     }
 
     fn is_null(&self) -> bool {
@@ -233,14 +255,19 @@ impl<'r, 'a> Source for Cell<'r, 'a> {
         }
     }
 
-    fn fields(&self, _of: Object) -> Result<Self::Fields, Bad> {
+    fn fields(&self, of: Object) -> Result<Self::Fields, Bad> {
         if self.is_null() {
             return Err(Bad::Type);
         }
         match *self {
             Self::Obj {
                 layout, row, lines, ..
-            } => Ok(Fields::Obj(layout.iter(), row, lines)),
+            } => Ok(Fields::Obj {
+                fields: layout.fields.iter(),
+                indexed: layout.object == of,
+                row,
+                lines,
+            }),
             Self::Value(Col::Struct(_, children), i) => Ok(Fields::Struct(children.iter(), i)),
             _ => Err(Bad::Type),
         }

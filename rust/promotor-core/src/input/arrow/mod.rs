@@ -13,6 +13,7 @@ use arrow_array::{Array, RecordBatch, StructArray};
 use crate::arrow::lines::Lines;
 use crate::arrow::read::{Col, Keys, Lists};
 use crate::error::{Error, ErrorKind, Loc};
+use crate::input::source::Object;
 
 /// The object a column belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,16 @@ pub enum Part {
 }
 
 impl Part {
+    /// The validator's object of this part.
+    const fn object(self) -> Object {
+        match self {
+            Self::Input => Object::Input,
+            Self::Cart => Object::Cart,
+            Self::Customer => Object::Customer,
+            Self::Context => Object::Context,
+        }
+    }
+
     const fn name(self) -> &'static str {
         match self {
             Self::Input => "",
@@ -162,8 +173,29 @@ pub enum Field<'a> {
     Lines,
 }
 
-/// The fields of an object, in the validator's names.
-pub type Layout<'a> = Vec<(&'static str, Field<'a>)>;
+/// The fields of one object (`object`) read from columns: each one's name as the validator
+/// knows it, its index in the object's field list ([`Object::fields`]: the validator then
+/// matches it without comparing names, 16 comparisons an order), and where its values are.
+pub struct Layout<'a> {
+    pub object: Object,
+    pub fields: Vec<(&'static str, Option<usize>, Field<'a>)>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(object: Object) -> Self {
+        Self {
+            object,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Adds the field `name` of the object.
+    fn push(&mut self, name: &'static str, field: Field<'a>) {
+        let index = self.object.fields().iter().position(|f| *f == name);
+        debug_assert!(index.is_some(), "{name} is a field of {:?}", self.object);
+        self.fields.push((name, index, field));
+    }
+}
 
 fn at(loc: Vec<Loc>, kind: ErrorKind) -> Error {
     Error::new(kind, loc)
@@ -211,13 +243,13 @@ fn column<'a>(
                 return None;
             };
             let names = st.fields().iter().map(|f| f.name().as_str());
-            let table = if kind == Kind::Items {
-                LINE_COLUMNS
+            let (table, object) = if kind == Kind::Items {
+                (LINE_COLUMNS, Object::Item)
             } else {
-                METHOD_COLUMNS
+                (METHOD_COLUMNS, Object::ShippingMethod)
             };
-            let (layout, _) =
-                struct_layout(table, names.zip(st.columns()), exponent, loc, extra, errs);
+            let columns = names.zip(st.columns());
+            let (layout, _) = struct_layout(table, object, columns, exponent, loc, extra, errs);
             return Some(Field::Items(lists, Some((st, layout))));
         }
         Kind::Minor => match crate::arrow::read::Ints::new(a) {
@@ -244,19 +276,29 @@ fn line_layout<'a>(
     extra: Extra,
     errs: &mut Vec<Error>,
 ) -> (Layout<'a>, bool) {
-    struct_layout(LINE_COLUMNS, columns, exponent, loc, extra, errs)
+    struct_layout(
+        LINE_COLUMNS,
+        Object::Item,
+        columns,
+        exponent,
+        loc,
+        extra,
+        errs,
+    )
 }
 
-/// The layout of a struct whose fields `table` names; and whether its price is in minor units.
+/// The layout of a struct (an `object`) whose fields `table` names; and whether its price is
+/// in minor units.
 fn struct_layout<'a>(
     table: &[(&str, &'static str, Kind)],
+    object: Object,
     columns: impl Iterator<Item = (&'a str, &'a arrow_array::ArrayRef)>,
     exponent: u32,
     loc: &[Loc],
     extra: Extra,
     errs: &mut Vec<Error>,
 ) -> (Layout<'a>, bool) {
-    let mut layout = Layout::new();
+    let mut layout = Layout::new(object);
     let mut prices = Vec::new();
     for (name, a) in columns {
         let Some(&(_, field, kind)) = table.iter().find(|c| c.0 == name) else {
@@ -273,7 +315,7 @@ fn struct_layout<'a>(
             prices.push(name);
         }
         if let Some(f) = column(a.as_ref(), kind, exponent, &with(loc, name), extra, errs) {
-            layout.push((field, f));
+            layout.push(field, f);
         }
     }
     if prices.len() > 1 {
@@ -350,7 +392,8 @@ impl<'a> OrderTable<'a> {
         let mut errs = Vec::new();
         let schema = batch.schema_ref();
         let mut keys = None;
-        let mut parts: [Layout<'a>; 4] = Default::default();
+        let mut parts = [Part::Input, Part::Cart, Part::Customer, Part::Context]
+            .map(|part| Layout::new(part.object()));
         let mut names = Vec::new();
         let mut item_price_minor = false;
         for (f, a) in schema.fields().iter().zip(batch.columns()) {
@@ -399,11 +442,12 @@ impl<'a> OrderTable<'a> {
             };
             if let (Kind::Items, Field::Items(_, Some((_, layout)))) = (kind, &col) {
                 item_price_minor = layout
+                    .fields
                     .iter()
-                    .any(|(n, f)| *n == "price" && matches!(f, Field::Col(Col::Minor(..))));
+                    .any(|(n, _, f)| *n == "price" && matches!(f, Field::Col(Col::Minor(..))));
             }
             names.push((part, field, name));
-            parts[part as usize].push((field, col));
+            parts[part as usize].push(field, col);
         }
         let Some(keys) = keys else {
             if schema.field_with_name("order_id").is_err() {
@@ -416,15 +460,15 @@ impl<'a> OrderTable<'a> {
         }
         let [mut root, mut cart, customer, context] = parts;
         if lines {
-            cart.push(("items", Field::Lines));
+            cart.push("items", Field::Lines);
         }
-        root.push(("cart", Field::Obj(cart)));
+        root.push("cart", Field::Obj(cart));
         // A customer is present when any of its columns is.
-        if !customer.is_empty() {
-            root.push(("customer", Field::Obj(customer)));
+        if !customer.fields.is_empty() {
+            root.push("customer", Field::Obj(customer));
         }
-        if !context.is_empty() {
-            root.push(("context", Field::Obj(context)));
+        if !context.fields.is_empty() {
+            root.push("context", Field::Obj(context));
         }
         Ok(Self {
             keys,
@@ -494,4 +538,4 @@ impl<'a> OrderTable<'a> {
 
 mod cell;
 
-pub use cell::{Cell, Elements, Fields};
+pub use cell::{Cell, CellKey, Elements, Fields};

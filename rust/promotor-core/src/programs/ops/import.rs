@@ -19,11 +19,11 @@ impl Program {
         snapshot: &Snapshot,
         now: i64,
     ) -> Vec<Decision> {
-        let mut state: HashMap<String, i64> = snapshot.0.clone();
+        let mut state: HashMap<String, i64> = snapshot.to_map();
         let today = l.today(now);
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let snap = Snapshot(std::mem::take(&mut state));
+            let snap = Snapshot::from(std::mem::take(&mut state));
             let mut work = Work::new(&snap);
             let mut events = Vec::new();
             let family = keys::loyalty(&l.id, &row.customer);
@@ -76,7 +76,7 @@ impl Program {
                 }
             }
             let deltas = work.deltas();
-            state = snap.0;
+            state = snap.counters;
             for d in &deltas {
                 *state.entry(d.key.clone()).or_insert(0) += d.add;
             }

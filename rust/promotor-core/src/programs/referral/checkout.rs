@@ -162,7 +162,7 @@ pub(crate) fn checkout<'a>(
         .map(String::as_str)
         .filter(|c| !p.codes.contains_key(&code_key(c)))
         .collect();
-    let snapshot = Snapshot(work.values());
+    let snapshot = Snapshot::from(work.values());
     let (_, friends) = match_codes(p, input, Some(&snapshot), &mut matched, &mut unknown);
     let email = input.customer.as_ref().and_then(|c| c.email.as_deref());
     for f in friends {

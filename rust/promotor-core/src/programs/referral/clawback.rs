@@ -184,8 +184,8 @@ mod tests {
     fn a_friend_converted_since_stays_referred() {
         let deltas = referring();
         let mut snap: Snapshot = deltas.iter().map(|d| (d.0.clone(), 1)).collect();
-        snap.0.insert(BY.to_owned(), 2);
-        snap.0.insert(FM.to_owned(), 3);
+        snap.counters.insert(BY.to_owned(), 2);
+        snap.counters.insert(FM.to_owned(), 3);
         let mut work = Work::new(&snap);
         let mut kept = unrefer(&mut work, &deltas);
         kept.sort();

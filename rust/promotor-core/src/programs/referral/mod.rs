@@ -118,11 +118,8 @@ pub fn code_owner(snapshot: &Snapshot, norm: &str) -> Option<(String, String, Op
     let family = keys::issued_code(norm);
     let mut found = None;
     let mut email = None;
-    for (key, v) in &snapshot.0 {
-        let Some(m) = keys::member_of(&family, key) else {
-            continue;
-        };
-        if *v <= 0 {
+    for (m, v) in snapshot.members(&family) {
+        if v <= 0 {
             continue;
         }
         if let Some(rest) = m.strip_prefix("referral=") {
