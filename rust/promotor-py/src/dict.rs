@@ -22,8 +22,8 @@ pub enum PyKey<'py> {
 
 /// An object's field names as interned Python strings, and a table that finds a name's index
 /// from its address in one probe: the address, shifted and masked, picks a slot that holds
-/// that name's address and index. The shift is the first that gives every name its own slot
-/// (addresses of distinct objects differ, so one always exists below the word's width).
+/// that name's address and index. The table and shift are the smallest found that give every name its
+/// own slot.
 pub struct FieldNames {
     /// Held, so that the addresses stay these names' for the life of the process.
     _names: Vec<Py<PyString>>,
@@ -39,8 +39,7 @@ impl FieldNames {
             .map(|name| PyString::intern(py, name).unbind())
             .collect();
         let addresses: Vec<usize> = names.iter().map(|n| n.as_ptr() as usize).collect();
-        let size = (addresses.len() * 4).next_power_of_two().max(1);
-        let fits = |shift: u32| {
+        let fits = |size: usize, shift: u32| {
             let mut slots = vec![(0usize, 0usize); size];
             for (i, &a) in addresses.iter().enumerate() {
                 let slot = &mut slots[(a >> shift) & (size - 1)];
@@ -49,11 +48,16 @@ impl FieldNames {
                 }
                 *slot = (a, i);
             }
-            Some(slots)
+            Some((shift, slots))
         };
-        let (shift, slots) = (0..usize::BITS)
-            .find_map(|shift| fits(shift).map(|slots| (shift, slots)))
-            .expect("distinct addresses differ in some bit");
+        // Tables of 4 to 256 slots a name; addresses that no shift separates (possible, if
+        // rare) leave one slot per name, searched in order by `index`.
+        let first = (addresses.len() * 4).next_power_of_two().max(1);
+        let found = (0..7)
+            .map(|doubling| first << doubling)
+            .find_map(|size| (0..usize::BITS).find_map(|shift| fits(size, shift)));
+        let (shift, slots) =
+            found.unwrap_or_else(|| (u32::MAX, addresses.iter().copied().zip(0..).collect()));
         Self {
             _names: names,
             slots,
@@ -65,6 +69,9 @@ impl FieldNames {
     #[inline]
     fn index(&self, address: *mut ffi::PyObject) -> Option<usize> {
         let a = address as usize;
+        if self.shift == u32::MAX {
+            return self.slots.iter().find(|s| s.0 == a).map(|s| s.1);
+        }
         let (at, i) = self.slots[(a >> self.shift) & (self.slots.len() - 1)];
         (at == a).then_some(i)
     }
