@@ -59,10 +59,12 @@ pub struct Decision {
     pub outcome: Outcome,
     pub deltas: Vec<Delta>,
     pub trace: Trace,
-    /// The checkout's events (the outbox a store would append), payments and points earned
-    /// (empty without programmes).
+    /// The checkout's events (the outbox a store would append, less the order's own
+    /// `points_earned`: [`Program::checkout_traced`]), payments and the points the order
+    /// earned, `(programme id, points)` (all empty without programmes).
     pub events: Vec<Event>,
     pub payments: Vec<Payment>,
+    pub earned: Vec<(String, i64)>,
 }
 
 /// One kind of state the replay holds in memory.
@@ -193,6 +195,7 @@ impl State {
                 trace: std::mem::take(trace),
                 events: Vec::new(),
                 payments: Vec::new(),
+                earned: Vec::new(),
             });
         };
         let families = program.checkout_families(input, pay);
@@ -215,6 +218,7 @@ impl State {
             trace: std::mem::take(trace),
             events: done.events,
             payments: done.payments,
+            earned: done.earned,
         })
     }
 

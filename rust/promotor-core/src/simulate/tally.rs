@@ -347,19 +347,23 @@ impl Tally {
                 r.referred += 1;
             }
         }
-        let mut earned_here: Vec<&str> = Vec::new();
+        // What the order itself earned (one entry per programme); the checkout's events
+        // carry what other sources earned (referral rewards).
+        for (program, points) in &d.earned {
+            if let Some(l) = self.loyalty.iter_mut().find(|l| l.id == *program) {
+                l.earned += points;
+                l.earning_orders += 1;
+            }
+        }
         for e in &d.events {
             let program = e.payload.get("program").and_then(J::as_str).unwrap_or("");
             match e.kind.as_str() {
                 "points_earned" => {
+                    if e.payload.get("source").and_then(J::as_str) == Some("order") {
+                        continue; // counted from `earned`
+                    }
                     if let Some(l) = self.loyalty.iter_mut().find(|l| l.id == program) {
                         l.earned += e.payload.get("points").and_then(J::as_i64).unwrap_or(0);
-                        if e.payload.get("source").and_then(J::as_str) == Some("order")
-                            && !earned_here.contains(&program)
-                        {
-                            l.earning_orders += 1;
-                            earned_here.push(program);
-                        }
                     }
                 }
                 "tier_changed" => {
