@@ -19,23 +19,41 @@ struct Change {
 #[derive(Debug)]
 pub struct Work<'s> {
     snapshot: &'s Snapshot,
-    changes: HashMap<String, Change>,
-    /// Keys in order of first change.
-    order: Vec<String>,
+    /// Changed keys in order of first change. A decision changes a handful of keys: a
+    /// search of this list beats hashing each key, and saves a copy of every key.
+    changes: Vec<(String, Change)>,
+    /// Position of each changed key, kept only once `changes` is longer than
+    /// [`Work::SEARCHED`] (an import, a spend over many lots).
+    index: HashMap<String, usize>,
 }
 
 impl<'s> Work<'s> {
+    /// How many changes are searched in order before an index is kept.
+    const SEARCHED: usize = 16;
+
     pub fn new(snapshot: &'s Snapshot) -> Self {
         Self {
             snapshot,
-            changes: HashMap::default(),
-            order: Vec::new(),
+            changes: Vec::new(),
+            index: HashMap::default(),
         }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.changes.len() > Self::SEARCHED {
+            self.index.get(key).copied()
+        } else {
+            self.changes.iter().position(|(k, _)| k == key)
+        }
+    }
+
+    fn change(&self, key: &str) -> Option<&Change> {
+        self.position(key).map(|at| &self.changes[at].1)
     }
 
     /// The value of `key` now: the snapshot's plus what this decision added.
     pub fn get(&self, key: &str) -> i64 {
-        self.snapshot.get(key) + self.changes.get(key).map_or(0, |c| c.total)
+        self.snapshot.get(key) + self.change(key).map_or(0, |c| c.total)
     }
 
     /// `key += add`, to be applied only if afterwards `min <= value <= max`.
@@ -43,10 +61,23 @@ impl<'s> Work<'s> {
         if add == 0 && min.is_none() && max.is_none() {
             return;
         }
-        let c = self.changes.entry(key.to_owned()).or_insert_with(|| {
-            self.order.push(key.to_owned());
-            Change::default()
-        });
+        let at = if let Some(at) = self.position(key) {
+            at
+        } else {
+            self.changes.push((key.to_owned(), Change::default()));
+            let n = self.changes.len();
+            if n > Self::SEARCHED {
+                if self.index.is_empty() {
+                    self.index = (self.changes.iter().enumerate())
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect();
+                } else {
+                    self.index.insert(key.to_owned(), n - 1);
+                }
+            }
+            n - 1
+        };
+        let c = &mut self.changes[at].1;
         // Earlier bounds are on the value before this step: move them by what it adds.
         c.min = c.min.map(|m| m.saturating_add(add));
         c.max = c.max.map(|m| m.saturating_add(add));
@@ -62,7 +93,7 @@ impl<'s> Work<'s> {
     /// Every value now: the snapshot's with this decision's changes.
     pub fn values(&self) -> HashMap<String, i64> {
         let mut out = self.snapshot.to_map();
-        for k in &self.order {
+        for (k, _) in &self.changes {
             out.insert(k.clone(), self.get(k));
         }
         out
@@ -86,11 +117,11 @@ impl<'s> Work<'s> {
         // name as the snapshot's members stream past. A changed key the snapshot also holds
         // is listed with the snapshot's members; the others come after them.
         let changed: Vec<(&str, i64, bool)> = self
-            .order
+            .changes
             .iter()
-            .filter_map(|k| {
+            .filter_map(|(k, c)| {
                 let m = super::keys::member_of(family, k)?;
-                Some((m, self.changes[k].total, self.snapshot.contains_key(k)))
+                Some((m, c.total, self.snapshot.contains_key(k)))
             })
             .collect();
         let fresh: Vec<(&str, i64)> = changed
@@ -108,16 +139,14 @@ impl<'s> Work<'s> {
     /// The deltas, in order of first change (a change that adds nothing and bounds nothing
     /// is left out).
     pub fn deltas(&self) -> Vec<Delta> {
-        self.order
+        self.changes
             .iter()
-            .filter_map(|k| {
-                let c = &self.changes[k];
-                (c.total != 0 || c.min.is_some() || c.max.is_some()).then(|| Delta {
-                    key: k.clone(),
-                    add: c.total,
-                    max: c.max,
-                    min: c.min,
-                })
+            .filter(|(_, c)| c.total != 0 || c.min.is_some() || c.max.is_some())
+            .map(|(k, c)| Delta {
+                key: k.clone(),
+                add: c.total,
+                max: c.max,
+                min: c.min,
             })
             .collect()
     }
@@ -139,5 +168,29 @@ mod tests {
         // Final = v + 3; step 1 needs v - 3 >= 0, i.e. final >= 6; step 3 needs final >= 0.
         assert_eq!((d.add, d.min, d.max), (3, Some(6), None));
         assert!(d.holds(3) && !d.holds(2));
+    }
+
+    #[test]
+    fn many_changes_are_found_by_the_index_as_few_are_by_search() {
+        let snap: Snapshot = [("k7".to_owned(), 100)].into_iter().collect();
+        let mut w = Work::new(&snap);
+        for round in 0..3 {
+            for i in 0..40 {
+                w.add(&format!("k{i}"), i + round + 1, None, None);
+            }
+        }
+        assert_eq!(w.get("k7"), 100 + 3 * 7 + 6);
+        assert_eq!(w.get("k39"), 3 * 39 + 6);
+        assert_eq!(w.get("absent"), 0);
+        let deltas = w.deltas();
+        assert_eq!(
+            deltas.len(),
+            40,
+            "one delta per key, in order of first change"
+        );
+        assert!(deltas
+            .iter()
+            .enumerate()
+            .all(|(i, d)| d.key == format!("k{i}")));
     }
 }
