@@ -3,6 +3,7 @@
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
+use super::ratio::Ratio;
 use super::{reward_campaign_id, CEarn, CReward, CTier, Loyalty, ProgramDef, Programs};
 use crate::compile::literal::parse_num_literal;
 use crate::compile::{program_rule, program_schedule, program_time};
@@ -186,10 +187,13 @@ pub fn compile(
                 .and_then(|s| program_schedule(s, &loc, out));
             let starts_at = program_time(e.starts_at.as_ref(), "starts_at", &loc, out);
             let ends_at = program_time(e.ends_at.as_ref(), "ends_at", &loc, out);
+            let per = per.unwrap_or(Decimal::ONE);
             cearn.push(CEarn {
                 points,
-                per: per.unwrap_or(Decimal::ONE),
+                per,
                 multiplier,
+                rate: points.and_then(|p| Ratio::of(p).over(Ratio::of(per))),
+                multiplier_ratio: multiplier.map(Ratio::of),
                 on: e.on.clone(),
                 rules,
                 schedule,
@@ -214,10 +218,12 @@ pub fn compile(
                     "tiers must be listed by ascending points",
                 );
             }
+            let multiplier = multiplier.unwrap_or(Decimal::ONE);
             ctiers.push(CTier {
                 name: t.name.clone(),
                 points,
-                multiplier: multiplier.unwrap_or(Decimal::ONE),
+                multiplier,
+                multiplier_ratio: Ratio::of(multiplier),
             });
         }
         let point_minor = point_value.as_ref().and_then(|v| {

@@ -396,15 +396,15 @@ impl Loyalty {
                 continue;
             }
             if let Some(p) = r.points {
-                let term = if on.is_none() {
-                    Ratio::of(p).times(amount)?.over(Ratio::of(r.per))?
-                } else {
-                    Ratio::of(p)
+                let term = match (on, r.rate) {
+                    (Some(_), _) => Ratio::of(p),
+                    (None, Some(rate)) => rate.times(amount)?,
+                    (None, None) => Ratio::of(p).times(amount)?.over(Ratio::of(r.per))?,
                 };
                 sum = sum.plus(term)?;
             }
-            if let Some(m) = r.multiplier {
-                mult = mult.times(Ratio::of(m))?;
+            if let Some(m) = r.multiplier_ratio {
+                mult = mult.times(m)?;
             }
         }
         Some((sum, mult))
@@ -423,7 +423,7 @@ impl Loyalty {
         let total = self
             .rate(ctx, on, Ratio::of(amount), now)
             .and_then(|(sum, mult)| {
-                let tier_mult = tier.map_or(Ratio::ONE, |t| Ratio::of(self.tiers[t].multiplier));
+                let tier_mult = tier.map_or(Ratio::ONE, |t| self.tiers[t].multiplier_ratio);
                 sum.times(mult)?.times(tier_mult)
             })
             .map_or(0, Ratio::floor);

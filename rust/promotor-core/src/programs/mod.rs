@@ -30,6 +30,8 @@ pub mod referral;
 pub mod work;
 
 use rust_decimal::Decimal;
+
+pub use ratio::Ratio;
 use serde::{Deserialize, Serialize};
 
 use crate::compile::node::Rule;
@@ -199,6 +201,11 @@ pub struct CEarn {
     pub points: Option<Decimal>,
     pub per: Decimal,
     pub multiplier: Option<Decimal>,
+    /// `points / per` as an exact fraction, reduced once here rather than on every order
+    /// (`None` without points, or where the division overflows: then computed per order).
+    pub rate: Option<Ratio>,
+    /// `multiplier` as an exact fraction.
+    pub multiplier_ratio: Option<Ratio>,
     pub on: Option<String>,
     pub rules: Option<Rule>,
     pub schedule: Option<CSchedule>,
@@ -211,6 +218,8 @@ pub struct CTier {
     pub name: String,
     pub points: i64,
     pub multiplier: Decimal,
+    /// `multiplier` as an exact fraction.
+    pub multiplier_ratio: Ratio,
 }
 
 #[derive(Debug, Clone)]

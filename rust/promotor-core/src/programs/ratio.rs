@@ -71,6 +71,13 @@ impl Ratio {
     }
 
     pub fn times(self, o: Self) -> Option<Self> {
+        // Most multipliers are 1 (no tier, no bonus rule): nothing to reduce.
+        if o == Self::ONE {
+            return Some(self);
+        }
+        if self == Self::ONE {
+            return Some(o);
+        }
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
         let num = mul(div(self.num, g1), div(o.num, g2))?;
