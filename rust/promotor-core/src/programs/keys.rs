@@ -37,14 +37,7 @@ use chrono::NaiveDate;
 
 /// Appends `value` with `%`, `|` and `#` escaped.
 pub fn escape_into(out: &mut String, value: &str) {
-    for ch in value.chars() {
-        match ch {
-            '%' => out.push_str("%25"),
-            '|' => out.push_str("%7C"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
-        }
-    }
+    crate::state::keys::escape_bytes(out, value, true);
 }
 
 fn family(kind: &str, parts: &[(&str, &str)]) -> String {
@@ -115,19 +108,21 @@ pub fn push_date(out: &mut String, d: NaiveDate) {
         out.push_str(&d.format("%Y-%m-%d").to_string());
         return;
     };
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    out.extend([
+    let (m, day) = (d.month(), d.day());
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let text = [
         digit(y / 1000),
         digit(y / 100),
         digit(y / 10),
         digit(y),
-        '-',
-        digit(d.month() / 10),
-        digit(d.month()),
-        '-',
-        digit(d.day() / 10),
-        digit(d.day()),
-    ]);
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    out.push_str(std::str::from_utf8(&text).expect("ASCII digits and dashes"));
 }
 
 /// The date of a `YYYY-MM-DD` text (as chrono's `%Y-%m-%d` reads it).
@@ -256,6 +251,25 @@ pub fn parse_owner(member: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_copies_runs_and_round_trips_any_text() {
+        for (raw, escaped, limit_key) in [
+            ("", "", ""),
+            ("plain", "plain", "plain"),
+            ("%|#", "%25%7C%23", "%25%7C#"),
+            ("é|€#ü%", "é%7C€%23ü%25", "é%7C€#ü%25"),
+            ("a%25b", "a%2525b", "a%2525b"),
+        ] {
+            let mut out = String::from("x=");
+            escape_into(&mut out, raw);
+            assert_eq!(out, format!("x={escaped}"));
+            assert_eq!(unescape(escaped), raw);
+            let mut out = String::new();
+            crate::state::keys::escape_into(&mut out, raw);
+            assert_eq!(out, limit_key, "limit keys leave # as it is");
+        }
+    }
 
     #[test]
     fn written_dates_are_the_dates_parse_date_reads_and_order_as_text() {

@@ -32,13 +32,26 @@ pub enum Counted {
 
 /// Appends `value` with `%` and `|` escaped.
 pub fn escape_into(out: &mut String, value: &str) {
-    for ch in value.chars() {
-        match ch {
-            '%' => out.push_str("%25"),
-            '|' => out.push_str("%7C"),
-            c => out.push(c),
-        }
+    escape_bytes(out, value, false);
+}
+
+/// Appends `value` with `%` and `|` escaped, and `#` too when `hash`: the runs between
+/// them are copied whole (keys are built on every order, and most values need no escape).
+pub(crate) fn escape_bytes(out: &mut String, value: &str, hash: bool) {
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let with = match b {
+            b'%' => "%25",
+            b'|' => "%7C",
+            b'#' if hash => "%23",
+            _ => continue,
+        };
+        // ASCII bytes are character boundaries.
+        out.push_str(&value[start..i]);
+        out.push_str(with);
+        start = i + 1;
     }
+    out.push_str(&value[start..]);
 }
 
 /// The calendar period of `now` (microseconds, UTC) in `tz`: `2026-11-27`, `2026-W48`,
