@@ -222,8 +222,10 @@ impl State {
         })
     }
 
-    /// Takes back every family lent to `snapshot`, each to the family of its kind.
+    /// Takes back every family lent to `snapshot`, each to the family of its kind, and the
+    /// limit counters.
     fn give_back(&mut self, snapshot: &mut Snapshot) {
+        self.counters.give_back(snapshot);
         for (family, members) in snapshot.take_lent() {
             let kind = match families::kind(&family) {
                 "loyalty" => &mut self.points.0,

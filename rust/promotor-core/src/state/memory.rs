@@ -58,6 +58,22 @@ impl MemoryState {
         Ok(())
     }
 
+    /// Takes every counter out (the simulation lends them to an order's snapshot whole:
+    /// [`Snapshot::lend_limits`]), leaving this state empty until
+    /// [`MemoryState::give_back`].
+    pub fn lend(&mut self) -> HashMap<String, i64> {
+        std::mem::take(&mut self.counters)
+    }
+
+    /// Takes back what [`MemoryState::lend`] lent.
+    pub fn give_back(&mut self, counters: HashMap<String, i64>) {
+        debug_assert!(
+            self.counters.is_empty(),
+            "lent counters are not held meanwhile"
+        );
+        self.counters = counters;
+    }
+
     /// Every counter, for comparison with a ledger.
     pub fn counters(&self) -> &HashMap<String, i64> {
         &self.counters

@@ -40,11 +40,18 @@ pub type HashMap<K, V> = std::collections::HashMap<K, V, Hasher>;
 /// [`Snapshot::take_lent`]): copying a frequent customer's family key by key into
 /// `counters` on every order was a third of a long replay. A key lives in one place: in its
 /// family's members when that family is lent, otherwise in `counters`.
+///
+/// The simulation lends its usage-limit counters whole too ([`Snapshot::lend_limits`]):
+/// they are read by key alone ([`Snapshot::get`]), never as family members (a limit key has
+/// no `#`), and are left out of [`Snapshot::to_map`] and [`Snapshot::len`], which would
+/// otherwise walk every customer's counters on every order.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub counters: HashMap<String, i64>,
     /// Lent families: `(family, its members)`, a handful at most.
     lent: Vec<(String, Members)>,
+    /// Lent limit counters (empty unless lent).
+    limits: HashMap<String, i64>,
 }
 
 impl Snapshot {
@@ -63,7 +70,27 @@ impl Snapshot {
                 return m.get(member);
             }
         }
-        self.counters.get(key).copied()
+        let found = if self.counters.is_empty() {
+            None
+        } else {
+            self.counters.get(key).copied()
+        };
+        if found.is_none() && !self.limits.is_empty() {
+            return self.limits.get(key).copied();
+        }
+        found
+    }
+
+    /// Lends limit counters whole (the simulation's, read for every order), read after
+    /// `counters` and the lent families; [`Snapshot::take_limits`] takes them back.
+    pub fn lend_limits(&mut self, limits: HashMap<String, i64>) {
+        debug_assert!(self.limits.is_empty(), "limits are lent once at a time");
+        self.limits = limits;
+    }
+
+    /// Takes back what [`Snapshot::lend_limits`] lent (empty when nothing was).
+    pub fn take_limits(&mut self) -> HashMap<String, i64> {
+        std::mem::take(&mut self.limits)
     }
 
     fn lent_family(&self, family: &str) -> Option<&Members> {
@@ -133,6 +160,7 @@ impl From<HashMap<String, i64>> for Snapshot {
         Self {
             counters,
             lent: Vec::new(),
+            limits: HashMap::default(),
         }
     }
 }
@@ -172,5 +200,29 @@ impl Delta {
             max: None,
             min: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lent_limits_are_read_by_key_after_counters_and_taken_back_whole() {
+        let mut snap: Snapshot = [("count|campaign=a".to_owned(), 1)].into_iter().collect();
+        let limits: HashMap<String, i64> = [
+            ("count|campaign=a".to_owned(), 9),
+            ("budget|campaign=b".to_owned(), 250),
+        ]
+        .into_iter()
+        .collect();
+        snap.lend_limits(limits.clone());
+        assert_eq!(snap.get("count|campaign=a"), 1, "what was read first wins");
+        assert_eq!(snap.get("budget|campaign=b"), 250);
+        assert_eq!(snap.get("count|campaign=zz"), 0);
+        assert_eq!(snap.members("budget|campaign=b").count(), 0);
+        assert_eq!(snap.len(), 1, "lent limits are not walked");
+        assert_eq!(snap.take_limits(), limits);
+        assert_eq!(snap.get("budget|campaign=b"), 0);
     }
 }
