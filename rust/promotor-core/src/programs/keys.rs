@@ -122,7 +122,10 @@ pub fn push_date(out: &mut String, d: NaiveDate) {
         digit(day / 10),
         digit(day),
     ];
-    out.push_str(std::str::from_utf8(&text).expect("ASCII digits and dashes"));
+    out.reserve(text.len());
+    for b in text {
+        out.push(char::from(b));
+    }
 }
 
 /// The date of a `YYYY-MM-DD` text (as chrono's `%Y-%m-%d` reads it).
