@@ -119,8 +119,14 @@ impl Kind {
         }
     }
 
+    /// Whether `key` is of this kind: `kind(key) == self.kind`, by a prefix test (every
+    /// family asks it of every delta, and most keys differ in their first byte).
     pub fn owns(&self, key: &str) -> bool {
-        kind(key) == self.kind
+        key.starts_with(self.kind)
+            && key
+                .as_bytes()
+                .get(self.kind.len())
+                .is_none_or(|b| *b == b'|' || *b == b'#')
     }
 
     pub fn read(&mut self, families: &[String], snapshot: &mut Snapshot) {
@@ -144,6 +150,22 @@ impl Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_owns_the_keys_whose_kind_it_is() {
+        let k = Kind::new("loyalty");
+        for key in [
+            "loyalty|program=p|customer=c#lot=a/-",
+            "loyalty#x",
+            "loyalty",
+            "loyaltyx|a",
+            "loyal",
+            "gift_card|code=a#balance",
+            "",
+        ] {
+            assert_eq!(k.owns(key), kind(key) == "loyalty", "{key:?}");
+        }
+    }
 
     #[test]
     fn a_family_reads_whole_and_drops_zeros() {

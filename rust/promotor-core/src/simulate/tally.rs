@@ -138,6 +138,9 @@ pub struct Tally {
     pub gift_cards: GiftCardTally,
     /// Campaigns whose codes are issued (pools, rewards), in campaign order.
     pub codes: Vec<CodeTally>,
+    /// The local day of the last order and the instants it spans, `[start, end)`: orders
+    /// come in time order, so most fall in the day before them (see [`Tally::day_of`]).
+    last_day: (i64, i64, i32),
 }
 
 impl Tally {
@@ -214,6 +217,7 @@ impl Tally {
             codes,
             exponent: p.exponent,
             timezone,
+            last_day: (0, 0, 0),
             ids: p.campaigns.iter().map(|c| c.id.clone()).collect(),
             orders: 0,
             totals: [0; 4],
@@ -238,6 +242,30 @@ impl Tally {
         })
     }
 
+    /// [`Tally::day`], remembering the instants of the last day found: a timezone
+    /// conversion per order was a tenth of the tally.
+    fn day_of(&mut self, now: i64) -> i32 {
+        let (start, end, day) = self.last_day;
+        if start <= now && now < end {
+            return day;
+        }
+        let day = self.day(now);
+        let first_instant = |d: i32| {
+            use chrono::TimeZone;
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(d.checked_add(719_163)?)?;
+            let t = self
+                .timezone
+                .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+                .earliest()?;
+            Some(t.timestamp_micros())
+        };
+        // A day whose midnight a clock change skips is not remembered: found every time.
+        if let (Some(start), Some(end)) = (first_instant(day), first_instant(day + 1)) {
+            self.last_day = (start, end, day);
+        }
+        day
+    }
+
     pub(super) fn record(&mut self, input: &Input, d: &Decision, state: &State) {
         let counters = &state.counters;
         let now = input.context.now;
@@ -252,7 +280,7 @@ impl Tally {
         }
         self.first_at.get_or_insert(now);
         self.last_at = Some(now);
-        let day = self.day(now);
+        let day = self.day_of(now);
         *self.day_orders.entry(day).or_default() += 1;
         for &ci in &d.trace.passed {
             self.campaigns[ci].orders += 1;
@@ -419,6 +447,28 @@ impl Tally {
                     self.gift_cards.issued_value += amount.unwrap_or(0);
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remembered_day_is_the_day_of_every_instant_in_it() {
+        let def = serde_json::json!({"version": 1, "campaigns": []});
+        let program = crate::compile::compile(&serde_json::from_value(def).unwrap()).unwrap();
+        // Clock changes at midnight (Sao Paulo, 2018), at 02:00 (Warsaw) and none (UTC).
+        for tz in ["America/Sao_Paulo", "Europe/Warsaw", "UTC"] {
+            let mut t = Tally::new(&program, tz.parse().unwrap());
+            for start in ["2018-11-02T00:00:00Z", "2026-10-23T00:00:00Z"] {
+                let from = crate::time::parse_timestamp(start).unwrap();
+                for step in 0..1200 {
+                    let now = from + step * 17 * 60 * 1_000_000;
+                    assert_eq!(t.day_of(now), t.day(now), "{tz} at {now}");
+                }
             }
         }
     }
