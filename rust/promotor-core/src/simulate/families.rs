@@ -21,9 +21,7 @@ pub fn kind(key: &str) -> &str {
 
 /// The family of a key: what comes before its first `#` (values escape `#`).
 pub fn family(key: &str) -> &str {
-    key.bytes()
-        .position(|b| b == b'#')
-        .map_or(key, |at| &key[..at])
+    crate::state::members::split(key).0
 }
 
 /// The families of one kind: family -> its counters ([`Members`]). A family read for an

@@ -124,10 +124,9 @@ impl Eq for Members {}
 /// `(family, member)` of a key: around its first `#` (values escape `#`); a key without
 /// one is a family of its own with the empty member.
 pub fn split(key: &str) -> (&str, &str) {
-    match key.bytes().position(|b| b == b'#') {
-        Some(at) => (&key[..at], &key[at + 1..]),
-        None => (key, ""),
-    }
+    // `split_once` on one ASCII char searches with memchr: a simulation splits every key it
+    // reads, and the `#` comes after a long family.
+    key.split_once('#').unwrap_or((key, ""))
 }
 
 /// The key of `member` in `family`: [`split`] undone.
