@@ -291,25 +291,26 @@ impl Loyalty {
         tier_free: bool,
         pay_debt: bool,
     ) -> String {
-        let debt_key = keys::member(family, "debt");
-        let owed = if pay_debt {
-            work.get(&debt_key).max(0)
-        } else {
-            0
-        };
+        // One buffer `family#` for the three keys (every order with points credits once).
+        let mut key = String::with_capacity(family.len() + 32);
+        key.push_str(family);
+        key.push('#');
+        let base = key.len();
+        key.push_str("debt");
+        let owed = if pay_debt { work.get(&key).max(0) } else { 0 };
         let paid = owed.min(points);
         if paid > 0 {
-            work.add(&debt_key, -paid, Some(0), None);
+            work.add(&key, -paid, Some(0), None);
         }
         let lot = keys::lot(available, self.expiry(available));
-        work.add(&keys::member(family, &lot), points - paid, None, None);
+        key.truncate(base);
+        key.push_str(&lot);
+        work.add(&key, points - paid, None, None);
         if !tier_free {
-            work.add(
-                &keys::member(family, &keys::earned(available)),
-                points,
-                None,
-                None,
-            );
+            key.truncate(base);
+            key.push_str("earned=");
+            keys::push_date(&mut key, available);
+            work.add(&key, points, None, None);
         }
         lot
     }
