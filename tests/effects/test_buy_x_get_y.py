@@ -4,6 +4,7 @@ evaluators (tests/effects/_both.py)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,17 @@ def test_get_from_most_expensive() -> None:
         FOUR,
     )
     assert p.lines == d("35.00", "25.00", "0", "0")
+
+
+def test_get_from_null_in_the_ir_is_cheapest() -> None:
+    # The Python model reads `get_from: null` as the default; the core read only a string and
+    # refused the whole effect ("expected string or map, got null"). 50% of D and C: 15.00.
+    engine = pm.Engine([pm.Campaign(id="b", effect=pm.buy_x_get_y(None, 1, percent=50))])
+    ir = json.loads(engine.to_json())
+    ir["campaigns"][0]["effect"]["get_from"] = None
+    again = pm.Engine.from_json(json.dumps(ir))
+    cart = {"items": [{"sku": x["sku"], "price": x["price"], "quantity": 1} for x in FOUR]}
+    assert again.evaluate(cart).discount == engine.evaluate(cart).discount == Decimal("15.00")
 
 
 def test_get_from_most_expensive_with_one_application() -> None:

@@ -406,8 +406,8 @@ pub enum Effect {
         /// The reward as a price for each get-unit (instead of `percent`).
         #[serde(default)]
         fixed_price: Option<Box<Expr>>,
-        /// Which end of the price list the get-units come from.
-        #[serde(default)]
+        /// Which end of the price list the get-units come from (`null`: the default).
+        #[serde(default, deserialize_with = "GetFrom::null_is_cheapest")]
         get_from: GetFrom,
     },
     Gift {
@@ -438,6 +438,14 @@ pub enum GetFrom {
     #[default]
     Cheapest,
     MostExpensive,
+}
+
+impl GetFrom {
+    /// Reads `null` as the default, `cheapest`, as the Python model and the reference do
+    /// (refused, it was reported as the whole effect's type error, not this field's).
+    fn null_is_cheapest<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Option::<Self>::deserialize(d)?.unwrap_or_default())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
