@@ -191,9 +191,8 @@ pub fn compile(
             cearn.push(CEarn {
                 points,
                 per,
-                multiplier,
+                multiplier: multiplier.map(Ratio::of),
                 rate: points.and_then(|p| Ratio::of(p).over(Ratio::of(per))),
-                multiplier_ratio: multiplier.map(Ratio::of),
                 on: e.on.clone(),
                 rules,
                 schedule,
@@ -218,12 +217,10 @@ pub fn compile(
                     "tiers must be listed by ascending points",
                 );
             }
-            let multiplier = multiplier.unwrap_or(Decimal::ONE);
             ctiers.push(CTier {
                 name: t.name.clone(),
                 points,
-                multiplier,
-                multiplier_ratio: Ratio::of(multiplier),
+                multiplier: Ratio::of(multiplier.unwrap_or(Decimal::ONE)),
             });
         }
         let point_minor = point_value.as_ref().and_then(|v| {

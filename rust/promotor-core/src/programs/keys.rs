@@ -207,9 +207,14 @@ pub fn notice(available: NaiveDate, expires: Option<NaiveDate>) -> String {
 
 pub fn earned(day: NaiveDate) -> String {
     let mut out = String::with_capacity(17);
-    out.push_str("earned=");
-    push_date(&mut out, day);
+    push_earned(&mut out, day);
     out
+}
+
+/// Appends [`earned`] to `out`.
+pub fn push_earned(out: &mut String, day: NaiveDate) {
+    out.push_str("earned=");
+    push_date(out, day);
 }
 
 /// `(available, expires)` of a `A/E` text.

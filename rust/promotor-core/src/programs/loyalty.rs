@@ -308,8 +308,7 @@ impl Loyalty {
         work.add(&key, points - paid, None, None);
         if !tier_free {
             key.truncate(base);
-            key.push_str("earned=");
-            keys::push_date(&mut key, available);
+            keys::push_earned(&mut key, available);
             work.add(&key, points, None, None);
         }
         lot
@@ -404,7 +403,7 @@ impl Loyalty {
                 };
                 sum = sum.plus(term)?;
             }
-            if let Some(m) = r.multiplier_ratio {
+            if let Some(m) = r.multiplier {
                 mult = mult.times(m)?;
             }
         }
@@ -424,7 +423,7 @@ impl Loyalty {
         let total = self
             .rate(ctx, on, Ratio::of(amount), now)
             .and_then(|(sum, mult)| {
-                let tier_mult = tier.map_or(Ratio::ONE, |t| self.tiers[t].multiplier_ratio);
+                let tier_mult = tier.map_or(Ratio::ONE, |t| self.tiers[t].multiplier);
                 sum.times(mult)?.times(tier_mult)
             })
             .map_or(0, Ratio::floor);

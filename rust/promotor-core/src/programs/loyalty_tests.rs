@@ -53,8 +53,7 @@ fn a_checkout_reading_once_announces_what_a_second_read_would() {
                 .map(|(name, points)| super::super::CTier {
                     name: name.to_owned(),
                     points,
-                    multiplier: Decimal::ONE,
-                    multiplier_ratio: super::super::Ratio::ONE,
+                    multiplier: super::super::Ratio::ONE,
                 })
                 .collect(),
             tier_window_days: window,

@@ -200,12 +200,11 @@ pub struct RewardDef {
 pub struct CEarn {
     pub points: Option<Decimal>,
     pub per: Decimal,
-    pub multiplier: Option<Decimal>,
+    /// An exact fraction, as it multiplies.
+    pub multiplier: Option<Ratio>,
     /// `points / per` as an exact fraction, reduced once here rather than on every order
     /// (`None` without points, or where the division overflows: then computed per order).
     pub rate: Option<Ratio>,
-    /// `multiplier` as an exact fraction.
-    pub multiplier_ratio: Option<Ratio>,
     pub on: Option<String>,
     pub rules: Option<Rule>,
     pub schedule: Option<CSchedule>,
@@ -217,9 +216,8 @@ pub struct CEarn {
 pub struct CTier {
     pub name: String,
     pub points: i64,
-    pub multiplier: Decimal,
-    /// `multiplier` as an exact fraction.
-    pub multiplier_ratio: Ratio,
+    /// An exact fraction, as it multiplies.
+    pub multiplier: Ratio,
 }
 
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 //! deltas that commit the changes, one per counter, each with the bounds that keep every
 //! step's own check true when a store applies them to the latest values.
 
+use crate::state::key_list::KeyList;
 use crate::state::HashMap;
 
 use crate::state::{Delta, Snapshot};
@@ -19,41 +20,33 @@ struct Change {
 #[derive(Debug)]
 pub struct Work<'s> {
     snapshot: &'s Snapshot,
-    /// Changed keys in order of first change. A decision changes a handful of keys: a
-    /// search of this list beats hashing each key, and saves a copy of every key.
-    changes: Vec<(String, Change)>,
-    /// Position of each changed key, kept only once `changes` is longer than
-    /// [`Work::SEARCHED`] (an import, a spend over many lots).
-    index: HashMap<String, usize>,
+    /// Changed keys in order of first change (a handful: [`KeyList`]), and beside each its
+    /// change.
+    keys: KeyList,
+    changes: Vec<Change>,
 }
 
 impl<'s> Work<'s> {
-    /// How many changes are searched in order before an index is kept.
-    const SEARCHED: usize = 16;
-
     pub fn new(snapshot: &'s Snapshot) -> Self {
         Self {
             snapshot,
+            keys: KeyList::default(),
             changes: Vec::new(),
-            index: HashMap::default(),
         }
     }
 
-    fn position(&self, key: &str) -> Option<usize> {
-        if self.changes.len() > Self::SEARCHED {
-            self.index.get(key).copied()
-        } else {
-            self.changes.iter().position(|(k, _)| k == key)
-        }
-    }
-
-    fn change(&self, key: &str) -> Option<&Change> {
-        self.position(key).map(|at| &self.changes[at].1)
+    /// Changed keys with their changes, in order of first change.
+    fn changed(&self) -> impl Iterator<Item = (&String, &Change)> {
+        self.keys.as_slice().iter().zip(&self.changes)
     }
 
     /// The value of `key` now: the snapshot's plus what this decision added.
     pub fn get(&self, key: &str) -> i64 {
-        self.snapshot.get(key) + self.change(key).map_or(0, |c| c.total)
+        let added = self
+            .keys
+            .position(key)
+            .map_or(0, |at| self.changes[at].total);
+        self.snapshot.get(key) + added
     }
 
     /// `key += add`, to be applied only if afterwards `min <= value <= max`.
@@ -61,23 +54,11 @@ impl<'s> Work<'s> {
         if add == 0 && min.is_none() && max.is_none() {
             return;
         }
-        let at = if let Some(at) = self.position(key) {
-            at
-        } else {
-            self.changes.push((key.to_owned(), Change::default()));
-            let n = self.changes.len();
-            if n > Self::SEARCHED {
-                if self.index.is_empty() {
-                    self.index = (self.changes.iter().enumerate())
-                        .map(|(i, (k, _))| (k.clone(), i))
-                        .collect();
-                } else {
-                    self.index.insert(key.to_owned(), n - 1);
-                }
-            }
-            n - 1
-        };
-        let c = &mut self.changes[at].1;
+        let at = self.keys.insert(key);
+        if at == self.changes.len() {
+            self.changes.push(Change::default());
+        }
+        let c = &mut self.changes[at];
         // Earlier bounds are on the value before this step: move them by what it adds.
         c.min = c.min.map(|m| m.saturating_add(add));
         c.max = c.max.map(|m| m.saturating_add(add));
@@ -93,7 +74,7 @@ impl<'s> Work<'s> {
     /// Every value now: the snapshot's with this decision's changes.
     pub fn values(&self) -> HashMap<String, i64> {
         let mut out = self.snapshot.to_map();
-        for (k, _) in &self.changes {
+        for (k, _) in self.changed() {
             out.insert(k.clone(), self.get(k));
         }
         out
@@ -117,8 +98,7 @@ impl<'s> Work<'s> {
         // name as the snapshot's members stream past. A changed key the snapshot also holds
         // is listed with the snapshot's members; the others come after them.
         let changed: Vec<(&str, i64, bool)> = self
-            .changes
-            .iter()
+            .changed()
             .filter_map(|(k, c)| {
                 let m = super::keys::member_of(family, k)?;
                 Some((m, c.total, self.snapshot.contains_key(k)))
@@ -139,8 +119,7 @@ impl<'s> Work<'s> {
     /// The deltas, in order of first change (a change that adds nothing and bounds nothing
     /// is left out).
     pub fn deltas(&self) -> Vec<Delta> {
-        self.changes
-            .iter()
+        self.changed()
             .filter(|(_, c)| c.total != 0 || c.min.is_some() || c.max.is_some())
             .map(|(k, c)| Delta {
                 key: k.clone(),

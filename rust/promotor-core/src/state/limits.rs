@@ -20,11 +20,10 @@
 //!    true: for applications `j` adding `a_j` to a counter read as `v`, each needs
 //!    `v + a_1 + ... + a_j <= max_j`, which is `v + total <= min_j(max_j - cum_j) + total`.
 
-use std::collections::HashMap;
-
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
+use super::key_list::KeyList;
 use super::keys::{self, Counted, KeyParts};
 use super::{Delta, Snapshot};
 use crate::alloc::largest_remainder;
@@ -208,27 +207,6 @@ pub struct Block {
     pub expected: Option<Reported>,
 }
 
-/// The position of `k` in `keys`, pushed when new: searched in order while the keys are
-/// few, through `index` (filled on the way past [`SEARCHED_KEYS`]) after.
-fn key_index(keys: &mut Vec<String>, index: &mut HashMap<String, usize>, k: String) -> usize {
-    const SEARCHED_KEYS: usize = 32;
-    if keys.len() <= SEARCHED_KEYS {
-        if let Some(at) = keys.iter().position(|x| *x == k) {
-            return at;
-        }
-    } else {
-        if index.is_empty() {
-            index.extend(keys.iter().enumerate().map(|(i, x)| (x.clone(), i)));
-        }
-        if let Some(&at) = index.get(&k) {
-            return at;
-        }
-        index.insert(k.clone(), keys.len());
-    }
-    keys.push(k);
-    keys.len() - 1
-}
-
 /// What this evaluation has counted so far, per counter of its [`Meter`].
 #[derive(Debug, Clone, Default)]
 pub struct Usage(Vec<i64>);
@@ -281,11 +259,8 @@ impl<'a> Meter<'a> {
     ) -> Self {
         let customer = input.customer.as_ref().and_then(|c| c.id.as_deref());
         let now = input.context.now;
-        // Keys are few (one per limit of each limited candidate) and often shared: a search
-        // in order finds a repeat without hashing every key or copying it into an index,
-        // which is built only for a catalogue with many limited candidates.
-        let mut keys: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        // One key per limit of each limited candidate, often shared.
+        let mut keys = KeyList::default();
         let mut slots = Vec::with_capacity(limits.campaigns.len());
         for (ci, list) in limits.campaigns.iter().enumerate() {
             let code = matched.get(ci).copied().flatten();
@@ -328,10 +303,11 @@ impl<'a> Meter<'a> {
                         _ => None,
                     },
                 });
-                mine.push(Some(key_index(&mut keys, &mut index, k)));
+                mine.push(Some(keys.insert(k)));
             }
             slots.push(mine);
         }
+        let keys = keys.into_vec();
         let base = keys
             .iter()
             .map(|k| snapshot.map_or(0, |s| s.get(k)))
@@ -527,20 +503,4 @@ fn shrink(d: &mut Discount, to: i128) {
     d.shipping = shares.pop().unwrap_or(0);
     d.lines = shares;
     d.resplit_methods();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_key_is_found_again_whether_searched_or_indexed() {
-        let (mut keys, mut index) = (Vec::new(), HashMap::new());
-        for round in 0..2 {
-            for i in 0..100 {
-                assert_eq!(key_index(&mut keys, &mut index, format!("count|k{i}")), i);
-            }
-            assert_eq!(keys.len(), 100, "round {round} adds no key twice");
-        }
-    }
 }

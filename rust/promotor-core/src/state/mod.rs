@@ -13,6 +13,7 @@
 //! [`keys`], its decisions next to [`limits`], and reuses [`Delta`]: a balance is a counter
 //! with `min: Some(0)`.
 
+pub mod key_list;
 pub mod keys;
 pub mod limits;
 pub mod members;
