@@ -450,32 +450,24 @@ percent_literals = st.one_of(
 ).map(lambda d: num_lit(_plain(d)))
 
 
-def _computed(node: Node) -> Node:
-    """An effect's computed number: `-literal` is a literal too (rule text writes negative
-    numbers so), which the compiler refuses where an effect needs at least 0, so its
-    argument stands instead."""
-    if node.get("type") == "unary" and node.get("op") == "neg" and node["arg"]["type"] == "num":
-        return dict(node["arg"])
-    return node
-
-
 @cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
-    computed = nums(depth, False).map(_computed)
     amount = st.one_of(
         st.decimals(min_value=0, max_value=200, places=2, allow_nan=False).map(
             lambda d: num_lit(_plain(d))
         ),
         nonneg_literals,
-        computed,
+        nums(depth, False),
     )
     percent = st.one_of(
         st.integers(1, 100).map(num_lit),
         st.integers(1, 100).map(num_lit),
         percent_literals,
-        computed,
+        nums(depth, False),
     )
-    count = st.one_of(st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), computed)
+    count = st.one_of(
+        st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), nums(depth, False)
+    )
     return st.one_of(
         st.builds(
             lambda p, on, cap: {"type": "percent_off", "percent": p, "on": on, "cap": cap},
