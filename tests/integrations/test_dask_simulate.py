@@ -380,3 +380,26 @@ def test_property_dask_simulate_with_programmes_equals_simulate(
     assert_same_report(got, want)
     for kind in ("_loyalty", "_tiers", "_tier_changes", "_referrals", "_gift_cards", "_codes"):
         assert getattr(got, kind)().equals(getattr(want, kind)()), kind
+
+
+def test_reward_codes_are_named_by_order_not_by_row(client: Any) -> None:
+    """A friend's first order converts a referral and issues the advocate a code. The ordered
+    pass replays only the friend's and the advocate's orders, so the order's row there is not
+    its row in the whole history: the code is named by the order id, alike in both."""
+    friends = pm.Referral(id="friends", rewards=[pm.referral_reward(1, amount_off(10))])
+    engine = pm.Engine([pm.Campaign("backup", effect=amount_off(1))], programs=[friends])
+    setup, store = on_fresh_store(engine)
+    ref = setup.referral_code("friends", advocate="adv", now=T0 - timedelta(days=1))
+    rows = [("o1", "x", 60, 0), ("o2", "y", 60, 1), ("o3", "friend", 60, 2), ("o4", "z", 60, 3)]
+    orders = history_table(rows)
+    codes = [[ref] if r[1] == "friend" else [] for r in rows]
+    orders = orders.set_column(
+        orders.schema.get_field_index("codes"), "codes", pa.array(codes, pa.list_(pa.string()))
+    )
+    want = pm.simulate(engine, orders, state=store, progress=False, final_counters=True)
+    counters = want._run("baseline").tally["counters"]
+    assert [k.partition("#")[0] for k, v in counters.items() if "sim-" in k and v] == [
+        "code|code=sim-o3-0"
+    ]
+    got = pm_dask.simulate(engine, frame(orders, 2), state=store, partitions=2)
+    assert_same_report(got, want)

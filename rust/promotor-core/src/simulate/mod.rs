@@ -29,6 +29,7 @@ pub mod tally;
 use arrow_array::RecordBatch;
 
 use crate::arrow::lines::Lines;
+use crate::arrow::read::Keys;
 use crate::arrow::write::{ChunkOut, MoneyOut, Row};
 use crate::batch::{Batch, MAX_ERRORS};
 use crate::compile::Program;
@@ -322,6 +323,9 @@ impl<'p> Simulation<'p> {
         let state = &mut self.state;
         let tally = &mut self.tally;
         let last = &mut self.last;
+        let ids = orders
+            .column_by_name("order_id")
+            .and_then(|a| Keys::new(a.as_ref()));
         let rows = self.batch.read(&orders, start, |fill| {
             let mut input = Input::default();
             let mut rows = Vec::with_capacity(if keep { n } else { 0 });
@@ -363,9 +367,10 @@ impl<'p> Simulation<'p> {
                         errors.push(*e);
                         continue;
                     }
-                    pay.codes = (0..reward_codes)
-                        .map(|k| format!("SIM-{}-{k}", start + i))
-                        .collect();
+                    let id = ids
+                        .and_then(|ids| ids.get(i))
+                        .expect("fill refuses an order without an order_id");
+                    pay::reward_code_names(id, start + i, reward_codes, &mut pay.codes);
                 }
                 if !errors.is_empty() {
                     continue;
