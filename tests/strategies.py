@@ -450,30 +450,51 @@ percent_literals = st.one_of(
 ).map(lambda d: num_lit(_plain(d)))
 
 
+def _computed(node: Node, low: int = 0, high: int | None = None, whole: bool = False) -> Node:
+    """An effect's computed number, kept out of what the compiler refuses: a bare literal
+    (or `-literal`, which rule text writes for a negative literal) must be in range, so it
+    is moved into `[low, high]` (a whole number when `whole`); computed values reach the
+    run-time cases (null, negative, over 100, fractions)."""
+    if node.get("type") == "unary" and node.get("op") == "neg" and node["arg"]["type"] == "num":
+        node = node["arg"]
+    if node.get("type") != "num":
+        return node
+    value = abs(Decimal(node["value"]))
+    if whole:
+        value = value.to_integral_value()
+    value = max(value, Decimal(low))
+    if high is not None:
+        value = min(value, Decimal(high))
+    return num_lit(_plain(value))
+
+
 @cache
 def effects(depth: int) -> st.SearchStrategy[Node]:
+    computed = nums(depth, False).map(_computed)
+    computed_percent = nums(depth, False).map(lambda n: _computed(n, high=100))
+    computed_count = nums(depth, False).map(lambda n: _computed(n, low=1, whole=True))
     amount = st.one_of(
         st.decimals(min_value=0, max_value=200, places=2, allow_nan=False).map(
             lambda d: num_lit(_plain(d))
         ),
         nonneg_literals,
-        nums(depth, False),
+        computed,
     )
     percent = st.one_of(
         st.integers(1, 100).map(num_lit),
         st.integers(1, 100).map(num_lit),
         percent_literals,
-        nums(depth, False),
+        computed_percent,
     )
     count = st.one_of(
-        st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), nums(depth, False)
+        st.integers(1, 3).map(num_lit), st.integers(1, 3).map(num_lit), computed_count
     )
     return st.one_of(
         st.builds(
             lambda p, on, cap: {"type": "percent_off", "percent": p, "on": on, "cap": cap},
             percent,
             targets(depth),
-            st.one_of(st.none(), nonneg_literals, nums(depth, False)),
+            st.one_of(st.none(), nonneg_literals, computed),
         ),
         st.builds(
             lambda a, on: {"type": "amount_off", "amount": a, "on": on, "allocation": "across"},
@@ -492,7 +513,7 @@ def effects(depth: int) -> st.SearchStrategy[Node]:
         ),
         st.builds(
             lambda a, pct, on: {"type": "shipping_off", "amount": a, "percent": pct, "on": on},
-            st.one_of(percent_literals, st.just(num_lit(100)), nums(depth, False)),
+            st.one_of(percent_literals, st.just(num_lit(100)), computed_percent),
             st.booleans(),
             st.one_of(st.none(), st.none(), shipping_targets(depth)),
         ),
