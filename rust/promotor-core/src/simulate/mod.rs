@@ -367,10 +367,12 @@ impl<'p> Simulation<'p> {
                         errors.push(*e);
                         continue;
                     }
-                    let id = ids
-                        .and_then(|ids| ids.get(i))
-                        .expect("fill refuses an order without an order_id");
-                    pay::reward_code_names(id, start + i, reward_codes, &mut pay.codes);
+                    if reward_codes > 0 {
+                        let id = ids
+                            .and_then(|ids| ids.get(i))
+                            .expect("fill refuses an order without an order_id");
+                        pay::reward_code_names(id, start + i, reward_codes, &mut pay.codes);
+                    }
                 }
                 if !errors.is_empty() {
                     continue;

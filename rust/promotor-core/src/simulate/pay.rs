@@ -52,14 +52,11 @@ pub fn reward_codes(program: &Program) -> usize {
 /// The fresh codes an order may issue as referral rewards, into `codes` (cleared first):
 /// `SIM-<order_id>-<n>` for `n` below `count`, then `SIM-<order_id>-<n>-<row>` for an order
 /// whose id an earlier order of the replay already gave (the checkout takes the first codes
-/// nobody holds). Named by the order, not by its row,
-/// so that a replay of any subset of the history in time order (the partitioned
-/// simulation's pieces) names each code as the whole replay does.
+/// nobody holds). Named by the order, not by its row, so that a replay of any subset of the
+/// history in time order (the partitioned simulation's pieces) names each code as the whole
+/// replay does.
 pub fn reward_code_names(order: OrderKey<'_>, row: usize, count: usize, codes: &mut Vec<String>) {
     codes.clear();
-    if count == 0 {
-        return;
-    }
     let id = match order {
         OrderKey::Int(n) => n.to_string(),
         OrderKey::Str(s) => s.to_owned(),
